@@ -1,0 +1,38 @@
+// Options of a check: everything the command line and the TOML config file can say, after
+// parsing and validation (agent/cli.h, agent/config.h), before the plan is built. A plain
+// value; the command line wins over the config file field by field.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vpcprobe {
+
+enum class ReportFormat { text, json, markdown, prometheus, junit };
+
+struct CheckOptions {
+    std::vector<std::string> targets;  // positional HOST:PORT[=COMPONENT], unparsed
+    // The config file's `targets` and `[[target]]` tables, as HOST:PORT[=COMPONENT] specs (plan
+    // origin "config"). Positional targets on the command line replace them.
+    std::vector<std::string> config_targets;
+    std::optional<std::string> instance;  // --instance, as given (full ID or partInstanceId)
+    std::string access = "vpc";           // --access vpc|pub|all
+    std::vector<std::string> bootstrap;   // --bootstrap HOST:PORT (repeatable)
+    std::optional<std::string> config_file;
+    std::vector<std::string> dns_servers;  // --dns-server ADDR[:PORT]
+    std::vector<std::string> ca_files;     // --ca-file
+    std::chrono::milliseconds timeout{3000};
+    std::optional<std::chrono::milliseconds> deadline;
+    std::optional<std::string> bind;       // --bind ADDR
+    std::vector<std::string> rules_files;  // --rules (used by diagnosis, issue 3)
+    int warn_days = 30;
+    ReportFormat format = ReportFormat::text;
+    std::optional<std::string> output;     // -o FILE
+    int concurrency = 64;                  // targets probed at once (--concurrency)
+    int max_addresses = 16;                // addresses probed per name (--max-addresses)
+    bool color = true;                     // false with --no-color or NO_COLOR
+};
+
+}  // namespace vpcprobe

@@ -1,0 +1,121 @@
+#include "agent/plan.h"
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include "agent/catalog.h"
+#include "agent/target_spec.h"
+#include "agent/validate.h"
+
+namespace vpcprobe {
+namespace {
+
+std::string pad(std::string_view text, std::size_t width) {
+    std::string out(text);
+    if (out.size() < width) out.append(width - out.size(), ' ');
+    return out;
+}
+
+}  // namespace
+
+std::vector<Target> build_plan(const CheckOptions& options, std::string& error) {
+    std::vector<Target> plan;
+    std::set<std::pair<std::string, std::uint16_t>> seen;
+    auto add = [&](Target target) {
+        if (seen.emplace(target.host, target.port).second) plan.push_back(std::move(target));
+    };
+
+    if (options.instance) {
+        const auto part = part_instance_id(*options.instance, error);
+        if (!part) return {};
+        if (std::string problem = access_problem(options.access); !problem.empty()) {
+            error = "--access: " + problem;
+            return {};
+        }
+        for (Target& target : expand_instance(*part, options.access)) add(std::move(target));
+    }
+
+    const TargetSpecRules bootstrap_rules{"kafka", false};
+    for (const std::string& spec : options.bootstrap) {
+        auto target = parse_target_spec(spec, bootstrap_rules, error);
+        if (!target) {
+            error = "--bootstrap " + error;
+            return {};
+        }
+        target->origin = "bootstrap";
+        add(std::move(*target));
+    }
+
+    const std::pair<const std::vector<std::string>*, const char*> explicit_lists[] = {
+        {&options.targets, "argument"}, {&options.config_targets, "config"}};
+    for (const auto& [specs, origin] : explicit_lists) {
+        for (const std::string& spec : *specs) {
+            auto target = parse_target_spec(spec, {}, error);
+            if (!target) {
+                error = "target " + error;
+                return {};
+            }
+            target->origin = origin;
+            add(std::move(*target));
+        }
+    }
+
+    if (plan.empty()) error = std::string(nothing_to_check);
+    return plan;
+}
+
+std::string render_plan(const std::vector<Target>& plan) {
+    const std::string_view headers[] = {"COMPONENT", "ACCESS", "HOST", "PORT", "ORIGIN"};
+    std::vector<std::array<std::string, 5>> rows;
+    rows.reserve(plan.size());
+    for (const Target& target : plan) {
+        rows.push_back({target.component, target.access.empty() ? "-" : target.access, target.host,
+                        std::to_string(target.port), target.origin});
+    }
+    std::array<std::size_t, 5> widths{};
+    for (std::size_t column = 0; column < widths.size(); ++column) {
+        widths[column] = headers[column].size();
+        for (const auto& row : rows) widths[column] = std::max(widths[column], row[column].size());
+    }
+    auto line = [&](auto&& cell) {
+        std::string out;
+        for (std::size_t column = 0; column < widths.size(); ++column) {
+            const std::string text(cell(column));
+            if (column + 1 == widths.size()) {
+                out += text;
+            } else {
+                out += pad(text, widths[column] + 2);
+            }
+        }
+        return out + "\n";
+    };
+    std::string out = line([&](std::size_t column) { return std::string(headers[column]); });
+    for (const auto& row : rows) out += line([&](std::size_t column) { return row[column]; });
+    out += std::to_string(plan.size()) + (plan.size() == 1 ? " target\n" : " targets\n");
+    return out;
+}
+
+std::string render_plan_json(const std::vector<Target>& plan) {
+    boost::json::array array;
+    for (const Target& target : plan) {
+        boost::json::object object;
+        object["component"] = target.component;
+        if (target.access.empty()) {
+            object["access"] = nullptr;
+        } else {
+            object["access"] = target.access;
+        }
+        object["host"] = target.host;
+        object["port"] = target.port;
+        object["endpoint"] = target.endpoint();
+        object["origin"] = target.origin;
+        array.push_back(std::move(object));
+    }
+    return boost::json::serialize(array) + "\n";
+}
+
+}  // namespace vpcprobe

@@ -1,0 +1,269 @@
+// The TOML config file: every key, unknown keys, malformed TOML with positions, relative paths,
+// wrong types and bad values. Files are written into a fresh TempDir per test.
+#include "agent/config.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "tests/support/pki.h"
+#include "tests/support/process.h"
+
+using namespace std::chrono_literals;
+using vpcprobe::ConfigError;
+using vpcprobe::ConfigFile;
+using vpcprobe::load_config;
+using vpcprobe::ReportFormat;
+
+namespace {
+
+// A real PEM certificate (the root of a throwaway PKI made once per test run).
+const std::string& pem_certificate() {
+    static const std::string pem = [] {
+        static vpcprobe::test::TempDir pki_dir;
+        const vpcprobe::test::TestPki pki(pki_dir.path(), {"localhost"});
+        std::ifstream stream(pki.ca_file());
+        return std::string(std::istreambuf_iterator<char>(stream), {});
+    }();
+    return pem;
+}
+
+std::string write(const vpcprobe::test::TempDir& dir, const std::string& name,
+                  const std::string& content) {
+    const std::string path = dir.file(name);
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream(path) << content;
+    return path;
+}
+
+ConfigFile load_ok(const std::string& path) {
+    auto result = load_config(path);
+    if (auto* error = std::get_if<ConfigError>(&result))
+        FAIL("unexpected error: " << error->message);
+    return std::get<ConfigFile>(result);
+}
+
+std::string load_error(const std::string& path) {
+    auto result = load_config(path);
+    REQUIRE(std::holds_alternative<ConfigError>(result));
+    return std::get<ConfigError>(result).message;
+}
+
+// Loads a config whose only content is `content` and returns its error.
+std::string error_for(const std::string& content) {
+    vpcprobe::test::TempDir dir;
+    return load_error(write(dir, "vpcprobe.toml", content));
+}
+
+}  // namespace
+
+TEST_CASE("every key is read") {
+    vpcprobe::test::TempDir dir;
+    write(dir, "conf/ca/extra.pem", pem_certificate());
+    write(dir, "conf/rules/sg.json", "{}");
+    write(dir, "abs.json", "{}");
+    const std::string abs_rules = dir.file("abs.json");
+    const std::string path = write(dir, "conf/vpcprobe.toml", R"(
+instance = "alikafka_confluent-cn-abcdef1234"
+access = "all"
+bootstrap = ["pkc-1.example.com:9092", "pkc-2.example.com:9093"]
+targets = ["sr.example.com:443=schema-registry", "[::1]:9092"]
+dns_servers = ["10.20.0.2", "[::1]:5353"]
+ca_files = "ca/extra.pem"
+timeout = "1.5s"
+deadline = 30
+bind = "10.20.1.15"
+rules = ["rules/sg.json", ")" + abs_rules + R"("]
+warn_days = 14
+format = "json"
+output = "out/../report.json"
+concurrency = 8
+max_addresses = 4
+no_color = true
+interval = "5m"
+listen = "[::1]:9464"
+
+[[target]]
+host = "Connect.Example.com"
+port = 8083
+
+[[target]]
+host = "::1"
+port = 8081
+component = "sr"
+)");
+    const ConfigFile config = load_ok(path);
+    const auto& options = config.options;
+    const std::string conf_dir = dir.file("conf");
+    CHECK(options.config_file == path);
+    CHECK(options.instance == "alikafka_confluent-cn-abcdef1234");
+    CHECK(options.access == "all");
+    CHECK(options.bootstrap ==
+          std::vector<std::string>{"pkc-1.example.com:9092", "pkc-2.example.com:9093"});
+    CHECK(options.targets.empty());
+    CHECK(options.config_targets ==
+          std::vector<std::string>{"sr.example.com:443=schema-registry", "[::1]:9092",
+                                   "Connect.Example.com:8083", "[::1]:8081=sr"});
+    CHECK(options.dns_servers == std::vector<std::string>{"10.20.0.2", "[::1]:5353"});
+    CHECK(options.ca_files == std::vector<std::string>{conf_dir + "/ca/extra.pem"});
+    CHECK(options.timeout == 1500ms);
+    CHECK(options.deadline == 30000ms);
+    CHECK(options.bind == "10.20.1.15");
+    CHECK(options.rules_files == std::vector<std::string>{conf_dir + "/rules/sg.json", abs_rules});
+    CHECK(options.warn_days == 14);
+    CHECK(options.format == ReportFormat::json);
+    CHECK(options.output == conf_dir + "/report.json");
+    CHECK(options.concurrency == 8);
+    CHECK(options.max_addresses == 4);
+    CHECK_FALSE(options.color);
+    CHECK(config.interval == 300000ms);
+    CHECK(config.listen == "[::1]:9464");
+}
+
+TEST_CASE("an empty config keeps every default") {
+    vpcprobe::test::TempDir dir;
+    const ConfigFile config = load_ok(write(dir, "empty.toml", "# nothing\n"));
+    const vpcprobe::CheckOptions defaults;
+    CHECK(config.options.timeout == defaults.timeout);
+    CHECK(config.options.access == "vpc");
+    CHECK(config.options.warn_days == 30);
+    CHECK(config.options.format == ReportFormat::text);
+    CHECK(config.options.color);
+    CHECK_FALSE(config.options.instance);
+    CHECK_FALSE(config.interval);
+}
+
+TEST_CASE("durations: strings, integers and floats are seconds") {
+    vpcprobe::test::TempDir dir;
+    CHECK(load_ok(write(dir, "a.toml", "timeout = 2")).options.timeout == 2000ms);
+    CHECK(load_ok(write(dir, "b.toml", "timeout = 0.25")).options.timeout == 250ms);
+    CHECK(load_ok(write(dir, "c.toml", "timeout = \"250ms\"")).options.timeout == 250ms);
+    CHECK(error_for("timeout = \"soon\"")
+              .find(":1:11: timeout: 'soon' is not a duration (try 3s, 250ms or 1m)") !=
+          std::string::npos);
+    CHECK(error_for("timeout = 0").find("timeout: 0 is not a duration") != std::string::npos);
+    CHECK(error_for("deadline = -3").find("deadline: -3 is not a duration") != std::string::npos);
+    CHECK(error_for("deadline = 1e12").find("is not a duration") != std::string::npos);
+    CHECK(error_for("interval = nan").find("is not a duration") != std::string::npos);
+    CHECK(error_for("timeout = true").find("timeout: expected a duration") != std::string::npos);
+}
+
+TEST_CASE("unknown keys are errors naming the key and the file") {
+    vpcprobe::test::TempDir dir;
+    const std::string path = write(dir, "vpcprobe.toml", "access = \"vpc\"\ntimout = \"3s\"\n");
+    CHECK(load_error(path) == path + ":2:1: unknown key 'timout' (did you mean 'timeout'?)");
+    CHECK(error_for("warn-days = 3").find("unknown key 'warn-days' (did you mean 'warn_days'?)") !=
+          std::string::npos);
+    CHECK(error_for("colour = false").find("unknown key 'colour'") != std::string::npos);
+    CHECK(error_for("[probe]\ntimeout = 3").find("unknown key 'probe'") != std::string::npos);
+    CHECK(error_for("config = \"other.toml\"").find("cannot name another config file") !=
+          std::string::npos);
+    CHECK(error_for("[[target]]\nhost = \"h\"\nprot = 80\n")
+              .find(":3:1: target: unknown key 'prot' in [[target]] (did you mean 'port'?)") !=
+          std::string::npos);
+}
+
+TEST_CASE("malformed TOML names file, line and column") {
+    vpcprobe::test::TempDir dir;
+    const std::string path =
+        write(dir, "broken.toml", "access = \"vpc\"\n\ntimeout = \"3s\n warn_days = 3\n");
+    const std::string error = load_error(path);
+    CHECK(error.rfind(path + ":3:", 0) == 0);
+    CHECK(error.find("invalid TOML") != std::string::npos);
+
+    const std::string duplicate = error_for("timeout = 1\ntimeout = 2\n");
+    CHECK(duplicate.find(":2:") != std::string::npos);
+    CHECK(duplicate.find("invalid TOML") != std::string::npos);
+}
+
+TEST_CASE("a missing config file is named") {
+    vpcprobe::test::TempDir dir;
+    CHECK(load_error(dir.file("nope.toml")) ==
+          "config file '" + dir.file("nope.toml") + "': no such file");
+    CHECK(load_error(dir.path()).find("is a directory") != std::string::npos);
+}
+
+TEST_CASE("wrong types are errors naming the key") {
+    CHECK(error_for("instance = 5").find("instance: expected a string, got an integer") !=
+          std::string::npos);
+    CHECK(error_for("warn_days = \"30\"").find("warn_days: expected an integer, got a string") !=
+          std::string::npos);
+    CHECK(error_for("targets = 5")
+              .find("targets: expected a string or an array of strings, got an integer") !=
+          std::string::npos);
+    CHECK(error_for("bootstrap = [\"a:1\", 2]")
+              .find("bootstrap: expected a string, got an integer") != std::string::npos);
+    CHECK(error_for("dns_servers = { a = 1 }").find("got a table") != std::string::npos);
+    CHECK(error_for("no_color = \"yes\"").find("no_color: expected true or false") !=
+          std::string::npos);
+    CHECK(error_for("concurrency = 1.5").find("concurrency: expected an integer, got a float") !=
+          std::string::npos);
+    CHECK(error_for("target = \"h:1\"").find("target: expected [[target]] tables") !=
+          std::string::npos);
+    CHECK(error_for("target = [1]").find("got an integer") != std::string::npos);
+    CHECK(error_for("[[target]]\nhost = 1\nport = 2").find("target.host: expected a string") !=
+          std::string::npos);
+    CHECK(error_for("output = 1979-05-27").find("got a date/time") != std::string::npos);
+}
+
+TEST_CASE("bad values are errors naming the key, with positions") {
+    CHECK(error_for("instance = \"abc!\"")
+              .find(":1:12: instance: instance ID 'abc!': only letters") != std::string::npos);
+    CHECK(
+        error_for("access = \"internet\"").find("access: 'internet' is not one of vpc, pub, all") !=
+        std::string::npos);
+    CHECK(error_for("format = \"xml\"").find("format: 'xml' is not one of") != std::string::npos);
+    CHECK(error_for("bind = \"eth0\"").find("bind: 'eth0' is not a numeric IP address") !=
+          std::string::npos);
+    CHECK(error_for("listen = \"9464\"").find("listen: '9464' has no port") != std::string::npos);
+    CHECK(error_for("warn_days = -1").find("warn_days: -1 is not in 0..3650") != std::string::npos);
+    CHECK(error_for("concurrency = 0").find("concurrency: 0 is not in 1..10000") !=
+          std::string::npos);
+    CHECK(error_for("max_addresses = 65").find("max_addresses: 65 is not in 1..64") !=
+          std::string::npos);
+    CHECK(error_for("dns_servers = [\"10.0.0.2\",\n \"dns.google\"]")
+              .find(":2:2: dns_servers: 'dns.google'") != std::string::npos);
+    CHECK(error_for("bootstrap = \"b:9092=kafka\"").find("bootstrap: 'b:9092=kafka'") !=
+          std::string::npos);
+    CHECK(error_for("targets = [\"ok:1\", \"h:0\"]").find("targets: 'h:0': port '0'") !=
+          std::string::npos);
+    CHECK(error_for("[[target]]\nhost = \"h\"").find("needs both host and port") !=
+          std::string::npos);
+    CHECK(error_for("[[target]]\nhost = \"h\"\nport = 70000")
+              .find("target.port: 70000 is not in 1..65535") != std::string::npos);
+    CHECK(error_for("[[target]]\nhost = \"h h\"\nport = 1").find("'h h:1'") != std::string::npos);
+    CHECK(error_for("[[target]]\nhost = \"h\"\nport = 1\ncomponent = \"Big\"")
+              .find("component 'Big'") != std::string::npos);
+}
+
+TEST_CASE("relative file paths are resolved against the config's directory and checked") {
+    vpcprobe::test::TempDir dir;
+    const std::string path = write(dir, "etc/vpcprobe.toml", "ca_files = [\"missing.pem\"]\n");
+    const std::string error = load_error(path);
+    CHECK(error.find(path + ":1:13: ca_files: '" + dir.file("etc/missing.pem") +
+                     "': no such file") == 0);
+    CHECK(load_error(write(dir, "etc/r.toml", "rules = \"nope.json\""))
+              .find("rules: '" + dir.file("etc/nope.json") + "': no such file") !=
+          std::string::npos);
+    CHECK(load_error(write(dir, "etc/o.toml", "output = \"nodir/report.json\""))
+              .find("output: '" + dir.file("etc/nodir/report.json") + "': directory") !=
+          std::string::npos);
+
+    write(dir, "etc/not-a-cert.pem", "hello\n");
+    CHECK(load_error(write(dir, "etc/n.toml", "ca_files = \"not-a-cert.pem\""))
+              .find("ca_files: '" + dir.file("etc/not-a-cert.pem") + "': no PEM certificate") !=
+          std::string::npos);
+
+    // A relative config path works from the current directory too.
+    write(dir, "etc/ca.pem", pem_certificate());
+    const std::string relative_config = write(dir, "etc/rel.toml", "ca_files = \"ca.pem\"\n");
+    const auto previous = std::filesystem::current_path();
+    std::filesystem::current_path(dir.path());
+    auto result = load_config("etc/rel.toml");
+    std::filesystem::current_path(previous);
+    REQUIRE(std::holds_alternative<ConfigFile>(result));
+    CHECK(std::get<ConfigFile>(result).options.ca_files ==
+          std::vector<std::string>{dir.file("etc/ca.pem")});
+    (void)relative_config;
+}

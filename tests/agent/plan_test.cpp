@@ -1,0 +1,131 @@
+// The plan: order of sources, duplicates merged keeping the first, and its two renderings.
+#include "agent/plan.h"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+using namespace vpcprobe;
+
+namespace {
+
+std::vector<Target> plan_ok(const CheckOptions& options) {
+    std::string error;
+    auto plan = build_plan(options, error);
+    INFO("error: " << error);
+    REQUIRE_FALSE(plan.empty());
+    CHECK(error.empty());
+    return plan;
+}
+
+std::string plan_error(const CheckOptions& options) {
+    std::string error;
+    CHECK(build_plan(options, error).empty());
+    CHECK_FALSE(error.empty());
+    return error;
+}
+
+}  // namespace
+
+TEST_CASE("catalog, then bootstrap, then arguments, then config targets") {
+    CheckOptions options;
+    options.instance = "alikafka_confluent-cn-abc";
+    options.access = "vpc";
+    options.bootstrap = {"pkc.example.com:9092"};
+    options.targets = {"10.0.0.5:8081", "[::1]:9999=custom"};
+    options.config_targets = {"cfg.example.com:443=schema-registry"};
+    const std::vector<Target> plan = plan_ok(options);
+    REQUIRE(plan.size() == 7 + 1 + 2 + 1);
+    CHECK(plan[0] ==
+          Target{"kafka", "vpc", "vpc-kafka-abc.alikafka.aliyuncs.com", 9095, "catalog"});
+    CHECK(plan[6].component == "control-center");
+    CHECK(plan[7] == Target{"kafka", "", "pkc.example.com", 9092, "bootstrap"});
+    CHECK(plan[8] == Target{"schema-registry", "", "10.0.0.5", 8081, "argument"});
+    CHECK(plan[9] == Target{"custom", "", "::1", 9999, "argument"});
+    CHECK(plan[10] == Target{"schema-registry", "", "cfg.example.com", 443, "config"});
+}
+
+TEST_CASE("duplicates (same host and port) are merged keeping the first") {
+    CheckOptions options;
+    options.instance = "abc";
+    options.access = "all";
+    options.bootstrap = {"VPC-KAFKA-ABC.alikafka.aliyuncs.com:9095", "b:9092", "b:9092"};
+    options.targets = {"b:9092=other", "b:9093", "[::1]:1=x"};
+    options.config_targets = {"[0::1]:1=y", "b:9093=z", "c:1"};
+    const std::vector<Target> plan = plan_ok(options);
+    REQUIRE(plan.size() == 14 + 4);
+    CHECK(plan[0].origin == "catalog");  // the catalog's kafka endpoint won over --bootstrap
+    CHECK(plan[14] == Target{"kafka", "", "b", 9092, "bootstrap"});
+    CHECK(plan[15] == Target{"kafka", "", "b", 9093, "argument"});
+    CHECK(plan[16] == Target{"x", "", "::1", 1, "argument"});  // "[0::1]" is the same address
+    CHECK(plan[17] == Target{"endpoint", "", "c", 1, "config"});
+    // kafka and mds share a host with different ports: both stay.
+    CHECK(plan[0].host == plan[1].host);
+    CHECK(plan[0].port != plan[1].port);
+}
+
+TEST_CASE("invalid options give an error and no plan") {
+    CheckOptions nothing;
+    CHECK(plan_error(nothing) == "nothing to check: give --instance, --bootstrap or HOST:PORT");
+
+    CheckOptions bad_instance;
+    bad_instance.instance = "abc!";
+    CHECK(plan_error(bad_instance).find("'abc!'") != std::string::npos);
+
+    CheckOptions bad_access;
+    bad_access.instance = "abc";
+    bad_access.access = "internet";
+    CHECK(plan_error(bad_access) == "--access: 'internet' is not one of vpc, pub, all");
+
+    CheckOptions bad_target;
+    bad_target.targets = {"ok:1", "bad:0"};
+    CHECK(plan_error(bad_target) == "target 'bad:0': port '0' is not in 1..65535");
+
+    CheckOptions bad_bootstrap;
+    bad_bootstrap.bootstrap = {"b"};
+    CHECK(plan_error(bad_bootstrap).rfind("--bootstrap 'b': missing :PORT", 0) == 0);
+}
+
+TEST_CASE("render_plan is a table with every target") {
+    CheckOptions options;
+    options.instance = "abc";
+    options.targets = {"[::1]:9092"};
+    const std::vector<Target> plan = plan_ok(options);
+    const std::string text = render_plan(plan);
+    INFO(text);
+    CHECK(text.rfind("COMPONENT", 0) == 0);
+    for (const char* header : {"ACCESS", "HOST", "PORT", "ORIGIN"}) {
+        CHECK(text.find(header) != std::string::npos);
+    }
+    CHECK(
+        text.find("\ncontrol-center   vpc     vpc-controlcenter-abc.alikafka.aliyuncs.com   9021  "
+                  "catalog\n") != std::string::npos);
+    CHECK(text.find("\nkafka            -       ::1 ") != std::string::npos);
+    CHECK(text.find("argument\n") != std::string::npos);
+    CHECK(text.substr(text.size() - 10) == "8 targets\n");
+    CHECK(std::count(text.begin(), text.end(), '\n') == 1 + 8 + 1);
+    CHECK(render_plan({plan.front()}).find("\n1 target\n") != std::string::npos);
+}
+
+TEST_CASE("render_plan_json is a JSON array of targets") {
+    CheckOptions options;
+    options.instance = "abc";
+    options.access = "pub";
+    options.targets = {"[::1]:9092=kafka"};
+    const std::vector<Target> plan = plan_ok(options);
+    const boost::json::value json = boost::json::parse(render_plan_json(plan));
+    const boost::json::array& array = json.as_array();
+    REQUIRE(array.size() == 8);
+    const boost::json::object& first = array[0].as_object();
+    CHECK(first.at("component").as_string() == "kafka");
+    CHECK(first.at("access").as_string() == "pub");
+    CHECK(first.at("host").as_string() == "pub-kafka-abc.alikafka.aliyuncs.com");
+    CHECK(first.at("port").to_number<int>() == 9092);
+    CHECK(first.at("endpoint").as_string() == "pub-kafka-abc.alikafka.aliyuncs.com:9092");
+    CHECK(first.at("origin").as_string() == "catalog");
+    const boost::json::object& last = array[7].as_object();
+    CHECK(last.at("access").is_null());
+    CHECK(last.at("host").as_string() == "::1");
+    CHECK(last.at("endpoint").as_string() == "[::1]:9092");
+    CHECK(last.at("origin").as_string() == "argument");
+    CHECK(render_plan_json({}) == "[]\n");
+}

@@ -1,0 +1,137 @@
+// Target specs: HOST:PORT[=COMPONENT] in all the forms users type, and the refusals.
+#include "agent/target_spec.h"
+
+#include <catch2/catch.hpp>
+
+using vpcprobe::parse_target_spec;
+using vpcprobe::Target;
+using vpcprobe::TargetSpecRules;
+
+namespace {
+
+Target parse_ok(std::string_view spec, const TargetSpecRules& rules = {}) {
+    std::string error;
+    auto target = parse_target_spec(spec, rules, error);
+    INFO("spec " << spec << " error " << error);
+    REQUIRE(target);
+    CHECK(error.empty());
+    return *target;
+}
+
+std::string parse_error(std::string_view spec, const TargetSpecRules& rules = {}) {
+    std::string error;
+    const auto target = parse_target_spec(spec, rules, error);
+    INFO("spec " << spec);
+    REQUIRE_FALSE(target);
+    REQUIRE_FALSE(error.empty());
+    return error;
+}
+
+}  // namespace
+
+TEST_CASE("IPv4, names and explicit components") {
+    const Target v4 = parse_ok("10.0.0.5:9092");
+    CHECK(v4.host == "10.0.0.5");
+    CHECK(v4.port == 9092);
+    CHECK(v4.component == "kafka");
+    CHECK(v4.access.empty());
+    CHECK(v4.origin.empty());
+
+    const Target named = parse_ok("pkc-1x2y3.us-west-2.aws.confluent.cloud:9092=kafka");
+    CHECK(named.host == "pkc-1x2y3.us-west-2.aws.confluent.cloud");
+    CHECK(named.component == "kafka");
+
+    const Target custom = parse_ok("Broker_1.Example.COM:443=my-sr2");
+    CHECK(custom.host == "broker_1.example.com");  // lower-cased
+    CHECK(custom.port == 443);
+    CHECK(custom.component == "my-sr2");
+
+    CHECK(parse_ok("rooted.example.:1").host == "rooted.example.");
+    CHECK(parse_ok("localhost:65535").port == 65535);
+    CHECK(parse_ok("h:1").port == 1);
+    CHECK(parse_ok(std::string(63, 'a') + ".b:80").host.size() == 65);
+}
+
+TEST_CASE("IPv6 in brackets") {
+    const Target v6 = parse_ok("[::1]:8081");
+    CHECK(v6.host == "::1");
+    CHECK(v6.port == 8081);
+    CHECK(v6.component == "schema-registry");
+    CHECK(v6.endpoint() == "[::1]:8081");
+
+    CHECK(parse_ok("[2001:DB8::5]:9095=kafka").host == "2001:db8::5");
+    CHECK(parse_ok("[2001:db8:0:0::5]:1").host == "2001:db8::5");  // canonical, so dedupe works
+    CHECK(parse_ok("[0::1]:1").host == "::1");
+    CHECK(parse_ok("[FE80::0:1%Eth0]:1").host == "fe80::1%Eth0");  // zone names keep their case
+    CHECK(parse_ok("[fe80::1%eth0]:9092").host == "fe80::1%eth0");
+    CHECK(parse_ok("[::ffff:10.0.0.1]:443").host == "::ffff:10.0.0.1");
+}
+
+TEST_CASE("the component is derived from well-known ports when not given") {
+    const std::pair<std::uint16_t, const char*> ports[] = {
+        {9092, "kafka"},  {9093, "kafka"},           {9094, "kafka"},      {9095, "kafka"},
+        {8090, "mds"},    {8081, "schema-registry"}, {8082, "rest-proxy"}, {8083, "connect"},
+        {8088, "ksqldb"}, {9021, "control-center"},  {443, "endpoint"},    {1234, "endpoint"}};
+    for (const auto& [port, component] : ports) {
+        CAPTURE(port);
+        CHECK(vpcprobe::component_for_port(port) == component);
+        CHECK(parse_ok("h:" + std::to_string(port)).component == component);
+    }
+}
+
+TEST_CASE("bootstrap rules: always kafka, no =COMPONENT") {
+    const TargetSpecRules bootstrap{"kafka", false};
+    CHECK(parse_ok("broker:1234", bootstrap).component == "kafka");
+    CHECK(parse_ok("broker:8081", bootstrap).component == "kafka");
+    CHECK(parse_error("broker:9092=kafka", bootstrap).find("without =COMPONENT") !=
+          std::string::npos);
+}
+
+TEST_CASE("bad ports name the spec") {
+    CHECK(parse_error("h:0") == "'h:0': port '0' is not in 1..65535");
+    CHECK(parse_error("h:65536") == "'h:65536': port '65536' is not in 1..65535");
+    CHECK(parse_error("h:") == "'h:': missing port number");
+    CHECK(parse_error("h:abc").find("port 'abc'") != std::string::npos);
+    CHECK(parse_error("h:-1").find("port '-1'") != std::string::npos);
+    CHECK(parse_error("h:+80").find("port '+80'") != std::string::npos);
+    CHECK(parse_error("h:123456").find("port '123456'") != std::string::npos);
+    CHECK(parse_error("h:80 ").find("port '80 '") != std::string::npos);
+    CHECK(parse_error("host") == "'host': missing :PORT (use HOST:PORT or HOST:PORT=COMPONENT)");
+    CHECK(parse_error("[::1]").find("missing :PORT") != std::string::npos);
+    CHECK(parse_error("[::1]9092").find("missing :PORT") != std::string::npos);
+}
+
+TEST_CASE("bad hosts and components name the spec") {
+    CHECK(parse_error("").find("empty target") != std::string::npos);
+    CHECK(parse_error(":9092").find("empty host") != std::string::npos);
+    CHECK(parse_error("ho st:1") == "'ho st:1': host name 'ho st' has ' '");
+    CHECK(parse_error("h/x:1").find("'/'") != std::string::npos);
+    CHECK(parse_error("h!:1").find("'!'") != std::string::npos);
+    CHECK(parse_error(std::string("h\x01:1")).find("\\x01") != std::string::npos);
+    CHECK(parse_error("a..b:80").find("empty label") != std::string::npos);
+    CHECK(parse_error(".a:80").find("empty label") != std::string::npos);
+    CHECK(parse_error("-a.b:80").find("'-'") != std::string::npos);
+    CHECK(parse_error("a-.b:80").find("'-'") != std::string::npos);
+    CHECK(parse_error(std::string(64, 'a') + ".b:80").find("longer than 63") != std::string::npos);
+    std::string long_name;
+    while (long_name.size() < 254) long_name += "abcdefghi.";
+    long_name = long_name.substr(0, 254);
+    CHECK(parse_error(long_name + ":80").find("longer than 253") != std::string::npos);
+    CHECK(parse_error("999.1.1.1:80") == "'999.1.1.1:80': '999.1.1.1' is not a valid IPv4 address");
+    CHECK(parse_error("10.0.0:80").find("not a valid IPv4") != std::string::npos);
+    CHECK(parse_error("::1:9092") == "'::1:9092': put an IPv6 address in brackets: [ADDR]:PORT");
+    CHECK(parse_error("[zz::1]:80").find("'zz::1' is not an IPv6 address") != std::string::npos);
+    CHECK(parse_error("[10.0.0.1]:80").find("not an IPv6 address") != std::string::npos);
+    CHECK(parse_error("[::1:80").find("missing ']'") != std::string::npos);
+    CHECK(parse_error("h:1=").find("empty component") != std::string::npos);
+    CHECK(parse_error("h:1=Kafka").find("component 'Kafka' has 'K'") != std::string::npos);
+    CHECK(parse_error("h:1=a_b").find("'_'") != std::string::npos);
+    CHECK(parse_error("h:1=a=b").find("'='") != std::string::npos);
+}
+
+TEST_CASE("target_spec_text is read back as the same target") {
+    for (const char* spec : {"h:1=x", "[::1]:9092=kafka", "10.0.0.1:443"}) {
+        const Target target = parse_ok(spec);
+        CHECK(parse_ok(vpcprobe::target_spec_text(target)) == target);
+    }
+}
