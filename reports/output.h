@@ -1,0 +1,23 @@
+// Where a rendered report goes (contract.md, `-o, --output FILE`): standard output, or a file
+// replaced atomically, so a dashboard or a scheduled job reading it never sees half a report.
+// Blocking I/O on the calling thread; concurrent writes to the same path each leave a
+// complete report (the last rename wins).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace vpcprobe {
+
+// Writes `content` to standard output when `path` is empty (or "-"). Otherwise writes it to a
+// temporary file in the destination's directory (mkstemp), fsyncs it and renames it over the
+// destination; the temporary file never outlives the call. The new file gets the mode of the
+// file it replaces, or 0644 (less the umask) when there was none. A symbolic link is followed
+// (its target is replaced, the link kept); a destination that is not a regular file (a FIFO,
+// /dev/null, /dev/stdout) is written in place, since renaming over it would replace the device.
+// On failure returns false with `error` naming the file: "-o /x/y.json: No such file or
+// directory".
+bool write_report(const std::optional<std::string>& path, const std::string& content,
+                  std::string& error);
+
+}  // namespace vpcprobe
