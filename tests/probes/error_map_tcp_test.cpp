@@ -1,0 +1,93 @@
+// cause_from_connect: errno of a failed connect, refined by the queued ICMP error. The values
+// below are what the kernel really reports (checked in tcp_probe_netns_test.cpp against nft
+// rejects and routes): e.g. an IPv4 admin-prohibited arrives as EHOSTUNREACH + 3/13, an IPv6
+// one as EACCES + 1/1, an nft `reject` as ECONNREFUSED + port-unreachable.
+// <linux/errqueue.h> uses struct timespec without including its definition.
+#include <time.h>
+
+#include <linux/errqueue.h>
+
+#include <cerrno>
+
+#include <catch2/catch.hpp>
+
+#include "probes/error_map.h"
+
+using vpcprobe::Cause;
+using vpcprobe::cause_from_connect;
+using vpcprobe::IcmpReport;
+
+namespace {
+IcmpReport icmp4(int type, int code) {
+    return {SO_EE_ORIGIN_ICMP, type, code, "10.88.0.1"};
+}
+IcmpReport icmp6(int type, int code) {
+    return {SO_EE_ORIGIN_ICMP6, type, code, "fd00::1"};
+}
+}  // namespace
+
+TEST_CASE("errno alone classifies a connect failure", "[error_map][tcp]") {
+    CHECK(cause_from_connect(0, std::nullopt) == Cause::none);
+    CHECK(cause_from_connect(ECONNREFUSED, std::nullopt) == Cause::tcp_refused);
+    CHECK(cause_from_connect(ETIMEDOUT, std::nullopt) == Cause::tcp_timeout);
+    CHECK(cause_from_connect(ENETUNREACH, std::nullopt) == Cause::tcp_unreachable);
+    CHECK(cause_from_connect(EHOSTUNREACH, std::nullopt) == Cause::tcp_unreachable);
+    CHECK(cause_from_connect(EHOSTDOWN, std::nullopt) == Cause::tcp_unreachable);
+    CHECK(cause_from_connect(EINVAL, std::nullopt) == Cause::tcp_unreachable);  // blackhole
+    CHECK(cause_from_connect(EACCES, std::nullopt) == Cause::tcp_prohibited);   // prohibit route
+    CHECK(cause_from_connect(EPERM, std::nullopt) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(EMFILE, std::nullopt) == Cause::tcp_error);
+    CHECK(cause_from_connect(EADDRNOTAVAIL, std::nullopt) == Cause::tcp_error);
+    CHECK(cause_from_connect(EADDRINUSE, std::nullopt) == Cause::tcp_error);
+    CHECK(cause_from_connect(ENOBUFS, std::nullopt) == Cause::tcp_error);
+    CHECK(cause_from_connect(EPROTO, std::nullopt) == Cause::tcp_error);
+}
+
+TEST_CASE("ICMPv4 errors win over the errno they were folded into", "[error_map][tcp]") {
+    // ECONNREFUSED is a RST or a port-unreachable; for TCP only a filter sends the latter.
+    CHECK(cause_from_connect(ECONNREFUSED, icmp4(3, 3)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(ECONNREFUSED, icmp4(3, 2)) == Cause::tcp_prohibited);
+    // EHOSTUNREACH is a host-unreachable or an admin-prohibited (codes 9, 10, 13).
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp4(3, 13)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp4(3, 9)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp4(3, 10)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp4(3, 14)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp4(3, 15)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp4(3, 1)) == Cause::tcp_unreachable);
+    CHECK(cause_from_connect(ENETUNREACH, icmp4(3, 0)) == Cause::tcp_unreachable);
+    for (int code : {5, 6, 7, 8, 11, 12}) {
+        CAPTURE(code);
+        CHECK(cause_from_connect(EHOSTUNREACH, icmp4(3, code)) == Cause::tcp_unreachable);
+    }
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp4(11, 0)) == Cause::tcp_unreachable);
+    // The deadline passed with an ICMP queued (the kernel kept retrying): the ICMP decides.
+    CHECK(cause_from_connect(ETIMEDOUT, icmp4(3, 13)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(ETIMEDOUT, icmp4(3, 1)) == Cause::tcp_unreachable);
+}
+
+TEST_CASE("ICMPv6 errors win over the errno they were folded into", "[error_map][tcp]") {
+    CHECK(cause_from_connect(EACCES, icmp6(1, 1)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(ECONNREFUSED, icmp6(1, 4)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(EACCES, icmp6(1, 5)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(EACCES, icmp6(1, 6)) == Cause::tcp_prohibited);
+    CHECK(cause_from_connect(ENETUNREACH, icmp6(1, 0)) == Cause::tcp_unreachable);
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp6(1, 3)) == Cause::tcp_unreachable);
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp6(1, 2)) == Cause::tcp_unreachable);
+    CHECK(cause_from_connect(EHOSTUNREACH, icmp6(3, 0)) == Cause::tcp_unreachable);
+    CHECK(cause_from_connect(ETIMEDOUT, icmp6(1, 1)) == Cause::tcp_prohibited);
+}
+
+TEST_CASE("an ICMP that says nothing about the connection leaves it to errno", "[error_map][tcp]") {
+    // Frag-needed / packet-too-big and parameter problems are not verdicts on the SYN.
+    CHECK(cause_from_connect(ECONNREFUSED, icmp4(3, 4)) == Cause::tcp_refused);
+    CHECK(cause_from_connect(EPROTO, icmp4(12, 0)) == Cause::tcp_error);
+    CHECK(cause_from_connect(ETIMEDOUT, icmp6(2, 0)) == Cause::tcp_timeout);
+    CHECK(cause_from_connect(EPROTO, icmp6(4, 0)) == Cause::tcp_error);
+    // Type numbers mean different things per family: v4 3/3 is port-unreachable, but an
+    // ICMPv6 type 3 is time-exceeded; the origin decides which table applies.
+    CHECK(cause_from_connect(ECONNREFUSED, icmp6(3, 3)) == Cause::tcp_unreachable);
+    // A locally generated error (origin LOCAL) is not an answer from the network.
+    IcmpReport local{SO_EE_ORIGIN_LOCAL, 0, 0, ""};
+    CHECK(cause_from_connect(ECONNREFUSED, local) == Cause::tcp_refused);
+    CHECK(cause_from_connect(EMSGSIZE, local) == Cause::tcp_error);
+}
