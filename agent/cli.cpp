@@ -38,6 +38,7 @@ struct FlagValues {
     std::string concurrency;
     std::string max_addresses;
     bool no_color = false;
+    bool tcp_only = false;
     std::string interval;
     std::string listen;
     std::string from;
@@ -100,6 +101,8 @@ void add_check_options(CLI::App& app, FlagValues& flags) {
     single(app, "--max-addresses", flags.max_addresses,
            "addresses probed per name, 1..64 (default 16)", "N");
     app.add_flag("--no-color", flags.no_color, "no colors (also when NO_COLOR is set)");
+    app.add_flag("--tcp-only", flags.tcp_only,
+                 "port reachability only: stop after the TCP connect (no TLS, no certificate)");
 }
 
 std::chrono::milliseconds duration_flag(std::string_view flag, const std::string& value) {
@@ -208,6 +211,7 @@ void apply_check_flags(const CLI::App& app, const FlagValues& flags, CheckOption
         options.max_addresses = integer_flag("--max-addresses", flags.max_addresses, 1, 64);
     }
     if (flags.no_color) options.color = false;
+    if (flags.tcp_only) options.tcp_only = true;
     const char* no_color = std::getenv("NO_COLOR");
     if (no_color != nullptr && *no_color != '\0') options.color = false;
 }

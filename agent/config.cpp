@@ -20,10 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 20> known_keys{
+constexpr std::array<std::string_view, 21> known_keys{
     "instance",    "access",        "bootstrap", "targets",  "target",    "dns_servers", "ca_files",
     "timeout",     "deadline",      "bind",      "rules",    "warn_days", "format",      "output",
-    "concurrency", "max_addresses", "no_color",  "interval", "listen",    "config"};
+    "concurrency", "max_addresses", "no_color",  "tcp_only", "interval",  "listen",      "config"};
 // "config" is listed only so the message can say why it is refused.
 
 constexpr std::array<std::string_view, 3> target_table_keys{"host", "port", "component"};
@@ -332,6 +332,12 @@ class Loader {
                     fail(node.source(), name, "expected true or false, got " + type_name(node));
                 }
                 if (flag->get()) options.color = false;
+            } else if (name == "tcp_only") {
+                const auto* flag = node.as_boolean();
+                if (flag == nullptr) {
+                    fail(node.source(), name, "expected true or false, got " + type_name(node));
+                }
+                options.tcp_only = flag->get();
             } else if (name == "config") {
                 fail(key.source(), name, "a config file cannot name another config file");
             } else {

@@ -29,10 +29,11 @@ struct CheckOptions {
     std::vector<std::string> rules_files;  // --rules (used by diagnosis, issue 3)
     int warn_days = 30;
     ReportFormat format = ReportFormat::text;
-    std::optional<std::string> output;     // -o FILE
-    int concurrency = 64;                  // targets probed at once (--concurrency)
-    int max_addresses = 16;                // addresses probed per name (--max-addresses)
-    bool color = true;                     // false with --no-color or NO_COLOR
+    std::optional<std::string> output;  // -o FILE
+    int concurrency = 64;               // targets probed at once (--concurrency)
+    int max_addresses = 16;             // addresses probed per name (--max-addresses)
+    bool color = true;                  // false with --no-color or NO_COLOR
+    bool tcp_only = false;              // --tcp-only: stop after the TCP connect
 };
 
 }  // namespace vpcprobe

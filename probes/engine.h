@@ -25,11 +25,12 @@ struct EngineOptions {
     int warn_days = 30;
     int concurrency = 64;
     int max_addresses = 16;
+    bool tcp_only = false;  // stop after TCP: tls, certificate and protocol are skipped
 };
 
 struct EngineRun {
-    std::vector<TargetEvidence> targets;  // same order as the input
-    std::vector<std::string> resolvers;   // resolvers in use
+    std::vector<TargetEvidence> targets;        // same order as the input
+    std::vector<std::string> resolvers;         // resolvers in use
     std::vector<std::string> source_addresses;  // distinct local addresses seen on TCP probes
     SystemTime started_at{};
     double duration_ms = 0;

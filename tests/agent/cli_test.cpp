@@ -77,6 +77,7 @@ TEST_CASE("check with an instance uses the defaults") {
     CHECK(options.concurrency == 64);
     CHECK(options.max_addresses == 16);
     CHECK(options.color);
+    CHECK_FALSE(options.tcp_only);
     CHECK(options.targets.empty());
     CHECK_FALSE(options.config_file);
 }
@@ -119,7 +120,8 @@ TEST_CASE("every check option is read") {
                                       "10000",
                                       "--max-addresses",
                                       "64",
-                                      "--no-color"});
+                                      "--no-color",
+                                      "--tcp-only"});
     const CheckOptions& options = command.options;
     CHECK(options.targets == std::vector<std::string>{"h1:9092", "[::1]:8081=sr"});
     CHECK(options.instance == "abc");
@@ -133,6 +135,7 @@ TEST_CASE("every check option is read") {
     CHECK(options.rules_files == std::vector<std::string>{rules});
     CHECK(options.warn_days == 0);
     CHECK(options.format == ReportFormat::junit);
+    CHECK(options.tcp_only);
     CHECK(options.output == dir.file("report.xml"));
     CHECK(options.concurrency == 10000);
     CHECK(options.max_addresses == 64);

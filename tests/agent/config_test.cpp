@@ -81,6 +81,7 @@ output = "out/../report.json"
 concurrency = 8
 max_addresses = 4
 no_color = true
+tcp_only = true
 interval = "5m"
 listen = "[::1]:9464"
 
@@ -108,6 +109,7 @@ component = "sr"
     CHECK(options.dns_servers == std::vector<std::string>{"10.20.0.2", "[::1]:5353"});
     CHECK(options.ca_files == std::vector<std::string>{conf_dir + "/ca/extra.pem"});
     CHECK(options.timeout == 1500ms);
+    CHECK(options.tcp_only);
     CHECK(options.deadline == 30000ms);
     CHECK(options.bind == "10.20.1.15");
     CHECK(options.rules_files == std::vector<std::string>{conf_dir + "/rules/sg.json", abs_rules});

@@ -1,0 +1,145 @@
+// vpcprobe's entry point: command line -> plan -> probe engine -> diagnosis -> renderer -> sink.
+// Each arrow hands a plain value on (design.md, "Data flow, one direction"). Exit codes follow
+// the Nagios convention of the contract: 0 ok, 1 warnings, 2 failures, 3 could not run.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "agent/cli.h"
+#include "agent/plan.h"
+#include "probes/engine.h"
+#include "reports/json_report.h"
+#include "reports/output.h"
+#include "reports/report.h"
+#include "reports/text_report.h"
+
+namespace vpcprobe {
+namespace {
+
+constexpr int kExitCannotRun = 3;
+
+int usage_error(const std::string& message) {
+    fmt::print(stderr, "vpcprobe: {}\n", message);
+    return kExitCannotRun;
+}
+
+std::string local_hostname() {
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+    return name;
+}
+
+std::string_view format_name(ReportFormat format) {
+    switch (format) {
+        case ReportFormat::text:
+            return "text";
+        case ReportFormat::json:
+            return "json";
+        case ReportFormat::markdown:
+            return "markdown";
+        case ReportFormat::prometheus:
+            return "prometheus";
+        case ReportFormat::junit:
+            return "junit";
+    }
+    return "text";
+}
+
+int run_endpoints(const CheckOptions& options) {
+    std::string error;
+    auto plan = build_plan(options, error);
+    if (!error.empty()) return usage_error(error);
+    std::string out =
+        options.format == ReportFormat::json ? render_plan_json(plan) : render_plan(plan);
+    if (!write_report(options.output, out, error)) return usage_error(error);
+    return 0;
+}
+
+int run_check(const CheckOptions& options, const std::string& command_line) {
+    if (options.format != ReportFormat::text && options.format != ReportFormat::json) {
+        return usage_error(
+            fmt::format("--format {}: not available in this version yet "
+                        "(use text or json)",
+                        format_name(options.format)));
+    }
+    std::string error;
+    auto plan = build_plan(options, error);
+    if (!error.empty()) return usage_error(error);
+
+    EngineOptions engine;
+    engine.dns_servers = options.dns_servers;
+    engine.ca_files = options.ca_files;
+    engine.timeout = options.timeout;
+    engine.deadline = options.deadline;
+    engine.bind = options.bind;
+    engine.warn_days = options.warn_days;
+    engine.concurrency = options.concurrency;
+    engine.max_addresses = options.max_addresses;
+    engine.tcp_only = options.tcp_only;
+    auto run = run_probes(plan, engine, error);
+    if (!run) return usage_error(error);
+
+    AgentInfo agent;
+    agent.hostname = local_hostname();
+    agent.source_addresses = run->source_addresses;
+    agent.resolvers = run->resolvers;
+    agent.started_at = run->started_at;
+    agent.duration_ms = run->duration_ms;
+    agent.version = VPCPROBE_VERSION;
+    agent.command_line = command_line;
+    Report report = diagnose(std::move(run->targets), std::move(agent));
+
+    std::string out;
+    if (options.format == ReportFormat::json) {
+        out = render_json(report);
+    } else {
+        bool color = options.color && !options.output && isatty(STDOUT_FILENO) == 1;
+        out = render_text(report, color);
+    }
+    if (!write_report(options.output, out, error)) return usage_error(error);
+    return exit_code(report);
+}
+
+int run(int argc, const char* const* argv) {
+    auto parsed = parse_command_line(argc, argv);
+    if (auto* error = std::get_if<UsageError>(&parsed)) return usage_error(error->message);
+    const auto& command = std::get<Command>(parsed);
+    switch (command.kind) {
+        case CommandKind::help:
+        case CommandKind::version:
+            fmt::print("{}", command.text);
+            return 0;
+        case CommandKind::endpoints:
+            return run_endpoints(command.options);
+        case CommandKind::check:
+            return run_check(command.options, redacted_command_line(argc, argv));
+        case CommandKind::explain:
+        case CommandKind::serve:
+            return usage_error(
+                fmt::format("'{}' is not available in this version yet",
+                            command.kind == CommandKind::explain ? "explain" : "serve"));
+    }
+    return kExitCannotRun;
+}
+
+}  // namespace
+}  // namespace vpcprobe
+
+int main(int argc, char** argv) {
+    // A closed pipe (vpcprobe check | head) is the reader's choice, not a crash.
+    signal(SIGPIPE, SIG_IGN);
+    try {
+        return vpcprobe::run(argc, argv);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "vpcprobe: internal error: {}\n", e.what());
+    } catch (...) {
+        fmt::print(stderr, "vpcprobe: internal error\n");
+    }
+    return vpcprobe::kExitCannotRun;
+}

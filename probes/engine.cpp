@@ -1,0 +1,288 @@
+#include "probes/engine.h"
+
+#include <algorithm>
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "probes/resolver.h"
+#include "probes/tcp_probe.h"
+#include "probes/tls_probe.h"
+
+namespace vpcprobe {
+
+namespace asio = boost::asio;
+
+namespace {
+
+double elapsed_ms(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since)
+        .count();
+}
+
+std::string seconds_text(std::chrono::milliseconds d) {
+    if (d.count() % 1000 == 0) return fmt::format("{}s", d.count() / 1000);
+    return fmt::format("{}ms", d.count());
+}
+
+// Where each address of each target is in its pipeline, so that a run cut short by --deadline
+// can say which stage was still waiting.
+struct Progress {
+    bool dns_done = false;
+    std::vector<Stage> address_stage;  // stage in progress per address
+    std::vector<bool> address_done;
+    bool done = false;
+};
+
+// State of one run. Shared by every pending handler; the io_context outlives none of them
+// because run_probes() destroys handlers (with the io_context) before returning.
+class Run : public std::enable_shared_from_this<Run> {
+  public:
+    Run(asio::io_context& io, const std::vector<Target>& targets, const EngineOptions& options,
+        Resolver& resolver, std::shared_ptr<TlsContext> tls, std::optional<asio::ip::address> bind)
+        : io_(io),
+          options_(options),
+          resolver_(resolver),
+          tls_(std::move(tls)),
+          bind_(bind),
+          progress_(targets.size()) {
+        evidence_.resize(targets.size());
+        for (std::size_t i = 0; i < targets.size(); ++i) evidence_[i].target = targets[i];
+    }
+
+    void start() {
+        std::size_t initial =
+            std::min<std::size_t>(evidence_.size(), static_cast<std::size_t>(options_.concurrency));
+        for (std::size_t i = 0; i < initial; ++i) start_next();
+    }
+
+    bool finished() const { return finished_ == evidence_.size(); }
+
+    // Called after the event loop was stopped by the deadline: every stage still waiting is
+    // marked failed with run.deadline, so the report says what was not finished.
+    void mark_unfinished(std::chrono::milliseconds deadline) {
+        std::string detail = fmt::format(
+            "the run's --deadline of {} passed before this stage finished", seconds_text(deadline));
+        for (std::size_t i = 0; i < evidence_.size(); ++i) {
+            auto& progress = progress_[i];
+            if (progress.done) continue;
+            auto& target = evidence_[i];
+            if (!progress.dns_done) {
+                fail(target.dns, Cause::run_deadline, detail);
+                continue;
+            }
+            for (std::size_t a = 0; a < target.addresses.size(); ++a) {
+                if (progress.address_done[a]) continue;
+                auto& address = target.addresses[a];
+                switch (progress.address_stage[a]) {
+                    case Stage::tcp:
+                        fail(address.tcp, Cause::run_deadline, detail);
+                        break;
+                    case Stage::tls:
+                        fail(address.tls, Cause::run_deadline, detail);
+                        break;
+                    default:
+                        fail(address.certificate, Cause::run_deadline, detail);
+                        break;
+                }
+            }
+        }
+    }
+
+    std::vector<TargetEvidence> take_evidence() { return std::move(evidence_); }
+
+  private:
+    static void fail(StageResult& stage, Cause cause, const std::string& detail) {
+        stage.status = StageStatus::failed;
+        stage.cause = cause;
+        stage.detail = detail;
+    }
+
+    void start_next() {
+        if (next_ >= evidence_.size()) return;
+        std::size_t index = next_++;
+        auto self = shared_from_this();
+        resolver_.resolve(evidence_[index].target.host, [self, index](DnsEvidence dns) {
+            self->on_resolved(index, std::move(dns));
+        });
+    }
+
+    void on_resolved(std::size_t index, DnsEvidence dns) {
+        auto& target = evidence_[index];
+        auto& progress = progress_[index];
+        progress.dns_done = true;
+        target.dns = std::move(dns);
+        if (target.dns.status == StageStatus::failed || target.dns.addresses.empty()) {
+            finish_target(index);
+            return;
+        }
+        std::size_t limit = std::min<std::size_t>(target.dns.addresses.size(),
+                                                  static_cast<std::size_t>(options_.max_addresses));
+        target.addresses_not_probed = target.dns.addresses.size() - limit;
+        target.addresses.resize(limit);
+        progress.address_stage.assign(limit, Stage::tcp);
+        progress.address_done.assign(limit, false);
+        for (std::size_t a = 0; a < limit; ++a) {
+            target.addresses[a].address = target.dns.addresses[a];
+            start_tcp(index, a);
+        }
+    }
+
+    void start_tcp(std::size_t index, std::size_t a) {
+        auto& address = evidence_[index].addresses[a];
+        boost::system::error_code ec;
+        auto ip = asio::ip::make_address(address.address, ec);
+        if (ec) {
+            fail(address.tcp, Cause::tcp_error,
+                 fmt::format("'{}' is not an IP address", address.address));
+            finish_address(index, a);
+            return;
+        }
+        TcpProbeOptions tcp_options;
+        tcp_options.timeout = options_.timeout;
+        // --bind applies to the family it belongs to; the other family uses the kernel's choice.
+        if (bind_ && bind_->is_v4() == ip.is_v4()) tcp_options.bind = bind_;
+        auto self = shared_from_this();
+        probe_tcp(io_, ip, evidence_[index].target.port, tcp_options,
+                  [self, index, a](TcpEvidence tcp, asio::ip::tcp::socket socket) {
+                      self->on_connected(index, a, std::move(tcp), std::move(socket));
+                  });
+    }
+
+    void on_connected(std::size_t index, std::size_t a, TcpEvidence tcp,
+                      asio::ip::tcp::socket socket) {
+        auto& address = evidence_[index].addresses[a];
+        address.tcp = std::move(tcp);
+        if (!address.tcp.local_address.empty()) source_addresses_.insert(address.tcp.local_address);
+        if (address.tcp.status != StageStatus::ok) {
+            finish_address(index, a);
+            return;
+        }
+        if (options_.tcp_only) {
+            const char* why = "not checked: --tcp-only";
+            address.tls.detail = address.certificate.detail = address.protocol.detail = why;
+            finish_address(index, a);
+            return;
+        }
+        progress_[index].address_stage[a] = Stage::tls;
+        TlsProbeOptions tls_options;
+        tls_options.server_name = evidence_[index].target.host;
+        tls_options.timeout = options_.timeout;
+        tls_options.warn_days = options_.warn_days;
+        tls_options.now = std::chrono::system_clock::now();
+        auto self = shared_from_this();
+        probe_tls(std::move(socket), tls_, tls_options,
+                  [self, index, a](TlsEvidence tls, CertificateEvidence certificate,
+                                   std::shared_ptr<TlsStream> stream) {
+                      self->on_tls(index, a, std::move(tls), std::move(certificate),
+                                   std::move(stream));
+                  });
+    }
+
+    void on_tls(std::size_t index, std::size_t a, TlsEvidence tls, CertificateEvidence certificate,
+                std::shared_ptr<TlsStream> stream) {
+        auto& address = evidence_[index].addresses[a];
+        address.tls = std::move(tls);
+        address.certificate = std::move(certificate);
+        address.protocol.status = StageStatus::skipped;
+        address.protocol.detail = "no protocol check configured for this target";
+        if (stream) {
+            boost::system::error_code ignored;
+            stream->lowest_layer().close(ignored);
+        }
+        finish_address(index, a);
+    }
+
+    void finish_address(std::size_t index, std::size_t a) {
+        auto& progress = progress_[index];
+        progress.address_done[a] = true;
+        if (std::all_of(progress.address_done.begin(), progress.address_done.end(),
+                        [](bool done) { return done; }))
+            finish_target(index);
+    }
+
+    void finish_target(std::size_t index) {
+        progress_[index].done = true;
+        ++finished_;
+        start_next();
+        if (finished() && on_all_done) on_all_done();
+    }
+
+  public:
+    std::function<void()> on_all_done;
+    std::set<std::string> source_addresses_;
+
+  private:
+    asio::io_context& io_;
+    const EngineOptions& options_;
+    Resolver& resolver_;
+    std::shared_ptr<TlsContext> tls_;
+    std::optional<asio::ip::address> bind_;
+    std::vector<TargetEvidence> evidence_;
+    std::vector<Progress> progress_;
+    std::size_t next_ = 0;
+    std::size_t finished_ = 0;
+};
+
+}  // namespace
+
+std::optional<EngineRun> run_probes(const std::vector<Target>& targets,
+                                    const EngineOptions& options, std::string& error) {
+    EngineRun result;
+    result.started_at = std::chrono::system_clock::now();
+    auto started = std::chrono::steady_clock::now();
+
+    std::optional<asio::ip::address> bind;
+    if (options.bind) {
+        boost::system::error_code ec;
+        bind = asio::ip::make_address(*options.bind, ec);
+        if (ec) {
+            error = fmt::format("--bind: '{}' is not an IP address", *options.bind);
+            return std::nullopt;
+        }
+    }
+    auto tls = TlsContext::create(options.ca_files, error);
+    if (!tls) return std::nullopt;
+
+    asio::io_context io(1);
+    {
+        ResolverOptions resolver_options;
+        resolver_options.servers = options.dns_servers;
+        resolver_options.timeout = options.timeout;
+        Resolver resolver(io, resolver_options);
+        if (!resolver.error().empty()) {
+            error = resolver.error();
+            return std::nullopt;
+        }
+        result.resolvers = resolver.servers();
+
+        auto run = std::make_shared<Run>(io, targets, options, resolver, tls, bind);
+        asio::steady_timer deadline_timer(io);
+        bool deadline_passed = false;
+        if (options.deadline) {
+            deadline_timer.expires_after(*options.deadline);
+            deadline_timer.async_wait([&](const boost::system::error_code& ec) {
+                if (ec) return;
+                deadline_passed = true;
+                io.stop();
+            });
+        }
+        run->on_all_done = [&] { deadline_timer.cancel(); };
+        run->start();
+        if (!targets.empty()) io.run();
+
+        if (deadline_passed && !run->finished()) run->mark_unfinished(*options.deadline);
+        result.source_addresses.assign(run->source_addresses_.begin(),
+                                       run->source_addresses_.end());
+        run->on_all_done = nullptr;
+        result.targets = run->take_evidence();
+    }
+    result.duration_ms = elapsed_ms(started);
+    return result;
+}
+
+}  // namespace vpcprobe

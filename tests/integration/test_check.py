@@ -1,0 +1,257 @@
+"""End to end: `vpcprobe check` against real TLS endpoints on loopback (dnsmasq + testpeer with a
+PKI generated per run): the healthy catalog, every certificate cause, misbehaving TLS peers,
+several addresses per name, and the report sinks. Addresses 127.0.81.0/24 are this file's."""
+import os
+import tempfile
+import unittest
+
+from harness import (CATALOG, Dnsmasq, TestPeer, catalog_host, validate, vpcprobe)
+
+INSTANCE = "e2echeck01"
+
+
+class HealthyCatalog(unittest.TestCase):
+    """The seven VPC endpoints of an instance, all healthy."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.addresses = {}
+        serves, records = [], {}
+        for i, (component, (service, vpc_port, _)) in enumerate(CATALOG.items()):
+            host = catalog_host(component, INSTANCE)
+            # kafka and mds share the vpc-kafka host, as in the real catalog
+            address = records.setdefault(host, f"127.0.81.{len(records) + 1}")
+            cls.addresses[component] = address
+            serves.append(f"{address}:{vpc_port}=tls:good")
+        cls.dns = Dnsmasq(records)
+        cls.peer = TestPeer(serves, hosts=list(records))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.peer.close()
+        cls.dns.close()
+
+    def check(self, *extra):
+        return vpcprobe("check", "--instance", f"alikafka_confluent-cn-{INSTANCE}",
+                        "--dns-server", self.dns.server, "--ca-file", self.peer.ca_file,
+                        "--timeout", "2s", *extra)
+
+    def test_every_endpoint_ok_and_report_matches_schema(self):
+        r = self.check("--format", "json")
+        self.assertEqual(r.code, 0, r)
+        validate(r.json)
+        self.assertEqual(r.json["schema_version"], 1)
+        self.assertEqual(r.json["tool"]["name"], "vpcprobe")
+        self.assertEqual(r.json["summary"], {"ok": 7, "warning": 0, "failed": 0})
+        self.assertIn(self.dns.server, r.json["agent"]["resolvers"])
+        self.assertTrue(r.json["agent"]["source_addresses"])
+        self.assertEqual(len(r.json["targets"]), 7)
+        for component, (_, port, _) in CATALOG.items():
+            t = r.target(catalog_host(component, INSTANCE), port)
+            self.assertEqual(t["component"], component)
+            self.assertEqual(t["access"], "vpc")
+            self.assertEqual(t["status"], "ok", t)
+            self.assertIsNone(t["cause"])
+            stages = t["stages"]
+            self.assertEqual(stages["dns"]["addresses"], [self.addresses[component]])
+            self.assertEqual(stages["tcp"]["status"], "ok")
+            self.assertEqual(stages["tcp"]["address"], self.addresses[component])
+            self.assertIn(stages["tls"]["version"], ("TLSv1.2", "TLSv1.3"))
+            self.assertTrue(stages["tls"]["cipher"])
+            cert = stages["certificate"]
+            self.assertEqual(cert["status"], "ok")
+            self.assertIsNone(cert["code"])
+            self.assertGreater(cert["days_left"], 30)
+            # leaf + intermediate as the server presents them, with the name in the SANs
+            self.assertEqual(len(cert["chain"]), 2)
+            self.assertIn(catalog_host(component, INSTANCE), cert["chain"][0]["sans"])
+            self.assertRegex(cert["chain"][0]["sha256"], "^[0-9a-f]{64}$")
+
+    def test_without_the_ca_every_chain_is_untrusted(self):
+        r = vpcprobe("check", "--instance", INSTANCE, "--dns-server", self.dns.server,
+                     "--timeout", "2s", "--format", "json")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        for t in r.json["targets"]:
+            self.assertEqual(t["status"], "failed")
+            self.assertEqual(t["cause"]["code"], "cert.untrusted", t)
+            self.assertEqual(t["cause"]["stage"], "certificate")
+            # the presented chain is reported even though it is not trusted
+            self.assertEqual(len(t["stages"]["certificate"]["chain"]), 2)
+
+    def test_tcp_only_stops_after_the_connect(self):
+        r = self.check("--format", "json", "--tcp-only")
+        self.assertEqual(r.code, 0, r)
+        validate(r.json)
+        for t in r.json["targets"]:
+            self.assertEqual(t["status"], "ok")
+            self.assertEqual(t["stages"]["tcp"]["status"], "ok")
+            self.assertEqual(t["stages"]["tls"]["status"], "skipped")
+            self.assertEqual(t["stages"]["certificate"]["status"], "skipped")
+
+    def test_text_report_for_people(self):
+        r = self.check()
+        self.assertEqual(r.code, 0, r)
+        for component in CATALOG:
+            self.assertIn(component, r.out)
+        self.assertNotIn("\x1b[", r.out, "no colour when stdout is not a terminal")
+        self.assertIn("7 ok", r.out)
+
+    def test_output_file_is_written_atomically(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "report.json")
+            r = self.check("--format", "json", "-o", path)
+            self.assertEqual(r.code, 0, r)
+            self.assertEqual(r.out, "")
+            self.assertEqual(os.listdir(d), ["report.json"], "no temporary file left behind")
+            with open(path) as f:
+                import json
+                validate(json.load(f))
+
+    def test_output_into_a_missing_folder_is_a_usage_error(self):
+        r = self.check("-o", "/nonexistent-vpcprobe-dir/report.json")
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("/nonexistent-vpcprobe-dir/report.json", r.err)
+
+
+class CertificateCauses(unittest.TestCase):
+    """One endpoint per certificate variant; each must end in its own cause, with the presented
+    chain reported whether it is good or bad."""
+
+    VARIANTS = {
+        "expired": ("cert.expired", 2),
+        "not-yet-valid": ("cert.not_yet_valid", 2),
+        "wrong-host": ("cert.hostname_mismatch", 2),
+        "no-intermediate": ("cert.incomplete_chain", 1),
+        "self-signed": ("cert.self_signed", 1),
+        "unknown-ca": ("cert.untrusted", 2),
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        names = list(cls.VARIANTS) + ["expiring-soon"]
+        cls.hosts = {v: f"{v}.certs.{'alikafka.aliyuncs.com'}" for v in names}
+        records = {cls.hosts[v]: f"127.0.81.{100 + i}" for i, v in enumerate(names)}
+        cls.dns = Dnsmasq(records)
+        cls.peer = TestPeer([f"{records[cls.hosts[v]]}:8443=tls:{v}" for v in names],
+                            hosts=list(records))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.peer.close()
+        cls.dns.close()
+
+    def test_each_variant_has_its_cause(self):
+        targets = [f"{self.hosts[v]}:8443=cert-{v}" for v in self.VARIANTS]
+        r = vpcprobe("check", *targets, "--dns-server", self.dns.server, "--ca-file",
+                     self.peer.ca_file, "--timeout", "2s", "--format", "json")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        self.assertEqual(r.json["summary"]["failed"], len(self.VARIANTS))
+        for variant, (code, chain_length) in self.VARIANTS.items():
+            with self.subTest(variant=variant):
+                t = r.target(self.hosts[variant], 8443)
+                self.assertEqual(t["component"], f"cert-{variant}")
+                self.assertEqual(t["status"], "failed")
+                self.assertEqual(t["cause"]["code"], code, t)
+                self.assertEqual(t["stages"]["certificate"]["code"], code)
+                self.assertEqual(t["stages"]["tls"]["status"], "ok", "handshake completes")
+                chain = t["stages"]["certificate"]["chain"]
+                self.assertEqual(len(chain), chain_length, chain)
+                self.assertTrue(chain[0]["subject"])
+                self.assertTrue(t["cause"]["summary"])
+
+    def test_expiring_soon_is_a_warning_with_exit_1(self):
+        target = f"{self.hosts['expiring-soon']}:8443"
+        common = ["--dns-server", self.dns.server, "--ca-file", self.peer.ca_file,
+                  "--format", "json"]
+        r = vpcprobe("check", target, *common)
+        self.assertEqual(r.code, 1, r)
+        validate(r.json)
+        t = r.json["targets"][0]
+        self.assertEqual(t["status"], "warning")
+        self.assertEqual(t["cause"]["code"], "cert.expiring_soon")
+        self.assertLessEqual(t["stages"]["certificate"]["days_left"], 10)
+        r = vpcprobe("check", target, *common, "--warn-days", "5")
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(r.json["targets"][0]["status"], "ok")
+
+
+class MisbehavingPeers(unittest.TestCase):
+    """TCP connects, but what answers is not a healthy TLS server."""
+
+    MODES = {
+        "silent": "tls.timeout",
+        "plaintext-http": "tls.not_tls",
+        "garbage": "tls.not_tls",
+        "close": "tls.handshake_failed",
+        "tls-alert": "tls.handshake_failed",
+    }
+
+    def test_each_peer_has_its_cause(self):
+        serves = [f"127.0.81.{200 + i}:9443={mode}" for i, mode in enumerate(self.MODES)]
+        with TestPeer(serves) as peer:
+            targets = [f"127.0.81.{200 + i}:9443={mode}" for i, mode in enumerate(self.MODES)]
+            r = vpcprobe("check", *targets, "--ca-file", peer.ca_file, "--timeout", "1s",
+                         "--format", "json")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        for i, (mode, code) in enumerate(self.MODES.items()):
+            with self.subTest(mode=mode):
+                t = r.target(f"127.0.81.{200 + i}", 9443)
+                self.assertEqual(t["cause"]["code"], code, t)
+                self.assertEqual(t["stages"]["tcp"]["status"], "ok")
+                self.assertEqual(t["stages"]["dns"]["addresses"], [f"127.0.81.{200 + i}"])
+        # the silent peer is bounded by --timeout, and all run in parallel
+        self.assertLess(r.elapsed, 4, "one 1s TLS timeout, not one per target")
+
+
+class SeveralAddresses(unittest.TestCase):
+    """A name with several addresses is probed on each: warning when some fail, failed when all do."""
+
+    def test_partial_and_total_failure(self):
+        host_partial = "partial.multi.alikafka.aliyuncs.com"
+        host_dead = "dead.multi.alikafka.aliyuncs.com"
+        records = {host_partial: ["127.0.81.50", "127.0.81.51"],
+                   host_dead: ["127.0.81.52", "127.0.81.53"]}
+        with Dnsmasq(records) as dns, \
+                TestPeer(["127.0.81.50:9095=tls:good"], hosts=[host_partial]) as peer:
+            r = vpcprobe("check", f"{host_partial}:9095", f"{host_dead}:9095", "--dns-server",
+                         dns.server, "--ca-file", peer.ca_file, "--format", "json")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        partial = r.target(host_partial, 9095)
+        self.assertEqual(partial["status"], "warning", partial)
+        self.assertEqual(partial["cause"]["code"], "tcp.refused")
+        self.assertEqual(sorted(partial["stages"]["dns"]["addresses"]),
+                         ["127.0.81.50", "127.0.81.51"])
+        dead = r.target(host_dead, 9095)
+        self.assertEqual(dead["status"], "failed")
+        self.assertEqual(dead["cause"]["code"], "tcp.refused")
+        self.assertEqual(r.json["summary"], {"ok": 0, "warning": 1, "failed": 1})
+
+
+class Ipv6Literal(unittest.TestCase):
+    def test_ipv6_target_with_ip_san(self):
+        with TestPeer(["[::1]:0=tls:good"]) as peer:
+            port = peer.listening[0].rsplit(":", 1)[1]
+            r = vpcprobe("check", f"[::1]:{port}=kafka", "--ca-file", peer.ca_file,
+                         "--format", "json")
+        self.assertEqual(r.code, 0, r)
+        t = r.json["targets"][0]
+        self.assertEqual(t["host"], "::1")
+        self.assertEqual(t["stages"]["tcp"]["address"], "::1")
+
+
+class Endpoints(unittest.TestCase):
+    def test_plan_lists_both_sets_without_probing(self):
+        r = vpcprobe("endpoints", "--instance", "alikafka_confluent-cn-abc123", "--access", "all")
+        self.assertEqual(r.code, 0, r)
+        for component, (service, vpc, pub) in CATALOG.items():
+            self.assertIn(f"vpc-{service}-abc123.alikafka.aliyuncs.com", r.out)
+            self.assertIn(f"pub-{service}-abc123.alikafka.aliyuncs.com", r.out)
+            self.assertIn(str(vpc), r.out)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,130 @@
+"""End to end, as root: inside a private network namespace this test creates, addresses on lo
+stand in for VPC endpoints and nftables plays the security group: a silent drop, an
+admin-prohibited reject, an ICMP host-unreachable, a port with no listener, and a network
+with no route. vpcprobe must name each one correctly, and a check of 14 silently dropped
+endpoints must take about one --timeout, not fourteen."""
+import unittest
+
+import harness
+from harness import CATALOG, Dnsmasq, TestPeer, catalog_host, require_root, validate, vpcprobe
+
+INSTANCE = "netns01"
+ADDRESS = {"kafka": "10.88.0.11", "schema-registry": "10.88.0.12", "rest-proxy": "10.88.0.13",
+           "connect": "10.88.0.14", "ksqldb": "10.88.0.15", "control-center": "10.88.0.16"}
+ADDRESS["mds"] = ADDRESS["kafka"]  # same vpc-kafka host, port 8090
+
+FILTER = """
+table inet vpc {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    ip daddr 10.88.0.11 tcp dport 9095 drop
+    ip daddr 10.88.0.12 tcp dport 8081 reject with icmp type admin-prohibited
+    ip daddr 10.88.0.13 tcp dport 8082 reject with icmp type host-unreachable
+    ip daddr 10.88.0.17 tcp dport 9095 reject
+    ip6 daddr fd00:88::11 tcp dport 9095 reject with icmpv6 type admin-prohibited
+    ip daddr 10.88.1.0/24 drop
+  }
+}
+"""
+
+dns = peer = None
+
+
+def setUpModule():
+    global dns, peer
+    if not harness.is_root():
+        return
+    addresses = [f"{a}/32" for a in sorted(set(ADDRESS.values()))]
+    addresses += ["10.88.0.17/32", "fd00:88::11/128"]
+    addresses += [f"10.88.1.{i}/32" for i in range(1, 15)]
+    harness.enter_private_netns(addresses, FILTER)
+    records = {catalog_host(c, INSTANCE): ADDRESS[c] for c in CATALOG}
+    for i, c in enumerate(CATALOG):  # the 14-endpoint instance, every address dropped
+        records[catalog_host(c, "dropped01")] = f"10.88.1.{i + 1}"
+        records[catalog_host(c, "dropped01", "pub")] = f"10.88.1.{i + 8}"
+    dns = Dnsmasq(records)
+    serves = [f"{ADDRESS[c]}:{CATALOG[c][1]}=tls:good" for c in CATALOG if c != "connect"]
+    serves += ["[fd00:88::11]:9095=tls:good", "10.88.0.17:9095=tls:good"]
+    peer = TestPeer(serves, hosts=list(records))
+
+
+def tearDownModule():
+    if peer:
+        peer.close()
+    if dns:
+        dns.close()
+
+
+@require_root
+class Firewalled(unittest.TestCase):
+    def check(self, *args):
+        return vpcprobe("check", *args, "--dns-server", dns.server, "--ca-file", peer.ca_file,
+                        "--format", "json")
+
+    def test_each_kind_of_block_is_named(self):
+        r = self.check("--instance", INSTANCE, "--timeout", "1s")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        expected = {
+            ("kafka", 9095): "tcp.timeout",
+            ("schema-registry", 8081): "tcp.prohibited",
+            ("rest-proxy", 8082): "tcp.unreachable",
+            ("connect", 8083): "tcp.refused",
+        }
+        for t in r.json["targets"]:
+            key = (t["component"], t["port"])
+            with self.subTest(component=t["component"]):
+                if key in expected:
+                    self.assertEqual(t["status"], "failed")
+                    self.assertEqual(t["cause"]["code"], expected[key], t)
+                    self.assertEqual(t["cause"]["stage"], "tcp")
+                    self.assertEqual(t["stages"]["tls"]["status"], "skipped")
+                else:
+                    self.assertEqual(t["status"], "ok", t)
+        prohibited = r.target(catalog_host("schema-registry", INSTANCE), 8081)
+        icmp = prohibited["stages"]["tcp"]["icmp"]
+        self.assertEqual((icmp["type"], icmp["code"]), (3, 13), "ICMP admin-prohibited")
+        self.assertIn(ADDRESS["schema-registry"], prohibited["cause"]["summary"])
+
+    def test_default_reject_is_prohibited_not_refused(self):
+        # iptables/nft "reject" sends ICMP port-unreachable: a filter, not a closed port.
+        r = self.check("10.88.0.17:9095", "--timeout", "1s")
+        self.assertEqual(r.json["targets"][0]["cause"]["code"], "tcp.prohibited", r)
+
+    def test_ipv6_admin_prohibited(self):
+        r = self.check("[fd00:88::11]:9095", "--timeout", "1s")
+        self.assertEqual(r.code, 2, r)
+        self.assertEqual(r.json["targets"][0]["cause"]["code"], "tcp.prohibited", r)
+
+    def test_no_route_is_unreachable(self):
+        # 10.99.0.0/16 has no route inside this namespace: the kernel says so at once.
+        r = self.check("10.99.0.1:9095", "--timeout", "1s")
+        self.assertEqual(r.json["targets"][0]["cause"]["code"], "tcp.unreachable", r)
+        self.assertLess(r.elapsed, 1.5)
+
+    def test_fourteen_dropped_endpoints_take_one_timeout(self):
+        r = self.check("--instance", "dropped01", "--access", "all", "--timeout", "1s")
+        self.assertEqual(r.code, 2, r)
+        self.assertEqual(len(r.json["targets"]), 14)
+        for t in r.json["targets"]:
+            self.assertEqual(t["cause"]["code"], "tcp.timeout", t)
+        self.assertLess(r.elapsed, 2.5, "14 drops in parallel: about one 1s timeout")
+
+    def test_deadline_bounds_the_run(self):
+        r = self.check("--instance", "dropped01", "--timeout", "10s", "--deadline", "1s")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        self.assertLess(r.elapsed, 3)
+        for t in r.json["targets"]:
+            self.assertEqual(t["status"], "failed")
+            self.assertEqual(t["cause"]["code"], "run.deadline", t)
+
+    def test_bind_sets_the_source_address(self):
+        r = self.check(f"{catalog_host('ksqldb', INSTANCE)}:8088", "--bind", "10.88.0.12")
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(r.json["agent"]["source_addresses"], ["10.88.0.12"])
+        self.assertEqual(r.json["targets"][0]["stages"]["tcp"]["local_address"], "10.88.0.12")
+
+
+if __name__ == "__main__":
+    unittest.main()
