@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what vpcprobe needs to build, test and run its demo, from Debian 12's packages.
+# Idempotent: packages already present are left alone. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config ccache clang-format
+  libboost1.81-dev libboost-json1.81-dev libssl-dev libc-ares-dev libfmt-dev
+  libtomlplusplus-dev libcli11-dev catch2
+  # real parts the tests and the demo run: DNS server, packet filter, namespaces, TLS tools
+  dnsmasq-base nftables iproute2 util-linux openssl procps
+  # test drivers and clients of our output
+  python3 python3-jsonschema
+  # benchmark comparison
+  prometheus-blackbox-exporter
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: builds, then every unit and integration test under ctest.
+# Usage: scripts/test.sh [--sanitize]   (--sanitize: AddressSanitizer + UBSan build in build-asan/)
+# Tests that need root (network namespaces, nftables) skip visibly when not run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sanitize=""
+dir=build
+if [ "${1:-}" = "--sanitize" ]; then sanitize="--sanitize"; dir=build-asan; fi
+
+scripts/build.sh $sanitize "$dir"
+if [ -n "$sanitize" ]; then
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+cd "$dir"
+ctest --output-on-failure --timeout 600 -j 2
