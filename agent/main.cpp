@@ -13,6 +13,7 @@
 
 #include "agent/cli.h"
 #include "agent/plan.h"
+#include "agent/validate.h"
 #include "probes/engine.h"
 #include "reports/json_report.h"
 #include "reports/output.h"
@@ -35,22 +36,6 @@ std::string local_hostname() {
     return name;
 }
 
-std::string_view format_name(ReportFormat format) {
-    switch (format) {
-        case ReportFormat::text:
-            return "text";
-        case ReportFormat::json:
-            return "json";
-        case ReportFormat::markdown:
-            return "markdown";
-        case ReportFormat::prometheus:
-            return "prometheus";
-        case ReportFormat::junit:
-            return "junit";
-    }
-    return "text";
-}
-
 int run_endpoints(const CheckOptions& options) {
     std::string error;
     auto plan = build_plan(options, error);
@@ -66,7 +51,7 @@ int run_check(const CheckOptions& options, const std::string& command_line) {
         return usage_error(
             fmt::format("--format {}: not available in this version yet "
                         "(use text or json)",
-                        format_name(options.format)));
+                        report_format_name(options.format)));
     }
     std::string error;
     auto plan = build_plan(options, error);
