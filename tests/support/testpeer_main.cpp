@@ -1,0 +1,213 @@
+// testpeer: the TLS peers of tests/support/tls_server.h as a program, for the end-to-end Python
+// tests, the README demo and benchmarks. Builds a throwaway PKI into --pki-dir, listens on every
+// --serve address, prints "listening ADDR:PORT MODE" per listener and then "ready", and serves
+// until SIGTERM or SIGINT (exit 0). Bad arguments: one line on stderr, exit 3; a listener or the
+// PKI that cannot be set up: one line on stderr, exit 1.
+//
+// Threading: the main thread parses, sets up and then only waits for a signal; the listeners
+// run on a small pool sharing one io_context.
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/system/system_error.hpp>
+
+#include "tests/support/pki.h"
+#include "tests/support/tls_server.h"
+
+namespace {
+
+using vpcprobe::test::ServeSpec;
+
+constexpr std::string_view kUsage =
+    "usage: testpeer --pki-dir DIR --hosts NAME[,NAME...] --serve ADDR:PORT=MODE "
+    "[--serve ...]\n"
+    "MODE: tls:VARIANT | silent | plaintext-http | garbage | close | tls-alert\n"
+    "VARIANT: good | expired | not-yet-valid | wrong-host | no-intermediate | self-signed |\n"
+    "         unknown-ca | expiring-soon\n"
+    "Writes the PKI (DIR/ca.pem is the root to trust), prints \"listening ADDR:PORT MODE\" per\n"
+    "listener and then \"ready\", and serves until SIGTERM/SIGINT.\n";
+
+struct Listen {
+    boost::asio::ip::address address;
+    std::uint16_t port = 0;
+    ServeSpec spec;
+};
+
+struct Arguments {
+    std::string pki_dir;
+    std::vector<std::string> hosts;
+    std::vector<Listen> listens;
+};
+
+struct UsageError {
+    std::string message;
+};
+
+std::vector<std::string> split_commas(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        if (comma > start) out.push_back(text.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
+}
+
+Listen parse_serve(const std::string& text) {
+    const std::size_t equals = text.find('=');
+    if (equals == std::string::npos) {
+        throw UsageError{"--serve " + text + ": expected ADDR:PORT=MODE"};
+    }
+    const std::string where = text.substr(0, equals);
+    std::string address_text;
+    std::string port_text;
+    if (!where.empty() && where.front() == '[') {
+        const std::size_t close = where.find("]:");
+        if (close == std::string::npos) {
+            throw UsageError{"--serve " + text + ": IPv6 must be written [ADDR]:PORT"};
+        }
+        address_text = where.substr(1, close - 1);
+        port_text = where.substr(close + 2);
+    } else {
+        const std::size_t colon = where.rfind(':');
+        if (colon == std::string::npos || where.find(':') != colon) {
+            throw UsageError{"--serve " + text + ": expected ADDR:PORT (IPv6 as [ADDR]:PORT)"};
+        }
+        address_text = where.substr(0, colon);
+        port_text = where.substr(colon + 1);
+    }
+    Listen listen;
+    boost::system::error_code ec;
+    listen.address = boost::asio::ip::make_address(address_text, ec);
+    if (ec) throw UsageError{"--serve " + text + ": \"" + address_text + "\" is not an IP address"};
+    if (port_text.empty() || port_text.size() > 5 ||
+        port_text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(port_text) > 65535) {
+        throw UsageError{"--serve " + text + ": \"" + port_text + "\" is not a port (0-65535)"};
+    }
+    listen.port = static_cast<std::uint16_t>(std::stoul(port_text));
+    std::string error;
+    const auto spec = vpcprobe::test::parse_serve_spec(text.substr(equals + 1), error);
+    if (!spec) throw UsageError{"--serve " + text + ": " + error};
+    listen.spec = *spec;
+    return listen;
+}
+
+Arguments parse_arguments(int argc, char** argv) {
+    Arguments arguments;
+    for (int i = 1; i < argc; ++i) {
+        std::string flag = argv[i];
+        std::string value;
+        bool has_value = false;
+        if (const std::size_t equals = flag.find('=');
+            flag.rfind("--", 0) == 0 && equals != std::string::npos) {
+            value = flag.substr(equals + 1);
+            flag = flag.substr(0, equals);
+            has_value = true;
+        }
+        if (flag == "--help" || flag == "-h") {
+            std::cout << kUsage;
+            std::exit(0);
+        }
+        if (flag != "--pki-dir" && flag != "--hosts" && flag != "--serve") {
+            throw UsageError{"unknown argument \"" + flag + "\" (see --help)"};
+        }
+        if (!has_value) {
+            if (i + 1 >= argc) throw UsageError{flag + " needs a value"};
+            value = argv[++i];
+        }
+        if (flag == "--pki-dir") {
+            if (value.empty()) throw UsageError{"--pki-dir needs a directory"};
+            arguments.pki_dir = value;
+        } else if (flag == "--hosts") {
+            for (auto& host : split_commas(value)) arguments.hosts.push_back(std::move(host));
+        } else {
+            arguments.listens.push_back(parse_serve(value));
+        }
+    }
+    if (arguments.pki_dir.empty()) throw UsageError{"--pki-dir is required"};
+    if (arguments.hosts.empty()) throw UsageError{"--hosts is required (NAME[,NAME...])"};
+    if (arguments.listens.empty()) throw UsageError{"at least one --serve ADDR:PORT=MODE"};
+    return arguments;
+}
+
+std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port) {
+    return address.is_v6() ? "[" + address.to_string() + "]:" + std::to_string(port)
+                           : address.to_string() + ":" + std::to_string(port);
+}
+
+// A benchmark peer holds thousands of sockets: lift the soft descriptor limit to the hard one.
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Arguments arguments;
+    try {
+        arguments = parse_arguments(argc, argv);
+    } catch (const UsageError& error) {
+        std::cerr << "testpeer: " << error.message << "\n";
+        return 3;
+    }
+
+    // Block the stop signals before any thread starts, so only sigwait below receives them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    raise_descriptor_limit();
+
+    // Leaves cover every --hosts name and every address served on (but not a wildcard).
+    std::vector<std::string> names = arguments.hosts;
+    for (const auto& listen : arguments.listens) {
+        if (listen.address.is_unspecified()) continue;
+        const std::string text = listen.address.to_string();
+        if (std::find(names.begin(), names.end(), text) == names.end()) names.push_back(text);
+    }
+
+    try {
+        const vpcprobe::test::TestPki pki(arguments.pki_dir, names);
+        vpcprobe::test::ServerSet servers(pki, 2);
+        for (const auto& listen : arguments.listens) {
+            boost::asio::ip::tcp::endpoint bound;
+            try {
+                bound = servers.listen(listen.address.to_string(), listen.port, listen.spec);
+            } catch (const boost::system::system_error& error) {
+                throw std::runtime_error("cannot listen on " +
+                                         endpoint_text(listen.address, listen.port) + ": " +
+                                         error.code().message());
+            }
+            std::cout << "listening " << endpoint_text(bound.address(), bound.port()) << " "
+                      << vpcprobe::test::describe(listen.spec) << "\n";
+        }
+        servers.start();
+        std::cout << "ready" << std::endl;
+
+        int signal_number = 0;
+        sigwait(&stop_signals, &signal_number);
+        servers.stop();
+    } catch (const std::exception& error) {
+        std::cerr << "testpeer: " << error.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,387 @@
+#include "tests/support/tls_server.h"
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+
+namespace vpcprobe::test {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+
+std::optional<ServeSpec> parse_serve_spec(std::string_view text, std::string& error) {
+    ServeSpec spec;
+    if (text.substr(0, 4) == "tls:") {
+        const auto variant = leaf_variant_from_name(text.substr(4));
+        if (!variant) {
+            error = "unknown TLS variant \"" + std::string(text.substr(4)) +
+                    "\" (good, expired, not-yet-valid, wrong-host, no-intermediate, "
+                    "self-signed, unknown-ca, expiring-soon)";
+            return std::nullopt;
+        }
+        spec.mode = ServeMode::tls;
+        spec.variant = *variant;
+    } else if (text == "silent") {
+        spec.mode = ServeMode::silent;
+    } else if (text == "plaintext-http") {
+        spec.mode = ServeMode::plaintext_http;
+    } else if (text == "garbage") {
+        spec.mode = ServeMode::garbage;
+    } else if (text == "close") {
+        spec.mode = ServeMode::close;
+    } else if (text == "tls-alert") {
+        spec.mode = ServeMode::tls_alert;
+    } else {
+        error = "unknown mode \"" + std::string(text) +
+                "\" (tls:VARIANT, silent, plaintext-http, garbage, close, tls-alert)";
+        return std::nullopt;
+    }
+    return spec;
+}
+
+std::string describe(const ServeSpec& spec) {
+    switch (spec.mode) {
+        case ServeMode::tls:
+            return "tls:" + std::string(name(spec.variant));
+        case ServeMode::silent:
+            return "silent";
+        case ServeMode::plaintext_http:
+            return "plaintext-http";
+        case ServeMode::garbage:
+            return "garbage";
+        case ServeMode::close:
+            return "close";
+        case ServeMode::tls_alert:
+            return "tls-alert";
+    }
+    return "tls:good";
+}
+
+namespace {
+
+using TlsSocket = asio::ssl::stream<tcp::socket>;
+
+std::shared_ptr<asio::ssl::context> make_server_context(const ServerCredentials& credentials,
+                                                        bool no_common_cipher) {
+    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    SSL_CTX* native = context->native_handle();
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    // No session tickets: clients never resume, and thousands of benchmark handshakes should
+    // not pay for them.
+    SSL_CTX_set_num_tickets(native, 0);
+    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+    context->use_certificate_chain_file(credentials.chain_file);
+    context->use_private_key_file(credentials.key_file, asio::ssl::context::pem);
+    if (no_common_cipher) {
+        // TLS 1.2 with PSK suites only and no PSK callback: no client shares a suite, so the
+        // server answers the ClientHello with a handshake_failure alert, before any
+        // certificate. (Requiring a client certificate is not reliable: in TLS 1.3 the client
+        // finishes its handshake before the server's refusal arrives.)
+        SSL_CTX_set_max_proto_version(native, TLS1_2_VERSION);
+        if (SSL_CTX_set_cipher_list(native, "PSK") != 1) {
+            throw std::runtime_error("tls-alert server: cannot restrict the cipher list");
+        }
+    }
+    return context;
+}
+
+// Common to every session: a hold limit, after which the socket is closed.
+class Session : public std::enable_shared_from_this<Session> {
+  public:
+    explicit Session(tcp::socket& socket) : deadline_(socket.get_executor()) {}
+    virtual ~Session() = default;
+    virtual void start() = 0;
+
+  protected:
+    virtual tcp::socket& socket() = 0;
+
+    void arm_deadline(std::chrono::steady_clock::duration limit) {
+        deadline_.expires_after(limit);
+        deadline_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
+            if (ec) return;
+            ErrorCode ignored;
+            self->socket().close(ignored);
+        });
+    }
+    void end() {
+        deadline_.cancel();
+        ErrorCode ignored;
+        socket().close(ignored);
+    }
+
+    // Reads and throws away until the client closes (or the deadline closes the socket).
+    void drain() {
+        socket().async_read_some(asio::buffer(buffer_),
+                                 [self = shared_from_this()](const ErrorCode& ec, std::size_t) {
+                                     if (ec) {
+                                         self->end();
+                                         return;
+                                     }
+                                     self->drain();
+                                 });
+    }
+
+    std::array<char, 4096> buffer_{};
+    asio::steady_timer deadline_;
+};
+
+class PlainSession : public Session {
+  public:
+    PlainSession(tcp::socket socket, ServeMode mode)
+        : Session(socket), socket_(std::move(socket)), mode_(mode) {}
+
+    void start() override {
+        arm_deadline(kHoldLimit);
+        switch (mode_) {
+            case ServeMode::silent:
+                drain();
+                break;
+            case ServeMode::plaintext_http:
+                read_request();
+                break;
+            case ServeMode::garbage:
+                send_garbage();
+                break;
+            default:
+                end();
+                break;
+        }
+    }
+
+  private:
+    tcp::socket& socket() override { return socket_; }
+
+    void read_request() {
+        socket_.async_read_some(asio::buffer(buffer_),
+                                [self = shared_this()](const ErrorCode& ec, std::size_t) {
+                                    if (ec) return self->end();
+                                    self->reply_and_close(
+                                        "HTTP/1.1 400 Bad Request\r\n"
+                                        "Content-Type: text/plain\r\n"
+                                        "Content-Length: 48\r\n"
+                                        "Connection: close\r\n"
+                                        "\r\n"
+                                        "this port speaks plain HTTP, not TLS (testpeer)\n");
+                                });
+    }
+
+    void send_garbage() {
+        std::random_device seed;
+        std::mt19937 generator(seed());
+        std::uniform_int_distribution<int> byte(0, 255);
+        std::string bytes(64, '\0');
+        for (auto& c : bytes) c = static_cast<char>(byte(generator));
+        // Never the start of a TLS record (content types 20..24), whatever the dice say.
+        const auto first = static_cast<unsigned char>(bytes[0]);
+        if (first >= 20 && first <= 24) bytes[0] = static_cast<char>(first | 0x40);
+        reply_and_close(std::move(bytes));
+    }
+
+    // Sends, half-closes and drains until the client closes: closing with unread input would
+    // make the kernel send a RST that can overtake the reply.
+    void reply_and_close(std::string reply) {
+        reply_ = std::move(reply);
+        asio::async_write(socket_, asio::buffer(reply_),
+                          [self = shared_this()](const ErrorCode& ec, std::size_t) {
+                              if (ec) return self->end();
+                              ErrorCode ignored;
+                              self->socket_.shutdown(tcp::socket::shutdown_send, ignored);
+                              self->drain();
+                          });
+    }
+
+    std::shared_ptr<PlainSession> shared_this() {
+        return std::static_pointer_cast<PlainSession>(shared_from_this());
+    }
+
+    tcp::socket socket_;
+    ServeMode mode_;
+    std::string reply_;
+};
+
+class TlsSession : public Session {
+  public:
+    TlsSession(tcp::socket socket, asio::ssl::context& context)
+        : Session(socket), stream_(std::move(socket), context) {}
+
+    void start() override {
+        arm_deadline(kHoldLimit);
+        stream_.async_handshake(asio::ssl::stream_base::server,
+                                [self = shared_this()](const ErrorCode& ec) {
+                                    // A failed handshake has already sent its alert.
+                                    if (ec) return self->end();
+                                    self->read();
+                                });
+    }
+
+  private:
+    tcp::socket& socket() override { return stream_.next_layer(); }
+
+    void read() {
+        stream_.async_read_some(asio::buffer(buffer_),
+                                [self = shared_this()](const ErrorCode& ec, std::size_t) {
+                                    if (ec) return self->end();
+                                    self->read();
+                                });
+    }
+
+    std::shared_ptr<TlsSession> shared_this() {
+        return std::static_pointer_cast<TlsSession>(shared_from_this());
+    }
+
+    TlsSocket stream_;
+};
+
+struct Listener {
+    Listener(asio::io_context& io, ServeSpec serve) : acceptor(io), spec(serve) {}
+    tcp::acceptor acceptor;
+    ServeSpec spec;
+    std::shared_ptr<asio::ssl::context> tls;
+    std::unique_ptr<asio::steady_timer> retry;  // backs off when out of descriptors
+};
+
+}  // namespace
+
+class ServerSet::Impl {
+  public:
+    Impl(const TestPki& pki, unsigned threads) : pki_(pki), thread_count_(threads ? threads : 1) {}
+
+    tcp::endpoint listen(const std::string& address, std::uint16_t port, const ServeSpec& spec) {
+        auto listener = std::make_unique<Listener>(io_, spec);
+        if (spec.mode == ServeMode::tls || spec.mode == ServeMode::tls_alert) {
+            listener->tls = make_server_context(pki_.credentials(spec.variant),
+                                                spec.mode == ServeMode::tls_alert);
+        }
+        const tcp::endpoint endpoint(asio::ip::make_address(address), port);
+        auto& acceptor = listener->acceptor;
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+        listener->retry = std::make_unique<asio::steady_timer>(io_);
+        const tcp::endpoint bound = acceptor.local_endpoint();
+        Listener* raw = listener.get();
+        {
+            std::lock_guard lock(mutex_);
+            listeners_.push_back(std::move(listener));
+        }
+        asio::post(io_, [this, raw] { accept(*raw); });
+        return bound;
+    }
+
+    void start() {
+        std::lock_guard lock(mutex_);
+        if (!threads_.empty() || stopped_) return;
+        for (unsigned i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { io_.run(); });
+    }
+
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopped_) return;
+            stopped_ = true;
+        }
+        work_.reset();
+        io_.stop();
+        for (auto& thread : threads_) thread.join();
+        threads_.clear();
+        // Sessions still pending die with the io_context's handlers (its destructor).
+        listeners_.clear();
+    }
+
+    std::size_t accepted() const { return accepted_.load(); }
+
+  private:
+    void accept(Listener& listener) {
+        listener.acceptor.async_accept(
+            asio::make_strand(io_), [this, &listener](const ErrorCode& ec, tcp::socket socket) {
+                if (ec == asio::error::operation_aborted || !listener.acceptor.is_open()) return;
+                if (ec) {
+                    // Out of descriptors (a benchmark pushing hard): back off, then retry.
+                    listener.retry->expires_after(std::chrono::milliseconds(50));
+                    listener.retry->async_wait([this, &listener](const ErrorCode& wait_ec) {
+                        if (!wait_ec) accept(listener);
+                    });
+                    return;
+                }
+                ++accepted_;
+                start_session(listener, std::move(socket));
+                accept(listener);
+            });
+    }
+
+    static void start_session(Listener& listener, tcp::socket socket) {
+        switch (listener.spec.mode) {
+            case ServeMode::close: {
+                ErrorCode ignored;
+                socket.close(ignored);
+                return;
+            }
+            case ServeMode::tls:
+            case ServeMode::tls_alert:
+                std::make_shared<TlsSession>(std::move(socket), *listener.tls)->start();
+                return;
+            default:
+                std::make_shared<PlainSession>(std::move(socket), listener.spec.mode)->start();
+                return;
+        }
+    }
+
+    const TestPki& pki_;
+    unsigned thread_count_;
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
+        asio::make_work_guard(io_)};
+    std::mutex mutex_;
+    std::vector<std::thread> threads_;
+    std::vector<std::unique_ptr<Listener>> listeners_;
+    bool stopped_ = false;
+    std::atomic<std::size_t> accepted_{0};
+};
+
+ServerSet::ServerSet(const TestPki& pki, unsigned threads)
+    : impl_(std::make_unique<Impl>(pki, threads)) {}
+
+ServerSet::~ServerSet() {
+    impl_->stop();
+}
+
+tcp::endpoint ServerSet::listen(const std::string& address, std::uint16_t port,
+                                const ServeSpec& spec) {
+    return impl_->listen(address, port, spec);
+}
+
+void ServerSet::start() {
+    impl_->start();
+}
+void ServerSet::stop() {
+    impl_->stop();
+}
+std::size_t ServerSet::connections_accepted() const {
+    return impl_->accepted();
+}
+
+TestServer::TestServer(const TestPki& pki, ServeSpec spec, const std::string& address,
+                       std::uint16_t port)
+    : servers_(pki, 1) {
+    endpoint_ = servers_.listen(address, port, spec);
+    servers_.start();
+}
+
+}  // namespace vpcprobe::test
