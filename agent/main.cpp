@@ -2,6 +2,7 @@
 // Each arrow hands a plain value on (design.md, "Data flow, one direction"). Exit codes follow
 // the Nagios convention of the contract: 0 ok, 1 warnings, 2 failures, 3 could not run.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -119,6 +120,13 @@ int run(int argc, const char* const* argv) {
 int main(int argc, char** argv) {
     // A closed pipe (vpcprobe check | head) is the reader's choice, not a crash.
     signal(SIGPIPE, SIG_IGN);
+    // Every address in flight holds a descriptor: use all the hard limit allows (the engine
+    // then keeps within the soft limit it finds).
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
     try {
         return vpcprobe::run(argc, argv);
     } catch (const std::exception& e) {

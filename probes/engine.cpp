@@ -1,6 +1,9 @@
 #include "probes/engine.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <deque>
 #include <memory>
 #include <set>
 
@@ -29,6 +32,17 @@ std::string seconds_text(std::chrono::milliseconds d) {
     return fmt::format("{}ms", d.count());
 }
 
+// Descriptors kept back from the socket budget: c-ares's sockets, stdio, the report file.
+constexpr std::size_t kReservedDescriptors = 64;
+
+std::size_t socket_budget(std::size_t configured) {
+    if (configured > 0) return configured;
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+    auto soft = static_cast<std::size_t>(limit.rlim_cur);
+    return soft > 2 * kReservedDescriptors ? soft - kReservedDescriptors : soft / 2 + 1;
+}
+
 // Where each address of each target is in its pipeline, so that a run cut short by --deadline
 // can say which stage was still waiting.
 struct Progress {
@@ -49,7 +63,8 @@ class Run : public std::enable_shared_from_this<Run> {
           resolver_(resolver),
           tls_(std::move(tls)),
           bind_(bind),
-          progress_(targets.size()) {
+          progress_(targets.size()),
+          socket_budget_(socket_budget(options.max_sockets)) {
         evidence_.resize(targets.size());
         for (std::size_t i = 0; i < targets.size(); ++i) evidence_[i].target = targets[i];
     }
@@ -128,6 +143,18 @@ class Run : public std::enable_shared_from_this<Run> {
         progress.address_done.assign(limit, false);
         for (std::size_t a = 0; a < limit; ++a) {
             target.addresses[a].address = target.dns.addresses[a];
+            waiting_for_socket_.emplace_back(index, a);
+        }
+        start_waiting_addresses();
+    }
+
+    // Each address in flight holds one socket; beyond the budget, addresses wait their turn
+    // instead of failing with EMFILE.
+    void start_waiting_addresses() {
+        while (sockets_in_use_ < socket_budget_ && !waiting_for_socket_.empty()) {
+            auto [index, a] = waiting_for_socket_.front();
+            waiting_for_socket_.pop_front();
+            ++sockets_in_use_;
             start_tcp(index, a);
         }
     }
@@ -198,11 +225,13 @@ class Run : public std::enable_shared_from_this<Run> {
     }
 
     void finish_address(std::size_t index, std::size_t a) {
+        --sockets_in_use_;
         auto& progress = progress_[index];
         progress.address_done[a] = true;
         if (std::all_of(progress.address_done.begin(), progress.address_done.end(),
                         [](bool done) { return done; }))
             finish_target(index);
+        start_waiting_addresses();
     }
 
     void finish_target(std::size_t index) {
@@ -224,6 +253,9 @@ class Run : public std::enable_shared_from_this<Run> {
     std::optional<asio::ip::address> bind_;
     std::vector<TargetEvidence> evidence_;
     std::vector<Progress> progress_;
+    std::size_t socket_budget_;
+    std::size_t sockets_in_use_ = 0;
+    std::deque<std::pair<std::size_t, std::size_t>> waiting_for_socket_;  // (target, address)
     std::size_t next_ = 0;
     std::size_t finished_ = 0;
 };
@@ -245,8 +277,12 @@ std::optional<EngineRun> run_probes(const std::vector<Target>& targets,
             return std::nullopt;
         }
     }
-    auto tls = TlsContext::create(options.ca_files, error);
-    if (!tls) return std::nullopt;
+    // Loading the trust store costs tens of milliseconds; --tcp-only never needs it.
+    std::shared_ptr<TlsContext> tls;
+    if (!options.tcp_only) {
+        tls = TlsContext::create(options.ca_files, error);
+        if (!tls) return std::nullopt;
+    }
 
     asio::io_context io(1);
     {

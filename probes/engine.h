@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct EngineOptions {
     int concurrency = 64;
     int max_addresses = 16;
     bool tcp_only = false;  // stop after TCP: tls, certificate and protocol are skipped
+    // Sockets open at once (one per address in flight). 0 = derived from RLIMIT_NOFILE, so
+    // that running out of descriptors can never be mistaken for a network failure.
+    std::size_t max_sockets = 0;
 };
 
 struct EngineRun {

@@ -186,14 +186,21 @@ class Result:
         return f"exit {self.code}\nstdout:\n{self.out}\nstderr:\n{self.err}"
 
 
-def vpcprobe(*args, timeout=120, env=None):
-    """Runs vpcprobe with `args`; bounded in time; never through a shell."""
+def vpcprobe(*args, timeout=120, env=None, nofile=None):
+    """Runs vpcprobe with `args`; bounded in time; never through a shell. `nofile` sets both
+    the soft and hard descriptor limit of the child (like `ulimit -n`)."""
     full_env = dict(os.environ)
     full_env.pop("NO_COLOR", None)
     full_env.update(env or {})
+
+    def limit_descriptors():
+        import resource
+        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
     start = time.monotonic()
     proc = subprocess.run([VPCPROBE, *args], capture_output=True, text=True, timeout=timeout,
-                          env=full_env, stdin=subprocess.DEVNULL)
+                          env=full_env, stdin=subprocess.DEVNULL,
+                          preexec_fn=limit_descriptors if nofile else None)
     return Result(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
 
 

@@ -243,6 +243,27 @@ class Ipv6Literal(unittest.TestCase):
         self.assertEqual(t["stages"]["tcp"]["address"], "::1")
 
 
+class DescriptorLimit(unittest.TestCase):
+    """Running out of descriptors must never be reported as a network failure: with a limit of
+    128 and --concurrency 1000, 600 reachable targets must all come back ok."""
+
+    def test_concurrency_beyond_the_descriptor_limit(self):
+        count = 600
+        with TestPeer(["127.0.81.30:0=close"]) as peer, \
+                tempfile.TemporaryDirectory() as d:
+            port = peer.listening[0].rsplit(":", 1)[1]
+            hosts = os.path.join(d, "hosts")
+            with open(hosts, "w") as f:  # distinct names, one address: no DNS server needed
+                for i in range(count):
+                    f.write(f"127.0.81.30 fd{i}.test\n")
+            targets = [f"fd{i}.test:{port}" for i in range(count)]
+            r = vpcprobe("check", *targets, "--tcp-only", "--concurrency", "1000",
+                         "--format", "json", env={"VPCPROBE_HOSTS_FILE": hosts}, nofile=128)
+        self.assertEqual(r.code, 0, r.err + str(
+            [t["cause"] for t in r.json["targets"] if t["cause"]][:3] if r.out else ""))
+        self.assertEqual(r.json["summary"], {"ok": count, "warning": 0, "failed": 0})
+
+
 class Endpoints(unittest.TestCase):
     def test_plan_lists_both_sets_without_probing(self):
         r = vpcprobe("endpoints", "--instance", "alikafka_confluent-cn-abc123", "--access", "all")
