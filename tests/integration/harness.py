@@ -46,6 +46,14 @@ def is_root():
     return os.geteuid() == 0
 
 
+def skip_module_unless_root(why="needs root for a private network namespace"):
+    """Ends the whole test file with exit code 77, which ctest reports as "Skipped"."""
+    if not is_root():
+        import sys
+        print(f"SKIPPED: {why}", file=sys.stderr)
+        sys.exit(77)
+
+
 def require_root(test):
     """Skips visibly (unittest prints 'skipped') when not root; CI runs as root."""
     return unittest.skipUnless(is_root(), "SKIPPED: needs root for a network namespace")(test)

@@ -8,6 +8,8 @@ import unittest
 import harness
 from harness import CATALOG, Dnsmasq, TestPeer, catalog_host, require_root, validate, vpcprobe
 
+harness.skip_module_unless_root()
+
 INSTANCE = "netns01"
 ADDRESS = {"kafka": "10.88.0.11", "schema-registry": "10.88.0.12", "rest-proxy": "10.88.0.13",
            "connect": "10.88.0.14", "ksqldb": "10.88.0.15", "control-center": "10.88.0.16"}

@@ -93,8 +93,7 @@ struct Lab {
 
 bool skip_without_root() {
     if (vpcprobe::test::is_root()) return false;
-    WARN("SKIPPED: needs root (private network namespace + nftables)");
-    return true;
+    vpcprobe::test::skip_whole_test("needs root (private network namespace + nftables)");
 }
 
 void check_icmp(const TcpEvidence& evidence, int origin, int type, int code,

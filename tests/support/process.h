@@ -63,4 +63,8 @@ class TempDir {
 
 bool is_root();
 
+// Ends the test executable with exit code 77, which ctest reports as "Skipped" (the tests'
+// SKIP_RETURN_CODE), after saying why on stderr. For tests that cannot run here at all.
+[[noreturn]] void skip_whole_test(const char* why);
+
 }  // namespace vpcprobe::test
