@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what vpcprobe needs to build, test and run its demo, from Debian 12's packages.
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds what bench/run compares against)
 # Idempotent: packages already present are left alone. Needs root (or sudo).
 set -euo pipefail
 
@@ -12,9 +13,10 @@ packages=(
   dnsmasq-base nftables iproute2 util-linux openssl procps
   # test drivers and clients of our output
   python3 python3-jsonschema
-  # benchmark comparison
-  prometheus-blackbox-exporter
 )
+# Only for bench/run: Debian's package also starts a blackbox_exporter service on :9115,
+# which nobody running the quick start asked for.
+if [ "${1:-}" = "--bench" ]; then packages+=(prometheus-blackbox-exporter); fi
 
 missing=()
 for p in "${packages[@]}"; do
