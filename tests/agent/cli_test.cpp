@@ -16,16 +16,7 @@ using namespace vpcprobe;
 
 namespace {
 
-// A real PEM certificate (the root of a throwaway PKI made once per test run).
-const std::string& pem_certificate() {
-    static const std::string pem = [] {
-        static vpcprobe::test::TempDir pki_dir;
-        const vpcprobe::test::TestPki pki(pki_dir.path(), {"localhost"});
-        std::ifstream stream(pki.ca_file());
-        return std::string(std::istreambuf_iterator<char>(stream), {});
-    }();
-    return pem;
-}
+using vpcprobe::test::pem_certificate;
 
 std::variant<Command, UsageError> parse(std::vector<std::string> args) {
     args.insert(args.begin(), "vpcprobe");

@@ -18,16 +18,7 @@ using vpcprobe::ReportFormat;
 
 namespace {
 
-// A real PEM certificate (the root of a throwaway PKI made once per test run).
-const std::string& pem_certificate() {
-    static const std::string pem = [] {
-        static vpcprobe::test::TempDir pki_dir;
-        const vpcprobe::test::TestPki pki(pki_dir.path(), {"localhost"});
-        std::ifstream stream(pki.ca_file());
-        return std::string(std::istreambuf_iterator<char>(stream), {});
-    }();
-    return pem;
-}
+using vpcprobe::test::pem_certificate;
 
 std::string write(const vpcprobe::test::TempDir& dir, const std::string& name,
                   const std::string& content) {

@@ -1,4 +1,5 @@
 #include "tests/support/pki.h"
+#include "tests/support/process.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -294,6 +295,16 @@ TestPki::TestPki(std::string directory, std::vector<std::string> hosts)
 
 const ServerCredentials& TestPki::credentials(LeafVariant variant) const {
     return credentials_.at(variant);
+}
+
+const std::string& pem_certificate() {
+    static const std::string pem = [] {
+        static TempDir pki_dir;
+        const TestPki pki(pki_dir.path(), {"localhost"});
+        std::ifstream stream(pki.ca_file());
+        return std::string(std::istreambuf_iterator<char>(stream), {});
+    }();
+    return pem;
 }
 
 }  // namespace vpcprobe::test

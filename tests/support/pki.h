@@ -72,4 +72,8 @@ class TestPki {
     std::map<LeafVariant, ServerCredentials> credentials_;
 };
 
+// A real PEM certificate (the root of a throwaway PKI made once per test process), for tests
+// of code that only needs a valid PEM file.
+const std::string& pem_certificate();
+
 }  // namespace vpcprobe::test
