@@ -1,5 +1,7 @@
 #include "reports/report.h"
 
+#include "reports/findings.h"
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -225,6 +227,7 @@ Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent) {
                 break;
         }
     }
+    report.findings = find_patterns(report.targets, report.agent);
     return report;
 }
 

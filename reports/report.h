@@ -104,7 +104,7 @@ struct Report {
 //  - No address probed: failed. DNS answered without any address: dns.nodata; addresses
 //    resolved but none probed (an engine that gave up early): tcp.error; DNS skipped without
 //    a cause: dns.error.
-// Findings across targets are not made here.
+// Findings across targets come from find_patterns() (reports/findings.h), run last.
 Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent);
 
 // The process exit status the report calls for (contract.md, "Exit codes"): 0 when every

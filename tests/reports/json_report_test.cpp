@@ -75,7 +75,10 @@ TEST_CASE("the JSON report has the contract's top level, agent and summary") {
     CHECK(str(agent.at("command_line")) ==
           "vpcprobe check --instance alikafka_confluent-cn-abcdef1234");
 
-    CHECK(doc.at("findings").as_array().empty());
+    // 10.0.0.8 drops while the connect target's other addresses answer: one finding.
+    const json::array& findings = doc.at("findings").as_array();
+    REQUIRE(findings.size() == 1);
+    CHECK(str(findings[0].as_object().at("code")) == "network.partial_reachability");
     const json::object& summary = doc.at("summary").as_object();
     CHECK(keys(summary) == std::vector<std::string>{"ok", "warning", "failed"});
     CHECK(summary.at("ok").as_int64() == 1);
@@ -88,7 +91,7 @@ TEST_CASE("the JSON report is pretty-printed with two spaces and ends with a new
     CHECK_THAT(text, Catch::StartsWith("{\n  \"schema_version\": 1,\n  \"tool\": {\n    \"name\": "
                                        "\"vpcprobe\",\n"));
     CHECK_THAT(text, Catch::EndsWith("\n}\n"));
-    CHECK_THAT(text, Catch::Contains("\"findings\": [],"));
+    CHECK_THAT(text, Catch::Contains("\"findings\": ["));
     // Same report, same bytes: the key order is stable.
     CHECK(render_json(sample_report()) == text);
 }
@@ -272,6 +275,7 @@ TEST_CASE("findings and suspects are rendered with every contract field") {
     Suspect suspect{"security-group", "sg-0abc", "ingress", "",
                     "no ingress rule of sg-0abc allows tcp/8083 from 10.20.1.15"};
     report.targets[2].cause->suspects.push_back(suspect);
+    report.findings.clear();  // only the hand-made finding below
     report.findings.push_back(Finding{"firewall.port_blocked",
                                       Severity::error,
                                       "tcp/8083 is dropped on 2 hosts",

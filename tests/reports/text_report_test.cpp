@@ -199,3 +199,29 @@ TEST_CASE("an empty report still has a header and a verdict") {
     CHECK_THAT(text, Catch::StartsWith("vpcprobe 0.1.0 on bastion-1"));
     CHECK_THAT(text, Catch::EndsWith("0 targets: 0 ok, 0 warning, 0 failed\n"));
 }
+
+TEST_CASE("findings made by diagnose() come after the problems and before the verdict") {
+    const std::string connect_host = "vpc-connect-abcdef1234.alikafka.aliyuncs.com";
+    // tcp/8081 dropped on two addresses that answer on other ports: firewall.port_blocked.
+    const Report report =
+        diagnose({healthy_target("kafka", kKafkaHost, 9095, "10.0.0.5"),
+                  evidence_of(make_target("schema-registry", kKafkaHost, 8081),
+                              dns_ok({"10.0.0.5"}), {tcp_failed("10.0.0.5", 8081)}),
+                  healthy_target("connect", connect_host, 8083, "10.0.0.7"),
+                  evidence_of(make_target("schema-registry", connect_host, 8081),
+                              dns_ok({"10.0.0.7"}), {tcp_failed("10.0.0.7", 8081)})},
+                 agent_info());
+    const std::string text = render_text(report, false);
+    const auto problems = text.find("\u2717 schema-registry " + kKafkaHost + ":8081: tcp.timeout");
+    const auto findings = text.find("\nFindings\nerror firewall.port_blocked: SYNs to tcp/8081");
+    const auto verdict = text.find("4 targets: 2 ok, 0 warning, 2 failed");
+    REQUIRE(problems != std::string::npos);
+    REQUIRE(findings != std::string::npos);
+    REQUIRE(verdict != std::string::npos);
+    CHECK(problems < findings);
+    CHECK(findings < verdict);
+    CHECK_THAT(text, Catch::Contains("    targets: " + kKafkaHost + ":8081, " + connect_host +
+                                     ":8081\n    suspect: firewall tcp/8081: "));
+    CHECK_THAT(text, Catch::Contains("    remedy: Allow tcp/8081 from 10.20.1.15 to 10.0.0.5, "
+                                     "10.0.0.7"));
+}
