@@ -17,6 +17,8 @@
 #include "agent/validate.h"
 #include "probes/engine.h"
 #include "reports/json_report.h"
+#include "reports/junit_report.h"
+#include "reports/markdown_report.h"
 #include "reports/output.h"
 #include "reports/report.h"
 #include "reports/text_report.h"
@@ -48,10 +50,10 @@ int run_endpoints(const CheckOptions& options) {
 }
 
 int run_check(const CheckOptions& options, const std::string& command_line) {
-    if (options.format != ReportFormat::text && options.format != ReportFormat::json) {
+    if (options.format == ReportFormat::prometheus) {
         return usage_error(
             fmt::format("--format {}: not available in this version yet "
-                        "(use text or json)",
+                        "(use text, json, markdown or junit)",
                         report_format_name(options.format)));
     }
     std::string error;
@@ -82,11 +84,22 @@ int run_check(const CheckOptions& options, const std::string& command_line) {
     Report report = diagnose(std::move(run->targets), std::move(agent));
 
     std::string out;
-    if (options.format == ReportFormat::json) {
-        out = render_json(report);
-    } else {
-        bool color = options.color && !options.output && isatty(STDOUT_FILENO) == 1;
-        out = render_text(report, color);
+    switch (options.format) {
+        case ReportFormat::json:
+            out = render_json(report);
+            break;
+        case ReportFormat::markdown:
+            out = render_markdown(report);
+            break;
+        case ReportFormat::junit:
+            out = render_junit(report);
+            break;
+        case ReportFormat::text:
+        case ReportFormat::prometheus: {
+            bool color = options.color && !options.output && isatty(STDOUT_FILENO) == 1;
+            out = render_text(report, color);
+            break;
+        }
     }
     if (!write_report(options.output, out, error)) return usage_error(error);
     return exit_code(report);

@@ -89,6 +89,25 @@ class HealthyCatalog(unittest.TestCase):
             self.assertEqual(t["stages"]["tls"]["status"], "skipped")
             self.assertEqual(t["stages"]["certificate"]["status"], "skipped")
 
+    def test_markdown_for_tickets(self):
+        r = self.check("--format", "markdown")
+        self.assertEqual(r.code, 0, r)
+        self.assertTrue(r.out.startswith("**All 7 endpoints are healthy"), r.out[:200])
+        self.assertEqual(r.out.count("<details>"), 7)
+        for component in CATALOG:
+            self.assertIn(catalog_host(component, INSTANCE), r.out)
+
+    def test_junit_for_pipelines(self):
+        import xml.etree.ElementTree as ET
+        r = vpcprobe("check", "--instance", INSTANCE, "--dns-server", self.dns.server,
+                     "--timeout", "2s", "--format", "junit")  # no CA: every chain untrusted
+        self.assertEqual(r.code, 2, r)
+        suite = ET.fromstring(r.out).find("testsuite")
+        self.assertEqual(suite.get("tests"), "7")
+        self.assertEqual(suite.get("failures"), "7")
+        for case in suite.findall("testcase"):
+            self.assertEqual(case.find("failure").get("type"), "cert.untrusted")
+
     def test_text_report_for_people(self):
         r = self.check()
         self.assertEqual(r.code, 0, r)

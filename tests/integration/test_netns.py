@@ -22,6 +22,7 @@ table inet vpc {
     ip daddr 10.88.0.11 tcp dport 9095 drop
     ip daddr 10.88.0.12 tcp dport 8081 reject with icmp type admin-prohibited
     ip daddr 10.88.0.13 tcp dport 8082 reject with icmp type host-unreachable
+    ip daddr 10.88.0.16 tcp dport 9095 drop
     ip daddr 10.88.0.17 tcp dport 9095 reject
     ip6 daddr fd00:88::11 tcp dport 9095 reject with icmpv6 type admin-prohibited
     ip daddr 10.88.1.0/24 drop
@@ -87,6 +88,28 @@ class Firewalled(unittest.TestCase):
         icmp = prohibited["stages"]["tcp"]["icmp"]
         self.assertEqual((icmp["type"], icmp["code"]), (3, 13), "ICMP admin-prohibited")
         self.assertIn(ADDRESS["schema-registry"], prohibited["cause"]["summary"])
+
+    def test_a_port_dropped_on_several_hosts_is_a_firewall_finding(self):
+        # tcp/9095 is dropped on .11 and .16 while 8090 and 9021 on the same hosts answer.
+        r = self.check("10.88.0.11:9095", "10.88.0.11:8090", "10.88.0.16:9095",
+                       "10.88.0.16:9021", "--timeout", "1s")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        findings = [f for f in r.json["findings"] if f["code"] == "firewall.port_blocked"]
+        self.assertEqual(len(findings), 1, r.json["findings"])
+        self.assertEqual(sorted(findings[0]["targets"]), ["10.88.0.11:9095", "10.88.0.16:9095"])
+        self.assertEqual(findings[0]["severity"], "error")
+        self.assertTrue(findings[0]["remedy"])
+        # the ticket formats carry it too
+        md = self.check_format("markdown", "10.88.0.11:9095", "10.88.0.11:8090",
+                               "10.88.0.16:9095", "10.88.0.16:9021")
+        self.assertIn("firewall.port_blocked", md)
+
+    def check_format(self, fmt, *targets):
+        r = vpcprobe("check", *targets, "--dns-server", dns.server, "--ca-file", peer.ca_file,
+                     "--timeout", "1s", "--format", fmt)
+        self.assertEqual(r.code, 2, r)
+        return r.out
 
     def test_default_reject_is_prohibited_not_refused(self):
         # iptables/nft "reject" sends ICMP port-unreachable: a filter, not a closed port.
