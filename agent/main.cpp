@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "agent/cli.h"
+#include "agent/explain.h"
 #include "agent/plan.h"
 #include "agent/validate.h"
 #include "probes/engine.h"
@@ -119,10 +120,9 @@ int run(int argc, const char* const* argv) {
         case CommandKind::check:
             return run_check(command.options, redacted_command_line(argc, argv));
         case CommandKind::explain:
+            return run_explain(command);
         case CommandKind::serve:
-            return usage_error(
-                fmt::format("'{}' is not available in this version yet",
-                            command.kind == CommandKind::explain ? "explain" : "serve"));
+            return usage_error("'serve' is not available in this version yet");
     }
     return kExitCannotRun;
 }

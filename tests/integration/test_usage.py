@@ -100,6 +100,39 @@ class ConfigFile(unittest.TestCase):
             self.assertNotIn("pub-kafka-cfg123", r.out)
 
 
+RULES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reports",
+                     "fixtures", "rules")
+
+
+class Explain(unittest.TestCase):
+    """`explain` evaluates exported rules offline: no traffic at all."""
+
+    def rules(self, *names):
+        args = []
+        for n in names:
+            args += ["--rules", os.path.join(RULES, n)]
+        return args
+
+    def test_blocked_flow_names_the_acl_rule(self):
+        r = vpcprobe("explain", *self.rules("aws_security_groups.json",
+                                            "aws_network_interfaces.json",
+                                            "aws_network_acls.json"),
+                     "--from", "10.20.1.15", "--to", "10.0.0.5:9095")
+        self.assertEqual(r.code, 2, r)
+        self.assertTrue(r.out.startswith("tcp 10.20.1.15 -> 10.0.0.5:9095: BLOCKED"), r.out)
+        self.assertIn("network-acl-rule", r.out)
+        self.assertIn("rule 100", r.out)
+
+    def test_malformed_rules_file_is_a_usage_error(self):
+        for bad in ["malformed.json", "unknown_shape.json", "wrong_type.json"]:
+            with self.subTest(bad=bad):
+                r = vpcprobe("explain", *self.rules(bad), "--from", "10.0.0.1",
+                             "--to", "10.0.0.2:9092")
+                self.assertEqual(r.code, 3, r)
+                self.assertIn(bad, r.err)
+                self.assertEqual(len(r.err.strip().splitlines()), 1, r.err)
+
+
 class HelpAndVersion(unittest.TestCase):
     def test_version(self):
         r = vpcprobe("--version")
