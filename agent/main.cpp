@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -17,11 +18,13 @@
 #include "agent/plan.h"
 #include "agent/validate.h"
 #include "probes/engine.h"
+#include "reports/attribution.h"
 #include "reports/json_report.h"
 #include "reports/junit_report.h"
 #include "reports/markdown_report.h"
 #include "reports/output.h"
 #include "reports/report.h"
+#include "reports/rules.h"
 #include "reports/text_report.h"
 
 namespace vpcprobe {
@@ -60,6 +63,14 @@ int run_check(const CheckOptions& options, const std::string& command_line) {
     std::string error;
     auto plan = build_plan(options, error);
     if (!error.empty()) return usage_error(error);
+    // Rules files are read before any traffic: a malformed export is exit 3, not a late surprise.
+    std::optional<rules::RuleSet> rule_set;
+    if (!options.rules_files.empty()) {
+        auto loaded = rules::load_rules(options.rules_files);
+        if (auto* failure = std::get_if<rules::RulesError>(&loaded))
+            return usage_error(failure->message);
+        rule_set = std::move(std::get<rules::RuleSet>(loaded));
+    }
 
     EngineOptions engine;
     engine.dns_servers = options.dns_servers;
@@ -83,6 +94,7 @@ int run_check(const CheckOptions& options, const std::string& command_line) {
     agent.version = VPCPROBE_VERSION;
     agent.command_line = command_line;
     Report report = diagnose(std::move(run->targets), std::move(agent));
+    if (rule_set) attribute_to_rules(report, *rule_set);
 
     std::string out;
     switch (options.format) {

@@ -3,6 +3,9 @@ stand in for VPC endpoints and nftables plays the security group: a silent drop,
 admin-prohibited reject, an ICMP host-unreachable, a port with no listener, and a network
 with no route. vpcprobe must name each one correctly, and a check of 14 silently dropped
 endpoints must take about one --timeout, not fourteen."""
+import json
+import os
+import tempfile
 import unittest
 
 import harness
@@ -104,6 +107,71 @@ class Firewalled(unittest.TestCase):
         md = self.check_format("markdown", "10.88.0.11:9095", "10.88.0.11:8090",
                                "10.88.0.16:9095", "10.88.0.16:9021")
         self.assertIn("firewall.port_blocked", md)
+
+    def test_suspects_name_the_group_and_the_acl_rule_the_exports_blame(self):
+        # The exports say what nftables does: sg-kafka admits only 8090 on 10.88.0.11, and
+        # acl-cc rule 90 denies 9095 into the subnet of 10.88.0.16. Both SYNs are dropped.
+        everything = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                      "Ipv6Ranges": [], "UserIdGroupPairs": [], "PrefixListIds": []}
+
+        def tcp(port_from, port_to, cidr):
+            return {"IpProtocol": "tcp", "FromPort": port_from, "ToPort": port_to,
+                    "IpRanges": [{"CidrIp": cidr}], "Ipv6Ranges": [], "UserIdGroupPairs": [],
+                    "PrefixListIds": []}
+
+        def group(gid, ingress):
+            return {"GroupId": gid, "GroupName": gid, "VpcId": "vpc-1", "Description": "",
+                    "IpPermissions": ingress, "IpPermissionsEgress": [everything]}
+
+        def eni(eid, address, subnet, gid):
+            return {"NetworkInterfaceId": eid, "SubnetId": subnet, "VpcId": "vpc-1",
+                    "PrivateIpAddress": address,
+                    "PrivateIpAddresses": [{"PrivateIpAddress": address, "Primary": True}],
+                    "Ipv6Addresses": [], "Groups": [{"GroupId": gid, "GroupName": gid}]}
+
+        def entry(number, action, egress, port=None):
+            e = {"RuleNumber": number, "Protocol": "6" if port else "-1", "RuleAction": action,
+                 "Egress": egress, "CidrBlock": "0.0.0.0/0"}
+            if port:
+                e["PortRange"] = {"From": port, "To": port}
+            return e
+
+        allow_all = [entry(100, "allow", False), entry(100, "allow", True)]
+        exports = {
+            "sg.json": {"SecurityGroups": [
+                group("sg-client", []),
+                group("sg-kafka", [tcp(8090, 8090, "10.88.0.0/24")]),
+                group("sg-cc", [tcp(0, 65535, "10.88.0.0/24")])]},
+            "eni.json": {"NetworkInterfaces": [
+                eni("eni-client", "10.88.0.12", "subnet-a", "sg-client"),
+                eni("eni-kafka", "10.88.0.11", "subnet-b", "sg-kafka"),
+                eni("eni-cc", "10.88.0.16", "subnet-c", "sg-cc")]},
+            "acl.json": {"NetworkAcls": [
+                {"NetworkAclId": "acl-default", "VpcId": "vpc-1", "IsDefault": True,
+                 "Entries": allow_all,
+                 "Associations": [{"SubnetId": "subnet-a"}, {"SubnetId": "subnet-b"}]},
+                {"NetworkAclId": "acl-cc", "VpcId": "vpc-1", "IsDefault": False,
+                 "Entries": [entry(90, "deny", False, 9095)] + allow_all,
+                 "Associations": [{"SubnetId": "subnet-c"}]}]},
+        }
+        with tempfile.TemporaryDirectory() as d:
+            args = []
+            for name, doc in exports.items():
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump(doc, f)
+                args += ["--rules", os.path.join(d, name)]
+            r = self.check("10.88.0.11:9095", "10.88.0.11:8090", "10.88.0.16:9095",
+                           "--bind", "10.88.0.12", "--timeout", "1s", *args)
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        kafka = r.target("10.88.0.11", 9095)
+        self.assertEqual(kafka["cause"]["code"], "tcp.timeout")
+        self.assertEqual([(s["kind"], s["id"], s["direction"]) for s in kafka["cause"]["suspects"]],
+                         [("security-group", "sg-kafka", "ingress")], kafka["cause"])
+        cc = r.target("10.88.0.16", 9095)
+        self.assertEqual([(s["kind"], s["id"], s["rule"]) for s in cc["cause"]["suspects"]],
+                         [("network-acl-rule", "acl-cc", "90")], cc["cause"])
+        self.assertEqual(r.target("10.88.0.11", 8090)["status"], "ok")
 
     def check_format(self, fmt, *targets):
         r = vpcprobe("check", *targets, "--dns-server", dns.server, "--ca-file", peer.ca_file,
