@@ -173,6 +173,55 @@ class Firewalled(unittest.TestCase):
                          [("network-acl-rule", "acl-cc", "90")], cc["cause"])
         self.assertEqual(r.target("10.88.0.11", 8090)["status"], "ok")
 
+    def test_alibaba_drop_rule_is_named(self):
+        # Alibaba Cloud: sg-kafka accepts 9095 from the VPC at priority 50 but a Drop at
+        # priority 1 wins for the bastion's /32; nftables drops that SYN as the group would.
+        def rule(rid, port, cidr, policy, priority):
+            return {"SecurityGroupRuleId": rid, "Direction": "ingress", "IpProtocol": "TCP",
+                    "PortRange": f"{port}/{port}", "SourceCidrIp": cidr, "DestCidrIp": "",
+                    "Ipv6SourceCidrIp": "", "SourceGroupId": "", "DestGroupId": "",
+                    "Policy": policy, "Priority": str(priority)}
+
+        def eni(eid, address, vswitch, gid):
+            return {"NetworkInterfaceId": eid, "VpcId": "vpc-1", "VSwitchId": vswitch,
+                    "PrivateIpAddress": address,
+                    "PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": address,
+                                                        "Primary": True}]},
+                    "SecurityGroupIds": {"SecurityGroupId": [gid]}}
+
+        exports = {
+            "sg-client.json": {"SecurityGroupId": "sg-client", "VpcId": "vpc-1",
+                               "InnerAccessPolicy": "Accept", "Permissions": {"Permission": []}},
+            "sg-kafka.json": {"SecurityGroupId": "sg-kafka", "VpcId": "vpc-1",
+                              "InnerAccessPolicy": "Accept", "Permissions": {"Permission": [
+                                  rule("sgr-accept-vpc", 9095, "10.88.0.0/24", "Accept", 50),
+                                  rule("sgr-drop-bastion", 9095, "10.88.0.12/32", "Drop", 1)]}},
+            "enis.json": {"NetworkInterfaceSets": {"NetworkInterfaceSet": [
+                eni("eni-client", "10.88.0.12", "vsw-a", "sg-client"),
+                eni("eni-kafka", "10.88.0.16", "vsw-b", "sg-kafka")]}},
+        }
+        with tempfile.TemporaryDirectory() as d:
+            args = []
+            for name, doc in exports.items():
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump(doc, f)
+                args += ["--rules", os.path.join(d, name)]
+            r = self.check("10.88.0.16:9095", "--bind", "10.88.0.12", "--timeout", "1s", *args)
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        cause = r.json["targets"][0]["cause"]
+        self.assertEqual(cause["code"], "tcp.timeout")
+        self.assertEqual([s["kind"] for s in cause["suspects"]], ["security-group-rule"], cause)
+        self.assertIn("sgr-drop-bastion", json.dumps(cause["suspects"][0]))
+
+    def test_malformed_rules_file_stops_the_check_before_any_probe(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+            f.write('{"SecurityGroups": [{"GroupId": 7}]}')
+            f.flush()
+            r = vpcprobe("check", "10.88.0.11:8090", "--rules", f.name)
+        self.assertEqual(r.code, 3, r)
+        self.assertIn(f.name, r.err)
+
     def check_format(self, fmt, *targets):
         r = vpcprobe("check", *targets, "--dns-server", dns.server, "--ca-file", peer.ca_file,
                      "--timeout", "1s", "--format", fmt)
