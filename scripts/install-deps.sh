@@ -12,7 +12,7 @@ packages=(
   # real parts the tests and the demo run: DNS server, packet filter, namespaces, TLS tools
   dnsmasq-base nftables iproute2 util-linux openssl procps
   # test drivers and clients of our output
-  python3 python3-jsonschema
+  python3 python3-jsonschema cmark-gfm
 )
 # Only for bench/run: Debian's package also starts a blackbox_exporter service on :9115,
 # which nobody running the quick start asked for.

@@ -96,6 +96,15 @@ class HealthyCatalog(unittest.TestCase):
         self.assertEqual(r.out.count("<details>"), 7)
         for component in CATALOG:
             self.assertIn(catalog_host(component, INSTANCE), r.out)
+        # Rendered by GitHub's own Markdown renderer: a real table, one row per endpoint.
+        import subprocess
+        html = subprocess.run(["cmark-gfm", "--unsafe", "-e", "table"], input=r.out,
+                              capture_output=True, text=True, timeout=30, check=True).stdout
+        self.assertEqual(html.count("<table>"), 1, html)
+        body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        self.assertEqual(body.count("<tr>"), 7, html)
+        self.assertEqual(html.count("<details>"), 7)
+        self.assertTrue(html.startswith("<p><strong>All 7 endpoints are healthy"), html[:200])
 
     def test_junit_for_pipelines(self):
         import xml.etree.ElementTree as ET
