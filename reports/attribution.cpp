@@ -1,5 +1,7 @@
 #include "reports/attribution.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "reports/rules_eval.h"
@@ -47,17 +49,25 @@ std::vector<Suspect> suspects_for(const rules::Evaluation& evaluation, const rul
 void attribute_to_rules(Report& report, const rules::RuleSet& rules) {
     for (auto& target : report.targets) {
         if (!target.cause || !filter_shaped(target.cause->code)) continue;
-        const auto& addresses = target.evidence.addresses;
-        if (target.shown_address >= addresses.size()) continue;
-        const TcpEvidence& tcp = addresses[target.shown_address].tcp;
-        std::string source = tcp.local_address;
-        if (source.empty() && !report.agent.source_addresses.empty())
-            source = report.agent.source_addresses.front();
-        if (source.empty() || tcp.address.empty()) continue;
-        const rules::Flow flow{source, tcp.address, target.evidence.target.port};
-        auto suspects = suspects_for(rules::evaluate(rules, flow), flow);
-        target.cause->suspects.insert(target.cause->suspects.end(), suspects.begin(),
-                                      suspects.end());
+        // Every address that failed this way, not only the one shown: two zones' ENIs may sit
+        // behind different groups or ACLs.
+        auto& suspects = target.cause->suspects;
+        for (const auto& address : target.evidence.addresses) {
+            const TcpEvidence& tcp = address.tcp;
+            if (tcp.status != StageStatus::failed || !filter_shaped(tcp.cause)) continue;
+            std::string source = tcp.local_address;
+            if (source.empty() && !report.agent.source_addresses.empty())
+                source = report.agent.source_addresses.front();
+            if (source.empty() || tcp.address.empty()) continue;
+            const rules::Flow flow{source, tcp.address, target.evidence.target.port};
+            for (auto& suspect : suspects_for(rules::evaluate(rules, flow), flow)) {
+                bool seen = std::any_of(suspects.begin(), suspects.end(), [&](const Suspect& s) {
+                    return s.kind == suspect.kind && s.id == suspect.id &&
+                           s.direction == suspect.direction && s.rule == suspect.rule;
+                });
+                if (!seen) suspects.push_back(std::move(suspect));
+            }
+        }
     }
 
     auto wide = rules::wide_rules(rules);

@@ -60,6 +60,27 @@ TEST_CASE("an address outside the exports is said to be unknown, not blamed") {
     CHECK(suspects[0].detail.find("do not decide") != std::string::npos);
 }
 
+TEST_CASE("every failing address of a target is attributed, each suspect once") {
+    // 10.0.0.5 is blocked by an ACL rule; 10.0.0.6 (another zone's address) is in no export.
+    // Both are said, and nothing twice.
+    Report report =
+        diagnose({evidence_of(make_target("kafka", "vpc-kafka-x.example", 9095),
+                              dns_ok({"10.0.0.5", "10.0.0.6"}),
+                              {tcp_failed("10.0.0.5", 9095), tcp_failed("10.0.0.6", 9095)})},
+                 agent_info());
+    attribute_to_rules(report, aws_exports());
+    const auto& suspects = report.targets[0].cause->suspects;
+    REQUIRE(suspects.size() == 2);
+    CHECK(suspects[0].kind == "network-acl-rule");
+    CHECK(suspects[1].kind == "firewall");
+    CHECK(suspects[1].detail.find("10.0.0.6") != std::string::npos);
+    for (std::size_t i = 0; i < suspects.size(); ++i)
+        for (std::size_t j = i + 1; j < suspects.size(); ++j)
+            CHECK_FALSE((suspects[i].kind == suspects[j].kind && suspects[i].id == suspects[j].id &&
+                         suspects[i].rule == suspects[j].rule &&
+                         suspects[i].direction == suspects[j].direction));
+}
+
 TEST_CASE("only filter-shaped TCP failures are attributed") {
     Report report = dropped("10.0.0.5", 9095, Cause::tcp_refused);  // a RST is not a filter
     attribute_to_rules(report, aws_exports());
