@@ -17,10 +17,6 @@ using namespace vpcprobe::test;
 
 namespace {
 
-const std::string kKafkaHost = "vpc-kafka-abcdef1234.alikafka.aliyuncs.com";
-const std::string kRegistryHost = "vpc-schemaregistry-abcdef1234.alikafka.aliyuncs.com";
-const std::string kConnectHost = "vpc-connect-abcdef1234.alikafka.aliyuncs.com";
-
 // Prints what the parser saw, one fact per line as "key\tvalue" (values UTF-8, newlines in
 // them as "\\n" so each fact stays on one line).
 const char* kExtract = R"PY(
@@ -84,19 +80,6 @@ std::map<std::string, std::string> parse(const std::string& xml) {
         facts[line.substr(0, tab)] = line.substr(tab + 1);
     }
     return facts;
-}
-
-// kafka ok, schema-registry dropped SYN, mds certificate expiring, connect NXDOMAIN.
-Report mixed_report() {
-    return diagnose(
-        {healthy_target("kafka", kKafkaHost, 9095, "10.0.0.5"),
-         evidence_of(make_target("schema-registry", kRegistryHost, 8081), dns_ok({"10.0.0.6"}),
-                     {tcp_failed("10.0.0.6", 8081)}),
-         evidence_of(make_target("mds", kKafkaHost, 8090), dns_ok({"10.0.0.5"}),
-                     {expiring("10.0.0.5", 8090, 12)}),
-         evidence_of(make_target("connect", kConnectHost, 8083),
-                     dns_failed(Cause::dns_nxdomain, "NXDOMAIN from 10.20.0.2:53"), {})},
-        agent_info());
 }
 
 bool contains(const std::string& text, const std::string& needle) {

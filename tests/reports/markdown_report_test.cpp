@@ -14,27 +14,10 @@ using namespace vpcprobe::test;
 
 namespace {
 
-const std::string kKafkaHost = "vpc-kafka-abcdef1234.alikafka.aliyuncs.com";
-const std::string kRegistryHost = "vpc-schemaregistry-abcdef1234.alikafka.aliyuncs.com";
-const std::string kConnectHost = "vpc-connect-abcdef1234.alikafka.aliyuncs.com";
-
 const std::string kOk = "\u2705";
 const std::string kWarn = "\u26A0\uFE0F";
 const std::string kFail = "\u274C";
 const std::string kSkip = "\u2796";
-
-// kafka ok, schema-registry dropped SYN, mds certificate expiring, connect NXDOMAIN.
-Report mixed_report() {
-    return diagnose(
-        {healthy_target("kafka", kKafkaHost, 9095, "10.0.0.5"),
-         evidence_of(make_target("schema-registry", kRegistryHost, 8081), dns_ok({"10.0.0.6"}),
-                     {tcp_failed("10.0.0.6", 8081)}),
-         evidence_of(make_target("mds", kKafkaHost, 8090), dns_ok({"10.0.0.5"}),
-                     {expiring("10.0.0.5", 8090, 12)}),
-         evidence_of(make_target("connect", kConnectHost, 8083),
-                     dns_failed(Cause::dns_nxdomain, "NXDOMAIN from 10.20.0.2:53"), {})},
-        agent_info());
-}
 
 // An address whose chain stops at the leaf: the issuer was not sent.
 AddressEvidence incomplete_chain(const std::string& address, std::uint16_t port,

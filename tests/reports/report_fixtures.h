@@ -139,4 +139,22 @@ inline AgentInfo agent_info() {
     return agent;
 }
 
+inline const std::string kKafkaHost = "vpc-kafka-abcdef1234.alikafka.aliyuncs.com";
+inline const std::string kRegistryHost = "vpc-schemaregistry-abcdef1234.alikafka.aliyuncs.com";
+inline const std::string kConnectHost = "vpc-connect-abcdef1234.alikafka.aliyuncs.com";
+
+// A report for the renderers: kafka ok, schema-registry dropped SYN, mds certificate
+// expiring, connect NXDOMAIN.
+inline Report mixed_report() {
+    return diagnose(
+        {healthy_target("kafka", kKafkaHost, 9095, "10.0.0.5"),
+         evidence_of(make_target("schema-registry", kRegistryHost, 8081), dns_ok({"10.0.0.6"}),
+                     {tcp_failed("10.0.0.6", 8081)}),
+         evidence_of(make_target("mds", kKafkaHost, 8090), dns_ok({"10.0.0.5"}),
+                     {expiring("10.0.0.5", 8090, 12)}),
+         evidence_of(make_target("connect", kConnectHost, 8083),
+                     dns_failed(Cause::dns_nxdomain, "NXDOMAIN from 10.20.0.2:53"), {})},
+        agent_info());
+}
+
 }  // namespace vpcprobe::test

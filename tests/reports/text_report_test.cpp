@@ -12,10 +12,8 @@ using namespace vpcprobe::test;
 
 namespace {
 
-const std::string kKafkaHost = "vpc-kafka-abcdef1234.alikafka.aliyuncs.com";
-const std::string kRegistryHost = "vpc-schemaregistry-abcdef1234.alikafka.aliyuncs.com";
-
-Report mixed_report() {
+// Like mixed_report(), but with two rows of one component, to test grouping.
+Report grouped_report() {
     return diagnose(
         {healthy_target("kafka", kKafkaHost, 9095, "10.0.0.5"),
          evidence_of(make_target("schema-registry", kRegistryHost, 8081), dns_ok({"10.0.0.6"}),
@@ -71,7 +69,7 @@ std::size_t column_of(const std::string& line, const std::string& needle) {
 }  // namespace
 
 TEST_CASE("the header says where, when, which resolvers and how long") {
-    const auto lines = lines_of(render_text(mixed_report(), false));
+    const auto lines = lines_of(render_text(grouped_report(), false));
     REQUIRE(!lines.empty());
     CHECK(lines[0] ==
           "vpcprobe 0.1.0 on bastion-1 (10.20.1.15), 2026-11-22T10:00:00Z, resolvers "
@@ -79,7 +77,7 @@ TEST_CASE("the header says where, when, which resolvers and how long") {
 }
 
 TEST_CASE("each target that is not ok gets its cause code, explanation and summary") {
-    const std::string text = render_text(mixed_report(), false);
+    const std::string text = render_text(grouped_report(), false);
     CHECK_THAT(text, Catch::Contains("schema-registry " + kRegistryHost +
                                      ":8081: tcp.timeout\n"
                                      "    " +
@@ -100,7 +98,7 @@ TEST_CASE("each target that is not ok gets its cause code, explanation and summa
 }
 
 TEST_CASE("the table groups targets by component and aligns stage marks and facts") {
-    const auto lines = lines_of(render_text(mixed_report(), false));
+    const auto lines = lines_of(render_text(grouped_report(), false));
     std::vector<std::string> table;
     for (std::size_t i = 2; i < lines.size() && !lines[i].empty(); ++i) table.push_back(lines[i]);
     REQUIRE(table.size() == 5);
@@ -143,9 +141,9 @@ TEST_CASE("alignment counts display width, not bytes") {
 }
 
 TEST_CASE("no ANSI escapes without colour, colours with it") {
-    const std::string plain = render_text(mixed_report(), false);
+    const std::string plain = render_text(grouped_report(), false);
     CHECK(plain.find('\x1b') == std::string::npos);
-    const std::string colored = render_text(mixed_report(), true);
+    const std::string colored = render_text(grouped_report(), true);
     CHECK_THAT(colored, Catch::Contains("\x1b[31m"));  // failed in red
     CHECK_THAT(colored, Catch::Contains("\x1b[33m"));  // warning in yellow
     CHECK_THAT(colored, Catch::Contains("\x1b[32m"));  // ok in green
@@ -175,7 +173,7 @@ TEST_CASE("nothing a peer sends can drive the terminal") {
 }
 
 TEST_CASE("findings and suspects are listed") {
-    Report report = mixed_report();
+    Report report = grouped_report();
     report.targets[1].cause->suspects.push_back(
         {"security-group", "sg-0abc", "ingress", "", "no ingress rule allows tcp/8081"});
     report.findings.push_back(Finding{"firewall.port_blocked",
