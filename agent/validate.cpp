@@ -1,11 +1,9 @@
 #include "agent/validate.h"
 
+#include "probes/tls_probe.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -220,29 +218,9 @@ std::string readable_file_problem(const std::string& path) {
 
 std::string ca_file_problem(const std::string& path) {
     if (std::string problem = readable_file_problem(path); !problem.empty()) return problem;
-    ERR_clear_error();
-    BIO* bio = BIO_new_file(path.c_str(), "r");
-    if (bio == nullptr) {
-        ERR_clear_error();
-        return quote(path) + ": cannot be read";
-    }
-    int certificates = 0;
-    while (X509* certificate = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-        X509_free(certificate);
-        ++certificates;
-    }
-    BIO_free(bio);
-    // The loop ends with "no start line" at the end of the file; anything else means a
-    // certificate block that does not parse.
-    const unsigned long last = ERR_peek_last_error();
-    const bool clean_end = last == 0 || (ERR_GET_LIB(last) == ERR_LIB_PEM &&
-                                         ERR_GET_REASON(last) == PEM_R_NO_START_LINE);
-    ERR_clear_error();
-    if (!clean_end) {
-        return quote(path) + ": a PEM certificate in it does not parse (certificate " +
-               std::to_string(certificates + 1) + ")";
-    }
-    if (certificates == 0) return quote(path) + ": no PEM certificate (BEGIN CERTIFICATE) in it";
+    // The TLS layer's own loader decides, so "valid here" and "loads there" never disagree.
+    if (std::string problem = trust_anchor_file_problem(path); !problem.empty())
+        return quote(path) + ": " + problem;
     return "";
 }
 

@@ -639,6 +639,12 @@ void TlsProbe::deliver(std::shared_ptr<TlsStream> stream) {
 
 }  // namespace
 
+std::string trust_anchor_file_problem(const std::string& path) {
+    std::unique_ptr<X509_STORE, FreeWith<X509_STORE_free>> store(X509_STORE_new());
+    if (!store) return "out of memory";
+    return add_ca_file(store.get(), path);
+}
+
 std::shared_ptr<TlsContext> TlsContext::create(const std::vector<std::string>& ca_files,
                                                std::string& error) {
     boost::asio::ssl::context context(boost::asio::ssl::context::tls_client);

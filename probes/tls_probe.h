@@ -23,7 +23,7 @@
 namespace vpcprobe {
 
 class TlsContext {
-public:
+  public:
     // System trust store plus each PEM file in ca_files. On failure (unreadable or invalid
     // file) returns nullptr and sets error to a one-line message naming the file.
     static std::shared_ptr<TlsContext> create(const std::vector<std::string>& ca_files,
@@ -32,14 +32,18 @@ public:
 
     explicit TlsContext(boost::asio::ssl::context context) : context_(std::move(context)) {}
 
-private:
+  private:
     boost::asio::ssl::context context_;
 };
+
+// What is wrong with a --ca-file as a set of trust anchors ("" when it loads): the same check
+// TlsContext::create makes, so the command line can refuse a bad file before any probe.
+std::string trust_anchor_file_problem(const std::string& path);
 
 struct TlsProbeOptions {
     std::string server_name;  // SNI and the name verified; an IP literal is verified as an IP
     std::chrono::milliseconds timeout{3000};
-    int warn_days = 30;       // cert.expiring_soon when the chain's earliest expiry is nearer
+    int warn_days = 30;  // cert.expiring_soon when the chain's earliest expiry is nearer
     SystemTime now = std::chrono::system_clock::now();  // injectable clock for days_left
 };
 

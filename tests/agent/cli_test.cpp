@@ -226,7 +226,7 @@ TEST_CASE("every validation error names the flag") {
         {{"check", "h:1", "--ca-file", dir.path()},
          "--ca-file: '" + dir.path() + "' is a directory, not a file"},
         {{"check", "h:1", "--ca-file", write(dir, "junk.pem", "junk")},
-         "--ca-file: '" + dir.file("junk.pem") + "': no PEM certificate (BEGIN CERTIFICATE) in it"},
+         "--ca-file: '" + dir.file("junk.pem") + "': no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)"},
         {{"check", "h:1", "--rules", dir.file("sg.json")},
          "--rules: '" + dir.file("sg.json") + "': no such file"},
         {{"check", "h:1", "-c", dir.file("v.toml")},

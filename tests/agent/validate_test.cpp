@@ -129,7 +129,7 @@ TEST_CASE("CA files must hold PEM certificates") {
 
     const std::string text = dir.file("notes.txt");
     std::ofstream(text) << "this is not a certificate\n";
-    CHECK(ca_file_problem(text) == "'" + text + "': no PEM certificate (BEGIN CERTIFICATE) in it");
+    CHECK(ca_file_problem(text) == "'" + text + "': no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)");
 
     const std::string key_only = pki.credentials(test::LeafVariant::good).key_file;
     CHECK(ca_file_problem(key_only).find("no PEM certificate") != std::string::npos);
@@ -140,7 +140,7 @@ TEST_CASE("CA files must hold PEM certificates") {
     pem.replace(body, 40, std::string(40, '!'));  // damage the base64 of the first certificate
     const std::string broken = dir.file("broken.pem");
     std::ofstream(broken) << pem;
-    CHECK(ca_file_problem(broken).find("does not parse") != std::string::npos);
+    CHECK(ca_file_problem(broken).find("malformed PEM certificate") != std::string::npos);
 
     CHECK(ca_file_problem(dir.file("missing.pem")).find("no such file") != std::string::npos);
 }
