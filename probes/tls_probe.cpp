@@ -1,4 +1,5 @@
 #include "probes/tls_probe.h"
+#include "probes/openssl_handle.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -27,13 +28,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-template <auto Free>
-struct FreeWith {
-    template <typename T>
-    void operator()(T* pointer) const {
-        Free(pointer);
-    }
-};
 using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
 using CertPtr = std::unique_ptr<X509, FreeWith<X509_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, FreeWith<GENERAL_NAMES_free>>;

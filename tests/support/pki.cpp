@@ -1,4 +1,6 @@
 #include "tests/support/pki.h"
+
+#include "probes/openssl_handle.h"
 #include "tests/support/process.h"
 
 #include <openssl/bio.h>
@@ -22,13 +24,7 @@ namespace vpcprobe::test {
 
 namespace {
 
-template <auto Free>
-struct FreeWith {
-    template <typename T>
-    void operator()(T* pointer) const {
-        Free(pointer);
-    }
-};
+using vpcprobe::FreeWith;
 using KeyPtr = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY_free>>;
 using KeyContextPtr = std::unique_ptr<EVP_PKEY_CTX, FreeWith<EVP_PKEY_CTX_free>>;
 using CertPtr = std::unique_ptr<X509, FreeWith<X509_free>>;
