@@ -58,6 +58,8 @@ constexpr CauseInfo kCauses[] = {
      "the service did not answer as a Kafka broker"},
     {Cause::protocol_http_error, "protocol.http_error", Stage::protocol,
      "the service answered with an HTTP error"},
+    // run.deadline belongs to whichever stage was cut short; the report's cause names it, so
+    // the stage here is only a placeholder.
     {Cause::run_deadline, "run.deadline", Stage::dns,
      "the run's --deadline passed before this target finished"},
 };
