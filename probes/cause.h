@@ -42,7 +42,14 @@ enum class Cause {
     protocol_timeout,
     protocol_not_kafka,
     protocol_http_error,
-    run_deadline,  // the run's --deadline passed before this stage finished
+    protocol_not_http,       // the peer's answer is not HTTP
+    protocol_wrong_service,  // HTTP answered, but it is clearly another service
+    protocol_auth_failed,    // SASL authentication was refused: a credential problem
+    protocol_closed,         // the peer closed the connection before answering
+    protocol_too_large,      // an answer exceeded its size bound (frame, header or body)
+    protocol_kafka_error,    // the broker answered a request with a Kafka error code
+    protocol_error,          // any other failure of the conversation; detail says which
+    run_deadline,            // the run's --deadline passed before this stage finished
 };
 
 // The contract's code, e.g. "tcp.timeout". Stable: scripts match on it.
@@ -84,6 +91,13 @@ inline constexpr Cause kAllCauses[] = {
     Cause::protocol_timeout,
     Cause::protocol_not_kafka,
     Cause::protocol_http_error,
+    Cause::protocol_not_http,
+    Cause::protocol_wrong_service,
+    Cause::protocol_auth_failed,
+    Cause::protocol_closed,
+    Cause::protocol_too_large,
+    Cause::protocol_kafka_error,
+    Cause::protocol_error,
     Cause::run_deadline,
 };
 

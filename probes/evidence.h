@@ -74,8 +74,57 @@ struct CertificateEvidence : StageResult {
     std::optional<int> days_left;            // of the chain's earliest not_after
 };
 
+// One API a Kafka broker supports, from its ApiVersions answer.
+struct KafkaApiRange {
+    std::int16_t api_key = 0;
+    std::int16_t min_version = 0;
+    std::int16_t max_version = 0;
+};
+
+// A broker as a bootstrap's Metadata answer advertises it.
+struct KafkaBroker {
+    std::int32_t node_id = -1;
+    std::string host;
+    std::int32_t port = 0;
+    std::optional<std::string> rack;
+};
+
+// What the Kafka conversation established. Never holds a credential.
+struct KafkaEvidence {
+    std::int16_t api_versions_version = -1;  // ApiVersions version that was answered (3 or 0)
+    std::vector<KafkaApiRange> apis;         // every API the broker listed
+    // SASL: the mechanism used ("" = no SASL configured), what the broker offers, the outcome.
+    std::string sasl_mechanism;
+    std::vector<std::string> sasl_mechanisms_offered;
+    bool authenticated = false;
+    // Metadata: asked only of bootstraps (not of advertised brokers).
+    bool metadata_checked = false;
+    std::string metadata_not_checked;  // why not, for people ("no SASL credentials configured")
+    std::int16_t metadata_version = -1;
+    std::optional<std::string> cluster_id;
+    std::int32_t controller_id = -1;
+    std::vector<KafkaBroker> brokers;  // advertised brokers, in the broker's order
+    std::int16_t error_code = 0;       // the Kafka error that failed the stage, 0 if none
+};
+
+// What the HTTP request established.
+struct HttpEvidence {
+    std::string method = "GET";
+    std::string path;    // the request path, e.g. "/v3/clusters"
+    int status = 0;      // HTTP status code, 0 when no valid answer came
+    std::string reason;  // reason phrase as sent
+    std::string server;  // Server header, if any
+    std::string
+        service;  // what the body says it is ("Kafka Connect", "ksqlDB", ...), "" if unknown
+    std::string version;         // the version the component states, "" if it states none
+    bool auth_required = false;  // 401 / 403: the component answers and wants credentials
+};
+
 struct ProtocolEvidence : StageResult {
-    std::string name;  // "kafka", "http" once protocol checks exist
+    std::string name;  // "kafka" or "http"; "" when no check applies
+    std::optional<KafkaEvidence> kafka;
+    std::optional<HttpEvidence> http;
+    std::string note;  // what people should know even when ok ("authentication required")
 };
 
 // One resolved address taken through tcp -> tls -> certificate -> protocol.

@@ -13,7 +13,12 @@ struct Target {
     std::string access;     // "vpc", "pub", or "" when the target is not from the catalog
     std::string host;       // hostname or IP literal (IPv6 without brackets)
     std::uint16_t port = 0;
-    std::string origin;  // where it came from: "catalog", "bootstrap", "argument", "config"
+    std::string origin;  // "catalog", "bootstrap", "argument", "config" or "advertised"
+    bool tls = true;     // false for PLAINTEXT:// and SASL_PLAINTEXT:// specs: no TLS stage
+    // For origin "advertised": the bootstrap endpoint whose Metadata named this broker, and
+    // the broker's node id.
+    std::string advertised_by{};
+    std::int32_t node_id = -1;
 
     std::string endpoint() const;  // "host:port", "[v6]:port"
     friend bool operator==(const Target&, const Target&) = default;

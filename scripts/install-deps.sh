@@ -13,6 +13,8 @@ packages=(
   dnsmasq-base nftables iproute2 util-linux openssl procps
   # test drivers and clients of our output
   python3 python3-jsonschema cmark-gfm
+  # a real Kafka peer (librdkafka's mock cluster) and a real Kafka client to cross-check
+  librdkafka-dev kcat
 )
 # Only for bench/run: Debian's package also starts a blackbox_exporter service on :9115,
 # which nobody running the quick start asked for.

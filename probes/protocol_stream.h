@@ -1,0 +1,64 @@
+// The connected byte stream a protocol check talks over: the TLS stream after its handshake,
+// or the bare TCP socket of a plaintext target (PLAINTEXT://, SASL_PLAINTEXT://). One type so
+// the Kafka and HTTP checks (and Boost.Beast, which needs an AsyncReadStream/AsyncWriteStream)
+// need not care which.
+//
+// Threading: like the socket it wraps, use from the io_context's thread only.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "probes/tls_probe.h"
+
+namespace vpcprobe {
+
+class ProtocolStream {
+  public:
+    using executor_type = boost::asio::ip::tcp::socket::executor_type;
+
+    explicit ProtocolStream(std::shared_ptr<TlsStream> tls) : tls_(std::move(tls)) {}
+    explicit ProtocolStream(boost::asio::ip::tcp::socket socket) : plain_(std::move(socket)) {}
+
+    bool is_tls() const { return tls_ != nullptr; }
+    executor_type get_executor() { return lowest_layer().get_executor(); }
+    boost::asio::ip::tcp::socket& lowest_layer() { return tls_ ? tls_->next_layer() : *plain_; }
+
+    // Plain completion handlers only (void(error_code, std::size_t)); returns nothing.
+    template <class MutableBuffers, class Handler>
+    void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+        if (tls_) {
+            tls_->async_read_some(buffers, std::forward<Handler>(handler));
+        } else {
+            plain_->async_read_some(buffers, std::forward<Handler>(handler));
+        }
+    }
+    template <class ConstBuffers, class Handler>
+    void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+        if (tls_) {
+            tls_->async_write_some(buffers, std::forward<Handler>(handler));
+        } else {
+            plain_->async_write_some(buffers, std::forward<Handler>(handler));
+        }
+    }
+
+    // Closes the socket; pending operations complete with operation_aborted. No TLS
+    // close_notify: a probe must not wait on a peer that may be hostile or gone.
+    void close() {
+        boost::system::error_code ignored;
+        lowest_layer().close(ignored);
+    }
+
+  private:
+    std::shared_ptr<TlsStream> tls_;
+    std::optional<boost::asio::ip::tcp::socket> plain_;
+};
+
+// How a protocol check ends: the protocol stage's evidence. Called once, on the io_context's
+// thread; the check has closed nothing — the caller owns and closes the stream.
+using ProtocolDone = std::function<void(ProtocolEvidence)>;
+
+}  // namespace vpcprobe
