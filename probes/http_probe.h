@@ -1,0 +1,53 @@
+// HTTP check for the REST components: one GET to a path the component answers, read with
+// Boost.Beast under header and body size caps and the stage timeout.
+//
+// clang-format off
+//   component        path                        recognised by
+//   schema-registry  /                           JSON object ({} on Confluent's)
+//   connect          /                           JSON with "version", "kafka_cluster_id"
+//   ksqldb           /info                       JSON with "KsqlServerInfo"
+//   rest-proxy       /v3/clusters                JSON with "kind": "KafkaClusterList"
+//   mds              /security/1.0/authenticate  401/403 (needs credentials) or JSON token
+//   control-center   /                           HTML naming Control Center, or a redirect
+// clang-format on
+//
+// Verdicts: 2xx, 401 and 403 mean the component answers (401/403 set auth_required and a
+// note); 3xx answers too (the Location is noted); 5xx is protocol.http_error naming the
+// component as unhealthy; another 4xx on the component's own path, or a body that is clearly
+// another service, is protocol.wrong_service; bytes that are not HTTP are protocol.not_http;
+// a header beyond header_limit or a body beyond body_limit is protocol.too_large (a body
+// beyond the cap is read no further); silence is protocol.timeout; a close before any answer
+// is protocol.closed. The version the component states (Connect's "version", ksqlDB's
+// KsqlServerInfo.version, a Server header) is reported.
+//
+// Threading: call on the io_context's thread; `done` is called there exactly once.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "probes/protocol_stream.h"
+
+namespace vpcprobe {
+
+// The request path the check uses for a component; "" for components without an HTTP check
+// (kafka, or a name vpcprobe does not know).
+std::string_view http_check_path(std::string_view component);
+
+struct HttpProbeOptions {
+    std::string component;  // selects the path and the recognition rules above
+    std::string host;       // Host header (the port is added when it is not 443/80)
+    std::uint16_t port = 443;
+    std::chrono::milliseconds timeout{3000};  // the whole request and answer
+    std::size_t header_limit = 16 * 1024;
+    std::size_t body_limit = 64 * 1024;
+};
+
+void probe_http(std::shared_ptr<ProtocolStream> stream, const HttpProbeOptions& options,
+                ProtocolDone done);
+
+}  // namespace vpcprobe
