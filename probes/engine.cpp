@@ -12,6 +12,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "probes/http_probe.h"
+#include "probes/kafka_probe.h"
+#include "probes/protocol_stream.h"
 #include "probes/resolver.h"
 #include "probes/tcp_probe.h"
 #include "probes/tls_probe.h"
@@ -66,14 +69,13 @@ class Run : public std::enable_shared_from_this<Run> {
           progress_(targets.size()),
           socket_budget_(socket_budget(options.max_sockets)) {
         evidence_.resize(targets.size());
-        for (std::size_t i = 0; i < targets.size(); ++i) evidence_[i].target = targets[i];
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+            evidence_[i].target = targets[i];
+            known_endpoints_.insert(targets[i].endpoint());
+        }
     }
 
-    void start() {
-        std::size_t initial =
-            std::min<std::size_t>(evidence_.size(), static_cast<std::size_t>(options_.concurrency));
-        for (std::size_t i = 0; i < initial; ++i) start_next();
-    }
+    void start() { start_more(); }
 
     bool finished() const { return finished_ == evidence_.size(); }
 
@@ -100,6 +102,9 @@ class Run : public std::enable_shared_from_this<Run> {
                     case Stage::tls:
                         fail(address.tls, Cause::run_deadline, detail);
                         break;
+                    case Stage::protocol:
+                        fail(address.protocol, Cause::run_deadline, detail);
+                        break;
                     default:
                         fail(address.certificate, Cause::run_deadline, detail);
                         break;
@@ -109,6 +114,7 @@ class Run : public std::enable_shared_from_this<Run> {
     }
 
     std::vector<TargetEvidence> take_evidence() { return std::move(evidence_); }
+    std::size_t advertised_not_probed() const { return advertised_not_probed_; }
 
   private:
     static void fail(StageResult& stage, Cause cause, const std::string& detail) {
@@ -117,13 +123,18 @@ class Run : public std::enable_shared_from_this<Run> {
         stage.detail = detail;
     }
 
-    void start_next() {
-        if (next_ >= evidence_.size()) return;
-        std::size_t index = next_++;
-        auto self = shared_from_this();
-        resolver_.resolve(evidence_[index].target.host, [self, index](DnsEvidence dns) {
-            self->on_resolved(index, std::move(dns));
-        });
+    // Starts targets until `concurrency` are in flight or none are left; targets appended
+    // later (advertised brokers) are picked up by the next call.
+    void start_more() {
+        const auto limit = static_cast<std::size_t>(options_.concurrency);
+        while (next_ < evidence_.size() && next_ - finished_ < limit) {
+            std::size_t index = next_++;
+            progress_.resize(evidence_.size());
+            auto self = shared_from_this();
+            resolver_.resolve(evidence_[index].target.host, [self, index](DnsEvidence dns) {
+                self->on_resolved(index, std::move(dns));
+            });
+        }
     }
 
     void on_resolved(std::size_t index, DnsEvidence dns) {
@@ -195,6 +206,12 @@ class Run : public std::enable_shared_from_this<Run> {
             finish_address(index, a);
             return;
         }
+        if (!evidence_[index].target.tls) {
+            const char* why = "not checked: a plaintext target (PLAINTEXT://)";
+            address.tls.detail = address.certificate.detail = why;
+            start_protocol(index, a, std::make_shared<ProtocolStream>(std::move(socket)));
+            return;
+        }
         progress_[index].address_stage[a] = Stage::tls;
         TlsProbeOptions tls_options;
         tls_options.server_name = evidence_[index].target.host;
@@ -215,13 +232,92 @@ class Run : public std::enable_shared_from_this<Run> {
         auto& address = evidence_[index].addresses[a];
         address.tls = std::move(tls);
         address.certificate = std::move(certificate);
-        address.protocol.status = StageStatus::skipped;
-        address.protocol.detail = "no protocol check configured for this target";
-        if (stream) {
-            boost::system::error_code ignored;
-            stream->lowest_layer().close(ignored);
+        // The handshake completed even when the chain did not verify (the verify callback
+        // records and lets it through), so the service behind an untrusted certificate is
+        // still identified: "Kafka answers, but its certificate is not trusted here".
+        if (!stream) {
+            address.protocol.detail = "not checked: no TLS session";
+            finish_address(index, a);
+            return;
         }
+        start_protocol(index, a, std::make_shared<ProtocolStream>(std::move(stream)));
+    }
+
+    void start_protocol(std::size_t index, std::size_t a, std::shared_ptr<ProtocolStream> stream) {
+        const Target& target = evidence_[index].target;
+        if (!options_.protocol_checks) {
+            stream->close();
+            evidence_[index].addresses[a].protocol.detail = "not checked: --no-protocol";
+            finish_address(index, a);
+            return;
+        }
+        auto self = shared_from_this();
+        auto done = [self, index, a, stream](ProtocolEvidence protocol) {
+            stream->close();
+            self->on_protocol(index, a, std::move(protocol));
+        };
+        if (target.component == "kafka") {
+            progress_[index].address_stage[a] = Stage::protocol;
+            KafkaProbeOptions kafka;
+            kafka.timeout = options_.timeout;
+            kafka.sasl = options_.sasl;
+            kafka.metadata = target.origin != "advertised" && options_.follow_advertised;
+            probe_kafka(stream, kafka, std::move(done));
+            return;
+        }
+        if (!http_check_path(target.component).empty()) {
+            progress_[index].address_stage[a] = Stage::protocol;
+            HttpProbeOptions http;
+            http.component = target.component;
+            http.host = target.host;
+            http.port = target.port;
+            http.timeout = options_.timeout;
+            probe_http(stream, http, std::move(done));
+            return;
+        }
+        stream->close();
+        auto& protocol = evidence_[index].addresses[a].protocol;
+        protocol.detail = fmt::format(
+            "not checked: no protocol check for component '{}' (kafka, schema-registry, "
+            "rest-proxy, connect, ksqldb, control-center and mds have one)",
+            target.component);
         finish_address(index, a);
+    }
+
+    void on_protocol(std::size_t index, std::size_t a, ProtocolEvidence protocol) {
+        std::vector<KafkaBroker> advertised;
+        if (protocol.kafka) advertised = protocol.kafka->brokers;
+        evidence_[index].addresses[a].protocol = std::move(protocol);
+        // Appending may move evidence_: no reference into it is held past this point.
+        add_advertised(index, advertised);
+        finish_address(index, a);
+    }
+
+    // Each broker a bootstrap advertises becomes a target, once per host:port in the run.
+    void add_advertised(std::size_t index, const std::vector<KafkaBroker>& brokers) {
+        for (const KafkaBroker& broker : brokers) {
+            const Target& parent = evidence_[index].target;
+            Target target;
+            target.component = "kafka";
+            target.access = parent.access;
+            target.host = broker.host;
+            if (broker.port < 1 || broker.port > 65535 || broker.host.empty()) continue;
+            target.port = static_cast<std::uint16_t>(broker.port);
+            target.origin = "advertised";
+            target.tls = parent.tls;
+            target.advertised_by = parent.endpoint();
+            target.node_id = broker.node_id;
+            if (!known_endpoints_.insert(target.endpoint()).second) continue;
+            if (advertised_added_ >= options_.max_advertised) {
+                ++advertised_not_probed_;
+                continue;
+            }
+            ++advertised_added_;
+            TargetEvidence evidence;
+            evidence.target = std::move(target);
+            evidence_.push_back(std::move(evidence));
+            progress_.resize(evidence_.size());
+        }
     }
 
     void finish_address(std::size_t index, std::size_t a) {
@@ -237,7 +333,7 @@ class Run : public std::enable_shared_from_this<Run> {
     void finish_target(std::size_t index) {
         progress_[index].done = true;
         ++finished_;
-        start_next();
+        start_more();
         if (finished() && on_all_done) on_all_done();
     }
 
@@ -258,6 +354,9 @@ class Run : public std::enable_shared_from_this<Run> {
     std::deque<std::pair<std::size_t, std::size_t>> waiting_for_socket_;  // (target, address)
     std::size_t next_ = 0;
     std::size_t finished_ = 0;
+    std::set<std::string> known_endpoints_;  // host:port of every target in the run
+    std::size_t advertised_added_ = 0;
+    std::size_t advertised_not_probed_ = 0;
 };
 
 }  // namespace
@@ -314,6 +413,7 @@ std::optional<EngineRun> run_probes(const std::vector<Target>& targets,
         if (deadline_passed && !run->finished()) run->mark_unfinished(*options.deadline);
         result.source_addresses.assign(run->source_addresses_.begin(),
                                        run->source_addresses_.end());
+        result.advertised_not_probed = run->advertised_not_probed();
         run->on_all_done = nullptr;
         result.targets = run->take_evidence();
     }

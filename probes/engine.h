@@ -1,7 +1,12 @@
-// Probe engine: takes the plan's targets through dns -> tcp -> tls -> certificate on one
-// io_context, every target in parallel up to a concurrency bound, each stage under its own
-// timeout and the whole run under an optional deadline. Returns evidence only; verdicts are
-// for reports/.
+// Probe engine: takes the plan's targets through dns -> tcp -> tls -> certificate -> protocol
+// on one io_context, every target in parallel up to a concurrency bound, each stage under its
+// own timeout and the whole run under an optional deadline. Returns evidence only; verdicts
+// are for reports/.
+//
+// The protocol stage speaks Kafka to `kafka` targets (probes/kafka_probe.h) and HTTP to the
+// REST components (probes/http_probe.h). A Kafka bootstrap's Metadata names the brokers
+// clients will really connect to; each becomes a target of its own (origin "advertised"),
+// appended to the run and probed like any other, without Metadata of its own.
 //
 // Threading: run() blocks the calling thread, which drives the event loop; no other threads.
 #pragma once
@@ -13,6 +18,7 @@
 #include <vector>
 
 #include "probes/evidence.h"
+#include "probes/kafka_probe.h"
 #include "probes/target.h"
 
 namespace vpcprobe {
@@ -27,13 +33,19 @@ struct EngineOptions {
     int concurrency = 64;
     int max_addresses = 16;
     bool tcp_only = false;  // stop after TCP: tls, certificate and protocol are skipped
+    std::optional<SaslCredentials> sasl;  // for the Kafka check; never copied into evidence
+    bool protocol_checks = true;          // false: stop after the certificate (--no-protocol)
+    bool follow_advertised = true;        // probe the brokers a bootstrap advertises
+    std::size_t max_advertised = 64;      // bound on advertised brokers added to one run
     // Sockets open at once (one per address in flight). 0 = derived from RLIMIT_NOFILE, so
     // that running out of descriptors can never be mistaken for a network failure.
     std::size_t max_sockets = 0;
 };
 
 struct EngineRun {
-    std::vector<TargetEvidence> targets;        // same order as the input
+    // The input's targets in input order, then the advertised brokers in discovery order.
+    std::vector<TargetEvidence> targets;
+    std::size_t advertised_not_probed = 0;      // advertised brokers beyond max_advertised
     std::vector<std::string> resolvers;         // resolvers in use
     std::vector<std::string> source_addresses;  // distinct local addresses seen on TCP probes
     SystemTime started_at{};
