@@ -9,6 +9,7 @@
 
 #include "agent/catalog.h"
 #include "agent/config.h"
+#include "agent/credentials.h"
 #include "agent/duration.h"
 #include "agent/target_spec.h"
 #include "agent/validate.h"
@@ -39,6 +40,11 @@ struct FlagValues {
     std::string max_addresses;
     bool no_color = false;
     bool tcp_only = false;
+    std::string sasl_mechanism;
+    std::string sasl_password_file;
+    std::string secret_on_command_line;  // only to refuse it with a useful message
+    bool no_advertised = false;
+    bool no_protocol = false;
     std::string interval;
     std::string listen;
     std::string from;
@@ -73,7 +79,8 @@ CLI::Option* repeatable(CLI::App& app, const std::string& name, std::vector<std:
 }
 
 void add_check_options(CLI::App& app, FlagValues& flags) {
-    app.add_option("TARGET", flags.targets, "HOST:PORT or HOST:PORT=COMPONENT; IPv6 as [ADDR]:PORT")
+    app.add_option("TARGET", flags.targets,
+                   "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS")
         ->type_name("TARGET");
     single(app, "--instance", flags.instance,
            "ApsaraMQ for Confluent instance ID (alikafka_confluent-cn-...) or partInstanceId",
@@ -81,7 +88,7 @@ void add_check_options(CLI::App& app, FlagValues& flags) {
     single(app, "--access", flags.access, "catalog endpoint set: vpc, pub or all (default vpc)",
            "vpc|pub|all");
     repeatable(app, "--bootstrap", flags.bootstrap, "a Kafka bootstrap server (repeatable)",
-               "HOST:PORT");
+               "[SCHEME://]HOST:PORT");
     single(app, "-c,--config", flags.config, "config file (TOML)", "FILE");
     repeatable(app, "--dns-server", flags.dns_servers,
                "resolver to use instead of the system's (repeatable)", "ADDR[:PORT]");
@@ -103,6 +110,24 @@ void add_check_options(CLI::App& app, FlagValues& flags) {
     app.add_flag("--no-color", flags.no_color, "no colors (also when NO_COLOR is set)");
     app.add_flag("--tcp-only", flags.tcp_only,
                  "port reachability only: stop after the TCP connect (no TLS, no certificate)");
+    single(app, "--sasl-mechanism", flags.sasl_mechanism,
+           "authenticate to Kafka: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (credentials from "
+           "the config's [sasl], VPCPROBE_SASL_USERNAME / VPCPROBE_SASL_PASSWORD or "
+           "--sasl-password-file)",
+           "MECH");
+    single(app, "--sasl-password-file", flags.sasl_password_file,
+           "file holding the SASL password (one line)", "FILE");
+    // Accepted only to be refused: a secret on the command line is visible in `ps` and
+    // shell history. Hidden from --help. Given twice it still ends in our refusal (CLI11's
+    // own "At Most 1" error would not even name a hidden option).
+    app.add_option("--sasl-password,--password", flags.secret_on_command_line)
+        ->group("")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app.add_flag("--no-protocol", flags.no_protocol,
+                 "stop after TLS and the certificate: no Kafka or HTTP request is sent");
+    app.add_flag("--no-advertised", flags.no_advertised,
+                 "do not ask a bootstrap for its advertised brokers (no Metadata, no per-broker "
+                 "probes)");
 }
 
 std::chrono::milliseconds duration_flag(std::string_view flag, const std::string& value) {
@@ -212,6 +237,32 @@ void apply_check_flags(const CLI::App& app, const FlagValues& flags, CheckOption
     }
     if (flags.no_color) options.color = false;
     if (flags.tcp_only) options.tcp_only = true;
+    if (flags.no_advertised) options.follow_advertised = false;
+    if (flags.no_protocol) options.protocol_checks = false;
+    if (given(app, "--sasl-password")) {
+        fail(
+            "--sasl-password: secrets are never taken from the command line (they show in ps "
+            "and shell history); use --sasl-password-file FILE, VPCPROBE_SASL_PASSWORD, or "
+            "password_file / password_env in the config's [sasl]");
+    }
+    if (given(app, "--sasl-mechanism")) {
+        std::string mechanism = flags.sasl_mechanism;
+        for (char& c : mechanism)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (std::string problem = sasl_mechanism_problem(mechanism); !problem.empty()) {
+            fail("--sasl-mechanism: " + problem);
+        }
+        if (!options.sasl) options.sasl = SaslOptions{};
+        options.sasl->mechanism = mechanism;
+    }
+    if (given(app, "--sasl-password-file")) {
+        if (!options.sasl) {
+            fail("--sasl-password-file: give --sasl-mechanism (or a [sasl] table) as well");
+        }
+        options.sasl->password_file =
+            readable_flag("--sasl-password-file", flags.sasl_password_file);
+        options.sasl->password_env.reset();
+    }
     const char* no_color = std::getenv("NO_COLOR");
     if (no_color != nullptr && *no_color != '\0') options.color = false;
 }
@@ -287,6 +338,17 @@ Command explain_command(const CLI::App& app, const FlagValues& flags) {
 }
 
 // Arguments CLI11 could not place (we allow extras so the message is ours).
+bool secret_flag(std::string_view flag_name);
+
+// An unknown option as an error message may show it: "--sasl-pasword=***", never the value
+// of anything that looks like a secret.
+std::string shown_option(const std::string& arg) {
+    const std::size_t equals = arg.find('=');
+    if (equals == std::string::npos || !secret_flag(std::string_view(arg).substr(0, equals)))
+        return quote(arg);
+    return quote(arg.substr(0, equals + 1) + "***");
+}
+
 void reject_leftovers(const CLI::App& app, const CLI::App* selected) {
     // remaining() returns a copy: keep it alive while we look at it. A "--" separator says
     // nothing by itself; what follows it is what we complain about.
@@ -299,7 +361,7 @@ void reject_leftovers(const CLI::App& app, const CLI::App* selected) {
     if (!sub_leftovers.empty()) {
         const std::string& first = sub_leftovers.front();
         if (first.size() > 1 && first.front() == '-') {
-            fail(selected->get_name() + ": unknown option " + quote(first));
+            fail(selected->get_name() + ": unknown option " + shown_option(first));
         }
         fail(selected->get_name() + ": unexpected argument " + quote(first));
     }
@@ -307,7 +369,7 @@ void reject_leftovers(const CLI::App& app, const CLI::App* selected) {
     if (!leftovers.empty()) {
         const std::string& first = leftovers.front();
         if (!first.empty() && first.front() == '-' && first != "-") {
-            fail("unknown option " + quote(first) + " (try vpcprobe --help)");
+            fail("unknown option " + shown_option(first) + " (try vpcprobe --help)");
         }
         if (selected == nullptr) {
             fail("unknown command " + quote(first) +
@@ -408,7 +470,11 @@ std::string shell_quote(std::string_view word) {
 bool secret_flag(std::string_view flag_name) {
     std::string lower(flag_name);
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (std::string_view word : {"password", "secret", "token", "key"}) {
+    // --sasl-password-file names where the secret is, which is worth keeping in a report.
+    if (lower.ends_with("-file")) return false;
+    // Broad on purpose (typos like "--sasl-pasword" included): hiding a harmless value costs
+    // little, showing a secret costs a rotation.
+    for (std::string_view word : {"pass", "pasw", "pwd", "secret", "token", "key", "cred"}) {
         if (lower.find(word) != std::string::npos) return true;
     }
     return false;

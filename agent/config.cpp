@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "agent/catalog.h"
+#include "agent/credentials.h"
 #include "agent/duration.h"
 #include "agent/target_spec.h"
 #include "agent/validate.h"
@@ -20,13 +22,36 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 21> known_keys{
-    "instance",    "access",        "bootstrap", "targets",  "target",    "dns_servers", "ca_files",
-    "timeout",     "deadline",      "bind",      "rules",    "warn_days", "format",      "output",
-    "concurrency", "max_addresses", "no_color",  "tcp_only", "interval",  "listen",      "config"};
+constexpr std::array<std::string_view, 24> known_keys{"instance",
+                                                      "access",
+                                                      "bootstrap",
+                                                      "targets",
+                                                      "target",
+                                                      "dns_servers",
+                                                      "ca_files",
+                                                      "timeout",
+                                                      "deadline",
+                                                      "bind",
+                                                      "rules",
+                                                      "warn_days",
+                                                      "format",
+                                                      "output",
+                                                      "concurrency",
+                                                      "max_addresses",
+                                                      "no_color",
+                                                      "tcp_only",
+                                                      "interval",
+                                                      "listen",
+                                                      "sasl",
+                                                      "follow_advertised",
+                                                      "protocol_checks",
+                                                      "config"};
 // "config" is listed only so the message can say why it is refused.
 
-constexpr std::array<std::string_view, 3> target_table_keys{"host", "port", "component"};
+constexpr std::array<std::string_view, 4> target_table_keys{"host", "port", "component", "tls"};
+
+constexpr std::array<std::string_view, 6> sasl_keys{
+    "mechanism", "username", "username_env", "username_file", "password_env", "password_file"};
 
 // A failure with the place it happened; turned into ConfigError at the top.
 struct Failure {
@@ -198,6 +223,7 @@ class Loader {
         std::optional<std::string> component;
         bool has_host = false;
         bool has_port = false;
+        bool tls = true;
         for (auto&& [key, value] : *table) {
             const std::string_view name = key.str();
             if (name == "host") {
@@ -209,10 +235,12 @@ class Loader {
                 has_port = true;
             } else if (name == "component") {
                 component = string_value(value, "target.component");
+            } else if (name == "tls") {
+                tls = bool_value(value, "target.tls");
             } else {
                 fail(key.source(), "target",
                      "unknown key '" + std::string(name) + "' in [[target]]" +
-                         suggestion(name, target_table_keys) + "; use host, port, component");
+                         suggestion(name, target_table_keys) + "; use host, port, component, tls");
             }
         }
         if (!has_host || !has_port) {
@@ -227,9 +255,72 @@ class Loader {
             spec = target.host + ":" + std::to_string(target.port);  // already bracketed
         }
         if (component) spec += "=" + *component;
+        if (!tls) spec = "plaintext://" + spec;
         std::string error;
         if (!parse_target_spec(spec, {}, error)) fail(node.source(), "target", error);
         options.config_targets.push_back(spec);
+    }
+
+    bool bool_value(const toml::node& node, std::string_view name) const {
+        const auto* flag = node.as_boolean();
+        if (flag == nullptr) {
+            fail(node.source(), name, "expected true or false, got " + type_name(node));
+        }
+        return flag->get();
+    }
+
+    // [sasl]: the mechanism and where the credentials are; a literal password is refused,
+    // because config files get pasted into tickets.
+    SaslOptions sasl_table(const toml::node& node) const {
+        const auto* table = node.as_table();
+        if (table == nullptr) {
+            fail(node.source(), "sasl", "expected a [sasl] table, got " + type_name(node));
+        }
+        SaslOptions sasl;
+        for (auto&& [key, value] : *table) {
+            const std::string_view name = key.str();
+            const std::string full = "sasl." + std::string(name);
+            if (name == "mechanism") {
+                sasl.mechanism = string_value(value, full);
+                for (char& c : sasl.mechanism)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                if (std::string problem = sasl_mechanism_problem(sasl.mechanism);
+                    !problem.empty()) {
+                    fail(value.source(), full, problem);
+                }
+            } else if (name == "username") {
+                sasl.username = string_value(value, full);
+            } else if (name == "username_env") {
+                sasl.username_env = string_value(value, full);
+                if (sasl.username_env->empty()) {
+                    fail(value.source(), full, "the name of an environment variable is needed");
+                }
+            } else if (name == "username_file") {
+                sasl.username_file = readable_path(value.source(), string_value(value, full), full);
+            } else if (name == "password_env") {
+                sasl.password_env = string_value(value, full);
+                if (sasl.password_env->empty()) {
+                    fail(value.source(), full, "the name of an environment variable is needed");
+                }
+            } else if (name == "password_file") {
+                sasl.password_file = readable_path(value.source(), string_value(value, full), full);
+            } else if (name == "password") {
+                fail(key.source(), full,
+                     "a password is never written into the config file; use password_file or "
+                     "password_env");
+            } else {
+                fail(key.source(), "sasl",
+                     "unknown key '" + std::string(name) + "' in [sasl]" +
+                         suggestion(name, sasl_keys) +
+                         "; use mechanism, username, username_env, username_file, password_env, "
+                         "password_file");
+            }
+        }
+        if (sasl.mechanism.empty()) {
+            fail(node.source(), "sasl",
+                 "[sasl] needs a mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)");
+        }
+        return sasl;
     }
 
     ConfigFile load(const toml::table& root) const {
@@ -338,6 +429,12 @@ class Loader {
                     fail(node.source(), name, "expected true or false, got " + type_name(node));
                 }
                 options.tcp_only = flag->get();
+            } else if (name == "sasl") {
+                options.sasl = sasl_table(node);
+            } else if (name == "follow_advertised") {
+                options.follow_advertised = bool_value(node, name);
+            } else if (name == "protocol_checks") {
+                options.protocol_checks = bool_value(node, name);
             } else if (name == "config") {
                 fail(key.source(), name, "a config file cannot name another config file");
             } else {

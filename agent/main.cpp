@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "agent/cli.h"
+#include "agent/credentials.h"
 #include "agent/explain.h"
 #include "agent/plan.h"
 #include "agent/validate.h"
@@ -82,6 +83,14 @@ int run_check(const CheckOptions& options, const std::string& command_line) {
     engine.concurrency = options.concurrency;
     engine.max_addresses = options.max_addresses;
     engine.tcp_only = options.tcp_only;
+    engine.follow_advertised = options.follow_advertised;
+    engine.protocol_checks = options.protocol_checks;
+    if (options.sasl) {
+        std::string warning;
+        engine.sasl = resolve_sasl_credentials(*options.sasl, error, warning);
+        if (!engine.sasl) return usage_error(error);
+        if (!warning.empty()) fmt::print(stderr, "vpcprobe: warning: {}\n", warning);
+    }
     auto run = run_probes(plan, engine, error);
     if (!run) return usage_error(error);
 
@@ -93,6 +102,9 @@ int run_check(const CheckOptions& options, const std::string& command_line) {
     agent.duration_ms = run->duration_ms;
     agent.version = VPCPROBE_VERSION;
     agent.command_line = command_line;
+    agent.sasl_mechanism = engine.sasl ? engine.sasl->mechanism : "";
+    agent.follow_advertised = options.follow_advertised;
+    agent.advertised_not_probed = run->advertised_not_probed;
     Report report = diagnose(std::move(run->targets), std::move(agent));
     if (rule_set) attribute_to_rules(report, *rule_set);
 

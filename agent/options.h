@@ -12,6 +12,20 @@ namespace vpcprobe {
 
 enum class ReportFormat { text, json, markdown, prometheus, junit };
 
+// Where SASL credentials come from: never the command line itself (it shows in `ps` and
+// shell history) and never a report. Each of username and password is taken from the first
+// source set: a file (its content, one trailing newline removed), an environment variable,
+// or, for the username only, the config file's literal `username`. Unset sources fall back
+// to the environment variables VPCPROBE_SASL_USERNAME and VPCPROBE_SASL_PASSWORD.
+struct SaslOptions {
+    std::string mechanism;  // PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (upper case)
+    std::optional<std::string> username;
+    std::optional<std::string> username_env;
+    std::optional<std::string> username_file;
+    std::optional<std::string> password_env;
+    std::optional<std::string> password_file;
+};
+
 struct CheckOptions {
     std::vector<std::string> targets;  // positional HOST:PORT[=COMPONENT], unparsed
     // The config file's `targets` and `[[target]]` tables, as HOST:PORT[=COMPONENT] specs (plan
@@ -34,6 +48,9 @@ struct CheckOptions {
     int max_addresses = 16;             // addresses probed per name (--max-addresses)
     bool color = true;                  // false with --no-color or NO_COLOR
     bool tcp_only = false;              // --tcp-only: stop after the TCP connect
+    std::optional<SaslOptions> sasl;    // [sasl] / --sasl-mechanism: Kafka authentication
+    bool follow_advertised = true;      // false with --no-advertised
+    bool protocol_checks = true;        // false with --no-protocol: stop after the certificate
 };
 
 }  // namespace vpcprobe

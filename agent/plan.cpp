@@ -69,14 +69,14 @@ std::vector<Target> build_plan(const CheckOptions& options, std::string& error) 
 }
 
 std::string render_plan(const std::vector<Target>& plan) {
-    const std::string_view headers[] = {"COMPONENT", "ACCESS", "HOST", "PORT", "ORIGIN"};
-    std::vector<std::array<std::string, 5>> rows;
+    const std::string_view headers[] = {"COMPONENT", "ACCESS", "HOST", "PORT", "TLS", "ORIGIN"};
+    std::vector<std::array<std::string, 6>> rows;
     rows.reserve(plan.size());
     for (const Target& target : plan) {
         rows.push_back({target.component, target.access.empty() ? "-" : target.access, target.host,
-                        std::to_string(target.port), target.origin});
+                        std::to_string(target.port), target.tls ? "yes" : "no", target.origin});
     }
-    std::array<std::size_t, 5> widths{};
+    std::array<std::size_t, 6> widths{};
     for (std::size_t column = 0; column < widths.size(); ++column) {
         widths[column] = headers[column].size();
         for (const auto& row : rows) widths[column] = std::max(widths[column], row[column].size());
@@ -113,6 +113,7 @@ std::string render_plan_json(const std::vector<Target>& plan) {
         object["port"] = target.port;
         object["endpoint"] = target.endpoint();
         object["origin"] = target.origin;
+        object["tls"] = target.tls;
         array.push_back(std::move(object));
     }
     return boost::json::serialize(array) + "\n";

@@ -116,6 +116,23 @@ std::optional<Target> parse_target_spec(std::string_view spec, const TargetSpecR
         return std::nullopt;
     }
 
+    // A listener scheme as Kafka writes them (PLAINTEXT://, SSL://, SASL_SSL://,
+    // SASL_PLAINTEXT://) or http:// / https:// chooses TLS or not; none means TLS, as every
+    // endpoint of the catalog and of Confluent Cloud speaks it.
+    bool tls = true;
+    if (const std::size_t scheme_end = spec.find("://"); scheme_end != std::string_view::npos) {
+        const std::string scheme = lower_copy(spec.substr(0, scheme_end));
+        if (scheme == "plaintext" || scheme == "sasl_plaintext" || scheme == "http") {
+            tls = false;
+        } else if (scheme != "ssl" && scheme != "sasl_ssl" && scheme != "https") {
+            error = prefix + "unknown scheme " + quote(spec.substr(0, scheme_end + 3)) +
+                    " (use PLAINTEXT://, SSL://, SASL_PLAINTEXT://, SASL_SSL://, http:// or "
+                    "https://, or none for TLS)";
+            return std::nullopt;
+        }
+        spec = spec.substr(scheme_end + 3);
+    }
+
     std::string_view endpoint = spec;
     std::string component;
     if (const std::size_t equals = spec.find('='); equals != std::string_view::npos) {
@@ -184,11 +201,12 @@ std::optional<Target> parse_target_spec(std::string_view spec, const TargetSpecR
                                                     : rules.default_component;
     }
     target.component = std::move(component);
+    target.tls = tls;
     return target;
 }
 
 std::string target_spec_text(const Target& target) {
-    return target.endpoint() + "=" + target.component;
+    return (target.tls ? "" : "plaintext://") + target.endpoint() + "=" + target.component;
 }
 
 }  // namespace vpcprobe

@@ -1,6 +1,8 @@
 // Target specs as users write them: "HOST:PORT" or "HOST:PORT=COMPONENT", IPv6 as
-// "[addr]:port" (positional arguments of check/endpoints, --bootstrap, the config's `targets`
-// and `[[target]]` tables). Parsing validates everything a probe would otherwise trip on later.
+// "[addr]:port", optionally after a scheme: PLAINTEXT:// or SASL_PLAINTEXT:// (or http://)
+// for a listener without TLS, SSL:// / SASL_SSL:// / https:// (the default) for one with it
+// (positional arguments of check/endpoints, --bootstrap, the config's `targets` and
+// `[[target]]` tables). Parsing validates everything a probe would otherwise trip on later.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -39,7 +41,7 @@ std::optional<Target> parse_target_spec(std::string_view spec, const TargetSpecR
                                         std::string& error);
 
 // The spec text of a target, the inverse of parse_target_spec: "host:port=component",
-// "[v6]:port=component".
+// "[v6]:port=component", "plaintext://host:port=component".
 std::string target_spec_text(const Target& target);
 
 }  // namespace vpcprobe

@@ -71,6 +71,8 @@ TEST_CASE("check with an instance uses the defaults") {
     CHECK_FALSE(options.tcp_only);
     CHECK(options.targets.empty());
     CHECK_FALSE(options.config_file);
+    CHECK_FALSE(options.sasl);
+    CHECK(options.follow_advertised);
 }
 
 TEST_CASE("every check option is read") {
@@ -112,7 +114,12 @@ TEST_CASE("every check option is read") {
                                       "--max-addresses",
                                       "64",
                                       "--no-color",
-                                      "--tcp-only"});
+                                      "--tcp-only",
+                                      "--sasl-mechanism",
+                                      "scram-sha-512",
+                                      "--sasl-password-file",
+                                      rules,
+                                      "--no-advertised"});
     const CheckOptions& options = command.options;
     CHECK(options.targets == std::vector<std::string>{"h1:9092", "[::1]:8081=sr"});
     CHECK(options.instance == "abc");
@@ -131,6 +138,10 @@ TEST_CASE("every check option is read") {
     CHECK(options.concurrency == 10000);
     CHECK(options.max_addresses == 64);
     CHECK_FALSE(options.color);
+    REQUIRE(options.sasl);
+    CHECK(options.sasl->mechanism == "SCRAM-SHA-512");
+    CHECK(options.sasl->password_file == rules);
+    CHECK_FALSE(options.follow_advertised);
 }
 
 TEST_CASE("a repeatable flag takes one value per occurrence") {
@@ -226,7 +237,8 @@ TEST_CASE("every validation error names the flag") {
         {{"check", "h:1", "--ca-file", dir.path()},
          "--ca-file: '" + dir.path() + "' is a directory, not a file"},
         {{"check", "h:1", "--ca-file", write(dir, "junk.pem", "junk")},
-         "--ca-file: '" + dir.file("junk.pem") + "': no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)"},
+         "--ca-file: '" + dir.file("junk.pem") +
+             "': no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)"},
         {{"check", "h:1", "--rules", dir.file("sg.json")},
          "--rules: '" + dir.file("sg.json") + "': no such file"},
         {{"check", "h:1", "-c", dir.file("v.toml")},
@@ -245,6 +257,27 @@ TEST_CASE("every validation error names the flag") {
          "kafka target)"},
         {{"check", "h!:1"}, "target 'h!:1': host name 'h!' has '!'"},
         {{"check", "::1:9092"}, "target '::1:9092': put an IPv6 address in brackets: [ADDR]:PORT"},
+        {{"check", "ftp://h:1"},
+         "target 'ftp://h:1': unknown scheme 'ftp://' (use PLAINTEXT://, SSL://, "
+         "SASL_PLAINTEXT://, SASL_SSL://, http:// or https://, or none for TLS)"},
+        {{"check", "--bootstrap", "kafka://b:9092"},
+         "--bootstrap: 'kafka://b:9092': unknown scheme 'kafka://' (use PLAINTEXT://, SSL://, "
+         "SASL_PLAINTEXT://, SASL_SSL://, http:// or https://, or none for TLS)"},
+        {{"check", "--bootstrap", "PLAINTEXT://b:9092=kafka"},
+         "--bootstrap: 'PLAINTEXT://b:9092=kafka': give HOST:PORT without =COMPONENT (this is "
+         "always a kafka target)"},
+        {{"check", "h:1", "--sasl-mechanism", "gssapi"},
+         "--sasl-mechanism: 'GSSAPI' is not a SASL mechanism vpcprobe speaks (PLAIN, "
+         "SCRAM-SHA-256, SCRAM-SHA-512)"},
+        {{"check", "h:1", "--sasl-mechanism", ""},
+         "--sasl-mechanism: '' is not a SASL mechanism vpcprobe speaks (PLAIN, SCRAM-SHA-256, "
+         "SCRAM-SHA-512)"},
+        {{"check", "h:1", "--sasl-password-file", write(dir, "pw", "x\n")},
+         "--sasl-password-file: give --sasl-mechanism (or a [sasl] table) as well"},
+        {{"check", "h:1", "--sasl-mechanism", "PLAIN", "--sasl-password-file", dir.file("no.pw")},
+         "--sasl-password-file: '" + dir.file("no.pw") + "': no such file"},
+        {{"check", "h:1", "--sasl-mechanism", "PLAIN", "--sasl-password-file", dir.path()},
+         "--sasl-password-file: '" + dir.path() + "' is a directory, not a file"},
         {{"check", "h:1", "--bogus"}, "check: unknown option '--bogus'"},
         {{"check", "h:1", "-x"}, "check: unknown option '-x'"},
         {{"endpoints", "--instance", "a", "--bogus=1"}, "endpoints: unknown option '--bogus=1'"},
@@ -263,6 +296,118 @@ TEST_CASE("every validation error names the flag") {
     // A missing value: CLI11's own message, which names the flag.
     CHECK(parse_error({"check", "h:1", "--timeout"}).find("--timeout") != std::string::npos);
     CHECK(parse_error({"check", "h:1", "--instance"}).find("--instance") != std::string::npos);
+    CHECK(parse_error({"check", "h:1", "--sasl-mechanism"}).find("--sasl-mechanism") !=
+          std::string::npos);
+    CHECK(parse_error({"check", "h:1", "--sasl-mechanism", "PLAIN", "--sasl-password-file"})
+              .find("--sasl-password-file") != std::string::npos);
+}
+
+TEST_CASE("target schemes on the command line") {
+    const CheckOptions options =
+        parse_ok({"check", "PLAINTEXT://h:9092", "https://sr:8081=sr", "--bootstrap",
+                  "SASL_PLAINTEXT://b:9092", "--bootstrap", "sasl_ssl://b2:9093"})
+            .options;
+    // Kept as written: the plan parses them (and the scheme) again.
+    CHECK(options.targets == std::vector<std::string>{"PLAINTEXT://h:9092", "https://sr:8081=sr"});
+    CHECK(options.bootstrap ==
+          std::vector<std::string>{"SASL_PLAINTEXT://b:9092", "sasl_ssl://b2:9093"});
+    CHECK(parse_ok({"endpoints", "http://h:1"}).options.targets ==
+          std::vector<std::string>{"http://h:1"});
+}
+
+TEST_CASE("SASL flags: a mechanism, a password file, and the config's [sasl] under them") {
+    test::TempDir dir;
+    const std::string password_file = write(dir, "kafka.pw", "secret\n");
+    const std::string other_file = write(dir, "other.pw", "secret\n");
+
+    SECTION("a mechanism alone: credentials from the environment later") {
+        const CheckOptions options =
+            parse_ok({"check", "h:9092", "--sasl-mechanism", "Scram-Sha-256"}).options;
+        REQUIRE(options.sasl);
+        CHECK(options.sasl->mechanism == "SCRAM-SHA-256");
+        CHECK_FALSE(options.sasl->password_file);
+        CHECK_FALSE(options.sasl->password_env);
+        CHECK_FALSE(options.sasl->username);
+    }
+    SECTION("the same flags for endpoints and serve") {
+        for (const char* command : {"endpoints", "serve"}) {
+            CAPTURE(command);
+            const CheckOptions options =
+                parse_ok({command, "h:9092", "--sasl-mechanism", "plain", "--sasl-password-file",
+                          password_file, "--no-advertised"})
+                    .options;
+            REQUIRE(options.sasl);
+            CHECK(options.sasl->mechanism == "PLAIN");
+            CHECK(options.sasl->password_file == password_file);
+            CHECK_FALSE(options.follow_advertised);
+        }
+    }
+    SECTION("flags override the config's [sasl] key by key") {
+        const std::string config = write(dir, "vpcprobe.toml", R"(
+targets = "h:9092"
+follow_advertised = false
+
+[sasl]
+mechanism = "PLAIN"
+username = "alice"
+password_env = "KAFKA_PASSWORD"
+)");
+        const CheckOptions from_file = parse_ok({"check", "-c", config}).options;
+        REQUIRE(from_file.sasl);
+        CHECK(from_file.sasl->mechanism == "PLAIN");
+        CHECK(from_file.sasl->username == "alice");
+        CHECK(from_file.sasl->password_env == "KAFKA_PASSWORD");
+        CHECK_FALSE(from_file.follow_advertised);
+
+        const CheckOptions mechanism =
+            parse_ok({"check", "-c", config, "--sasl-mechanism", "SCRAM-SHA-512"}).options;
+        CHECK(mechanism.sasl->mechanism == "SCRAM-SHA-512");
+        CHECK(mechanism.sasl->username == "alice");
+        CHECK(mechanism.sasl->password_env == "KAFKA_PASSWORD");
+
+        // A password file on the command line replaces the config's password source; the
+        // config's [sasl] is mechanism enough.
+        const CheckOptions file =
+            parse_ok({"check", "-c", config, "--sasl-password-file", other_file}).options;
+        CHECK(file.sasl->mechanism == "PLAIN");
+        CHECK(file.sasl->username == "alice");
+        CHECK(file.sasl->password_file == other_file);
+        CHECK_FALSE(file.sasl->password_env);
+    }
+    SECTION("--no-advertised") {
+        CHECK(parse_ok({"check", "h:1"}).options.follow_advertised);
+        CHECK_FALSE(parse_ok({"check", "h:1", "--no-advertised"}).options.follow_advertised);
+    }
+}
+
+TEST_CASE("a password on the command line is refused without repeating it") {
+    const std::string secret = "hunter2-Qx7";
+    const std::string refusal =
+        "--sasl-password: secrets are never taken from the command line (they show in ps and "
+        "shell history); use --sasl-password-file FILE, VPCPROBE_SASL_PASSWORD, or password_file "
+        "/ password_env in the config's [sasl]";
+    const std::vector<std::vector<std::string>> lines = {
+        {"check", "h:1", "--sasl-password", secret},
+        {"check", "h:1", "--sasl-password=" + secret},
+        {"check", "h:1", "--password", secret},
+        {"check", "h:1", "--password=" + secret},
+        {"check", "h:1", "--sasl-mechanism", "PLAIN", "--sasl-password", secret},
+        {"check", "--sasl-password", secret, "h:1"},
+        {"check", "h:1", "--sasl-password", "-" + secret},  // looks like a flag
+        {"check", "h:1", "--sasl-password", secret, "--password", secret},
+        {"endpoints", "h:1", "--sasl-password", secret},
+        {"serve", "h:1", "--password=" + secret},
+    };
+    for (const auto& args : lines) {
+        CAPTURE(args);
+        const std::string message = parse_error(args);
+        CHECK(message == refusal);
+        CHECK(message.find(secret) == std::string::npos);
+    }
+    // Not an option of explain at all; still not echoed.
+    const std::string explain = parse_error({"explain", "--sasl-password", secret});
+    CHECK(explain.find("--sasl-password") != std::string::npos);
+    CHECK(explain.find(secret) == std::string::npos);
 }
 
 TEST_CASE("the config file is read, then the flags given override it field by field") {
@@ -378,13 +523,43 @@ TEST_CASE("help and version") {
     const Command check_help = parse_ok({"check", "--help"});
     CHECK(check_help.kind == CommandKind::help);
     CHECK(check_help.text != help.text);
-    for (const char* flag :
-         {"--instance", "--access", "--bootstrap", "--config", "--dns-server", "--ca-file",
-          "--timeout", "--deadline", "--bind", "--rules", "--warn-days", "--format", "--output",
-          "--concurrency", "--max-addresses", "--no-color", "TARGET"}) {
+    for (const char* flag : {"--instance",
+                             "--access",
+                             "--bootstrap",
+                             "--config",
+                             "--dns-server",
+                             "--ca-file",
+                             "--timeout",
+                             "--deadline",
+                             "--bind",
+                             "--rules",
+                             "--warn-days",
+                             "--format",
+                             "--output",
+                             "--concurrency",
+                             "--max-addresses",
+                             "--no-color",
+                             "--tcp-only",
+                             "--sasl-mechanism",
+                             "--sasl-password-file",
+                             "--no-advertised",
+                             "TARGET"}) {
         CAPTURE(flag);
         CHECK(check_help.text.find(flag) != std::string::npos);
     }
+    // The refused --sasl-password / --password are not advertised: every "--sasl-password"
+    // in the help is the start of "--sasl-password-file".
+    auto count = [](const std::string& text, const std::string& word) {
+        std::size_t n = 0;
+        for (std::size_t at = text.find(word); at != std::string::npos;
+             at = text.find(word, at + 1)) {
+            ++n;
+        }
+        return n;
+    };
+    CHECK(count(check_help.text, "--sasl-password") ==
+          count(check_help.text, "--sasl-password-file"));
+    CHECK(check_help.text.find("--password") == std::string::npos);
     // Help wins over errors elsewhere on the line.
     CHECK(parse_ok({"check", "--timeout", "soon", "-h"}).kind == CommandKind::help);
     CHECK(parse_ok({"serve", "-h"}).text.find("--interval") != std::string::npos);
@@ -407,6 +582,8 @@ TEST_CASE("the command line for reports hides secrets") {
     CHECK(redact({"vpcprobe", "check", "--api-key", "AKIA123", "--sasl-password=hunter2", "--token",
                   "t", "--client-secret", "s", "h:1"}) ==
           "vpcprobe check --api-key *** --sasl-password=*** --token *** --client-secret *** h:1");
+    CHECK(redact({"vpcprobe", "check", "--password", "hunter2", "--sasl-password", "hunter3"}) ==
+          "vpcprobe check --password *** --sasl-password ***");
     CHECK(redact({"vpcprobe", "--API-KEY", "x"}) == "vpcprobe --API-KEY ***");
     // A secret flag at the end, or followed by another flag, leaks nothing and eats nothing.
     CHECK(redact({"vpcprobe", "check", "--api-key"}) == "vpcprobe check --api-key");
@@ -416,4 +593,25 @@ TEST_CASE("the command line for reports hides secrets") {
           "vpcprobe check 'it'\\''s here' '' 'a b' '$HOME'");
     CHECK(redact({"/usr/bin/vpcprobe", "check", "[::1]:9092"}) ==
           "/usr/bin/vpcprobe check '[::1]:9092'");
+}
+
+TEST_CASE("an unknown option that looks like a secret is named without its value") {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"check", "--sasl-pasword=hunter2", "h:9092"},
+          std::vector<std::string>{"--password=hunter2", "check", "h:9092"},
+          std::vector<std::string>{"explain", "--api-token=hunter2"}}) {
+        const std::string message = parse_error(args);
+        CHECK(message.find("hunter2") == std::string::npos);
+        CHECK(message.find("=***") != std::string::npos);
+    }
+    // Not a secret: shown as typed, so the user sees the typo.
+    CHECK_THAT(parse_error({"check", "--timout=3s", "h:9092"}), Catch::Contains("'--timout=3s'"));
+}
+
+TEST_CASE("the report's command line keeps the path of a password file") {
+    const char* argv[] = {
+        "vpcprobe",         "check", "--sasl-password-file", "/etc/vpcprobe/kafka.secret",
+        "--sasl-mechanism", "PLAIN"};
+    CHECK(redacted_command_line(6, argv) ==
+          "vpcprobe check --sasl-password-file /etc/vpcprobe/kafka.secret --sasl-mechanism PLAIN");
 }

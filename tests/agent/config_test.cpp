@@ -54,6 +54,7 @@ TEST_CASE("every key is read") {
     write(dir, "conf/ca/extra.pem", pem_certificate());
     write(dir, "conf/rules/sg.json", "{}");
     write(dir, "abs.json", "{}");
+    write(dir, "conf/secrets/kafka.pw", "pw\n");
     const std::string abs_rules = dir.file("abs.json");
     const std::string path = write(dir, "conf/vpcprobe.toml", R"(
 instance = "alikafka_confluent-cn-abcdef1234"
@@ -75,6 +76,12 @@ no_color = true
 tcp_only = true
 interval = "5m"
 listen = "[::1]:9464"
+follow_advertised = false
+
+[sasl]
+mechanism = "scram-sha-512"
+username_env = "KAFKA_USER"
+password_file = "secrets/kafka.pw"
 
 [[target]]
 host = "Connect.Example.com"
@@ -84,6 +91,7 @@ port = 8083
 host = "::1"
 port = 8081
 component = "sr"
+tls = false
 )");
     const ConfigFile config = load_ok(path);
     const auto& options = config.options;
@@ -96,7 +104,7 @@ component = "sr"
     CHECK(options.targets.empty());
     CHECK(options.config_targets ==
           std::vector<std::string>{"sr.example.com:443=schema-registry", "[::1]:9092",
-                                   "Connect.Example.com:8083", "[::1]:8081=sr"});
+                                   "Connect.Example.com:8083", "plaintext://[::1]:8081=sr"});
     CHECK(options.dns_servers == std::vector<std::string>{"10.20.0.2", "[::1]:5353"});
     CHECK(options.ca_files == std::vector<std::string>{conf_dir + "/ca/extra.pem"});
     CHECK(options.timeout == 1500ms);
@@ -112,6 +120,11 @@ component = "sr"
     CHECK_FALSE(options.color);
     CHECK(config.interval == 300000ms);
     CHECK(config.listen == "[::1]:9464");
+    CHECK_FALSE(options.follow_advertised);
+    REQUIRE(options.sasl);
+    CHECK(options.sasl->mechanism == "SCRAM-SHA-512");
+    CHECK(options.sasl->username_env == "KAFKA_USER");
+    CHECK(options.sasl->password_file == conf_dir + "/secrets/kafka.pw");
 }
 
 TEST_CASE("an empty config keeps every default") {
@@ -125,6 +138,8 @@ TEST_CASE("an empty config keeps every default") {
     CHECK(config.options.color);
     CHECK_FALSE(config.options.instance);
     CHECK_FALSE(config.interval);
+    CHECK_FALSE(config.options.sasl);
+    CHECK(config.options.follow_advertised);
 }
 
 TEST_CASE("durations: strings, integers and floats are seconds") {
@@ -259,4 +274,156 @@ TEST_CASE("relative file paths are resolved against the config's directory and c
     CHECK(std::get<ConfigFile>(result).options.ca_files ==
           std::vector<std::string>{dir.file("etc/ca.pem")});
     (void)relative_config;
+}
+
+TEST_CASE("target schemes and [[target]] tls choose TLS per target") {
+    vpcprobe::test::TempDir dir;
+    const ConfigFile config = load_ok(write(dir, "vpcprobe.toml", R"(
+bootstrap = ["SASL_PLAINTEXT://b1:9092", "SASL_SSL://b2:9093"]
+targets = ["PLAINTEXT://h:9092=kafka", "http://sr:8081"]
+
+[[target]]
+host = "tls-by-default"
+port = 1
+
+[[target]]
+host = "explicit"
+port = 2
+tls = true
+
+[[target]]
+host = "10.0.0.7"
+port = 9092
+tls = false
+)"));
+    CHECK(config.options.bootstrap ==
+          std::vector<std::string>{"SASL_PLAINTEXT://b1:9092", "SASL_SSL://b2:9093"});
+    CHECK(config.options.config_targets ==
+          std::vector<std::string>{"PLAINTEXT://h:9092=kafka", "http://sr:8081", "tls-by-default:1",
+                                   "explicit:2", "plaintext://10.0.0.7:9092"});
+
+    const std::string scheme_hint = "unknown scheme 'ftp://'";
+    CHECK(error_for("targets = [\"ftp://h:1\"]")
+              .find(":1:12: targets: 'ftp://h:1': " + scheme_hint) != std::string::npos);
+    CHECK(error_for("bootstrap = \"tcp://b:9092\"")
+              .find("bootstrap: 'tcp://b:9092': unknown scheme "
+                    "'tcp://'") != std::string::npos);
+    CHECK(error_for("[[target]]\nhost = \"h\"\nport = 1\ntls = \"no\"\n")
+              .find(":4:7: target.tls: expected true or false, got a string") != std::string::npos);
+    CHECK(
+        error_for("[[target]]\nhost = \"h\"\nport = 1\ntsl = false\n")
+            .find(":4:1: target: unknown key 'tsl' in [[target]] (did you mean 'tls'?); use host, "
+                  "port, component, tls") != std::string::npos);
+}
+
+TEST_CASE("follow_advertised is a boolean") {
+    vpcprobe::test::TempDir dir;
+    CHECK_FALSE(
+        load_ok(write(dir, "a.toml", "follow_advertised = false")).options.follow_advertised);
+    CHECK(load_ok(write(dir, "b.toml", "follow_advertised = true")).options.follow_advertised);
+    CHECK(error_for("follow_advertised = \"no\"")
+              .find(":1:21: follow_advertised: expected true or false, got a string") !=
+          std::string::npos);
+    CHECK(error_for("follow_advertised = 0")
+              .find("follow_advertised: expected true or false, got "
+                    "an integer") != std::string::npos);
+    CHECK(error_for("follow-advertised = false")
+              .find("unknown key 'follow-advertised' (did you mean 'follow_advertised'?)") !=
+          std::string::npos);
+}
+
+TEST_CASE("[sasl]: every key, paths relative to the config, mechanism upper-cased") {
+    vpcprobe::test::TempDir dir;
+    write(dir, "etc/user.txt", "alice\n");
+    write(dir, "etc/pw/kafka.pw", "secret\n");
+    const std::string path = write(dir, "etc/vpcprobe.toml", R"(
+targets = "h:9092"
+
+[sasl]
+mechanism = "Scram-Sha-256"
+username = "alice"
+username_env = "KAFKA_USER"
+username_file = "user.txt"
+password_env = "KAFKA_PASSWORD"
+password_file = "pw/kafka.pw"
+)");
+    const ConfigFile config = load_ok(path);
+    REQUIRE(config.options.sasl);
+    const vpcprobe::SaslOptions& sasl = *config.options.sasl;
+    CHECK(sasl.mechanism == "SCRAM-SHA-256");
+    CHECK(sasl.username == "alice");
+    CHECK(sasl.username_env == "KAFKA_USER");
+    CHECK(sasl.username_file == dir.file("etc/user.txt"));
+    CHECK(sasl.password_env == "KAFKA_PASSWORD");
+    CHECK(sasl.password_file == dir.file("etc/pw/kafka.pw"));
+
+    // The mechanism alone is a valid table: credentials then come from the environment.
+    const vpcprobe::SaslOptions plain =
+        *load_ok(write(dir, "p.toml", "[sasl]\nmechanism = \"plain\"\n")).options.sasl;
+    CHECK(plain.mechanism == "PLAIN");
+    CHECK_FALSE(plain.username);
+    CHECK_FALSE(plain.username_env);
+    CHECK_FALSE(plain.username_file);
+    CHECK_FALSE(plain.password_env);
+    CHECK_FALSE(plain.password_file);
+    // An inline table is the same table.
+    CHECK(load_ok(write(dir, "i.toml", "sasl = { mechanism = \"SCRAM-SHA-512\" }\n"))
+              .options.sasl->mechanism == "SCRAM-SHA-512");
+}
+
+TEST_CASE("[sasl] errors name the key and never repeat a password") {
+    const std::string secret = "hunter2-Zq9";
+    const std::string with_password =
+        error_for("[sasl]\nmechanism = \"PLAIN\"\npassword = \"" + secret + "\"\n");
+    CHECK(with_password.find(":3:1: sasl.password: a password is never written into the config "
+                             "file; use password_file or password_env") != std::string::npos);
+    CHECK(with_password.find(secret) == std::string::npos);
+    // Refused whatever its type, and before anything can echo it.
+    const std::string as_number = error_for("[sasl]\nmechanism = \"PLAIN\"\npassword = 271828\n");
+    CHECK(as_number.find("sasl.password: a password is never written") != std::string::npos);
+    CHECK(as_number.find("271828") == std::string::npos);
+    const std::string inline_table =
+        error_for("sasl = { mechanism = \"PLAIN\", password = \"" + secret + "\" }\n");
+    CHECK(inline_table.find("sasl.password: a password is never written") != std::string::npos);
+    CHECK(inline_table.find(secret) == std::string::npos);
+    // A near miss of a key is named, with the nearest known key, but its value is not shown.
+    const std::string near_miss =
+        error_for("[sasl]\nmechanism = \"PLAIN\"\npassword-file = \"" + secret + "\"\n");
+    CHECK(near_miss.find(":3:1: sasl: unknown key 'password-file' in [sasl] (did you mean "
+                         "'password_file'?); use mechanism, username, username_env, "
+                         "username_file, password_env, password_file") != std::string::npos);
+    CHECK(near_miss.find(secret) == std::string::npos);
+    const std::string passwd =
+        error_for("[sasl]\nmechanism = \"PLAIN\"\npasswd = \"" + secret + "\"\n");
+    CHECK(passwd.find("sasl: unknown key 'passwd' in [sasl]") != std::string::npos);
+    CHECK(passwd.find(secret) == std::string::npos);
+
+    CHECK(
+        error_for("[sasl]\nusername = \"alice\"\n")
+            .find(":1:1: sasl: [sasl] needs a mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)") !=
+        std::string::npos);
+    CHECK(error_for("[sasl]\n").find("[sasl] needs a mechanism") != std::string::npos);
+    CHECK(error_for("[sasl]\nmechanism = \"GSSAPI\"\n")
+              .find(":2:13: sasl.mechanism: 'GSSAPI' is not a SASL mechanism vpcprobe speaks "
+                    "(PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)") != std::string::npos);
+    CHECK(error_for("[sasl]\nmechanism = 256\n")
+              .find("sasl.mechanism: expected a string, got an integer") != std::string::npos);
+    CHECK(error_for("[sasl]\nmechanism = \"PLAIN\"\nusername = [\"a\"]\n")
+              .find(":3:12: sasl.username: expected a string, got an array") != std::string::npos);
+    CHECK(error_for("[sasl]\nmechanism = \"PLAIN\"\npassword_env = 1\n")
+              .find("sasl.password_env: expected a string, got an integer") != std::string::npos);
+    CHECK(error_for("sasl = \"PLAIN\"").find(":1:8: sasl: expected a [sasl] table, got a string") !=
+          std::string::npos);
+    CHECK(error_for("sals = 1").find("unknown key 'sals' (did you mean 'sasl'?)") !=
+          std::string::npos);
+
+    vpcprobe::test::TempDir dir;
+    const std::string path = write(dir, "conf/vpcprobe.toml",
+                                   "[sasl]\nmechanism = \"PLAIN\"\npassword_file = \"kafka.pw\"\n");
+    CHECK(load_error(path) ==
+          path + ":3:17: sasl.password_file: '" + dir.file("conf/kafka.pw") + "': no such file");
+    const std::string user_path =
+        write(dir, "conf/u.toml", "[sasl]\nmechanism = \"PLAIN\"\nusername_file = \"u\"\n");
+    CHECK(load_error(user_path).find("sasl.username_file: '" + dir.file("conf/u") +
+                                     "': no such file") != std::string::npos);
 }

@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <tuple>
 
 using namespace vpcprobe;
 
@@ -93,12 +94,14 @@ TEST_CASE("render_plan is a table with every target") {
     const std::string text = render_plan(plan);
     INFO(text);
     CHECK(text.rfind("COMPONENT", 0) == 0);
-    for (const char* header : {"ACCESS", "HOST", "PORT", "ORIGIN"}) {
+    CHECK(text.rfind("COMPONENT        ACCESS  HOST ", 0) == 0);
+    CHECK(text.find("  PORT  TLS  ORIGIN\n") != std::string::npos);
+    for (const char* header : {"ACCESS", "HOST", "PORT", "TLS", "ORIGIN"}) {
         CHECK(text.find(header) != std::string::npos);
     }
     CHECK(
         text.find("\ncontrol-center   vpc     vpc-controlcenter-abc.alikafka.aliyuncs.com   9021  "
-                  "catalog\n") != std::string::npos);
+                  "yes  catalog\n") != std::string::npos);
     CHECK(text.find("\nkafka            -       ::1 ") != std::string::npos);
     CHECK(text.find("argument\n") != std::string::npos);
     CHECK(text.substr(text.size() - 10) == "8 targets\n");
@@ -122,10 +125,72 @@ TEST_CASE("render_plan_json is a JSON array of targets") {
     CHECK(first.at("port").to_number<int>() == 9092);
     CHECK(first.at("endpoint").as_string() == "pub-kafka-abc.alikafka.aliyuncs.com:9092");
     CHECK(first.at("origin").as_string() == "catalog");
+    CHECK(first.at("tls").as_bool());
     const boost::json::object& last = array[7].as_object();
     CHECK(last.at("access").is_null());
     CHECK(last.at("host").as_string() == "::1");
     CHECK(last.at("endpoint").as_string() == "[::1]:9092");
     CHECK(last.at("origin").as_string() == "argument");
+    CHECK(last.at("tls").as_bool());
     CHECK(render_plan_json({}) == "[]\n");
+}
+
+TEST_CASE("schemes decide TLS per target, from every source") {
+    CheckOptions options;
+    options.bootstrap = {"SASL_PLAINTEXT://b1:9092", "SASL_SSL://b2:9092"};
+    options.targets = {"PLAINTEXT://h:1=x", "https://sr:8081"};
+    options.config_targets = {"plaintext://c:2", "c:3"};
+    const std::vector<Target> plan = plan_ok(options);
+    REQUIRE(plan.size() == 6);
+    const std::tuple<const char*, std::uint16_t, const char*, bool> expected[] = {
+        {"b1", 9092, "bootstrap", false}, {"b2", 9092, "bootstrap", true},
+        {"h", 1, "argument", false},      {"sr", 8081, "argument", true},
+        {"c", 2, "config", false},        {"c", 3, "config", true}};
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        CAPTURE(i);
+        const auto& [host, port, origin, tls] = expected[i];
+        CHECK(plan[i].host == host);
+        CHECK(plan[i].port == port);
+        CHECK(plan[i].origin == origin);
+        CHECK(plan[i].tls == tls);
+    }
+    CHECK(plan[0].component == "kafka");
+    CHECK(plan[2].component == "x");
+
+    // Same host and port with another scheme is still a duplicate: the first one stays.
+    CheckOptions duplicate;
+    duplicate.bootstrap = {"b:9092"};
+    duplicate.targets = {"PLAINTEXT://b:9092"};
+    const std::vector<Target> merged = plan_ok(duplicate);
+    REQUIRE(merged.size() == 1);
+    CHECK(merged[0].tls);
+    CHECK(merged[0].origin == "bootstrap");
+
+    CheckOptions bad_scheme;
+    bad_scheme.targets = {"tcp://h:1"};
+    CHECK(plan_error(bad_scheme).rfind("target 'tcp://h:1': unknown scheme 'tcp://'", 0) == 0);
+    CheckOptions bad_bootstrap_scheme;
+    bad_bootstrap_scheme.bootstrap = {"kafka://b:9092"};
+    CHECK(plan_error(bad_bootstrap_scheme)
+              .rfind("--bootstrap 'kafka://b:9092': unknown scheme 'kafka://'", 0) == 0);
+}
+
+TEST_CASE("the TLS column and \"tls\" show which targets skip TLS") {
+    CheckOptions options;
+    options.targets = {"PLAINTEXT://broker.example.com:9092", "https://sr.example.com:8081"};
+    const std::vector<Target> plan = plan_ok(options);
+    const std::string text = render_plan(plan);
+    INFO(text);
+    CHECK(text ==
+          "COMPONENT        ACCESS  HOST                PORT  TLS  ORIGIN\n"
+          "kafka            -       broker.example.com  9092  no   argument\n"
+          "schema-registry  -       sr.example.com      8081  yes  argument\n"
+          "2 targets\n");
+
+    const boost::json::array array = boost::json::parse(render_plan_json(plan)).as_array();
+    REQUIRE(array.size() == 2);
+    CHECK(array[0].as_object().at("tls").is_bool());
+    CHECK_FALSE(array[0].as_object().at("tls").as_bool());
+    CHECK(array[0].as_object().at("endpoint").as_string() == "broker.example.com:9092");
+    CHECK(array[1].as_object().at("tls").as_bool());
 }

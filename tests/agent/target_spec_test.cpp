@@ -1,4 +1,4 @@
-// Target specs: HOST:PORT[=COMPONENT] in all the forms users type, and the refusals.
+// Target specs: [SCHEME://]HOST:PORT[=COMPONENT] in all the forms users type, and the refusals.
 #include "agent/target_spec.h"
 
 #include <catch2/catch.hpp>
@@ -130,8 +130,92 @@ TEST_CASE("bad hosts and components name the spec") {
 }
 
 TEST_CASE("target_spec_text is read back as the same target") {
-    for (const char* spec : {"h:1=x", "[::1]:9092=kafka", "10.0.0.1:443"}) {
+    for (const char* spec : {"h:1=x", "[::1]:9092=kafka", "10.0.0.1:443", "PLAINTEXT://h:1=x",
+                             "sasl_plaintext://[::1]:9092", "SSL://b:9093", "http://h:8081"}) {
+        CAPTURE(spec);
         const Target target = parse_ok(spec);
         CHECK(parse_ok(vpcprobe::target_spec_text(target)) == target);
     }
+    Target plain = parse_ok("h:1=x");
+    CHECK(vpcprobe::target_spec_text(plain) == "h:1=x");
+    plain.tls = false;
+    CHECK(vpcprobe::target_spec_text(plain) == "plaintext://h:1=x");
+    CHECK(vpcprobe::target_spec_text(parse_ok("SASL_PLAINTEXT://[::1]:9092")) ==
+          "plaintext://[::1]:9092=kafka");
+}
+
+TEST_CASE("a listener scheme chooses TLS or not; none means TLS") {
+    const std::pair<const char*, bool> cases[] = {
+        {"b:9092", true},
+        {"PLAINTEXT://b:9092", false},
+        {"SASL_PLAINTEXT://b:9092", false},
+        {"http://b:9092", false},
+        {"SSL://b:9092", true},
+        {"SASL_SSL://b:9092", true},
+        {"https://b:9092", true},
+        // Case does not matter.
+        {"plaintext://b:9092", false},
+        {"Sasl_Plaintext://b:9092", false},
+        {"HTTP://b:9092", false},
+        {"ssl://b:9092", true},
+        {"sasl_ssl://b:9092", true},
+        {"HTTPS://b:9092", true},
+    };
+    for (const auto& [spec, tls] : cases) {
+        CAPTURE(spec);
+        const Target target = parse_ok(spec);
+        CHECK(target.tls == tls);
+        // The scheme is not part of the host, and the rest is parsed as without it.
+        CHECK(target.host == "b");
+        CHECK(target.port == 9092);
+        CHECK(target.component == "kafka");
+    }
+
+    const Target v6 = parse_ok("PLAINTEXT://[2001:DB8::5]:8081=my-sr");
+    CHECK_FALSE(v6.tls);
+    CHECK(v6.host == "2001:db8::5");
+    CHECK(v6.port == 8081);
+    CHECK(v6.component == "my-sr");
+    CHECK(v6.endpoint() == "[2001:db8::5]:8081");
+    CHECK(parse_ok("http://Connect.Example.com:8083").host == "connect.example.com");
+    CHECK(parse_ok("http://h:8081").component == "schema-registry");
+
+    // Bootstrap specs take a scheme too, and still no =COMPONENT.
+    const TargetSpecRules bootstrap{"kafka", false};
+    const Target broker = parse_ok("SASL_PLAINTEXT://broker:1234", bootstrap);
+    CHECK_FALSE(broker.tls);
+    CHECK(broker.component == "kafka");
+    CHECK(parse_ok("SASL_SSL://broker:9092", bootstrap).tls);
+    CHECK(parse_error("PLAINTEXT://broker:9092=kafka", bootstrap) ==
+          "'PLAINTEXT://broker:9092=kafka': give HOST:PORT without =COMPONENT (this is always a "
+          "kafka target)");
+}
+
+TEST_CASE("an unknown scheme is refused, naming it") {
+    const std::string hint =
+        " (use PLAINTEXT://, SSL://, SASL_PLAINTEXT://, SASL_SSL://, http:// or https://, or none "
+        "for TLS)";
+    CHECK(parse_error("ftp://h:21") == "'ftp://h:21': unknown scheme 'ftp://'" + hint);
+    CHECK(parse_error("TCP://h:9092=kafka") ==
+          "'TCP://h:9092=kafka': unknown scheme 'TCP://'" + hint);
+    CHECK(parse_error("kafka://b:9092").find("unknown scheme 'kafka://'") != std::string::npos);
+    CHECK(parse_error("SASL_SSLL://b:9092").find("unknown scheme 'SASL_SSLL://'") !=
+          std::string::npos);
+    CHECK(parse_error("://h:1") == "'://h:1': unknown scheme '://'" + hint);
+    CHECK(parse_error("plaintext://plaintext://h:1").find("'plaintext://plaintext://h:1': ") ==
+          0);  // one scheme only
+    CHECK(parse_error("x://b:1", {"kafka", false}).find("unknown scheme 'x://'") !=
+          std::string::npos);
+}
+
+TEST_CASE("after a scheme, errors still name the whole spec") {
+    CHECK(parse_error("PLAINTEXT://h:0") == "'PLAINTEXT://h:0': port '0' is not in 1..65535");
+    CHECK(parse_error("SSL://h") ==
+          "'SSL://h': missing :PORT (use HOST:PORT or HOST:PORT=COMPONENT)");
+    CHECK(parse_error("PLAINTEXT://").find("'PLAINTEXT://': ") == 0);
+    CHECK(parse_error("http://::1:80") ==
+          "'http://::1:80': put an IPv6 address in brackets: [ADDR]:PORT");
+    CHECK(parse_error("https://h:1=Big").find("'https://h:1=Big': component 'Big'") == 0);
+    // A slip in the separator is not taken for a scheme.
+    CHECK(parse_error("PLAINTEXT:/h:9092").find("'PLAINTEXT:/h:9092': ") == 0);
 }
