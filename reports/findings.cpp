@@ -471,6 +471,127 @@ void partial_reachability(const std::vector<TargetReport>& targets, std::vector<
     }
 }
 
+// ---- Kafka: the brokers a bootstrap sends clients on to ----
+
+// Why one advertised broker failed, in the words a Kafka operator would use, and who is
+// suspected of it.
+std::pair<std::string, Suspect> advertised_failure(const TargetReport& broker,
+                                                   const TargetReport* bootstrap) {
+    const std::string endpoint = broker.target.endpoint();
+    const Cause cause = broker.cause ? broker.cause->code : Cause::none;
+    const Stage stage = broker.cause ? broker.cause->stage : Stage::dns;
+    if (stage == Stage::dns && cause != Cause::run_deadline) {
+        return {fmt::format("{} ({}: the advertised name does not resolve from this host)",
+                            endpoint, code(cause)),
+                Suspect{"dns", broker.target.host, "", "",
+                        fmt::format("the broker advertises '{}', which this host's resolvers "
+                                    "cannot resolve",
+                                    broker.target.host)}};
+    }
+    std::string address;
+    if (const AddressEvidence* shown = broker.shown()) address = shown->address;
+    bool bootstrap_public = false;
+    if (bootstrap != nullptr) {
+        for (const auto& a : bootstrap->evidence.addresses) {
+            if (classify(a.address) == AddressClass::public_range) bootstrap_public = true;
+        }
+    }
+    if (stage == Stage::tcp && !address.empty() &&
+        classify(address) == AddressClass::private_range && bootstrap_public) {
+        return {fmt::format("{} ({}: a private address, {}, while the bootstrap was reached at "
+                            "a public one: an internal listener is advertised)",
+                            endpoint, code(cause), address),
+                Suspect{"route", address, "", "",
+                        fmt::format("the broker advertises the private address {}, not routable "
+                                    "from this network",
+                                    address)}};
+    }
+    if (cause == Cause::tcp_timeout) {
+        return {fmt::format("{} ({}: port {} is silently dropped at {})", endpoint, code(cause),
+                            broker.target.port, address),
+                Suspect{"firewall", fmt::format("tcp/{}", broker.target.port), "", "",
+                        fmt::format("a security group, network ACL or firewall drops tcp/{} to {}",
+                                    broker.target.port, address)}};
+    }
+    std::string kind = "service";
+    if (stage == Stage::tcp && cause != Cause::tcp_refused) kind = "route";
+    if (stage == Stage::certificate) kind = "certificate";
+    return {fmt::format("{} ({})", endpoint, code(cause)),
+            Suspect{kind, endpoint, "", "",
+                    broker.cause ? broker.cause->summary : std::string(explain(cause))}};
+}
+
+void advertised_unreachable(const std::vector<TargetReport>& targets, std::vector<Finding>& out) {
+    for (const auto& bootstrap : targets) {
+        if (bootstrap.target.origin == "advertised") continue;
+        const std::string endpoint = bootstrap.target.endpoint();
+        std::vector<const TargetReport*> advertised;
+        std::vector<const TargetReport*> failed;
+        for (const auto& target : targets) {
+            if (target.target.origin != "advertised" || target.target.advertised_by != endpoint)
+                continue;
+            advertised.push_back(&target);
+            if (target.status == StageStatus::failed) failed.push_back(&target);
+        }
+        if (failed.empty()) continue;
+        Finding finding;
+        finding.code = "kafka.advertised_unreachable";
+        finding.severity = Severity::error;
+        finding.components.push_back("kafka");
+        std::vector<std::string> reasons;
+        for (const TargetReport* broker : failed) {
+            auto [reason, suspect] = advertised_failure(*broker, &bootstrap);
+            reasons.push_back(std::move(reason));
+            add_unique(finding.targets, broker->target.endpoint());
+            finding.suspects.push_back(std::move(suspect));
+        }
+        finding.summary = fmt::format(
+            "bootstrap {} answers, but {} of the {} brokers it advertises cannot be reached from "
+            "here: {}. Kafka clients connect to the advertised brokers after bootstrapping, so "
+            "they will fail although the bootstrap works",
+            endpoint, failed.size(), advertised.size(), fmt::join(reasons, "; "));
+        finding.remedy =
+            "Make every advertised broker reachable from this host: its name must resolve here "
+            "(for Confluent Cloud PrivateLink / PNI, through the private DNS zone of the network) "
+            "and its port must be allowed by the security groups, network ACLs and firewalls on "
+            "the way. If an internal address or name is advertised, fix the broker's "
+            "advertised.listeners (or the cluster's endpoint configuration) instead";
+        out.push_back(std::move(finding));
+    }
+}
+
+// A bootstrap proved a broker but its Metadata was not read, so the advertised brokers (what
+// clients really connect to) went unchecked: say so, and how to enable it.
+void advertised_not_checked(const std::vector<TargetReport>& targets, const AgentInfo& agent,
+                            std::vector<Finding>& out) {
+    if (!agent.follow_advertised) return;
+    Finding finding;
+    finding.code = "kafka.advertised_not_checked";
+    finding.severity = Severity::info;
+    std::vector<std::string> reasons;
+    for (const auto& target : targets) {
+        if (target.target.origin == "advertised") continue;
+        for (const auto& address : target.evidence.addresses) {
+            const auto& kafka = address.protocol.kafka;
+            if (!kafka || kafka->metadata_checked || kafka->metadata_not_checked.empty() ||
+                kafka->api_versions_version < 0)
+                continue;
+            add_unique(finding.components, target.target.component);
+            add_unique(finding.targets, target.target.endpoint());
+            add_unique(reasons, kafka->metadata_not_checked);
+        }
+    }
+    if (finding.targets.empty()) return;
+    finding.summary = fmt::format("the brokers advertised by {} were not checked: {}",
+                                  joined(finding.targets), joined(reasons));
+    finding.remedy =
+        "Give vpcprobe SASL credentials so it can read Metadata and probe every advertised "
+        "broker: a [sasl] table in the config (mechanism, username or username_env, "
+        "password_file or password_env), or --sasl-mechanism with VPCPROBE_SASL_USERNAME and "
+        "VPCPROBE_SASL_PASSWORD (or --sasl-password-file) in the environment";
+    out.push_back(std::move(finding));
+}
+
 }  // namespace
 
 std::vector<Finding> find_patterns(const std::vector<TargetReport>& targets,
@@ -483,6 +604,8 @@ std::vector<Finding> find_patterns(const std::vector<TargetReport>& targets,
     interception_suspected(targets, findings);
     clock_skew(targets, agent, findings);
     partial_reachability(targets, findings);
+    advertised_unreachable(targets, findings);
+    advertised_not_checked(targets, agent, findings);
     std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
         if (a.severity != b.severity) return a.severity < b.severity;
         return a.code < b.code;

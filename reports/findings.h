@@ -28,6 +28,12 @@ namespace vpcprobe {
 //    or a pub- name to a private one.
 //  - network.partial_reachability (warning): one host whose addresses split into some that
 //    connect and some that fail at TCP on the same port (one per host).
+//  - kafka.advertised_unreachable (error): brokers advertised by a bootstrap's Metadata
+//    (targets of origin "advertised") failed; one finding per bootstrap, each broker with the
+//    likely reason (a name that does not resolve here, a private address behind a public
+//    bootstrap, a dropped port, ...).
+//  - kafka.advertised_not_checked (info): a bootstrap answered ApiVersions but its Metadata
+//    was not read (the listener wants SASL and none is configured), unless --no-advertised.
 // `agent` supplies the resolvers and source addresses named in summaries and remedies, and
 // started_at as "now" for certificates dated in the future.
 std::vector<Finding> find_patterns(const std::vector<TargetReport>& targets,

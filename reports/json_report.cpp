@@ -118,11 +118,62 @@ json::object certificate_json(const CertificateEvidence& certificate) {
     return out;
 }
 
+json::value kafka_json(const KafkaEvidence& kafka) {
+    json::array apis;
+    for (const auto& api : kafka.apis) {
+        apis.push_back(json::object{{"api_key", api.api_key},
+                                    {"min_version", api.min_version},
+                                    {"max_version", api.max_version}});
+    }
+    json::array brokers;
+    for (const auto& broker : kafka.brokers) {
+        brokers.push_back(
+            json::object{{"node_id", broker.node_id},
+                         {"host", text(broker.host)},
+                         {"port", broker.port},
+                         {"rack", broker.rack ? text(*broker.rack) : json::value(nullptr)}});
+    }
+    json::object out;
+    out["api_versions_version"] = kafka.api_versions_version < 0
+                                      ? json::value(nullptr)
+                                      : json::value(kafka.api_versions_version);
+    out["apis"] = std::move(apis);
+    out["sasl_mechanism"] = text_or_null(kafka.sasl_mechanism);
+    out["sasl_mechanisms_offered"] = texts(kafka.sasl_mechanisms_offered);
+    out["authenticated"] = kafka.authenticated;
+    out["metadata_checked"] = kafka.metadata_checked;
+    out["metadata_not_checked"] = text_or_null(kafka.metadata_not_checked);
+    out["metadata_version"] =
+        kafka.metadata_version < 0 ? json::value(nullptr) : json::value(kafka.metadata_version);
+    out["cluster_id"] = kafka.cluster_id ? text(*kafka.cluster_id) : json::value(nullptr);
+    out["controller_id"] =
+        kafka.metadata_checked ? json::value(kafka.controller_id) : json::value(nullptr);
+    out["brokers"] = std::move(brokers);
+    out["error_code"] =
+        kafka.error_code == 0 ? json::value(nullptr) : json::value(kafka.error_code);
+    return out;
+}
+
+json::value http_json(const HttpEvidence& http) {
+    return json::object{
+        {"method", text(http.method)},
+        {"path", text(http.path)},
+        {"status", http.status == 0 ? json::value(nullptr) : json::value(http.status)},
+        {"reason", text_or_null(http.reason)},
+        {"server", text_or_null(http.server)},
+        {"service", text_or_null(http.service)},
+        {"version", text_or_null(http.version)},
+        {"auth_required", http.auth_required}};
+}
+
 json::object protocol_json(const ProtocolEvidence& protocol) {
     json::object out = stage_head(protocol);
     out["name"] = text_or_null(protocol.name);
     out["ms"] = ms_or_null(protocol);
     out["detail"] = text_or_null(protocol.detail);
+    out["note"] = text_or_null(protocol.note);
+    out["kafka"] = protocol.kafka ? kafka_json(*protocol.kafka) : json::value(nullptr);
+    out["http"] = protocol.http ? http_json(*protocol.http) : json::value(nullptr);
     return out;
 }
 
@@ -169,6 +220,10 @@ json::object target_json(const TargetReport& target) {
     out["cause"] = cause_json(target.cause);
     out["endpoint"] = text(target.target.endpoint());
     out["origin"] = text_or_null(target.target.origin);
+    out["tls"] = target.target.tls;
+    out["advertised_by"] = text_or_null(target.target.advertised_by);
+    out["node_id"] = target.target.origin == "advertised" ? json::value(target.target.node_id)
+                                                          : json::value(nullptr);
     out["shown_address"] = shown ? json::value(target.shown_address) : json::value(nullptr);
     json::array addresses;
     for (const auto& address : evidence.addresses) {
@@ -204,7 +259,10 @@ json::object report_json(const Report& report) {
                                 {"started_at", json::string(rfc3339(agent.started_at))},
                                 {"duration_ms", round_ms(agent.duration_ms)},
                                 {"started_at_exact", json::string(rfc3339_ms(agent.started_at))},
-                                {"command_line", text_or_null(agent.command_line)}};
+                                {"command_line", text_or_null(agent.command_line)},
+                                {"sasl_mechanism", text_or_null(agent.sasl_mechanism)},
+                                {"follow_advertised", agent.follow_advertised},
+                                {"advertised_not_probed", agent.advertised_not_probed}};
     json::array targets;
     for (const auto& target : report.targets) targets.push_back(target_json(target));
     out["targets"] = std::move(targets);

@@ -389,6 +389,39 @@ void render_address(std::string& out, const AddressEvidence& address) {
     if (!protocol.name.empty()) line += ", " + printable(protocol.name);
     out += line + "\n";
     detail_line(out, "  ", protocol);
+    if (!protocol.note.empty()) out += "    note: " + printable(protocol.note) + "\n";
+    if (protocol.kafka) {
+        const KafkaEvidence& kafka = *protocol.kafka;
+        if (kafka.api_versions_version >= 0) {
+            out += fmt::format("    ApiVersions v{}: {} APIs\n", kafka.api_versions_version,
+                               kafka.apis.size());
+        }
+        if (!kafka.sasl_mechanism.empty()) {
+            out += fmt::format("    SASL {}: {}\n", printable(kafka.sasl_mechanism),
+                               kafka.authenticated ? "authenticated" : "not authenticated");
+        }
+        if (kafka.metadata_checked) {
+            out += fmt::format(
+                "    Metadata v{}: cluster {}, controller {}\n", kafka.metadata_version,
+                kafka.cluster_id ? printable(*kafka.cluster_id) : "-", kafka.controller_id);
+        } else if (!kafka.metadata_not_checked.empty()) {
+            out += "    Metadata not read: " + printable(kafka.metadata_not_checked) + "\n";
+        }
+        for (const auto& broker : kafka.brokers) {
+            out += fmt::format("    advertised broker: node {} {}:{}{}\n", broker.node_id,
+                               printable(broker.host), broker.port,
+                               broker.rack ? " rack " + printable(*broker.rack) : "");
+        }
+    }
+    if (protocol.http && protocol.http->status != 0) {
+        const HttpEvidence& http = *protocol.http;
+        std::string about = fmt::format("    HTTP {} {}: {} {}", printable(http.method),
+                                        printable(http.path), http.status, printable(http.reason));
+        if (!http.server.empty()) about += ", server " + printable(http.server);
+        if (!http.service.empty()) about += ", " + printable(http.service);
+        if (!http.version.empty()) about += " " + printable(http.version);
+        out += about + "\n";
+    }
 }
 
 }  // namespace
@@ -399,6 +432,11 @@ std::string render_evidence_text(const TargetReport& target) {
     std::vector<std::string> about;
     if (!t.access.empty()) about.push_back("access " + printable(t.access));
     if (!t.origin.empty()) about.push_back("origin " + printable(t.origin));
+    if (!t.advertised_by.empty()) {
+        about.push_back(
+            fmt::format("node {} advertised by {}", t.node_id, printable(t.advertised_by)));
+    }
+    if (!t.tls) about.push_back("plaintext");
     if (!about.empty()) out += fmt::format(" ({})", fmt::join(about, ", "));
     out += fmt::format("\nstatus: {}", name(target.status));
     if (target.cause) out += fmt::format(" ({})", code(target.cause->code));

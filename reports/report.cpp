@@ -32,7 +32,7 @@ Cause fallback_cause(Stage stage, StageStatus status, const std::string& protoco
         case Stage::certificate:
             return status == StageStatus::warning ? Cause::cert_expiring_soon : Cause::cert_invalid;
         case Stage::protocol:
-            return protocol_name == "http" ? Cause::protocol_http_error : Cause::protocol_not_kafka;
+            return protocol_name == "http" ? Cause::protocol_http_error : Cause::protocol_error;
     }
     return Cause::none;
 }

@@ -26,8 +26,11 @@ struct AgentInfo {
     std::vector<std::string> resolvers;         // "10.20.0.2:53"
     SystemTime started_at{};
     double duration_ms = 0;
-    std::string version;       // vpcprobe's own version, "0.1.0"
-    std::string command_line;  // as invoked, secrets already redacted by the caller
+    std::string version;                    // vpcprobe's own version, "0.1.0"
+    std::string command_line;               // as invoked, secrets already redacted by the caller
+    std::string sasl_mechanism;             // SASL mechanism configured, "" for none
+    bool follow_advertised = true;          // false with --no-advertised
+    std::size_t advertised_not_probed = 0;  // advertised brokers beyond the engine's bound
 };
 
 // Something (a rule, a firewall, a resolver, ...) that may be what blocks a target.

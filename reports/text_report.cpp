@@ -296,6 +296,51 @@ void render_causes(std::string& out, const std::vector<TargetReport>& targets,
     }
 }
 
+// What the protocol stage established for each target that got that far: the service that
+// answers, notes (authentication required, Metadata not read) and, for a bootstrap, the
+// brokers it advertises with how each fared.
+void render_services(std::string& out, const std::vector<TargetReport>& targets,
+                     const Painter& paint) {
+    for (const TargetReport* target : grouped(targets)) {
+        const AddressEvidence* shown = target->shown();
+        if (shown == nullptr) continue;
+        const ProtocolEvidence& protocol = shown->protocol;
+        if (protocol.status != StageStatus::ok && protocol.status != StageStatus::warning) continue;
+        out += fmt::format("{} {}: {}\n", paint(Tone::bold, safe(target->target.component)),
+                           safe(target->target.endpoint()), safe(protocol.detail));
+        if (!protocol.note.empty()) out += fmt::format("    note: {}\n", safe(protocol.note));
+        if (!protocol.kafka) continue;
+        if (!protocol.kafka->metadata_not_checked.empty()) {
+            out += fmt::format("    advertised brokers not checked: {}\n",
+                               safe(protocol.kafka->metadata_not_checked));
+        }
+        const std::string endpoint = target->target.endpoint();
+        for (const auto& broker : protocol.kafka->brokers) {
+            Target named;
+            named.host = broker.host;
+            named.port = static_cast<std::uint16_t>(broker.port);
+            const std::string broker_endpoint = named.endpoint();
+            std::string line =
+                fmt::format("    advertises node {} {}", broker.node_id, safe(broker_endpoint));
+            // The broker's verdict: the target made for it, or the plan's own target when the
+            // bootstrap advertises itself (or another target of the run).
+            const TargetReport* verdict = nullptr;
+            for (const auto& other : targets) {
+                if (other.target.endpoint() != broker_endpoint) continue;
+                if (verdict == nullptr || other.target.advertised_by == endpoint) verdict = &other;
+            }
+            if (verdict == target) {
+                line += " (this bootstrap)";
+            } else if (verdict != nullptr) {
+                const auto [word, tone] = status_cell(verdict->status);
+                line += " " + paint(tone, word);
+                if (verdict->cause) line += " " + std::string(code(verdict->cause->code));
+            }
+            out += line + "\n";
+        }
+    }
+}
+
 void render_findings(std::string& out, const std::vector<Finding>& findings, const Painter& paint) {
     if (findings.empty()) return;
     out += paint(Tone::bold, "Findings") + "\n";
@@ -349,6 +394,9 @@ std::string render_text(const Report& report, bool color) {
         render_table(out, report.targets, paint);
         out += '\n';
     }
+    std::string services;
+    render_services(services, report.targets, paint);
+    if (!services.empty()) out += services + "\n";
     std::string causes;
     render_causes(causes, report.targets, paint);
     if (!causes.empty()) out += causes + "\n";

@@ -418,3 +418,93 @@ TEST_CASE("findings come errors first, then by code, the same every time") {
         CHECK(second[i].targets == first[i].targets);
     }
 }
+
+TEST_CASE("kafka.advertised_unreachable: the bootstrap answers, advertised brokers do not") {
+    const std::string bootstrap = kKafka + ":9095";
+    const std::string b1 = "b1-" + kKafka, b2 = "b2-" + kKafka, b3 = "b3-" + kKafka;
+    auto bootstrap_target = [&](const std::string& address) {
+        return evidence_of(
+            make_target("kafka", kKafka, 9095), dns_ok({address}),
+            {kafka_answered(address, 9095, kKafka,
+                            {broker(1, b1, 9095), broker(2, b2, 9095), broker(3, b3, 9095)})});
+    };
+    auto broker_ok = evidence_of(advertised_target(b1, 9095, bootstrap, 1), dns_ok({"10.0.0.11"}),
+                                 {healthy("10.0.0.11", 9095, b1)});
+
+    SECTION("a name that does not resolve and a dropped port are each named with their reason") {
+        auto findings =
+            findings_of({bootstrap_target("10.0.0.5"), broker_ok,
+                         evidence_of(advertised_target(b2, 9095, bootstrap, 2),
+                                     dns_failed(Cause::dns_nxdomain, b2 + ": NXDOMAIN"), {}),
+                         evidence_of(advertised_target(b3, 9095, bootstrap, 3),
+                                     dns_ok({"10.0.0.13"}), {tcp_failed("10.0.0.13", 9095)})});
+        const Finding* finding = with_code(findings, "kafka.advertised_unreachable");
+        REQUIRE(finding != nullptr);
+        CHECK(finding->severity == Severity::error);
+        CHECK(finding->targets == std::vector<std::string>{b2 + ":9095", b3 + ":9095"});
+        CHECK_THAT(finding->summary, Catch::Contains("bootstrap " + bootstrap + " answers"));
+        CHECK_THAT(finding->summary, Catch::Contains("2 of the 3 brokers"));
+        CHECK_THAT(finding->summary, Catch::Contains("does not resolve from this host"));
+        CHECK_THAT(finding->summary, Catch::Contains("port 9095 is silently dropped at 10.0.0.13"));
+        REQUIRE(finding->suspects.size() == 2);
+        CHECK(finding->suspects[0].kind == "dns");
+        CHECK(finding->suspects[0].id == b2);
+        CHECK(finding->suspects[1].kind == "firewall");
+        CHECK(finding->suspects[1].id == "tcp/9095");
+        CHECK_THAT(finding->remedy, Catch::Contains("advertised.listeners"));
+    }
+    SECTION(
+        "a private address advertised behind a public bootstrap is called an internal listener") {
+        auto findings =
+            findings_of({bootstrap_target("47.98.1.5"),
+                         evidence_of(advertised_target(b1, 9095, bootstrap, 1),
+                                     dns_ok({"172.16.3.4"}), {tcp_failed("172.16.3.4", 9095)})});
+        const Finding* finding = with_code(findings, "kafka.advertised_unreachable");
+        REQUIRE(finding != nullptr);
+        CHECK_THAT(finding->summary, Catch::Contains("a private address, 172.16.3.4"));
+        REQUIRE(finding->suspects.size() == 1);
+        CHECK(finding->suspects[0].kind == "route");
+        CHECK(finding->suspects[0].id == "172.16.3.4");
+    }
+    SECTION("every advertised broker reachable: no finding") {
+        auto findings = findings_of({bootstrap_target("10.0.0.5"), broker_ok});
+        CHECK(with_code(findings, "kafka.advertised_unreachable") == nullptr);
+    }
+    SECTION("brokers advertised by another bootstrap are not counted against this one") {
+        auto other = evidence_of(advertised_target(b2, 9095, "other:9092", 2),
+                                 dns_failed(Cause::dns_nxdomain, "NXDOMAIN"), {});
+        auto findings = findings_of({bootstrap_target("10.0.0.5"), broker_ok, other});
+        // Only bootstraps of this run get the finding; this one's own brokers are fine.
+        CHECK(with_code(findings, "kafka.advertised_unreachable") == nullptr);
+    }
+}
+
+TEST_CASE("kafka.advertised_not_checked: Metadata not read, said as info with how to enable it") {
+    AddressEvidence address = kafka_answered("10.0.0.5", 9095, kKafka, {});
+    address.protocol.kafka->metadata_checked = false;
+    address.protocol.kafka->metadata_not_checked =
+        "the listener requires SASL authentication and no credentials are configured";
+    auto target = evidence_of(make_target("kafka", kKafka, 9095), dns_ok({"10.0.0.5"}), {address});
+
+    SECTION("fires, as info, naming the bootstrap and the way to enable it") {
+        Report report = diagnose({target}, agent_info());
+        const Finding* finding = with_code(report.findings, "kafka.advertised_not_checked");
+        REQUIRE(finding != nullptr);
+        CHECK(finding->severity == Severity::info);
+        CHECK(finding->targets == std::vector<std::string>{kKafka + ":9095"});
+        CHECK_THAT(finding->summary, Catch::Contains("requires SASL"));
+        CHECK_THAT(finding->remedy, Catch::Contains("[sasl]"));
+        CHECK_THAT(finding->remedy, Catch::Contains("VPCPROBE_SASL_PASSWORD"));
+        CHECK(exit_code(report) == 0);  // information, not a failure
+    }
+    SECTION("not with --no-advertised, which asked for exactly this") {
+        AgentInfo agent = agent_info();
+        agent.follow_advertised = false;
+        CHECK(with_code(findings_of({target}, agent), "kafka.advertised_not_checked") == nullptr);
+    }
+    SECTION("not when Metadata was read") {
+        auto read = evidence_of(make_target("kafka", kKafka, 9095), dns_ok({"10.0.0.5"}),
+                                {kafka_answered("10.0.0.5", 9095, kKafka, {})});
+        CHECK(with_code(findings_of({read}), "kafka.advertised_not_checked") == nullptr);
+    }
+}

@@ -330,3 +330,41 @@ TEST_CASE("valid_utf8 keeps good text and replaces each broken sequence") {
                      "A") == r + "A");  // cut short before ASCII
     CHECK(valid_utf8(std::string("nul\0inside", 10)) == std::string("nul\0inside", 10));
 }
+
+TEST_CASE("protocol evidence: Kafka API ranges, advertised brokers and the broker targets") {
+    const std::string bootstrap = kHost + ":9095";
+    Report report = diagnose(
+        {evidence_of(make_target("kafka", kHost, 9095), dns_ok({"10.0.0.5"}),
+                     {kafka_answered("10.0.0.5", 9095, kHost, {broker(1, "b1.internal", 9095)})}),
+         evidence_of(advertised_target("b1.internal", 9095, bootstrap, 1),
+                     dns_failed(Cause::dns_nxdomain, "NXDOMAIN"), {})},
+        agent_info());
+    const auto doc = parse(render_json(report));
+    const auto& targets = doc.at("targets").as_array();
+    REQUIRE(targets.size() == 2);
+    const auto& protocol = targets[0].at("stages").at("protocol").as_object();
+    CHECK(str(protocol.at("status")) == "ok");
+    CHECK(str(protocol.at("name")) == "kafka");
+    CHECK(protocol.at("http").is_null());
+    const auto& kafka = protocol.at("kafka").as_object();
+    CHECK(kafka.at("api_versions_version").as_int64() == 3);
+    REQUIRE(kafka.at("apis").as_array().size() == 2);
+    CHECK(kafka.at("apis").as_array()[0].at("api_key").as_int64() == 18);
+    CHECK(kafka.at("apis").as_array()[0].at("max_version").as_int64() == 3);
+    CHECK(kafka.at("metadata_checked").as_bool());
+    CHECK(str(kafka.at("cluster_id")) == "lkc-abc123");
+    CHECK(kafka.at("controller_id").as_int64() == 1);
+    REQUIRE(kafka.at("brokers").as_array().size() == 1);
+    CHECK(str(kafka.at("brokers").as_array()[0].at("host")) == "b1.internal");
+    CHECK(kafka.at("brokers").as_array()[0].at("rack").is_null());
+    CHECK(kafka.at("sasl_mechanism").is_null());
+
+    CHECK(targets[0].at("advertised_by").is_null());
+    CHECK(targets[0].at("node_id").is_null());
+    CHECK(targets[0].at("tls").as_bool());
+    CHECK(str(targets[1].at("origin")) == "advertised");
+    CHECK(str(targets[1].at("advertised_by")) == bootstrap);
+    CHECK(targets[1].at("node_id").as_int64() == 1);
+    CHECK(str(targets[1].at("cause").at("code")) == "dns.nxdomain");
+    CHECK(str(doc.at("findings").as_array()[0].at("code")) == "kafka.advertised_unreachable");
+}

@@ -322,3 +322,30 @@ TEST_CASE("markdown: what a hostile peer or user sends cannot inject markup") {
     CHECK(split.fenced[0].find("alert: ```  </details><script>x</script>") != std::string::npos);
     CHECK(split.fenced[1].find("target: kafka") == 0);
 }
+
+TEST_CASE("markdown evidence: Kafka and HTTP facts of the protocol stage") {
+    const std::string bootstrap = kKafkaHost + ":9095";
+    AddressEvidence registry = healthy("10.0.0.6", 8081, kRegistryHost);
+    registry.protocol.status = StageStatus::ok;
+    registry.protocol.name = "http";
+    registry.protocol.http =
+        HttpEvidence{"GET", "/", 200, "OK", "Jetty(9.4)", "Schema Registry", "7.6.1", false};
+    Report report = diagnose(
+        {evidence_of(
+             make_target("kafka", kKafkaHost, 9095), dns_ok({"10.0.0.5"}),
+             {kafka_answered("10.0.0.5", 9095, kKafkaHost, {broker(1, "b1.internal", 9095)})}),
+         evidence_of(advertised_target("b1.internal", 9095, bootstrap, 1),
+                     dns_failed(Cause::dns_nxdomain, "NXDOMAIN"), {}),
+         evidence_of(make_target("schema-registry", kRegistryHost, 8081), dns_ok({"10.0.0.6"}),
+                     {registry})},
+        agent_info());
+    const std::string kafka = render_evidence_text(report.targets[0]);
+    CHECK_THAT(kafka, Catch::Contains("    ApiVersions v3: 2 APIs\n"));
+    CHECK_THAT(kafka, Catch::Contains("    Metadata v8: cluster lkc-abc123, controller 1\n"));
+    CHECK_THAT(kafka, Catch::Contains("    advertised broker: node 1 b1.internal:9095\n"));
+    const std::string advertised = render_evidence_text(report.targets[1]);
+    CHECK_THAT(advertised, Catch::Contains("node 1 advertised by " + bootstrap));
+    const std::string http = render_evidence_text(report.targets[2]);
+    CHECK_THAT(http, Catch::Contains(
+                         "    HTTP GET /: 200 OK, server Jetty(9.4), Schema Registry 7.6.1\n"));
+}

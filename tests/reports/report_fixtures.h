@@ -157,4 +157,40 @@ inline Report mixed_report() {
         agent_info());
 }
 
+// ---- Kafka: a bootstrap that answered ApiVersions and Metadata, and its advertised brokers.
+
+inline KafkaBroker broker(std::int32_t node_id, std::string host, std::int32_t port) {
+    return KafkaBroker{node_id, std::move(host), port, std::nullopt};
+}
+
+// A healthy address whose Kafka check proved a broker and read Metadata listing `brokers`.
+inline AddressEvidence kafka_answered(const std::string& address, std::uint16_t port,
+                                      const std::string& host, std::vector<KafkaBroker> brokers) {
+    AddressEvidence evidence = healthy(address, port, host);
+    ProtocolEvidence& protocol = evidence.protocol;
+    protocol.status = StageStatus::ok;
+    protocol.name = "kafka";
+    protocol.ms = 3.2;
+    KafkaEvidence kafka;
+    kafka.api_versions_version = 3;
+    kafka.apis = {{18, 0, 3}, {3, 0, 12}};
+    kafka.metadata_checked = true;
+    kafka.metadata_version = 8;
+    kafka.cluster_id = "lkc-abc123";
+    kafka.controller_id = brokers.empty() ? -1 : brokers.front().node_id;
+    kafka.brokers = std::move(brokers);
+    protocol.detail = "ApiVersions v3 answered: 2 APIs; Metadata v8: cluster lkc-abc123";
+    protocol.kafka = std::move(kafka);
+    return evidence;
+}
+
+// A broker advertised by `bootstrap` (its endpoint), as the engine adds it to the run.
+inline Target advertised_target(const std::string& host, std::uint16_t port,
+                                const std::string& bootstrap, std::int32_t node_id) {
+    Target target{"kafka", "vpc", host, port, "advertised"};
+    target.advertised_by = bootstrap;
+    target.node_id = node_id;
+    return target;
+}
+
 }  // namespace vpcprobe::test

@@ -145,6 +145,25 @@ std::string without(const Report& report, const std::function<void(json::object&
     return json::serialize(doc);
 }
 
+// A bootstrap that answered Kafka with Metadata, an advertised broker that failed DNS, and a
+// REST component whose HTTP check asked for credentials.
+Report protocol_report() {
+    const std::string bootstrap = kKafkaHost + ":9095";
+    AddressEvidence registry = healthy("10.0.0.6", 8081, kRegistryHost);
+    registry.protocol.status = StageStatus::ok;
+    registry.protocol.name = "http";
+    registry.protocol.note = "authentication required";
+    registry.protocol.http = HttpEvidence{"GET", "/", 401, "Unauthorized", "Jetty", "", "", true};
+    return diagnose({evidence_of(make_target("kafka", kKafkaHost, 9095), dns_ok({"10.0.0.5"}),
+                                 {kafka_answered("10.0.0.5", 9095, kKafkaHost,
+                                                 {broker(1, "b1.internal", 9095)})}),
+                     evidence_of(advertised_target("b1.internal", 9095, bootstrap, 1),
+                                 dns_failed(Cause::dns_nxdomain, "NXDOMAIN"), {}),
+                     evidence_of(make_target("schema-registry", kRegistryHost, 8081),
+                                 dns_ok({"10.0.0.6"}), {registry})},
+                    agent_info());
+}
+
 }  // namespace
 
 TEST_CASE("every rendered report validates against docs/report.schema.json") {
@@ -156,6 +175,7 @@ TEST_CASE("every rendered report validates against docs/report.schema.json") {
         {"weird strings", weird_strings_report()},
         {"deadline, no address, findings", deadline_and_findings_report()},
         {"empty", diagnose({}, AgentInfo{})},
+        {"kafka and http protocol evidence", protocol_report()},
     };
     std::vector<std::string> documents;
     for (const auto& [label, report] : reports) documents.push_back(render_json(report));

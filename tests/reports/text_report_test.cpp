@@ -223,3 +223,35 @@ TEST_CASE("findings made by diagnose() come after the problems and before the ve
     CHECK_THAT(text, Catch::Contains("    remedy: Allow tcp/8081 from 10.20.1.15 to 10.0.0.5, "
                                      "10.0.0.7"));
 }
+
+TEST_CASE("services: what answered, notes, and each advertised broker with its verdict") {
+    const std::string bootstrap = kKafkaHost + ":9095";
+    AddressEvidence registry = healthy("10.0.0.6", 8081, kRegistryHost);
+    registry.protocol.status = StageStatus::ok;
+    registry.protocol.name = "http";
+    registry.protocol.detail = "Schema Registry answered 401 Unauthorized for /";
+    registry.protocol.note = "authentication required";
+    Report report = diagnose(
+        {evidence_of(
+             make_target("kafka", kKafkaHost, 9095), dns_ok({"10.0.0.5"}),
+             {kafka_answered("10.0.0.5", 9095, kKafkaHost,
+                             {broker(1, "b1.internal", 9095), broker(2, "10.0.0.12", 9095)})}),
+         evidence_of(advertised_target("b1.internal", 9095, bootstrap, 1),
+                     dns_failed(Cause::dns_nxdomain, "NXDOMAIN"), {}),
+         evidence_of(advertised_target("10.0.0.12", 9095, bootstrap, 2), dns_ok({"10.0.0.12"}),
+                     {healthy("10.0.0.12", 9095)}),
+         evidence_of(make_target("schema-registry", kRegistryHost, 8081), dns_ok({"10.0.0.6"}),
+                     {registry})},
+        agent_info());
+    const std::string text = render_text(report, false);
+    CHECK_THAT(text, Catch::Contains("kafka " + bootstrap +
+                                     ": ApiVersions v3 answered: 2 APIs; Metadata v8: cluster "
+                                     "lkc-abc123\n"));
+    CHECK_THAT(text,
+               Catch::Contains("    advertises node 1 b1.internal:9095 FAILED dns.nxdomain\n"));
+    CHECK_THAT(text, Catch::Contains("    advertises node 2 10.0.0.12:9095 ok\n"));
+    CHECK_THAT(text, Catch::Contains("schema-registry " + kRegistryHost +
+                                     ":8081: Schema Registry answered 401 Unauthorized for /\n"
+                                     "    note: authentication required\n"));
+    CHECK_THAT(text, Catch::Contains("kafka.advertised_unreachable"));
+}
