@@ -30,7 +30,7 @@ struct ResolverOptions {
 };
 
 class Resolver {
-public:
+  public:
     using Done = std::function<void(DnsEvidence)>;
 
     // On failure (bad server list, c-ares init failed) error() is non-empty and resolve()
@@ -46,7 +46,7 @@ public:
 
     void resolve(const std::string& host, Done done);
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };
