@@ -463,7 +463,7 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
 
     std::shared_ptr<ProtocolStream> stream_;
     HttpProbeOptions options_;
-    const ComponentCheck& check_;
+    const ComponentCheck check_;  // a copy: the path may be chosen per host
     ProtocolDone done_;
     asio::steady_timer timer_;
     std::chrono::steady_clock::time_point started_;
@@ -496,7 +496,13 @@ void probe_http(std::shared_ptr<ProtocolStream> stream, const HttpProbeOptions& 
                    });
         return;
     }
-    std::make_shared<HttpExchange>(std::move(stream), options, *check, std::move(done))->start();
+    ComponentCheck chosen = *check;
+    // Confluent Cloud serves the REST Proxy's v3 API under /kafka on its 443 endpoint
+    // (https://pkc-....confluent.cloud/kafka/v3/clusters); /v3/clusters would be a 404 there.
+    if (chosen.component == "rest-proxy" && options.host.ends_with(".confluent.cloud")) {
+        chosen.path = "/kafka/v3/clusters";
+    }
+    std::make_shared<HttpExchange>(std::move(stream), options, chosen, std::move(done))->start();
 }
 
 }  // namespace vpcprobe

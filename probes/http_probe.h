@@ -7,6 +7,7 @@
 //   connect          /                           JSON with "version", "kafka_cluster_id"
 //   ksqldb           /info                       JSON with "KsqlServerInfo"
 //   rest-proxy       /v3/clusters                JSON with "kind": "KafkaClusterList"
+//                    (/kafka/v3/clusters on a *.confluent.cloud host, as Confluent Cloud serves it)
 //   mds              /security/1.0/authenticate  401/403 (needs credentials) or JSON token
 //   control-center   /                           HTML naming Control Center, or a redirect
 // clang-format on
