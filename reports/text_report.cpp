@@ -310,10 +310,8 @@ void render_services(std::string& out, const std::vector<TargetReport>& targets,
                            safe(target->target.endpoint()), safe(protocol.detail));
         if (!protocol.note.empty()) out += fmt::format("    note: {}\n", safe(protocol.note));
         if (!protocol.kafka) continue;
-        if (!protocol.kafka->metadata_not_checked.empty()) {
-            out += fmt::format("    advertised brokers not checked: {}\n",
-                               safe(protocol.kafka->metadata_not_checked));
-        }
+        // Why Metadata was not read is in the detail above and in the finding
+        // kafka.advertised_not_checked: not said a third time here.
         const std::string endpoint = target->target.endpoint();
         for (const auto& broker : protocol.kafka->brokers) {
             Target named;
