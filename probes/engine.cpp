@@ -213,6 +213,11 @@ class Run : public std::enable_shared_from_this<Run> {
             return;
         }
         progress_[index].address_stage[a] = Stage::tls;
+        if (!tls_) {  // cannot happen: run_probes loads the trust store when a target has TLS
+            fail(address.tls, Cause::tls_handshake_failed, "no TLS context for this run");
+            finish_address(index, a);
+            return;
+        }
         TlsProbeOptions tls_options;
         tls_options.server_name = evidence_[index].target.host;
         tls_options.timeout = options_.timeout;
@@ -376,9 +381,12 @@ std::optional<EngineRun> run_probes(const std::vector<Target>& targets,
             return std::nullopt;
         }
     }
-    // Loading the trust store costs tens of milliseconds; --tcp-only never needs it.
+    // Loading the trust store costs tens of milliseconds; --tcp-only never needs it, nor a run
+    // of PLAINTEXT:// targets only (the brokers they advertise are plaintext too).
     std::shared_ptr<TlsContext> tls;
-    if (!options.tcp_only) {
+    const bool any_tls =
+        std::any_of(targets.begin(), targets.end(), [](const Target& t) { return t.tls; });
+    if (!options.tcp_only && any_tls) {
         tls = TlsContext::create(options.ca_files, error);
         if (!tls) return std::nullopt;
     }

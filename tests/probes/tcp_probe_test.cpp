@@ -85,6 +85,10 @@ TEST_CASE("a listening port connects and the socket is handed on", "[tcp]") {
     socklen_t length = sizeof recverr;
     REQUIRE(getsockopt(run.socket.native_handle(), SOL_IP, IP_RECVERR, &recverr, &length) == 0);
     CHECK(recverr == 0);
+    // Nagle off: the protocol stage's first small request must not wait for a delayed ACK.
+    tcp::no_delay no_delay;
+    run.socket.get_option(no_delay);
+    CHECK(no_delay.value());
     auto accepted = acceptor.accept();
     CHECK(accepted.remote_endpoint() == run.socket.local_endpoint());
     boost::asio::write(run.socket, boost::asio::buffer("ping", 4));
