@@ -1,19 +1,20 @@
-// testpeer: the TLS peers of tests/support/tls_server.h as a program, for the end-to-end Python
-// tests, the README demo and benchmarks. Builds a throwaway PKI into --pki-dir, listens on every
-// --serve address, prints "listening ADDR:PORT MODE" per listener and then "ready", and serves
-// until SIGTERM or SIGINT (exit 0). Bad arguments: one line on stderr, exit 3; a listener or the
-// PKI that cannot be set up: one line on stderr, exit 1.
+// testpeer: the TLS peers of tests/support/tls_server.h and the HTTP peers of
+// tests/support/http_server.h (REST components answering like Confluent's, or misbehaving) as a
+// program, for the end-to-end Python tests, the README demo and benchmarks. Builds a throwaway
+// PKI into --pki-dir, listens on every --serve address, prints "listening ADDR:PORT MODE" per
+// listener and then "ready", and serves until SIGTERM or SIGINT (exit 0). Bad arguments: one
+// line on stderr, exit 3; a listener or the PKI that cannot be set up: one line on stderr,
+// exit 1.
 //
 // Threading: the main thread parses, sets up and then only waits for a signal; the listeners
-// run on a small pool sharing one io_context.
-#include <pthread.h>
+// run on a small pool sharing one io_context; the HTTP listeners on one more thread.
 #include <signal.h>
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,17 +22,25 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "tests/support/http_server.h"
 #include "tests/support/pki.h"
 #include "tests/support/tls_server.h"
+#include "tests/support/tool_args.h"
 
 namespace {
 
+using vpcprobe::test::HttpServeSpec;
 using vpcprobe::test::ServeSpec;
+using vpcprobe::test::UsageError;
 
 constexpr std::string_view kUsage =
     "usage: testpeer --pki-dir DIR --hosts NAME[,NAME...] --serve ADDR:PORT=MODE "
     "[--serve ...]\n"
-    "MODE: tls:VARIANT | silent | plaintext-http | garbage | close | tls-alert\n"
+    "MODE: tls:VARIANT | silent | plaintext-http | garbage | close | tls-alert |\n"
+    "      http:COMPONENT[:VARIANT] | http-plaintext:COMPONENT | http-status:CODE | http-stall |\n"
+    "      http-not-http | http-huge-header | http-huge-body | http-close\n"
+    "COMPONENT: schema-registry | connect | ksqldb | rest-proxy | mds | control-center\n"
+    "           (answers its check the way that Confluent component does)\n"
     "VARIANT: good | expired | not-yet-valid | wrong-host | no-intermediate | self-signed |\n"
     "         unknown-ca | expiring-soon\n"
     "Writes the PKI (DIR/ca.pem is the root to trust), prints \"listening ADDR:PORT MODE\" per\n"
@@ -41,6 +50,7 @@ struct Listen {
     boost::asio::ip::address address;
     std::uint16_t port = 0;
     ServeSpec spec;
+    std::optional<HttpServeSpec> http;  // set for the http modes (served by HttpServer)
 };
 
 struct Arguments {
@@ -48,21 +58,6 @@ struct Arguments {
     std::vector<std::string> hosts;
     std::vector<Listen> listens;
 };
-
-struct UsageError {
-    std::string message;
-};
-
-std::vector<std::string> split_commas(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        if (comma > start) out.push_back(text.substr(start, comma - start));
-        start = comma + 1;
-    }
-    return out;
-}
 
 Listen parse_serve(const std::string& text) {
     const std::size_t equals = text.find('=');
@@ -98,7 +93,13 @@ Listen parse_serve(const std::string& text) {
     }
     listen.port = static_cast<std::uint16_t>(std::stoul(port_text));
     std::string error;
-    const auto spec = vpcprobe::test::parse_serve_spec(text.substr(equals + 1), error);
+    const std::string mode = text.substr(equals + 1);
+    if (vpcprobe::test::is_http_mode(mode)) {
+        listen.http = vpcprobe::test::parse_http_serve_spec(mode, error);
+        if (!listen.http) throw UsageError{"--serve " + text + ": " + error};
+        return listen;
+    }
+    const auto spec = vpcprobe::test::parse_serve_spec(mode, error);
     if (!spec) throw UsageError{"--serve " + text + ": " + error};
     listen.spec = *spec;
     return listen;
@@ -106,38 +107,13 @@ Listen parse_serve(const std::string& text) {
 
 Arguments parse_arguments(int argc, char** argv) {
     Arguments arguments;
-    for (int i = 1; i < argc; ++i) {
-        std::string flag = argv[i];
-        std::string value;
-        bool has_value = false;
-        if (const std::size_t equals = flag.find('=');
-            flag.rfind("--", 0) == 0 && equals != std::string::npos) {
-            value = flag.substr(equals + 1);
-            flag = flag.substr(0, equals);
-            has_value = true;
-        }
-        if (flag == "--help" || flag == "-h") {
-            std::cout << kUsage;
-            std::exit(0);
-        }
-        if (flag != "--pki-dir" && flag != "--hosts" && flag != "--serve") {
-            throw UsageError{"unknown argument \"" + flag + "\" (see --help)"};
-        }
-        if (!has_value) {
-            if (i + 1 >= argc) throw UsageError{flag + " needs a value"};
-            value = argv[++i];
-        }
-        if (flag == "--pki-dir") {
-            if (value.empty()) throw UsageError{"--pki-dir needs a directory"};
-            arguments.pki_dir = value;
-        } else if (flag == "--hosts") {
-            for (auto& host : split_commas(value)) arguments.hosts.push_back(std::move(host));
-        } else {
-            arguments.listens.push_back(parse_serve(value));
-        }
-    }
-    if (arguments.pki_dir.empty()) throw UsageError{"--pki-dir is required"};
-    if (arguments.hosts.empty()) throw UsageError{"--hosts is required (NAME[,NAME...])"};
+    const std::vector<vpcprobe::test::ToolFlag> flags{
+        vpcprobe::test::pki_dir_flag(arguments.pki_dir),
+        vpcprobe::test::hosts_flag(arguments.hosts),
+        {"--serve",
+         [&](const std::string& value) { arguments.listens.push_back(parse_serve(value)); }}};
+    vpcprobe::test::parse_flags(argc, argv, kUsage, flags);
+    vpcprobe::test::require_pki_flags(arguments.pki_dir, arguments.hosts);
     if (arguments.listens.empty()) throw UsageError{"at least one --serve ADDR:PORT=MODE"};
     return arguments;
 }
@@ -159,21 +135,11 @@ void raise_descriptor_limit() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    Arguments arguments;
-    try {
-        arguments = parse_arguments(argc, argv);
-    } catch (const UsageError& error) {
-        std::cerr << "testpeer: " << error.message << "\n";
-        return 3;
-    }
+    const Arguments arguments =
+        vpcprobe::test::parse_arguments_or_exit("testpeer", parse_arguments, argc, argv);
 
     // Block the stop signals before any thread starts, so only sigwait below receives them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
+    const sigset_t stop_signals = vpcprobe::test::block_stop_signals();
     raise_descriptor_limit();
 
     // Leaves cover every --hosts name and every address served on (but not a wildcard).
@@ -187,24 +153,32 @@ int main(int argc, char** argv) {
     try {
         const vpcprobe::test::TestPki pki(arguments.pki_dir, names);
         vpcprobe::test::ServerSet servers(pki, 2);
+        vpcprobe::test::HttpServer http_servers(pki);
         for (const auto& listen : arguments.listens) {
             boost::asio::ip::tcp::endpoint bound;
             try {
-                bound = servers.listen(listen.address.to_string(), listen.port, listen.spec);
+                bound =
+                    listen.http
+                        ? http_servers.listen(listen.address.to_string(), listen.port, *listen.http)
+                        : servers.listen(listen.address.to_string(), listen.port, listen.spec);
             } catch (const boost::system::system_error& error) {
                 throw std::runtime_error("cannot listen on " +
                                          endpoint_text(listen.address, listen.port) + ": " +
                                          error.code().message());
             }
             std::cout << "listening " << endpoint_text(bound.address(), bound.port()) << " "
-                      << vpcprobe::test::describe(listen.spec) << "\n";
+                      << (listen.http ? vpcprobe::test::describe(*listen.http)
+                                      : vpcprobe::test::describe(listen.spec))
+                      << "\n";
         }
         servers.start();
+        http_servers.start();
         std::cout << "ready" << std::endl;
 
         int signal_number = 0;
         sigwait(&stop_signals, &signal_number);
         servers.stop();
+        http_servers.stop();
     } catch (const std::exception& error) {
         std::cerr << "testpeer: " << error.what() << "\n";
         return 1;
