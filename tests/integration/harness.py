@@ -123,7 +123,9 @@ class Dnsmasq:
 class TestPeer:
     """`testpeer`: TLS endpoints with a PKI generated for this run, or misbehaving peers.
     `serves` is a list of "ADDR:PORT=MODE" (MODE tls:VARIANT | silent | plaintext-http |
-    garbage | close | tls-alert)."""
+    garbage | close | tls-alert, or a REST component: http:COMPONENT[:VARIANT] |
+    http-plaintext:COMPONENT | http-status:CODE | http-stall | http-not-http |
+    http-huge-header | http-huge-body | http-close)."""
 
     def __init__(self, serves, hosts=()):
         self.dir = tempfile.mkdtemp(prefix="vpcprobe-peer-")
@@ -257,3 +259,234 @@ def run(argv):
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {proc.stderr.strip()}")
     return proc.stdout
+
+
+# --- Kafka peers: mockkafka, tlsproxy, kafkapeer.py ---------------------------------------------
+# Each class starts its program, waits (bounded) for its "ready" line, keeps its stderr in a log
+# file (a pipe nobody reads could fill up and stall the peer) and stops it on close()/exit.
+
+MOCKKAFKA = os.path.join(BUILD_DIR, "mockkafka")
+TLSPROXY = os.path.join(BUILD_DIR, "tlsproxy")
+KAFKAPEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kafkapeer.py")
+
+
+class _LineReader:
+    """Lines from a child's stdout pipe, each read bounded by a timeout (a bare readline() could
+    wait forever on a peer that hangs)."""
+
+    def __init__(self, pipe):
+        self.fd = pipe.fileno()
+        self.buffer = b""
+
+    def readline(self, timeout):
+        import select
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no line within the time limit")
+            readable, _, _ = select.select([self.fd], [], [], left)
+            if not readable:
+                continue
+            chunk = os.read(self.fd, 4096)
+            if not chunk:
+                raise EOFError("the program closed its output")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line.decode(errors="replace").rstrip("\r")
+
+
+def _start_until_ready(args, what, stdin=subprocess.DEVNULL, timeout=20):
+    """Starts `args`, returns (proc, reader, log path, the stdout lines before "ready")."""
+    log = tempfile.NamedTemporaryFile(prefix=f"{what}-", suffix=".log", delete=False)
+    proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=log)
+    log.close()
+    reader = _LineReader(proc.stdout)
+    lines = []
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            line = reader.readline(max(0.0, deadline - time.monotonic()))
+            if line == "ready":
+                return proc, reader, log.name, lines
+            lines.append(line)
+    except (TimeoutError, EOFError) as why:
+        stop(proc)
+        if proc.stdin:
+            proc.stdin.close()
+        with open(log.name, errors="replace") as f:
+            output = f.read()
+        os.unlink(log.name)
+        raise RuntimeError(f"{what} did not become ready ({why}): {output}") from None
+
+
+def _split_host_port(text):
+    host, _, port = text.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+class MockKafka:
+    """`mockkafka`: librdkafka's mock cluster, plaintext on 127.0.0.1 (it listens on IPv4
+    only and advertises 127.0.0.1:PORT, never a name). `brokers` maps node id -> "HOST:PORT" as
+    its Metadata advertises them; `bootstrap` is the comma list. down(id) closes that broker's
+    listener (new connections are refused) and its connections; up(id) listens again on the
+    same port."""
+
+    def __init__(self, brokers=3, max_seconds=300):
+        self.proc, self._reader, self.log, lines = _start_until_ready(
+            [MOCKKAFKA, "--brokers", str(brokers), "--max-seconds", str(max_seconds)],
+            "mockkafka", stdin=subprocess.PIPE)
+        self.bootstrap = ""
+        self.brokers = {}
+        for line in lines:
+            words = line.split()
+            if words[:1] == ["bootstrap"]:
+                self.bootstrap = words[1]
+            elif words[:1] == ["broker"]:
+                self.brokers[int(words[1])] = words[2]
+
+    def address(self, broker_id):
+        """(host, port) of one broker."""
+        return _split_host_port(self.brokers[broker_id])
+
+    def command(self, text, timeout=10):
+        self.proc.stdin.write(text.encode() + b"\n")
+        self.proc.stdin.flush()
+        answer = self._reader.readline(timeout)
+        if answer != "ok":
+            raise RuntimeError(f"mockkafka {text!r}: {answer}")
+
+    def down(self, broker_id):
+        self.command(f"down {broker_id}")
+
+    def up(self, broker_id):
+        self.command(f"up {broker_id}")
+
+    def close(self):
+        if self.proc.stdin and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()  # EOF: mockkafka exits on its own
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        stop(self.proc)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.log)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class TlsProxy:
+    """`tlsproxy`: TLS (the test PKI's good leaf) in front of plaintext loopback upstreams.
+    `routes` is a list of "ADDR:PORT=UPSTREAM_HOST:UPSTREAM_PORT" (port 0 picks one);
+    `listening` lists the bound "ADDR:PORT" in the same order. Pass a TestPeer's PKI
+    (`os.path.join(peer.dir, "pki")`) as `pki_dir` to reuse its CA; otherwise a fresh PKI for
+    `hosts` (plus the listen addresses) is written into a directory of this proxy's own. A
+    refused upstream closes the client before any TLS byte."""
+
+    def __init__(self, routes, pki_dir=None, hosts=("localhost",), max_seconds=600):
+        self.dir = tempfile.mkdtemp(prefix="vpcprobe-tlsproxy-")
+        self.pki_dir = pki_dir or os.path.join(self.dir, "pki")
+        args = [TLSPROXY, "--pki-dir", self.pki_dir, "--hosts", ",".join(hosts),
+                "--max-seconds", str(max_seconds)]
+        for route in routes:
+            args += ["--listen", route]
+        try:
+            self.proc, _, self.log, lines = _start_until_ready(args, "tlsproxy")
+        except RuntimeError:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+        self.listening = [line.split()[1] for line in lines if line.startswith("listening ")]
+
+    @property
+    def ca_file(self):
+        return os.path.join(self.pki_dir, "ca.pem")
+
+    def close(self):
+        stop(self.proc)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.log)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class KafkaPeer:
+    """tests/integration/kafkapeer.py: a minimal Kafka broker (ApiVersions, SaslHandshake,
+    SaslAuthenticate with real PLAIN/SCRAM checks, Metadata) for cases the mock cluster cannot
+    produce. Listens on address:port (port None = a free one); Metadata advertises `advertise`
+    ("HOST:PORT" items; "SELF" or None = this peer's own address) with node ids node_id,
+    node_id+1, ...; `tls_pki_dir` serves TLS with that PKI's good leaf (e.g. a TestPeer's or
+    TlsProxy's pki dir); `sasl` = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" with
+    user/password; `api_versions_max` < 3 makes newer ApiVersions answer error 35;
+    `sasl_handshake_max=0` makes an old broker (SaslHandshake v0, SASL tokens as bare frames)."""
+
+    def __init__(self, advertise=None, address="127.0.0.1", port=None, tls_pki_dir=None,
+                 sasl=None, user="alice", password="alice-secret", node_id=None,
+                 cluster_id=None, api_versions_max=None, sasl_handshake_max=None, extra_listen=(),
+                 max_seconds=120):
+        self.address = address
+        self.port = port if port is not None else free_port(address)
+        self.dir = tempfile.mkdtemp(prefix="vpcprobe-kafkapeer-")
+        self.user, self.password, self.sasl = user, password, sasl
+        import sys
+        args = [sys.executable, KAFKAPEER, "--listen", self.listen,
+                "--max-seconds", str(max_seconds)]
+        for extra in extra_listen:
+            args += ["--listen", extra]
+        for item in (advertise or ["SELF"]):
+            args += ["--advertise", self.listen if item == "SELF" else item]
+        if tls_pki_dir:
+            args += ["--tls-cert", os.path.join(tls_pki_dir, "good.chain.pem"),
+                     "--tls-key", os.path.join(tls_pki_dir, "good.key.pem")]
+        if sasl:
+            password_file = os.path.join(self.dir, "password")
+            with open(password_file, "w") as f:
+                f.write(password)
+            args += ["--sasl", sasl, "--user", user, "--password-file", password_file]
+        if node_id is not None:
+            args += ["--node-id", str(node_id)]
+        if cluster_id is not None:
+            args += ["--cluster-id", cluster_id]
+        if api_versions_max is not None:
+            args += ["--api-versions-max", str(api_versions_max)]
+        if sasl_handshake_max is not None:
+            args += ["--sasl-handshake-max", str(sasl_handshake_max)]
+        try:
+            self.proc, _, self.log, lines = _start_until_ready(args, "kafkapeer")
+        except RuntimeError:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+        self.listening = [line.split()[1] for line in lines if line.startswith("listening ")]
+
+    @property
+    def listen(self):
+        return f"[{self.address}]:{self.port}" if ":" in self.address else \
+            f"{self.address}:{self.port}"
+
+    def log_text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def close(self):
+        stop(self.proc)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.log)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,287 @@
+#include "tests/support/tls_proxy.h"
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "tests/support/tls_server.h"
+
+namespace vpcprobe::test {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+
+namespace {
+
+using TlsSocket = asio::ssl::stream<tcp::socket>;
+
+// Each direction moves at most this much per read; a slow reader stalls the other side instead
+// of growing a buffer.
+constexpr std::size_t kPumpBytes = 16 * 1024;
+
+// How long a TLS close_notify to the client may take before the socket is simply closed.
+constexpr std::chrono::seconds kShutdownLimit{2};
+
+bool is_loopback(const asio::ip::address& address) {
+    if (address.is_v4()) return address.to_v4().is_loopback();
+    const auto v6 = address.to_v6();
+    return v6.is_loopback() ||
+           (v6.is_v4_mapped() && asio::ip::make_address_v4(asio::ip::v4_mapped, v6).is_loopback());
+}
+
+std::shared_ptr<asio::ssl::context> make_server_context(const ServerCredentials& credentials) {
+    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    SSL_CTX* native = context->native_handle();
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    // No session tickets: the probes never resume.
+    SSL_CTX_set_num_tickets(native, 0);
+    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+    context->use_certificate_chain_file(credentials.chain_file);
+    context->use_private_key_file(credentials.key_file, asio::ssl::context::pem);
+    return context;
+}
+
+// One proxied connection: client (TLS) <-> upstream (plaintext TCP).
+class ProxySession : public std::enable_shared_from_this<ProxySession> {
+  public:
+    ProxySession(tcp::socket client, asio::ssl::context& context, tcp::endpoint upstream)
+        : client_(std::move(client), context),
+          upstream_(client_.get_executor()),
+          upstream_endpoint_(upstream),
+          deadline_(client_.get_executor()) {}
+
+    void start() {
+        deadline_.expires_after(kHoldLimit);
+        deadline_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
+            if (!ec) self->end();
+        });
+        upstream_.async_connect(upstream_endpoint_,
+                                [self = shared_from_this()](const ErrorCode& ec) {
+                                    // The backend is down: the client sees its connection closed
+                                    // before any TLS byte.
+                                    if (ec) return self->end();
+                                    self->handshake();
+                                });
+    }
+
+  private:
+    void handshake() {
+        client_.async_handshake(asio::ssl::stream_base::server,
+                                [self = shared_from_this()](const ErrorCode& ec) {
+                                    // A failed handshake has already sent its alert.
+                                    if (ec) return self->end();
+                                    self->client_to_upstream();
+                                    self->upstream_to_client();
+                                });
+    }
+
+    void client_to_upstream() {
+        client_read_pending_ = true;
+        client_.async_read_some(
+            asio::buffer(from_client_),
+            [self = shared_from_this()](const ErrorCode& ec, std::size_t bytes) {
+                self->client_read_pending_ = false;
+                if (self->upstream_closed_) return self->close_client_cleanly();
+                if (ec) return self->end();
+                asio::async_write(self->upstream_, asio::buffer(self->from_client_, bytes),
+                                  [self](const ErrorCode& write_ec, std::size_t) {
+                                      if (self->upstream_closed_) {
+                                          return self->close_client_cleanly();
+                                      }
+                                      if (write_ec) return self->end();
+                                      self->client_to_upstream();
+                                  });
+            });
+    }
+
+    void upstream_to_client() {
+        upstream_.async_read_some(
+            asio::buffer(from_upstream_),
+            [self = shared_from_this()](const ErrorCode& ec, std::size_t bytes) {
+                if (ec == asio::error::eof) return self->upstream_closed();
+                if (ec) return self->end();
+                asio::async_write(self->client_, asio::buffer(self->from_upstream_, bytes),
+                                  [self](const ErrorCode& write_ec, std::size_t) {
+                                      if (write_ec) return self->end();
+                                      self->upstream_to_client();
+                                  });
+            });
+    }
+
+    // The upstream closed after everything it sent was forwarded: the client gets a TLS
+    // close_notify, as from a TLS-terminating broker that closes. The TLS shutdown must not run
+    // beside the pending client read (both would read the socket), so that read is cancelled
+    // first and its handler starts the shutdown; a client-to-upstream write in flight starts it
+    // from its own handler instead.
+    void upstream_closed() {
+        if (ended_) return;
+        upstream_closed_ = true;
+        if (client_read_pending_) {
+            ErrorCode ignored;
+            client_.next_layer().cancel(ignored);
+        }
+    }
+
+    // Bounded by its own timer: a client that never answers the close_notify is just closed.
+    void close_client_cleanly() {
+        if (ended_ || shutting_down_) return;
+        shutting_down_ = true;
+        ErrorCode ignored;
+        upstream_.close(ignored);
+        deadline_.expires_after(kShutdownLimit);
+        deadline_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
+            if (!ec) self->end();
+        });
+        client_.async_shutdown([self = shared_from_this()](const ErrorCode&) { self->end(); });
+    }
+
+    void end() {
+        if (ended_) return;
+        ended_ = true;
+        deadline_.cancel();
+        ErrorCode ignored;
+        upstream_.close(ignored);
+        client_.next_layer().close(ignored);
+    }
+
+    TlsSocket client_;
+    tcp::socket upstream_;
+    tcp::endpoint upstream_endpoint_;
+    asio::steady_timer deadline_;
+    std::array<char, kPumpBytes> from_client_{};
+    std::array<char, kPumpBytes> from_upstream_{};
+    bool client_read_pending_ = false;
+    bool upstream_closed_ = false;
+    bool shutting_down_ = false;
+    bool ended_ = false;
+};
+
+struct Listener {
+    Listener(asio::io_context& io, tcp::endpoint to) : acceptor(io), upstream(to), retry(io) {}
+    tcp::acceptor acceptor;
+    tcp::endpoint upstream;
+    asio::steady_timer retry;  // backs off when out of descriptors
+};
+
+}  // namespace
+
+class TlsProxy::Impl {
+  public:
+    explicit Impl(const ServerCredentials& credentials)
+        : context_(make_server_context(credentials)) {}
+
+    tcp::endpoint listen(const std::string& address, std::uint16_t port,
+                         const tcp::endpoint& upstream) {
+        if (!is_loopback(upstream.address())) {
+            throw std::invalid_argument("upstream " + upstream.address().to_string() +
+                                        " is not a loopback address");
+        }
+        auto listener = std::make_unique<Listener>(io_, upstream);
+        const tcp::endpoint endpoint(asio::ip::make_address(address), port);
+        auto& acceptor = listener->acceptor;
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+        const tcp::endpoint bound = acceptor.local_endpoint();
+        Listener* raw = listener.get();
+        {
+            std::lock_guard lock(mutex_);
+            listeners_.push_back(std::move(listener));
+        }
+        asio::post(io_, [this, raw] { accept(*raw); });
+        return bound;
+    }
+
+    void start() {
+        std::lock_guard lock(mutex_);
+        if (thread_.joinable() || stopped_) return;
+        thread_ = std::thread([this] { io_.run(); });
+    }
+
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopped_) return;
+            stopped_ = true;
+        }
+        work_.reset();
+        io_.stop();
+        if (thread_.joinable()) thread_.join();
+        // Sessions still pending die with the io_context's handlers (its destructor).
+        listeners_.clear();
+    }
+
+    std::size_t accepted() const { return accepted_.load(); }
+
+  private:
+    void accept(Listener& listener) {
+        listener.acceptor.async_accept([this, &listener](const ErrorCode& ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted || !listener.acceptor.is_open()) return;
+            if (ec) {
+                // Out of descriptors: back off, then retry.
+                listener.retry.expires_after(std::chrono::milliseconds(50));
+                listener.retry.async_wait([this, &listener](const ErrorCode& wait_ec) {
+                    if (!wait_ec) accept(listener);
+                });
+                return;
+            }
+            ++accepted_;
+            std::make_shared<ProxySession>(std::move(socket), *context_, listener.upstream)
+                ->start();
+            accept(listener);
+        });
+    }
+
+    std::shared_ptr<asio::ssl::context> context_;
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
+        asio::make_work_guard(io_)};
+    std::mutex mutex_;
+    std::thread thread_;
+    std::vector<std::unique_ptr<Listener>> listeners_;
+    bool stopped_ = false;
+    std::atomic<std::size_t> accepted_{0};
+};
+
+TlsProxy::TlsProxy(const ServerCredentials& credentials)
+    : impl_(std::make_unique<Impl>(credentials)) {}
+
+TlsProxy::~TlsProxy() {
+    impl_->stop();
+}
+
+tcp::endpoint TlsProxy::listen(const std::string& address, std::uint16_t port,
+                               const tcp::endpoint& upstream) {
+    return impl_->listen(address, port, upstream);
+}
+
+void TlsProxy::start() {
+    impl_->start();
+}
+
+void TlsProxy::stop() {
+    impl_->stop();
+}
+
+std::size_t TlsProxy::connections_accepted() const {
+    return impl_->accepted();
+}
+
+}  // namespace vpcprobe::test
