@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A local demonstration cluster for vpcprobe, on loopback only: dnsmasq answers for the seven
-# endpoints of ApsaraMQ for Confluent instance "demo0001", and `testpeer` serves TLS on each
-# with a throwaway CA made for this run. Schema Registry is misconfigured on purpose (it does
-# not send its intermediate certificate), so the report shows what a real finding looks like.
+# endpoints of ApsaraMQ for Confluent instance "demo0001"; `testpeer` serves the REST components
+# over TLS, answering like Confluent's, with a throwaway CA made for this run, and
+# tests/integration/kafkapeer.py is the Kafka broker (TLS, ApiVersions, Metadata). Schema
+# Registry is misconfigured on purpose (it does not send its intermediate certificate), so the
+# report shows what a real finding looks like.
 # Usage: scripts/demo.sh [BUILD_DIR] [-- extra vpcprobe check options, e.g. --format json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,7 @@ for tool in "$build/vpcprobe" "$build/testpeer"; do
   [ -x "$tool" ] || { echo "demo: $tool is missing; run scripts/build.sh first" >&2; exit 3; }
 done
 command -v dnsmasq >/dev/null || { echo "demo: dnsmasq is missing; run scripts/install-deps.sh" >&2; exit 3; }
+command -v python3 >/dev/null || { echo "demo: python3 is missing; run scripts/install-deps.sh" >&2; exit 3; }
 
 work=$(mktemp -d /tmp/vpcprobe-demo.XXXXXX)
 pids=()
@@ -49,20 +52,29 @@ pids+=($!)
 
 hosts_csv=$(IFS=,; echo "${hosts[*]}")
 "$build/testpeer" --pki-dir "$work/pki" --hosts "$hosts_csv" \
-  --serve "${address[kafka]}:9095=tls:good" \
-  --serve "${address[kafka]}:8090=tls:good" \
-  --serve "${address[schemaregistry]}:8081=tls:no-intermediate" \
-  --serve "${address[kafkarestproxy]}:8082=tls:good" \
-  --serve "${address[connect]}:8083=tls:good" \
-  --serve "${address[ksqldb]}:8088=tls:good" \
-  --serve "${address[controlcenter]}:9021=tls:good" >"$work/testpeer.log" 2>&1 &
+  --serve "${address[kafka]}:8090=http:mds" \
+  --serve "${address[schemaregistry]}:8081=http:schema-registry:no-intermediate" \
+  --serve "${address[kafkarestproxy]}:8082=http:rest-proxy" \
+  --serve "${address[connect]}:8083=http:connect" \
+  --serve "${address[ksqldb]}:8088=http:ksqldb" \
+  --serve "${address[controlcenter]}:9021=http:control-center" >"$work/testpeer.log" 2>&1 &
 pids+=($!)
 
-for _ in $(seq 100); do
-  grep -q '^ready' "$work/testpeer.log" 2>/dev/null && break
-  sleep 0.1
-done
-grep -q '^ready' "$work/testpeer.log" || { echo "demo: test peer did not start:" >&2; cat "$work/testpeer.log" >&2; exit 3; }
+wait_ready() {  # LOG WHAT
+  for _ in $(seq 100); do
+    grep -q '^ready' "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "demo: $2 did not start:" >&2; cat "$1" >&2; exit 3
+}
+wait_ready "$work/testpeer.log" "the test peer"
+
+# The broker advertises itself by name, as a cluster's advertised.listeners would.
+python3 tests/integration/kafkapeer.py --listen "${address[kafka]}:9095" \
+  --tls-cert "$work/pki/good.chain.pem" --tls-key "$work/pki/good.key.pem" \
+  --advertise "vpc-kafka-$id.$domain:9095" --max-seconds 300 >"$work/kafkapeer.log" 2>&1 &
+pids+=($!)
+wait_ready "$work/kafkapeer.log" "the Kafka peer"
 
 echo "\$ vpcprobe check --instance $id --dns-server 127.0.0.1:$dns_port --ca-file <demo CA>" "$@"
 set +e

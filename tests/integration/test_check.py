@@ -5,13 +5,14 @@ import os
 import tempfile
 import unittest
 
-from harness import (CATALOG, Dnsmasq, TestPeer, catalog_host, validate, vpcprobe)
+from harness import (CATALOG, Dnsmasq, KafkaPeer, TestPeer, catalog_host, validate, vpcprobe)
 
 INSTANCE = "e2echeck01"
 
 
 class HealthyCatalog(unittest.TestCase):
-    """The seven VPC endpoints of an instance, all healthy."""
+    """The seven VPC endpoints of an instance, all healthy: a TLS Kafka broker (kafkapeer.py)
+    and the REST components answering like Confluent's (testpeer's http:COMPONENT)."""
 
     @classmethod
     def setUpClass(cls):
@@ -22,12 +23,18 @@ class HealthyCatalog(unittest.TestCase):
             # kafka and mds share the vpc-kafka host, as in the real catalog
             address = records.setdefault(host, f"127.0.81.{len(records) + 1}")
             cls.addresses[component] = address
-            serves.append(f"{address}:{vpc_port}=tls:good")
+            if component != "kafka":
+                serves.append(f"{address}:{vpc_port}=http:{component}")
         cls.dns = Dnsmasq(records)
         cls.peer = TestPeer(serves, hosts=list(records))
+        kafka_host = catalog_host("kafka", INSTANCE)
+        cls.kafka = KafkaPeer(address=cls.addresses["kafka"], port=CATALOG["kafka"][1],
+                              tls_pki_dir=os.path.join(cls.peer.dir, "pki"),
+                              advertise=[f"{kafka_host}:{CATALOG['kafka'][1]}"])
 
     @classmethod
     def tearDownClass(cls):
+        cls.kafka.close()
         cls.peer.close()
         cls.dns.close()
 
@@ -66,6 +73,8 @@ class HealthyCatalog(unittest.TestCase):
             self.assertEqual(len(cert["chain"]), 2)
             self.assertIn(catalog_host(component, INSTANCE), cert["chain"][0]["sans"])
             self.assertRegex(cert["chain"][0]["sha256"], "^[0-9a-f]{64}$")
+            self.assertEqual(stages["protocol"]["status"], "ok", stages["protocol"])
+            self.assertEqual(stages["protocol"]["name"], "kafka" if component == "kafka" else "http")
 
     def test_without_the_ca_every_chain_is_untrusted(self):
         r = vpcprobe("check", "--instance", INSTANCE, "--dns-server", self.dns.server,
@@ -244,8 +253,10 @@ class SeveralAddresses(unittest.TestCase):
                    host_dead: ["127.0.81.52", "127.0.81.53"]}
         with Dnsmasq(records) as dns, \
                 TestPeer(["127.0.81.50:9095=tls:good"], hosts=[host_partial]) as peer:
+            # --no-protocol: the peer is a bare TLS server; this test is about addresses.
             r = vpcprobe("check", f"{host_partial}:9095", f"{host_dead}:9095", "--dns-server",
-                         dns.server, "--ca-file", peer.ca_file, "--format", "json")
+                         dns.server, "--ca-file", peer.ca_file, "--format", "json",
+                         "--no-protocol")
         self.assertEqual(r.code, 2, r)
         validate(r.json)
         partial = r.target(host_partial, 9095)
@@ -263,8 +274,9 @@ class Ipv6Literal(unittest.TestCase):
     def test_ipv6_target_with_ip_san(self):
         with TestPeer(["[::1]:0=tls:good"]) as peer:
             port = peer.listening[0].rsplit(":", 1)[1]
+            # a bare TLS peer: the address and its IP SAN are the point, not the protocol
             r = vpcprobe("check", f"[::1]:{port}=kafka", "--ca-file", peer.ca_file,
-                         "--format", "json")
+                         "--format", "json", "--no-protocol")
         self.assertEqual(r.code, 0, r)
         t = r.json["targets"][0]
         self.assertEqual(t["host"], "::1")
