@@ -17,13 +17,13 @@
 #include "agent/credentials.h"
 #include "agent/explain.h"
 #include "agent/plan.h"
-#include "agent/validate.h"
 #include "probes/engine.h"
 #include "reports/attribution.h"
 #include "reports/json_report.h"
 #include "reports/junit_report.h"
 #include "reports/markdown_report.h"
 #include "reports/output.h"
+#include "reports/prometheus_report.h"
 #include "reports/report.h"
 #include "reports/rules.h"
 #include "reports/text_report.h"
@@ -55,12 +55,6 @@ int run_endpoints(const CheckOptions& options) {
 }
 
 int run_check(const CheckOptions& options, const std::string& command_line) {
-    if (options.format == ReportFormat::prometheus) {
-        return usage_error(
-            fmt::format("--format {}: not available in this version yet "
-                        "(use text, json, markdown or junit)",
-                        report_format_name(options.format)));
-    }
     std::string error;
     auto plan = build_plan(options, error);
     if (!error.empty()) return usage_error(error);
@@ -119,8 +113,10 @@ int run_check(const CheckOptions& options, const std::string& command_line) {
         case ReportFormat::junit:
             out = render_junit(report);
             break;
-        case ReportFormat::text:
-        case ReportFormat::prometheus: {
+        case ReportFormat::prometheus:
+            out = render_prometheus(report);
+            break;
+        case ReportFormat::text: {
             bool color = options.color && !options.output && isatty(STDOUT_FILENO) == 1;
             out = render_text(report, color);
             break;

@@ -15,6 +15,9 @@ packages=(
   python3 python3-jsonschema cmark-gfm
   # a real Kafka peer (librdkafka's mock cluster) and a real Kafka client to cross-check
   librdkafka-dev kcat
+  # Prometheus's promtool and server: real clients of the metrics output (no service is
+  # started: see the policy-rc.d guard below)
+  prometheus
 )
 # Only for bench/run: Debian's package also starts a blackbox_exporter service on :9115,
 # which nobody running the quick start asked for.
@@ -34,4 +37,15 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
+# Packages such as prometheus start a system service on installation; a build machine wants
+# the programs only. A policy-rc.d that says "no" (exit 101) stops invoke-rc.d from starting
+# anything while we install, unless the machine already has a policy of its own.
+guard=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  guard=/usr/sbin/policy-rc.d
+  printf '#!/bin/sh\n# written by vpcprobe scripts/install-deps.sh for the install only\nexit 101\n' |
+    $SUDO tee "$guard" >/dev/null
+  $SUDO chmod 755 "$guard"
+  trap '$SUDO rm -f "$guard"' EXIT
+fi
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
