@@ -383,31 +383,17 @@ class MockKafka:
         self.close()
 
 
-class TlsProxy:
-    """`tlsproxy`: TLS (the test PKI's good leaf) in front of plaintext loopback upstreams.
-    `routes` is a list of "ADDR:PORT=UPSTREAM_HOST:UPSTREAM_PORT" (port 0 picks one);
-    `listening` lists the bound "ADDR:PORT" in the same order. Pass a TestPeer's PKI
-    (`os.path.join(peer.dir, "pki")`) as `pki_dir` to reuse its CA; otherwise a fresh PKI for
-    `hosts` (plus the listen addresses) is written into a directory of this proxy's own. A
-    refused upstream closes the client before any TLS byte."""
+class _ToolInDir:
+    """A test tool started by _start_until_ready with a temporary directory of its own (removed
+    on close, and when the start fails); `listening` lists the "ADDR:PORT" it printed as bound."""
 
-    def __init__(self, routes, pki_dir=None, hosts=("localhost",), max_seconds=600):
-        self.dir = tempfile.mkdtemp(prefix="vpcprobe-tlsproxy-")
-        self.pki_dir = pki_dir or os.path.join(self.dir, "pki")
-        args = [TLSPROXY, "--pki-dir", self.pki_dir, "--hosts", ",".join(hosts),
-                "--max-seconds", str(max_seconds)]
-        for route in routes:
-            args += ["--listen", route]
+    def _start(self, args, what):
         try:
-            self.proc, _, self.log, lines = _start_until_ready(args, "tlsproxy")
+            self.proc, _, self.log, lines = _start_until_ready(args, what)
         except RuntimeError:
             shutil.rmtree(self.dir, ignore_errors=True)
             raise
         self.listening = [line.split()[1] for line in lines if line.startswith("listening ")]
-
-    @property
-    def ca_file(self):
-        return os.path.join(self.pki_dir, "ca.pem")
 
     def close(self):
         stop(self.proc)
@@ -422,7 +408,29 @@ class TlsProxy:
         self.close()
 
 
-class KafkaPeer:
+class TlsProxy(_ToolInDir):
+    """`tlsproxy`: TLS (the test PKI's good leaf) in front of plaintext loopback upstreams.
+    `routes` is a list of "ADDR:PORT=UPSTREAM_HOST:UPSTREAM_PORT" (port 0 picks one);
+    `listening` lists the bound "ADDR:PORT" in the same order. Pass a TestPeer's PKI
+    (`os.path.join(peer.dir, "pki")`) as `pki_dir` to reuse its CA; otherwise a fresh PKI for
+    `hosts` (plus the listen addresses) is written into a directory of this proxy's own. A
+    refused upstream closes the client before any TLS byte."""
+
+    def __init__(self, routes, pki_dir=None, hosts=("localhost",), max_seconds=600):
+        self.dir = tempfile.mkdtemp(prefix="vpcprobe-tlsproxy-")
+        self.pki_dir = pki_dir or os.path.join(self.dir, "pki")
+        args = [TLSPROXY, "--pki-dir", self.pki_dir, "--hosts", ",".join(hosts),
+                "--max-seconds", str(max_seconds)]
+        for route in routes:
+            args += ["--listen", route]
+        self._start(args, "tlsproxy")
+
+    @property
+    def ca_file(self):
+        return os.path.join(self.pki_dir, "ca.pem")
+
+
+class KafkaPeer(_ToolInDir):
     """tests/integration/kafkapeer.py: a minimal Kafka broker (ApiVersions, SaslHandshake,
     SaslAuthenticate with real PLAIN/SCRAM checks, Metadata) for cases the mock cluster cannot
     produce. Listens on address:port (port None = a free one); Metadata advertises `advertise`
@@ -463,12 +471,7 @@ class KafkaPeer:
             args += ["--api-versions-max", str(api_versions_max)]
         if sasl_handshake_max is not None:
             args += ["--sasl-handshake-max", str(sasl_handshake_max)]
-        try:
-            self.proc, _, self.log, lines = _start_until_ready(args, "kafkapeer")
-        except RuntimeError:
-            shutil.rmtree(self.dir, ignore_errors=True)
-            raise
-        self.listening = [line.split()[1] for line in lines if line.startswith("listening ")]
+        self._start(args, "kafkapeer")
 
     @property
     def listen(self):
@@ -478,15 +481,3 @@ class KafkaPeer:
     def log_text(self):
         with open(self.log, errors="replace") as f:
             return f.read()
-
-    def close(self):
-        stop(self.proc)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.log)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

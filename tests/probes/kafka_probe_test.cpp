@@ -36,6 +36,7 @@
 #include "probes/kafka_probe.h"
 #include "probes/kafka_wire.h"
 #include "probes/tls_probe.h"
+#include "tests/probes/kafka_test_frames.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
 #include "tests/support/tls_server.h"
@@ -47,7 +48,9 @@ using vpcprobe::Cause;
 using vpcprobe::KafkaProbeOptions;
 using vpcprobe::ProtocolEvidence;
 using vpcprobe::StageStatus;
-using Bytes = std::vector<std::uint8_t>;
+using vpcprobe::test::kafka_frames::Body;
+using vpcprobe::test::kafka_frames::Bytes;
+using vpcprobe::test::kafka_frames::bytes_of;
 
 namespace {
 
@@ -95,45 +98,6 @@ std::string all_text(const ProtocolEvidence& evidence) {
 
 // ---------------------------------------------------------------------------------------------
 // Scripted peers: plain POSIX sockets with poll-bounded waits, one connection, own thread.
-
-struct Body {
-    Bytes bytes;
-    Body& i8(int value) {
-        bytes.push_back(static_cast<std::uint8_t>(value));
-        return *this;
-    }
-    Body& i16(int value) {
-        const auto bits = static_cast<std::uint16_t>(value);
-        bytes.push_back(static_cast<std::uint8_t>(bits >> 8));
-        bytes.push_back(static_cast<std::uint8_t>(bits));
-        return *this;
-    }
-    Body& i32(std::int64_t value) {
-        const auto bits = static_cast<std::uint32_t>(value);
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            bytes.push_back(static_cast<std::uint8_t>(bits >> shift));
-        }
-        return *this;
-    }
-    Body& str(const std::string& text) {
-        i16(static_cast<int>(text.size()));
-        bytes.insert(bytes.end(), text.begin(), text.end());
-        return *this;
-    }
-    Body& null_str() { return i16(-1); }
-    Body& blob(const std::string& data) {  // BYTES: INT32 length
-        i32(static_cast<std::int64_t>(data.size()));
-        bytes.insert(bytes.end(), data.begin(), data.end());
-        return *this;
-    }
-    // The frame: INT32 size, then the body.
-    Bytes frame() const {
-        Body framed;
-        framed.i32(static_cast<std::int64_t>(bytes.size()));
-        framed.bytes.insert(framed.bytes.end(), bytes.begin(), bytes.end());
-        return framed.bytes;
-    }
-};
 
 struct Request {
     std::int16_t api_key = -1;
@@ -192,7 +156,7 @@ void send_all(int fd, const Bytes& bytes) {
 }
 
 void send_text(int fd, const std::string& text) {
-    send_all(fd, Bytes(text.begin(), text.end()));
+    send_all(fd, bytes_of(text));
 }
 
 // Waits (bounded) for the client to close its end.
@@ -248,6 +212,17 @@ KafkaProbeOptions fast_options() {
     KafkaProbeOptions options;
     options.timeout = 2s;
     return options;
+}
+
+// The check against a peer that answers the first request with `answer`, whatever was asked,
+// then waits for the close.
+Outcome probe_peer_answering(Bytes answer) {
+    ScriptedPeer peer([answer = std::move(answer)](int fd) {
+        (void)read_request(fd);
+        send_all(fd, answer);
+        wait_for_close(fd);
+    });
+    return run_probe(peer.port(), fast_options());
 }
 
 // A v3 ApiVersions answer listing the APIs a SASL-capable broker has.
@@ -410,12 +385,8 @@ TEST_CASE("A peer that closes at once: protocol.closed") {
 }
 
 TEST_CASE("A 100 MB size prefix is protocol.too_large, without waiting for it") {
-    ScriptedPeer peer([](int fd) {
-        (void)read_request(fd);
-        send_all(fd, Bytes{0x05, 0xF5, 0xE1, 0x00, 0, 0, 0, 1});  // 100,000,000 bytes announced
-        wait_for_close(fd);
-    });
-    const Outcome outcome = run_probe(peer.port(), fast_options());
+    // 100,000,000 bytes announced.
+    const Outcome outcome = probe_peer_answering(Bytes{0x05, 0xF5, 0xE1, 0x00, 0, 0, 0, 1});
     INFO(outcome.evidence.detail);
     REQUIRE(outcome.completions == 1);
     CHECK(outcome.evidence.cause == Cause::protocol_too_large);
@@ -424,12 +395,8 @@ TEST_CASE("A 100 MB size prefix is protocol.too_large, without waiting for it") 
 }
 
 TEST_CASE("A valid size with a garbage body is not Kafka") {
-    ScriptedPeer peer([](int fd) {
-        (void)read_request(fd);
-        send_all(fd, Bytes{0, 0, 0, 8, 0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0x02, 0x03, 0x04});
-        wait_for_close(fd);
-    });
-    const Outcome outcome = run_probe(peer.port(), fast_options());
+    const Outcome outcome =
+        probe_peer_answering(Bytes{0, 0, 0, 8, 0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0x02, 0x03, 0x04});
     INFO(outcome.evidence.detail);
     REQUIRE(outcome.completions == 1);
     CHECK(outcome.evidence.cause == Cause::protocol_not_kafka);
@@ -824,6 +791,15 @@ void scram_broker(int fd, bool forge_signature, ScramBrokerResult& result, const
     }
 }
 
+// The check logging in with SCRAM-SHA-256 as "probe=user,x" and `password` to scram_broker
+// (which knows kPassword); `result` holds what the broker saw once this returns.
+Outcome probe_scram_broker(const char* password, bool forge_signature, ScramBrokerResult& result) {
+    ScriptedPeer peer([&](int fd) { scram_broker(fd, forge_signature, result, kPassword); });
+    KafkaProbeOptions options = fast_options();
+    options.sasl = vpcprobe::SaslCredentials{"SCRAM-SHA-256", "probe=user,x", password};
+    return run_probe(peer.port(), options);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -959,12 +935,8 @@ TEST_CASE("Plaintext Kafka to a real TLS listener: the listener closes the conne
 }
 
 TEST_CASE("A TLS alert in answer to plaintext Kafka is not Kafka, and says TLS") {
-    ScriptedPeer peer([](int fd) {
-        (void)read_request(fd);
-        send_all(fd, Bytes{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46});  // fatal protocol_version
-        wait_for_close(fd);
-    });
-    const Outcome outcome = run_probe(peer.port(), fast_options());
+    // A fatal protocol_version alert.
+    const Outcome outcome = probe_peer_answering(Bytes{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46});
     INFO(outcome.evidence.detail);
     REQUIRE(outcome.completions == 1);
     CHECK(outcome.evidence.cause == Cause::protocol_not_kafka);
@@ -973,10 +945,7 @@ TEST_CASE("A TLS alert in answer to plaintext Kafka is not Kafka, and says TLS")
 
 TEST_CASE("SASL/SCRAM-SHA-256: the proof is accepted and the server signature verified") {
     ScramBrokerResult result;
-    ScriptedPeer peer([&](int fd) { scram_broker(fd, false, result, kPassword); });
-    KafkaProbeOptions options = fast_options();
-    options.sasl = vpcprobe::SaslCredentials{"SCRAM-SHA-256", "probe=user,x", kPassword};
-    const Outcome outcome = run_probe(peer.port(), options);
+    const Outcome outcome = probe_scram_broker(kPassword, false, result);
     INFO(outcome.evidence.detail);
     REQUIRE(outcome.completions == 1);
     CHECK(result.proof_valid);
@@ -992,10 +961,7 @@ TEST_CASE("SASL/SCRAM-SHA-256: the proof is accepted and the server signature ve
 
 TEST_CASE("SASL/SCRAM-SHA-256 with a wrong password: the broker refuses") {
     ScramBrokerResult result;
-    ScriptedPeer peer([&](int fd) { scram_broker(fd, false, result, kPassword); });
-    KafkaProbeOptions options = fast_options();
-    options.sasl = vpcprobe::SaslCredentials{"SCRAM-SHA-256", "probe=user,x", "not-the-password"};
-    const Outcome outcome = run_probe(peer.port(), options);
+    const Outcome outcome = probe_scram_broker("not-the-password", false, result);
     INFO(outcome.evidence.detail);
     REQUIRE(outcome.completions == 1);
     CHECK_FALSE(result.proof_valid);
@@ -1006,10 +972,7 @@ TEST_CASE("SASL/SCRAM-SHA-256 with a wrong password: the broker refuses") {
 
 TEST_CASE("SASL/SCRAM-SHA-256: a server with a wrong signature is not trusted") {
     ScramBrokerResult result;
-    ScriptedPeer peer([&](int fd) { scram_broker(fd, true, result, kPassword); });
-    KafkaProbeOptions options = fast_options();
-    options.sasl = vpcprobe::SaslCredentials{"SCRAM-SHA-256", "probe=user,x", kPassword};
-    const Outcome outcome = run_probe(peer.port(), options);
+    const Outcome outcome = probe_scram_broker(kPassword, true, result);
     INFO(outcome.evidence.detail);
     REQUIRE(outcome.completions == 1);
     CHECK(result.proof_valid);

@@ -11,60 +11,14 @@
 #include <catch2/catch.hpp>
 
 #include "probes/kafka_wire.h"
+#include "tests/probes/kafka_test_frames.h"
 
 namespace kafka = vpcprobe::kafka;
 using kafka::Bytes;
+using vpcprobe::test::kafka_frames::Body;
+using vpcprobe::test::kafka_frames::bytes_of;
 
 namespace {
-
-// Builds response bodies the way a broker does (big-endian), for the decoders.
-struct Body {
-    Bytes bytes;
-    Body& i8(int value) {
-        bytes.push_back(static_cast<std::uint8_t>(value));
-        return *this;
-    }
-    Body& i16(int value) {
-        const auto bits = static_cast<std::uint16_t>(value);
-        bytes.push_back(static_cast<std::uint8_t>(bits >> 8));
-        bytes.push_back(static_cast<std::uint8_t>(bits));
-        return *this;
-    }
-    Body& i32(std::int64_t value) {
-        const auto bits = static_cast<std::uint32_t>(value);
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            bytes.push_back(static_cast<std::uint8_t>(bits >> shift));
-        }
-        return *this;
-    }
-    Body& i64(std::int64_t value) {
-        i32(value >> 32);
-        return i32(value & 0xFFFFFFFF);
-    }
-    Body& uvarint(std::uint32_t value) {
-        while (value >= 0x80) {
-            bytes.push_back(static_cast<std::uint8_t>((value & 0x7F) | 0x80));
-            value >>= 7;
-        }
-        bytes.push_back(static_cast<std::uint8_t>(value));
-        return *this;
-    }
-    Body& str(const std::string& text) {
-        i16(static_cast<int>(text.size()));
-        bytes.insert(bytes.end(), text.begin(), text.end());
-        return *this;
-    }
-    Body& null_str() { return i16(-1); }
-    Body& compact_str(const std::string& text) {
-        uvarint(static_cast<std::uint32_t>(text.size() + 1));
-        bytes.insert(bytes.end(), text.begin(), text.end());
-        return *this;
-    }
-};
-
-Bytes bytes_of(const std::string& text) {
-    return Bytes(text.begin(), text.end());
-}
 
 // A v3 ApiVersions answer: ApiVersions 0..3, Metadata 0..12, SaslAuthenticate 0..2.
 Body api_versions_v3(std::int32_t correlation_id) {

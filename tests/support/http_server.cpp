@@ -1,7 +1,5 @@
 #include "tests/support/http_server.h"
 
-#include <openssl/ssl.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -9,19 +7,15 @@
 #include <functional>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 #include <type_traits>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include "tests/support/listener.h"
 #include "tests/support/tls_server.h"
 
 namespace vpcprobe::test {
@@ -193,17 +187,6 @@ std::string describe(const HttpServeSpec& spec) {
 namespace {
 
 using TlsSocket = asio::ssl::stream<tcp::socket>;
-
-std::shared_ptr<asio::ssl::context> make_server_context(const ServerCredentials& credentials) {
-    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-    SSL_CTX* native = context->native_handle();
-    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-    SSL_CTX_set_num_tickets(native, 0);
-    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
-    context->use_certificate_chain_file(credentials.chain_file);
-    context->use_private_key_file(credentials.key_file, asio::ssl::context::pem);
-    return context;
-}
 
 std::string serialize(const HttpResponse& response) {
     const std::string reason =
@@ -402,42 +385,16 @@ class HttpServer::Impl {
     tcp::endpoint listen(const std::string& address, std::uint16_t port, HttpServeSpec spec) {
         const bool tls = spec.tls;
         const LeafVariant variant = spec.variant;
-        auto listener = std::make_unique<HttpListener>(io_, std::move(spec));
+        auto listener = std::make_shared<HttpListener>(threads_.io(), std::move(spec));
         if (tls) listener->tls = make_server_context(pki_.credentials(variant));
-        const tcp::endpoint endpoint(asio::ip::make_address(address), port);
-        auto& acceptor = listener->acceptor;
-        acceptor.open(endpoint.protocol());
-        acceptor.set_option(asio::socket_base::reuse_address(true));
-        if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true));
-        acceptor.bind(endpoint);
-        acceptor.listen(asio::socket_base::max_listen_connections);
-        const tcp::endpoint bound = acceptor.local_endpoint();
+        const tcp::endpoint bound = bind_and_listen(listener->acceptor, address, port);
         HttpListener* raw = listener.get();
-        {
-            std::lock_guard lock(mutex_);
-            listeners_.push_back(std::move(listener));
-        }
-        asio::post(io_, [this, raw] { accept(*raw); });
+        threads_.keep(std::move(listener), [this, raw] { accept(*raw); });
         return bound;
     }
 
-    void start() {
-        std::lock_guard lock(mutex_);
-        if (thread_.joinable() || stopped_) return;
-        thread_ = std::thread([this] { io_.run(); });
-    }
-
-    void stop() {
-        {
-            std::lock_guard lock(mutex_);
-            if (stopped_) return;
-            stopped_ = true;
-        }
-        work_.reset();
-        io_.stop();
-        if (thread_.joinable()) thread_.join();
-        listeners_.clear();
-    }
+    void start() { threads_.start(); }
+    void stop() { threads_.stop(); }
 
     std::size_t accepted() const { return accepted_.load(); }
 
@@ -449,7 +406,7 @@ class HttpServer::Impl {
   private:
     void accept(HttpListener& listener) {
         listener.acceptor.async_accept(
-            io_, [this, &listener](const ErrorCode& ec, tcp::socket socket) {
+            threads_.io(), [this, &listener](const ErrorCode& ec, tcp::socket socket) {
                 if (ec == asio::error::operation_aborted || !listener.acceptor.is_open()) return;
                 if (!ec) {
                     ++accepted_;
@@ -476,15 +433,10 @@ class HttpServer::Impl {
     }
 
     const TestPki& pki_;
-    asio::io_context io_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
-        asio::make_work_guard(io_)};
-    mutable std::mutex mutex_;
-    std::thread thread_;
-    std::vector<std::unique_ptr<HttpListener>> listeners_;
+    mutable std::mutex mutex_;  // guards requests_
     std::vector<std::string> requests_;
-    bool stopped_ = false;
     std::atomic<std::size_t> accepted_{0};
+    IoThreads threads_{1};  // last: stopped and destroyed first
 };
 
 HttpServer::HttpServer(const TestPki& pki) : impl_(std::make_unique<Impl>(pki)) {}

@@ -1,23 +1,14 @@
 #include "tests/support/tls_proxy.h"
 
-#include <openssl/ssl.h>
-
 #include <array>
 #include <atomic>
-#include <mutex>
-#include <optional>
 #include <stdexcept>
-#include <thread>
-#include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "tests/support/listener.h"
 #include "tests/support/tls_server.h"
 
 namespace vpcprobe::test {
@@ -42,18 +33,6 @@ bool is_loopback(const asio::ip::address& address) {
     const auto v6 = address.to_v6();
     return v6.is_loopback() ||
            (v6.is_v4_mapped() && asio::ip::make_address_v4(asio::ip::v4_mapped, v6).is_loopback());
-}
-
-std::shared_ptr<asio::ssl::context> make_server_context(const ServerCredentials& credentials) {
-    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-    SSL_CTX* native = context->native_handle();
-    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-    // No session tickets: the probes never resume.
-    SSL_CTX_set_num_tickets(native, 0);
-    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
-    context->use_certificate_chain_file(credentials.chain_file);
-    context->use_private_key_file(credentials.key_file, asio::ssl::context::pem);
-    return context;
 }
 
 // One proxied connection: client (TLS) <-> upstream (plaintext TCP).
@@ -191,42 +170,15 @@ class TlsProxy::Impl {
             throw std::invalid_argument("upstream " + upstream.address().to_string() +
                                         " is not a loopback address");
         }
-        auto listener = std::make_unique<Listener>(io_, upstream);
-        const tcp::endpoint endpoint(asio::ip::make_address(address), port);
-        auto& acceptor = listener->acceptor;
-        acceptor.open(endpoint.protocol());
-        acceptor.set_option(asio::socket_base::reuse_address(true));
-        if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true));
-        acceptor.bind(endpoint);
-        acceptor.listen(asio::socket_base::max_listen_connections);
-        const tcp::endpoint bound = acceptor.local_endpoint();
+        auto listener = std::make_shared<Listener>(threads_.io(), upstream);
+        const tcp::endpoint bound = bind_and_listen(listener->acceptor, address, port);
         Listener* raw = listener.get();
-        {
-            std::lock_guard lock(mutex_);
-            listeners_.push_back(std::move(listener));
-        }
-        asio::post(io_, [this, raw] { accept(*raw); });
+        threads_.keep(std::move(listener), [this, raw] { accept(*raw); });
         return bound;
     }
 
-    void start() {
-        std::lock_guard lock(mutex_);
-        if (thread_.joinable() || stopped_) return;
-        thread_ = std::thread([this] { io_.run(); });
-    }
-
-    void stop() {
-        {
-            std::lock_guard lock(mutex_);
-            if (stopped_) return;
-            stopped_ = true;
-        }
-        work_.reset();
-        io_.stop();
-        if (thread_.joinable()) thread_.join();
-        // Sessions still pending die with the io_context's handlers (its destructor).
-        listeners_.clear();
-    }
+    void start() { threads_.start(); }
+    void stop() { threads_.stop(); }
 
     std::size_t accepted() const { return accepted_.load(); }
 
@@ -250,14 +202,8 @@ class TlsProxy::Impl {
     }
 
     std::shared_ptr<asio::ssl::context> context_;
-    asio::io_context io_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
-        asio::make_work_guard(io_)};
-    std::mutex mutex_;
-    std::thread thread_;
-    std::vector<std::unique_ptr<Listener>> listeners_;
-    bool stopped_ = false;
     std::atomic<std::size_t> accepted_{0};
+    IoThreads threads_{1};  // last: stopped and destroyed first
 };
 
 TlsProxy::TlsProxy(const ServerCredentials& credentials)

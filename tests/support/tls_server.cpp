@@ -4,19 +4,15 @@
 
 #include <array>
 #include <atomic>
-#include <mutex>
 #include <random>
 #include <stdexcept>
-#include <thread>
-#include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
+
+#include "tests/support/listener.h"
 
 namespace vpcprobe::test {
 
@@ -76,22 +72,16 @@ namespace {
 
 using TlsSocket = asio::ssl::stream<tcp::socket>;
 
-std::shared_ptr<asio::ssl::context> make_server_context(const ServerCredentials& credentials,
-                                                        bool no_common_cipher) {
-    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-    SSL_CTX* native = context->native_handle();
-    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-    // No session tickets: clients never resume, and thousands of benchmark handshakes should
-    // not pay for them.
-    SSL_CTX_set_num_tickets(native, 0);
-    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
-    context->use_certificate_chain_file(credentials.chain_file);
-    context->use_private_key_file(credentials.key_file, asio::ssl::context::pem);
+// A server for `tls` or, with no_common_cipher, for `tls_alert`.
+std::shared_ptr<asio::ssl::context> make_tls_context(const ServerCredentials& credentials,
+                                                     bool no_common_cipher) {
+    auto context = make_server_context(credentials);
     if (no_common_cipher) {
         // TLS 1.2 with PSK suites only and no PSK callback: no client shares a suite, so the
         // server answers the ClientHello with a handshake_failure alert, before any
         // certificate. (Requiring a client certificate is not reliable: in TLS 1.3 the client
         // finishes its handshake before the server's refusal arrives.)
+        SSL_CTX* native = context->native_handle();
         SSL_CTX_set_max_proto_version(native, TLS1_2_VERSION);
         if (SSL_CTX_set_cipher_list(native, "PSK") != 1) {
             throw std::runtime_error("tls-alert server: cannot restrict the cipher list");
@@ -259,58 +249,31 @@ struct Listener {
 
 class ServerSet::Impl {
   public:
-    Impl(const TestPki& pki, unsigned threads) : pki_(pki), thread_count_(threads ? threads : 1) {}
+    Impl(const TestPki& pki, unsigned threads) : pki_(pki), threads_(threads) {}
 
     tcp::endpoint listen(const std::string& address, std::uint16_t port, const ServeSpec& spec) {
-        auto listener = std::make_unique<Listener>(io_, spec);
+        auto listener = std::make_shared<Listener>(threads_.io(), spec);
         if (spec.mode == ServeMode::tls || spec.mode == ServeMode::tls_alert) {
-            listener->tls = make_server_context(pki_.credentials(spec.variant),
-                                                spec.mode == ServeMode::tls_alert);
+            listener->tls =
+                make_tls_context(pki_.credentials(spec.variant), spec.mode == ServeMode::tls_alert);
         }
-        const tcp::endpoint endpoint(asio::ip::make_address(address), port);
-        auto& acceptor = listener->acceptor;
-        acceptor.open(endpoint.protocol());
-        acceptor.set_option(asio::socket_base::reuse_address(true));
-        if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true));
-        acceptor.bind(endpoint);
-        acceptor.listen(asio::socket_base::max_listen_connections);
-        listener->retry = std::make_unique<asio::steady_timer>(io_);
-        const tcp::endpoint bound = acceptor.local_endpoint();
+        const tcp::endpoint bound = bind_and_listen(listener->acceptor, address, port);
+        listener->retry = std::make_unique<asio::steady_timer>(threads_.io());
         Listener* raw = listener.get();
-        {
-            std::lock_guard lock(mutex_);
-            listeners_.push_back(std::move(listener));
-        }
-        asio::post(io_, [this, raw] { accept(*raw); });
+        threads_.keep(std::move(listener), [this, raw] { accept(*raw); });
         return bound;
     }
 
-    void start() {
-        std::lock_guard lock(mutex_);
-        if (!threads_.empty() || stopped_) return;
-        for (unsigned i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { io_.run(); });
-    }
-
-    void stop() {
-        {
-            std::lock_guard lock(mutex_);
-            if (stopped_) return;
-            stopped_ = true;
-        }
-        work_.reset();
-        io_.stop();
-        for (auto& thread : threads_) thread.join();
-        threads_.clear();
-        // Sessions still pending die with the io_context's handlers (its destructor).
-        listeners_.clear();
-    }
+    void start() { threads_.start(); }
+    void stop() { threads_.stop(); }
 
     std::size_t accepted() const { return accepted_.load(); }
 
   private:
     void accept(Listener& listener) {
         listener.acceptor.async_accept(
-            asio::make_strand(io_), [this, &listener](const ErrorCode& ec, tcp::socket socket) {
+            asio::make_strand(threads_.io()),
+            [this, &listener](const ErrorCode& ec, tcp::socket socket) {
                 if (ec == asio::error::operation_aborted || !listener.acceptor.is_open()) return;
                 if (ec) {
                     // Out of descriptors (a benchmark pushing hard): back off, then retry.
@@ -344,15 +307,8 @@ class ServerSet::Impl {
     }
 
     const TestPki& pki_;
-    unsigned thread_count_;
-    asio::io_context io_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
-        asio::make_work_guard(io_)};
-    std::mutex mutex_;
-    std::vector<std::thread> threads_;
-    std::vector<std::unique_ptr<Listener>> listeners_;
-    bool stopped_ = false;
     std::atomic<std::size_t> accepted_{0};
+    IoThreads threads_;  // last: stopped and destroyed first
 };
 
 ServerSet::ServerSet(const TestPki& pki, unsigned threads)
