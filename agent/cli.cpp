@@ -47,6 +47,9 @@ struct FlagValues {
     bool no_protocol = false;
     std::string interval;
     std::string listen;
+    std::string state_dir;
+    std::string keep;
+    std::string limit;
     std::string from;
     std::string to;
     bool version = false;
@@ -292,6 +295,14 @@ void add_serve_options(CLI::App& app, FlagValues& flags) {
     single(app, "--interval", flags.interval, "time between checks (default 60s)", "DURATION");
     single(app, "--listen", flags.listen,
            "address for /metrics and /report (default 127.0.0.1:9464)", "IP:PORT");
+    single(app, "--state-dir", flags.state_dir,
+           "keep reports and the changes between runs here (default: no history)", "DIR");
+    single(app, "--keep", flags.keep, "reports kept in --state-dir, 1..100000 (default 100)", "N");
+}
+
+std::string state_dir_flag(const std::string& value) {
+    if (value.empty()) fail("--state-dir: a directory is needed");
+    return value;
 }
 
 ServeSettings serve_settings(const CLI::App& app, const FlagValues& flags,
@@ -305,7 +316,51 @@ ServeSettings serve_settings(const CLI::App& app, const FlagValues& flags,
         if (!parse_ip_endpoint(flags.listen, error)) fail("--listen: " + error);
         settings.listen = flags.listen;
     }
+    if (config && config->state_dir) settings.state_dir = *config->state_dir;
+    if (config && config->keep) settings.keep = *config->keep;
+    if (given(app, "--state-dir")) settings.state_dir = state_dir_flag(flags.state_dir);
+    if (given(app, "--keep")) {
+        settings.keep = static_cast<std::size_t>(integer_flag("--keep", flags.keep, 1, 100000));
+    }
     return settings;
+}
+
+void add_history_options(CLI::App& app, FlagValues& flags) {
+    single(app, "-c,--config", flags.config, "config file (TOML): its state_dir is used", "FILE");
+    single(app, "--state-dir", flags.state_dir,
+           "state directory of vpcprobe serve (default /var/lib/vpcprobe)", "DIR");
+    single(app, "--format", flags.format, "text or json (default text)", "FORMAT");
+    single(app, "--limit", flags.limit, "the newest N changes, 0 for all kept (default 100)", "N");
+}
+
+// `history` reads only state_dir from a config file (the file is still validated whole).
+Command history_command(const CLI::App& app, const FlagValues& flags) {
+    Command command;
+    command.kind = CommandKind::history;
+    HistorySettings& settings = command.history;
+    if (given(app, "--config")) {
+        if (std::string problem = readable_file_problem(flags.config); !problem.empty()) {
+            fail("--config: " + problem);
+        }
+        auto loaded = load_config(flags.config);
+        if (auto* error = std::get_if<ConfigError>(&loaded)) fail(error->message);
+        const ConfigFile& config = std::get<ConfigFile>(loaded);
+        if (config.state_dir) settings.state_dir = *config.state_dir;
+    }
+    if (given(app, "--state-dir")) settings.state_dir = state_dir_flag(flags.state_dir);
+    if (given(app, "--format")) {
+        if (flags.format == "text") {
+            settings.format = ReportFormat::text;
+        } else if (flags.format == "json") {
+            settings.format = ReportFormat::json;
+        } else {
+            fail("--format: " + quote(flags.format) + " is not one of text, json");
+        }
+    }
+    if (given(app, "--limit")) {
+        settings.limit = static_cast<std::size_t>(integer_flag("--limit", flags.limit, 0, 1000000));
+    }
+    return command;
 }
 
 void add_explain_options(CLI::App& app, FlagValues& flags) {
@@ -373,7 +428,7 @@ void reject_leftovers(const CLI::App& app, const CLI::App* selected) {
         }
         if (selected == nullptr) {
             fail("unknown command " + quote(first) +
-                 " (try check, endpoints, explain, serve or --help)");
+                 " (try check, endpoints, explain, serve, history or --help)");
         }
         fail(selected->get_name() + ": unexpected argument " + quote(first));
     }
@@ -398,10 +453,13 @@ std::variant<Command, UsageError> parse(int argc, const char* const* argv) {
         app.add_subcommand("explain", "evaluate security-group / ACL exports offline, no traffic");
     CLI::App* serve =
         app.add_subcommand("serve", "scheduled checks, Prometheus /metrics, latest report");
+    CLI::App* history =
+        app.add_subcommand("history", "changes of target status recorded by serve, oldest first");
     for (CLI::App* sub : {check, endpoints, serve}) add_check_options(*sub, flags);
     add_serve_options(*serve, flags);
     add_explain_options(*explain, flags);
-    for (CLI::App* sub : {check, endpoints, explain, serve}) sub->allow_extras();
+    add_history_options(*history, flags);
+    for (CLI::App* sub : {check, endpoints, explain, serve, history}) sub->allow_extras();
     for (CLI::App* sub : {check, endpoints, serve}) {
         sub->footer(
             "Durations: 250ms, 1.5s, 2s, 1m; a bare number is seconds. Settings of the config "
@@ -410,14 +468,17 @@ std::variant<Command, UsageError> parse(int argc, const char* const* argv) {
             "config error.");
     }
     explain->footer("Sends no traffic. Exit code 3 for a usage error or an unreadable rules file.");
+    history->footer(
+        "Reads STATE_DIR/changes.jsonl (written by serve --state-dir). Exit code 3 for a usage "
+        "error or a missing or unreadable state directory.");
 
     try {
         // CLI11 wants argv[0] first; it only reads the array.
         app.parse(argc, const_cast<char**>(argv));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
     } catch (const CLI::CallForHelp&) {
-        return Command{CommandKind::help, {}, app.help(), {}, {}};
+        return Command{CommandKind::help, {}, app.help(), {}, {}, {}};
     } catch (const CLI::CallForAllHelp&) {
-        return Command{CommandKind::help, {}, app.help("", CLI::AppFormatMode::All), {}, {}};
+        return Command{CommandKind::help, {}, app.help("", CLI::AppFormatMode::All), {}, {}, {}};
     } catch (const CLI::ParseError& error) {
         return UsageError{error.what()};
     }
@@ -425,13 +486,16 @@ std::variant<Command, UsageError> parse(int argc, const char* const* argv) {
     const std::vector<CLI::App*> selected_list = app.get_subcommands();
     const CLI::App* selected = selected_list.empty() ? nullptr : selected_list.front();
     if (flags.version) {
-        return Command{
-            CommandKind::version, {}, std::string("vpcprobe ") + VPCPROBE_VERSION + "\n", {}, {}};
+        Command version;
+        version.kind = CommandKind::version;
+        version.text = std::string("vpcprobe ") + VPCPROBE_VERSION + "\n";
+        return version;
     }
     reject_leftovers(app, selected);
-    if (selected == nullptr) return Command{CommandKind::help, {}, app.help(), {}, {}};
+    if (selected == nullptr) return Command{CommandKind::help, {}, app.help(), {}, {}, {}};
 
     if (selected == explain) return explain_command(*explain, flags);
+    if (selected == history) return history_command(*history, flags);
 
     Command command;
     std::optional<ConfigFile> config;

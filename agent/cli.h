@@ -1,12 +1,13 @@
-// The command line: subcommands check, endpoints, explain, serve, plus --version and --help,
-// parsed with CLI11, merged over the config file (-c) field by field, and validated, so the
-// rest of the program only ever sees valid options. Never throws: every problem becomes a
+// The command line: subcommands check, endpoints, explain, serve, history, plus --version and
+// --help, parsed with CLI11, merged over the config file (-c) field by field, and validated, so
+// the rest of the program only ever sees valid options. Never throws: every problem becomes a
 // one-line UsageError naming the flag or file at fault (exit code 3 in the contract).
 // Reads the NO_COLOR environment variable; otherwise pure. Not for concurrent use with
 // setenv.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -16,12 +17,21 @@
 
 namespace vpcprobe {
 
-enum class CommandKind { check, endpoints, explain, serve, version, help };
+enum class CommandKind { check, endpoints, explain, serve, history, version, help };
 
 // `vpcprobe serve` beyond the check options.
 struct ServeSettings {
     std::chrono::milliseconds interval{std::chrono::seconds(60)};  // --interval, between runs
     std::string listen = "127.0.0.1:9464";  // --listen IP:PORT for /metrics and the report
+    std::string state_dir;   // --state-dir DIR: history of runs (agent/history.h); "" = none
+    std::size_t keep = 100;  // --keep N: reports kept in state_dir/reports, 1..100000
+};
+
+// `vpcprobe history [--state-dir DIR] [--format text|json] [--limit N]`.
+struct HistorySettings {
+    std::string state_dir = "/var/lib/vpcprobe";
+    ReportFormat format = ReportFormat::text;  // text or json only
+    std::size_t limit = 100;                   // the newest N changes; 0 = all that are kept
 };
 
 // `vpcprobe explain --rules FILE... --from IP --to IP:PORT`; the rules files are in
@@ -38,6 +48,7 @@ struct Command {
     std::string text;      // help or version text, ready to print (ends with a newline)
     ServeSettings serve;
     ExplainSettings explain;
+    HistorySettings history;
 };
 
 struct UsageError {

@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 24> known_keys{"instance",
+constexpr std::array<std::string_view, 26> known_keys{"instance",
                                                       "access",
                                                       "bootstrap",
                                                       "targets",
@@ -45,6 +45,8 @@ constexpr std::array<std::string_view, 24> known_keys{"instance",
                                                       "sasl",
                                                       "follow_advertised",
                                                       "protocol_checks",
+                                                      "state_dir",
+                                                      "keep",
                                                       "config"};
 // "config" is listed only so the message can say why it is refused.
 
@@ -396,6 +398,12 @@ class Loader {
                 std::string error;
                 if (!parse_ip_endpoint(listen, error)) fail(node.source(), name, error);
                 config.listen = listen;
+            } else if (name == "state_dir") {
+                const std::string& dir = string_value(node, name);
+                if (dir.empty()) fail(node.source(), name, "a directory is needed");
+                config.state_dir = resolve_path(dir);
+            } else if (name == "keep") {
+                config.keep = static_cast<std::size_t>(integer_value(node, name, 1, 100000));
             } else if (name == "warn_days") {
                 options.warn_days = static_cast<int>(integer_value(node, name, 0, 3650));
             } else if (name == "format") {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <variant>
@@ -24,6 +25,10 @@ struct ConfigFile {
     // Settings of `vpcprobe serve`, accepted here so one file can drive both commands.
     std::optional<std::chrono::milliseconds> interval;
     std::optional<std::string> listen;
+    // History (agent/history.h): `state_dir` for serve and `vpcprobe history` (a relative path
+    // is relative to the config file's directory), `keep` for serve.
+    std::optional<std::string> state_dir;
+    std::optional<std::size_t> keep;
 };
 
 struct ConfigError {

@@ -13,10 +13,13 @@
 
 #include <fmt/format.h>
 
+#include "agent/check_run.h"
 #include "agent/cli.h"
 #include "agent/credentials.h"
 #include "agent/explain.h"
+#include "agent/history_command.h"
 #include "agent/plan.h"
+#include "agent/serve.h"
 #include "probes/engine.h"
 #include "reports/attribution.h"
 #include "reports/json_report.h"
@@ -38,12 +41,6 @@ int usage_error(const std::string& message) {
     return kExitCannotRun;
 }
 
-std::string local_hostname() {
-    char name[256] = {};
-    if (gethostname(name, sizeof name - 1) != 0) return "unknown";
-    return name;
-}
-
 int run_endpoints(const CheckOptions& options) {
     std::string error;
     auto plan = build_plan(options, error);
@@ -56,51 +53,11 @@ int run_endpoints(const CheckOptions& options) {
 
 int run_check(const CheckOptions& options, const std::string& command_line) {
     std::string error;
-    auto plan = build_plan(options, error);
-    if (!error.empty()) return usage_error(error);
-    // Rules files are read before any traffic: a malformed export is exit 3, not a late surprise.
-    std::optional<rules::RuleSet> rule_set;
-    if (!options.rules_files.empty()) {
-        auto loaded = rules::load_rules(options.rules_files);
-        if (auto* failure = std::get_if<rules::RulesError>(&loaded))
-            return usage_error(failure->message);
-        rule_set = std::move(std::get<rules::RuleSet>(loaded));
-    }
-
-    EngineOptions engine;
-    engine.dns_servers = options.dns_servers;
-    engine.ca_files = options.ca_files;
-    engine.timeout = options.timeout;
-    engine.deadline = options.deadline;
-    engine.bind = options.bind;
-    engine.warn_days = options.warn_days;
-    engine.concurrency = options.concurrency;
-    engine.max_addresses = options.max_addresses;
-    engine.tcp_only = options.tcp_only;
-    engine.follow_advertised = options.follow_advertised;
-    engine.protocol_checks = options.protocol_checks;
-    if (options.sasl) {
-        std::string warning;
-        engine.sasl = resolve_sasl_credentials(*options.sasl, error, warning);
-        if (!engine.sasl) return usage_error(error);
-        if (!warning.empty()) fmt::print(stderr, "vpcprobe: warning: {}\n", warning);
-    }
-    auto run = run_probes(plan, engine, error);
-    if (!run) return usage_error(error);
-
-    AgentInfo agent;
-    agent.hostname = local_hostname();
-    agent.source_addresses = run->source_addresses;
-    agent.resolvers = run->resolvers;
-    agent.started_at = run->started_at;
-    agent.duration_ms = run->duration_ms;
-    agent.version = VPCPROBE_VERSION;
-    agent.command_line = command_line;
-    agent.sasl_mechanism = engine.sasl ? engine.sasl->mechanism : "";
-    agent.follow_advertised = options.follow_advertised;
-    agent.advertised_not_probed = run->advertised_not_probed;
-    Report report = diagnose(std::move(run->targets), std::move(agent));
-    if (rule_set) attribute_to_rules(report, *rule_set);
+    std::string warning;
+    auto checked = run_check_once(options, command_line, error, warning);
+    if (!warning.empty()) fmt::print(stderr, "vpcprobe: warning: {}\n", warning);
+    if (!checked) return usage_error(error);
+    const Report& report = *checked;
 
     std::string out;
     switch (options.format) {
@@ -141,8 +98,10 @@ int run(int argc, const char* const* argv) {
             return run_check(command.options, redacted_command_line(argc, argv));
         case CommandKind::explain:
             return run_explain(command);
+        case CommandKind::history:
+            return run_history(command);
         case CommandKind::serve:
-            return usage_error("'serve' is not available in this version yet");
+            return run_serve(command, argc, argv);
     }
     return kExitCannotRun;
 }

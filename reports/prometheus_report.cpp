@@ -95,10 +95,22 @@ class Family {
     }
 
     // HELP and TYPE, then the samples; nothing for a family without samples (a family must
-    // not be announced twice, and one with no sample says nothing).
-    void render(std::string& out) const {
+    // not be announced twice, and one with no sample says nothing). OpenMetrics names the
+    // family without the `_info` suffix of an info metric (its samples keep it) and states
+    // the unit a `_seconds` name ends in; every other family is a gauge in both formats.
+    void render(std::string& out, bool openmetrics) const {
         if (samples_.empty()) return;
-        out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name_, help_, name_);
+        constexpr std::string_view info_suffix = "_info";
+        constexpr std::string_view seconds_suffix = "_seconds";
+        if (openmetrics && name_.ends_with(info_suffix)) {
+            const std::string_view family = name_.substr(0, name_.size() - info_suffix.size());
+            out += fmt::format("# TYPE {} info\n# HELP {} {}\n", family, family, help_);
+        } else {
+            out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name_, help_, name_);
+            if (openmetrics && name_.ends_with(seconds_suffix)) {
+                out += fmt::format("# UNIT {} seconds\n", name_);
+            }
+        }
         out += samples_;
     }
 
@@ -138,7 +150,9 @@ std::string_view flag(bool value) {
 
 }  // namespace
 
-std::string render_prometheus(const Report& report) {
+namespace {
+
+std::string render_families(const Report& report, bool openmetrics) {
     Family build_info("vpcprobe_build_info",
                       "Always 1; the version label says which vpcprobe ran the check.");
     Family check_timestamp(
@@ -224,9 +238,19 @@ std::string render_prometheus(const Report& report) {
     for (const Family* family : {&build_info, &check_timestamp, &check_duration, &targets_by_status,
                                  &findings, &target_info, &target_up, &target_status, &target_cause,
                                  &stage_duration, &certificate_expiry}) {
-        family->render(out);
+        family->render(out, openmetrics);
     }
     return out;
+}
+
+}  // namespace
+
+std::string render_prometheus(const Report& report) {
+    return render_families(report, false);
+}
+
+std::string render_openmetrics(const Report& report) {
+    return render_families(report, true) + "# EOF\n";
 }
 
 }  // namespace vpcprobe

@@ -35,4 +35,11 @@ namespace vpcprobe {
 // the first one wins, since duplicate series make a scrape fail.
 std::string render_prometheus(const Report& report);
 
+// The same families and samples in the OpenMetrics 1.0.0 text format, for scrapers that ask
+// for it (`vpcprobe serve`, Accept: application/openmetrics-text): each family's TYPE and HELP;
+// vpcprobe_build_info and vpcprobe_target_info are of type info (the family named without
+// `_info`, the samples with it); families named `_seconds` carry `# UNIT ... seconds`; the
+// others are gauges; label values escaped as above; the text ends with "# EOF\n".
+std::string render_openmetrics(const Report& report);
+
 }  // namespace vpcprobe

@@ -283,7 +283,7 @@ TEST_CASE("every validation error names the flag") {
         {{"endpoints", "--instance", "a", "--bogus=1"}, "endpoints: unknown option '--bogus=1'"},
         {{"--bogus"}, "unknown option '--bogus' (try vpcprobe --help)"},
         {{"chek", "h:1"},
-         "unknown command 'chek' (try check, endpoints, explain, serve or --help)"},
+         "unknown command 'chek' (try check, endpoints, explain, serve, history or --help)"},
         {{"check"}, "nothing to check: give --instance, --bootstrap or HOST:PORT"},
         {{"endpoints", "--access", "all"},
          "nothing to check: give --instance, --bootstrap or HOST:PORT"},
@@ -614,4 +614,76 @@ TEST_CASE("the report's command line keeps the path of a password file") {
         "--sasl-mechanism", "PLAIN"};
     CHECK(redacted_command_line(6, argv) ==
           "vpcprobe check --sasl-password-file /etc/vpcprobe/kafka.secret --sasl-mechanism PLAIN");
+}
+
+TEST_CASE("serve: --state-dir and --keep, from flags or the config") {
+    test::TempDir dir;
+    const Command plain = parse_ok({"serve", "h:1"});
+    CHECK(plain.serve.state_dir == "");  // no history unless asked for
+    CHECK(plain.serve.keep == 100);
+    const Command given = parse_ok({"serve", "h:1", "--state-dir", "/srv/vpcprobe", "--keep", "7"});
+    CHECK(given.serve.state_dir == "/srv/vpcprobe");
+    CHECK(given.serve.keep == 7);
+    CHECK(parse_ok({"serve", "h:1", "--keep", "100000"}).serve.keep == 100000);
+
+    const std::string config =
+        write(dir, "serve.toml", "targets = \"h:1\"\nstate_dir = \"state\"\nkeep = 12\n");
+    const Command from_config = parse_ok({"serve", "-c", config});
+    CHECK(from_config.serve.state_dir == dir.file("state"));  // relative to the config file
+    CHECK(from_config.serve.keep == 12);
+    const Command overridden =
+        parse_ok({"serve", "-c", config, "--state-dir", "/other", "--keep", "3"});
+    CHECK(overridden.serve.state_dir == "/other");
+    CHECK(overridden.serve.keep == 3);
+
+    CHECK(parse_error({"serve", "h:1", "--keep", "0"}) ==
+          "--keep: '0' is not a whole number in 1..100000");
+    CHECK(parse_error({"serve", "h:1", "--keep", "lots"}) ==
+          "--keep: 'lots' is not a whole number in 1..100000");
+    CHECK(parse_error({"serve", "h:1", "--state-dir", ""}) == "--state-dir: a directory is needed");
+    // check has no history.
+    CHECK(parse_error({"check", "h:1", "--state-dir", "/x"}) ==
+          "check: unknown option '--state-dir'");
+}
+
+TEST_CASE("history: state directory, format and limit") {
+    test::TempDir dir;
+    const Command plain = parse_ok({"history"});
+    CHECK(plain.kind == CommandKind::history);
+    CHECK(plain.history.state_dir == "/var/lib/vpcprobe");
+    CHECK(plain.history.format == ReportFormat::text);
+    CHECK(plain.history.limit == 100);
+    // Nothing to check is fine: history probes nothing.
+    const Command given =
+        parse_ok({"history", "--state-dir", "/srv/x", "--format", "json", "--limit", "0"});
+    CHECK(given.history.state_dir == "/srv/x");
+    CHECK(given.history.format == ReportFormat::json);
+    CHECK(given.history.limit == 0);
+
+    SECTION("the config's state_dir, relative to the config, under --state-dir") {
+        const std::string config = write(dir, "c.toml", "state_dir = \"var/state\"\nkeep = 5\n");
+        CHECK(parse_ok({"history", "-c", config}).history.state_dir == dir.file("var/state"));
+        CHECK(parse_ok({"history", "--config", config, "--state-dir", "/y"}).history.state_dir ==
+              "/y");
+        const std::string bad = write(dir, "bad.toml", "state_dir = 3\n");
+        CHECK(parse_error({"history", "-c", bad}) ==
+              bad + ":1:13: state_dir: expected a string, got an integer");
+        CHECK(parse_error({"history", "-c", dir.file("none.toml")}).rfind("--config: ", 0) == 0);
+    }
+    SECTION("bad values") {
+        CHECK(parse_error({"history", "--format", "markdown"}) ==
+              "--format: 'markdown' is not one of text, json");
+        CHECK(parse_error({"history", "--limit", "-1"}) ==
+              "--limit: '-1' is not a whole number in 0..1000000");
+        CHECK(parse_error({"history", "--state-dir", ""}) == "--state-dir: a directory is needed");
+        CHECK(parse_error({"history", "--keep", "3"}) == "history: unknown option '--keep'");
+        CHECK(parse_error({"history", "h:1"}) == "history: unexpected argument 'h:1'");
+    }
+    SECTION("help") {
+        const Command help = parse_ok({"history", "--help"});
+        CHECK(help.kind == CommandKind::help);
+        CHECK(help.text.find("--state-dir") != std::string::npos);
+        CHECK(help.text.find("--limit") != std::string::npos);
+        CHECK(parse_ok({"--help"}).text.find("history") != std::string::npos);
+    }
 }

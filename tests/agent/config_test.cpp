@@ -427,3 +427,27 @@ TEST_CASE("[sasl] errors name the key and never repeat a password") {
     CHECK(load_error(user_path).find("sasl.username_file: '" + dir.file("conf/u") +
                                      "': no such file") != std::string::npos);
 }
+
+TEST_CASE("state_dir and keep: history settings of serve and vpcprobe history") {
+    vpcprobe::test::TempDir dir;
+    const ConfigFile relative =
+        load_ok(write(dir, "etc/vpcprobe.toml", "state_dir = \"../state\"\nkeep = 25\n"));
+    CHECK(relative.state_dir == dir.file("state"));  // relative to the config's directory
+    CHECK(relative.keep == std::optional<std::size_t>(25));
+    const ConfigFile absolute = load_ok(write(dir, "abs.toml", "state_dir = \"/var/lib/x\"\n"));
+    CHECK(absolute.state_dir == "/var/lib/x");
+    CHECK_FALSE(absolute.keep);
+    const ConfigFile empty = load_ok(write(dir, "empty.toml", "# nothing\n"));
+    CHECK_FALSE(empty.state_dir);
+    CHECK_FALSE(empty.keep);
+
+    CHECK(error_for("state_dir = \"\"").find(":1:13: state_dir: a directory is needed") !=
+          std::string::npos);
+    CHECK(error_for("state_dir = [\"a\"]").find("state_dir: expected a string, got an array") !=
+          std::string::npos);
+    CHECK(error_for("keep = 0").find(":1:8: keep: 0 is not in 1..100000") != std::string::npos);
+    CHECK(error_for("keep = 100001").find("keep: 100001 is not in 1..100000") != std::string::npos);
+    CHECK(error_for("keep = \"10\"").find("keep: expected an integer, got a string") !=
+          std::string::npos);
+    CHECK(error_for("state-dir = \"x\"").find("(did you mean 'state_dir'?)") != std::string::npos);
+}
