@@ -18,6 +18,10 @@ packages=(
   # Prometheus's promtool and server: real clients of the metrics output (no service is
   # started: see the policy-rc.d guard below)
   prometheus
+  # packages (scripts/package.sh): CPack's DEB generator needs `file` and dpkg-shlibdeps
+  # (dpkg-dev), the RPM one rpmbuild (Debian's rpm); the checks run systemd-analyze (systemd),
+  # man and groff on the man page
+  dpkg-dev file rpm systemd man-db groff-base
 )
 # Only for bench/run: Debian's package also starts a blackbox_exporter service on :9115,
 # which nobody running the quick start asked for.
