@@ -710,7 +710,15 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         if (channel == nullptr) return;
         timeval room{};
         const timeval* next = ares_timeout(channel, nullptr, &room);
-        if (next == nullptr) return;  // nothing pending; a stale armed timer fires harmlessly
+        if (next == nullptr) {
+            // Nothing pending: disarm, or the idle timer would keep the run's io_context busy
+            // until c-ares's per-try timeout (a third of --timeout) for nothing.
+            if (timer_armed) {
+                timer_armed = false;
+                timer.cancel();
+            }
+            return;
+        }
         const auto expiry = Clock::now() + std::chrono::seconds(next->tv_sec) +
                             std::chrono::microseconds(next->tv_usec);
         if (timer_armed && timer_expiry <= expiry) return;

@@ -50,6 +50,17 @@ class CatalogDns(unittest.TestCase):
 
 
 class BrokenResolvers(unittest.TestCase):
+    def test_a_run_ends_when_its_lookups_do_not_at_the_timeout(self):
+        # The resolver once kept an idle c-ares timer armed after the last answer, so every run
+        # with a name in it lasted a third of --timeout longer than its probes (10s here).
+        host = f"quick.{INSTANCE}.alikafka.aliyuncs.com"
+        with Dnsmasq({host: "127.0.82.40"}) as dns:
+            r = vpcprobe("check", f"{host}:1", "--dns-server", dns.server, "--timeout", "30s",
+                         "--format", "json")
+        self.assertEqual(r.code, 2, r)  # nothing listens on port 1: refused, at once
+        self.assertEqual(r.json["targets"][0]["cause"]["code"], "tcp.refused")
+        self.assertLess(r.elapsed, 5, r.json["agent"]["duration_ms"])
+
     def test_resolver_that_never_answers_times_out_within_the_stage_timeout(self):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sink, \
                 socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp_sink:
