@@ -95,21 +95,16 @@ class Family {
     }
 
     // HELP and TYPE, then the samples; nothing for a family without samples (a family must
-    // not be announced twice, and one with no sample says nothing). OpenMetrics names the
-    // family without the `_info` suffix of an info metric (its samples keep it) and states
-    // the unit a `_seconds` name ends in; every other family is a gauge in both formats.
+    // not be announced twice, and one with no sample says nothing). Every family is a gauge in
+    // both formats, the `_info` ones too (as most exporters state them), so that promtool,
+    // which reads OpenMetrics with the text parser and knows no `info` type, can check both;
+    // OpenMetrics also states the unit a `_seconds` name ends in.
     void render(std::string& out, bool openmetrics) const {
         if (samples_.empty()) return;
-        constexpr std::string_view info_suffix = "_info";
         constexpr std::string_view seconds_suffix = "_seconds";
-        if (openmetrics && name_.ends_with(info_suffix)) {
-            const std::string_view family = name_.substr(0, name_.size() - info_suffix.size());
-            out += fmt::format("# TYPE {} info\n# HELP {} {}\n", family, family, help_);
-        } else {
-            out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name_, help_, name_);
-            if (openmetrics && name_.ends_with(seconds_suffix)) {
-                out += fmt::format("# UNIT {} seconds\n", name_);
-            }
+        out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name_, help_, name_);
+        if (openmetrics && name_.ends_with(seconds_suffix)) {
+            out += fmt::format("# UNIT {} seconds\n", name_);
         }
         out += samples_;
     }
