@@ -257,15 +257,28 @@ class Run : public std::enable_shared_from_this<Run> {
             return;
         }
         auto self = shared_from_this();
-        auto done = [self, index, a, stream](ProtocolEvidence protocol) {
+        // Credentials go only to a peer whose certificate verified: the protocol stage still
+        // runs behind an untrusted certificate (to say what answers there), and a peer that
+        // could not prove who it is must not collect a SASL password (PLAIN sends it as is).
+        const bool withhold_credentials =
+            options_.sasl &&
+            evidence_[index].addresses[a].certificate.status == StageStatus::failed;
+        auto done = [self, index, a, stream, withhold_credentials](ProtocolEvidence protocol) {
             stream->close();
+            if (withhold_credentials && protocol.kafka) {
+                const char* why =
+                    "SASL credentials were not sent: the certificate did not verify, and "
+                    "credentials go only to a peer that proved its name";
+                protocol.note = why;
+                if (!protocol.kafka->metadata_checked) protocol.kafka->metadata_not_checked = why;
+            }
             self->on_protocol(index, a, std::move(protocol));
         };
         if (target.component == "kafka") {
             progress_[index].address_stage[a] = Stage::protocol;
             KafkaProbeOptions kafka;
             kafka.timeout = options_.timeout;
-            kafka.sasl = options_.sasl;
+            if (!withhold_credentials) kafka.sasl = options_.sasl;
             kafka.metadata = target.origin != "advertised" && options_.follow_advertised;
             probe_kafka(stream, kafka, std::move(done));
             return;

@@ -263,6 +263,29 @@ class Sasl(unittest.TestCase):
             self.assertEqual(f["severity"], "info")
             self.assertIn("--sasl-mechanism", f["remedy"])
 
+    def test_no_credentials_for_a_peer_whose_certificate_did_not_verify(self):
+        # A TLS broker with a certificate this host does not trust (no --ca-file): the check
+        # still says a broker answers there, but PLAIN would hand it the password as is.
+        with TestPeer(["127.0.83.26:0=close"], hosts=["127.0.83.26"]) as pki_owner, \
+                KafkaPeer(sasl="PLAIN", user=self.USER, password="the-peers-own-password",
+                          address="127.0.83.26",
+                          tls_pki_dir=os.path.join(pki_owner.dir, "pki")) as peer:
+            r = vpcprobe("check", f"SASL_SSL://{peer.listen}=kafka", "--sasl-mechanism", "PLAIN",
+                         "--timeout", "2s", "--format", "json",
+                         env={"VPCPROBE_SASL_USERNAME": self.USER,
+                              "VPCPROBE_SASL_PASSWORD": self.PASSWORD})
+            log = peer.log_text()
+        self.assertEqual(r.code, 2, r)
+        t = r.json["targets"][0]
+        self.assertEqual(t["cause"]["code"], "cert.untrusted")
+        protocol = protocol_of(t)
+        self.assertEqual(protocol["status"], "ok", protocol)  # a broker answers there
+        self.assertFalse(protocol["kafka"]["authenticated"])
+        self.assertIsNone(protocol["kafka"]["sasl_mechanism"])
+        self.assertIn("credentials were not sent", protocol["note"])
+        self.assertNotIn("authentication failed", log)  # nothing was offered to check
+        self.assert_no_secret(r)
+
     def test_missing_credentials_are_a_usage_error(self):
         with KafkaPeer(address="127.0.83.25") as peer:
             r = vpcprobe("check", f"PLAINTEXT://{peer.listen}=kafka", "--sasl-mechanism",
