@@ -1,0 +1,48 @@
+// libFuzzer target: the mapping of a failed connect's errno and the ICMP error the kernel queued
+// (probes/error_map.h cause_from_connect, over any IcmpReport a peer's router could make the
+// kernel queue). The recvmsg(MSG_ERRQUEUE) byte decoding itself lives inside tcp_probe.cpp
+// behind a socket and is not reachable from here (docs/fuzzing.md).
+// Input: INT32 errno, then origin, type, code (one INT32 each, any value), then a flag byte
+// (bit 0: an ICMP report is present) and the offender's address text.
+//
+// Threading: libFuzzer calls this from one thread; no state is kept between calls.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "probes/cause.h"
+#include "probes/error_map.h"
+
+namespace {
+
+int read_int(const std::uint8_t* bytes) {
+    std::int32_t value = 0;
+    std::memcpy(&value, bytes, sizeof value);
+    return value;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 17) return 0;
+    const int error_number = read_int(data);
+    std::optional<vpcprobe::IcmpReport> icmp;
+    if ((data[16] & 1) != 0) {
+        icmp.emplace();
+        icmp->origin = read_int(data + 4);
+        icmp->type = read_int(data + 8);
+        icmp->code = read_int(data + 12);
+        icmp->offender.assign(reinterpret_cast<const char*>(data + 17), size - 17);
+    }
+    const vpcprobe::Cause cause = vpcprobe::cause_from_connect(error_number, icmp);
+    // Every cause but `none` (a connect that did not fail) must have a code and an
+    // explanation: they are what the reports print.
+    if (cause != vpcprobe::Cause::none &&
+        (vpcprobe::code(cause).empty() || vpcprobe::explain(cause).empty())) {
+        std::abort();
+    }
+    return 0;
+}

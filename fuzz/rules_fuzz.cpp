@@ -1,0 +1,17 @@
+// libFuzzer target: cloud rules exports (reports/rules.h parse_rules, every format it
+// recognises: AWS security groups / network ACLs / network interfaces, Alibaba security groups /
+// network interfaces). The input is the file's text.
+//
+// Threading: libFuzzer calls this from one thread; no state is kept between calls.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "reports/rules.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    vpcprobe::rules::RuleSet rule_set;
+    (void)vpcprobe::rules::parse_rules(text, "fuzz.json", rule_set);
+    return 0;
+}
