@@ -20,6 +20,7 @@
 #include "tests/support/http_server.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
+#include "tests/support/tool_output.h"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -489,27 +490,14 @@ TEST_CASE("testpeer serves REST components and any status over TLS", "[http][tes
          "127.0.0.1:0=http:ksqldb", "--serve", "127.0.0.1:0=http-status:503", "--serve",
          "127.0.0.1:0=tls:good"},
         log);
-    std::string output;
-    for (int i = 0; i < 200 && !contains(output, "ready\n"); ++i) {
-        std::this_thread::sleep_for(50ms);
-        std::ifstream in(log);
-        std::stringstream text;
-        text << in.rdbuf();
-        output = text.str();
-    }
+    const std::string output = vpcprobe::test::wait_for_ready(log);
     INFO(output);
     REQUIRE(contains(output, "ready\n"));
     std::vector<tcp::endpoint> endpoints;
     std::vector<std::string> modes;
-    std::istringstream lines(output);
-    for (std::string line; std::getline(lines, line);) {
-        std::istringstream words(line);
-        std::string keyword, where, mode;
-        if (!(words >> keyword >> where >> mode) || keyword != "listening") continue;
-        const std::size_t colon = where.rfind(':');
-        endpoints.emplace_back(asio::ip::make_address(where.substr(0, colon)),
-                               static_cast<std::uint16_t>(std::stoi(where.substr(colon + 1))));
-        modes.push_back(mode);
+    for (const auto& listening : vpcprobe::test::listening_lines(output)) {
+        endpoints.push_back(listening.endpoint);
+        modes.push_back(listening.mode);
     }
     REQUIRE(modes == std::vector<std::string>{"http:ksqldb", "http-status:503", "tls:good"});
 

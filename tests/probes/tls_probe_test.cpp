@@ -21,6 +21,7 @@
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
 #include "tests/support/tls_server.h"
+#include "tests/support/tool_output.h"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -538,33 +539,16 @@ TEST_CASE("testpeer serves the PKI's variants and stops on SIGTERM", "[testpeer]
     }
     vpcprobe::test::Subprocess peer(argv, log);
 
-    std::string output;
-    for (int i = 0; i < 200 && !contains(output, "ready\n"); ++i) {
-        std::this_thread::sleep_for(50ms);
-        std::ifstream in(log);
-        std::stringstream text;
-        text << in.rdbuf();
-        output = text.str();
-    }
+    const std::string output = vpcprobe::test::wait_for_ready(log);
     INFO(output);
     REQUIRE(contains(output, "ready\n"));
 
     // "listening ADDR:PORT MODE", IPv6 as [ADDR]:PORT.
     std::vector<tcp::endpoint> endpoints;
     std::vector<std::string> modes;
-    std::istringstream lines(output);
-    for (std::string line; std::getline(lines, line);) {
-        std::istringstream words(line);
-        std::string keyword, where, mode;
-        if (!(words >> keyword >> where >> mode) || keyword != "listening") continue;
-        const std::size_t colon = where.rfind(':');
-        REQUIRE(colon != std::string::npos);
-        std::string address = where.substr(0, colon);
-        if (address.size() > 2 && address.front() == '[')
-            address = address.substr(1, address.size() - 2);
-        endpoints.emplace_back(asio::ip::make_address(address),
-                               static_cast<std::uint16_t>(std::stoi(where.substr(colon + 1))));
-        modes.push_back(mode);
+    for (const auto& listening : vpcprobe::test::listening_lines(output)) {
+        endpoints.push_back(listening.endpoint);
+        modes.push_back(listening.mode);
     }
     REQUIRE(endpoints.size() == (ipv6 ? 4U : 3U));
     CHECK(modes[0] == "tls:good");
