@@ -248,6 +248,10 @@ class Loader {
         if (!has_host || !has_port) {
             fail(node.source(), "target", "[[target]] needs both host and port");
         }
+        if (target.host.find('@') != std::string::npos) {  // user:password@host: never echoed
+            fail(node.source(), "target.host",
+                 "credentials do not belong in a host name; use the [sasl] table");
+        }
         if (target.host.find('=') != std::string::npos) {
             fail(node.source(), "target.host", "'" + target.host + "' is not a host name");
         }

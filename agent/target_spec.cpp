@@ -110,6 +110,20 @@ std::string hostname_problem(std::string_view host) {
 
 std::optional<Target> parse_target_spec(std::string_view spec, const TargetSpecRules& rules,
                                         std::string& error) {
+    // "SASL_SSL://user:password@host:9092": '@' is in no host name, so everything from the
+    // scheme to the last '@' (passwords may hold '@') is credentials. Refused, and never quoted
+    // back: the error line goes to a terminal, a log, a CI transcript.
+    const std::size_t scheme_sep = spec.find("://");
+    const std::size_t userinfo_start = scheme_sep == std::string_view::npos ? 0 : scheme_sep + 3;
+    if (const std::size_t at = spec.rfind('@');
+        at != std::string_view::npos && at >= userinfo_start) {
+        error = quote(std::string(spec.substr(0, userinfo_start)) + "***" +
+                      std::string(spec.substr(at))) +
+                ": credentials do not belong in a target (they would show in ps, shell history "
+                "and reports); give them with [sasl] in the config, VPCPROBE_SASL_USERNAME and "
+                "VPCPROBE_SASL_PASSWORD, or --sasl-password-file";
+        return std::nullopt;
+    }
     const std::string prefix = quote(spec) + ": ";
     if (spec.empty()) {
         error = "empty target (use HOST:PORT or HOST:PORT=COMPONENT)";

@@ -451,3 +451,16 @@ TEST_CASE("state_dir and keep: history settings of serve and vpcprobe history") 
           std::string::npos);
     CHECK(error_for("state-dir = \"x\"").find("(did you mean 'state_dir'?)") != std::string::npos);
 }
+
+TEST_CASE("credentials written into a target are refused and never repeated") {
+    const std::string secret = "pa=ss@w0rd";
+    for (const std::string& toml : {"targets = [\"SASL_SSL://svc:" + secret + "@b:9096\"]\n",
+                                    "bootstrap = \"svc:" + secret + "@b:9092\"\n",
+                                    "[[target]]\nhost = \"svc:" + secret + "@b\"\nport = 9092\n"}) {
+        const std::string error = error_for(toml);
+        INFO(error);
+        CHECK(error.find("credentials do not belong in a") != std::string::npos);
+        CHECK(error.find(secret) == std::string::npos);
+        CHECK(error.find("svc") == std::string::npos);
+    }
+}

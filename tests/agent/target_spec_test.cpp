@@ -219,3 +219,22 @@ TEST_CASE("after a scheme, errors still name the whole spec") {
     // A slip in the separator is not taken for a scheme.
     CHECK(parse_error("PLAINTEXT:/h:9092").find("'PLAINTEXT:/h:9092': ") == 0);
 }
+
+TEST_CASE("credentials in a target are refused and never quoted back") {
+    const std::string secret = "pa:ss@w=rd";  // ':', '@' and '=' inside the password
+    for (const std::string& spec :
+         {"SASL_SSL://user:" + secret + "@b-1.example.com:9096", "user:" + secret + "@b:9092",
+          "http://svc:" + secret + "@sr.example.com:8081=schema-registry",
+          std::string("@b:9092")}) {
+        const std::string error = parse_error(spec);
+        INFO(error);
+        CHECK(error.find(secret) == std::string::npos);
+        CHECK(error.find("user") == std::string::npos);
+        CHECK(error.find("***@") != std::string::npos);
+        CHECK(error.find("credentials do not belong in a target") != std::string::npos);
+    }
+    CHECK(parse_error("SASL_SSL://u:p@b:9096").find("'SASL_SSL://***@b:9096': ") == 0);
+    CHECK(parse_error("b:9092=kafka@x").find("'***@x': ") == 0);  // no scheme: all of it
+    // --bootstrap goes through the same parser.
+    CHECK(parse_error("u:p@b:9092", {"kafka", false}).find("'***@b:9092': ") == 0);
+}
