@@ -438,12 +438,14 @@ class KafkaPeer(_ToolInDir):
     node_id+1, ...; `tls_pki_dir` serves TLS with that PKI's good leaf (e.g. a TestPeer's or
     TlsProxy's pki dir); `sasl` = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" with
     user/password; `api_versions_max` < 3 makes newer ApiVersions answer error 35;
-    `sasl_handshake_max=0` makes an old broker (SaslHandshake v0, SASL tokens as bare frames)."""
+    `sasl_handshake_max=0` makes an old broker (SaslHandshake v0, SASL tokens as bare frames);
+    `echo_credentials` makes a careless one that quotes a rejected PLAIN login back in its
+    error message."""
 
     def __init__(self, advertise=None, address="127.0.0.1", port=None, tls_pki_dir=None,
                  sasl=None, user="alice", password="alice-secret", node_id=None,
                  cluster_id=None, api_versions_max=None, sasl_handshake_max=None, extra_listen=(),
-                 max_seconds=120):
+                 max_seconds=120, echo_credentials=False):
         self.address = address
         self.port = port if port is not None else free_port(address)
         self.dir = tempfile.mkdtemp(prefix="vpcprobe-kafkapeer-")
@@ -471,6 +473,8 @@ class KafkaPeer(_ToolInDir):
             args += ["--api-versions-max", str(api_versions_max)]
         if sasl_handshake_max is not None:
             args += ["--sasl-handshake-max", str(sasl_handshake_max)]
+        if echo_credentials:
+            args += ["--echo-credentials"]
         self._start(args, "kafkapeer")
 
     @property

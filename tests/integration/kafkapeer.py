@@ -207,8 +207,9 @@ def auth_failed_message(mechanism):
 
 
 class PlainServer:
-    def __init__(self, user, password):
+    def __init__(self, user, password, echo_credentials=False):
         self.user, self.password = user, password
+        self.echo_credentials = echo_credentials
         self.complete = False
 
     def step(self, token):
@@ -221,6 +222,9 @@ class PlainServer:
                              "that is different from username")
         if not (hmac.compare_digest(authcid.encode(), self.user.encode()) and
                 hmac.compare_digest(passwd.encode(), self.password.encode())):
+            if self.echo_credentials:  # a careless broker or proxy: the login quoted back
+                raise AuthFailed(f"Authentication failed for user '{authcid}' with password "
+                                 f"'{passwd}'")
             raise AuthFailed(auth_failed_message("PLAIN"))
         self.complete = True
         return b""
@@ -317,7 +321,7 @@ class ScramServer:
 
 def sasl_server(config):
     if config.sasl == "PLAIN":
-        return PlainServer(config.user, config.password)
+        return PlainServer(config.user, config.password, config.echo_credentials)
     return ScramServer(config.sasl, config.user, config.password)
 
 
@@ -567,6 +571,8 @@ def parse_arguments(argv):
                         help="highest ApiVersions version answered (lower ones get error 35)")
     parser.add_argument("--sasl-handshake-max", type=int, default=1, choices=range(0, 2),
                         help="highest SaslHandshake version (0: SASL tokens as bare frames)")
+    parser.add_argument("--echo-credentials", action="store_true",
+                        help="quote a rejected PLAIN login (user and password) in the error")
     parser.add_argument("--max-seconds", type=float, default=120.0)
     config = parser.parse_args(argv)
     if bool(config.tls_cert) != bool(config.tls_key):
