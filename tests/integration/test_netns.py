@@ -5,6 +5,7 @@ with no route. vpcprobe must name each one correctly, and a check of 14 silently
 endpoints must take about one --timeout, not fourteen."""
 import json
 import os
+import subprocess
 import tempfile
 import unittest
 
@@ -268,6 +269,42 @@ class Firewalled(unittest.TestCase):
         self.assertEqual(r.code, 0, r)
         self.assertEqual(r.json["agent"]["source_addresses"], ["10.88.0.12"])
         self.assertEqual(r.json["targets"][0]["stages"]["tcp"]["local_address"], "10.88.0.12")
+
+    def test_no_root_and_no_capability_needed(self):
+        # The same check as test_each_kind_of_block_is_named, as user nobody with every
+        # capability dropped (bounding, inheritable, ambient) and no_new_privs: the ICMP
+        # errors come from IP_RECVERR on ordinary TCP sockets, not from a raw socket, so every
+        # cause must come out exactly as it does for root (docs/security.md, "Privileges").
+        path = os.path.abspath(harness.VPCPROBE)
+        while path != "/":
+            if not os.stat(path).st_mode & 0o001:
+                self.skipTest(f"SKIPPED: user nobody cannot reach {path} (no o+x)")
+            path = os.path.dirname(path)
+        with tempfile.TemporaryDirectory() as work:
+            os.chmod(work, 0o755)  # the CA file must be readable by nobody
+            ca_file = os.path.join(work, "ca.pem")
+            with open(peer.ca_file) as source, open(ca_file, "w") as copy:
+                copy.write(source.read())
+            os.chmod(ca_file, 0o644)
+            argv = ["check", "--instance", INSTANCE, "--timeout", "1s", "--dns-server",
+                    dns.server, "--ca-file", ca_file, "--format", "json", "--no-protocol"]
+            as_root = vpcprobe(*argv)
+            drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all",
+                    "--no-new-privs", "--", harness.VPCPROBE, *argv, "--no-color"]
+            proc = subprocess.run(drop, capture_output=True, text=True, timeout=60,
+                                  stdin=subprocess.DEVNULL, cwd=work)
+        self.assertEqual(proc.returncode, as_root.code, proc.stderr)
+        unprivileged = json.loads(proc.stdout)
+        validate(unprivileged)
+
+        def causes(report):
+            return {(t["component"], t["port"]): (t["status"], (t.get("cause") or {}).get("code"))
+                    for t in report["targets"]}
+        self.assertEqual(causes(unprivileged), causes(as_root.json))
+        self.assertIn(("failed", "tcp.prohibited"), causes(unprivileged).values())
+        self.assertIn(("failed", "tcp.unreachable"), causes(unprivileged).values())
+        self.assertIn(("ok", None), causes(unprivileged).values())  # TLS and certificate too
 
 
 if __name__ == "__main__":
