@@ -88,8 +88,13 @@ class KafkaConversation : public std::enable_shared_from_this<KafkaConversation>
     void read_more(std::uint64_t exchange_id);
     void on_read(std::uint64_t exchange_id, const boost::system::error_code& ec, std::size_t bytes);
     // Judges inbound_: completes the exchange when a whole frame or a verdict is there;
-    // returns false when more bytes are needed.
-    bool try_complete(std::uint64_t exchange_id);
+    // returns false when more bytes are needed. `no_more_bytes`: the stream ended (closed,
+    // failed or timed out), so a verdict that waits for more bytes is made on what is there.
+    bool try_complete(std::uint64_t exchange_id, bool no_more_bytes = false);
+    // A size prefix beyond the frame cap that check_size_prefix calls "not Kafka" (>= 1 GiB)
+    // is still a Kafka answer when the next four bytes are our correlation id: a broker (or a
+    // hostile peer) announcing a frame nobody should allocate. nullopt: not known yet.
+    std::optional<bool> echoes_correlation_id(const kafka::SizeCheck& check) const;
     void complete(std::uint64_t exchange_id, Answer answer);
     void on_timeout(std::uint64_t exchange_id);
     Answer transport_failure(const boost::system::error_code& ec, bool writing) const;
@@ -201,7 +206,7 @@ void KafkaConversation::on_read(std::uint64_t exchange_id, const boost::system::
     if (exchange_id != exchange_id_ || !exchange_open_) return;
     inbound_.insert(inbound_.end(), chunk_.begin(),
                     chunk_.begin() + static_cast<std::ptrdiff_t>(std::min(bytes, chunk_.size())));
-    if (try_complete(exchange_id)) return;
+    if (try_complete(exchange_id, static_cast<bool>(ec))) return;
     if (ec) {
         complete(exchange_id, transport_failure(ec, false));
         return;
@@ -209,11 +214,29 @@ void KafkaConversation::on_read(std::uint64_t exchange_id, const boost::system::
     read_more(exchange_id);
 }
 
-bool KafkaConversation::try_complete(std::uint64_t exchange_id) {
+std::optional<bool> KafkaConversation::echoes_correlation_id(const kafka::SizeCheck& check) const {
+    constexpr std::uint32_t kLargestFrameSize = 0x7fffffff;  // a Kafka size is an int32
+    if (check.verdict != kafka::SizeVerdict::not_kafka || check.size <= options_.max_frame_bytes ||
+        check.size > kLargestFrameSize) {
+        return false;
+    }
+    if (inbound_.size() < 8) return std::nullopt;
+    const kafka::ByteSpan after_prefix(inbound_.data() + 4, inbound_.size() - 4);
+    return kafka::peek_correlation_id(after_prefix) == correlation_id_;
+}
+
+bool KafkaConversation::try_complete(std::uint64_t exchange_id, bool no_more_bytes) {
     if (inbound_.size() < 4) return false;
     const kafka::SizeCheck check = kafka::check_size_prefix(inbound_, options_.max_frame_bytes);
+    const std::optional<bool> kafka_sized = echoes_correlation_id(check);
+    if (!kafka_sized && !no_more_bytes) return false;  // four more bytes decide
     Answer answer;
-    if (check.verdict == kafka::SizeVerdict::not_kafka) {
+    if (kafka_sized.value_or(false)) {
+        answer.cause = Cause::protocol_too_large;
+        answer.problem = fmt::format(
+            "the answer to {} announces {} bytes, more than the {} allowed (read no further)",
+            exchange_name_, check.size, options_.max_frame_bytes);
+    } else if (check.verdict == kafka::SizeVerdict::not_kafka) {
         answer.cause = Cause::protocol_not_kafka;
         answer.problem = check.what;
     } else if (check.verdict == kafka::SizeVerdict::too_large) {

@@ -394,6 +394,40 @@ TEST_CASE("A 100 MB size prefix is protocol.too_large, without waiting for it") 
     CHECK(outcome.wall < 1s);  // judged on the prefix, not after a timeout
 }
 
+TEST_CASE("A 2 GiB size prefix with our correlation id is protocol.too_large, at once") {
+    // 0x7fffffff, the largest int32 size, then the correlation id of the first request (1):
+    // a Kafka answer announcing a frame nobody should allocate, not "something else".
+    const Outcome outcome = probe_peer_answering(Bytes{0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 1});
+    INFO(outcome.evidence.detail);
+    REQUIRE(outcome.completions == 1);
+    CHECK(outcome.evidence.cause == Cause::protocol_too_large);
+    CHECK(outcome.evidence.detail.find("2147483647") != std::string::npos);
+    CHECK(outcome.wall < 1s);
+}
+
+TEST_CASE("A 2 GiB size prefix without our correlation id is not Kafka") {
+    SECTION("another id after it") {
+        const Outcome outcome = probe_peer_answering(Bytes{0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 9});
+        INFO(outcome.evidence.detail);
+        REQUIRE(outcome.completions == 1);
+        CHECK(outcome.evidence.cause == Cause::protocol_not_kafka);
+        CHECK(outcome.wall < 1s);
+    }
+    SECTION("nothing after it: judged on the prefix when the peer closes") {
+        ScriptedPeer peer([](int fd) {
+            (void)read_request(fd);
+            send_all(fd, Bytes{0x7F, 0xFF, 0xFF, 0xFF});
+            ::shutdown(fd, SHUT_WR);
+            wait_for_close(fd);
+        });
+        const Outcome outcome = run_probe(peer.port(), fast_options());
+        INFO(outcome.evidence.detail);
+        REQUIRE(outcome.completions == 1);
+        CHECK(outcome.evidence.cause == Cause::protocol_not_kafka);
+        CHECK(outcome.wall < 1s);
+    }
+}
+
 TEST_CASE("A valid size with a garbage body is not Kafka") {
     const Outcome outcome =
         probe_peer_answering(Bytes{0, 0, 0, 8, 0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0x02, 0x03, 0x04});
