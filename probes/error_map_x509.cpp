@@ -2,6 +2,7 @@
 // (probes/error_map.h). The raw code and depth stay in CertificateEvidence::verify_errors.
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <array>
 
 #include "probes/error_map.h"
@@ -44,8 +45,18 @@ Cause certificate_cause(const std::vector<VerifyError>& errors) {
         Cause::cert_expired,          Cause::cert_not_yet_valid, Cause::cert_hostname_mismatch,
         Cause::cert_invalid,
     };
+    // A chain longer than the verifier's depth limit (OpenSSL's default: 100) is cut there,
+    // and OpenSSL then also reports the cut end as unanchored ("unable to get local issuer
+    // certificate") though the chain may well reach a trusted root: that follow-on error would
+    // read "untrusted CA, add it with --ca-file". The length is the finding (cert.invalid).
+    const auto too_long = std::find_if(errors.begin(), errors.end(), [](const VerifyError& e) {
+        return e.code == X509_V_ERR_CERT_CHAIN_TOO_LONG;
+    });
     std::size_t best = kPriority.size();
     for (const auto& error : errors) {
+        const bool issuer_missing = error.code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                                    error.code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT;
+        if (too_long != errors.end() && issuer_missing && error.depth >= too_long->depth) continue;
         const Cause cause = cause_from_x509(error.code, error.depth);
         for (std::size_t rank = 0; rank < best; ++rank) {
             if (kPriority[rank] == cause) {

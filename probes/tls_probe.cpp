@@ -599,8 +599,14 @@ void TlsProbe::finish_certificate() {
                     error.code == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ? subject : about.issuer);
                 break;
             default:
-                detail = fmt::format("certificate for {} failed verification: {} at depth {} ({})",
-                                     target, error.text, error.depth, subject);
+                detail =
+                    error.code == X509_V_ERR_CERT_CHAIN_TOO_LONG
+                        ? fmt::format(
+                              "the chain for {} is too long: verification stops at "
+                              "depth {} ({} certificates sent)",
+                              target, error.depth, certificate_.chain.size())
+                        : fmt::format("certificate for {} failed verification: {} at depth {} ({})",
+                                      target, error.text, error.depth, subject);
                 break;
         }
         certificate_.status = StageStatus::failed;

@@ -90,3 +90,22 @@ TEST_CASE("certificate_cause: trust first, then validity, then hostname, then th
     CHECK(certificate_cause({unknown_root}) == Cause::cert_untrusted);
     CHECK(certificate_cause({missing_intermediate}) == Cause::cert_incomplete_chain);
 }
+
+TEST_CASE("certificate_cause: a chain cut at the depth limit is too long, not untrusted",
+          "[x509]") {
+    using vpcprobe::certificate_cause;
+    // What OpenSSL reports for 151 certificates under a trusted root: the cut at depth 100,
+    // then the cut end as unanchored.
+    const auto too_long = error_at(X509_V_ERR_CERT_CHAIN_TOO_LONG, 100);
+    const auto cut_end = error_at(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 100);
+    CHECK(certificate_cause({too_long, cut_end}) == Cause::cert_invalid);
+    CHECK(certificate_cause({cut_end, too_long}) == Cause::cert_invalid);
+    // Anything else still counts: an expired leaf outranks the length.
+    CHECK(certificate_cause({too_long, cut_end, error_at(X509_V_ERR_CERT_HAS_EXPIRED, 0)}) ==
+          Cause::cert_expired);
+    // A missing issuer below the cut is its own problem.
+    CHECK(certificate_cause({too_long, error_at(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+                                                0)}) == Cause::cert_incomplete_chain);
+    // Without the cut, the same error is what it always was.
+    CHECK(certificate_cause({cut_end}) == Cause::cert_untrusted);
+}

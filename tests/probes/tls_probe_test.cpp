@@ -3,6 +3,7 @@
 // certificate cause and still report the full presented chain; peers that are silent, plain
 // HTTP, garbage, closing or alerting must give their tls.* cause. Also the --ca-file loading
 // and the testpeer program.
+#include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 #include <unistd.h>
 
@@ -313,6 +314,23 @@ TEST_CASE("several errors: every one is recorded, the most fundamental is the ca
     CHECK(has_error(outcome.certificate, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1));
     CHECK(has_error(outcome.certificate, X509_V_ERR_HOSTNAME_MISMATCH, 0));
     CHECK(outcome.certificate.cause == Cause::cert_untrusted);
+}
+
+TEST_CASE("a chain longer than the verify depth is cert.invalid, not an untrusted CA", "[tls]") {
+    // OpenSSL cuts a chain at its verify depth (100 by default; 0 here, so the good chain of
+    // leaf + intermediate under a trusted root is too long) and then also reports the cut end
+    // as "unable to get local issuer": the root is trusted, the length is the finding.
+    const TestServer server(pki(), ServeSpec{ServeMode::tls, LeafVariant::good});
+    auto context = trusting_context();
+    SSL_CTX_set_verify_depth(context->native().native_handle(), 0);
+    const auto outcome = probe(server.endpoint(), "localhost", context);
+    require_tls_ok(outcome);
+    CHECK(has_error(outcome.certificate, X509_V_ERR_CERT_CHAIN_TOO_LONG, 1));
+    CHECK(has_error(outcome.certificate, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1));
+    CHECK(outcome.certificate.cause == Cause::cert_invalid);
+    INFO(outcome.certificate.detail);
+    CHECK(contains(outcome.certificate.detail, "is too long"));
+    CHECK(contains(outcome.certificate.detail, "2 certificates sent"));
 }
 
 TEST_CASE("IPv6 literal target with an IP SAN", "[tls]") {
