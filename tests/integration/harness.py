@@ -485,3 +485,89 @@ class KafkaPeer(_ToolInDir):
     def log_text(self):
         with open(self.log, errors="replace") as f:
             return f.read()
+
+
+# --- hostile peers and resource bounds (test_hostile.py) ----------------------------------------
+
+HOSTILEPEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostilepeer.py")
+DNSPEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dnspeer.py")
+
+
+class HostilePeer(_ToolInDir):
+    """tests/integration/hostilepeer.py: TCP peers that trickle, flood, announce absurd sizes
+    or send endless headers. `serves` is a list of "ADDR:PORT=MODE" (port 0 picks one);
+    `listening` lists the bound "ADDR:PORT" in the same order. `tls_pki_dir` (+ `chain`, a
+    file name in it) wraps the modes that are not raw bytes in TLS with that PKI's leaf."""
+
+    def __init__(self, serves, tls_pki_dir=None, chain="good.chain.pem", key="good.key.pem",
+                 interval=1.0, max_bytes=256 << 20, max_seconds=120):
+        import sys
+        self.dir = tempfile.mkdtemp(prefix="vpcprobe-hostilepeer-")
+        args = [sys.executable, HOSTILEPEER, "--interval", str(interval),
+                "--max-bytes", str(max_bytes), "--max-seconds", str(max_seconds)]
+        for serve in serves:
+            args += ["--serve", serve]
+        if tls_pki_dir:
+            args += ["--tls-cert", os.path.join(tls_pki_dir, chain),
+                     "--tls-key", os.path.join(tls_pki_dir, key)]
+        self._start(args, "hostilepeer")
+
+    def log_text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+
+class DnsPeer(_ToolInDir):
+    """tests/integration/dnspeer.py: a DNS server on UDP and TCP of one loopback port that
+    answers in `mode` (oversized, malformed, TCP only; see the program). `server` is the
+    --dns-server value."""
+
+    def __init__(self, mode, address="127.0.0.1", answer_address="127.0.96.1", max_seconds=120):
+        import sys
+        self.dir = tempfile.mkdtemp(prefix="vpcprobe-dnspeer-")
+        port = free_port(address)
+        self._start([sys.executable, DNSPEER, "--listen", f"{address}:{port}", "--mode", mode,
+                     "--answer-address", answer_address, "--max-seconds", str(max_seconds)],
+                    "dnspeer")
+        self.server = self.listening[0]
+
+
+def is_sanitized_build(binary=None):
+    """True when `binary` (default $VPCPROBE) is built with AddressSanitizer: its dynamic
+    symbols name __asan_init. VPCPROBE_ASAN=1/0 in the environment overrides the guess."""
+    forced = os.environ.get("VPCPROBE_ASAN")
+    if forced in ("0", "1"):
+        return forced == "1"
+    with open(binary or VPCPROBE, "rb") as f:
+        previous = b""
+        while chunk := f.read(1 << 20):
+            if b"__asan_init" in previous[-16:] + chunk:
+                return True
+            previous = chunk
+    return False
+
+
+def vpcprobe_measured(*args, timeout=120, env=None):
+    """Like vpcprobe(), and also measures the child's peak resident memory: the Result gets
+    `max_rss_mib` from wait4()'s rusage (the child alone, not this process or the peers)."""
+    import threading
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen([VPCPROBE, *args], stdout=out, stderr=err, env=full_env,
+                                stdin=subprocess.DEVNULL)
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        elapsed = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = Result(proc.returncode, out.read().decode(errors="replace"),
+                        err.read().decode(errors="replace"), elapsed)
+    result.max_rss_mib = usage.ru_maxrss / 1024.0  # Linux: kilobytes
+    return result
