@@ -70,6 +70,12 @@ std::optional<Report> run_check_once(const CheckOptions& options, const std::str
     agent.sasl_mechanism = engine.sasl ? engine.sasl->mechanism : "";
     agent.follow_advertised = options.follow_advertised;
     agent.advertised_not_probed = run->advertised_not_probed;
+    agent.concurrency = run->concurrency;
+    agent.socket_budget = run->socket_budget;
+    agent.descriptor_limit = run->descriptor_limit;
+    agent.peak_targets = run->peak_targets;
+    agent.peak_sockets = run->peak_sockets;
+    agent.queued_for_socket = run->queued_for_socket;
     Report report = diagnose(std::move(run->targets), std::move(agent));
     if (rule_set) attribute_to_rules(report, *rule_set);
     return report;

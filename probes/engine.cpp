@@ -1,6 +1,9 @@
 #include "probes/engine.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <deque>
@@ -35,15 +38,50 @@ std::string seconds_text(std::chrono::milliseconds d) {
     return fmt::format("{}ms", d.count());
 }
 
-// Descriptors kept back from the socket budget: c-ares's sockets, stdio, the report file.
+// Descriptors kept back from the socket budget: stdio, the event loop's own, c-ares's
+// sockets, the files OpenSSL opens to look an issuer up, and `serve`'s HTTP connections
+// (agent/serve.cpp keeps at most 32).
 constexpr std::size_t kReservedDescriptors = 64;
 
-std::size_t socket_budget(std::size_t configured) {
-    if (configured > 0) return configured;
+// The soft RLIMIT_NOFILE, 0 when unlimited or unknown.
+std::size_t descriptor_limit() {
     rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
-    auto soft = static_cast<std::size_t>(limit.rlim_cur);
-    return soft > 2 * kReservedDescriptors ? soft - kReservedDescriptors : soft / 2 + 1;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+    return static_cast<std::size_t>(limit.rlim_cur);
+}
+
+// Descriptors open now below `limit` (F_GETFD on each: no descriptor of its own needed, and
+// cheap for the small limits it is used for).
+std::size_t open_descriptors(std::size_t limit) {
+    std::size_t open = 0;
+    for (std::size_t fd = 0; fd < limit; ++fd) {
+        if (fcntl(static_cast<int>(fd), F_GETFD) != -1) ++open;
+    }
+    return open;
+}
+
+// Under a small limit a fixed reserve would leave nothing, so what is open already is counted
+// and only what the run still needs besides its probes is kept back: a UDP and a TCP socket per
+// DNS server, and two files.
+std::size_t descriptors_kept(std::size_t soft_limit, std::size_t dns_servers) {
+    return open_descriptors(soft_limit) + 2 * dns_servers + 2;
+}
+
+// Sockets the probes may hold at once: the limit less 64, or less half of it below 128 (room
+// for serve's connections, which the engine does not see), and never less than what
+// descriptors_kept() counts. 0 = not even one probe socket fits.
+std::size_t socket_budget(std::size_t configured, std::size_t soft_limit, std::size_t dns_servers) {
+    if (configured > 0) return configured;
+    if (soft_limit == 0) return 4096;
+    if (soft_limit > 2 * kReservedDescriptors) return soft_limit - kReservedDescriptors;
+    const std::size_t kept = std::max(soft_limit / 2, descriptors_kept(soft_limit, dns_servers));
+    return soft_limit > kept ? soft_limit - kept : 0;
+}
+
+// EMFILE / ENFILE: this host ran out of descriptors. Never a finding about the network.
+bool out_of_descriptors(const TcpEvidence& tcp) {
+    return tcp.status == StageStatus::failed &&
+           (tcp.error_number == EMFILE || tcp.error_number == ENFILE);
 }
 
 // Where each address of each target is in its pipeline, so that a run cut short by --deadline
@@ -60,14 +98,16 @@ struct Progress {
 class Run : public std::enable_shared_from_this<Run> {
   public:
     Run(asio::io_context& io, const std::vector<Target>& targets, const EngineOptions& options,
-        Resolver& resolver, std::shared_ptr<TlsContext> tls, std::optional<asio::ip::address> bind)
+        Resolver& resolver, std::shared_ptr<TlsContext> tls, std::optional<asio::ip::address> bind,
+        std::size_t descriptor_limit, std::size_t socket_budget)
         : io_(io),
           options_(options),
           resolver_(resolver),
           tls_(std::move(tls)),
           bind_(bind),
           progress_(targets.size()),
-          socket_budget_(socket_budget(options.max_sockets)) {
+          descriptor_limit_(descriptor_limit),
+          socket_budget_(socket_budget) {
         evidence_.resize(targets.size());
         for (std::size_t i = 0; i < targets.size(); ++i) {
             evidence_[i].target = targets[i];
@@ -78,6 +118,9 @@ class Run : public std::enable_shared_from_this<Run> {
     void start() { start_more(); }
 
     bool finished() const { return finished_ == evidence_.size(); }
+
+    // Set when the run cannot go on: out of descriptors with no socket of its own to wait for.
+    const std::string& fatal_error() const { return fatal_error_; }
 
     // Called after the event loop was stopped by the deadline: every stage still waiting is
     // marked failed with run.deadline, so the report says what was not finished.
@@ -116,6 +159,15 @@ class Run : public std::enable_shared_from_this<Run> {
     std::vector<TargetEvidence> take_evidence() { return std::move(evidence_); }
     std::size_t advertised_not_probed() const { return advertised_not_probed_; }
 
+    void report_concurrency(EngineRun& run) const {
+        run.concurrency = static_cast<std::size_t>(options_.concurrency);
+        run.socket_budget = socket_budget_;
+        run.descriptor_limit = descriptor_limit_;
+        run.peak_targets = peak_targets_;
+        run.peak_sockets = peak_sockets_;
+        run.queued_for_socket = queued_for_socket_;
+    }
+
   private:
     static void fail(StageResult& stage, Cause cause, const std::string& detail) {
         stage.status = StageStatus::failed;
@@ -129,12 +181,33 @@ class Run : public std::enable_shared_from_this<Run> {
         const auto limit = static_cast<std::size_t>(options_.concurrency);
         while (next_ < evidence_.size() && next_ - finished_ < limit) {
             std::size_t index = next_++;
+            peak_targets_ = std::max(peak_targets_, next_ - finished_);
             progress_.resize(evidence_.size());
             auto self = shared_from_this();
             resolver_.resolve(evidence_[index].target.host, [self, index](DnsEvidence dns) {
                 self->on_resolved(index, std::move(dns));
             });
         }
+    }
+
+    // The socket budget is an estimate (another thread, such as serve's HTTP side, holds
+    // descriptors too): when the kernel says EMFILE anyway, the address goes back to the head of
+    // the queue and the budget shrinks to the sockets open now, so it starts again when one of
+    // them closes. With none open, nothing would ever free one: the run stops (exit 3).
+    void retry_for_descriptor(std::size_t index, std::size_t a, const std::string& detail) {
+        --sockets_in_use_;
+        ++queued_for_socket_;
+        waiting_for_socket_.emplace_front(index, a);
+        if (sockets_in_use_ == 0) {
+            if (fatal_error_.empty()) {
+                fatal_error_ = fmt::format(
+                    "out of file descriptors (ulimit -n {}) with no probe in flight: {}",
+                    descriptor_limit_, detail);
+            }
+            io_.stop();
+            return;
+        }
+        socket_budget_ = sockets_in_use_;
     }
 
     void on_resolved(std::size_t index, DnsEvidence dns) {
@@ -157,6 +230,8 @@ class Run : public std::enable_shared_from_this<Run> {
             waiting_for_socket_.emplace_back(index, a);
         }
         start_waiting_addresses();
+        // What is still queued now waits for a socket another address holds.
+        queued_for_socket_ += std::min(waiting_for_socket_.size(), limit);
     }
 
     // Each address in flight holds one socket; beyond the budget, addresses wait their turn
@@ -166,6 +241,7 @@ class Run : public std::enable_shared_from_this<Run> {
             auto [index, a] = waiting_for_socket_.front();
             waiting_for_socket_.pop_front();
             ++sockets_in_use_;
+            peak_sockets_ = std::max(peak_sockets_, sockets_in_use_);
             start_tcp(index, a);
         }
     }
@@ -193,6 +269,10 @@ class Run : public std::enable_shared_from_this<Run> {
 
     void on_connected(std::size_t index, std::size_t a, TcpEvidence tcp,
                       asio::ip::tcp::socket socket) {
+        if (out_of_descriptors(tcp)) {
+            retry_for_descriptor(index, a, tcp.detail);
+            return;
+        }
         auto& address = evidence_[index].addresses[a];
         address.tcp = std::move(tcp);
         if (!address.tcp.local_address.empty()) source_addresses_.insert(address.tcp.local_address);
@@ -367,14 +447,19 @@ class Run : public std::enable_shared_from_this<Run> {
     std::optional<asio::ip::address> bind_;
     std::vector<TargetEvidence> evidence_;
     std::vector<Progress> progress_;
+    std::size_t descriptor_limit_;
     std::size_t socket_budget_;
     std::size_t sockets_in_use_ = 0;
+    std::size_t peak_sockets_ = 0;
+    std::size_t peak_targets_ = 0;
+    std::size_t queued_for_socket_ = 0;
     std::deque<std::pair<std::size_t, std::size_t>> waiting_for_socket_;  // (target, address)
     std::size_t next_ = 0;
     std::size_t finished_ = 0;
     std::set<std::string> known_endpoints_;  // host:port of every target in the run
     std::size_t advertised_added_ = 0;
     std::size_t advertised_not_probed_ = 0;
+    std::string fatal_error_;
 };
 
 }  // namespace
@@ -416,7 +501,17 @@ std::optional<EngineRun> run_probes(const std::vector<Target>& targets,
         }
         result.resolvers = resolver.servers();
 
-        auto run = std::make_shared<Run>(io, targets, options, resolver, tls, bind);
+        const std::size_t limit = descriptor_limit();
+        const std::size_t servers = std::max<std::size_t>(1, result.resolvers.size());
+        const std::size_t budget = socket_budget(options.max_sockets, limit, servers);
+        if (budget == 0) {
+            error = fmt::format(
+                "too few file descriptors: the limit is {} (ulimit -n), {} are open, and a "
+                "check needs at least {}; raise it (1024 or more lets many probes run at once)",
+                limit, open_descriptors(limit), descriptors_kept(limit, servers) + 1);
+            return std::nullopt;
+        }
+        auto run = std::make_shared<Run>(io, targets, options, resolver, tls, bind, limit, budget);
         asio::steady_timer deadline_timer(io);
         bool deadline_passed = false;
         if (options.deadline) {
@@ -431,10 +526,15 @@ std::optional<EngineRun> run_probes(const std::vector<Target>& targets,
         run->start();
         if (!targets.empty()) io.run();
 
+        if (!run->fatal_error().empty()) {
+            error = run->fatal_error();
+            return std::nullopt;
+        }
         if (deadline_passed && !run->finished()) run->mark_unfinished(*options.deadline);
         result.source_addresses.assign(run->source_addresses_.begin(),
                                        run->source_addresses_.end());
         result.advertised_not_probed = run->advertised_not_probed();
+        run->report_concurrency(result);
         run->on_all_done = nullptr;
         result.targets = run->take_evidence();
     }

@@ -50,6 +50,14 @@ struct EngineRun {
     std::vector<std::string> source_addresses;  // distinct local addresses seen on TCP probes
     SystemTime started_at{};
     double duration_ms = 0;
+    // How much ran at once: the bounds in force and the most seen, so a report can say when
+    // the descriptor limit, not --concurrency, set the pace (docs/report.md, agent.concurrency).
+    std::size_t concurrency = 0;        // targets in flight at most (--concurrency)
+    std::size_t socket_budget = 0;      // sockets open at most (max_sockets or from the limit)
+    std::size_t descriptor_limit = 0;   // soft RLIMIT_NOFILE during the run; 0 = unlimited
+    std::size_t peak_targets = 0;       // most targets in flight at once
+    std::size_t peak_sockets = 0;       // most addresses holding a socket at once
+    std::size_t queued_for_socket = 0;  // addresses that waited because the budget was in use
 };
 
 // Setup problems (unreadable CA file, bad --dns-server, bad --bind) are not network findings:

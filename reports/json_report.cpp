@@ -263,6 +263,16 @@ json::object report_json(const Report& report) {
                                 {"sasl_mechanism", text_or_null(agent.sasl_mechanism)},
                                 {"follow_advertised", agent.follow_advertised},
                                 {"advertised_not_probed", agent.advertised_not_probed}};
+    if (agent.socket_budget > 0) {
+        out["agent"].as_object()["concurrency"] = json::object{
+            {"targets", agent.concurrency},
+            {"sockets", agent.socket_budget},
+            {"descriptor_limit", agent.descriptor_limit == 0 ? json::value(nullptr)
+                                                             : json::value(agent.descriptor_limit)},
+            {"peak_targets", agent.peak_targets},
+            {"peak_sockets", agent.peak_sockets},
+            {"queued_for_socket", agent.queued_for_socket}};
+    }
     json::array targets;
     for (const auto& target : report.targets) targets.push_back(target_json(target));
     out["targets"] = std::move(targets);

@@ -313,6 +313,9 @@ void render_environment(std::string& out, const AgentInfo& agent) {
     out += "- **Resolvers:** " + joined(agent.resolvers, md, "system default") + "\n";
     out += "- **Started at:** " + rfc3339(agent.started_at) + "\n";
     out += "- **Duration:** " + duration(agent.duration_ms) + "\n";
+    if (const std::string at_once = describe_concurrency(agent); !at_once.empty()) {
+        out += "- **Concurrency:** " + md(at_once) + "\n";
+    }
     if (!agent.command_line.empty()) {
         out += "- **Command line:** " + code_span(agent.command_line) + "\n";
     }

@@ -31,6 +31,14 @@ struct AgentInfo {
     std::string sasl_mechanism;             // SASL mechanism configured, "" for none
     bool follow_advertised = true;          // false with --no-advertised
     std::size_t advertised_not_probed = 0;  // advertised brokers beyond the engine's bound
+    // How much ran at once (EngineRun's figures of the same names); socket_budget 0 = not
+    // known (a report not made by the engine), and then no renderer mentions any of them.
+    std::size_t concurrency = 0;        // targets in flight at most (--concurrency)
+    std::size_t socket_budget = 0;      // sockets open at most
+    std::size_t descriptor_limit = 0;   // soft RLIMIT_NOFILE; 0 = unlimited
+    std::size_t peak_targets = 0;       // most targets in flight at once
+    std::size_t peak_sockets = 0;       // most sockets open at once
+    std::size_t queued_for_socket = 0;  // addresses that waited for a socket
 };
 
 // Something (a rule, a firewall, a resolver, ...) that may be what blocks a target.
@@ -129,5 +137,10 @@ std::string valid_utf8(std::string_view text);
 
 // Milliseconds as the reports give them: rounded to 0.1 ms.
 double round_ms(double ms);
+
+// One sentence on how much ran at once, for the text and Markdown headers: "at most 64 targets
+// and 960 sockets at once (descriptor limit 1024); the most in flight: 64 targets, 70 sockets".
+// Empty when the report does not know (agent.socket_budget 0).
+std::string describe_concurrency(const AgentInfo& agent);
 
 }  // namespace vpcprobe

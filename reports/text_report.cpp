@@ -372,6 +372,9 @@ std::string header(const Report& report) {
     if (resolvers.empty()) resolvers.push_back("system default");
     line += fmt::format(", resolvers {}", fmt::join(resolvers, ", "));
     line += ", took " + duration(agent.duration_ms);
+    // A second line only when the descriptor limit, not --concurrency, set the pace: the one
+    // case where the figures explain something (a slow run). JSON and Markdown always have them.
+    if (agent.queued_for_socket > 0) line += "\n" + describe_concurrency(agent);
     return line;
 }
 

@@ -368,3 +368,29 @@ TEST_CASE("protocol evidence: Kafka API ranges, advertised brokers and the broke
     CHECK(str(targets[1].at("cause").at("code")) == "dns.nxdomain");
     CHECK(str(doc.at("findings").as_array()[0].at("code")) == "kafka.advertised_unreachable");
 }
+
+TEST_CASE("agent.concurrency: the bounds and peaks of a run, absent from a report made by hand") {
+    Report report = sample_report();
+    CHECK_FALSE(parse(render_json(report)).at("agent").as_object().contains("concurrency"));
+
+    report.agent.concurrency = 5000;
+    report.agent.socket_budget = 960;
+    report.agent.descriptor_limit = 1024;
+    report.agent.peak_targets = 5000;
+    report.agent.peak_sockets = 960;
+    report.agent.queued_for_socket = 8121;
+    json::object doc = parse(render_json(report));
+    const json::object& at_once = doc.at("agent").at("concurrency").as_object();
+    CHECK(keys(at_once) == std::vector<std::string>{"targets", "sockets", "descriptor_limit",
+                                                    "peak_targets", "peak_sockets",
+                                                    "queued_for_socket"});
+    CHECK(at_once.at("targets").as_int64() == 5000);
+    CHECK(at_once.at("sockets").as_int64() == 960);
+    CHECK(at_once.at("descriptor_limit").as_int64() == 1024);
+    CHECK(at_once.at("peak_sockets").as_int64() == 960);
+    CHECK(at_once.at("queued_for_socket").as_int64() == 8121);
+
+    report.agent.descriptor_limit = 0;  // unlimited
+    doc = parse(render_json(report));
+    CHECK(doc.at("agent").at("concurrency").at("descriptor_limit").is_null());
+}

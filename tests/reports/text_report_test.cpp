@@ -255,3 +255,25 @@ TEST_CASE("services: what answered, notes, and each advertised broker with its v
                                      "    note: authentication required\n"));
     CHECK_THAT(text, Catch::Contains("kafka.advertised_unreachable"));
 }
+
+TEST_CASE("a second header line only when the descriptor limit set the pace") {
+    Report report = grouped_report();
+    report.agent.concurrency = 64;
+    report.agent.socket_budget = 960;
+    report.agent.descriptor_limit = 1024;
+    report.agent.peak_targets = 7;
+    report.agent.peak_sockets = 9;
+    auto lines = lines_of(render_text(report, false));
+    REQUIRE(lines.size() > 1);
+    CHECK(lines[1].find("at most") == std::string::npos);  // nothing waited: nothing to say
+
+    report.agent.concurrency = 5000;
+    report.agent.peak_targets = 5000;
+    report.agent.peak_sockets = 960;
+    report.agent.queued_for_socket = 1;
+    lines = lines_of(render_text(report, false));
+    REQUIRE(lines.size() > 1);
+    CHECK(lines[1] ==
+          "at most 5000 targets and 960 sockets at once (descriptor limit 1024); the most in "
+          "flight: 5000 targets, 960 sockets; 1 address waited for a free socket");
+}
