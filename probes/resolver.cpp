@@ -16,11 +16,14 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <optional>
@@ -175,9 +178,19 @@ std::optional<std::string> ip_literal(const std::string& host) {
 // name with several entries gets all of them, IPv4 first.
 class HostsFile {
   public:
-    void load(const std::string& path) {
+    // Returns "" or why the file could not be read. A missing file is an empty one (a
+    // container may have none); any other failure (permissions, out of descriptors) is an
+    // error, so names are never silently sent to DNS that the file would have answered.
+    std::string load(const std::string& path) {
         path_ = path;
+        errno = 0;
         std::ifstream in(path);
+        if (!in.is_open()) {
+            const int error_number = errno;
+            if (error_number == ENOENT) return "";
+            return fmt::format("cannot read the hosts file {}: {}", path,
+                               error_number != 0 ? std::strerror(error_number) : "open failed");
+        }
         std::string line;
         while (std::getline(in, line)) {
             if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
@@ -200,6 +213,11 @@ class HostsFile {
                 }
             }
         }
+        if (in.bad()) {
+            return fmt::format("cannot read the hosts file {}: {}", path,
+                               errno != 0 ? std::strerror(errno) : "read error");
+        }
+        return "";
     }
 
     // Every address for the name, IPv4 first; empty when the file does not name it.
@@ -350,8 +368,9 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         }
         if (options.use_hosts_file) {
             const char* override_path = std::getenv("VPCPROBE_HOSTS_FILE");
-            hosts.load(override_path != nullptr && *override_path != '\0' ? override_path
-                                                                          : "/etc/hosts");
+            error = hosts.load(override_path != nullptr && *override_path != '\0' ? override_path
+                                                                                  : "/etc/hosts");
+            if (!error.empty()) return;
         }
         init_channel();
     }
@@ -604,7 +623,30 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         evidence.detail =
             dns_detail(lookup.host, evidence.cause, lookup.status_a, lookup.status_aaaa,
                        evidence.addresses, servers_text, options.timeout);
+        if (evidence.cause == Cause::dns_refused) {
+            if (const std::string local = out_of_descriptors(); !local.empty()) {
+                evidence.cause = Cause::dns_error;
+                evidence.detail =
+                    fmt::format("cannot ask {} about {}: {}", servers_text, lookup.host, local);
+            }
+        }
         complete(std::move(lookup.done), std::move(evidence), lookup.started);
+    }
+
+    // c-ares 1.18 reports a socket it could not open like a server that refused
+    // (ARES_ECONNREFUSED) and keeps the errno to itself. So a refusal is checked against this
+    // host: if a UDP socket cannot be opened right now for lack of descriptors, that, not the
+    // resolver, is the cause. Returns why, or "" when a socket opens fine.
+    static std::string out_of_descriptors() {
+        const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0) {
+            ::close(fd);
+            return "";
+        }
+        const int error_number = errno;
+        if (error_number != EMFILE && error_number != ENFILE) return "";
+        return fmt::format("this host is out of file descriptors ({}); raise ulimit -n",
+                           std::strerror(error_number));
     }
 
     // New queries are started from the event loop, not from inside a c-ares callback.

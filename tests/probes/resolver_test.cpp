@@ -5,6 +5,8 @@
 
 #include <ares.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -495,4 +497,71 @@ TEST_CASE("an invalid server string is an error naming it", "[resolver]") {
         CHECK(result->cause == Cause::dns_error);
         CHECK(contains(result->detail, bad));
     }
+}
+
+TEST_CASE("a hosts file that cannot be read is an error; a missing one is empty", "[resolver]") {
+    vpcprobe::test::TempDir dir;
+    boost::asio::io_context io;
+    SECTION("a directory where the file should be") {
+        ScopedEnv env("VPCPROBE_HOSTS_FILE", dir.path());
+        ResolverOptions options = using_server("127.0.0.1:53");
+        options.use_hosts_file = true;
+        Resolver resolver(io, options);
+        INFO(resolver.error());
+        CHECK(contains(resolver.error(), "cannot read the hosts file " + dir.path()));
+    }
+    SECTION("no file at all") {
+        ScopedEnv env("VPCPROBE_HOSTS_FILE", dir.file("absent"));
+        ResolverOptions options = using_server("127.0.0.1:53");
+        options.use_hosts_file = true;
+        Resolver resolver(io, options);
+        CHECK(resolver.error().empty());
+    }
+}
+
+TEST_CASE("running out of descriptors is said as such, never as a refusing resolver",
+          "[resolver]") {
+    Dnsmasq dns(kafka_zone());
+    boost::asio::io_context io;
+    Resolver resolver(io, using_server(dns.server(), 2000ms));
+    REQUIRE(resolver.error().empty());
+
+    // Take every descriptor left under a lowered soft limit; c-ares opens its socket only for
+    // the first query, so that is what fails.
+    rlimit saved{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    std::vector<int> held;
+    const int probe = ::dup(0);
+    REQUIRE(probe >= 0);
+    ::close(probe);
+    rlimit lowered = saved;
+    lowered.rlim_cur = static_cast<rlim_t>(probe + 8);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+    for (int i = 0; i < 64; ++i) {
+        const int fd = ::dup(0);
+        if (fd < 0) break;
+        held.push_back(fd);
+    }
+    std::optional<DnsEvidence> result;
+    resolver.resolve("kafka-a.alikafka.aliyuncs.com",
+                     [&](DnsEvidence evidence) { result = std::move(evidence); });
+    run_until(
+        io, [&] { return result.has_value(); }, 5s);
+    for (const int fd : held) ::close(fd);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+
+    REQUIRE(result.has_value());
+    INFO(result->detail);
+    CHECK(result->cause == Cause::dns_error);
+    CHECK(contains(result->detail, "out of file descriptors"));
+    CHECK(contains(result->detail, "ulimit -n"));
+
+    // With descriptors back, the same resolver answers.
+    std::optional<DnsEvidence> again;
+    resolver.resolve("kafka-a.alikafka.aliyuncs.com",
+                     [&](DnsEvidence evidence) { again = std::move(evidence); });
+    run_until(
+        io, [&] { return again.has_value(); }, 5s);
+    REQUIRE(again.has_value());
+    CHECK(again->status == StageStatus::ok);
 }
