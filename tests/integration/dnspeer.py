@@ -40,6 +40,8 @@ import sys
 import threading
 import time
 
+from peertool import line_logger, parse_or_exit
+
 CONNECTION_LIMIT = 30.0
 TYPE_A = 1
 FLAG_QR, FLAG_AA, FLAG_TC, FLAG_RD, FLAG_RA = 0x8000, 0x0400, 0x0200, 0x0100, 0x0080
@@ -138,16 +140,9 @@ def parse_arguments(argv):
 
 
 def main(argv):
-    try:
-        config = parse_arguments(argv)
-    except SystemExit as leaving:
-        sys.exit(0 if leaving.code == 0 else 3)
+    config = parse_or_exit(parse_arguments, argv)
     answers = Answers(config.mode, config.answer_address)
-    log_lock = threading.Lock()
-
-    def log(text):
-        with log_lock:
-            print(f"dnspeer: {text}", file=sys.stderr, flush=True)
+    log = line_logger("dnspeer")
 
     class TcpHandler(socketserver.BaseRequestHandler):
         def handle(self):

@@ -39,6 +39,8 @@ import sys
 import threading
 import time
 
+from peertool import line_logger, parse_or_exit, server_tls_context
+
 CONNECTION_LIMIT = 60.0  # seconds any one connection may live
 CHUNK = 64 * 1024
 MODES = ("trickle-tls", "trickle-http", "trickle-kafka", "garbage-at-accept",
@@ -195,22 +197,11 @@ def make_server(host, port, mode, config, tls, log):
 
 
 def main(argv):
-    try:
-        config = parse_arguments(argv)
-    except SystemExit as leaving:
-        sys.exit(0 if leaving.code == 0 else 3)
+    config = parse_or_exit(parse_arguments, argv)
 
-    log_lock = threading.Lock()
+    log = line_logger("hostilepeer")
 
-    def log(message):
-        with log_lock:
-            print(f"hostilepeer: {message}", file=sys.stderr, flush=True)
-
-    tls = None
-    if config.tls_cert:
-        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        tls.minimum_version = ssl.TLSVersion.TLSv1_2
-        tls.load_cert_chain(config.tls_cert, config.tls_key)
+    tls = server_tls_context(config.tls_cert, config.tls_key) if config.tls_cert else None
 
     servers = []
     try:
