@@ -16,10 +16,15 @@
 // note); 3xx answers too (the Location is noted); 5xx is protocol.http_error naming the
 // component as unhealthy; another 4xx on the component's own path, or a body that is clearly
 // another service, is protocol.wrong_service; bytes that are not HTTP are protocol.not_http;
-// a header beyond header_limit or a body beyond body_limit is protocol.too_large (a body
-// beyond the cap is read no further); silence is protocol.timeout; a close before any answer
-// is protocol.closed. The version the component states (Connect's "version", ksqlDB's
-// KsqlServerInfo.version, a Server header) is reported.
+// a header (status line through the blank line) beyond header_limit or a body beyond body_limit
+// is protocol.too_large (a body beyond the cap is read no further), and so is an answer not
+// complete after twice the two caps together (chunk framing that goes on); silence is
+// protocol.timeout; a close before any answer is protocol.closed, a close in the middle of a
+// body judges what came and notes it was cut short. The version the component states
+// (Connect's "version", ksqlDB's KsqlServerInfo.version, a Server header) is reported. What the
+// answer's bytes mean is decided by probes/http_response.h (the same code the tests and the
+// `http_response` fuzz target run without a socket); this probe sends the request, reads, and
+// keeps the deadline.
 //
 // Threading: call on the io_context's thread; `done` is called there exactly once.
 #pragma once
