@@ -18,7 +18,6 @@
 // - A local OUTPUT-chain drop does not fail connect(): the SYN retransmits until the deadline.
 #include "probes/tcp_probe.h"
 
-#include <arpa/inet.h>
 // <linux/errqueue.h> uses struct timespec without including its definition.
 #include <time.h>
 
@@ -34,6 +33,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -42,6 +42,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "probes/error_map.h"
+#include "probes/icmp_queue.h"
 
 namespace vpcprobe {
 
@@ -54,11 +55,6 @@ using boost::asio::ip::tcp;
 // entries read from the error queue in one go (one per retransmitted SYN at most).
 constexpr int kMaxIdleWakeups = 32;
 constexpr int kMaxQueuedErrors = 16;
-
-struct QueuedError {
-    IcmpReport report;
-    int error_number = 0;  // ee_errno: what the kernel makes of it
-};
 
 std::string errno_text(int error_number) {
     return std::strerror(error_number);
@@ -76,24 +72,10 @@ std::string duration_text(std::chrono::milliseconds duration) {
     return fmt::format("{}ms", ms);
 }
 
-std::string offender_text(const sockaddr_storage& offender) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (offender.ss_family == AF_INET) {
-        sockaddr_in in{};
-        std::memcpy(&in, &offender, sizeof in);
-        if (inet_ntop(AF_INET, &in.sin_addr, text, sizeof text)) return text;
-    } else if (offender.ss_family == AF_INET6) {
-        sockaddr_in6 in6{};
-        std::memcpy(&in6, &offender, sizeof in6);
-        if (inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text)) return text;
-    }
-    return "";
-}
-
 // Reads every queued error (bounded) and returns the first one, which answered our first SYN.
 // The queue must be drained: an entry left behind keeps the socket POLLERR.
-std::optional<QueuedError> drain_error_queue(int fd) {
-    std::optional<QueuedError> first;
+std::optional<QueuedIcmpError> drain_error_queue(int fd) {
+    std::optional<QueuedIcmpError> first;
     for (int i = 0; i < kMaxQueuedErrors; ++i) {
         // The payload is the offending packet's headers; we only need the control message.
         std::array<char, 128> payload{};
@@ -105,31 +87,9 @@ std::optional<QueuedError> drain_error_queue(int fd) {
         message.msg_control = control.data();
         message.msg_controllen = control.size();
         if (recvmsg(fd, &message, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break;  // EAGAIN: empty
-        for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
-             header = CMSG_NXTHDR(&message, header)) {
-            bool v4 = header->cmsg_level == SOL_IP && header->cmsg_type == IP_RECVERR;
-            bool v6 = header->cmsg_level == SOL_IPV6 && header->cmsg_type == IPV6_RECVERR;
-            if (!v4 && !v6) continue;
-            const unsigned char* data = CMSG_DATA(header);
-            auto data_length =
-                header->cmsg_len -
-                static_cast<std::size_t>(data - reinterpret_cast<unsigned char*>(header));
-            if (data_length < sizeof(sock_extended_err)) continue;
-            sock_extended_err extended{};
-            std::memcpy(&extended, data, sizeof extended);
-            // SO_EE_OFFENDER: the sender's address follows the struct (AF_UNSPEC if unknown).
-            sockaddr_storage offender{};
-            std::memcpy(&offender, data + sizeof extended,
-                        std::min(data_length - sizeof extended, sizeof offender));
-            if (first) continue;
-            QueuedError error;
-            error.report.origin = extended.ee_origin;
-            error.report.type = extended.ee_type;
-            error.report.code = extended.ee_code;
-            error.report.offender = offender_text(offender);
-            error.error_number = static_cast<int>(extended.ee_errno);
-            first = error;
-        }
+        const std::size_t filled = std::min<std::size_t>(message.msg_controllen, control.size());
+        auto decoded = decode_error_queue_control(std::span(control.data(), filled));
+        if (decoded && !first) first = std::move(decoded);
     }
     return first;
 }
@@ -454,8 +414,8 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     TcpDone done_;
     Clock::time_point started_;
     TcpEvidence evidence_;
-    std::optional<QueuedError> queued_;   // first ICMP seen while still connecting
-    std::optional<tcp::endpoint> local_;  // our end once the kernel chose it
+    std::optional<QueuedIcmpError> queued_;  // first ICMP seen while still connecting
+    std::optional<tcp::endpoint> local_;     // our end once the kernel chose it
     int idle_wakeups_ = 0;
     bool finished_ = false;
 };
