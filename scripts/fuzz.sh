@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/, clang + ASan + UBSan) in build-fuzz/ and runs each for
-# SECONDS (default 60) on a copy of its seed corpus (fuzz/corpus/<target>/), so the repository's
-# corpus only changes when someone chooses to merge new inputs (docs/fuzzing.md).
+# SECONDS (default 60) on a copy of its seed corpus (fuzz/corpus/<target>/) and of its kept crash
+# inputs (fuzz/regressions/<target>/), so the repository's folders only change when someone
+# chooses to merge new inputs (docs/fuzzing.md).
 # Fails on any crash, leak, timeout or out-of-memory; the input that caused it is kept in
 # build-fuzz/fuzz-findings/<target>/ and its path printed.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: kafka_wire scram target_spec config rules icmp)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+#   (targets: kafka_wire scram target_spec config rules icmp http_response icmp_queue)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +17,9 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   exit 2
 fi
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(kafka_wire scram target_spec config rules icmp); fi
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(kafka_wire scram target_spec config rules icmp http_response icmp_queue)
+fi
 
 build=build-fuzz
 cmake -S . -B "$build" -G Ninja -DVPCPROBE_FUZZ=ON -DVPCPROBE_TESTS=OFF \
@@ -39,6 +43,10 @@ for target in "${targets[@]}"; do
   rm -rf "$work"
   mkdir -p "$work" "$findings"
   cp -R "$seeds/." "$work/"
+  # Past crash inputs are good starting points too (their README is not an input).
+  if [ -d "fuzz/regressions/$target" ]; then
+    find "fuzz/regressions/$target" -maxdepth 1 -type f ! -name 'README*' -exec cp {} "$work/" \;
+  fi
   echo "== fuzz $target for ${seconds}s"
   if ! "$build/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
       -print_final_stats=1 -artifact_prefix="$findings/" "$work" >"$build/fuzz-$target.log" 2>&1; then
