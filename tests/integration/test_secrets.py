@@ -17,8 +17,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import KafkaPeer, vpcprobe
-from test_serve import Serve, wait_until
+from harness import KafkaPeer, Serve, vpcprobe
 
 USER_CORE = "probeuserK4d1f"
 PASSWORD_CORE = "Zx9secretQw7"

@@ -5,8 +5,7 @@ must be seen in /report.json (the right cause while the fault is on, ok after), 
 descriptors must stay flat over the hundreds of runs around them.
 
 Runs inside a private network namespace (root) so nftables can filter: one port is always
-rejected (tcp.prohibited), the TLS port's SYNs are dropped on and off. Needs Debian's
-`prometheus` package only because it reuses test_serve's helpers (which need it)."""
+rejected (tcp.prohibited), the TLS port's SYNs are dropped on and off."""
 import json
 import os
 import resource
@@ -18,9 +17,9 @@ import tempfile
 import time
 import unittest
 
-from harness import (DOMAIN, Dnsmasq, TestPeer, enter_private_netns, free_port, load_nft,
-                     skip_module_unless_root, validate)
-from test_serve import Serve, assert_flat, fd_count, vm_rss_kib, wait_until, write_config
+from harness import (DOMAIN, Dnsmasq, Serve, TestPeer, assert_flat, enter_private_netns, fd_count,
+                     free_port, load_nft, skip_module_unless_root, validate, vm_rss_kib,
+                     wait_until, write_config)
 
 skip_module_unless_root()
 
