@@ -472,23 +472,14 @@ TEST_CASE("nothing a hostile peer sends reaches evidence or details raw", "[http
 // ---------------------------------------------------------------------------------------------
 // testpeer's http modes, as the end-to-end tests and the demo use them.
 
-namespace {
-
-std::string testpeer_path() {
-    const std::string binary = VPCPROBE_BINARY;
-    return binary.substr(0, binary.rfind('/') + 1) + "testpeer";
-}
-
-}  // namespace
-
 TEST_CASE("testpeer serves REST components and any status over TLS", "[http][testpeer]") {
-    REQUIRE(::access(testpeer_path().c_str(), X_OK) == 0);
+    REQUIRE(::access(vpcprobe::test::tool_path("testpeer").c_str(), X_OK) == 0);
     vpcprobe::test::TempDir directory;
     const std::string log = directory.file("testpeer.log");
     vpcprobe::test::Subprocess peer(
-        {testpeer_path(), "--pki-dir", directory.file("pki"), "--hosts", "localhost", "--serve",
-         "127.0.0.1:0=http:ksqldb", "--serve", "127.0.0.1:0=http-status:503", "--serve",
-         "127.0.0.1:0=tls:good"},
+        {vpcprobe::test::tool_path("testpeer"), "--pki-dir", directory.file("pki"), "--hosts",
+         "localhost", "--serve", "127.0.0.1:0=http:ksqldb", "--serve",
+         "127.0.0.1:0=http-status:503", "--serve", "127.0.0.1:0=tls:good"},
         log);
     const std::string output = vpcprobe::test::wait_for_ready(log);
     INFO(output);
@@ -547,10 +538,10 @@ TEST_CASE("testpeer rejects bad http modes with exit 3", "[http][testpeer]") {
     vpcprobe::test::TempDir directory;
     for (const std::string mode : {"http:kafka", "http-status:99", "http-status:abc", "http-x"}) {
         INFO(mode);
-        const auto result =
-            vpcprobe::test::run_command({testpeer_path(), "--pki-dir", directory.path(), "--hosts",
-                                         "a", "--serve", "127.0.0.1:0=" + mode},
-                                        10s);
+        const auto result = vpcprobe::test::run_command(
+            {vpcprobe::test::tool_path("testpeer"), "--pki-dir", directory.path(), "--hosts", "a",
+             "--serve", "127.0.0.1:0=" + mode},
+            10s);
         CHECK(result.exit_code == 3);
         CHECK(contains(result.err, mode.substr(0, mode.find(':'))));
     }

@@ -526,20 +526,11 @@ TEST_CASE("a --ca-file with a key and several certificates loads them all", "[tl
 // ---------------------------------------------------------------------------------------------
 // testpeer, the program end-to-end tests and benchmarks use.
 
-namespace {
-
-std::string testpeer_path() {
-    const std::string binary = VPCPROBE_BINARY;
-    return binary.substr(0, binary.rfind('/') + 1) + "testpeer";
-}
-
-}  // namespace
-
 TEST_CASE("testpeer serves the PKI's variants and stops on SIGTERM", "[testpeer]") {
-    REQUIRE(::access(testpeer_path().c_str(), X_OK) == 0);
+    REQUIRE(::access(vpcprobe::test::tool_path("testpeer").c_str(), X_OK) == 0);
     vpcprobe::test::TempDir directory;
     const std::string log = directory.file("testpeer.log");
-    std::vector<std::string> argv = {testpeer_path(),
+    std::vector<std::string> argv = {vpcprobe::test::tool_path("testpeer"),
                                      "--pki-dir",
                                      directory.file("pki"),
                                      "--hosts",
@@ -605,7 +596,7 @@ TEST_CASE("testpeer rejects bad arguments with exit 3", "[testpeer]") {
         {"--pki-dir", directory.path(), "--hosts", "a", "--frobnicate"},
     };
     for (const auto& arguments : bad) {
-        std::vector<std::string> argv = {testpeer_path()};
+        std::vector<std::string> argv = {vpcprobe::test::tool_path("testpeer")};
         argv.insert(argv.end(), arguments.begin(), arguments.end());
         const auto result = vpcprobe::test::run_command(argv, 10s);
         CAPTURE(arguments, result.err);

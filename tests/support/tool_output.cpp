@@ -7,6 +7,11 @@
 
 namespace vpcprobe::test {
 
+std::string tool_path(const std::string& name) {
+    const std::string binary = VPCPROBE_BINARY;
+    return binary.substr(0, binary.rfind('/') + 1) + name;
+}
+
 std::string wait_for_ready(const std::string& log_path, std::chrono::milliseconds limit) {
     using namespace std::chrono_literals;
     const auto until = std::chrono::steady_clock::now() + limit;

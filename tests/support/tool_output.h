@@ -1,6 +1,6 @@
-// Test support: reading what the test tools (testpeer, tlsproxy) print as they start:
-// "listening ADDR:PORT MODE" per listener (IPv6 as [ADDR]:PORT), then "ready". For tests that
-// run a tool as a Subprocess with its output in a log file.
+// Test support: where the test tools (testpeer, tlsproxy, mockkafka) are, and reading what they
+// print as they start: "listening ADDR:PORT MODE" per listener (IPv6 as [ADDR]:PORT), then
+// "ready". For tests that run a tool as a Subprocess with its output in a log file.
 // Plain functions; thread-safe.
 #pragma once
 
@@ -11,6 +11,9 @@
 #include <boost/asio/ip/tcp.hpp>
 
 namespace vpcprobe::test {
+
+// The path of a test tool ("testpeer", "tlsproxy", "mockkafka") built next to vpcprobe.
+std::string tool_path(const std::string& name);
 
 // The log's text once it holds a "ready" line, polled every 50 ms for at most `limit`; what it
 // holds by then otherwise (the caller checks for "ready\n" and shows the text if missing).
