@@ -349,3 +349,16 @@ TEST_CASE("markdown evidence: Kafka and HTTP facts of the protocol stage") {
     CHECK_THAT(http, Catch::Contains(
                          "    HTTP GET /: 200 OK, server Jetty(9.4), Schema Registry 7.6.1\n"));
 }
+
+TEST_CASE("markdown: the environment says what ran at once, when the report knows") {
+    Report report = mixed_report();
+    CHECK(render_markdown(report).find("**Concurrency:**") == std::string::npos);
+    report.agent.concurrency = 64;
+    report.agent.socket_budget = 960;
+    report.agent.descriptor_limit = 1024;
+    report.agent.peak_targets = 3;
+    report.agent.peak_sockets = 4;
+    CHECK(render_markdown(report).find(
+              "- **Concurrency:** at most 64 targets and 960 sockets at once (descriptor limit "
+              "1024); the most in flight: 3 targets, 4 sockets\n") != std::string::npos);
+}
