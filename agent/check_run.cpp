@@ -5,11 +5,12 @@
 #include <utility>
 #include <variant>
 
-#include "agent/credentials.h"
-#include "agent/plan.h"
+#include "agent/settings/credentials.h"
+#include "agent/settings/plan.h"
 #include "probes/engine.h"
-#include "reports/attribution.h"
-#include "reports/rules.h"
+#include "reports/diagnosis/attribution.h"
+#include "reports/diagnosis/diagnose.h"
+#include "reports/diagnosis/rules.h"
 
 namespace vpcprobe {
 

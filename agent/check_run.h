@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "agent/options.h"
-#include "reports/report.h"
+#include "agent/settings/options.h"
+#include "core/report.h"
 
 namespace vpcprobe {
 

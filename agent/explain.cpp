@@ -3,8 +3,8 @@
 #include <iostream>
 #include <ostream>
 
-#include "reports/rules.h"
-#include "reports/rules_eval.h"
+#include "reports/diagnosis/rules.h"
+#include "reports/diagnosis/rules_eval.h"
 
 namespace vpcprobe {
 

@@ -7,7 +7,7 @@
 
 #include <iosfwd>
 
-#include "agent/cli.h"
+#include "agent/settings/cli.h"
 
 namespace vpcprobe {
 

@@ -19,8 +19,9 @@
 
 #include <fmt/format.h>
 
-#include "reports/json_report.h"
-#include "reports/output.h"
+#include "core/text.h"
+#include "reports/render/json_report.h"
+#include "reports/render/output.h"
 
 namespace vpcprobe {
 
@@ -337,56 +338,6 @@ void append_error(std::string& error, const std::string& message) {
     if (message.empty()) return;
     if (!error.empty()) error += "; ";
     error += message;
-}
-
-// ---- Text ----
-
-// Text from a state directory on a terminal: no control characters (escape sequences).
-std::string printable(std::string_view text) {
-    std::string out = valid_utf8(text);
-    for (char& c : out) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f) c = '?';
-    }
-    return out;
-}
-
-// A logfmt value: bare when it is a plain word, else double-quoted with escapes.
-std::string logfmt_value(std::string_view raw) {
-    const std::string text = valid_utf8(raw);
-    const bool plain = !text.empty() && std::none_of(text.begin(), text.end(), [](char c) {
-        const auto byte = static_cast<unsigned char>(c);
-        return byte <= 0x20 || byte == 0x7f || c == '"' || c == '=' || c == '\\';
-    });
-    if (plain) return text;
-    std::string out = "\"";
-    for (char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (byte < 0x20 || byte == 0x7f) {
-                    out += fmt::format("\\u{:04x}", byte);
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out + "\"";
 }
 
 }  // namespace

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "reports/report.h"
+#include "core/report.h"
 
 namespace vpcprobe {
 

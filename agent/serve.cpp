@@ -24,12 +24,13 @@
 #include <boost/beast/http.hpp>
 
 #include "agent/check_run.h"
-#include "agent/duration.h"
 #include "agent/history.h"
-#include "agent/validate.h"
-#include "reports/json_report.h"
-#include "reports/markdown_report.h"
-#include "reports/prometheus_report.h"
+#include "agent/settings/validate.h"
+#include "core/duration.h"
+#include "core/text.h"
+#include "reports/render/json_report.h"
+#include "reports/render/markdown_report.h"
+#include "reports/render/prometheus_report.h"
 
 namespace vpcprobe {
 
@@ -57,33 +58,6 @@ constexpr auto kAcceptRetry = std::chrono::milliseconds(200);
 constexpr std::string_view kOpenMetricsEof = "# EOF\n";
 
 // ---- logging: one logfmt line per event on stderr -------------------------------------------
-
-// A logfmt value: bare when it is a plain word, else double-quoted with \ " and control
-// characters escaped, so one event always stays one line.
-std::string logfmt_value(std::string_view raw) {
-    const std::string text = valid_utf8(raw);
-    const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        const auto byte = static_cast<unsigned char>(c);
-        return byte > 0x20 && byte != 0x7f && c != '"' && c != '=' && c != '\\';
-    });
-    if (plain) return text;
-    std::string out = "\"";
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (byte < 0x20 || byte == 0x7f) {
-            out += fmt::format("\\x{:02x}", byte);
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-    return out;
-}
 
 std::string log_timestamp() {
     return rfc3339_ms(std::chrono::system_clock::now());

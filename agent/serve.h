@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/cli.h"
-#include "reports/report.h"
+#include "agent/settings/cli.h"
+#include "core/report.h"
 
 namespace vpcprobe {
 

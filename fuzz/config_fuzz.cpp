@@ -12,7 +12,7 @@
 #include <fstream>
 #include <string>
 
-#include "agent/config.h"
+#include "agent/settings/config.h"
 
 namespace {
 

@@ -20,7 +20,7 @@
 
 #include <boost/asio/error.hpp>
 
-#include "probes/http_response.h"
+#include "probes/http/http_response.h"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "probes/cause.h"
+#include "core/cause.h"
 #include "probes/error_map.h"
 
 namespace {

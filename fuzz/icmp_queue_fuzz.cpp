@@ -15,9 +15,9 @@
 #include <span>
 #include <string>
 
-#include "probes/cause.h"
+#include "core/cause.h"
 #include "probes/error_map.h"
-#include "probes/icmp_queue.h"
+#include "probes/tcp/icmp_queue.h"
 
 namespace {
 

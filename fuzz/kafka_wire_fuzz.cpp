@@ -8,7 +8,7 @@
 #include <span>
 #include <string>
 
-#include "probes/kafka_wire.h"
+#include "probes/kafka/kafka_wire.h"
 
 namespace kafka = vpcprobe::kafka;
 

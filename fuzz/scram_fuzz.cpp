@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "probes/scram.h"
+#include "probes/kafka/scram.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/duration.h"
-#include "agent/target_spec.h"
+#include "agent/settings/target_spec.h"
+#include "core/duration.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;

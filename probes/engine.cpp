@@ -15,12 +15,12 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "probes/http_probe.h"
-#include "probes/kafka_probe.h"
+#include "probes/dns/resolver.h"
+#include "probes/http/http_probe.h"
+#include "probes/kafka/kafka_probe.h"
 #include "probes/protocol_stream.h"
-#include "probes/resolver.h"
-#include "probes/tcp_probe.h"
-#include "probes/tls_probe.h"
+#include "probes/tcp/tcp_probe.h"
+#include "probes/tls/tls_probe.h"
 
 namespace vpcprobe {
 

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "probes/evidence.h"
-#include "probes/kafka_probe.h"
-#include "probes/target.h"
+#include "core/evidence.h"
+#include "core/sasl.h"
+#include "core/target.h"
 
 namespace vpcprobe {
 

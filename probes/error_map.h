@@ -6,8 +6,8 @@
 #include <optional>
 #include <vector>
 
-#include "probes/cause.h"
-#include "probes/evidence.h"
+#include "core/cause.h"
+#include "core/evidence.h"
 
 namespace vpcprobe {
 

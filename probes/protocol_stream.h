@@ -12,7 +12,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
-#include "probes/tls_probe.h"
+#include "probes/tls/tls_probe.h"
 
 namespace vpcprobe {
 

@@ -16,11 +16,12 @@
 #include <iterator>
 #include <sstream>
 
-#include "agent/cli.h"
 #include "agent/history_command.h"
-#include "reports/json_report.h"
-#include "tests/reports/report_fixtures.h"
+#include "agent/settings/cli.h"
+#include "core/text.h"
+#include "reports/render/json_report.h"
 #include "tests/support/process.h"
+#include "tests/support/report_fixtures.h"
 
 using namespace vpcprobe;
 using namespace vpcprobe::test;

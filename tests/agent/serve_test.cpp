@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "agent/serve.h"
-#include "reports/prometheus_report.h"
-#include "tests/reports/report_fixtures.h"
+#include "reports/render/prometheus_report.h"
+#include "tests/support/report_fixtures.h"
 
 using namespace vpcprobe;
 using std::chrono::milliseconds;

@@ -101,7 +101,7 @@ class ConfigFile(unittest.TestCase):
 
 
 RULES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reports",
-                     "fixtures", "rules")
+                     "diagnosis", "fixtures", "rules")
 
 
 class Explain(unittest.TestCase):

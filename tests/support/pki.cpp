@@ -1,6 +1,6 @@
 #include "tests/support/pki.h"
 
-#include "probes/openssl_handle.h"
+#include "probes/tls/openssl_handle.h"
 #include "tests/support/process.h"
 
 #include <openssl/bio.h>

@@ -1,0 +1,108 @@
+#include "agent/settings/catalog.h"
+
+#include <cctype>
+
+namespace vpcprobe {
+namespace {
+
+constexpr std::string_view domain = ".alikafka.aliyuncs.com";
+
+// DNS limits a label to 63 characters; the longest label we build is
+// "vpc-kafkarestproxy-{partInstanceId}".
+constexpr std::size_t max_label = 63;
+constexpr std::size_t longest_label_overhead = std::string_view("vpc-kafkarestproxy-").size();
+
+char lower(char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+std::string lower_copy(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = lower(c);
+    return out;
+}
+
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        if (lower(text[i]) != lower(prefix[i])) return false;
+    }
+    return true;
+}
+
+bool id_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+}
+
+}  // namespace
+
+const std::array<CatalogComponent, 7>& catalog_components() {
+    static constexpr std::array<CatalogComponent, 7> components{{
+        {"kafka", "Kafka broker", "kafka", 9095, 9092},
+        {"mds", "Confluent MDS", "kafka", 8090, 443},
+        {"schema-registry", "Schema Registry", "schemaregistry", 8081, 443},
+        {"rest-proxy", "Kafka REST Proxy", "kafkarestproxy", 8082, 443},
+        {"connect", "Kafka Connect", "connect", 8083, 443},
+        {"ksqldb", "ksqlDB", "ksqldb", 8088, 443},
+        {"control-center", "Control Center", "controlcenter", 9021, 443},
+    }};
+    return components;
+}
+
+std::optional<std::string> part_instance_id(std::string_view id, std::string& error) {
+    const std::string quoted = "instance ID '" + std::string(id) + "'";
+    if (id.empty()) {
+        error = "instance ID is empty";
+        return std::nullopt;
+    }
+    for (char c : id) {
+        if (!id_char(c)) {
+            error = quoted + ": only letters, digits, '-' and '_' are allowed";
+            return std::nullopt;
+        }
+    }
+    std::string_view part = id;
+    if (starts_with_nocase(id, instance_id_prefix)) {
+        part.remove_prefix(instance_id_prefix.size());
+        if (part.empty()) {
+            error =
+                quoted + " has no partInstanceId after '" + std::string(instance_id_prefix) + "'";
+            return std::nullopt;
+        }
+    } else if (starts_with_nocase(id, "alikafka_")) {
+        error = quoted + " is not an ApsaraMQ for Confluent ID (they start with '" +
+                std::string(instance_id_prefix) + "'); give the ID or its partInstanceId";
+        return std::nullopt;
+    }
+    if (part.size() + longest_label_overhead > max_label) {
+        error = quoted + " is too long for a hostname (at most " +
+                std::to_string(max_label - longest_label_overhead) +
+                " characters after the prefix)";
+        return std::nullopt;
+    }
+    return lower_copy(part);
+}
+
+std::vector<Target> expand_instance(std::string_view part_id, std::string_view access) {
+    std::vector<std::string_view> prefixes;
+    if (access == "vpc" || access == "all") prefixes.push_back("vpc");
+    if (access == "pub" || access == "all") prefixes.push_back("pub");
+
+    const std::string part = lower_copy(part_id);
+    std::vector<Target> targets;
+    for (std::string_view prefix : prefixes) {
+        for (const CatalogComponent& component : catalog_components()) {
+            Target target;
+            target.component = std::string(component.component);
+            target.access = std::string(prefix);
+            target.host = std::string(prefix) + "-" + std::string(component.service) + "-" + part +
+                          std::string(domain);
+            target.port = prefix == "vpc" ? component.vpc_port : component.pub_port;
+            target.origin = "catalog";
+            targets.push_back(std::move(target));
+        }
+    }
+    return targets;
+}
+
+}  // namespace vpcprobe

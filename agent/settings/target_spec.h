@@ -1,0 +1,47 @@
+// Target specs as users write them: "HOST:PORT" or "HOST:PORT=COMPONENT", IPv6 as
+// "[addr]:port", optionally after a scheme: PLAINTEXT:// or SASL_PLAINTEXT:// (or http://)
+// for a listener without TLS, SSL:// / SASL_SSL:// / https:// (the default) for one with it
+// (positional arguments of check/endpoints, --bootstrap, the config's `targets` and
+// `[[target]]` tables). Parsing validates everything a probe would otherwise trip on later.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/target.h"
+
+namespace vpcprobe {
+
+// The component a target gets when the spec names none, from well-known ports:
+// 9092-9095 kafka, 8090 mds, 8081 schema-registry, 8082 rest-proxy, 8083 connect,
+// 8088 ksqldb, 9021 control-center; any other port "endpoint". A guess that is right for the
+// ports of the catalog and of a stock Confluent Platform, and honest ("endpoint") otherwise.
+std::string component_for_port(std::uint16_t port);
+
+// Host names: letters, digits, '-', '_' and '.', at most 253 characters, labels of 1..63
+// characters that neither start nor end with '-'; one trailing dot (a rooted name) is
+// allowed. A name made only of digits and dots must be a valid IPv4 address ("999.1.1.1" is
+// a typo, not a name). Returns an empty string when valid, else why not.
+std::string hostname_problem(std::string_view host);
+
+struct TargetSpecRules {
+    // Component when the spec has no "=COMPONENT"; empty = component_for_port.
+    std::string default_component;
+    // False for --bootstrap, which is always a kafka target.
+    bool allow_component = true;
+};
+
+// Parses one spec into a Target (host lower-cased, IPv6 canonical and without brackets, access and
+// origin left empty for the caller). Returns nullopt and sets `error` to one line quoting the spec,
+// e.g. "'broker:0': port 0 is out of range 1..65535".
+std::optional<Target> parse_target_spec(std::string_view spec, const TargetSpecRules& rules,
+                                        std::string& error);
+
+// The spec text of a target, the inverse of parse_target_spec: "host:port=component",
+// "[v6]:port=component", "plaintext://host:port=component".
+std::string target_spec_text(const Target& target);
+
+}  // namespace vpcprobe

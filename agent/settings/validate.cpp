@@ -1,0 +1,248 @@
+#include "agent/settings/validate.h"
+
+#include "probes/tls/tls_probe.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+namespace vpcprobe {
+namespace {
+
+bool zone_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+}
+
+std::string quote(std::string_view text) {
+    return "'" + std::string(text) + "'";
+}
+
+}  // namespace
+
+bool is_ipv4_literal(std::string_view text) {
+    if (text.empty() || text.size() > 15) return false;
+    const std::string copy(text);
+    in_addr address{};
+    return inet_pton(AF_INET, copy.c_str(), &address) == 1;
+}
+
+bool is_ipv6_literal(std::string_view text, bool allow_zone) {
+    const std::size_t percent = text.find('%');
+    if (percent != std::string_view::npos) {
+        if (!allow_zone) return false;
+        const std::string_view zone = text.substr(percent + 1);
+        if (zone.empty() || zone.size() > 64) return false;
+        for (char c : zone) {
+            if (!zone_char(c)) return false;
+        }
+        text = text.substr(0, percent);
+    }
+    if (text.empty() || text.size() > 45) return false;  // INET6_ADDRSTRLEN - 1
+    const std::string copy(text);
+    in6_addr address{};
+    return inet_pton(AF_INET6, copy.c_str(), &address) == 1;
+}
+
+bool is_ip_literal(std::string_view text) {
+    return is_ipv4_literal(text) || is_ipv6_literal(text);
+}
+
+std::string canonical_ipv6(std::string_view text) {
+    if (!is_ipv6_literal(text, true)) return std::string(text);
+    const std::size_t percent = text.find('%');
+    const std::string address(text.substr(0, percent));
+    in6_addr binary{};
+    char buffer[INET6_ADDRSTRLEN] = {};
+    if (inet_pton(AF_INET6, address.c_str(), &binary) != 1 ||
+        inet_ntop(AF_INET6, &binary, buffer, sizeof buffer) == nullptr) {
+        return std::string(text);
+    }
+    std::string out(buffer);
+    if (percent != std::string_view::npos) out += text.substr(percent);
+    return out;
+}
+
+std::string access_problem(std::string_view access) {
+    if (access == "vpc" || access == "pub" || access == "all") return "";
+    return quote(access) + " is not one of vpc, pub, all";
+}
+
+std::optional<ReportFormat> parse_report_format(std::string_view text) {
+    if (text == "text") return ReportFormat::text;
+    if (text == "json") return ReportFormat::json;
+    if (text == "markdown") return ReportFormat::markdown;
+    if (text == "prometheus") return ReportFormat::prometheus;
+    if (text == "junit") return ReportFormat::junit;
+    return std::nullopt;
+}
+
+std::string_view report_format_name(ReportFormat format) {
+    switch (format) {
+        case ReportFormat::text:
+            return "text";
+        case ReportFormat::json:
+            return "json";
+        case ReportFormat::markdown:
+            return "markdown";
+        case ReportFormat::prometheus:
+            return "prometheus";
+        case ReportFormat::junit:
+            return "junit";
+    }
+    return "text";
+}
+
+std::optional<long long> parse_integer(std::string_view text, long long min, long long max) {
+    if (text.empty()) return std::nullopt;
+    long long value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end) return std::nullopt;
+    if (value < min || value > max) return std::nullopt;
+    return value;
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+    if (text.empty() || text.size() > 5) return std::nullopt;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+    }
+    const auto value = parse_integer(text, 1, 65535);
+    if (!value) return std::nullopt;
+    return static_cast<std::uint16_t>(*value);
+}
+
+std::string dns_server_problem(std::string_view server) {
+    const std::string usage = " (use ADDR, ADDR:PORT or [IPV6]:PORT with a numeric address)";
+    if (server.empty()) return "empty resolver address" + usage;
+    std::string_view address = server;
+    std::string_view port;
+    bool has_port = false;
+    if (server.front() == '[') {
+        const std::size_t close = server.find(']');
+        if (close == std::string_view::npos) return quote(server) + ": missing ']'" + usage;
+        address = server.substr(1, close - 1);
+        const std::string_view rest = server.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return quote(server) + ": junk after ']'" + usage;
+            port = rest.substr(1);
+            has_port = true;
+        }
+        if (!is_ipv6_literal(address)) {
+            return quote(server) + ": " + quote(address) + " is not an IPv6 address" + usage;
+        }
+    } else {
+        const std::size_t colons =
+            static_cast<std::size_t>(std::count(server.begin(), server.end(), ':'));
+        if (colons == 1) {
+            const std::size_t colon = server.find(':');
+            address = server.substr(0, colon);
+            port = server.substr(colon + 1);
+            has_port = true;
+        }
+        if (colons <= 1 && !is_ipv4_literal(address)) {
+            return quote(server) + ": " + quote(address) + " is not a numeric IPv4 address" + usage;
+        }
+        if (colons > 1 && !is_ipv6_literal(address)) {
+            return quote(server) + " is not an IPv6 address" + usage;
+        }
+    }
+    if (has_port && !parse_port(port)) {
+        return quote(server) + ": port " + quote(port) + " is not in 1..65535";
+    }
+    return "";
+}
+
+std::optional<IpEndpoint> parse_ip_endpoint(std::string_view text, std::string& error) {
+    const std::string usage = " (use IP:PORT or [IPV6]:PORT)";
+    std::string_view address;
+    std::string_view port;
+    if (!text.empty() && text.front() == '[') {
+        const std::size_t close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+            error = quote(text) + " is not an address and port" + usage;
+            return std::nullopt;
+        }
+        address = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+        if (!is_ipv6_literal(address)) {
+            error = quote(text) + ": " + quote(address) + " is not an IPv6 address";
+            return std::nullopt;
+        }
+    } else {
+        const std::size_t colon = text.rfind(':');
+        if (colon == std::string_view::npos) {
+            error = quote(text) + " has no port" + usage;
+            return std::nullopt;
+        }
+        address = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (address.find(':') != std::string_view::npos) {
+            error = quote(text) + ": put an IPv6 address in brackets" + usage;
+            return std::nullopt;
+        }
+        if (!is_ipv4_literal(address)) {
+            error = quote(text) + ": " + quote(address) + " is not a numeric IP address" + usage;
+            return std::nullopt;
+        }
+    }
+    const auto number = parse_port(port);
+    if (!number) {
+        error = quote(text) + ": port " + quote(port) + " is not in 1..65535";
+        return std::nullopt;
+    }
+    return IpEndpoint{std::string(address), *number};
+}
+
+std::string readable_file_problem(const std::string& path) {
+    namespace fs = std::filesystem;
+    if (path.empty()) return "empty file name";
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (status.type() == fs::file_type::not_found) return quote(path) + ": no such file";
+    if (ec) return quote(path) + ": " + ec.message();
+    if (fs::is_directory(status)) return quote(path) + " is a directory, not a file";
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return quote(path) + ": cannot be read: " + std::strerror(errno);
+    ::close(fd);
+    return "";
+}
+
+std::string ca_file_problem(const std::string& path) {
+    if (std::string problem = readable_file_problem(path); !problem.empty()) return problem;
+    // The TLS layer's own loader decides, so "valid here" and "loads there" never disagree.
+    if (std::string problem = trust_anchor_file_problem(path); !problem.empty())
+        return quote(path) + ": " + problem;
+    return "";
+}
+
+std::string writable_destination_problem(const std::string& path) {
+    namespace fs = std::filesystem;
+    if (path.empty()) return "empty file name";
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) return quote(path) + " is a directory, not a file";
+    fs::path directory = fs::path(path).parent_path();
+    if (directory.empty()) directory = ".";
+    const fs::file_status status = fs::status(directory, ec);
+    if (status.type() == fs::file_type::not_found || ec) {
+        return quote(path) + ": directory " + quote(directory.string()) + " does not exist";
+    }
+    if (!fs::is_directory(status)) {
+        return quote(path) + ": " + quote(directory.string()) + " is not a directory";
+    }
+    if (::access(directory.c_str(), W_OK) != 0) {
+        return quote(path) + ": directory " + quote(directory.string()) +
+               " is not writable: " + std::strerror(errno);
+    }
+    return "";
+}
+
+}  // namespace vpcprobe

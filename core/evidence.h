@@ -1,0 +1,147 @@
+// Evidence: what the probes observed, per target, per address, per stage. Plain values handed
+// from the probe engine to reports/ (diagnosis and renderers); probes record facts and map
+// foreign errors to causes (probes/error_map.h) but never decide a target's verdict.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/cause.h"
+#include "core/target.h"
+
+namespace vpcprobe {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+// Common to every stage: how it ended, why, and how long it took.
+struct StageResult {
+    StageStatus status = StageStatus::skipped;
+    Cause cause = Cause::none;
+    std::string detail;  // one sentence for people, with the facts ("SYN to 10.0.0.5:9095 ...")
+    double ms = 0;       // wall time of the stage in milliseconds
+};
+
+struct DnsEvidence : StageResult {
+    std::vector<std::string> addresses;  // every A and AAAA answer, textual, A first
+    std::string source;                  // "dns", "hosts-file" or "literal"
+    int ares_status_a = 0;               // raw ares_status of the A query (0 when not asked)
+    int ares_status_aaaa = 0;            // raw ares_status of the AAAA query
+};
+
+// What an ICMP error queued on the socket said (IP_RECVERR / MSG_ERRQUEUE).
+struct IcmpReport {
+    int origin = 0;  // SO_EE_ORIGIN_ICMP / _ICMP6 / _LOCAL
+    int type = 0;
+    int code = 0;
+    std::string offender;  // address of the hop that sent it, "" if unknown
+};
+
+struct TcpEvidence : StageResult {
+    std::string address;        // destination address probed
+    std::string local_address;  // our source address (the socket's local end, or --bind)
+    int error_number = 0;       // raw errno of the connect, 0 on success
+    std::optional<IcmpReport> icmp;
+};
+
+struct VerifyError {
+    int depth = 0;              // 0 = leaf
+    int code = 0;               // raw X509_V_ERR_*, kept beside the mapped cause
+    std::string text;           // X509_verify_cert_error_string
+    Cause cause = Cause::none;  // what the code means here (probes/tls/error_map_x509.cpp)
+};
+
+struct CertificateInfo {
+    std::string subject;
+    std::string issuer;
+    std::vector<std::string> sans;  // DNS names and IP addresses
+    SystemTime not_before{};
+    SystemTime not_after{};
+    std::string sha256;  // hex, lower case, of the DER encoding
+    bool self_issued = false;
+};
+
+struct TlsEvidence : StageResult {
+    std::string version;  // "TLSv1.3"
+    std::string cipher;
+    std::string alert;  // the alert the peer sent, if any ("handshake failure")
+};
+
+struct CertificateEvidence : StageResult {
+    std::vector<CertificateInfo> chain;      // as presented by the peer, leaf first
+    std::vector<VerifyError> verify_errors;  // every error the verify callback saw
+    std::optional<int> days_left;            // of the chain's earliest not_after
+};
+
+// One API a Kafka broker supports, from its ApiVersions answer.
+struct KafkaApiRange {
+    std::int16_t api_key = 0;
+    std::int16_t min_version = 0;
+    std::int16_t max_version = 0;
+};
+
+// A broker as a bootstrap's Metadata answer advertises it.
+struct KafkaBroker {
+    std::int32_t node_id = -1;
+    std::string host;
+    std::int32_t port = 0;
+    std::optional<std::string> rack;
+};
+
+// What the Kafka conversation established. Never holds a credential.
+struct KafkaEvidence {
+    std::int16_t api_versions_version = -1;  // ApiVersions version that was answered (3 or 0)
+    std::vector<KafkaApiRange> apis;         // every API the broker listed
+    // SASL: the mechanism used ("" = no SASL configured), what the broker offers, the outcome.
+    std::string sasl_mechanism;
+    std::vector<std::string> sasl_mechanisms_offered;
+    bool authenticated = false;
+    // Metadata: asked only of bootstraps (not of advertised brokers).
+    bool metadata_checked = false;
+    std::string metadata_not_checked;  // why not, for people ("no SASL credentials configured")
+    std::int16_t metadata_version = -1;
+    std::optional<std::string> cluster_id;
+    std::int32_t controller_id = -1;
+    std::vector<KafkaBroker> brokers;  // advertised brokers, in the broker's order
+    std::int16_t error_code = 0;       // the Kafka error that failed the stage, 0 if none
+};
+
+// What the HTTP request established.
+struct HttpEvidence {
+    std::string method = "GET";
+    std::string path;    // the request path, e.g. "/v3/clusters"
+    int status = 0;      // HTTP status code, 0 when no valid answer came
+    std::string reason;  // reason phrase as sent
+    std::string server;  // Server header, if any
+    std::string
+        service;  // what the body says it is ("Kafka Connect", "ksqlDB", ...), "" if unknown
+    std::string version;         // the version the component states, "" if it states none
+    bool auth_required = false;  // 401 / 403: the component answers and wants credentials
+};
+
+struct ProtocolEvidence : StageResult {
+    std::string name;  // "kafka" or "http"; "" when no check applies
+    std::optional<KafkaEvidence> kafka;
+    std::optional<HttpEvidence> http;
+    std::string note;  // what people should know even when ok ("authentication required")
+};
+
+// One resolved address taken through tcp -> tls -> certificate -> protocol.
+struct AddressEvidence {
+    std::string address;
+    TcpEvidence tcp;
+    TlsEvidence tls;
+    CertificateEvidence certificate;
+    ProtocolEvidence protocol;
+};
+
+struct TargetEvidence {
+    Target target;
+    DnsEvidence dns;
+    std::vector<AddressEvidence> addresses;  // one per probed address, in DNS order
+    std::size_t addresses_not_probed = 0;    // beyond the per-name bound
+};
+
+}  // namespace vpcprobe

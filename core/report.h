@@ -1,0 +1,113 @@
+// The report model: the verdict of a check, built from the probe engine's evidence by
+// diagnose() ("Diagnosis" in design.md) and handed to the renderers (json_report.h,
+// text_report.h, ...), which only format it and never decide anything themselves.
+// The vocabulary (statuses, cause codes, exit codes) is the contract's
+// (../shared/docs/contract.md, "JSON report, schema_version 1", "Exit codes").
+//
+// Plain values and pure functions: safe from any thread, copy freely.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cause.h"
+#include "core/evidence.h"
+#include "core/target.h"
+
+namespace vpcprobe {
+
+// Where and when the check ran, and with what; rendered as the report's "agent" (and "tool").
+struct AgentInfo {
+    std::string hostname;
+    std::vector<std::string> source_addresses;  // local addresses the probes left from
+    std::vector<std::string> resolvers;         // "10.20.0.2:53"
+    SystemTime started_at{};
+    double duration_ms = 0;
+    std::string version;                    // vpcprobe's own version, "0.1.0"
+    std::string command_line;               // as invoked, secrets already redacted by the caller
+    std::string sasl_mechanism;             // SASL mechanism configured, "" for none
+    bool follow_advertised = true;          // false with --no-advertised
+    std::size_t advertised_not_probed = 0;  // advertised brokers beyond the engine's bound
+    // How much ran at once (EngineRun's figures of the same names); socket_budget 0 = not
+    // known (a report not made by the engine), and then no renderer mentions any of them.
+    std::size_t concurrency = 0;        // targets in flight at most (--concurrency)
+    std::size_t socket_budget = 0;      // sockets open at most
+    std::size_t descriptor_limit = 0;   // soft RLIMIT_NOFILE; 0 = unlimited
+    std::size_t peak_targets = 0;       // most targets in flight at once
+    std::size_t peak_sockets = 0;       // most sockets open at once
+    std::size_t queued_for_socket = 0;  // addresses that waited for a socket
+};
+
+// Something (a rule, a firewall, a resolver, ...) that may be what blocks a target.
+// kind: "security-group", "security-group-rule", "network-acl-rule", "firewall", "route",
+// "dns", "certificate" or "service" (contract.md, "Suspects"). Empty strings mean "unknown".
+struct Suspect {
+    std::string kind;
+    std::string id;         // "sg-0abc", "acl-12/100", an address
+    std::string direction;  // "ingress" | "egress" | ""
+    std::string rule;       // the rule itself, as the export says it
+    std::string detail;     // one sentence for people
+};
+
+// The first thing that went wrong with a target.
+struct TargetCause {
+    Cause code = Cause::none;
+    Stage stage = Stage::dns;  // the stage it was observed at (run.deadline can hit any stage)
+    std::string summary;       // a sentence with the facts: "SYN to 10.0.0.5:9095 got no answer"
+    std::vector<Suspect> suspects;
+};
+
+// The verdict on one target, with everything observed about it.
+struct TargetReport {
+    Target target;
+    StageStatus status = StageStatus::ok;  // ok, warning or failed; never skipped
+    std::optional<TargetCause> cause;      // set exactly when status is not ok
+    TargetEvidence evidence;  // normalised by diagnose(): a run.deadline stage is "failed", a
+                              // failed/warning stage always carries a cause
+    // Index into evidence.addresses of the address whose tcp/tls/certificate/protocol stages
+    // the contract's single-address "stages" view shows: the first failing (or warning)
+    // address when the target is not ok, else 0. Meaningless when there are no addresses.
+    std::size_t shown_address = 0;
+
+    // The address the "stages" view shows, or nullptr when none was probed (DNS failed).
+    const AddressEvidence* shown() const;
+};
+
+enum class Severity { error, warning, info };
+std::string_view name(Severity severity);  // "error", "warning", "info"
+
+// Something the targets say together (contract.md, "Findings").
+struct Finding {
+    std::string code;  // "firewall.port_blocked", ...
+    Severity severity = Severity::error;
+    std::string summary;
+    std::vector<std::string> components;
+    std::vector<std::string> targets;  // "host:port"
+    std::vector<Suspect> suspects;
+    std::string remedy;
+};
+
+struct Summary {
+    int ok = 0;
+    int warning = 0;
+    int failed = 0;
+    friend bool operator==(const Summary&, const Summary&) = default;
+};
+
+struct Report {
+    int schema_version = 1;
+    AgentInfo agent;
+    std::vector<TargetReport> targets;
+    std::vector<Finding> findings;
+    Summary summary;
+};
+
+// The process exit status the report calls for (contract.md, "Exit codes"): 0 when every
+// target is ok, 1 with warnings only, 2 when any target failed. (3, "could not run as asked",
+// is the command line's to return; a report never calls for it.)
+int exit_code(const Report& report);
+
+}  // namespace vpcprobe

@@ -1,0 +1,817 @@
+// Resolver: c-ares on the Asio event loop (see resolver.h and design.md "c-ares inside Asio").
+//
+// Ownership, because c-ares calls back from inside its own functions and Asio handlers can run
+// after the Resolver is gone:
+//  - Resolver owns Impl through a shared_ptr; every Asio handler and every c-ares query holds a
+//    weak_ptr<Impl>, so nothing runs against a destroyed Impl (ares_destroy() in ~Impl fires
+//    every pending query callback with ARES_EDESTRUCTION; by then the weak_ptr is expired).
+//  - c-ares owns the sockets. Each one is watched through a stream_descriptor that is
+//    release()d, never closed, when c-ares says it is done with it (sock state callback 0/0).
+//  - Completions are posted and check that the Impl is still alive before calling the user.
+#include "probes/dns/resolver.h"
+
+#include <ares.h>
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include <fmt/format.h>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "probes/error_map.h"
+
+namespace vpcprobe {
+
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+// At most this many names are being asked at once (two queries each); further resolve() calls
+// wait in a queue. A burst of hundreds of queries on one UDP socket overflows socket buffers
+// (measured: 200 queries at once against a local dnsmasq lost a few per burst), and each loss
+// costs a c-ares retry, i.e. a large part of the timeout, saying nothing about the network. The
+// per-call timeout still counts from resolve(), so a resolver that never answers fails queued
+// calls on time too.
+constexpr std::size_t kMaxNamesInFlight = 32;
+
+// Ask for a roomy receive buffer so a burst of answers is not dropped by our own socket.
+constexpr int kSocketReceiveBuffer = 1 << 20;
+
+// c-ares tries each server `tries` times, doubling the per-try timeout each round:
+// the worst case is servers * per_try * (2^tries - 1). Keep that inside 90% of the caller's
+// timeout so c-ares normally reports its own ARES_ETIMEOUT (a raw status worth keeping) just
+// before our bound would; retry once when each try still gets a useful time.
+constexpr std::chrono::milliseconds kMinUsefulTry{200};
+
+void init_ares_library_once() {
+    static const int status = ares_library_init(ARES_LIB_INIT_ALL);
+    (void)status;  // only does work on Windows; failures surface as ares_init_options errors
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+    std::string out;
+    for (const auto& item : items) {
+        if (!out.empty()) out += separator;
+        out += item;
+    }
+    return out;
+}
+
+std::string format_duration(std::chrono::milliseconds duration) {
+    const auto ms = duration.count();
+    if (ms < 1000) return fmt::format("{}ms", ms);
+    if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
+    return fmt::format("{:g}s", static_cast<double>(ms) / 1000.0);
+}
+
+std::string format_endpoint(int family, const std::string& address, int port) {
+    if (family == AF_INET6) return fmt::format("[{}]:{}", address, port);
+    return fmt::format("{}:{}", address, port);
+}
+
+// --- server strings -------------------------------------------------------------------------
+
+struct ServerAddress {
+    int family = AF_INET;
+    std::string address;  // canonical text, no brackets
+    int port = 53;
+};
+
+std::optional<std::string> canonical_address(int family, std::string_view text) {
+    const std::string copy(text);  // inet_pton needs a terminated string
+    unsigned char buffer[sizeof(in6_addr)];
+    if (inet_pton(family, copy.c_str(), buffer) != 1) return std::nullopt;
+    char out[INET6_ADDRSTRLEN];
+    if (inet_ntop(family, buffer, out, sizeof(out)) == nullptr) return std::nullopt;
+    return std::string(out);
+}
+
+std::optional<int> parse_port(std::string_view text) {
+    int port = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    if (port < 1 || port > 65535) return std::nullopt;
+    return port;
+}
+
+// "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare IPv6 address. We check the syntax
+// ourselves: c-ares 1.18 accepts "1.2.3.4:99999" (the port wraps) and "" (keeps the old list).
+std::optional<ServerAddress> parse_server(std::string_view text) {
+    ServerAddress server;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        auto address = canonical_address(AF_INET6, text.substr(1, close - 1));
+        if (!address) return std::nullopt;
+        server.family = AF_INET6;
+        server.address = *address;
+        const auto rest = text.substr(close + 1);
+        if (rest.empty()) return server;
+        if (rest.front() != ':') return std::nullopt;
+        auto port = parse_port(rest.substr(1));
+        if (!port) return std::nullopt;
+        server.port = *port;
+        return server;
+    }
+    const auto colons = std::count(text.begin(), text.end(), ':');
+    if (colons > 1) {  // a bare IPv6 address, default port
+        auto address = canonical_address(AF_INET6, text);
+        if (!address) return std::nullopt;
+        server.family = AF_INET6;
+        server.address = *address;
+        return server;
+    }
+    const auto colon = text.find(':');
+    auto address = canonical_address(AF_INET, text.substr(0, colon));
+    if (!address) return std::nullopt;
+    server.address = *address;
+    if (colon != std::string_view::npos) {
+        auto port = parse_port(text.substr(colon + 1));
+        if (!port) return std::nullopt;
+        server.port = *port;
+    }
+    return server;
+}
+
+// --- names that need no query ---------------------------------------------------------------
+
+// An IPv4 or IPv6 literal (a scoped "fe80::1%eth0" too), in canonical form.
+std::optional<std::string> ip_literal(const std::string& host) {
+    if (auto v4 = canonical_address(AF_INET, host)) return v4;
+    const auto percent = host.find('%');
+    const std::string_view address = std::string_view(host).substr(0, percent);
+    auto v6 = canonical_address(AF_INET6, address);
+    if (!v6) return std::nullopt;
+    if (percent != std::string::npos) *v6 += host.substr(percent);
+    return v6;
+}
+
+// The hosts file, read once when the Resolver is made (one run sees one consistent file).
+// Our own reader rather than ares_gethostbyname_file: in c-ares 1.18 that one always reads
+// /etc/hosts, and tests need VPCPROBE_HOSTS_FILE. Every line naming the host counts, so a
+// name with several entries gets all of them, IPv4 first.
+class HostsFile {
+  public:
+    // Returns "" or why the file could not be read. A missing file is an empty one (a
+    // container may have none); any other failure (permissions, out of descriptors) is an
+    // error, so names are never silently sent to DNS that the file would have answered.
+    std::string load(const std::string& path) {
+        path_ = path;
+        errno = 0;
+        std::ifstream in(path);
+        if (!in.is_open()) {
+            const int error_number = errno;
+            if (error_number == ENOENT) return "";
+            return fmt::format("cannot read the hosts file {}: {}", path,
+                               error_number != 0 ? std::strerror(error_number) : "open failed");
+        }
+        std::string line;
+        while (std::getline(in, line)) {
+            if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+            std::istringstream fields(line);
+            std::string address;
+            if (!(fields >> address)) continue;
+            int family = AF_INET;
+            auto canonical = canonical_address(AF_INET, address);
+            if (!canonical) {
+                family = AF_INET6;
+                canonical = canonical_address(AF_INET6, address);
+            }
+            if (!canonical) continue;
+            std::string name;
+            while (fields >> name) {
+                auto& entry = entries_[normalize(name)];
+                auto& list = family == AF_INET ? entry.first : entry.second;
+                if (std::find(list.begin(), list.end(), *canonical) == list.end()) {
+                    list.push_back(*canonical);
+                }
+            }
+        }
+        if (in.bad()) {
+            return fmt::format("cannot read the hosts file {}: {}", path,
+                               errno != 0 ? std::strerror(errno) : "read error");
+        }
+        return "";
+    }
+
+    // Every address for the name, IPv4 first; empty when the file does not name it.
+    std::vector<std::string> lookup(const std::string& host) const {
+        const auto found = entries_.find(normalize(host));
+        if (found == entries_.end()) return {};
+        std::vector<std::string> out = found->second.first;
+        out.insert(out.end(), found->second.second.begin(), found->second.second.end());
+        return out;
+    }
+
+    const std::string& path() const { return path_; }
+
+  private:
+    static std::string normalize(std::string_view name) {
+        if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+        return lower(name);
+    }
+
+    std::string path_;
+    std::unordered_map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>>
+        entries_;
+};
+
+// --- details for people ---------------------------------------------------------------------
+
+std::string query_outcome(int status) {
+    switch (status) {
+        case ARES_SUCCESS:
+            return "answered";
+        case ARES_ENODATA:
+            return "no record (NODATA)";
+        case ARES_ENOTFOUND:
+            return "NXDOMAIN";
+        case ARES_ESERVFAIL:
+            return "SERVFAIL";
+        case ARES_EREFUSED:
+            return "REFUSED";
+        case ARES_ECONNREFUSED:
+            return "connection refused";
+        case ARES_ETIMEOUT:
+            return "no answer";
+        default:
+            return ares_strerror(status);
+    }
+}
+
+// "(A: SERVFAIL, AAAA: no answer)" when the two queries ended differently, else "".
+std::string both_outcomes(int status_a, int status_aaaa) {
+    if (status_a == status_aaaa) return "";
+    return fmt::format(" (A: {}, AAAA: {})", query_outcome(status_a), query_outcome(status_aaaa));
+}
+
+std::string dns_detail(const std::string& host, Cause cause, int status_a, int status_aaaa,
+                       const std::vector<std::string>& addresses, const std::string& servers,
+                       std::chrono::milliseconds timeout) {
+    const std::string both = both_outcomes(status_a, status_aaaa);
+    switch (cause) {
+        case Cause::none: {
+            std::string partial;  // a failed family is worth a mention even when the other answered
+            if (status_a != ARES_SUCCESS && status_a != ARES_ENODATA) {
+                partial = fmt::format(" (the A query: {})", query_outcome(status_a));
+            } else if (status_aaaa != ARES_SUCCESS && status_aaaa != ARES_ENODATA) {
+                partial = fmt::format(" (the AAAA query: {})", query_outcome(status_aaaa));
+            }
+            return fmt::format("{} resolved to {} via {}{}", host, join(addresses, ", "), servers,
+                               partial);
+        }
+        case Cause::dns_nxdomain:
+            return fmt::format("{} does not exist (NXDOMAIN) according to {}{}", host, servers,
+                               both);
+        case Cause::dns_nodata:
+            return fmt::format("{} exists but has no A or AAAA record (NODATA) according to {}",
+                               host, servers);
+        case Cause::dns_servfail:
+            return fmt::format("{} failed to resolve {} (SERVFAIL){}", servers, host, both);
+        case Cause::dns_refused:
+            if (status_a == ARES_EREFUSED || status_aaaa == ARES_EREFUSED) {
+                return fmt::format("{} refused to resolve {} (REFUSED){}", servers, host, both);
+            }
+            // ARES_ECONNREFUSED: ICMP port unreachable or a TCP reset. With several servers
+            // c-ares 1.18 also ends up here when every one of them answered SERVFAIL/REFUSED.
+            if (servers.find(',') == std::string::npos) {
+                return fmt::format(
+                    "nothing listens for DNS at {} (connection refused), so {} was not resolved{}",
+                    servers, host, both);
+            }
+            return fmt::format(
+                "every resolver ({}) refused or was not listening, so {} was not resolved{}",
+                servers, host, both);
+        case Cause::dns_timeout:
+            return fmt::format("no answer to the A/AAAA queries for {} from {} within {}{}", host,
+                               servers, format_duration(timeout), both);
+        default:
+            return fmt::format("looking up A/AAAA for {} via {} failed: {}{}", host, servers,
+                               query_outcome(status_a != ARES_SUCCESS ? status_a : status_aaaa),
+                               both);
+    }
+}
+
+}  // namespace
+
+// --- the implementation ---------------------------------------------------------------------
+
+struct Resolver::Impl : std::enable_shared_from_this<Impl> {
+    // One c-ares socket, watched by the event loop. The descriptor never closes the fd.
+    struct Watch {
+        Watch(asio::io_context& io, ares_socket_t socket) : fd(socket), descriptor(io) {}
+        ares_socket_t fd;
+        asio::posix::stream_descriptor descriptor;
+        bool want_read = false;
+        bool want_write = false;
+        bool read_pending = false;
+        bool write_pending = false;
+        bool closed = false;  // c-ares closed it; late handlers must not touch the fd
+    };
+
+    // One resolve() call going through DNS.
+    struct Lookup {
+        Lookup(asio::io_context& io, std::string name, Done on_done, Clock::time_point start)
+            : host(std::move(name)), done(std::move(on_done)), started(start), deadline(io) {}
+        std::string host;
+        Done done;
+        Clock::time_point started;
+        asio::steady_timer deadline;
+        bool finished = false;        // the completion is posted; later answers are ignored
+        int queries_outstanding = 0;  // c-ares queries not yet called back
+        bool a_answered = false;
+        bool aaaa_answered = false;
+        int status_a = ARES_ETIMEOUT;  // until the query calls back
+        int status_aaaa = ARES_ETIMEOUT;
+        std::vector<std::string> a;
+        std::vector<std::string> aaaa;
+    };
+
+    // The `arg` of one ares_query: owned by c-ares until its callback, which deletes it.
+    struct Query {
+        std::weak_ptr<Impl> impl;
+        std::shared_ptr<Lookup> lookup;
+        int family;
+    };
+
+    Impl(asio::io_context& context, ResolverOptions resolver_options)
+        : io(context), options(std::move(resolver_options)), timer(context) {
+        init_ares_library_once();
+        if (options.timeout < std::chrono::milliseconds(1)) {
+            options.timeout = std::chrono::milliseconds(1);
+        }
+        if (options.use_hosts_file) {
+            const char* override_path = std::getenv("VPCPROBE_HOSTS_FILE");
+            error = hosts.load(override_path != nullptr && *override_path != '\0' ? override_path
+                                                                                  : "/etc/hosts");
+            if (!error.empty()) return;
+        }
+        init_channel();
+    }
+
+    ~Impl() {
+        destroying = true;
+        // Fires every pending query callback with ARES_EDESTRUCTION (they find the weak_ptr
+        // expired and only free their argument) and closes the sockets, telling us first.
+        if (channel != nullptr) ares_destroy(channel);
+        for (auto& [fd, watch] : watches) {  // in case c-ares did not report a close
+            watch->closed = true;
+            if (watch->descriptor.is_open()) watch->descriptor.release();
+        }
+    }
+
+    void init_channel() {
+        std::string csv;  // servers as c-ares should see them, validated
+        std::size_t server_count = options.servers.size();
+        for (const auto& text : options.servers) {
+            auto server = text.find(',') == std::string::npos ? parse_server(text) : std::nullopt;
+            if (!server) {
+                error = fmt::format(
+                    "invalid DNS server \"{}\": expected ADDR, ADDR:PORT or [IPV6]:PORT with an IP "
+                    "address and a port from 1 to 65535",
+                    text);
+                return;
+            }
+            if (!csv.empty()) csv += ',';
+            csv += format_endpoint(server->family, server->address, server->port);
+        }
+        if (server_count == 0) server_count = count_system_servers();
+
+        ares_options ares{};
+        const int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+                         ARES_OPT_SOCK_RCVBUF | ARES_OPT_FLAGS;
+        // By default c-ares 1.18 treats a SERVFAIL or REFUSED answer like a dead server: it
+        // moves on to the next one (as glibc does), but when none is left it reports
+        // ARES_ECONNREFUSED, so a resolver that said SERVFAIL would read "not listening". With
+        // one server there is nothing to move on to, so take its answer as it is and keep the
+        // distinction. With several, keep the fallback: an application on this host would get
+        // the second server's answer, and so should we.
+        ares.flags = server_count == 1 ? ARES_FLAG_NOCHECKRESP : 0;
+        ares.sock_state_cb = &Impl::on_socket_state;
+        ares.sock_state_cb_data = this;
+        ares.socket_receive_buffer_size = kSocketReceiveBuffer;
+        const auto [per_try, tries] = retry_plan(server_count);
+        ares.timeout = static_cast<int>(per_try.count());
+        ares.tries = tries;
+        if (const int status = ares_init_options(&channel, &ares, mask); status != ARES_SUCCESS) {
+            channel = nullptr;
+            error = fmt::format("cannot initialise the DNS resolver (c-ares): {}",
+                                ares_strerror(status));
+            return;
+        }
+        if (!csv.empty()) {
+            if (const int status = ares_set_servers_ports_csv(channel, csv.c_str());
+                status != ARES_SUCCESS) {
+                error = fmt::format("cannot use DNS servers \"{}\": {}", join(options.servers, ","),
+                                    ares_strerror(status));
+                return;
+            }
+        }
+        servers_in_use = read_servers(channel);
+        servers_text = servers_in_use.empty() ? "no resolver" : join(servers_in_use, ", ");
+    }
+
+    // How many servers /etc/resolv.conf gives c-ares, read with a throwaway channel: the retry
+    // plan has to be fixed before the real channel exists (c-ares 1.18 cannot change it after).
+    static std::size_t count_system_servers() {
+        ares_channel probe = nullptr;
+        ares_options none{};
+        if (ares_init_options(&probe, &none, 0) != ARES_SUCCESS) return 1;
+        const std::size_t count = read_servers(probe).size();
+        ares_destroy(probe);
+        return std::max<std::size_t>(count, 1);
+    }
+
+    std::pair<std::chrono::milliseconds, int> retry_plan(std::size_t server_count) const {
+        const auto budget = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(1),
+                                                                options.timeout * 9 / 10);
+        const auto servers = static_cast<long>(std::max<std::size_t>(server_count, 1));
+        // Two tries cost 1 + 2 = 3 per-try timeouts per server; one try costs 1.
+        auto per_try = budget / (servers * 3);
+        if (per_try >= kMinUsefulTry) return {per_try, 2};
+        per_try =
+            std::max<std::chrono::milliseconds>(std::chrono::milliseconds(1), budget / servers);
+        return {per_try, 1};
+    }
+
+    static std::vector<std::string> read_servers(ares_channel from) {
+        std::vector<std::string> out;
+        ares_addr_port_node* list = nullptr;
+        if (ares_get_servers_ports(from, &list) != ARES_SUCCESS) return out;
+        for (auto* node = list; node != nullptr; node = node->next) {
+            char text[INET6_ADDRSTRLEN] = {};
+            if (ares_inet_ntop(node->family, &node->addr, text, sizeof(text)) == nullptr) continue;
+            // Port 0 means "the channel's default", which is 53 unless we set another.
+            out.push_back(
+                format_endpoint(node->family, text, node->udp_port != 0 ? node->udp_port : 53));
+        }
+        ares_free_data(list);
+        return out;
+    }
+
+    // --- resolve -----------------------------------------------------------------------------
+
+    void resolve(const std::string& host, Done done) {
+        const auto started = Clock::now();
+        DnsEvidence evidence;
+        evidence.source = "dns";  // where the answer came from, or would have
+        if (!error.empty()) {
+            evidence.status = StageStatus::failed;
+            evidence.cause = Cause::dns_error;
+            evidence.detail = fmt::format("cannot resolve {}: {}", host, error);
+            return complete(std::move(done), std::move(evidence), started);
+        }
+        if (host.empty()) {
+            evidence.status = StageStatus::failed;
+            evidence.cause = Cause::dns_error;
+            evidence.detail = "cannot resolve an empty host name";
+            return complete(std::move(done), std::move(evidence), started);
+        }
+        if (auto literal = ip_literal(host)) {
+            evidence.status = StageStatus::ok;
+            evidence.source = "literal";
+            evidence.addresses = {*literal};
+            evidence.detail = fmt::format("{} is an IP address; nothing to resolve", host);
+            return complete(std::move(done), std::move(evidence), started);
+        }
+        if (options.use_hosts_file) {
+            if (auto addresses = hosts.lookup(host); !addresses.empty()) {
+                evidence.status = StageStatus::ok;
+                evidence.source = "hosts-file";
+                evidence.detail = fmt::format("{} is listed in {}: {}", host, hosts.path(),
+                                              join(addresses, ", "));
+                evidence.addresses = std::move(addresses);
+                return complete(std::move(done), std::move(evidence), started);
+            }
+        }
+
+        auto lookup = std::make_shared<Lookup>(io, host, std::move(done), started);
+        lookup->deadline.expires_at(started + options.timeout);
+        lookup->deadline.async_wait(
+            [weak_impl = weak_from_this(),
+             weak_lookup = std::weak_ptr<Lookup>(lookup)](const boost::system::error_code& ec) {
+                if (ec) return;  // cancelled: the lookup finished first
+                auto self = weak_impl.lock();
+                auto expired = weak_lookup.lock();
+                if (self && expired && !expired->finished) self->finish(*expired);
+            });
+        waiting.push_back(std::move(lookup));
+        start_waiting_lookups();
+    }
+
+    // Posts the user's completion; it runs only if the Resolver still exists by then.
+    void complete(Done done, DnsEvidence evidence, Clock::time_point started) {
+        evidence.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        asio::post(io, [weak_impl = weak_from_this(), done = std::move(done),
+                        evidence = std::move(evidence)]() mutable {
+            if (weak_impl.expired()) return;
+            done(std::move(evidence));
+        });
+    }
+
+    void start_waiting_lookups() {
+        while (names_in_flight < kMaxNamesInFlight && !waiting.empty()) {
+            auto lookup = std::move(waiting.front());
+            waiting.pop_front();
+            if (lookup->finished) continue;  // timed out while waiting for its turn
+            ++names_in_flight;
+            lookup->queries_outstanding = 2;
+            send(lookup, AF_INET);
+            send(lookup, AF_INET6);
+        }
+        reset_timer();
+    }
+
+    void send(const std::shared_ptr<Lookup>& lookup, int family) {
+        // c-ares may call on_answer before ares_query returns (bad name, no memory); fine,
+        // since on_answer only records and posts.
+        auto* query = new Query{weak_from_this(), lookup, family};
+        ares_query(channel, lookup->host.c_str(), ns_c_in, family == AF_INET ? ns_t_a : ns_t_aaaa,
+                   &Impl::on_answer, query);
+    }
+
+    static void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* answer,
+                          int length) {
+        std::unique_ptr<Query> query(static_cast<Query*>(arg));
+        auto self = query->impl.lock();
+        if (!self || status == ARES_EDESTRUCTION) return;  // the Resolver is being destroyed
+        self->record(*query->lookup, query->family, status, answer, length);
+    }
+
+    void record(Lookup& lookup, int family, int status, const unsigned char* answer, int length) {
+        --lookup.queries_outstanding;
+        if (!lookup.finished) {
+            std::vector<std::string> addresses;
+            if (status == ARES_SUCCESS) status = parse_addresses(family, answer, length, addresses);
+            if (family == AF_INET) {
+                lookup.a_answered = true;
+                lookup.status_a = status;
+                lookup.a = std::move(addresses);
+            } else {
+                lookup.aaaa_answered = true;
+                lookup.status_aaaa = status;
+                lookup.aaaa = std::move(addresses);
+            }
+            if (lookup.a_answered && lookup.aaaa_answered) finish(lookup);
+        }
+        if (lookup.queries_outstanding == 0) {
+            --names_in_flight;
+            schedule_waiting_lookups();
+        }
+    }
+
+    // The status that decides the family's outcome: the parse status when the query itself
+    // succeeded, and ARES_ENODATA for a NOERROR answer without an address (e.g. only a CNAME).
+    static int parse_addresses(int family, const unsigned char* answer, int length,
+                               std::vector<std::string>& out) {
+        hostent* host = nullptr;
+        const int status = family == AF_INET
+                               ? ares_parse_a_reply(answer, length, &host, nullptr, nullptr)
+                               : ares_parse_aaaa_reply(answer, length, &host, nullptr, nullptr);
+        if (status == ARES_SUCCESS && host != nullptr) {
+            for (char** address = host->h_addr_list; address != nullptr && *address != nullptr;
+                 ++address) {
+                char text[INET6_ADDRSTRLEN] = {};
+                if (inet_ntop(family, *address, text, sizeof(text)) != nullptr) {
+                    out.emplace_back(text);
+                }
+            }
+        }
+        if (host != nullptr) ares_free_hostent(host);
+        if (status == ARES_SUCCESS && out.empty()) return ARES_ENODATA;
+        return status;
+    }
+
+    // Both families answered, or the deadline passed (unanswered families stay ARES_ETIMEOUT).
+    void finish(Lookup& lookup) {
+        lookup.finished = true;
+        lookup.deadline.cancel();
+        DnsEvidence evidence;
+        evidence.source = "dns";
+        evidence.ares_status_a = lookup.status_a;
+        evidence.ares_status_aaaa = lookup.status_aaaa;
+        evidence.cause = cause_from_ares_pair(lookup.status_a, lookup.status_aaaa);
+        evidence.status = evidence.cause == Cause::none ? StageStatus::ok : StageStatus::failed;
+        evidence.addresses = std::move(lookup.a);
+        evidence.addresses.insert(evidence.addresses.end(), lookup.aaaa.begin(), lookup.aaaa.end());
+        evidence.detail =
+            dns_detail(lookup.host, evidence.cause, lookup.status_a, lookup.status_aaaa,
+                       evidence.addresses, servers_text, options.timeout);
+        if (evidence.cause == Cause::dns_refused) {
+            if (const std::string local = out_of_descriptors(); !local.empty()) {
+                evidence.cause = Cause::dns_error;
+                evidence.detail =
+                    fmt::format("cannot ask {} about {}: {}", servers_text, lookup.host, local);
+            }
+        }
+        complete(std::move(lookup.done), std::move(evidence), lookup.started);
+    }
+
+    // c-ares 1.18 reports a socket it could not open like a server that refused
+    // (ARES_ECONNREFUSED) and keeps the errno to itself. So a refusal is checked against this
+    // host: if a UDP socket cannot be opened right now for lack of descriptors, that, not the
+    // resolver, is the cause. Returns why, or "" when a socket opens fine.
+    static std::string out_of_descriptors() {
+        const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0) {
+            ::close(fd);
+            return "";
+        }
+        const int error_number = errno;
+        if (error_number != EMFILE && error_number != ENFILE) return "";
+        return fmt::format("this host is out of file descriptors ({}); raise ulimit -n",
+                           std::strerror(error_number));
+    }
+
+    // New queries are started from the event loop, not from inside a c-ares callback.
+    void schedule_waiting_lookups() {
+        if (waiting.empty() || start_posted) return;
+        start_posted = true;
+        asio::post(io, [weak_impl = weak_from_this()] {
+            if (auto self = weak_impl.lock()) {
+                self->start_posted = false;
+                self->start_waiting_lookups();
+            }
+        });
+    }
+
+    // --- sockets -----------------------------------------------------------------------------
+
+    static void on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
+        static_cast<Impl*>(data)->socket_state(fd, readable != 0, writable != 0);
+    }
+
+    void socket_state(ares_socket_t fd, bool readable, bool writable) {
+        auto found = watches.find(fd);
+        if (!readable && !writable) {  // c-ares is about to close it
+            if (found == watches.end()) return;
+            found->second->closed = true;
+            // release(), not close(): the fd is c-ares's. Pending waits end with
+            // operation_aborted and find the watch closed.
+            if (found->second->descriptor.is_open()) found->second->descriptor.release();
+            watches.erase(found);
+            return;
+        }
+        if (destroying) return;
+        if (found == watches.end()) {
+            auto watch = std::make_shared<Watch>(io, fd);
+            boost::system::error_code ec;
+            watch->descriptor.assign(fd, ec);
+            // If the reactor cannot take the fd, its queries still end through the timer.
+            if (ec) watch->closed = true;
+            found = watches.emplace(fd, std::move(watch)).first;
+        }
+        found->second->want_read = readable;
+        found->second->want_write = writable;
+        arm(found->second);
+    }
+
+    void arm(const std::shared_ptr<Watch>& watch) {
+        if (watch->closed) return;
+        if (watch->want_read && !watch->read_pending) {
+            watch->read_pending = true;
+            watch->descriptor.async_wait(
+                asio::posix::stream_descriptor::wait_read,
+                [weak_impl = weak_from_this(),
+                 weak_watch = std::weak_ptr<Watch>(watch)](const boost::system::error_code& ec) {
+                    on_ready(weak_impl, weak_watch, ec, true);
+                });
+        }
+        if (watch->want_write && !watch->write_pending) {
+            watch->write_pending = true;
+            watch->descriptor.async_wait(
+                asio::posix::stream_descriptor::wait_write,
+                [weak_impl = weak_from_this(),
+                 weak_watch = std::weak_ptr<Watch>(watch)](const boost::system::error_code& ec) {
+                    on_ready(weak_impl, weak_watch, ec, false);
+                });
+        }
+    }
+
+    static void on_ready(const std::weak_ptr<Impl>& weak_impl,
+                         const std::weak_ptr<Watch>& weak_watch,
+                         const boost::system::error_code& ec, bool for_read) {
+        auto self = weak_impl.lock();
+        auto watch = weak_watch.lock();  // kept alive here even if c-ares closes it meanwhile
+        if (!self || !watch) return;
+        (for_read ? watch->read_pending : watch->write_pending) = false;
+        if (ec == asio::error::operation_aborted || watch->closed) return;
+
+        const ares_socket_t fd = watch->fd;
+        if (for_read) {
+            ares_process_fd(self->channel, fd, ARES_SOCKET_BAD);
+            // Asio's epoll reactor is edge-triggered and async_wait is not speculative: data
+            // left unread now would never wake us. c-ares drains UDP sockets but reads a TCP
+            // stream one piece at a time, so keep going while bytes are waiting (bounded).
+            for (int round = 0; round < 64 && !watch->closed; ++round) {
+                int waiting_bytes = 0;
+                if (ioctl(fd, FIONREAD, &waiting_bytes) != 0 || waiting_bytes <= 0) break;
+                ares_process_fd(self->channel, fd, ARES_SOCKET_BAD);
+            }
+        } else {
+            ares_process_fd(self->channel, ARES_SOCKET_BAD, fd);
+        }
+        // An error other than cancellation means the reactor gave up on this fd: waiting again
+        // would spin. c-ares's timeouts (driven by the timer) still end its queries.
+        if (!ec) self->arm(watch);
+        self->reset_timer();
+    }
+
+    // --- the one timer -------------------------------------------------------------------------
+
+    // Sets the timer to c-ares's next deadline. Waking early is harmless (ares_process_fd
+    // with no fds only handles what is due), so an armed timer is only moved earlier, never
+    // re-armed for a later deadline: thousands of queries do not churn the timer queue.
+    void reset_timer() {
+        if (channel == nullptr) return;
+        timeval room{};
+        const timeval* next = ares_timeout(channel, nullptr, &room);
+        if (next == nullptr) {
+            // Nothing pending: disarm, or the idle timer would keep the run's io_context busy
+            // until c-ares's per-try timeout (a third of --timeout) for nothing.
+            if (timer_armed) {
+                timer_armed = false;
+                timer.cancel();
+            }
+            return;
+        }
+        const auto expiry = Clock::now() + std::chrono::seconds(next->tv_sec) +
+                            std::chrono::microseconds(next->tv_usec);
+        if (timer_armed && timer_expiry <= expiry) return;
+        timer_armed = true;
+        timer_expiry = expiry;
+        timer.expires_at(expiry);
+        timer.async_wait([weak_impl = weak_from_this()](const boost::system::error_code& ec) {
+            if (ec == asio::error::operation_aborted) return;  // moved earlier meanwhile
+            auto self = weak_impl.lock();
+            if (!self) return;
+            self->timer_armed = false;
+            ares_process_fd(self->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+            self->reset_timer();
+        });
+    }
+
+    asio::io_context& io;
+    ResolverOptions options;
+    ares_channel channel = nullptr;
+    std::string error;
+    std::vector<std::string> servers_in_use;
+    std::string servers_text;
+    HostsFile hosts;
+
+    asio::steady_timer timer;
+    bool timer_armed = false;
+    Clock::time_point timer_expiry{};
+
+    std::unordered_map<ares_socket_t, std::shared_ptr<Watch>> watches;
+    std::deque<std::shared_ptr<Lookup>> waiting;  // resolve() calls waiting for a slot
+    std::size_t names_in_flight = 0;
+    bool start_posted = false;
+    bool destroying = false;
+};
+
+Resolver::Resolver(boost::asio::io_context& io, ResolverOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(options))) {}
+
+Resolver::~Resolver() = default;
+
+const std::string& Resolver::error() const {
+    return impl_->error;
+}
+
+std::vector<std::string> Resolver::servers() const {
+    if (!impl_->error.empty()) return {};
+    return impl_->servers_in_use;
+}
+
+void Resolver::resolve(const std::string& host, Done done) {
+    impl_->resolve(host, std::move(done));
+}
+
+}  // namespace vpcprobe

@@ -1,0 +1,54 @@
+// Resolver: c-ares driven by the Asio event loop (design.md, "c-ares inside Asio"): no thread
+// per query, no select(); the channel's sockets are watched with posix::stream_descriptor and
+// its timeouts with one steady_timer. Looks up A and AAAA for each name (two ares_query calls,
+// so NXDOMAIN, NODATA, SERVFAIL and REFUSED stay distinct), after the hosts file; IP literals
+// are answered without a query.
+//
+// Threading: construct, use and destroy on the io_context's thread; not thread-safe.
+// Completions are always posted, never called from inside resolve().
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "core/evidence.h"
+
+namespace vpcprobe {
+
+struct ResolverOptions {
+    // "ADDR", "ADDR:PORT", "[V6]:PORT"; empty = the system's resolvers (/etc/resolv.conf).
+    std::vector<std::string> servers;
+    // Bound on one resolve() call, both families included; the stage fails with dns.timeout.
+    std::chrono::milliseconds timeout{3000};
+    // Consult /etc/hosts (or $VPCPROBE_HOSTS_FILE for tests) before DNS.
+    bool use_hosts_file = true;
+};
+
+class Resolver {
+  public:
+    using Done = std::function<void(DnsEvidence)>;
+
+    // On failure (bad server list, c-ares init failed) error() is non-empty and resolve()
+    // completes every call with dns.error.
+    Resolver(boost::asio::io_context& io, ResolverOptions options);
+    ~Resolver();
+    Resolver(const Resolver&) = delete;
+    Resolver& operator=(const Resolver&) = delete;
+
+    const std::string& error() const;
+    // The resolvers actually in use, as "addr:port" ("[v6]:port"), for the report's agent block.
+    std::vector<std::string> servers() const;
+
+    void resolve(const std::string& host, Done done);
+
+  private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace vpcprobe

@@ -1,0 +1,285 @@
+#include "probes/kafka/scram.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace vpcprobe {
+
+namespace {
+
+using ByteVector = std::vector<std::uint8_t>;
+
+// Kafka accepts 4096..16384 iterations; anything far above is a server trying to make the
+// client burn CPU.
+constexpr long kMinIterations = 1;
+constexpr long kMaxIterations = 100000;
+// A salt or nonce longer than this is not a SCRAM server's.
+constexpr std::size_t kMaxAttributeBytes = 1024;
+
+const EVP_MD* digest_of(ScramAlgorithm algorithm) {
+    return algorithm == ScramAlgorithm::sha512 ? EVP_sha512() : EVP_sha256();
+}
+
+std::string base64_encode(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return "";
+    std::string out(4 * ((size + 2) / 3) + 1, '\0');
+    const int written =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
+    out.resize(written > 0 ? static_cast<std::size_t>(written) : 0);
+    return out;
+}
+
+std::string base64_encode(const ByteVector& data) {
+    return base64_encode(data.data(), data.size());
+}
+
+bool is_base64_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/';
+}
+
+// Strict base64 (padded, RFC 4648 alphabet); nullopt for anything else.
+std::optional<ByteVector> base64_decode(std::string_view text) {
+    if (text.empty() || text.size() % 4 != 0 || text.size() > kMaxAttributeBytes) {
+        return std::nullopt;
+    }
+    std::size_t padding = 0;
+    if (text.back() == '=') ++padding;
+    if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
+    for (std::size_t i = 0; i < text.size() - padding; ++i) {
+        if (!is_base64_char(text[i])) return std::nullopt;
+    }
+    ByteVector out(text.size() / 4 * 3);
+    const int decoded =
+        EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                        static_cast<int>(text.size()));
+    if (decoded < 0 || static_cast<std::size_t>(decoded) < padding) return std::nullopt;
+    out.resize(static_cast<std::size_t>(decoded) - padding);
+    return out;
+}
+
+ByteVector hmac(const EVP_MD* md, const ByteVector& key, std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+    unsigned int length = 0;
+    if (HMAC(md, key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
+             &length) == nullptr) {
+        return {};
+    }
+    return ByteVector(out.begin(), out.begin() + length);
+}
+
+ByteVector digest(const EVP_MD* md, const ByteVector& data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+    unsigned int length = 0;
+    if (EVP_Digest(data.data(), data.size(), out.data(), &length, md, nullptr) != 1) return {};
+    return ByteVector(out.begin(), out.begin() + length);
+}
+
+void cleanse(std::string& text) {
+    if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
+}
+void cleanse(ByteVector& bytes) {
+    if (!bytes.empty()) OPENSSL_cleanse(bytes.data(), bytes.size());
+}
+
+// The value of attribute `name` ("r", "s", ...) in a comma-separated SCRAM message.
+std::optional<std::string_view> attribute(std::string_view message, char name) {
+    std::size_t start = 0;
+    while (start <= message.size()) {
+        const std::size_t end = std::min(message.find(',', start), message.size());
+        const std::string_view part = message.substr(start, end - start);
+        if (part.size() >= 2 && part[0] == name && part[1] == '=') return part.substr(2);
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+bool printable_nonce(std::string_view nonce) {
+    for (const char c : nonce) {
+        if (c < 0x21 || c > 0x7E || c == ',') return false;
+    }
+    return true;
+}
+
+// A server's text in an error, bounded and printable.
+std::string shown(std::string_view text) {
+    std::string out;
+    for (const char c : text.substr(0, 80)) out.push_back(c >= 0x20 && c < 0x7F ? c : '.');
+    return out;
+}
+
+}  // namespace
+
+std::optional<ScramAlgorithm> scram_algorithm(std::string_view mechanism) {
+    if (mechanism == "SCRAM-SHA-256") return ScramAlgorithm::sha256;
+    if (mechanism == "SCRAM-SHA-512") return ScramAlgorithm::sha512;
+    return std::nullopt;
+}
+
+std::string scram_escape_username(std::string_view username) {
+    std::string out;
+    out.reserve(username.size());
+    for (const char c : username) {
+        if (c == '=') {
+            out += "=3D";
+        } else if (c == ',') {
+            out += "=2C";
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+ScramClient::ScramClient(ScramAlgorithm algorithm, std::string username, std::string password,
+                         std::string client_nonce)
+    : algorithm_(algorithm),
+      username_(std::move(username)),
+      password_(std::move(password)),
+      client_nonce_(std::move(client_nonce)) {
+    if (client_nonce_.empty()) {
+        std::array<std::uint8_t, 24> random{};
+        if (RAND_bytes(random.data(), static_cast<int>(random.size())) == 1) {
+            client_nonce_ = base64_encode(random.data(), random.size());
+        }
+    }
+}
+
+ScramClient::~ScramClient() {
+    cleanse(password_);
+    cleanse(username_);
+}
+
+std::string ScramClient::client_first_message() const {
+    return "n,,n=" + scram_escape_username(username_) + ",r=" + client_nonce_;
+}
+
+std::optional<std::string> ScramClient::client_final_message(std::string_view server_first,
+                                                             std::string& error) {
+    if (client_nonce_.empty() || !printable_nonce(client_nonce_)) {
+        error = "no usable client nonce (random number generator failed)";
+        return std::nullopt;
+    }
+    if (server_first.substr(0, 2) == "e=") {
+        error = fmt::format("the server refused: {}", shown(server_first.substr(2)));
+        return std::nullopt;
+    }
+    if (server_first.substr(0, 2) == "m=") {
+        error = "the server demands an unsupported mandatory SCRAM extension";
+        return std::nullopt;
+    }
+    if (server_first.substr(0, 2) != "r=") {
+        error = fmt::format("the server's first message does not start with its nonce: '{}'",
+                            shown(server_first));
+        return std::nullopt;
+    }
+    const auto nonce = attribute(server_first, 'r');
+    const auto salt_text = attribute(server_first, 's');
+    const auto iterations_text = attribute(server_first, 'i');
+    if (!nonce || !salt_text || !iterations_text) {
+        error = "the server's first message lacks its nonce, salt or iteration count";
+        return std::nullopt;
+    }
+    if (nonce->size() <= client_nonce_.size() ||
+        nonce->substr(0, client_nonce_.size()) != client_nonce_ ||
+        nonce->size() > kMaxAttributeBytes || !printable_nonce(*nonce)) {
+        error = "the server's nonce does not extend the client's nonce";
+        return std::nullopt;
+    }
+    auto salt = base64_decode(*salt_text);
+    if (!salt || salt->empty()) {
+        error = "the server's salt is not valid base64";
+        return std::nullopt;
+    }
+    long iterations = 0;
+    if (iterations_text->empty() || iterations_text->size() > 9) {
+        error = fmt::format("the server's iteration count '{}' is not a number in range",
+                            shown(*iterations_text));
+        return std::nullopt;
+    }
+    for (const char c : *iterations_text) {
+        if (c < '0' || c > '9') {
+            error = fmt::format("the server's iteration count '{}' is not a number",
+                                shown(*iterations_text));
+            return std::nullopt;
+        }
+        iterations = iterations * 10 + (c - '0');
+    }
+    if (iterations < kMinIterations || iterations > kMaxIterations) {
+        error = fmt::format("the server's iteration count {} is out of range ({}..{})", iterations,
+                            kMinIterations, kMaxIterations);
+        return std::nullopt;
+    }
+
+    const EVP_MD* md = digest_of(algorithm_);
+    const auto digest_size = static_cast<std::size_t>(EVP_MD_get_size(md));
+    ByteVector salted_password(digest_size);
+    if (PKCS5_PBKDF2_HMAC(password_.data(), static_cast<int>(password_.size()), salt->data(),
+                          static_cast<int>(salt->size()), static_cast<int>(iterations), md,
+                          static_cast<int>(salted_password.size()), salted_password.data()) != 1) {
+        error = "PBKDF2 failed";
+        return std::nullopt;
+    }
+    ByteVector client_key = hmac(md, salted_password, "Client Key");
+    const ByteVector stored_key = digest(md, client_key);
+    ByteVector server_key = hmac(md, salted_password, "Server Key");
+    cleanse(salted_password);
+
+    const std::string client_first_bare =
+        "n=" + scram_escape_username(username_) + ",r=" + client_nonce_;
+    const std::string final_without_proof = "c=biws,r=" + std::string(*nonce);  // biws = "n,,"
+    const std::string auth_message =
+        client_first_bare + "," + std::string(server_first) + "," + final_without_proof;
+
+    const ByteVector client_signature = hmac(md, stored_key, auth_message);
+    expected_server_signature_ = hmac(md, server_key, auth_message);
+    if (client_key.size() != digest_size || client_signature.size() != digest_size ||
+        expected_server_signature_.size() != digest_size) {
+        error = "HMAC failed";
+        return std::nullopt;
+    }
+    ByteVector proof(digest_size);
+    for (std::size_t i = 0; i < digest_size; ++i) {
+        proof[i] = static_cast<std::uint8_t>(client_key[i] ^ client_signature[i]);
+    }
+    cleanse(client_key);
+    cleanse(server_key);
+    error.clear();
+    return final_without_proof + ",p=" + base64_encode(proof);
+}
+
+bool ScramClient::verify_server_final(std::string_view server_final, std::string& error) {
+    if (server_final.substr(0, 2) == "e=") {
+        error = fmt::format("the server refused: {}", shown(server_final.substr(2)));
+        return false;
+    }
+    const auto verifier = attribute(server_final, 'v');
+    if (server_final.substr(0, 2) != "v=" || !verifier) {
+        error = fmt::format("the server's final message carries no signature: '{}'",
+                            shown(server_final));
+        return false;
+    }
+    if (expected_server_signature_.empty()) {
+        error = "the server's final message came before the client's";
+        return false;
+    }
+    const auto signature = base64_decode(*verifier);
+    if (!signature || signature->size() != expected_server_signature_.size() ||
+        CRYPTO_memcmp(signature->data(), expected_server_signature_.data(), signature->size()) !=
+            0) {
+        error = "the server's signature is wrong: it does not know the password";
+        return false;
+    }
+    error.clear();
+    return true;
+}
+
+}  // namespace vpcprobe

@@ -1,0 +1,430 @@
+// TCP probe (probes/tcp_probe.h): one non-blocking connect under a deadline, with the ICMP
+// error the kernel queues on the socket read back to tell the answers apart.
+//
+// Kernel behaviour this code is written against (Linux 6.x, checked in a network namespace
+// with nft rules; see tests/probes/tcp_probe_netns_test.cpp):
+// - An ICMP error for a SYN is queued on the error queue (IP_RECVERR) and makes the socket
+//   POLLERR. If the socket was not busy when the ICMP arrived the connect fails at once (hard
+//   error). If it was (always the case on loopback, where the ICMP comes back while connect()
+//   still holds the socket lock: LockDroppedIcmps), it is a *soft* error: the socket stays in
+//   SYN_SENT, SO_ERROR reports (and clears) the soft errno, and the kernel retransmits the SYN
+//   until one gets an answer or it gives up. Either way the ICMP is the answer to our SYN, so
+//   a pending SO_ERROR with the queued ICMP settles the probe; a queued ICMP with no pending
+//   error keeps us waiting (a later SYN may get through), and if the deadline passes the ICMP,
+//   not "no answer", is the verdict.
+// - A local routing verdict fails connect() synchronously, with nothing queued: ENETUNREACH
+//   (no route), EHOSTUNREACH (`unreachable` route), EACCES (`prohibit` route), EINVAL
+//   (`blackhole` route).
+// - A local OUTPUT-chain drop does not fail connect(): the SYN retransmits until the deadline.
+#include "probes/tcp/tcp_probe.h"
+
+// <linux/errqueue.h> uses struct timespec without including its definition.
+#include <time.h>
+
+#include <linux/errqueue.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "probes/error_map.h"
+#include "probes/tcp/icmp_queue.h"
+
+namespace vpcprobe {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using boost::asio::ip::tcp;
+
+// Bounds on loops driven by the kernel: wakeups that settle nothing (re-armed waits), and
+// entries read from the error queue in one go (one per retransmitted SYN at most).
+constexpr int kMaxIdleWakeups = 32;
+constexpr int kMaxQueuedErrors = 16;
+
+std::string errno_text(int error_number) {
+    return std::strerror(error_number);
+}
+
+std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port) {
+    if (address.is_v6()) return fmt::format("[{}]:{}", address.to_string(), port);
+    return fmt::format("{}:{}", address.to_string(), port);
+}
+
+// "3s", "1.5s", "250ms": the way --timeout is written.
+std::string duration_text(std::chrono::milliseconds duration) {
+    auto ms = duration.count();
+    if (ms >= 1000) return fmt::format("{:g}s", static_cast<double>(ms) / 1000.0);
+    return fmt::format("{}ms", ms);
+}
+
+// Reads every queued error (bounded) and returns the first one, which answered our first SYN.
+// The queue must be drained: an entry left behind keeps the socket POLLERR.
+std::optional<QueuedIcmpError> drain_error_queue(int fd) {
+    std::optional<QueuedIcmpError> first;
+    for (int i = 0; i < kMaxQueuedErrors; ++i) {
+        // The payload is the offending packet's headers; we only need the control message.
+        std::array<char, 128> payload{};
+        iovec iov{payload.data(), payload.size()};
+        alignas(cmsghdr) std::array<unsigned char, 512> control{};
+        msghdr message{};
+        message.msg_iov = &iov;
+        message.msg_iovlen = 1;
+        message.msg_control = control.data();
+        message.msg_controllen = control.size();
+        if (recvmsg(fd, &message, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break;  // EAGAIN: empty
+        const std::size_t filled = std::min<std::size_t>(message.msg_controllen, control.size());
+        auto decoded = decode_error_queue_control(std::span(control.data(), filled));
+        if (decoded && !first) first = std::move(decoded);
+    }
+    return first;
+}
+
+// The name network engineers and nft use for an ICMP error ("admin-prohibited").
+std::string icmp_name(const IcmpReport& icmp) {
+    if (icmp.origin == SO_EE_ORIGIN_ICMP) {
+        if (icmp.type == ICMP_TIME_EXCEEDED) return "time-exceeded";
+        if (icmp.type == ICMP_DEST_UNREACH) {
+            switch (icmp.code) {
+                case ICMP_NET_UNREACH:
+                    return "net-unreachable";
+                case ICMP_HOST_UNREACH:
+                    return "host-unreachable";
+                case ICMP_PROT_UNREACH:
+                    return "protocol-unreachable";
+                case ICMP_PORT_UNREACH:
+                    return "port-unreachable";
+                case ICMP_NET_ANO:
+                    return "net-prohibited";
+                case ICMP_HOST_ANO:
+                    return "host-prohibited";
+                case ICMP_PKT_FILTERED:
+                    return "admin-prohibited";
+                default:
+                    break;
+            }
+        }
+    } else if (icmp.origin == SO_EE_ORIGIN_ICMP6) {
+        if (icmp.type == ICMP6_TIME_EXCEEDED) return "time-exceeded";
+        if (icmp.type == ICMP6_DST_UNREACH) {
+            switch (icmp.code) {
+                case ICMP6_DST_UNREACH_NOROUTE:
+                    return "no-route";
+                case ICMP6_DST_UNREACH_ADMIN:
+                    return "admin-prohibited";
+                case ICMP6_DST_UNREACH_BEYONDSCOPE:
+                    return "beyond-scope";
+                case ICMP6_DST_UNREACH_ADDR:
+                    return "address-unreachable";
+                case ICMP6_DST_UNREACH_NOPORT:
+                    return "port-unreachable";
+                case 5:
+                    return "policy-failed";
+                case 6:
+                    return "reject-route";
+                default:
+                    break;
+            }
+        }
+    }
+    return fmt::format("type {} code {}", icmp.type, icmp.code);
+}
+
+bool is_port_unreachable(const IcmpReport& icmp) {
+    return (icmp.origin == SO_EE_ORIGIN_ICMP && icmp.type == ICMP_DEST_UNREACH &&
+            icmp.code == ICMP_PORT_UNREACH) ||
+           (icmp.origin == SO_EE_ORIGIN_ICMP6 && icmp.type == ICMP6_DST_UNREACH &&
+            icmp.code == ICMP6_DST_UNREACH_NOPORT);
+}
+
+// One sentence for people, naming who answered when the evidence says.
+std::string failure_detail(const TcpEvidence& evidence, const std::string& endpoint,
+                           std::chrono::milliseconds timeout) {
+    const auto& icmp = evidence.icmp;
+    bool from_icmp =
+        icmp && (icmp->origin == SO_EE_ORIGIN_ICMP || icmp->origin == SO_EE_ORIGIN_ICMP6);
+    std::string who;
+    if (from_icmp) {
+        who = icmp->offender.empty()
+                  ? fmt::format("an ICMP {} came back for {}", icmp_name(*icmp), endpoint)
+                  : fmt::format("{} answered ICMP {} for {}", icmp->offender, icmp_name(*icmp),
+                                endpoint);
+    }
+    switch (evidence.cause) {
+        case Cause::tcp_timeout:
+            return fmt::format("SYN to {} got no answer in {}: silently dropped", endpoint,
+                               duration_text(timeout));
+        case Cause::tcp_refused:
+            return fmt::format(
+                "{} answered the SYN with a RST: the host is reachable but nothing listens on "
+                "the port",
+                endpoint);
+        case Cause::tcp_prohibited:
+            if (from_icmp && is_port_unreachable(*icmp)) {
+                return who +
+                       ": a firewall rejected it (for TCP only a filter sends port-unreachable, "
+                       "e.g. an iptables/nft REJECT)";
+            }
+            if (from_icmp) return who + ": a firewall rejected it";
+            return fmt::format(
+                "connecting to {} was refused on this host ({}): a local firewall policy or "
+                "prohibit route rejected it",
+                endpoint, errno_text(evidence.error_number));
+        case Cause::tcp_unreachable:
+            if (from_icmp) return who + ": the network has no way to the host";
+            if (evidence.error_number == EINVAL) {
+                return fmt::format(
+                    "this host's routing table discards traffic to {} (a blackhole route)",
+                    evidence.address);
+            }
+            return fmt::format("this host has no route to {} ({})", evidence.address,
+                               errno_text(evidence.error_number));
+        default:
+            return fmt::format("could not connect to {}: {}", endpoint,
+                               errno_text(evidence.error_number));
+    }
+}
+
+// One probe in flight. Owned by the handlers waiting on it (shared_ptr); everything runs on
+// the io_context's thread, so `finished_` needs no lock: whichever of the connect wait and the
+// deadline settles first wins, the other returns on seeing it.
+class Attempt : public std::enable_shared_from_this<Attempt> {
+  public:
+    Attempt(boost::asio::io_context& io, const boost::asio::ip::address& address,
+            std::uint16_t port, const TcpProbeOptions& options, TcpDone done)
+        : io_(io),
+          socket_(io),
+          timer_(io),
+          destination_(address, port),
+          endpoint_(endpoint_text(address, port)),
+          options_(options),
+          done_(std::move(done)),
+          started_(Clock::now()) {
+        evidence_.address = address.to_string();
+    }
+
+    void start() {
+        boost::system::error_code ec;
+        socket_.open(destination_.protocol(), ec);
+        if (ec) {
+            return finish_local_error(
+                ec.value(),
+                fmt::format("cannot open a socket to probe {}: {}", endpoint_, ec.message()));
+        }
+        enable_error_queue(true);
+        if (options_.bind && !bind()) return;
+        socket_.non_blocking(true, ec);
+        if (ec) {
+            return finish_local_error(ec.value(),
+                                      fmt::format("cannot probe {}: {}", endpoint_, ec.message()));
+        }
+        int fd = socket_.native_handle();
+        if (::connect(fd, destination_.data(), static_cast<socklen_t>(destination_.size())) == 0) {
+            return finish_connected();
+        }
+        int connect_errno = errno;
+        record_local_address();
+        if (connect_errno != EINPROGRESS && connect_errno != EINTR) {
+            auto queued = drain_error_queue(fd);
+            return finish_failed(connect_errno,
+                                 queued ? std::optional(queued->report) : std::nullopt);
+        }
+        timer_.expires_after(options_.timeout);
+        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+            self->on_deadline(error);
+        });
+        wait_for_answer();
+    }
+
+  private:
+    // IP_RECVERR before connect, so that an ICMP error for the SYN is queued with its details;
+    // off again before the socket is handed on, because with it on any ICMP error during an
+    // established connection becomes fatal to it.
+    void enable_error_queue(bool on) {
+        int value = on ? 1 : 0;
+        int fd = socket_.native_handle();
+        // Failing to set it only costs precision (errno alone still classifies), so go on.
+        if (destination_.address().is_v4()) {
+            ::setsockopt(fd, SOL_IP, IP_RECVERR, &value, sizeof value);
+        } else {
+            ::setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &value, sizeof value);
+        }
+    }
+
+    bool bind() {
+        const auto& source = *options_.bind;
+        if (source.is_v4() != destination_.address().is_v4()) {
+            finish_local_error(
+                EAFNOSUPPORT,
+                fmt::format("cannot bind to {} to probe {}: {} is {} and the destination is {}",
+                            source.to_string(), endpoint_, source.to_string(),
+                            source.is_v4() ? "IPv4" : "IPv6", source.is_v4() ? "IPv6" : "IPv4"));
+            return false;
+        }
+        boost::system::error_code ec;
+        socket_.bind(tcp::endpoint(source, 0), ec);
+        if (ec) {
+            finish_local_error(
+                ec.value(),
+                fmt::format("cannot bind to {} to probe {}: {}{}", source.to_string(), endpoint_,
+                            ec.message(),
+                            ec.value() == EADDRNOTAVAIL ? " (not an address of this host)" : ""));
+            return false;
+        }
+        evidence_.local_address = source.to_string();
+        return true;
+    }
+
+    void wait_for_answer() {
+        socket_.async_wait(tcp::socket::wait_write,
+                           [self = shared_from_this()](const boost::system::error_code& error) {
+                               self->on_wakeup(error);
+                           });
+    }
+
+    // Writable (connected, or failed for good) or POLLERR (an error was queued).
+    void on_wakeup(const boost::system::error_code& error) {
+        if (finished_ || error == boost::asio::error::operation_aborted) return;
+        if (settle_from_socket()) return;
+        // Nothing settled: a queued ICMP with no pending error while the kernel keeps
+        // retrying, or a spurious wakeup. Wait again; the deadline bounds it all.
+        if (++idle_wakeups_ < kMaxIdleWakeups) wait_for_answer();
+    }
+
+    void on_deadline(const boost::system::error_code& error) {
+        if (finished_ || error == boost::asio::error::operation_aborted) return;
+        // The answer may have come in the same instant; the socket says.
+        if (settle_from_socket()) return;
+        if (queued_) {
+            // An ICMP answered a SYN but the kernel, taking it as a soft error, kept retrying
+            // and nothing better came: the ICMP is the verdict, not "no answer".
+            return finish_failed(queued_->error_number, queued_->report);
+        }
+        finish_failed(ETIMEDOUT, std::nullopt);
+    }
+
+    // Returns true when the socket's state settles the probe (and finishes it).
+    bool settle_from_socket() {
+        int fd = socket_.native_handle();
+        auto queued = drain_error_queue(fd);
+        if (queued && !queued_) queued_ = queued;
+        int pending = 0;
+        socklen_t length = sizeof pending;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) != 0) pending = errno;
+        if (pending != 0) {
+            finish_failed(pending, queued_ ? std::optional(queued_->report) : std::nullopt);
+            return true;
+        }
+        sockaddr_storage peer{};
+        socklen_t peer_length = sizeof peer;
+        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) == 0) {
+            finish_connected();
+            return true;
+        }
+        return false;
+    }
+
+    void record_local_address() {
+        boost::system::error_code ec;
+        auto local = socket_.local_endpoint(ec);
+        // Before an attempt, or after one the kernel refused at once, the socket has no local
+        // end (0.0.0.0:0); keep what --bind said then.
+        if (!ec && local.port() != 0 && !local.address().is_unspecified()) {
+            evidence_.local_address = local.address().to_string();
+            local_ = local;
+        }
+    }
+
+    void finish_connected() {
+        record_local_address();
+        enable_error_queue(false);
+        drain_error_queue(socket_.native_handle());
+        boost::system::error_code ec;
+        socket_.non_blocking(false, ec);  // hand on a plain Asio socket
+        // The stages after this one are small request/answer exchanges: with Nagle on, the
+        // first request after a TLS 1.3 handshake waits for the peer's delayed ACK (~40 ms).
+        socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+        evidence_.status = StageStatus::ok;
+        evidence_.cause = Cause::none;
+        evidence_.error_number = 0;
+        evidence_.detail = local_ ? fmt::format("connected to {} from {}", endpoint_,
+                                                endpoint_text(local_->address(), local_->port()))
+                                  : fmt::format("connected to {}", endpoint_);
+        deliver(true);
+    }
+
+    void finish_failed(int error_number, std::optional<IcmpReport> icmp) {
+        evidence_.error_number = error_number;
+        evidence_.icmp = std::move(icmp);
+        evidence_.cause = cause_from_connect(error_number, evidence_.icmp);
+        // A failure must carry a cause even if the kernel said something unheard of.
+        if (evidence_.cause == Cause::none) evidence_.cause = Cause::tcp_error;
+        evidence_.status = StageStatus::failed;
+        evidence_.detail = failure_detail(evidence_, endpoint_, options_.timeout);
+        deliver(false);
+    }
+
+    void finish_local_error(int error_number, std::string detail) {
+        evidence_.error_number = error_number;
+        evidence_.cause = Cause::tcp_error;
+        evidence_.status = StageStatus::failed;
+        evidence_.detail = std::move(detail);
+        deliver(false);
+    }
+
+    // Completions are always posted, never run inside probe_tcp().
+    void deliver(bool connected) {
+        finished_ = true;
+        evidence_.ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+        boost::system::error_code ec;
+        timer_.cancel();
+        tcp::socket handed_on(io_);
+        if (connected) {
+            socket_.cancel(ec);  // no wait of ours may stay pending on a socket we give away
+            handed_on = std::move(socket_);
+        } else {
+            socket_.close(ec);
+        }
+        boost::asio::post(io_, [done = std::move(done_), evidence = std::move(evidence_),
+                                socket = std::move(handed_on)]() mutable {
+            done(std::move(evidence), std::move(socket));
+        });
+    }
+
+    boost::asio::io_context& io_;
+    tcp::socket socket_;
+    boost::asio::steady_timer timer_;
+    tcp::endpoint destination_;
+    std::string endpoint_;
+    TcpProbeOptions options_;
+    TcpDone done_;
+    Clock::time_point started_;
+    TcpEvidence evidence_;
+    std::optional<QueuedIcmpError> queued_;  // first ICMP seen while still connecting
+    std::optional<tcp::endpoint> local_;     // our end once the kernel chose it
+    int idle_wakeups_ = 0;
+    bool finished_ = false;
+};
+
+}  // namespace
+
+void probe_tcp(boost::asio::io_context& io, const boost::asio::ip::address& address,
+               std::uint16_t port, const TcpProbeOptions& options, TcpDone done) {
+    std::make_shared<Attempt>(io, address, port, options, std::move(done))->start();
+}
+
+}  // namespace vpcprobe

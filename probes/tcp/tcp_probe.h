@@ -1,0 +1,34 @@
+// TCP probe: one non-blocking connect with a deadline, classified the way a network engineer
+// would read it (design.md, "TCP classification"): IP_RECVERR / IPV6_RECVERR are enabled
+// before connect and the MSG_ERRQUEUE entry (sock_extended_err: origin, type, code, offender)
+// tells a RST from an ICMP port-unreachable and an admin-prohibited from a host-unreachable.
+// No answer by the deadline is tcp.timeout (silently dropped).
+//
+// Threading: call on the io_context's thread; the completion is posted there.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/evidence.h"
+
+namespace vpcprobe {
+
+struct TcpProbeOptions {
+    std::chrono::milliseconds timeout{3000};
+    std::optional<boost::asio::ip::address> bind;  // --bind; must match the family to be used
+};
+
+// On success the connected socket is handed on (for TLS); on failure it is closed.
+using TcpDone = std::function<void(TcpEvidence, boost::asio::ip::tcp::socket)>;
+
+void probe_tcp(boost::asio::io_context& io, const boost::asio::ip::address& address,
+               std::uint16_t port, const TcpProbeOptions& options, TcpDone done);
+
+}  // namespace vpcprobe

@@ -1,0 +1,22 @@
+// Rule attribution (issue 3): given the cloud's security-group / network-ACL / interface
+// exports (--rules), name what blocks each target that failed at TCP the way a filter makes
+// it fail (silent drop, ICMP reject, unreachable). The flow evaluated is the probe's own:
+// its real source address (the socket's local end, so --bind is honoured) to the address
+// and port that failed. Runs after diagnose(); adds to causes and findings, never removes.
+// Pure function of its inputs; thread-safe.
+#pragma once
+
+#include "core/report.h"
+#include "reports/diagnosis/rules.h"
+
+namespace vpcprobe {
+
+// For every failed or warned target whose cause is tcp.timeout, tcp.prohibited or
+// tcp.unreachable: the exports' suspects when they block the flow; when they allow it, a
+// `firewall` suspect saying to look beyond them (route tables, Cloud Firewall, the host's
+// firewall, the service's allowlist); when an address is not in the exports, a suspect saying
+// so. Rules wider than least privilege on Kafka ports become a `rules.wider_than_needed`
+// warning finding.
+void attribute_to_rules(Report& report, const rules::RuleSet& rules);
+
+}  // namespace vpcprobe

@@ -1,0 +1,217 @@
+#include "reports/diagnosis/diagnose.h"
+
+#include "reports/diagnosis/findings.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <utility>
+
+namespace vpcprobe {
+
+namespace {
+
+// A stage result with the stage it belongs to, so a verdict can say where it happened.
+struct StageRef {
+    Stage stage;
+    const StageResult* result;
+};
+
+// The cause to report for a stage that failed or warned without saying why: a probe bug,
+// but the report must still name a contract code rather than print null.
+Cause fallback_cause(Stage stage, StageStatus status, const std::string& protocol_name) {
+    switch (stage) {
+        case Stage::dns:
+            return Cause::dns_error;
+        case Stage::tcp:
+            return Cause::tcp_error;
+        case Stage::tls:
+            return Cause::tls_handshake_failed;
+        case Stage::certificate:
+            return status == StageStatus::warning ? Cause::cert_expiring_soon : Cause::cert_invalid;
+        case Stage::protocol:
+            return protocol_name == "http" ? Cause::protocol_http_error : Cause::protocol_error;
+    }
+    return Cause::none;
+}
+
+// Makes a stage say what the verdict will treat it as: the run's deadline cut it short, so
+// it failed (whatever status the engine left); a failure or warning always has a cause.
+void normalise(StageResult& stage_result, Stage stage, const std::string& protocol_name = "") {
+    if (stage_result.cause == Cause::run_deadline) stage_result.status = StageStatus::failed;
+    bool bad =
+        stage_result.status == StageStatus::failed || stage_result.status == StageStatus::warning;
+    if (bad && stage_result.cause == Cause::none) {
+        stage_result.cause = fallback_cause(stage, stage_result.status, protocol_name);
+    }
+}
+
+void normalise(TargetEvidence& evidence) {
+    normalise(evidence.dns, Stage::dns);
+    for (auto& address : evidence.addresses) {
+        normalise(address.tcp, Stage::tcp);
+        normalise(address.tls, Stage::tls);
+        normalise(address.certificate, Stage::certificate);
+        normalise(address.protocol, Stage::protocol, address.protocol.name);
+    }
+}
+
+// "10.0.0.5:9095", "[fd00::5]:9095"
+std::string address_endpoint(const std::string& address, std::uint16_t port) {
+    if (address.find(':') != std::string::npos) return fmt::format("[{}]:{}", address, port);
+    return fmt::format("{}:{}", address, port);
+}
+
+// The first stage of an address with the given status, in pipeline order.
+std::optional<StageRef> first_with(const AddressEvidence& address, StageStatus status) {
+    const StageRef stages[] = {{Stage::tcp, &address.tcp},
+                               {Stage::tls, &address.tls},
+                               {Stage::certificate, &address.certificate},
+                               {Stage::protocol, &address.protocol}};
+    for (const auto& ref : stages) {
+        if (ref.result->status == status) return ref;
+    }
+    return std::nullopt;
+}
+
+// The stage's own sentence, or a plain one built from the cause when the probe left none.
+std::string sentence(const StageRef& ref, const std::string& subject) {
+    if (!ref.result->detail.empty()) return ref.result->detail;
+    return fmt::format("{} {}: {}", name(ref.stage), subject, explain(ref.result->cause));
+}
+
+TargetCause cause_of(const StageRef& ref, std::string summary) {
+    return TargetCause{ref.result->cause, ref.stage, std::move(summary), {}};
+}
+
+// "; also tcp.refused on 10.0.0.7, 10.0.0.8": the other ways the failing addresses failed,
+// so a summary built from the first one does not hide a different second problem.
+std::string other_failures(const TargetEvidence& evidence,
+                           const std::vector<std::size_t>& failing) {
+    std::vector<std::pair<Cause, std::vector<std::string>>> others;
+    Cause first =
+        first_with(evidence.addresses[failing.front()], StageStatus::failed)->result->cause;
+    for (std::size_t i = 1; i < failing.size(); ++i) {
+        const auto& address = evidence.addresses[failing[i]];
+        Cause cause = first_with(address, StageStatus::failed)->result->cause;
+        if (cause == first) continue;
+        auto it = others.begin();
+        while (it != others.end() && it->first != cause) ++it;
+        if (it == others.end()) it = others.insert(others.end(), {cause, {}});
+        it->second.push_back(address.address);
+    }
+    std::string out;
+    for (const auto& [cause, addresses] : others) {
+        out += fmt::format("{} {} on {}", out.empty() ? "; also" : ",", code(cause),
+                           fmt::join(addresses, ", "));
+    }
+    return out;
+}
+
+TargetReport judge(TargetEvidence evidence) {
+    normalise(evidence);
+    TargetReport report;
+    report.target = evidence.target;
+    const Target& target = evidence.target;
+    const std::string endpoint = target.endpoint();
+
+    auto fail = [&](TargetCause cause) {
+        report.status = StageStatus::failed;
+        report.cause = std::move(cause);
+    };
+
+    if (evidence.dns.status == StageStatus::failed) {
+        StageRef ref{Stage::dns, &evidence.dns};
+        fail(cause_of(ref, sentence(ref, target.host)));
+    } else if (evidence.addresses.empty()) {
+        if (evidence.dns.status == StageStatus::skipped) {
+            fail({Cause::dns_error,
+                  Stage::dns,
+                  fmt::format("{} was not resolved and no address was probed", target.host),
+                  {}});
+        } else if (evidence.dns.addresses.empty()) {
+            fail({Cause::dns_nodata,
+                  Stage::dns,
+                  fmt::format("{} resolved to no address", target.host),
+                  {}});
+        } else {
+            fail({Cause::tcp_error,
+                  Stage::tcp,
+                  fmt::format("{} resolved to {} but no address was probed", target.host,
+                              fmt::join(evidence.dns.addresses, ", ")),
+                  {}});
+        }
+    } else {
+        const auto& addresses = evidence.addresses;
+        std::vector<std::size_t> failing;
+        std::vector<std::size_t> warning;
+        for (std::size_t i = 0; i < addresses.size(); ++i) {
+            if (first_with(addresses[i], StageStatus::failed)) {
+                failing.push_back(i);
+            } else if (first_with(addresses[i], StageStatus::warning)) {
+                warning.push_back(i);
+            }
+        }
+        if (!failing.empty()) {
+            const auto& address = addresses[failing.front()];
+            StageRef ref = *first_with(address, StageStatus::failed);
+            std::string summary = sentence(ref, address_endpoint(address.address, target.port));
+            if (addresses.size() > 1) {
+                summary = fmt::format("{} of {} addresses of {} failed: {}{}", failing.size(),
+                                      addresses.size(), endpoint, summary,
+                                      other_failures(evidence, failing));
+            }
+            if (evidence.addresses_not_probed > 0) {
+                summary +=
+                    fmt::format(" ({} more address{} not probed)", evidence.addresses_not_probed,
+                                evidence.addresses_not_probed == 1 ? "" : "es");
+            }
+            report.shown_address = failing.front();
+            report.status =
+                failing.size() == addresses.size() ? StageStatus::failed : StageStatus::warning;
+            report.cause = cause_of(ref, std::move(summary));
+        } else if (!warning.empty()) {
+            const auto& address = addresses[warning.front()];
+            StageRef ref = *first_with(address, StageStatus::warning);
+            report.shown_address = warning.front();
+            report.status = StageStatus::warning;
+            report.cause =
+                cause_of(ref, sentence(ref, address_endpoint(address.address, target.port)));
+        } else if (evidence.dns.status == StageStatus::warning) {
+            StageRef ref{Stage::dns, &evidence.dns};
+            report.status = StageStatus::warning;
+            report.cause = cause_of(ref, sentence(ref, target.host));
+        }
+    }
+    report.evidence = std::move(evidence);
+    return report;
+}
+
+}  // namespace
+
+Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent) {
+    Report report;
+    report.agent = std::move(agent);
+    report.targets.reserve(evidence.size());
+    for (auto& target_evidence : evidence) {
+        report.targets.push_back(judge(std::move(target_evidence)));
+        switch (report.targets.back().status) {
+            case StageStatus::ok:
+                ++report.summary.ok;
+                break;
+            case StageStatus::warning:
+                ++report.summary.warning;
+                break;
+            case StageStatus::failed:
+            case StageStatus::skipped:
+                ++report.summary.failed;
+                break;
+        }
+    }
+    report.findings = find_patterns(report.targets, report.agent);
+    return report;
+}
+
+}  // namespace vpcprobe

@@ -1,0 +1,27 @@
+// Diagnosis: the probe engine's evidence becomes the report model (core/report.h), a verdict
+// and a cause per target, then the findings across targets (reports/diagnosis/findings.h).
+// Renderers only format what this decides.
+// Pure function: safe from any thread.
+#pragma once
+
+#include <vector>
+
+#include "core/evidence.h"
+#include "core/report.h"
+
+namespace vpcprobe {
+
+// Decides every target's verdict from its evidence (same order as given) and counts them.
+//  - DNS failed: failed, with the DNS cause.
+//  - Otherwise each probed address fails at its first failed stage (tcp, tls, certificate,
+//    protocol; a run.deadline cause counts as failed whatever the stage's status said).
+//    Every address fails: failed. Some do: warning, with the first failing address's cause
+//    ("2 of 3 addresses of host:port failed: ..."). None fails but one warns (a certificate
+//    about to expire): warning, with that cause.
+//  - No address probed: failed. DNS answered without any address: dns.nodata; addresses
+//    resolved but none probed (an engine that gave up early): tcp.error; DNS skipped without
+//    a cause: dns.error.
+// Findings across targets come from find_patterns() (reports/findings.h), run last.
+Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent);
+
+}  // namespace vpcprobe

@@ -1,0 +1,358 @@
+#include "reports/render/json_report.h"
+#include "core/text.h"
+#include "reports/render/common.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+
+namespace vpcprobe {
+
+namespace json = boost::json;
+
+namespace {
+
+// ---- Values: the conventions of json_report.h in one place each. ----
+
+json::value text(std::string_view value) {
+    return json::value(valid_utf8(value));
+}
+
+json::value text_or_null(std::string_view value) {
+    if (value.empty()) return nullptr;
+    return text(value);
+}
+
+json::array texts(const std::vector<std::string>& values) {
+    json::array out;
+    for (const auto& value : values) out.push_back(text(value));
+    return out;
+}
+
+json::value code_or_null(Cause cause) {
+    if (cause == Cause::none) return nullptr;
+    return json::value(json::string(code(cause)));
+}
+
+json::value ms_or_null(const StageResult& stage) {
+    if (stage.status == StageStatus::skipped) return nullptr;
+    return json::value(round_ms(stage.ms));
+}
+
+json::value status(StageStatus value) {
+    return json::value(json::string(name(value)));
+}
+
+// status and code open every stage object, in the contract's order.
+json::object stage_head(const StageResult& stage) {
+    json::object out;
+    out["status"] = status(stage.status);
+    out["code"] = code_or_null(stage.cause);
+    return out;
+}
+
+// ---- Stages ----
+
+json::object dns_json(const DnsEvidence& dns) {
+    json::object out = stage_head(dns);
+    out["addresses"] = texts(dns.addresses);
+    out["ms"] = ms_or_null(dns);
+    out["source"] = text_or_null(dns.source);
+    out["detail"] = text_or_null(dns.detail);
+    out["ares_status_a"] = dns.ares_status_a;
+    out["ares_status_aaaa"] = dns.ares_status_aaaa;
+    return out;
+}
+
+// `address` is the address the stage belongs to, in case the probe left tcp.address empty.
+json::object tcp_json(const TcpEvidence& tcp, const std::string& address) {
+    json::object out = stage_head(tcp);
+    out["address"] = text_or_null(tcp.address.empty() ? address : tcp.address);
+    out["ms"] = ms_or_null(tcp);
+    out["local_address"] = text_or_null(tcp.local_address);
+    out["errno"] = tcp.error_number == 0 ? json::value(nullptr) : json::value(tcp.error_number);
+    if (tcp.icmp) {
+        out["icmp"] = json::object{{"origin", tcp.icmp->origin},
+                                   {"type", tcp.icmp->type},
+                                   {"code", tcp.icmp->code},
+                                   {"offender", text_or_null(tcp.icmp->offender)}};
+    } else {
+        out["icmp"] = nullptr;
+    }
+    out["detail"] = text_or_null(tcp.detail);
+    return out;
+}
+
+json::object tls_json(const TlsEvidence& tls) {
+    json::object out = stage_head(tls);
+    out["version"] = text_or_null(tls.version);
+    out["cipher"] = text_or_null(tls.cipher);
+    out["ms"] = ms_or_null(tls);
+    out["alert"] = text_or_null(tls.alert);
+    out["detail"] = text_or_null(tls.detail);
+    return out;
+}
+
+json::object certificate_json(const CertificateEvidence& certificate) {
+    json::object out = stage_head(certificate);
+    out["days_left"] =
+        certificate.days_left ? json::value(*certificate.days_left) : json::value(nullptr);
+    json::array chain;
+    for (const auto& info : certificate.chain) {
+        chain.push_back(json::object{{"subject", text(info.subject)},
+                                     {"issuer", text(info.issuer)},
+                                     {"sans", texts(info.sans)},
+                                     {"not_before", json::string(rfc3339(info.not_before))},
+                                     {"not_after", json::string(rfc3339(info.not_after))},
+                                     {"sha256", text(info.sha256)},
+                                     {"self_issued", info.self_issued}});
+    }
+    out["chain"] = std::move(chain);
+    json::array errors;
+    for (const auto& error : certificate.verify_errors) {
+        errors.push_back(
+            json::object{{"depth", error.depth}, {"code", error.code}, {"text", text(error.text)}});
+    }
+    out["verify_errors"] = std::move(errors);
+    out["ms"] = ms_or_null(certificate);
+    out["detail"] = text_or_null(certificate.detail);
+    return out;
+}
+
+json::value kafka_json(const KafkaEvidence& kafka) {
+    json::array apis;
+    for (const auto& api : kafka.apis) {
+        apis.push_back(json::object{{"api_key", api.api_key},
+                                    {"min_version", api.min_version},
+                                    {"max_version", api.max_version}});
+    }
+    json::array brokers;
+    for (const auto& broker : kafka.brokers) {
+        brokers.push_back(
+            json::object{{"node_id", broker.node_id},
+                         {"host", text(broker.host)},
+                         {"port", broker.port},
+                         {"rack", broker.rack ? text(*broker.rack) : json::value(nullptr)}});
+    }
+    json::object out;
+    out["api_versions_version"] = kafka.api_versions_version < 0
+                                      ? json::value(nullptr)
+                                      : json::value(kafka.api_versions_version);
+    out["apis"] = std::move(apis);
+    out["sasl_mechanism"] = text_or_null(kafka.sasl_mechanism);
+    out["sasl_mechanisms_offered"] = texts(kafka.sasl_mechanisms_offered);
+    out["authenticated"] = kafka.authenticated;
+    out["metadata_checked"] = kafka.metadata_checked;
+    out["metadata_not_checked"] = text_or_null(kafka.metadata_not_checked);
+    out["metadata_version"] =
+        kafka.metadata_version < 0 ? json::value(nullptr) : json::value(kafka.metadata_version);
+    out["cluster_id"] = kafka.cluster_id ? text(*kafka.cluster_id) : json::value(nullptr);
+    out["controller_id"] =
+        kafka.metadata_checked ? json::value(kafka.controller_id) : json::value(nullptr);
+    out["brokers"] = std::move(brokers);
+    out["error_code"] =
+        kafka.error_code == 0 ? json::value(nullptr) : json::value(kafka.error_code);
+    return out;
+}
+
+json::value http_json(const HttpEvidence& http) {
+    return json::object{
+        {"method", text(http.method)},
+        {"path", text(http.path)},
+        {"status", http.status == 0 ? json::value(nullptr) : json::value(http.status)},
+        {"reason", text_or_null(http.reason)},
+        {"server", text_or_null(http.server)},
+        {"service", text_or_null(http.service)},
+        {"version", text_or_null(http.version)},
+        {"auth_required", http.auth_required}};
+}
+
+json::object protocol_json(const ProtocolEvidence& protocol) {
+    json::object out = stage_head(protocol);
+    out["name"] = text_or_null(protocol.name);
+    out["ms"] = ms_or_null(protocol);
+    out["detail"] = text_or_null(protocol.detail);
+    out["note"] = text_or_null(protocol.note);
+    out["kafka"] = protocol.kafka ? kafka_json(*protocol.kafka) : json::value(nullptr);
+    out["http"] = protocol.http ? http_json(*protocol.http) : json::value(nullptr);
+    return out;
+}
+
+// ---- Targets ----
+
+json::array suspects_json(const std::vector<Suspect>& suspects) {
+    json::array out;
+    for (const auto& suspect : suspects) {
+        out.push_back(json::object{{"kind", text(suspect.kind)},
+                                   {"id", text_or_null(suspect.id)},
+                                   {"direction", text_or_null(suspect.direction)},
+                                   {"rule", text_or_null(suspect.rule)},
+                                   {"detail", text_or_null(suspect.detail)}});
+    }
+    return out;
+}
+
+json::value cause_json(const std::optional<TargetCause>& cause) {
+    if (!cause) return nullptr;
+    return json::object{{"code", code_or_null(cause->code)},
+                        {"stage", json::string(name(cause->stage))},
+                        {"summary", text(cause->summary)},
+                        {"suspects", suspects_json(cause->suspects)},
+                        {"explanation", json::string(explain(cause->code))}};
+}
+
+json::object target_json(const TargetReport& target) {
+    static const AddressEvidence kNotProbed{};  // every stage skipped
+    const AddressEvidence* shown = target.shown();
+    const AddressEvidence& view = shown ? *shown : kNotProbed;
+    const TargetEvidence& evidence = target.evidence;
+
+    json::object out;
+    out["component"] = text(target.target.component);
+    out["access"] = text_or_null(target.target.access);
+    out["host"] = text(target.target.host);
+    out["port"] = target.target.port;
+    out["status"] = status(target.status);
+    out["stages"] = json::object{{"dns", dns_json(evidence.dns)},
+                                 {"tcp", tcp_json(view.tcp, view.address)},
+                                 {"tls", tls_json(view.tls)},
+                                 {"certificate", certificate_json(view.certificate)},
+                                 {"protocol", protocol_json(view.protocol)}};
+    out["cause"] = cause_json(target.cause);
+    out["endpoint"] = text(target.target.endpoint());
+    out["origin"] = text_or_null(target.target.origin);
+    out["tls"] = target.target.tls;
+    out["advertised_by"] = text_or_null(target.target.advertised_by);
+    out["node_id"] = target.target.origin == "advertised" ? json::value(target.target.node_id)
+                                                          : json::value(nullptr);
+    out["shown_address"] = shown ? json::value(target.shown_address) : json::value(nullptr);
+    json::array addresses;
+    for (const auto& address : evidence.addresses) {
+        addresses.push_back(json::object{{"address", text(address.address)},
+                                         {"tcp", tcp_json(address.tcp, address.address)},
+                                         {"tls", tls_json(address.tls)},
+                                         {"certificate", certificate_json(address.certificate)},
+                                         {"protocol", protocol_json(address.protocol)}});
+    }
+    out["addresses"] = std::move(addresses);
+    out["addresses_not_probed"] = evidence.addresses_not_probed;
+    return out;
+}
+
+json::object finding_json(const Finding& finding) {
+    return json::object{
+        {"code", text(finding.code)},        {"severity", json::string(name(finding.severity))},
+        {"summary", text(finding.summary)},  {"components", texts(finding.components)},
+        {"targets", texts(finding.targets)}, {"suspects", suspects_json(finding.suspects)},
+        {"remedy", text(finding.remedy)}};
+}
+
+json::object report_json(const Report& report) {
+    const AgentInfo& agent = report.agent;
+    json::object out;
+    out["schema_version"] = report.schema_version;
+    out["tool"] =
+        json::object{{"name", "vpcprobe"},
+                     {"version", text(agent.version.empty() ? VPCPROBE_VERSION : agent.version)}};
+    out["agent"] = json::object{{"hostname", text(agent.hostname)},
+                                {"source_addresses", texts(agent.source_addresses)},
+                                {"resolvers", texts(agent.resolvers)},
+                                {"started_at", json::string(rfc3339(agent.started_at))},
+                                {"duration_ms", round_ms(agent.duration_ms)},
+                                {"started_at_exact", json::string(rfc3339_ms(agent.started_at))},
+                                {"command_line", text_or_null(agent.command_line)},
+                                {"sasl_mechanism", text_or_null(agent.sasl_mechanism)},
+                                {"follow_advertised", agent.follow_advertised},
+                                {"advertised_not_probed", agent.advertised_not_probed}};
+    if (agent.socket_budget > 0) {
+        out["agent"].as_object()["concurrency"] = json::object{
+            {"targets", agent.concurrency},
+            {"sockets", agent.socket_budget},
+            {"descriptor_limit", agent.descriptor_limit == 0 ? json::value(nullptr)
+                                                             : json::value(agent.descriptor_limit)},
+            {"peak_targets", agent.peak_targets},
+            {"peak_sockets", agent.peak_sockets},
+            {"queued_for_socket", agent.queued_for_socket}};
+    }
+    json::array targets;
+    for (const auto& target : report.targets) targets.push_back(target_json(target));
+    out["targets"] = std::move(targets);
+    json::array findings;
+    for (const auto& finding : report.findings) findings.push_back(finding_json(finding));
+    out["findings"] = std::move(findings);
+    out["summary"] = json::object{{"ok", report.summary.ok},
+                                  {"warning", report.summary.warning},
+                                  {"failed", report.summary.failed}};
+    return out;
+}
+
+// ---- Pretty printing (Boost.JSON's serializer only writes compact JSON). ----
+
+void newline(std::string& out, int depth) {
+    out.push_back('\n');
+    out.append(static_cast<std::size_t>(depth) * 2, ' ');
+}
+
+void pretty(std::string& out, const json::value& value, int depth) {
+    switch (value.kind()) {
+        case json::kind::object: {
+            const auto& object = value.get_object();
+            if (object.empty()) {
+                out += "{}";
+                return;
+            }
+            out.push_back('{');
+            bool first = true;
+            for (const auto& member : object) {
+                if (!first) out.push_back(',');
+                first = false;
+                newline(out, depth + 1);
+                out += json::serialize(json::string(member.key()));
+                out += ": ";
+                pretty(out, member.value(), depth + 1);
+            }
+            newline(out, depth);
+            out.push_back('}');
+            return;
+        }
+        case json::kind::array: {
+            const auto& array = value.get_array();
+            if (array.empty()) {
+                out += "[]";
+                return;
+            }
+            out.push_back('[');
+            bool first = true;
+            for (const auto& element : array) {
+                if (!first) out.push_back(',');
+                first = false;
+                newline(out, depth + 1);
+                pretty(out, element, depth + 1);
+            }
+            newline(out, depth);
+            out.push_back(']');
+            return;
+        }
+        case json::kind::double_: {
+            // Shortest form that reads back the same: 12.3, and 2 rather than Boost's 2E0.
+            const double number = value.get_double();
+            out += std::isfinite(number) ? fmt::format("{}", number) : "null";
+            return;
+        }
+        default:  // strings (escaped by Boost.JSON), integers, booleans, null
+            out += json::serialize(value);
+            return;
+    }
+}
+
+}  // namespace
+
+std::string render_json(const Report& report) {
+    std::string out;
+    pretty(out, report_json(report), 0);
+    out.push_back('\n');
+    return out;
+}
+
+}  // namespace vpcprobe

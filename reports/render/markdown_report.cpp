@@ -1,0 +1,503 @@
+#include "reports/render/markdown_report.h"
+#include "core/text.h"
+#include "reports/render/common.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace vpcprobe {
+
+namespace {
+
+// ---- Hostile text made harmless ----
+
+// Valid UTF-8 with white space as a plain space and every other control character (C0, DEL,
+// C1) and bidi override/isolate (which can make a ticket read differently from what it says)
+// as U+FFFD. Works byte-wise: after valid_utf8() every multi-byte sequence is well formed.
+std::string neutralised(std::string_view raw) {
+    const std::string text = valid_utf8(raw);
+    std::string out;
+    out.reserve(text.size());
+    const auto byte = [&](std::size_t at) {
+        return at < text.size() ? static_cast<unsigned char>(text[at]) : 0u;
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const unsigned lead = byte(i);
+        if (lead == '\t' || lead == '\n' || lead == '\r') {
+            out.push_back(' ');
+        } else if (lead < 0x20 || lead == 0x7F) {
+            out += "\uFFFD";
+        } else if (lead == 0xC2 && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9F) {
+            out += "\uFFFD";  // C1 control, e.g. CSI
+            i += 1;
+        } else if (lead == 0xE2 &&
+                   ((byte(i + 1) == 0x80 && byte(i + 2) >= 0xAA && byte(i + 2) <= 0xAE) ||
+                    (byte(i + 1) == 0x81 && byte(i + 2) >= 0xA6 && byte(i + 2) <= 0xA9))) {
+            out += "\uFFFD";  // U+202A..U+202E, U+2066..U+2069
+            i += 2;
+        } else {
+            out.push_back(static_cast<char>(lead));
+        }
+    }
+    return out;
+}
+
+// Inline Markdown text: printable, with the punctuation that could start emphasis, links,
+// code, tables or strike-through backslash-escaped, and HTML's specials as entities (so a
+// "<script>" in a certificate subject shows as text everywhere, raw HTML never reaches the
+// renderer, and no autolink forms).
+std::string md(std::string_view raw) {
+    const std::string text = neutralised(raw);
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '\\':
+            case '`':
+            case '*':
+            case '_':
+            case '[':
+            case ']':
+            case '|':
+            case '~':
+                out.push_back('\\');
+                out.push_back(c);
+                break;
+            default:
+                out.push_back(c);
+        }
+    }
+    return out;
+}
+
+// Text inside an HTML element (the <summary> of a <details> block): entities only, since
+// Markdown is not interpreted there.
+std::string html(std::string_view raw) {
+    const std::string text = neutralised(raw);
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        if (c == '<') {
+            out += "&lt;";
+        } else if (c == '>') {
+            out += "&gt;";
+        } else if (c == '&') {
+            out += "&amp;";
+        } else if (c == '"') {
+            out += "&quot;";
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::size_t longest_backtick_run(std::string_view text) {
+    std::size_t longest = 0;
+    std::size_t run = 0;
+    for (const char c : text) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    return longest;
+}
+
+// A code span that cannot be closed early: delimited by one backtick more than the longest
+// run inside, padded with spaces when the content touches a backtick. In a table cell `|`
+// must still be escaped (GFM splits cells before it parses code spans).
+std::string code_span(std::string_view raw, bool in_table = false) {
+    std::string text = neutralised(raw);
+    if (in_table) {
+        std::string escaped;
+        for (const char c : text) {
+            if (c == '|') escaped.push_back('\\');
+            escaped.push_back(c);
+        }
+        text = std::move(escaped);
+    }
+    const std::string fence(longest_backtick_run(text) + 1, '`');
+    const bool pad = !text.empty() && (text.front() == '`' || text.back() == '`');
+    return pad ? fence + " " + text + " " + fence : fence + text + fence;
+}
+
+// ---- Small facts ----
+
+std::string_view mark(StageStatus status) {
+    switch (status) {
+        case StageStatus::ok:
+            return "\u2705";  // ✅
+        case StageStatus::warning:
+            return "\u26A0\uFE0F";  // ⚠️
+        case StageStatus::failed:
+            return "\u274C";  // ❌
+        case StageStatus::skipped:
+            return "\u2796";  // ➖
+    }
+    return "?";
+}
+
+std::string_view mark(Severity severity) {
+    switch (severity) {
+        case Severity::error:
+            return "\u274C";
+        case Severity::warning:
+            return "\u26A0\uFE0F";
+        case Severity::info:
+            return "\u2139\uFE0F";  // ℹ️
+    }
+    return "?";
+}
+
+// "0.4 ms", "12 ms", "3.0 s".
+std::string duration(double ms) {
+    ms = round_ms(ms);
+    if (ms < 10) return fmt::format("{:.1f} ms", ms);
+    if (ms < 1000) return fmt::format("{:.0f} ms", ms);
+    return fmt::format("{:.1f} s", ms / 1000);
+}
+
+std::string joined(const std::vector<std::string>& values, std::string (*escape)(std::string_view),
+                   std::string_view empty = "none") {
+    if (values.empty()) return std::string(empty);
+    std::vector<std::string> out;
+    out.reserve(values.size());
+    for (const auto& value : values) out.push_back(escape(value));
+    return fmt::format("{}", fmt::join(out, ", "));
+}
+
+// "kafka (vpc-kafka-…:9095)"
+std::string who(const TargetReport& target) {
+    return fmt::format("{} ({})", md(target.target.component), md(target.target.endpoint()));
+}
+
+// ---- Sections ----
+
+std::string verdict(const Report& report) {
+    const std::size_t total = report.targets.size();
+    if (total == 0) return "**No endpoints were checked.**";
+    std::vector<std::string> failed;
+    std::vector<std::string> warned;
+    for (const auto& target : report.targets) {
+        if (target.status == StageStatus::ok) continue;
+        std::string item = who(target);
+        if (target.cause) item += " \u2014 " + code_span(code(target.cause->code));
+        (target.status == StageStatus::failed ? failed : warned).push_back(std::move(item));
+    }
+    const std::string noun = total == 1 ? "endpoint" : "endpoints";
+    if (failed.empty() && warned.empty()) {
+        return total == 1 ? "**The endpoint is healthy.**"
+                          : fmt::format("**All {} endpoints are healthy.**", total);
+    }
+    std::string line;
+    if (!failed.empty()) {
+        line = fmt::format("**{} of {} {} failed**: {}", failed.size(), total, noun,
+                           fmt::join(failed, "; "));
+        if (!warned.empty()) {
+            line += fmt::format("; {} with warnings: {}", warned.size(), fmt::join(warned, "; "));
+        }
+    } else {
+        line = fmt::format("**{} of {} {} {} warnings**: {}", warned.size(), total, noun,
+                           warned.size() == 1 ? "has" : "have", fmt::join(warned, "; "));
+    }
+    return line + ".";
+}
+
+std::string stage_cell(const StageResult& stage) {
+    std::string cell(mark(stage.status));
+    if (stage.cause != Cause::none && stage.status != StageStatus::ok) {
+        cell += " " + code_span(code(stage.cause), true);
+    }
+    return cell;
+}
+
+void render_table(std::string& out, const Report& report) {
+    out +=
+        "| Component | Endpoint | Address | DNS | TCP | TLS | Certificate | Protocol | Status |\n";
+    out += "| --- | --- | --- | :-: | :-: | :-: | :-: | :-: | --- |\n";
+    static const AddressEvidence kNotProbed{};
+    for (const auto& target : report.targets) {
+        const AddressEvidence* shown = target.shown();
+        const AddressEvidence& view = shown ? *shown : kNotProbed;
+        std::string address = "\u2014";
+        if (shown) {
+            address = md(shown->address);
+            const std::size_t others =
+                target.evidence.addresses.size() - 1 + target.evidence.addresses_not_probed;
+            if (others > 0) address += fmt::format(" (+{})", others);
+        }
+        std::string certificate = stage_cell(view.certificate);
+        if (view.certificate.days_left && view.certificate.status != StageStatus::skipped) {
+            certificate += fmt::format(" {}d", *view.certificate.days_left);
+        }
+        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} {} |\n",
+                           md(target.target.component), md(target.target.endpoint()), address,
+                           stage_cell(target.evidence.dns), stage_cell(view.tcp),
+                           stage_cell(view.tls), certificate, stage_cell(view.protocol),
+                           mark(target.status), name(target.status));
+    }
+}
+
+std::string suspect_line(const Suspect& suspect) {
+    std::string line = "**" + md(suspect.kind.empty() ? "unknown" : suspect.kind) + "**";
+    if (!suspect.id.empty()) line += " " + code_span(suspect.id);
+    if (!suspect.direction.empty()) line += " (" + md(suspect.direction) + ")";
+    if (!suspect.rule.empty()) line += ", rule " + code_span(suspect.rule);
+    if (!suspect.detail.empty()) line += ": " + md(suspect.detail);
+    return line;
+}
+
+void render_suspects(std::string& out, const std::vector<Suspect>& suspects) {
+    if (suspects.empty()) return;
+    out += "- **Suspects:**\n";
+    for (const auto& suspect : suspects) out += "  - " + suspect_line(suspect) + "\n";
+}
+
+void render_findings(std::string& out, const std::vector<Finding>& findings) {
+    out += "## Findings\n\n";
+    if (findings.empty()) {
+        out += "None.\n\n";
+        return;
+    }
+    for (const auto& finding : findings) {
+        out += fmt::format("### {} {} {}\n\n", mark(finding.severity), name(finding.severity),
+                           code_span(finding.code));
+        if (!finding.summary.empty()) out += md(finding.summary) + "\n\n";
+        if (!finding.components.empty()) {
+            out += "- **Components:** " + joined(finding.components, md) + "\n";
+        }
+        if (!finding.targets.empty()) {
+            out += "- **Targets:** " + joined(finding.targets, md) + "\n";
+        }
+        render_suspects(out, finding.suspects);
+        if (!finding.remedy.empty()) out += "- **Remedy:** " + md(finding.remedy) + "\n";
+        out += "\n";
+    }
+}
+
+void render_problems(std::string& out, const Report& report) {
+    out += "## Problems\n\n";
+    bool any = false;
+    for (const auto& target : report.targets) {
+        if (target.status == StageStatus::ok || !target.cause) continue;
+        any = true;
+        const TargetCause& cause = *target.cause;
+        out += fmt::format("### {} {} \u2014 {}\n\n", mark(target.status),
+                           md(target.target.component), md(target.target.endpoint()));
+        out += fmt::format("- **Cause:** {} at the {} stage\n", code_span(code(cause.code)),
+                           name(cause.stage));
+        out += "- **What it means:** " + md(explain(cause.code)) + "\n";
+        if (!cause.summary.empty()) out += "- **Observed:** " + md(cause.summary) + "\n";
+        render_suspects(out, cause.suspects);
+        out += "\n";
+    }
+    if (!any) out += "None.\n\n";
+}
+
+void render_environment(std::string& out, const AgentInfo& agent) {
+    out += "## Environment\n\n";
+    out += "- **Agent host:** " + (agent.hostname.empty() ? "unknown" : md(agent.hostname)) + "\n";
+    out +=
+        "- **vpcprobe version:** " + (agent.version.empty() ? "unknown" : md(agent.version)) + "\n";
+    out += "- **Source addresses:** " + joined(agent.source_addresses, md, "unknown") + "\n";
+    out += "- **Resolvers:** " + joined(agent.resolvers, md, "system default") + "\n";
+    out += "- **Started at:** " + rfc3339(agent.started_at) + "\n";
+    out += "- **Duration:** " + duration(agent.duration_ms) + "\n";
+    if (const std::string at_once = describe_concurrency(agent); !at_once.empty()) {
+        out += "- **Concurrency:** " + md(at_once) + "\n";
+    }
+    if (!agent.command_line.empty()) {
+        out += "- **Command line:** " + code_span(agent.command_line) + "\n";
+    }
+    out += "\n";
+}
+
+// ---- Evidence ----
+
+std::string stage_line(std::string_view label, const StageResult& stage) {
+    std::string line = fmt::format("{}: {}", label, name(stage.status));
+    if (stage.cause != Cause::none) line += fmt::format(" ({})", code(stage.cause));
+    if (stage.status != StageStatus::skipped) line += ", " + duration(stage.ms);
+    return line;
+}
+
+void detail_line(std::string& out, std::string_view indent, const StageResult& stage) {
+    if (!stage.detail.empty())
+        out += fmt::format("{}  detail: {}\n", indent, neutralised(stage.detail));
+}
+
+std::string joined_printable(const std::vector<std::string>& values) {
+    std::vector<std::string> out;
+    for (const auto& value : values) out.push_back(neutralised(value));
+    return fmt::format("{}", fmt::join(out, ", "));
+}
+
+void render_address(std::string& out, const AddressEvidence& address) {
+    out += fmt::format("address {}\n", neutralised(address.address));
+
+    const TcpEvidence& tcp = address.tcp;
+    std::string line = "  " + stage_line("tcp", tcp);
+    if (!tcp.address.empty()) line += ", to " + neutralised(tcp.address);
+    if (!tcp.local_address.empty()) line += ", from " + neutralised(tcp.local_address);
+    if (tcp.error_number != 0) line += fmt::format(", errno {}", tcp.error_number);
+    out += line + "\n";
+    if (tcp.icmp) {
+        out += fmt::format("    icmp: origin {} type {} code {}", tcp.icmp->origin, tcp.icmp->type,
+                           tcp.icmp->code);
+        if (!tcp.icmp->offender.empty()) out += " from " + neutralised(tcp.icmp->offender);
+        out += "\n";
+    }
+    detail_line(out, "  ", tcp);
+
+    const TlsEvidence& tls = address.tls;
+    line = "  " + stage_line("tls", tls);
+    if (!tls.version.empty()) line += ", " + neutralised(tls.version);
+    if (!tls.cipher.empty()) line += ", " + neutralised(tls.cipher);
+    out += line + "\n";
+    if (!tls.alert.empty()) out += "    alert: " + neutralised(tls.alert) + "\n";
+    detail_line(out, "  ", tls);
+
+    const CertificateEvidence& certificate = address.certificate;
+    line = "  " + stage_line("certificate", certificate);
+    if (certificate.days_left) line += fmt::format(", {} days left", *certificate.days_left);
+    out += line + "\n";
+    detail_line(out, "  ", certificate);
+    for (std::size_t depth = 0; depth < certificate.chain.size(); ++depth) {
+        const CertificateInfo& info = certificate.chain[depth];
+        out += fmt::format("    [{}] subject: {}\n", depth, neutralised(info.subject));
+        out += fmt::format("        issuer:  {}\n", neutralised(info.issuer));
+        if (!info.sans.empty()) out += "        sans:    " + joined_printable(info.sans) + "\n";
+        out += fmt::format("        valid:   {} .. {}\n", rfc3339(info.not_before),
+                           rfc3339(info.not_after));
+        if (!info.sha256.empty()) out += "        sha256:  " + neutralised(info.sha256) + "\n";
+        if (info.self_issued) out += "        self-issued\n";
+    }
+    for (const auto& error : certificate.verify_errors) {
+        out += fmt::format("    verify error at depth {}: {} {}\n", error.depth, error.code,
+                           neutralised(error.text));
+    }
+
+    const ProtocolEvidence& protocol = address.protocol;
+    line = "  " + stage_line("protocol", protocol);
+    if (!protocol.name.empty()) line += ", " + neutralised(protocol.name);
+    out += line + "\n";
+    detail_line(out, "  ", protocol);
+    if (!protocol.note.empty()) out += "    note: " + neutralised(protocol.note) + "\n";
+    if (protocol.kafka) {
+        const KafkaEvidence& kafka = *protocol.kafka;
+        if (kafka.api_versions_version >= 0) {
+            out += fmt::format("    ApiVersions v{}: {} APIs\n", kafka.api_versions_version,
+                               kafka.apis.size());
+        }
+        if (!kafka.sasl_mechanism.empty()) {
+            out += fmt::format("    SASL {}: {}\n", neutralised(kafka.sasl_mechanism),
+                               kafka.authenticated ? "authenticated" : "not authenticated");
+        }
+        if (kafka.metadata_checked) {
+            out += fmt::format(
+                "    Metadata v{}: cluster {}, controller {}\n", kafka.metadata_version,
+                kafka.cluster_id ? neutralised(*kafka.cluster_id) : "-", kafka.controller_id);
+        } else if (!kafka.metadata_not_checked.empty()) {
+            out += "    Metadata not read: " + neutralised(kafka.metadata_not_checked) + "\n";
+        }
+        for (const auto& broker : kafka.brokers) {
+            out += fmt::format("    advertised broker: node {} {}:{}{}\n", broker.node_id,
+                               neutralised(broker.host), broker.port,
+                               broker.rack ? " rack " + neutralised(*broker.rack) : "");
+        }
+    }
+    if (protocol.http && protocol.http->status != 0) {
+        const HttpEvidence& http = *protocol.http;
+        std::string about = fmt::format("    HTTP {} {}: {} {}", neutralised(http.method),
+                                        neutralised(http.path), http.status, neutralised(http.reason));
+        if (!http.server.empty()) about += ", server " + neutralised(http.server);
+        if (!http.service.empty()) about += ", " + neutralised(http.service);
+        if (!http.version.empty()) about += " " + neutralised(http.version);
+        out += about + "\n";
+    }
+}
+
+}  // namespace
+
+std::string render_evidence_text(const TargetReport& target) {
+    const Target& t = target.target;
+    std::string out = fmt::format("target: {} {}", neutralised(t.component), neutralised(t.endpoint()));
+    std::vector<std::string> about;
+    if (!t.access.empty()) about.push_back("access " + neutralised(t.access));
+    if (!t.origin.empty()) about.push_back("origin " + neutralised(t.origin));
+    if (!t.advertised_by.empty()) {
+        about.push_back(
+            fmt::format("node {} advertised by {}", t.node_id, neutralised(t.advertised_by)));
+    }
+    if (!t.tls) about.push_back("plaintext");
+    if (!about.empty()) out += fmt::format(" ({})", fmt::join(about, ", "));
+    out += fmt::format("\nstatus: {}", name(target.status));
+    if (target.cause) out += fmt::format(" ({})", code(target.cause->code));
+    out += "\n";
+
+    const DnsEvidence& dns = target.evidence.dns;
+    std::string line = stage_line("dns", dns);
+    if (!dns.source.empty()) line += ", source " + neutralised(dns.source);
+    if (dns.ares_status_a != 0 || dns.ares_status_aaaa != 0) {
+        line += fmt::format(", ares_status A={} AAAA={}", dns.ares_status_a, dns.ares_status_aaaa);
+    }
+    out += line + "\n";
+    if (!dns.addresses.empty()) out += "  addresses: " + joined_printable(dns.addresses) + "\n";
+    detail_line(out, "", dns);
+
+    for (const auto& address : target.evidence.addresses) render_address(out, address);
+    if (target.evidence.addresses_not_probed > 0) {
+        out +=
+            fmt::format("{} more address(es) not probed\n", target.evidence.addresses_not_probed);
+    }
+    return out;
+}
+
+std::string render_markdown(const Report& report) {
+    std::string out = verdict(report) + "\n\n";
+
+    out += "## Endpoints\n\n";
+    if (report.targets.empty()) {
+        out += "None.\n\n";
+    } else {
+        render_table(out, report);
+        out += fmt::format("\n{} ok, {} warning, {} failed.\n\n", report.summary.ok,
+                           report.summary.warning, report.summary.failed);
+    }
+
+    render_findings(out, report.findings);
+    render_problems(out, report);
+    render_environment(out, report.agent);
+
+    if (!report.targets.empty()) {
+        out += "## Evidence\n\n";
+        for (const auto& target : report.targets) {
+            const std::string evidence = render_evidence_text(target);
+            const std::string fence(std::max<std::size_t>(3, longest_backtick_run(evidence) + 1),
+                                    '`');
+            out += fmt::format("<details><summary>{} {} ({})</summary>\n\n",
+                               html(target.target.component), html(target.target.endpoint()),
+                               name(target.status));
+            out += fence + "text\n" + evidence + fence + "\n\n</details>\n\n";
+        }
+    }
+    // One trailing newline, not a blank line.
+    while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') {
+        out.pop_back();
+    }
+    return out;
+}
+
+}  // namespace vpcprobe

@@ -1,0 +1,158 @@
+#include "reports/render/output.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+
+namespace vpcprobe {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string describe(int error_number) {
+    return std::error_code(error_number, std::generic_category()).message();
+}
+
+// Writes everything, through short writes and signals; false with errno set on failure.
+bool write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+bool write_stdout(const std::string& content, std::string& error) {
+    // Through stdio, so the report stays in order with anything else printed through it.
+    if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size() ||
+        std::fflush(stdout) != 0) {
+        error = "stdout: " + describe(errno);
+        std::clearerr(stdout);
+        return false;
+    }
+    return true;
+}
+
+// The file a path names once symbolic links are followed (a bounded number of hops, like
+// the kernel's), so the rename replaces the report and not the link pointing at it. A
+// dangling link resolves to the file it would create.
+fs::path follow_links(fs::path path) {
+    for (int hop = 0; hop < 40; ++hop) {
+        struct stat status {};
+        if (::lstat(path.c_str(), &status) != 0 || !S_ISLNK(status.st_mode)) break;
+        std::error_code ec;
+        fs::path target = fs::read_symlink(path, ec);
+        if (ec) break;
+        path = target.is_absolute() ? target : path.parent_path() / target;
+    }
+    return path;
+}
+
+// For what must not be renamed over (a FIFO, a character device, a directory): open and
+// write in place. Opening a directory for writing fails with EISDIR, which is the answer.
+bool write_in_place(const fs::path& destination, const std::string& content, int& failure) {
+    const int fd = ::open(destination.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        failure = errno;
+        return false;
+    }
+    bool ok = write_all(fd, content);
+    failure = ok ? 0 : errno;
+    if (::close(fd) != 0 && ok) {
+        failure = errno;
+        ok = false;
+    }
+    return ok;
+}
+
+// Temp file + fsync + rename: readers see the old report or the new one, never a torn one.
+bool replace_atomically(const fs::path& destination, const std::string& content, mode_t mode,
+                        int& failure) {
+    const fs::path directory =
+        destination.has_parent_path() ? destination.parent_path() : fs::path(".");
+    // Hidden, and named after the report, so a leftover from a crash is recognisable.
+    std::string temp = (directory / ("." + destination.filename().string() + ".XXXXXX")).string();
+    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+    if (fd < 0) {
+        failure = errno;
+        return false;
+    }
+    bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, content) && ::fsync(fd) == 0;
+    failure = ok ? 0 : errno;
+    if (::close(fd) != 0 && ok) {
+        failure = errno;
+        ok = false;
+    }
+    if (ok && ::rename(temp.c_str(), destination.c_str()) != 0) {
+        failure = errno;
+        ok = false;
+    }
+    if (!ok) {
+        ::unlink(temp.c_str());
+        return false;
+    }
+    // Make the rename itself durable; a report that was written is not worth failing over this.
+    const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        ::fsync(dir_fd);
+        ::close(dir_fd);
+    }
+    return true;
+}
+
+// The mode a new report gets: 0644, less what the user's umask takes away (a umask of 077
+// means "nobody else reads my files", reports included). Read from /proc, since umask(2)
+// can only be read by changing it, which would race with other threads creating files.
+mode_t new_file_mode() {
+    mode_t mask = 022;
+    if (std::FILE* status = std::fopen("/proc/self/status", "re")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, status) != nullptr) {
+            unsigned int value = 0;
+            if (std::sscanf(line, "Umask: %o", &value) == 1) {
+                mask = static_cast<mode_t>(value);
+                break;
+            }
+        }
+        std::fclose(status);
+    }
+    return 0644 & ~mask;
+}
+
+}  // namespace
+
+bool write_report(const std::optional<std::string>& path, const std::string& content,
+                  std::string& error) {
+    if (!path || path->empty() || *path == "-") return write_stdout(content, error);
+
+    const fs::path destination = follow_links(fs::path(*path));
+    int failure = 0;
+    bool ok = false;
+    struct stat existing {};
+    if (::stat(destination.c_str(), &existing) == 0) {
+        if (S_ISREG(existing.st_mode)) {
+            ok = replace_atomically(destination, content, existing.st_mode & 0777, failure);
+        } else {
+            ok = write_in_place(destination, content, failure);
+        }
+    } else if (!destination.has_filename()) {
+        failure = EISDIR;  // "dir/" that does not exist: still not a file name
+    } else {
+        ok = replace_atomically(destination, content, new_file_mode(), failure);
+    }
+    if (!ok) error = "-o " + *path + ": " + describe(failure);
+    return ok;
+}
+
+}  // namespace vpcprobe

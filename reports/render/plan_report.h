@@ -1,0 +1,20 @@
+// The plan as `vpcprobe endpoints` prints it: the targets a check would probe, for people or
+// for scripts. Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/target.h"
+
+namespace vpcprobe {
+
+// A table for people: COMPONENT, ACCESS ("-" outside the catalog), HOST, PORT, ORIGIN, one
+// line per target, then a count line.
+std::string render_plan(const std::vector<Target>& plan);
+
+// A JSON array of {"component", "access" (null outside the catalog), "host", "port",
+// "endpoint", "origin"}, for scripts.
+std::string render_plan_json(const std::vector<Target>& plan);
+
+}  // namespace vpcprobe

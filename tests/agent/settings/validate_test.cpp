@@ -1,0 +1,146 @@
+// The checks shared by the command line and the config file.
+#include "agent/settings/validate.h"
+
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+
+#include "tests/support/pki.h"
+#include "tests/support/process.h"
+
+using namespace vpcprobe;
+
+TEST_CASE("IP literals") {
+    CHECK(is_ipv4_literal("10.20.1.15"));
+    CHECK_FALSE(is_ipv4_literal("10.20.1"));
+    CHECK_FALSE(is_ipv4_literal("256.1.1.1"));
+    CHECK_FALSE(is_ipv4_literal(" 10.0.0.1"));
+    CHECK(is_ipv6_literal("::1"));
+    CHECK(is_ipv6_literal("2001:db8::1"));
+    CHECK_FALSE(is_ipv6_literal("[::1]"));
+    CHECK_FALSE(is_ipv6_literal("fe80::1%eth0"));
+    CHECK(is_ipv6_literal("fe80::1%eth0", true));
+    CHECK_FALSE(is_ipv6_literal("fe80::1%", true));
+    CHECK(is_ip_literal("127.0.0.1"));
+    CHECK(is_ip_literal("::"));
+    CHECK_FALSE(is_ip_literal("localhost"));
+    CHECK_FALSE(is_ip_literal(""));
+    CHECK(canonical_ipv6("2001:DB8:0:0::1") == "2001:db8::1");
+    CHECK(canonical_ipv6("0:0::1%lo") == "::1%lo");
+    CHECK(canonical_ipv6("host.example") == "host.example");
+}
+
+TEST_CASE("access and format") {
+    CHECK(access_problem("vpc").empty());
+    CHECK(access_problem("pub").empty());
+    CHECK(access_problem("all").empty());
+    CHECK(access_problem("VPC") == "'VPC' is not one of vpc, pub, all");
+    for (auto format : {ReportFormat::text, ReportFormat::json, ReportFormat::markdown,
+                        ReportFormat::prometheus, ReportFormat::junit}) {
+        CHECK(parse_report_format(report_format_name(format)) == format);
+    }
+    CHECK_FALSE(parse_report_format("xml"));
+    CHECK_FALSE(parse_report_format("JSON"));
+}
+
+TEST_CASE("integers and ports") {
+    CHECK(parse_integer("0", 0, 10) == 0);
+    CHECK(parse_integer("10", 0, 10) == 10);
+    CHECK(parse_integer("-3", -5, 10) == -3);
+    CHECK_FALSE(parse_integer("11", 0, 10));
+    CHECK_FALSE(parse_integer("-1", 0, 10));
+    CHECK_FALSE(parse_integer("+1", 0, 10));
+    CHECK_FALSE(parse_integer("1 ", 0, 10));
+    CHECK_FALSE(parse_integer("", 0, 10));
+    CHECK_FALSE(parse_integer("1.5", 0, 10));
+    CHECK_FALSE(parse_integer("99999999999999999999999", 0, 10));
+    CHECK(parse_port("53") == 53);
+    CHECK_FALSE(parse_port("0"));
+    CHECK_FALSE(parse_port("65536"));
+    CHECK_FALSE(parse_port("-53"));
+}
+
+TEST_CASE("resolver addresses") {
+    for (const char* good :
+         {"10.0.0.2", "10.0.0.2:53", "127.0.0.1:5353", "[::1]:53", "[::1]", "2001:db8::53"}) {
+        CAPTURE(good);
+        CHECK(dns_server_problem(good).empty());
+    }
+    CHECK(dns_server_problem("dns.google").find("'dns.google' is not a numeric IPv4 address") !=
+          std::string::npos);
+    CHECK(dns_server_problem("10.0.0.2:0").find("port '0'") != std::string::npos);
+    CHECK(dns_server_problem("10.0.0.2:").find("port ''") != std::string::npos);
+    CHECK(dns_server_problem("[::1]53").find("junk after ']'") != std::string::npos);
+    CHECK(dns_server_problem("[::1").find("missing ']'") != std::string::npos);
+    CHECK(dns_server_problem("[10.0.0.1]:53").find("not an IPv6") != std::string::npos);
+    CHECK(dns_server_problem("::zz").find("not an IPv6") != std::string::npos);
+    CHECK_FALSE(dns_server_problem("").empty());
+}
+
+TEST_CASE("IP endpoints for --listen and --to") {
+    std::string error;
+    auto v4 = parse_ip_endpoint("127.0.0.1:9464", error);
+    REQUIRE(v4);
+    CHECK(v4->address == "127.0.0.1");
+    CHECK(v4->port == 9464);
+    auto v6 = parse_ip_endpoint("[::1]:443", error);
+    REQUIRE(v6);
+    CHECK(v6->address == "::1");
+    CHECK(v6->port == 443);
+    for (const char* bad : {"127.0.0.1", "localhost:80", "::1:80", "[::1]", "10.0.0.1:0",
+                            "10.0.0.1:x", "[x]:80", ""}) {
+        CAPTURE(bad);
+        error.clear();
+        CHECK_FALSE(parse_ip_endpoint(bad, error));
+        CHECK(error.find(std::string("'") + bad + "'") != std::string::npos);
+    }
+}
+
+TEST_CASE("files to read and files to write") {
+    test::TempDir dir;
+    const std::string present = dir.file("ca.pem");
+    std::ofstream(present) << "x";
+    CHECK(readable_file_problem(present).empty());
+    CHECK(readable_file_problem(dir.file("missing.pem")) ==
+          "'" + dir.file("missing.pem") + "': no such file");
+    CHECK(readable_file_problem(dir.path()).find("is a directory") != std::string::npos);
+    if (!test::is_root()) {
+        ::chmod(present.c_str(), 0);
+        CHECK(readable_file_problem(present).find("cannot be read") != std::string::npos);
+    }
+
+    CHECK(writable_destination_problem(dir.file("report.json")).empty());
+    CHECK(writable_destination_problem("relative-report.json").empty());  // the current directory
+    CHECK(writable_destination_problem(dir.file("nope/report.json")).find("does not exist") !=
+          std::string::npos);
+    CHECK(writable_destination_problem(present + "/report.json").find("not a directory") !=
+          std::string::npos);
+    CHECK(writable_destination_problem(dir.path()).find("is a directory") != std::string::npos);
+}
+
+TEST_CASE("CA files must hold PEM certificates") {
+    test::TempDir dir;
+    const test::TestPki pki(dir.file("pki"), {"localhost"});
+    CHECK(ca_file_problem(pki.ca_file()).empty());
+    // A chain file: several certificates in one file.
+    CHECK(ca_file_problem(pki.credentials(test::LeafVariant::good).chain_file).empty());
+
+    const std::string text = dir.file("notes.txt");
+    std::ofstream(text) << "this is not a certificate\n";
+    CHECK(ca_file_problem(text) == "'" + text + "': no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)");
+
+    const std::string key_only = pki.credentials(test::LeafVariant::good).key_file;
+    CHECK(ca_file_problem(key_only).find("no PEM certificate") != std::string::npos);
+
+    std::ifstream ca(pki.ca_file());
+    std::string pem((std::istreambuf_iterator<char>(ca)), {});
+    const std::size_t body = pem.find('\n') + 1;
+    pem.replace(body, 40, std::string(40, '!'));  // damage the base64 of the first certificate
+    const std::string broken = dir.file("broken.pem");
+    std::ofstream(broken) << pem;
+    CHECK(ca_file_problem(broken).find("malformed PEM certificate") != std::string::npos);
+
+    CHECK(ca_file_problem(dir.file("missing.pem")).find("no such file") != std::string::npos);
+}

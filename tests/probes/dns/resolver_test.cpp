@@ -1,0 +1,567 @@
+// Resolver against real DNS servers on loopback: dnsmasq (tests/support/dnsmasq.h) for
+// answers, NXDOMAIN, NODATA, SERVFAIL and REFUSED; a closed port for "not listening"; a UDP
+// socket that never reads for timeouts. Nothing here talks to any other address.
+#include "probes/dns/resolver.h"
+
+#include <ares.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "tests/support/dnsmasq.h"
+#include "tests/support/process.h"
+
+using namespace std::chrono_literals;
+using vpcprobe::Cause;
+using vpcprobe::DnsEvidence;
+using vpcprobe::Resolver;
+using vpcprobe::ResolverOptions;
+using vpcprobe::StageStatus;
+using vpcprobe::test::Dnsmasq;
+using vpcprobe::test::DnsmasqConfig;
+using vpcprobe::test::SilentDnsServer;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Runs the loop until `done()` or `limit`; the resolver keeps descriptor waits open, so
+// io.run() alone would not return.
+void run_until(boost::asio::io_context& io, const std::function<bool()>& done,
+               std::chrono::milliseconds limit) {
+    const auto until = Clock::now() + limit;
+    while (!done() && Clock::now() < until) {
+        if (io.stopped()) io.restart();
+        io.run_one_for(20ms);
+    }
+}
+
+void run_for(boost::asio::io_context& io, std::chrono::milliseconds duration) {
+    run_until(
+        io, [] { return false; }, duration);
+}
+
+struct Timed {
+    DnsEvidence evidence;
+    std::chrono::milliseconds elapsed{};
+};
+
+Timed resolve_one(ResolverOptions options, const std::string& host) {
+    boost::asio::io_context io;
+    Resolver resolver(io, options);
+    REQUIRE(resolver.error().empty());
+    std::optional<DnsEvidence> result;
+    const auto started = Clock::now();
+    resolver.resolve(host, [&](DnsEvidence evidence) { result = std::move(evidence); });
+    run_until(
+        io, [&] { return result.has_value(); }, options.timeout + 5s);
+    REQUIRE(result.has_value());
+    return {std::move(*result),
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)};
+}
+
+ResolverOptions using_server(const std::string& server,
+                             std::chrono::milliseconds timeout = 3000ms) {
+    ResolverOptions options;
+    options.servers = {server};
+    options.timeout = timeout;
+    options.use_hosts_file = false;
+    return options;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+DnsmasqConfig kafka_zone() {
+    DnsmasqConfig config;
+    config.records = {
+        {"kafka-a.alikafka.aliyuncs.com", "10.1.0.1"},
+        {"kafka-multi.alikafka.aliyuncs.com", "10.1.0.1"},
+        {"kafka-multi.alikafka.aliyuncs.com", "10.1.0.2"},
+        {"kafka-multi.alikafka.aliyuncs.com", "fd00::1"},
+        {"kafka-multi.alikafka.aliyuncs.com", "fd00::2"},
+    };
+    config.nodata_names = {"nodata.alikafka.aliyuncs.com"};
+    return config;
+}
+
+// Sets an environment variable for one test and restores it after.
+class ScopedEnv {
+  public:
+    ScopedEnv(const char* name, const std::string& value) : name_(name) {
+        if (const char* old = getenv(name)) old_ = old;
+        setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (old_) {
+            setenv(name_, old_->c_str(), 1);
+        } else {
+            unsetenv(name_);
+        }
+    }
+
+  private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+}  // namespace
+
+TEST_CASE("a name with only an A record", "[resolver]") {
+    Dnsmasq dns(kafka_zone());
+    const auto [evidence, elapsed] =
+        resolve_one(using_server(dns.server()), "kafka-a.alikafka.aliyuncs.com");
+    INFO(evidence.detail << "\n" << dns.log());
+    CHECK(evidence.status == StageStatus::ok);
+    CHECK(evidence.cause == Cause::none);
+    CHECK(evidence.source == "dns");
+    CHECK(evidence.addresses == std::vector<std::string>{"10.1.0.1"});
+    CHECK(evidence.ares_status_a == ARES_SUCCESS);
+    CHECK(evidence.ares_status_aaaa == ARES_ENODATA);
+    CHECK(contains(evidence.detail, "kafka-a.alikafka.aliyuncs.com"));
+    CHECK(contains(evidence.detail, "10.1.0.1"));
+    CHECK(contains(evidence.detail, dns.server()));
+    CHECK(evidence.ms > 0);
+    CHECK(evidence.ms <= static_cast<double>(elapsed.count()) + 1);
+    CHECK(elapsed < 1000ms);
+    // Both families were really asked.
+    CHECK(contains(dns.log(), "query[A] kafka-a.alikafka.aliyuncs.com"));
+    CHECK(contains(dns.log(), "query[AAAA] kafka-a.alikafka.aliyuncs.com"));
+}
+
+TEST_CASE("a name with several A and AAAA records gets every address, A first", "[resolver]") {
+    Dnsmasq dns(kafka_zone());
+    const auto evidence =
+        resolve_one(using_server(dns.server()), "kafka-multi.alikafka.aliyuncs.com").evidence;
+    INFO(evidence.detail);
+    CHECK(evidence.status == StageStatus::ok);
+    REQUIRE(evidence.addresses.size() == 4);
+    const std::set<std::string> v4(evidence.addresses.begin(), evidence.addresses.begin() + 2);
+    const std::set<std::string> v6(evidence.addresses.begin() + 2, evidence.addresses.end());
+    CHECK(v4 == std::set<std::string>{"10.1.0.1", "10.1.0.2"});
+    CHECK(v6 == std::set<std::string>{"fd00::1", "fd00::2"});
+    CHECK(evidence.ares_status_a == ARES_SUCCESS);
+    CHECK(evidence.ares_status_aaaa == ARES_SUCCESS);
+}
+
+TEST_CASE("a name that does not exist is NXDOMAIN", "[resolver]") {
+    Dnsmasq dns(kafka_zone());
+    const auto evidence =
+        resolve_one(using_server(dns.server()), "vpc-kafka-nothere.alikafka.aliyuncs.com").evidence;
+    INFO(evidence.detail);
+    CHECK(evidence.status == StageStatus::failed);
+    CHECK(evidence.cause == Cause::dns_nxdomain);
+    CHECK(evidence.addresses.empty());
+    CHECK(evidence.ares_status_a == ARES_ENOTFOUND);
+    CHECK(evidence.ares_status_aaaa == ARES_ENOTFOUND);
+    CHECK(evidence.detail ==
+          "vpc-kafka-nothere.alikafka.aliyuncs.com does not exist (NXDOMAIN) "
+          "according to " +
+              dns.server());
+}
+
+TEST_CASE("a name without A or AAAA records is NODATA", "[resolver]") {
+    Dnsmasq dns(kafka_zone());
+    const auto evidence =
+        resolve_one(using_server(dns.server()), "nodata.alikafka.aliyuncs.com").evidence;
+    INFO(evidence.detail);
+    CHECK(evidence.status == StageStatus::failed);
+    CHECK(evidence.cause == Cause::dns_nodata);
+    CHECK(evidence.ares_status_a == ARES_ENODATA);
+    CHECK(evidence.ares_status_aaaa == ARES_ENODATA);
+    CHECK(contains(evidence.detail, "nodata.alikafka.aliyuncs.com"));
+    CHECK(contains(evidence.detail, "NODATA"));
+}
+
+TEST_CASE("a resolver that fails is SERVFAIL", "[resolver]") {
+    Dnsmasq upstream(kafka_zone());
+    Dnsmasq validating(Dnsmasq::servfail_in_front_of(upstream));
+    const auto [evidence, elapsed] =
+        resolve_one(using_server(validating.server()), "kafka-a.alikafka.aliyuncs.com");
+    INFO(evidence.detail << "\n" << validating.log());
+    CHECK(evidence.status == StageStatus::failed);
+    CHECK(evidence.cause == Cause::dns_servfail);
+    CHECK(evidence.ares_status_a == ARES_ESERVFAIL);
+    CHECK(evidence.ares_status_aaaa == ARES_ESERVFAIL);
+    CHECK(contains(evidence.detail, validating.server()));
+    CHECK(contains(evidence.detail, "SERVFAIL"));
+    CHECK(elapsed < 3000ms);  // an answer, not a timeout
+}
+
+TEST_CASE("a port where no resolver listens is refused, quickly", "[resolver]") {
+    const auto port = vpcprobe::test::free_port("127.0.0.1", true);
+    const std::string server = "127.0.0.1:" + std::to_string(port);
+    const auto [evidence, elapsed] =
+        resolve_one(using_server(server), "kafka-a.alikafka.aliyuncs.com");
+    INFO(evidence.detail);
+    CHECK(evidence.status == StageStatus::failed);
+    CHECK(evidence.cause == Cause::dns_refused);
+    CHECK(evidence.ares_status_a == ARES_ECONNREFUSED);
+    CHECK(evidence.ares_status_aaaa == ARES_ECONNREFUSED);
+    CHECK(evidence.detail == "nothing listens for DNS at " + server +
+                                 " (connection refused), so kafka-a.alikafka.aliyuncs.com was "
+                                 "not resolved");
+    CHECK(elapsed < 1000ms);  // ICMP port unreachable answers at once
+}
+
+TEST_CASE("a resolver that answers REFUSED is refused", "[resolver]") {
+    Dnsmasq dns(kafka_zone());  // no upstream: names outside its zone are REFUSED
+    const auto evidence = resolve_one(using_server(dns.server()), "broker.example.org").evidence;
+    INFO(evidence.detail);
+    CHECK(evidence.cause == Cause::dns_refused);
+    CHECK(evidence.ares_status_a == ARES_EREFUSED);
+    CHECK(evidence.ares_status_aaaa == ARES_EREFUSED);
+    CHECK(evidence.detail == dns.server() + " refused to resolve broker.example.org (REFUSED)");
+}
+
+TEST_CASE("a resolver that never answers times out within the timeout", "[resolver]") {
+    SilentDnsServer silent;
+    const auto timeout = 1000ms;
+    const auto [evidence, elapsed] =
+        resolve_one(using_server(silent.server(), timeout), "kafka-a.alikafka.aliyuncs.com");
+    INFO(evidence.detail << " after " << elapsed.count() << "ms");
+    CHECK(evidence.status == StageStatus::failed);
+    CHECK(evidence.cause == Cause::dns_timeout);
+    CHECK(evidence.ares_status_a == ARES_ETIMEOUT);
+    CHECK(evidence.ares_status_aaaa == ARES_ETIMEOUT);
+    CHECK(contains(evidence.detail, silent.server()));
+    CHECK(contains(evidence.detail, "1s"));
+    CHECK(elapsed >= 700ms);  // c-ares really retried for most of the timeout
+    CHECK(elapsed < timeout + 1s);
+    CHECK(evidence.ms < static_cast<double>((timeout + 1s).count()));
+}
+
+TEST_CASE("the timeout bounds a call even when several resolvers stay silent", "[resolver]") {
+    SilentDnsServer first;
+    SilentDnsServer second;
+    SilentDnsServer third;
+    ResolverOptions options = using_server(first.server(), 600ms);
+    options.servers.push_back(second.server());
+    options.servers.push_back(third.server());
+    boost::asio::io_context io;
+    Resolver resolver(io, options);
+    std::vector<DnsEvidence> results;
+    const auto started = Clock::now();
+    for (int i = 0; i < 20; ++i) {
+        resolver.resolve("name-" + std::to_string(i) + ".alikafka.aliyuncs.com",
+                         [&](DnsEvidence evidence) { results.push_back(std::move(evidence)); });
+    }
+    run_until(
+        io, [&] { return results.size() == 20; }, 5s);
+    const auto elapsed = Clock::now() - started;
+    REQUIRE(results.size() == 20);
+    CHECK(elapsed < 600ms + 1s);
+    for (const auto& evidence : results) CHECK(evidence.cause == Cause::dns_timeout);
+}
+
+TEST_CASE("the next resolver is asked when the first is not listening", "[resolver]") {
+    Dnsmasq dns(kafka_zone());
+    const auto dead = vpcprobe::test::free_port("127.0.0.1", true);
+    ResolverOptions options = using_server("127.0.0.1:" + std::to_string(dead));
+    options.servers.push_back(dns.server());
+    const auto [evidence, elapsed] = resolve_one(options, "kafka-a.alikafka.aliyuncs.com");
+    INFO(evidence.detail);
+    CHECK(evidence.status == StageStatus::ok);
+    CHECK(evidence.addresses == std::vector<std::string>{"10.1.0.1"});
+    CHECK(elapsed < 1000ms);
+}
+
+TEST_CASE("IP literals are answered without a query", "[resolver]") {
+    SilentDnsServer silent;  // any query would time out
+    boost::asio::io_context io;
+    Resolver resolver(io, using_server(silent.server()));
+    std::vector<DnsEvidence> results;
+    for (const char* host : {"10.0.0.5", "::1", "fd00:0:0::0001", "fe80::1%lo"}) {
+        resolver.resolve(host, [&](DnsEvidence evidence) { results.push_back(evidence); });
+    }
+    CHECK(results.empty());  // completions are posted, never called from inside resolve()
+    run_until(
+        io, [&] { return results.size() == 4; }, 2s);
+    REQUIRE(results.size() == 4);
+    const std::vector<std::string> expected = {"10.0.0.5", "::1", "fd00::1", "fe80::1%lo"};
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        INFO(results[i].detail);
+        CHECK(results[i].status == StageStatus::ok);
+        CHECK(results[i].source == "literal");
+        CHECK(results[i].addresses == std::vector<std::string>{expected[i]});
+        CHECK(results[i].ares_status_a == 0);
+        CHECK(results[i].ares_status_aaaa == 0);
+        CHECK(results[i].ms < 100);
+    }
+}
+
+TEST_CASE("the hosts file answers before DNS", "[resolver]") {
+    Dnsmasq dns(kafka_zone());
+    vpcprobe::test::TempDir dir;
+    const std::string hosts = dir.file("hosts");
+    {
+        std::ofstream out(hosts);
+        out << "# a comment line\n"
+               "127.0.0.1 localhost\n"
+               "10.9.0.1   Pinned.AliKafka.aliyuncs.com  pinned-alias  # trailing comment\n"
+               "fd00::9    pinned.alikafka.aliyuncs.com\n"
+               "10.9.0.2   pinned.alikafka.aliyuncs.com\n"
+               "not-an-address  broken.alikafka.aliyuncs.com\n";
+    }
+    ScopedEnv env("VPCPROBE_HOSTS_FILE", hosts);
+    ResolverOptions options = using_server(dns.server());
+    options.use_hosts_file = true;
+
+    SECTION("a listed name, any case, every entry, IPv4 first") {
+        const auto evidence = resolve_one(options, "PINNED.alikafka.aliyuncs.com.").evidence;
+        INFO(evidence.detail);
+        CHECK(evidence.status == StageStatus::ok);
+        CHECK(evidence.source == "hosts-file");
+        CHECK(evidence.addresses == std::vector<std::string>{"10.9.0.1", "10.9.0.2", "fd00::9"});
+        CHECK(contains(evidence.detail, hosts));
+        // DNS was never asked.
+        CHECK_FALSE(contains(dns.log(), "pinned"));
+    }
+    SECTION("an alias on the same line") {
+        const auto evidence = resolve_one(options, "pinned-alias").evidence;
+        CHECK(evidence.source == "hosts-file");
+        CHECK(evidence.addresses == std::vector<std::string>{"10.9.0.1"});
+    }
+    SECTION("a name not listed goes to DNS") {
+        const auto evidence = resolve_one(options, "kafka-a.alikafka.aliyuncs.com").evidence;
+        CHECK(evidence.source == "dns");
+        CHECK(evidence.addresses == std::vector<std::string>{"10.1.0.1"});
+    }
+    SECTION("a malformed line is ignored") {
+        const auto evidence = resolve_one(options, "broken.alikafka.aliyuncs.com").evidence;
+        CHECK(evidence.source == "dns");
+        CHECK(evidence.cause == Cause::dns_nxdomain);
+    }
+    SECTION("use_hosts_file = false skips it") {
+        options.use_hosts_file = false;
+        const auto evidence = resolve_one(options, "pinned.alikafka.aliyuncs.com").evidence;
+        CHECK(evidence.source == "dns");
+        CHECK(evidence.cause == Cause::dns_nxdomain);
+    }
+}
+
+TEST_CASE("500 concurrent lookups on one resolver all complete correctly", "[resolver]") {
+    DnsmasqConfig config;
+    constexpr int kNames = 50;
+    for (int i = 0; i < kNames; ++i) {
+        if (i % 5 == 4) continue;  // every fifth name is NXDOMAIN
+        config.records.emplace_back("host-" + std::to_string(i) + ".alikafka.aliyuncs.com",
+                                    "10.2.0." + std::to_string(i + 1));
+    }
+    Dnsmasq dns(config);
+    boost::asio::io_context io;
+    Resolver resolver(io, using_server(dns.server(), 5000ms));
+    constexpr int kLookups = 500;
+    std::vector<std::optional<DnsEvidence>> results(kLookups);
+    int completed = 0;
+    const auto started = Clock::now();
+    for (int i = 0; i < kLookups; ++i) {
+        resolver.resolve("host-" + std::to_string(i % kNames) + ".alikafka.aliyuncs.com",
+                         [&, i](DnsEvidence evidence) {
+                             results[i] = std::move(evidence);
+                             ++completed;
+                         });
+    }
+    run_until(
+        io, [&] { return completed == kLookups; }, 20s);
+    const auto elapsed = Clock::now() - started;
+    REQUIRE(completed == kLookups);
+    INFO("500 lookups took "
+         << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << "ms");
+    CHECK(elapsed < 5s);
+    int ok = 0;
+    for (int i = 0; i < kLookups; ++i) {
+        const int name = i % kNames;
+        INFO("lookup " << i << ": " << results[i]->detail);
+        if (name % 5 == 4) {
+            CHECK(results[i]->cause == Cause::dns_nxdomain);
+        } else {
+            CHECK(results[i]->cause == Cause::none);
+            CHECK(results[i]->addresses ==
+                  std::vector<std::string>{"10.2.0." + std::to_string(name + 1)});
+            ++ok;
+        }
+    }
+    CHECK(ok == 400);
+}
+
+TEST_CASE("destroying the resolver with queries in flight is safe and silent", "[resolver]") {
+    SECTION("queries waiting for a silent resolver") {
+        SilentDnsServer silent;
+        boost::asio::io_context io;
+        int called = 0;
+        {
+            Resolver resolver(io, using_server(silent.server(), 500ms));
+            for (int i = 0; i < 300; ++i) {  // some wait in the queue, some are on the wire
+                resolver.resolve("name-" + std::to_string(i) + ".alikafka.aliyuncs.com",
+                                 [&](DnsEvidence) { ++called; });
+            }
+            run_for(io, 100ms);
+        }
+        run_for(io, 1000ms);  // past every deadline and c-ares timeout
+        CHECK(called == 0);
+    }
+    SECTION("answers arriving while it is destroyed") {
+        Dnsmasq dns(kafka_zone());
+        boost::asio::io_context io;
+        int called = 0;
+        int called_before = 0;
+        {
+            Resolver resolver(io, using_server(dns.server()));
+            for (int i = 0; i < 1000; ++i) {
+                resolver.resolve(i % 2 ? "kafka-a.alikafka.aliyuncs.com" : "10.0.0.1",
+                                 [&](DnsEvidence) { ++called; });
+            }
+            // Stop when some DNS answers came back: others are posted, on the wire or queued.
+            run_until(
+                io, [&] { return called >= 550; }, 5s);
+            called_before = called;
+        }
+        run_for(io, 500ms);
+        CHECK(called_before >= 550);
+        CHECK(called_before < 1000);
+        CHECK(called == called_before);
+    }
+    SECTION("from inside a completion") {
+        Dnsmasq dns(kafka_zone());
+        boost::asio::io_context io;
+        auto resolver = std::make_unique<Resolver>(io, using_server(dns.server()));
+        int called = 0;
+        for (int i = 0; i < 50; ++i) {
+            resolver->resolve(i == 0 ? "10.0.0.1" : "kafka-multi.alikafka.aliyuncs.com",
+                              [&](DnsEvidence) {
+                                  ++called;
+                                  resolver.reset();
+                              });
+        }
+        run_until(
+            io, [&] { return resolver == nullptr; }, 2s);
+        run_for(io, 300ms);
+        CHECK(resolver == nullptr);
+        CHECK(called == 1);
+    }
+}
+
+TEST_CASE("servers() lists the resolvers in use as addr:port", "[resolver]") {
+    boost::asio::io_context io;
+    ResolverOptions options;
+    options.servers = {"127.0.0.1:5353", "::1", "[::1]:5300", "127.0.0.2"};
+    Resolver resolver(io, options);
+    CHECK(resolver.error().empty());
+    CHECK(resolver.servers() ==
+          std::vector<std::string>{"127.0.0.1:5353", "[::1]:53", "[::1]:5300", "127.0.0.2:53"});
+}
+
+TEST_CASE("without servers the system's resolvers are used", "[resolver]") {
+    boost::asio::io_context io;  // nothing is resolved: no query leaves this host
+    Resolver resolver(io, ResolverOptions{});
+    CHECK(resolver.error().empty());
+    CHECK_FALSE(resolver.servers().empty());
+    for (const auto& server : resolver.servers()) CHECK(contains(server, ":"));
+}
+
+TEST_CASE("an invalid server string is an error naming it", "[resolver]") {
+    for (const std::string bad :
+         {"1.2.3.4:99999", "1.2.3.4:0", "resolver.example.com", "[::1", "[::1]:x", "1.2.3.4:", "",
+          "1.2.3.4,5.6.7.8", "[1.2.3.4]:53", "300.1.1.1"}) {
+        INFO("server \"" << bad << "\"");
+        boost::asio::io_context io;
+        ResolverOptions options;
+        options.servers = {"127.0.0.1", bad};
+        Resolver resolver(io, options);
+        CHECK(contains(resolver.error(), "\"" + bad + "\""));
+        CHECK(resolver.error().find('\n') == std::string::npos);
+        CHECK(resolver.servers().empty());
+
+        std::optional<DnsEvidence> result;
+        resolver.resolve("kafka-a.alikafka.aliyuncs.com",
+                         [&](DnsEvidence evidence) { result = std::move(evidence); });
+        run_until(
+            io, [&] { return result.has_value(); }, 1s);
+        REQUIRE(result.has_value());
+        CHECK(result->status == StageStatus::failed);
+        CHECK(result->cause == Cause::dns_error);
+        CHECK(contains(result->detail, bad));
+    }
+}
+
+TEST_CASE("a hosts file that cannot be read is an error; a missing one is empty", "[resolver]") {
+    vpcprobe::test::TempDir dir;
+    boost::asio::io_context io;
+    SECTION("a directory where the file should be") {
+        ScopedEnv env("VPCPROBE_HOSTS_FILE", dir.path());
+        ResolverOptions options = using_server("127.0.0.1:53");
+        options.use_hosts_file = true;
+        Resolver resolver(io, options);
+        INFO(resolver.error());
+        CHECK(contains(resolver.error(), "cannot read the hosts file " + dir.path()));
+    }
+    SECTION("no file at all") {
+        ScopedEnv env("VPCPROBE_HOSTS_FILE", dir.file("absent"));
+        ResolverOptions options = using_server("127.0.0.1:53");
+        options.use_hosts_file = true;
+        Resolver resolver(io, options);
+        CHECK(resolver.error().empty());
+    }
+}
+
+TEST_CASE("running out of descriptors is said as such, never as a refusing resolver",
+          "[resolver]") {
+    Dnsmasq dns(kafka_zone());
+    boost::asio::io_context io;
+    Resolver resolver(io, using_server(dns.server(), 2000ms));
+    REQUIRE(resolver.error().empty());
+
+    // Take every descriptor left under a lowered soft limit; c-ares opens its socket only for
+    // the first query, so that is what fails.
+    rlimit saved{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    std::vector<int> held;
+    const int probe = ::dup(0);
+    REQUIRE(probe >= 0);
+    ::close(probe);
+    rlimit lowered = saved;
+    lowered.rlim_cur = static_cast<rlim_t>(probe + 8);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+    for (int i = 0; i < 64; ++i) {
+        const int fd = ::dup(0);
+        if (fd < 0) break;
+        held.push_back(fd);
+    }
+    std::optional<DnsEvidence> result;
+    resolver.resolve("kafka-a.alikafka.aliyuncs.com",
+                     [&](DnsEvidence evidence) { result = std::move(evidence); });
+    run_until(
+        io, [&] { return result.has_value(); }, 5s);
+    for (const int fd : held) ::close(fd);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+
+    REQUIRE(result.has_value());
+    INFO(result->detail);
+    CHECK(result->cause == Cause::dns_error);
+    CHECK(contains(result->detail, "out of file descriptors"));
+    CHECK(contains(result->detail, "ulimit -n"));
+
+    // With descriptors back, the same resolver answers.
+    std::optional<DnsEvidence> again;
+    resolver.resolve("kafka-a.alikafka.aliyuncs.com",
+                     [&](DnsEvidence evidence) { again = std::move(evidence); });
+    run_until(
+        io, [&] { return again.has_value(); }, 5s);
+    REQUIRE(again.has_value());
+    CHECK(again->status == StageStatus::ok);
+}

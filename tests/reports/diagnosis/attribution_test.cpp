@@ -1,0 +1,105 @@
+// Rule attribution on top of diagnose(): hand-built evidence of failed probes, real AWS exports
+// from tests/reports/diagnosis/fixtures/rules.
+#include "reports/diagnosis/attribution.h"
+
+#include <catch2/catch.hpp>
+
+#include <variant>
+
+#include "reports/diagnosis/rules_eval.h"
+#include "tests/support/report_fixtures.h"
+
+using namespace vpcprobe;
+using namespace vpcprobe::test;
+
+namespace {
+
+rules::RuleSet aws_exports() {
+    const std::string dir =
+        std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/diagnosis/fixtures/rules/";
+    auto loaded =
+        rules::load_rules({dir + "aws_security_groups.json", dir + "aws_network_acls.json",
+                           dir + "aws_network_interfaces.json"});
+    REQUIRE(std::holds_alternative<rules::RuleSet>(loaded));
+    return std::get<rules::RuleSet>(loaded);
+}
+
+Report dropped(const std::string& address, std::uint16_t port, Cause cause = Cause::tcp_timeout) {
+    return diagnose({evidence_of(make_target("kafka", "vpc-kafka-x.example", port),
+                                 dns_ok({address}), {tcp_failed(address, port, cause)})},
+                    agent_info());
+}
+
+}  // namespace
+
+TEST_CASE("a flow the exports block gets the blocking ACL rule as its suspect") {
+    Report report = dropped("10.0.0.5", 9095);
+    attribute_to_rules(report, aws_exports());
+    const auto& suspects = report.targets[0].cause->suspects;
+    REQUIRE(suspects.size() == 1);
+    CHECK(suspects[0].kind == "network-acl-rule");
+    CHECK(suspects[0].id == "acl-0f1e2d3c4b5a69788");
+    CHECK(suspects[0].rule == "100");
+    CHECK(suspects[0].direction == "ingress");
+}
+
+TEST_CASE("a flow the exports allow points beyond them") {
+    Report report = dropped("10.0.0.5", 9094);
+    attribute_to_rules(report, aws_exports());
+    const auto& suspects = report.targets[0].cause->suspects;
+    REQUIRE(suspects.size() == 1);
+    CHECK(suspects[0].kind == "firewall");
+    CHECK(suspects[0].detail.find(rules::kBeyondExports) != std::string::npos);
+}
+
+TEST_CASE("an address outside the exports is said to be unknown, not blamed") {
+    Report report = dropped("10.0.0.99", 9095);  // in the egress rule's range, on no interface
+    attribute_to_rules(report, aws_exports());
+    const auto& suspects = report.targets[0].cause->suspects;
+    REQUIRE(suspects.size() == 1);
+    CHECK(suspects[0].kind == "firewall");
+    CHECK(suspects[0].detail.find("do not decide") != std::string::npos);
+}
+
+TEST_CASE("every failing address of a target is attributed, each suspect once") {
+    // 10.0.0.5 is blocked by an ACL rule; 10.0.0.6 (another zone's address) is in no export.
+    // Both are said, and nothing twice.
+    Report report =
+        diagnose({evidence_of(make_target("kafka", "vpc-kafka-x.example", 9095),
+                              dns_ok({"10.0.0.5", "10.0.0.6"}),
+                              {tcp_failed("10.0.0.5", 9095), tcp_failed("10.0.0.6", 9095)})},
+                 agent_info());
+    attribute_to_rules(report, aws_exports());
+    const auto& suspects = report.targets[0].cause->suspects;
+    REQUIRE(suspects.size() == 2);
+    CHECK(suspects[0].kind == "network-acl-rule");
+    CHECK(suspects[1].kind == "firewall");
+    CHECK(suspects[1].detail.find("10.0.0.6") != std::string::npos);
+    for (std::size_t i = 0; i < suspects.size(); ++i)
+        for (std::size_t j = i + 1; j < suspects.size(); ++j)
+            CHECK_FALSE((suspects[i].kind == suspects[j].kind && suspects[i].id == suspects[j].id &&
+                         suspects[i].rule == suspects[j].rule &&
+                         suspects[i].direction == suspects[j].direction));
+}
+
+TEST_CASE("only filter-shaped TCP failures are attributed") {
+    Report report = dropped("10.0.0.5", 9095, Cause::tcp_refused);  // a RST is not a filter
+    attribute_to_rules(report, aws_exports());
+    CHECK(report.targets[0].cause->suspects.empty());
+}
+
+TEST_CASE("rules open to the world on Kafka ports become a warning finding") {
+    Report report = dropped("10.0.0.5", 9095);
+    attribute_to_rules(report, aws_exports());
+    const Finding* wide = nullptr;
+    for (const auto& finding : report.findings)
+        if (finding.code == "rules.wider_than_needed") wide = &finding;
+    REQUIRE(wide != nullptr);
+    CHECK(wide->severity == Severity::warning);
+    CHECK_FALSE(wide->suspects.empty());
+    CHECK(wide->suspects[0].id.find("sg-") == 0);
+
+    Report without = dropped("10.0.0.5", 9095);
+    attribute_to_rules(without, rules::RuleSet{});
+    for (const auto& finding : without.findings) CHECK(finding.code != "rules.wider_than_needed");
+}

@@ -1,0 +1,197 @@
+// Hand-built evidence for the reports/ tests: what the probe engine would hand over for a
+// healthy endpoint, a DNS failure, a dropped SYN, a certificate about to expire, ... so the
+// diagnosis and the renderers can be tested value by value. Header-only; plain values.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/evidence.h"
+#include "core/report.h"
+#include "reports/diagnosis/diagnose.h"
+
+namespace vpcprobe::test {
+
+inline SystemTime utc(int year, unsigned month, unsigned day, int hour = 0, int minute = 0,
+                      int second = 0, int millisecond = 0) {
+    using namespace std::chrono;
+    return sys_days{std::chrono::year{year} / std::chrono::month{month} / std::chrono::day{day}} +
+           hours{hour} + minutes{minute} + seconds{second} + milliseconds{millisecond};
+}
+
+inline Target make_target(std::string component, std::string host, std::uint16_t port,
+                          std::string access = "vpc") {
+    return Target{std::move(component), std::move(access), std::move(host), port, "catalog"};
+}
+
+inline DnsEvidence dns_ok(std::vector<std::string> addresses, double ms = 2.04) {
+    DnsEvidence dns;
+    dns.status = StageStatus::ok;
+    dns.ms = ms;
+    dns.addresses = std::move(addresses);
+    dns.source = "dns";
+    return dns;
+}
+
+inline DnsEvidence dns_failed(Cause cause, std::string detail, double ms = 5.0) {
+    DnsEvidence dns;
+    dns.status = StageStatus::failed;
+    dns.cause = cause;
+    dns.detail = std::move(detail);
+    dns.ms = ms;
+    dns.source = "dns";
+    dns.ares_status_a = 4;  // ARES_ENOTFOUND
+    dns.ares_status_aaaa = 4;
+    return dns;
+}
+
+inline CertificateInfo certificate(std::string subject, std::string issuer,
+                                   std::vector<std::string> sans, char fill) {
+    CertificateInfo info;
+    info.subject = std::move(subject);
+    info.issuer = std::move(issuer);
+    info.sans = std::move(sans);
+    info.not_before = utc(2026, 1, 1);
+    info.not_after = utc(2027, 6, 10, 12, 0, 0);
+    info.sha256 = std::string(64, fill);
+    return info;
+}
+
+// An address that answered on every stage: TCP, TLS 1.3, a trusted chain 200 days from
+// expiry; no protocol check (protocol stage skipped), as the engine does today.
+inline AddressEvidence healthy(
+    const std::string& address, std::uint16_t port,
+    const std::string& host = "vpc-kafka-abcdef1234.alikafka.aliyuncs.com") {
+    AddressEvidence evidence;
+    evidence.address = address;
+    evidence.tcp.status = StageStatus::ok;
+    evidence.tcp.ms = 1.26;
+    evidence.tcp.address = address;
+    evidence.tcp.local_address = "10.20.1.15";
+    evidence.tcp.detail = "connected to " + address + ":" + std::to_string(port);
+    evidence.tls.status = StageStatus::ok;
+    evidence.tls.ms = 4.0;
+    evidence.tls.version = "TLSv1.3";
+    evidence.tls.cipher = "TLS_AES_256_GCM_SHA384";
+    evidence.certificate.status = StageStatus::ok;
+    evidence.certificate.days_left = 200;
+    evidence.certificate.chain = {
+        certificate("CN=" + host, "CN=Test Intermediate CA", {host}, 'a'),
+        certificate("CN=Test Intermediate CA", "CN=Test Root CA", {}, 'b')};
+    return evidence;
+}
+
+// An address whose SYN got no answer: the later stages never ran.
+inline AddressEvidence tcp_failed(const std::string& address, std::uint16_t port,
+                                  Cause cause = Cause::tcp_timeout) {
+    AddressEvidence evidence;
+    evidence.address = address;
+    evidence.tcp.status = StageStatus::failed;
+    evidence.tcp.cause = cause;
+    evidence.tcp.address = address;
+    evidence.tcp.local_address = "10.20.1.15";
+    evidence.tcp.ms = cause == Cause::tcp_timeout ? 3000.4 : 0.31;
+    evidence.tcp.error_number = cause == Cause::tcp_timeout ? 110 : 111;  // ETIMEDOUT, ECONNREFUSED
+    evidence.tcp.detail =
+        cause == Cause::tcp_timeout
+            ? "SYN to " + address + ":" + std::to_string(port) +
+                  " got no answer in 3s: silently dropped"
+            : "connection to " + address + ":" + std::to_string(port) + " refused (RST)";
+    return evidence;
+}
+
+// A healthy address whose certificate expires in `days`.
+inline AddressEvidence expiring(const std::string& address, std::uint16_t port, int days) {
+    AddressEvidence evidence = healthy(address, port);
+    evidence.certificate.status = StageStatus::warning;
+    evidence.certificate.cause = Cause::cert_expiring_soon;
+    evidence.certificate.days_left = days;
+    evidence.certificate.detail =
+        "the leaf certificate expires in " + std::to_string(days) + " days (2026-12-04)";
+    return evidence;
+}
+
+inline TargetEvidence evidence_of(Target target, DnsEvidence dns,
+                                  std::vector<AddressEvidence> addresses) {
+    TargetEvidence evidence;
+    evidence.target = std::move(target);
+    evidence.dns = std::move(dns);
+    evidence.addresses = std::move(addresses);
+    return evidence;
+}
+
+// A healthy single-address target.
+inline TargetEvidence healthy_target(const std::string& component, const std::string& host,
+                                     std::uint16_t port, const std::string& address) {
+    return evidence_of(make_target(component, host, port), dns_ok({address}),
+                       {healthy(address, port, host)});
+}
+
+inline AgentInfo agent_info() {
+    AgentInfo agent;
+    agent.hostname = "bastion-1";
+    agent.source_addresses = {"10.20.1.15"};
+    agent.resolvers = {"10.20.0.2:53"};
+    agent.started_at = utc(2026, 11, 22, 10, 0, 0, 123);
+    agent.duration_ms = 1234.56;
+    agent.version = "0.1.0";
+    agent.command_line = "vpcprobe check --instance alikafka_confluent-cn-abcdef1234";
+    return agent;
+}
+
+inline const std::string kKafkaHost = "vpc-kafka-abcdef1234.alikafka.aliyuncs.com";
+inline const std::string kRegistryHost = "vpc-schemaregistry-abcdef1234.alikafka.aliyuncs.com";
+inline const std::string kConnectHost = "vpc-connect-abcdef1234.alikafka.aliyuncs.com";
+
+// A report for the renderers: kafka ok, schema-registry dropped SYN, mds certificate
+// expiring, connect NXDOMAIN.
+inline Report mixed_report() {
+    return diagnose(
+        {healthy_target("kafka", kKafkaHost, 9095, "10.0.0.5"),
+         evidence_of(make_target("schema-registry", kRegistryHost, 8081), dns_ok({"10.0.0.6"}),
+                     {tcp_failed("10.0.0.6", 8081)}),
+         evidence_of(make_target("mds", kKafkaHost, 8090), dns_ok({"10.0.0.5"}),
+                     {expiring("10.0.0.5", 8090, 12)}),
+         evidence_of(make_target("connect", kConnectHost, 8083),
+                     dns_failed(Cause::dns_nxdomain, "NXDOMAIN from 10.20.0.2:53"), {})},
+        agent_info());
+}
+
+// ---- Kafka: a bootstrap that answered ApiVersions and Metadata, and its advertised brokers.
+
+inline KafkaBroker broker(std::int32_t node_id, std::string host, std::int32_t port) {
+    return KafkaBroker{node_id, std::move(host), port, std::nullopt};
+}
+
+// A healthy address whose Kafka check proved a broker and read Metadata listing `brokers`.
+inline AddressEvidence kafka_answered(const std::string& address, std::uint16_t port,
+                                      const std::string& host, std::vector<KafkaBroker> brokers) {
+    AddressEvidence evidence = healthy(address, port, host);
+    ProtocolEvidence& protocol = evidence.protocol;
+    protocol.status = StageStatus::ok;
+    protocol.name = "kafka";
+    protocol.ms = 3.2;
+    KafkaEvidence kafka;
+    kafka.api_versions_version = 3;
+    kafka.apis = {{18, 0, 3}, {3, 0, 12}};
+    kafka.metadata_checked = true;
+    kafka.metadata_version = 8;
+    kafka.cluster_id = "lkc-abc123";
+    kafka.controller_id = brokers.empty() ? -1 : brokers.front().node_id;
+    kafka.brokers = std::move(brokers);
+    protocol.detail = "ApiVersions v3 answered: 2 APIs; Metadata v8: cluster lkc-abc123";
+    protocol.kafka = std::move(kafka);
+    return evidence;
+}
+
+// A broker advertised by `bootstrap` (its endpoint), as the engine adds it to the run.
+inline Target advertised_target(const std::string& host, std::uint16_t port,
+                                const std::string& bootstrap, std::int32_t node_id) {
+    Target target{"kafka", "vpc", host, port, "advertised"};
+    target.advertised_by = bootstrap;
+    target.node_id = node_id;
+    return target;
+}
+
+}  // namespace vpcprobe::test
