@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One check from options to report: plan -> rules -> probe engine -> diagnosis -> attribution.
 // Shared by `vpcprobe check` (once, then rendered and written) and `vpcprobe serve` (every
 // interval, on its scheduler thread). Setup problems (a bad plan, unreadable rules or CA files,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vpcprobe explain --rules FILE... --from IP --to IP:PORT`: evaluates one TCP flow against
 // security-group / network-ACL / interface exports offline (reports/rules_eval.h), without
 // sending any traffic, and prints the verdict, every rule consulted in order, the suspects

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // History of scheduled checks: `vpcprobe serve` keeps the last N reports in a state directory
 // and records every change of a target's status between consecutive runs (ok -> failed at
 // 10:02:13, with the cause), so "when did this break?" has an answer; `vpcprobe history`

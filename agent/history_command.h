@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vpcprobe history`: prints the status changes `vpcprobe serve --state-dir` recorded
 // (agent/history.h), oldest first, as a table or JSON. Reads the state directory only; never
 // creates or writes it. Writes to the given streams; call from one thread at a time.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vpcprobe's entry point: command line -> plan -> probe engine -> diagnosis -> renderer -> sink.
 // Each arrow hands a plain value on (design.md, "Data flow, one direction"). Exit codes follow
 // the Nagios convention of the contract: 0 ok, 1 warnings, 2 failures, 3 could not run.

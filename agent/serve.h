@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vpcprobe serve`: the configured check every --interval (±10% jitter so a fleet started
 // together does not probe in step), never two at once, and an HTTP endpoint (Boost.Beast) on
 // --listen serving the latest result: /metrics (Prometheus text, or OpenMetrics 1.0.0 when the

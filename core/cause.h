@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The cause vocabulary of the contract (../shared/docs/contract.md, "Cause codes"): the one
 // public set of reasons a stage can fail or warn. Probes map foreign error spaces (errno,
 // ares_status, X509_V_ERR) onto it in probes/error_map.cpp and nowhere else; reports render it.

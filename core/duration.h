@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Durations as users write them on the command line and in the config file: "250ms", "1.5s",
 // "2s", "1m", "1h", or a bare number meaning seconds ("3", "0.5"). Used for --timeout,
 // --deadline and --interval, and to print durations back in messages ("no answer in 3s").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Evidence: what the probes observed, per target, per address, per stage. Plain values handed
 // from the probe engine to reports/ (diagnosis and renderers); probes record facts and map
 // foreign errors to causes (probes/error_map.h) but never decide a target's verdict.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The report model: the verdict of a check, built from the probe engine's evidence by
 // diagnose() ("Diagnosis" in design.md) and handed to the renderers (json_report.h,
 // text_report.h, ...), which only format it and never decide anything themselves.

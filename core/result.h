@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Result<T> and Error: the one way a function at a module edge says it could not do its job.
 // An Error is one line for people that names what is at fault (the flag, the config key with
 // its file and line, the file, the variable), never a secret; a Result<T> holds either the

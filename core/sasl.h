@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SASL: the mechanisms vpcprobe speaks to Kafka, and the credentials a check authenticates with
 // once they have been read from where the settings say (a file or the environment, never the
 // command line). The values only ever go on the wire to a verified peer: no report, log or

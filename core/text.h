@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text helpers every layer shares, so that the same value is always written the same way:
 // quoting a value in a message, joining lists, ASCII case folding, making peer bytes valid
 // UTF-8, logfmt values for log lines, and RFC 3339 times. Durations have their own header

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the TOML config (agent/config.h load_config). load_config takes a path and
 // has no text entry point, so each input is written to a file in a temporary folder made once
 // per process (removed at exit); relative paths in the config resolve inside that folder.

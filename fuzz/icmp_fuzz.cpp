@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the mapping of a failed connect's errno and the ICMP error the kernel queued
 // (probes/error_map.h cause_from_connect, over any IcmpReport a peer's router could make the
 // kernel queue). The recvmsg(MSG_ERRQUEUE) byte decoding that produces an IcmpReport is the

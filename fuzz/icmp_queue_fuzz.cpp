@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the decoding of recvmsg(MSG_ERRQUEUE) control messages
 // (probes/icmp_queue.h decode_error_queue_control), then the cause the TCP probe maps the
 // decoded error to (probes/error_map.h cause_from_connect), as probes/tcp_probe.cpp does.

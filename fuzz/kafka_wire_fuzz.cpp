@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: every Kafka response decoder of probes/kafka_wire.h, fed bytes as a broker
 // (or whatever answers on a Kafka port) could send them. The first input byte picks the decoder,
 // the second its version and whether the correlation id matches; the rest is the body.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replays fuzz inputs without libFuzzer: a main that hands every file of the folders (or the
 // files) named on the command line to the target's LLVMFuzzerTestOneInput, once each, in name
 // order. Linked with each fuzz/<target>_fuzz.cpp in the normal test build (gcc, and under

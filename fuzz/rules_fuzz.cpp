@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: cloud rules exports (reports/rules.h parse_rules, every format it
 // recognises: AWS security groups / network ACLs / network interfaces, Alibaba security groups /
 // network interfaces). The input is the file's text.

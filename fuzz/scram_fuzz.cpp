@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the SCRAM client's parsing of the server-first and server-final messages
 // (probes/scram.h). The input is one byte choosing the hash (even: SHA-256, odd: SHA-512), then
 // "server-first" NUL "server-final"; a server-first that starts with the client's nonce lets

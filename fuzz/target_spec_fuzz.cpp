@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: target specs (agent/target_spec.h) and durations (agent/duration.h), as
 // given on the command line or in the config. The first byte picks the parser and the spec
 // rules; a spec that parses is printed back and parsed again (the two must agree).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Probe engine: takes the plan's targets through dns -> tcp -> tls -> certificate -> protocol
 // on one io_context, every target in parallel up to a concurrency bound, each stage under its
 // own timeout and the whole run under an optional deadline. Returns evidence only; verdicts

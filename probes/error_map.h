@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one place each foreign error space becomes a contract cause (design.md: "one public
 // status vocabulary at the edge, finer internal codes mapped in exactly one function").
 // The raw code is always kept beside the mapped cause in the evidence.

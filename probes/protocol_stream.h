@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The connected byte stream a protocol check talks over: the TLS stream after its handshake,
 // or the bare TCP socket of a plaintext target (PLAINTEXT://, SASL_PLAINTEXT://). One type so
 // the Kafka and HTTP checks (and Boost.Beast, which needs an AsyncReadStream/AsyncWriteStream)

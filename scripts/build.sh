@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Configures and builds vpcprobe. Usage: scripts/build.sh [--sanitize] [BUILD_DIR]
 # Default build folder: build/ (build-asan/ with --sanitize).
 set -euo pipefail

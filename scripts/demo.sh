@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A local demonstration cluster for vpcprobe, on loopback only: dnsmasq answers for the seven
 # endpoints of ApsaraMQ for Confluent instance "demo0001"; `testpeer` serves the REST components
 # over TLS, answering like Confluent's, with a throwaway CA made for this run, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets (fuzz/, clang + ASan + UBSan) in build-fuzz/ and runs each for
 # SECONDS (default 60) on a copy of its seed corpus (fuzz/corpus/<target>/) and of its kept crash
 # inputs (fuzz/regressions/<target>/), so the repository's folders only change when someone

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs what vpcprobe needs to build, test and run its demo, from Debian 12's packages.
 # Usage: scripts/install-deps.sh [--bench]   (--bench adds what bench/run compares against)
 # Idempotent: packages already present are left alone. Needs root (or sudo).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the .deb and the .rpm (CPack) and checks them. Usage:
 #   scripts/package.sh [--no-build] [--out DIR] [BUILD_DIR]
 # BUILD_DIR defaults to build/ (the one scripts/build.sh and scripts/test.sh make); vpcprobe is
@@ -94,6 +95,8 @@ expected=(
   /usr/lib/tmpfiles.d/vpcprobe.conf
   /usr/share/vpcprobe/prometheus/vpcprobe-alerts.yml
   /usr/share/doc/vpcprobe/README.md
+  /usr/share/doc/vpcprobe/LICENSE
+  /usr/share/doc/vpcprobe/copyright
 )
 services=(vpcprobe.service vpcprobe-check.service)
 units=("${services[@]}" vpcprobe-check.timer)
@@ -242,6 +245,8 @@ rpmq() { rpm -qp --nosignature "$@" "$rpm_file" 2>/dev/null; }
 for tag in LICENSE URL SUMMARY DESCRIPTION; do
   [ -n "$(rpmq --queryformat "%{$tag}")" ] || fail ".rpm has no $tag"
 done
+[ "$(rpmq --queryformat '%{LICENSE}')" = "Apache-2.0" ] ||
+  fail ".rpm License is '$(rpmq --queryformat '%{LICENSE}')', want Apache-2.0"
 rpmq --queryformat '%{DESCRIPTION}' | grep -q "This is an installer created using CPack" &&
   fail ".rpm carries CPack's placeholder description"
 rpmq -l >"$work/rpm-files"

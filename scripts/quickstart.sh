@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The README's first command: install what is missing, build, and run vpcprobe against the
 # local demonstration cluster (scripts/demo.sh).
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The built-in endpoint catalog of ApsaraMQ for Confluent (contract.md "Endpoint catalog"):
 // which components an instance has, their hostnames and ports for VPC and Internet access, and
 // how an instance ID becomes the partInstanceId used in those hostnames.

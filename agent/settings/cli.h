@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line: subcommands check, endpoints, explain, serve, history, plus --version and
 // --help, parsed with CLI11, merged over the config file (-c) field by field, and validated, so
 // the rest of the program only ever sees valid options. Never throws: every problem becomes a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The TOML config file (-c/--config): the same settings as the command line, keys named after
 // the long flags with underscores (`dns_servers`, `ca_files`, `warn_days`, ...), plus
 // `targets` / `[[target]]` for explicit targets. Loading validates every value as strictly as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SASL credentials, read at the last moment from where the options say (agent/options.h,
 // SaslOptions): a file or an environment variable, never the command line. The values go to
 // the probe engine only; nothing here logs or echoes them, and error messages name the file

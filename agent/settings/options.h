@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Options of a check: everything the command line and the TOML config file can say, after
 // parsing and validation (agent/cli.h, agent/config.h), before the plan is built. A plain
 // value; the command line wins over the config file field by field.

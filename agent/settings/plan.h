@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The plan: the list of targets a check probes, built from validated CheckOptions (catalog
 // expansion of --instance, --bootstrap, positional and config-file targets); rendered for
 // `vpcprobe endpoints` by reports/render/plan_report.h. Pure functions; thread-safe.

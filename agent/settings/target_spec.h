@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Target specs as users write them: "HOST:PORT" or "HOST:PORT=COMPONENT", IPv6 as
 // "[addr]:port", optionally after a scheme: PLAINTEXT:// or SASL_PLAINTEXT:// (or http://)
 // for a listener without TLS, SSL:// / SASL_SSL:// / https:// (the default) for one with it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks shared by the command line (agent/cli) and the config file (agent/config), so both
 // accept exactly the same values and word their complaints the same way. Each returns an
 // empty string (or a value) when fine, else a one-line reason without the flag or key name:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # vpcprobe %post: creates the vpcprobe system user (sysusers.d) and gives it write access to
 # node_exporter's textfile directory (tmpfiles.d), then tells systemd about the units. Nothing
 # is enabled or started: the administrator chooses vpcprobe.service or vpcprobe-check.timer.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # vpcprobe %preun: on removal ($1 = 0, not an upgrade), stops and disables the units.
 if [ "$1" -eq 0 ] && command -v systemctl >/dev/null 2>&1; then
     if [ -d /run/systemd/system ]; then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The DNS part of probes/error_map.h: c-ares statuses -> dns.* causes. The only place that
 // knows what an ares_status means for the report; the resolver keeps the raw statuses beside.
 #include <ares.h>

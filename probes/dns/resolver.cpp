@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Resolver: c-ares on the Asio event loop (see resolver.h and design.md "c-ares inside Asio").
 //
 // Ownership, because c-ares calls back from inside its own functions and Asio handlers can run

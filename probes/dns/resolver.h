@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Resolver: c-ares driven by the Asio event loop (design.md, "c-ares inside Asio"): no thread
 // per query, no select(); the channel's sockets are watched with posix::stream_descriptor and
 // its timeouts with one steady_timer. Looks up A and AAAA for each name (two ares_query calls,

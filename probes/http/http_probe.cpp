@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP check for the REST components (see http_probe.h for the verdicts): the socket side.
 // One exchange object per probe owns the request, the read chunk, the stage timer and the
 // HttpResponseReader (probes/http_response.h) that decides what the answer means; every handler

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP check for the REST components: one GET to a path the component answers, read with
 // Boost.Beast under header and body size caps and the stage timeout.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP check's reading of an answer (see http_response.h and, for the verdicts,
 // http_probe.h). Everything a peer sends that ends up in evidence or in a detail (status line,
 // Server header, Location, versions from the body, the first bytes of a non-HTTP answer) goes

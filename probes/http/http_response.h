@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the HTTP check (probes/http_probe.h) makes of the bytes that answer its request, apart
 // from any socket: the one table of component checks, the Beast parser with the check's caps,
 // the "is this HTTP at all" look at the first bytes, the body recognition and the verdict

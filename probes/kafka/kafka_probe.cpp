@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "probes/kafka/kafka_probe.h"
 
 #include <openssl/crypto.h>

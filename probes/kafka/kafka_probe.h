@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Kafka check: proves a Kafka broker answers on a connected stream, without credentials, and
 // with credentials lists the brokers it advertises.
 //

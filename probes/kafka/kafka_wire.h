@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Kafka wire codec for the Kafka check (probes/kafka_probe.h): encodes the few requests the
 // check sends (ApiVersions v0/v3, SaslHandshake v1, SaslAuthenticate v0/v1, Metadata v1..v8 for
 // no topics) and decodes their answers with strict bounds. Pure functions over byte spans: no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SCRAM client (RFC 5802 with the SHA-256 / SHA-512 hashes of RFC 7677, as Kafka's
 // SCRAM-SHA-256 and SCRAM-SHA-512 mechanisms use it): builds the client-first and client-final
 // messages and verifies the server's signature, so a broker that does not know the password

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cause_from_connect (probes/error_map.h): a failed TCP connect -> tcp.* cause. The ICMP error
 // queued on the socket (IP_RECVERR / IPV6_RECVERR) is the finer fact and wins over errno,
 // because the kernel folds several answers into one errno: ECONNREFUSED is a RST *or* an ICMP

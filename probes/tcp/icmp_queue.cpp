@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Error-queue control message decoding (see icmp_queue.h). The glibc macros (CMSG_NXTHDR,
 // CMSG_DATA) do pointer arithmetic with cmsg_len before checking it against the buffer, so the
 // walk here works on offsets and copies every structure out with memcpy instead.

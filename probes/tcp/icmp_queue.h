@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding of the control messages recvmsg(MSG_ERRQUEUE) returns for a socket with IP_RECVERR /
 // IPV6_RECVERR on (probes/tcp_probe.cpp reads them to tell an ICMP reject from a RST and to name
 // the hop that sent it). Apart from the socket so that it can be tested with hand-built buffers

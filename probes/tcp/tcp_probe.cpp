@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TCP probe (probes/tcp_probe.h): one non-blocking connect under a deadline, with the ICMP
 // error the kernel queues on the socket read back to tell the answers apart.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TCP probe: one non-blocking connect with a deadline, classified the way a network engineer
 // would read it (design.md, "TCP classification"): IP_RECVERR / IPV6_RECVERR are enabled
 // before connect and the MSG_ERRQUEUE entry (sock_extended_err: origin, type, code, offender)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // X509_V_ERR_* -> cert.* causes: the one place certificate verification errors are mapped
 // (probes/error_map.h). The raw code and depth stay in CertificateEvidence::verify_errors.
 #include <openssl/x509_vfy.h>

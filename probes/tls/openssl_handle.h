@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Owning handles for OpenSSL objects: std::unique_ptr<X509, FreeWith<X509_free>> calls the
 // object's own free function, so every early return releases what it holds. Header-only; no state.
 #pragma once

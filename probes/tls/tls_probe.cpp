@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "probes/tls/tls_probe.h"
 #include "probes/tls/openssl_handle.h"
 

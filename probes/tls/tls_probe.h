@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS probe: handshake over a connected socket with SNI = the target's hostname, then the
 // certificate stage from what the peer presented. Chain verification follows design.md
 // ("Certificate verification"): system store plus --ca-file, X509_VERIFY_PARAM_set1_host for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rule attribution (issue 3): given the cloud's security-group / network-ACL / interface
 // exports (--rules), name what blocks each target that failed at TCP the way a filter makes
 // it fail (silent drop, ICMP reject, unreachable). The flow evaluated is the probe's own:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Diagnosis: the probe engine's evidence becomes the report model (core/report.h), a verdict
 // and a cause per target, then the findings across targets (reports/diagnosis/findings.h).
 // Renderers only format what this decides.

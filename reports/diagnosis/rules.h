@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Security-group, network-ACL and interface exports (`--rules FILE`, contract.md "Rules
 // files") parsed into one cloud-neutral model, so rules_eval.h can say which rule blocks a
 // flow. Recognises AWS `describe-security-groups`, `describe-network-acls`,

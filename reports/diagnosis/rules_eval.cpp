@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "reports/diagnosis/rules_eval.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Offline evaluation of one TCP flow against the security groups and network ACLs of a
 // RuleSet (rules.h), the way each cloud defines them, so a failed probe (and `vpcprobe
 // explain`) can name the rule in the way: the source's groups egress, the destination's

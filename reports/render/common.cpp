@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "reports/render/common.h"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers every renderer shares, so all formats say the same thing the same way.
 // Pure functions: safe from any thread.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "reports/render/json_report.h"
 #include "core/text.h"
 #include "reports/render/common.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON report (contract.md, "JSON report, schema_version 1"; docs/report.schema.json):
 // what scripts, dashboards and support tooling read. Contract fields keep the contract's
 // names and order; more fields follow them (per-address evidence, details, raw error codes)

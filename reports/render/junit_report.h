@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JUnit XML report (`--format junit`): for CI pipelines (Jenkins, GitLab, GitHub Actions
 // test reporters), which show each target as a test case. Pure function of the report: safe
 // from any thread.

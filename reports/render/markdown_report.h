@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Markdown report (`--format markdown`): for pasting into a support ticket (GitHub, Jira,
 // Zendesk). The verdict in one sentence first, a table of targets × stages, the findings, each
 // problem in plain words, the environment the check ran in, and the raw evidence of every

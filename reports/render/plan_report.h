@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The plan as `vpcprobe endpoints` prints it: the targets a check would probe, for people or
 // for scripts. Pure functions; thread-safe.
 #pragma once

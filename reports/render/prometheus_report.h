@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Prometheus report (`--format prometheus`): the check as metrics in the Prometheus text
 // exposition format 0.0.4, for node_exporter's textfile collector (written atomically with
 // `-o`) and, later, for `vpcprobe serve`'s /metrics. docs/metrics.md documents every family

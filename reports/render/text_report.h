@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The text report: for people at a terminal. A header (where, when, which resolvers, how
 // long), a table of targets grouped by component with a mark per stage, the cause of every
 // target that is not ok in plain words, findings, and a one-line verdict.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // History of scheduled runs (agent/history.h): status changes between consecutive reports
 // (ok -> failed -> ok with times and causes, new and gone targets, cause changes), reports kept
 // and pruned, the comparison after a restart, corrupt and partial files, directories that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vpcprobe serve's logic that needs no network: the jitter of the schedule, the choice between
 // the Prometheus text and OpenMetrics formats from a scraper's Accept header, the log line of a
 // run, and the OpenMetrics rendering /metrics serves. The HTTP side, signals and the schedule

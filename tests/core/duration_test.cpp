@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Durations as users type them: what parse_duration accepts, what it refuses, and that
 // format_duration prints what parse_duration reads back.
 #include "core/duration.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """dnspeer: a DNS server that answers badly on purpose, over UDP and TCP on the same loopback
 port, for vpcprobe's hostile-peer tests (test_hostile.py):
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared parts of vpcprobe's end-to-end tests.
 
 Every test here drives the real `vpcprobe` binary against real peers on loopback or inside a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """hostilepeer: TCP peers that misbehave on purpose, for vpcprobe's hostile-peer tests
 (test_hostile.py). Each listener plays one mode on every connection:
 

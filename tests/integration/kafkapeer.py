@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """kafkapeer: a minimal Kafka broker impersonator for vpcprobe's end-to-end tests, for the cases
 librdkafka's mock cluster (`mockkafka`) cannot produce: SASL (PLAIN, SCRAM-SHA-256,
 SCRAM-SHA-512, with real server-side verification), TLS on the broker itself, and Metadata that

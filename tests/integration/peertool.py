@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the Python test peers (kafkapeer.py, hostilepeer.py, dnspeer.py) share as programs:
 argument errors exit 3 like every test tool, one thread-safe line logger on stderr, and the
 TLS server context they present. Imported by those scripts from their own folder."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end: `vpcprobe check` against real TLS endpoints on loopback (dnsmasq + testpeer with a
 PKI generated per run): the healthy catalog, every certificate cause, misbehaving TLS peers,
 several addresses per name, and the report sinks. Addresses 127.0.81.0/24 are this file's."""

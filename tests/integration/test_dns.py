@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end: the DNS stage against a real dnsmasq on loopback, and against resolvers that
 refuse or never answer. Addresses 127.0.82.0/24 are this file's."""
 import socket

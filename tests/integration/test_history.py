@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end: `vpcprobe history` reads a state directory in the documented layout
 (docs/serve.md, "History": STATE_DIR/changes.jsonl, one JSON object per change) and prints the
 changes oldest first as a table or JSON; --limit keeps the newest; the config's state_dir works;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Kafka test peers themselves, checked by a real Kafka client: kcat (librdkafka) must read
 Metadata from kafkapeer.py with and without SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), over
 TLS, and fail on a wrong password with the broker's authentication error; mockkafka's brokers

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end: `vpcprobe check --format prometheus -o FILE` against real peers (dnsmasq, testpeer
 with a healthy and an expired certificate, a port nobody listens on), read by the real client:
 `promtool check metrics` must accept the file without a word; the alerting rules in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end, as root: inside a private network namespace this test creates, addresses on lo
 stand in for VPC endpoints and nftables plays the security group: a silent drop, an
 admin-prohibited reject, an ICMP host-unreachable, a port with no listener, and a network

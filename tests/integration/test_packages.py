@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Packages: scripts/package.sh builds the .deb and .rpm from this build folder (no rebuild) and
 runs its checks (contents, man page, install into a throwaway root, `vpcprobe --version`,
 `systemd-analyze verify` and `security` at 2.0 or better, the .rpm's metadata). On top of that,

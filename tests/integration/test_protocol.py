@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end: the protocol stage. `vpcprobe check` against real Kafka peers (librdkafka's mock
 cluster, plaintext or behind TLS; kafkapeer.py for SASL and for Metadata that advertises
 unreachable brokers) and real HTTPS servers answering like each Confluent REST component.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end at scale: 10,000 targets under `ulimit -n 1024`, and a run under a tiny limit.
 
 Running out of descriptors must slow a run down, never turn into a verdict about the network.

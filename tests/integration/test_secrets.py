@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end: one known SASL username and password, fed through every way vpcprobe takes
 credentials (the environment, files named by a flag or by the config, environment variables named
 by the config), must appear in nothing vpcprobe writes: any report format on stdout or in an -o

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end: `vpcprobe serve` against real peers (dnsmasq, testpeer TLS endpoints, a port
 nobody listens on) and real clients: a Prometheus server (Debian's `prometheus`) scrapes it and
 the test reads the series back through Prometheus's HTTP API; `promtool check metrics` reads

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A `vpcprobe serve` soak with faults toggling in turn: the DNS server goes down and comes
 back, SYNs to the TLS endpoint are dropped and then let through, and the endpoint's whole PKI
 is rotated (a new CA at the same path, a new leaf on the same address and port). Each toggle

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end: bad input is a one-line error naming the flag or file at fault, exit 3, never a
 crash or a stack trace; --help and --version work."""
 import os

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test support: real DNS servers on loopback for tests that resolve names.
 //  - Dnsmasq: Debian's dnsmasq on 127.0.0.1 at a free port, answering only from the records it
 //    is given (no /etc/hosts, no resolv.conf, no upstream unless asked): configured names

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test support: a real HTTP/1.1 server on loopback (or inside a test's own network namespace)
 // for the HTTP check (probes/http_probe.h), over TLS with a leaf of the test PKI
 // (tests/support/pki.h) or in plaintext. Each listener follows a script: answer like a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test support: the listener plumbing the in-process test peers share (tests/support/
 // tls_server.h, http_server.h, tls_proxy.h): binding a listening acceptor, an io_context run by
 // its own threads that owns the listeners, and the TLS server context built from the test PKI's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mockkafka: librdkafka's mock cluster (rdkafka_mock.h) as a program, the real Kafka peer of
 // the end-to-end tests (tests/integration/harness.py MockKafka). Starts --brokers N mock brokers
 // (plaintext, on loopback), prints

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test support: move the calling thread into a fresh, private network namespace (as root), so a
 // test can give `lo` addresses that stand in for VPC endpoints (10.88.0.11/32, fd00::11/128),
 // add routes and load nftables rules, and talk to them without touching any real network.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test support: start a real helper process (dnsmasq, a test peer, vpcprobe itself) and make
 // sure it is gone when the test ends, whatever happens. Also picks free loopback ports.
 // Not thread-safe; one owner per Subprocess.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hand-built evidence for the reports/ tests: what the probe engine would hand over for a
 // healthy endpoint, a DNS failure, a dropped SYN, a certificate about to expire, ... so the
 // diagnosis and the renderers can be tested value by value. Header-only; plain values.

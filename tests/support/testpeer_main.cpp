@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // testpeer: the TLS peers of tests/support/tls_server.h and the HTTP peers of
 // tests/support/http_server.h (REST components answering like Confluent's, or misbehaving) as a
 // program, for the end-to-end Python tests, the README demo and benchmarks. Builds a throwaway

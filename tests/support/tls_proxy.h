@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test support: a TLS-terminating TCP proxy, to put TLS in front of a plaintext test peer
 // (librdkafka's mock Kafka brokers, tests/integration/kafkapeer.py) so the Kafka check can be
 // tested over TLS with the test PKI's certificates. Used by the `tlsproxy` program.

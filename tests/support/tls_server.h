@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test support: real peers for the TLS probe on loopback (or inside a test's own network
 // namespace): TLS servers presenting each leaf variant of the test PKI (tests/support/pki.h),
 // and the ways a port can fail to be TLS: silent, plain HTTP, garbage, an immediate close, a TLS

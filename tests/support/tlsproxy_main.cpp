@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tlsproxy: tests/support/tls_proxy.h as a program, to put TLS in front of plaintext test peers
 // (the mock Kafka brokers of `mockkafka`, tests/integration/kafkapeer.py) for the end-to-end
 // tests (tests/integration/harness.py TlsProxy).

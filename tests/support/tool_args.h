@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Command-line plumbing shared by the test tool programs (tests/support/*_main.cpp: testpeer,
 // tlsproxy, mockkafka), so that they all read flags, report bad ones and hold off stop signals
 // the same way. Their callers (tests/integration, scripts/demo.sh) rely on this behaviour:

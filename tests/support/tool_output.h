@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test support: where the test tools (testpeer, tlsproxy, mockkafka) are, and reading what they
 // print as they start: "listening ADDR:PORT MODE" per listener (IPv6 as [ADDR]:PORT), then
 // "ready". For tests that run a tool as a Subprocess with its output in a log file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ApsaraMQ for Confluent catalog against the contract's table, and instance ID handling.
 #include "agent/settings/catalog.h"
 

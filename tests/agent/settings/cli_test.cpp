@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line: subcommands, help and version, config-then-flags override semantics,
 // NO_COLOR, and that every validation error names the flag or file at fault.
 #include "agent/settings/cli.h"

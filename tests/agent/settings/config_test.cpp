@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The TOML config file: every key, unknown keys, malformed TOML with positions, relative paths,
 // wrong types and bad values. Files are written into a fresh TempDir per test.
 #include "agent/settings/config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SASL credentials: where the username and password come from (files, named environment
 // variables, the config's literal username, the VPCPROBE_SASL_* defaults) and in which order,
 // the refusals (missing, empty, multi-line, too long, unreadable), the permissions warning,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The plan: order of sources, duplicates merged keeping the first (its renderings are tested
 // in tests/reports/render/plan_report_test.cpp).
 #include "agent/settings/plan.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Target specs: [SCHEME://]HOST:PORT[=COMPONENT] in all the forms users type, and the refusals.
 #include "agent/settings/target_spec.h"
 

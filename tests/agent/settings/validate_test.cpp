@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The checks shared by the command line and the config file.
 #include "agent/settings/validate.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cause_from_ares / cause_from_ares_pair: c-ares statuses -> the contract's dns.* causes.
 #include <ares.h>
 

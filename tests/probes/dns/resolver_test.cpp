@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Resolver against real DNS servers on loopback: dnsmasq (tests/support/dnsmasq.h) for
 // answers, NXDOMAIN, NODATA, SERVFAIL and REFUSED; a closed port for "not listening"; a UDP
 // socket that never reads for timeouts. Nothing here talks to any other address.

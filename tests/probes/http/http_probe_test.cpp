@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP check against a real HTTP server on loopback (tests/support/http_server.h), over TLS
 // with the test PKI (the stream comes from a real TLS probe, as in the engine) and once in
 // plaintext: every status class, the component recognition (versions stated, bodies of other

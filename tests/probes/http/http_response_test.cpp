@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP check's reading of an answer, apart from the socket (probes/http_response.h): real
 // answers as Confluent's components and other services send them, every status class, answers
 // beyond the caps, chunked and close-delimited bodies, answers cut short or left hanging, and

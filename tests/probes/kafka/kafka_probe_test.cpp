@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Kafka check (probes/kafka_probe.h) against real peers on loopback: librdkafka's mock cluster
 // (a real Kafka-protocol implementation) for ApiVersions and Metadata; scripted peers in this
 // process for what a mock cannot be — an HTTP server, silence, an immediate close, a 100 MB

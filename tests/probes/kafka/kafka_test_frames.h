@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests only: builds Kafka protocol bytes the way a broker writes them (big-endian integers,
 // INT16-prefixed strings, unsigned varints, compact strings), so the wire codec tests
 // (kafka_wire_test.cpp) can decode answers made byte by byte and the check's tests

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Kafka wire codec (probes/kafka_wire.h): requests encode to known bytes; answers built here
 // byte by byte decode back; every truncation, a wrong correlation id, counts that cannot fit
 // and random noise are refused without reading out of bounds or allocating what a count

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SCRAM client (probes/scram.h): the RFC 7677 SCRAM-SHA-256 test vector byte for byte, a
 // SCRAM-SHA-512 exchange checked against an independent computation by Python's hashlib/hmac,
 // username escaping, server-signature verification and the refusal of malformed or hostile

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cause_from_connect: errno of a failed connect, refined by the queued ICMP error. The values
 // below are what the kernel really reports (checked in tcp_probe_netns_test.cpp against nft
 // rejects and routes): e.g. an IPv4 admin-prohibited arrives as EHOSTUNREACH + 3/13, an IPv6

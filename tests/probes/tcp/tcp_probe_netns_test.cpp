@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TCP probe against real firewall answers (needs root): inside a private network namespace,
 // addresses on `lo` stand in for VPC endpoints, one listener on port 9095 serves them all, and
 // nftables rules per destination address play the security group / firewall:

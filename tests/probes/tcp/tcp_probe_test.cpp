@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TCP probe on loopback, no root needed: a real listener (connected), a closed port (RST), a
 // listener whose accept queue is full (the kernel drops the SYN: a real silent drop), --bind.
 // The firewall answers (ICMP) need nft in a namespace: tcp_probe_netns_test.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // X509_V_ERR_* -> cert.* mapping and the priority certificate_cause applies when a handshake
 // saw several verification errors.
 #include <openssl/x509_vfy.h>

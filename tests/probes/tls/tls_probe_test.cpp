@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS probe against real TLS servers on loopback (tests/support/tls_server.h) presenting the
 // leaf variants of a PKI made for this run (tests/support/pki.h): every variant must give its
 // certificate cause and still report the full presented chain; peers that are silent, plain

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rule attribution on top of diagnose(): hand-built evidence of failed probes, real AWS exports
 // from tests/reports/diagnosis/fixtures/rules.
 #include "reports/diagnosis/attribution.h"

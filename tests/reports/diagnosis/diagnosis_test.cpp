@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // diagnose(): evidence -> verdict per target, summary counts and exit codes
 // (contract.md, "Exit codes" and "A target with several addresses ...").
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Flow evaluation against the exports (reports/rules_eval.h), one semantics at a time: AWS
 // security groups (allow-only, group references), AWS network ACLs (rule order, deny before
 // allow, default deny, the stateless return path), Alibaba rules (priority, Drop wins a tie,

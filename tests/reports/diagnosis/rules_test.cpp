@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parsing of the rules exports (reports/rules.h): every shape the contract lists, from
 // fixtures printed the way the clouds' CLIs print them, and the one-line errors for files
 // that are malformed, unrecognised or carry a wrong type, naming the file and the path.

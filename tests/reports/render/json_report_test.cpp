@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // render_json(): every contract field, in the contract's order, read back with Boost.JSON.
 #include <catch2/catch.hpp>
 

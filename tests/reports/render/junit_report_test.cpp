@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // render_junit(): what a CI pipeline reads. Every document is parsed by a real XML parser
 // (Python's xml.etree.ElementTree, run as a subprocess), which also extracts the counts and
 // attributes the tests compare.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // render_markdown(): what a support engineer reads in a ticket. No Markdown parser is
 // installed, so the tests check the structure the way GFM reads it: table rows split on
 // unescaped `|`, fenced blocks closed only by their own fence, raw HTML only where we put it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // write_report(): standard output, or an atomic replace of the -o file.
 #include <catch2/catch.hpp>
 

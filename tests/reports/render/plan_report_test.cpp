@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The plan's two renderings for `vpcprobe endpoints`: a table for people, JSON for scripts.
 #include "reports/render/plan_report.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // render_prometheus(): the exact text for a known report, read back with a strict parser of the
 // text exposition format 0.0.4 written here (so escaping is checked by unescaping, not by
 // string search), and, when Debian's `prometheus` package is installed, checked by the real

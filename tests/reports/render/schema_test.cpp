@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // docs/report.schema.json against render_json(): every report we render validates, with a
 // real validator (Debian's python3-jsonschema), and documents that break the contract do
 // not, so neither the renderer nor the schema can drift without this test failing.

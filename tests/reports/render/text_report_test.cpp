@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // render_text(): what a person at a terminal reads.
 #include <catch2/catch.hpp>
 
