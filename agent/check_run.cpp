@@ -35,49 +35,43 @@ std::optional<Report> run_check_once(const CheckOptions& options, const std::str
     std::optional<rules::RuleSet> rule_set;
     if (!options.rules_files.empty()) {
         auto loaded = rules::load_rules(options.rules_files);
-        if (auto* failure = std::get_if<rules::RulesError>(&loaded)) {
-            error = failure->message;
+        if (!loaded) {
+            error = loaded.error().message();
             return std::nullopt;
         }
-        rule_set = std::move(std::get<rules::RuleSet>(loaded));
+        rule_set = std::move(*loaded);
     }
 
     EngineOptions engine;
-    engine.dns_servers = options.dns_servers;
-    engine.ca_files = options.ca_files;
-    engine.timeout = options.timeout;
-    engine.deadline = options.deadline;
-    engine.bind = options.bind;
-    engine.warn_days = options.warn_days;
-    engine.concurrency = options.concurrency;
-    engine.max_addresses = options.max_addresses;
-    engine.tcp_only = options.tcp_only;
-    engine.follow_advertised = options.follow_advertised;
-    engine.protocol_checks = options.protocol_checks;
+    engine.settings.dns_servers = options.dns_servers;
+    engine.settings.ca_files = options.ca_files;
+    engine.settings.hosts_file = options.hosts_file;
+    engine.settings.timeout = options.timeout;
+    engine.settings.deadline = options.deadline;
+    engine.settings.bind = options.bind;
+    engine.settings.warn_days = options.warn_days;
+    engine.settings.concurrency = options.concurrency;
+    engine.settings.max_addresses = options.max_addresses;
+    engine.settings.tcp_only = options.tcp_only;
+    engine.settings.follow_advertised = options.follow_advertised;
+    engine.settings.protocol_checks = options.protocol_checks;
     if (options.sasl) {
         engine.sasl = resolve_sasl_credentials(*options.sasl, error, warning);
         if (!engine.sasl) return std::nullopt;
     }
-    auto run = run_probes(plan, engine, error);
-    if (!run) return std::nullopt;
+    auto run = run_probes(plan, engine);
+    if (!run) {
+        error = run.error().message();
+        return std::nullopt;
+    }
 
     AgentInfo agent;
+    static_cast<RunEvidence&>(agent) = *run;
     agent.hostname = local_hostname();
-    agent.source_addresses = run->source_addresses;
-    agent.resolvers = run->resolvers;
-    agent.started_at = run->started_at;
-    agent.duration_ms = run->duration_ms;
     agent.version = VPCPROBE_VERSION;
     agent.command_line = command_line;
     agent.sasl_mechanism = engine.sasl ? engine.sasl->mechanism : "";
     agent.follow_advertised = options.follow_advertised;
-    agent.advertised_not_probed = run->advertised_not_probed;
-    agent.concurrency = run->concurrency;
-    agent.socket_budget = run->socket_budget;
-    agent.descriptor_limit = run->descriptor_limit;
-    agent.peak_targets = run->peak_targets;
-    agent.peak_sockets = run->peak_sockets;
-    agent.queued_for_socket = run->queued_for_socket;
     Report report = diagnose(std::move(run->targets), std::move(agent));
     if (rule_set) attribute_to_rules(report, *rule_set);
     return report;

@@ -15,11 +15,11 @@ int run_explain(const Command& command) {
 
 int run_explain(const Command& command, std::ostream& out, std::ostream& err) {
     auto loaded = rules::load_rules(command.options.rules_files);
-    if (const auto* error = std::get_if<rules::RulesError>(&loaded)) {
-        err << "vpcprobe explain: " << error->message << "\n";
+    if (!loaded) {
+        err << "vpcprobe explain: " << loaded.error().message() << "\n";
         return 3;
     }
-    const auto& rule_set = std::get<rules::RuleSet>(loaded);
+    const rules::RuleSet& rule_set = *loaded;
     rules::Flow flow{command.explain.from, command.explain.to_host, command.explain.to_port};
     auto evaluation = rules::evaluate(rule_set, flow);
 

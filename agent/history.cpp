@@ -111,11 +111,9 @@ ReadResult read_bounded(const std::string& path, std::size_t max_bytes, bool tai
 // Writes through write_report (temp file, fsync, rename), with a message about the state
 // directory rather than about -o.
 bool write_atomically(const std::string& path, const std::string& content, std::string& error) {
-    std::string failure;
-    if (write_report(path, content, failure)) return true;
-    const std::string prefix = "-o " + path + ": ";
-    if (failure.rfind(prefix, 0) == 0) failure.erase(0, prefix.size());
-    error = "cannot write " + single_quoted(path) + ": " + failure;
+    auto written = write_report(path, content);
+    if (written) return true;
+    error = written.error().context("cannot write " + single_quoted(path)).message();
     return false;
 }
 

@@ -43,14 +43,21 @@ int usage_error(const std::string& message) {
     return kExitCannotRun;
 }
 
+// The report to -o or standard output; false (with the reason on stderr) when it could not be.
+bool write_output(const std::optional<std::string>& output, const std::string& content) {
+    auto written = write_report(output, content);
+    if (written) return true;
+    usage_error(written.error().context(output ? "-o " + *output : "stdout").message());
+    return false;
+}
+
 int run_endpoints(const CheckOptions& options) {
     std::string error;
     auto plan = build_plan(options, error);
     if (!error.empty()) return usage_error(error);
     std::string out =
         options.format == ReportFormat::json ? render_plan_json(plan) : render_plan(plan);
-    if (!write_report(options.output, out, error)) return usage_error(error);
-    return 0;
+    return write_output(options.output, out) ? 0 : kExitCannotRun;
 }
 
 int run_check(const CheckOptions& options, const std::string& command_line) {
@@ -81,8 +88,7 @@ int run_check(const CheckOptions& options, const std::string& command_line) {
             break;
         }
     }
-    if (!write_report(options.output, out, error)) return usage_error(error);
-    return exit_code(report);
+    return write_output(options.output, out) ? exit_code(report) : kExitCannotRun;
 }
 
 int run(int argc, const char* const* argv) {

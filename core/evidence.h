@@ -145,4 +145,23 @@ struct TargetEvidence {
     std::size_t addresses_not_probed = 0;    // beyond the per-name bound
 };
 
+// What the engine observed about a run as a whole, beside each target's evidence: where the
+// probes left from, which resolvers answered, when and how long, and how much ran at once (the
+// bounds in force and the most seen, so a report can say when the descriptor limit, not
+// --concurrency, set the pace). socket_budget 0 = not known (a report not made by the engine),
+// and then no renderer mentions the concurrency figures.
+struct RunEvidence {
+    std::vector<std::string> source_addresses;  // distinct local addresses seen on TCP probes
+    std::vector<std::string> resolvers;         // resolvers in use, "10.20.0.2:53"
+    SystemTime started_at{};
+    double duration_ms = 0;
+    std::size_t advertised_not_probed = 0;  // advertised brokers beyond the engine's bound
+    std::size_t concurrency = 0;            // targets in flight at most (--concurrency)
+    std::size_t socket_budget = 0;          // sockets open at most (configured or from the limit)
+    std::size_t descriptor_limit = 0;       // soft RLIMIT_NOFILE during the run; 0 = unlimited
+    std::size_t peak_targets = 0;           // most targets in flight at once
+    std::size_t peak_sockets = 0;           // most addresses holding a socket at once
+    std::size_t queued_for_socket = 0;      // addresses that waited because the budget was in use
+};
+
 }  // namespace vpcprobe

@@ -21,25 +21,12 @@
 namespace vpcprobe {
 
 // Where and when the check ran, and with what; rendered as the report's "agent" (and "tool").
-struct AgentInfo {
+struct AgentInfo : RunEvidence {
     std::string hostname;
-    std::vector<std::string> source_addresses;  // local addresses the probes left from
-    std::vector<std::string> resolvers;         // "10.20.0.2:53"
-    SystemTime started_at{};
-    double duration_ms = 0;
-    std::string version;                    // vpcprobe's own version, "0.1.0"
-    std::string command_line;               // as invoked, secrets already redacted by the caller
-    std::string sasl_mechanism;             // SASL mechanism configured, "" for none
-    bool follow_advertised = true;          // false with --no-advertised
-    std::size_t advertised_not_probed = 0;  // advertised brokers beyond the engine's bound
-    // How much ran at once (EngineRun's figures of the same names); socket_budget 0 = not
-    // known (a report not made by the engine), and then no renderer mentions any of them.
-    std::size_t concurrency = 0;        // targets in flight at most (--concurrency)
-    std::size_t socket_budget = 0;      // sockets open at most
-    std::size_t descriptor_limit = 0;   // soft RLIMIT_NOFILE; 0 = unlimited
-    std::size_t peak_targets = 0;       // most targets in flight at once
-    std::size_t peak_sockets = 0;       // most sockets open at once
-    std::size_t queued_for_socket = 0;  // addresses that waited for a socket
+    std::string version;            // vpcprobe's own version, "0.1.0"
+    std::string command_line;       // as invoked, secrets already redacted by the caller
+    std::string sasl_mechanism;     // SASL mechanism configured, "" for none
+    bool follow_advertised = true;  // false with --no-advertised
 };
 
 // Something (a rule, a firewall, a resolver, ...) that may be what blocks a target.

@@ -12,7 +12,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    vpcprobe::rules::RuleSet rule_set;
-    (void)vpcprobe::rules::parse_rules(text, "fuzz.json", rule_set);
+    (void)vpcprobe::rules::parse_rules(text, "fuzz.json");
     return 0;
 }

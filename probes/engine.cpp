@@ -161,7 +161,7 @@ class Run : public std::enable_shared_from_this<Run> {
     std::size_t advertised_not_probed() const { return advertised_not_probed_; }
 
     void report_concurrency(EngineRun& run) const {
-        run.concurrency = static_cast<std::size_t>(options_.concurrency);
+        run.concurrency = static_cast<std::size_t>(options_.settings.concurrency);
         run.socket_budget = socket_budget_;
         run.descriptor_limit = descriptor_limit_;
         run.peak_targets = peak_targets_;
@@ -179,7 +179,7 @@ class Run : public std::enable_shared_from_this<Run> {
     // Starts targets until `concurrency` are in flight or none are left; targets appended
     // later (advertised brokers) are picked up by the next call.
     void start_more() {
-        const auto limit = static_cast<std::size_t>(options_.concurrency);
+        const auto limit = static_cast<std::size_t>(options_.settings.concurrency);
         while (next_ < evidence_.size() && next_ - finished_ < limit) {
             std::size_t index = next_++;
             peak_targets_ = std::max(peak_targets_, next_ - finished_);
@@ -220,8 +220,8 @@ class Run : public std::enable_shared_from_this<Run> {
             finish_target(index);
             return;
         }
-        std::size_t limit = std::min<std::size_t>(target.dns.addresses.size(),
-                                                  static_cast<std::size_t>(options_.max_addresses));
+        std::size_t limit = std::min<std::size_t>(
+            target.dns.addresses.size(), static_cast<std::size_t>(options_.settings.max_addresses));
         target.addresses_not_probed = target.dns.addresses.size() - limit;
         target.addresses.resize(limit);
         progress.address_stage.assign(limit, Stage::tcp);
@@ -258,7 +258,7 @@ class Run : public std::enable_shared_from_this<Run> {
             return;
         }
         TcpProbeOptions tcp_options;
-        tcp_options.timeout = options_.timeout;
+        tcp_options.timeout = options_.settings.timeout;
         // --bind applies to the family it belongs to; the other family uses the kernel's choice.
         if (bind_ && bind_->is_v4() == ip.is_v4()) tcp_options.bind = bind_;
         auto self = shared_from_this();
@@ -281,7 +281,7 @@ class Run : public std::enable_shared_from_this<Run> {
             finish_address(index, a);
             return;
         }
-        if (options_.tcp_only) {
+        if (options_.settings.tcp_only) {
             const char* why = "not checked: --tcp-only";
             address.tls.detail = address.certificate.detail = address.protocol.detail = why;
             finish_address(index, a);
@@ -301,8 +301,8 @@ class Run : public std::enable_shared_from_this<Run> {
         }
         TlsProbeOptions tls_options;
         tls_options.server_name = evidence_[index].target.host;
-        tls_options.timeout = options_.timeout;
-        tls_options.warn_days = options_.warn_days;
+        tls_options.timeout = options_.settings.timeout;
+        tls_options.warn_days = options_.settings.warn_days;
         tls_options.now = std::chrono::system_clock::now();
         auto self = shared_from_this();
         probe_tls(std::move(socket), tls_, tls_options,
@@ -331,7 +331,7 @@ class Run : public std::enable_shared_from_this<Run> {
 
     void start_protocol(std::size_t index, std::size_t a, std::shared_ptr<ProtocolStream> stream) {
         const Target& target = evidence_[index].target;
-        if (!options_.protocol_checks) {
+        if (!options_.settings.protocol_checks) {
             stream->close();
             evidence_[index].addresses[a].protocol.detail = "not checked: --no-protocol";
             finish_address(index, a);
@@ -358,9 +358,9 @@ class Run : public std::enable_shared_from_this<Run> {
         if (target.component == "kafka") {
             progress_[index].address_stage[a] = Stage::protocol;
             KafkaProbeOptions kafka;
-            kafka.timeout = options_.timeout;
+            kafka.timeout = options_.settings.timeout;
             if (!withhold_credentials) kafka.sasl = options_.sasl;
-            kafka.metadata = target.origin != "advertised" && options_.follow_advertised;
+            kafka.metadata = target.origin != "advertised" && options_.settings.follow_advertised;
             probe_kafka(stream, kafka, std::move(done));
             return;
         }
@@ -370,7 +370,7 @@ class Run : public std::enable_shared_from_this<Run> {
             http.component = target.component;
             http.host = target.host;
             http.port = target.port;
-            http.timeout = options_.timeout;
+            http.timeout = options_.settings.timeout;
             probe_http(stream, http, std::move(done));
             return;
         }
@@ -465,58 +465,54 @@ class Run : public std::enable_shared_from_this<Run> {
 
 }  // namespace
 
-std::optional<EngineRun> run_probes(const std::vector<Target>& targets,
-                                    const EngineOptions& options, std::string& error) {
+Result<EngineRun> run_probes(const std::vector<Target>& targets, const EngineOptions& options) {
     EngineRun result;
     result.started_at = std::chrono::system_clock::now();
     auto started = std::chrono::steady_clock::now();
+    const ProbeSettings& settings = options.settings;
 
     std::optional<asio::ip::address> bind;
-    if (options.bind) {
+    if (settings.bind) {
         boost::system::error_code ec;
-        bind = asio::ip::make_address(*options.bind, ec);
-        if (ec) {
-            error = fmt::format("--bind: '{}' is not an IP address", *options.bind);
-            return std::nullopt;
-        }
+        bind = asio::ip::make_address(*settings.bind, ec);
+        if (ec) return Error(fmt::format("--bind: '{}' is not an IP address", *settings.bind));
     }
     // Loading the trust store costs tens of milliseconds; --tcp-only never needs it, nor a run
     // of PLAINTEXT:// targets only (the brokers they advertise are plaintext too).
     std::shared_ptr<TlsContext> tls;
     const bool any_tls =
         std::any_of(targets.begin(), targets.end(), [](const Target& t) { return t.tls; });
-    if (!options.tcp_only && any_tls) {
-        tls = TlsContext::create(options.ca_files, error);
-        if (!tls) return std::nullopt;
+    if (!settings.tcp_only && any_tls) {
+        auto created = TlsContext::create(settings.ca_files);
+        if (!created) return std::move(created).error();
+        tls = std::move(*created);
     }
 
     asio::io_context io(1);
     {
         ResolverOptions resolver_options;
-        resolver_options.servers = options.dns_servers;
-        resolver_options.timeout = options.timeout;
-        Resolver resolver(io, resolver_options);
-        if (!resolver.error().empty()) {
-            error = resolver.error();
-            return std::nullopt;
-        }
+        resolver_options.servers = settings.dns_servers;
+        resolver_options.timeout = settings.timeout;
+        resolver_options.hosts_file = settings.hosts_file;
+        auto created = Resolver::create(io, resolver_options);
+        if (!created) return std::move(created).error();
+        Resolver& resolver = **created;
         result.resolvers = resolver.servers();
 
         const std::size_t limit = descriptor_limit();
         const std::size_t servers = std::max<std::size_t>(1, result.resolvers.size());
         const std::size_t budget = socket_budget(options.max_sockets, limit, servers);
         if (budget == 0) {
-            error = fmt::format(
+            return Error(fmt::format(
                 "too few file descriptors: the limit is {} (ulimit -n), {} are open, and a "
                 "check needs at least {}; raise it (1024 or more lets many probes run at once)",
-                limit, open_descriptors(limit), descriptors_kept(limit, servers) + 1);
-            return std::nullopt;
+                limit, open_descriptors(limit), descriptors_kept(limit, servers) + 1));
         }
         auto run = std::make_shared<Run>(io, targets, options, resolver, tls, bind, limit, budget);
         asio::steady_timer deadline_timer(io);
         bool deadline_passed = false;
-        if (options.deadline) {
-            deadline_timer.expires_after(*options.deadline);
+        if (settings.deadline) {
+            deadline_timer.expires_after(*settings.deadline);
             deadline_timer.async_wait([&](const boost::system::error_code& ec) {
                 if (ec) return;
                 deadline_passed = true;
@@ -527,11 +523,8 @@ std::optional<EngineRun> run_probes(const std::vector<Target>& targets,
         run->start();
         if (!targets.empty()) io.run();
 
-        if (!run->fatal_error().empty()) {
-            error = run->fatal_error();
-            return std::nullopt;
-        }
-        if (deadline_passed && !run->finished()) run->mark_unfinished(*options.deadline);
+        if (!run->fatal_error().empty()) return Error(run->fatal_error());
+        if (deadline_passed && !run->finished()) run->mark_unfinished(*settings.deadline);
         result.source_addresses.assign(run->source_addresses_.begin(),
                                        run->source_addresses_.end());
         result.advertised_not_probed = run->advertised_not_probed();

@@ -11,9 +11,9 @@
 #include "agent/settings/catalog.h"
 #include "agent/settings/config.h"
 #include "agent/settings/credentials.h"
-#include "core/duration.h"
 #include "agent/settings/target_spec.h"
 #include "agent/settings/validate.h"
+#include "core/duration.h"
 
 namespace vpcprobe {
 namespace {
@@ -30,6 +30,7 @@ struct FlagValues {
     std::string config;
     std::vector<std::string> dns_servers;
     std::vector<std::string> ca_files;
+    std::string hosts_file;
     std::string timeout;
     std::string deadline;
     std::string bind;
@@ -97,6 +98,8 @@ void add_check_options(CLI::App& app, FlagValues& flags) {
     repeatable(app, "--dns-server", flags.dns_servers,
                "resolver to use instead of the system's (repeatable)", "ADDR[:PORT]");
     repeatable(app, "--ca-file", flags.ca_files, "extra trust anchors, PEM (repeatable)", "FILE");
+    single(app, "--hosts-file", flags.hosts_file,
+           "hosts file consulted before DNS (default /etc/hosts)", "FILE");
     single(app, "--timeout", flags.timeout, "per-stage timeout (default 3s)", "DURATION");
     single(app, "--deadline", flags.deadline, "bound on the whole run", "DURATION");
     single(app, "--bind", flags.bind, "source address to probe from", "ADDR");
@@ -201,6 +204,12 @@ void apply_check_flags(const CLI::App& app, const FlagValues& flags, CheckOption
             }
             options.ca_files.push_back(file);
         }
+    }
+    if (given(app, "--hosts-file")) {
+        if (std::string problem = hosts_file_problem(flags.hosts_file); !problem.empty()) {
+            fail("--hosts-file: " + problem);
+        }
+        options.hosts_file = flags.hosts_file;
     }
     if (given(app, "--rules")) {
         options.rules_files.clear();

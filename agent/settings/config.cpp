@@ -14,41 +14,22 @@
 
 #include "agent/settings/catalog.h"
 #include "agent/settings/credentials.h"
-#include "core/duration.h"
 #include "agent/settings/target_spec.h"
 #include "agent/settings/validate.h"
+#include "core/duration.h"
 
 namespace vpcprobe {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 26> known_keys{"instance",
-                                                      "access",
-                                                      "bootstrap",
-                                                      "targets",
-                                                      "target",
-                                                      "dns_servers",
-                                                      "ca_files",
-                                                      "timeout",
-                                                      "deadline",
-                                                      "bind",
-                                                      "rules",
-                                                      "warn_days",
-                                                      "format",
-                                                      "output",
-                                                      "concurrency",
-                                                      "max_addresses",
-                                                      "no_color",
-                                                      "tcp_only",
-                                                      "interval",
-                                                      "listen",
-                                                      "sasl",
-                                                      "follow_advertised",
-                                                      "protocol_checks",
-                                                      "state_dir",
-                                                      "keep",
-                                                      "config"};
+constexpr std::array<std::string_view, 27> known_keys{
+    "instance",    "access",        "bootstrap",         "targets",         "target",
+    "dns_servers", "ca_files",      "hosts_file",        "timeout",         "deadline",
+    "bind",        "rules",         "warn_days",         "format",          "output",
+    "concurrency", "max_addresses", "no_color",          "tcp_only",        "interval",
+    "listen",      "sasl",          "follow_advertised", "protocol_checks", "state_dir",
+    "keep",        "config"};
 // "config" is listed only so the message can say why it is refused.
 
 constexpr std::array<std::string_view, 4> target_table_keys{"host", "port", "component", "tls"};
@@ -382,6 +363,12 @@ class Loader {
                 for (const auto& [file, where] : strings(node, name)) {
                     options.ca_files.push_back(readable_path(where, file, name));
                 }
+            } else if (name == "hosts_file") {
+                const std::string resolved = resolve_path(string_value(node, name));
+                if (std::string problem = hosts_file_problem(resolved); !problem.empty()) {
+                    fail(node.source(), name, problem);
+                }
+                options.hosts_file = resolved;
             } else if (name == "rules") {
                 for (const auto& [file, where] : strings(node, name)) {
                     options.rules_files.push_back(readable_path(where, file, name));

@@ -36,8 +36,9 @@ struct CheckOptions {
     std::string access = "vpc";           // --access vpc|pub|all
     std::vector<std::string> bootstrap;   // --bootstrap HOST:PORT (repeatable)
     std::optional<std::string> config_file;
-    std::vector<std::string> dns_servers;  // --dns-server ADDR[:PORT]
-    std::vector<std::string> ca_files;     // --ca-file
+    std::vector<std::string> dns_servers;   // --dns-server ADDR[:PORT]
+    std::vector<std::string> ca_files;      // --ca-file
+    std::string hosts_file = "/etc/hosts";  // --hosts-file: consulted before DNS
     std::chrono::milliseconds timeout{3000};
     std::optional<std::chrono::milliseconds> deadline;
     std::optional<std::string> bind;       // --bind ADDR

@@ -217,11 +217,18 @@ std::string readable_file_problem(const std::string& path) {
     return "";
 }
 
+std::string hosts_file_problem(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!path.empty() && fs::status(path, ec).type() == fs::file_type::not_found) return "";
+    return readable_file_problem(path);
+}
+
 std::string ca_file_problem(const std::string& path) {
     if (std::string problem = readable_file_problem(path); !problem.empty()) return problem;
     // The TLS layer's own loader decides, so "valid here" and "loads there" never disagree.
-    if (std::string problem = trust_anchor_file_problem(path); !problem.empty())
-        return quote(path) + ": " + problem;
+    if (auto loaded = check_trust_anchor_file(path); !loaded)
+        return quote(path) + ": " + loaded.error().message();
     return "";
 }
 

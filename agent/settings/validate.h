@@ -52,6 +52,10 @@ std::optional<std::uint16_t> parse_port(std::string_view text);
 // reading. The reason quotes the path.
 std::string readable_file_problem(const std::string& path);
 
+// A hosts file (--hosts-file, hosts_file): one that does not exist is an empty one, as for the
+// C library; one that exists must be a readable file.
+std::string hosts_file_problem(const std::string& path);
+
 // A CA file (--ca-file, ca_files): readable, and holding at least one PEM certificate that
 // parses, so a wrong file is a usage error now rather than "cert.untrusted" on every target.
 std::string ca_file_problem(const std::string& path);

@@ -175,7 +175,7 @@ std::optional<std::string> ip_literal(const std::string& host) {
 
 // The hosts file, read once when the Resolver is made (one run sees one consistent file).
 // Our own reader rather than ares_gethostbyname_file: in c-ares 1.18 that one always reads
-// /etc/hosts, and tests need VPCPROBE_HOSTS_FILE. Every line naming the host counts, so a
+// /etc/hosts, and --hosts-file names another. Every line naming the host counts, so a
 // name with several entries gets all of them, IPv4 first.
 class HostsFile {
   public:
@@ -367,10 +367,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         if (options.timeout < std::chrono::milliseconds(1)) {
             options.timeout = std::chrono::milliseconds(1);
         }
-        if (options.use_hosts_file) {
-            const char* override_path = std::getenv("VPCPROBE_HOSTS_FILE");
-            error = hosts.load(override_path != nullptr && *override_path != '\0' ? override_path
-                                                                                  : "/etc/hosts");
+        if (!options.hosts_file.empty()) {
+            error = hosts.load(options.hosts_file);
             if (!error.empty()) return;
         }
         init_channel();
@@ -501,7 +499,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
             evidence.detail = fmt::format("{} is an IP address; nothing to resolve", host);
             return complete(std::move(done), std::move(evidence), started);
         }
-        if (options.use_hosts_file) {
+        if (!options.hosts_file.empty()) {
             if (auto addresses = hosts.lookup(host); !addresses.empty()) {
                 evidence.status = StageStatus::ok;
                 evidence.source = "hosts-file";
@@ -797,17 +795,16 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     bool destroying = false;
 };
 
-Resolver::Resolver(boost::asio::io_context& io, ResolverOptions options)
-    : impl_(std::make_shared<Impl>(io, std::move(options))) {}
+Result<std::unique_ptr<Resolver>> Resolver::create(boost::asio::io_context& io,
+                                                   ResolverOptions options) {
+    auto impl = std::make_shared<Impl>(io, std::move(options));
+    if (!impl->error.empty()) return Error(impl->error);
+    return std::unique_ptr<Resolver>(new Resolver(std::move(impl)));
+}
 
 Resolver::~Resolver() = default;
 
-const std::string& Resolver::error() const {
-    return impl_->error;
-}
-
 std::vector<std::string> Resolver::servers() const {
-    if (!impl_->error.empty()) return {};
     return impl_->servers_in_use;
 }
 

@@ -18,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "core/evidence.h"
+#include "core/result.h"
 
 namespace vpcprobe {
 
@@ -26,22 +27,22 @@ struct ResolverOptions {
     std::vector<std::string> servers;
     // Bound on one resolve() call, both families included; the stage fails with dns.timeout.
     std::chrono::milliseconds timeout{3000};
-    // Consult /etc/hosts (or $VPCPROBE_HOSTS_FILE for tests) before DNS.
-    bool use_hosts_file = true;
+    // Consulted before DNS, as the C library does ("" = none). Read once, at create().
+    std::string hosts_file = "/etc/hosts";
 };
 
 class Resolver {
   public:
     using Done = std::function<void(DnsEvidence)>;
 
-    // On failure (bad server list, c-ares init failed) error() is non-empty and resolve()
-    // completes every call with dns.error.
-    Resolver(boost::asio::io_context& io, ResolverOptions options);
+    // A resolver ready for resolve(), or why not: a bad server list, an unreadable hosts file,
+    // c-ares failing to start.
+    static Result<std::unique_ptr<Resolver>> create(boost::asio::io_context& io,
+                                                    ResolverOptions options);
     ~Resolver();
     Resolver(const Resolver&) = delete;
     Resolver& operator=(const Resolver&) = delete;
 
-    const std::string& error() const;
     // The resolvers actually in use, as "addr:port" ("[v6]:port"), for the report's agent block.
     std::vector<std::string> servers() const;
 
@@ -49,6 +50,7 @@ class Resolver {
 
   private:
     struct Impl;
+    explicit Resolver(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<Impl> impl_;
 };
 

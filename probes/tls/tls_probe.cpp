@@ -641,14 +641,16 @@ void TlsProbe::deliver(std::shared_ptr<TlsStream> stream) {
 
 }  // namespace
 
-std::string trust_anchor_file_problem(const std::string& path) {
+Result<void> check_trust_anchor_file(const std::string& path) {
     std::unique_ptr<X509_STORE, FreeWith<X509_STORE_free>> store(X509_STORE_new());
-    if (!store) return "out of memory";
-    return add_ca_file(store.get(), path);
+    if (!store) return Error("out of memory");
+    if (std::string problem = add_ca_file(store.get(), path); !problem.empty()) {
+        return Error(std::move(problem));
+    }
+    return {};
 }
 
-std::shared_ptr<TlsContext> TlsContext::create(const std::vector<std::string>& ca_files,
-                                               std::string& error) {
+Result<std::shared_ptr<TlsContext>> TlsContext::create(const std::vector<std::string>& ca_files) {
     boost::asio::ssl::context context(boost::asio::ssl::context::tls_client);
     SSL_CTX* native = context.native_handle();
     SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
@@ -663,10 +665,7 @@ std::shared_ptr<TlsContext> TlsContext::create(const std::vector<std::string>& c
     X509_STORE* store = SSL_CTX_get_cert_store(native);
     for (const auto& path : ca_files) {
         const std::string problem = add_ca_file(store, path);
-        if (!problem.empty()) {
-            error = fmt::format("--ca-file {}: {}", path, problem);
-            return nullptr;
-        }
+        if (!problem.empty()) return Error(fmt::format("--ca-file {}: {}", path, problem));
     }
     return std::make_shared<TlsContext>(std::move(context));
 }

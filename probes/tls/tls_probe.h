@@ -20,15 +20,15 @@
 #include <boost/asio/ssl.hpp>
 
 #include "core/evidence.h"
+#include "core/result.h"
 
 namespace vpcprobe {
 
 class TlsContext {
   public:
-    // System trust store plus each PEM file in ca_files. On failure (unreadable or invalid
-    // file) returns nullptr and sets error to a one-line message naming the file.
-    static std::shared_ptr<TlsContext> create(const std::vector<std::string>& ca_files,
-                                              std::string& error);
+    // System trust store plus each PEM file in ca_files, or an Error naming the file that is
+    // unreadable or holds no certificate ("--ca-file FILE: ...").
+    static Result<std::shared_ptr<TlsContext>> create(const std::vector<std::string>& ca_files);
     boost::asio::ssl::context& native() { return context_; }
 
     explicit TlsContext(boost::asio::ssl::context context) : context_(std::move(context)) {}
@@ -37,9 +37,10 @@ class TlsContext {
     boost::asio::ssl::context context_;
 };
 
-// What is wrong with a --ca-file as a set of trust anchors ("" when it loads): the same check
-// TlsContext::create makes, so the command line can refuse a bad file before any probe.
-std::string trust_anchor_file_problem(const std::string& path);
+// Whether a --ca-file loads as a set of trust anchors: the same check TlsContext::create makes,
+// so the command line can refuse a bad file before any probe. The Error says what is wrong,
+// without the file's name (the caller says where it came from).
+Result<void> check_trust_anchor_file(const std::string& path);
 
 struct TlsProbeOptions {
     std::string server_name;  // SNI and the name verified; an IP literal is verified as an IP

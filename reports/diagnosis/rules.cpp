@@ -508,16 +508,26 @@ std::string one_line(std::string text) {
 
 }  // namespace
 
-std::optional<RulesError> parse_rules(std::string_view text, std::string_view file, RuleSet& into) {
+void RuleSet::merge(RuleSet&& other) {
+    auto append = [](auto& to, auto& from) {
+        to.insert(to.end(), std::make_move_iterator(from.begin()),
+                  std::make_move_iterator(from.end()));
+    };
+    append(groups, other.groups);
+    append(acls, other.acls);
+    append(interfaces, other.interfaces);
+}
+
+Result<RuleSet> parse_rules(std::string_view text, std::string_view file) {
     const std::string prefix = std::string(file) + ": ";
     try {
         std::error_code ec;
         json::parse_options options;
         options.max_depth = 64;
         json::value root = json::parse(text, ec, {}, options);
-        if (ec) return RulesError{prefix + "not valid JSON: " + one_line(ec.message())};
+        if (ec) return Error(prefix + "not valid JSON: " + one_line(ec.message()));
         if (!root.is_object()) {
-            return RulesError{prefix + "not a recognised rules export (expected a JSON object)"};
+            return Error(prefix + "not a recognised rules export (expected a JSON object)");
         }
         const auto& object = root.get_object();
         RuleSet parsed;
@@ -532,42 +542,37 @@ std::optional<RulesError> parse_rules(std::string_view text, std::string_view fi
         } else if (object.contains("NetworkInterfaceSets")) {
             parse_alibaba_interfaces(object, parsed);
         } else {
-            return RulesError{prefix +
-                              "not a recognised rules export (expected top-level SecurityGroups, "
-                              "NetworkAcls, NetworkInterfaces, SecurityGroupId+Permissions or "
-                              "NetworkInterfaceSets)"};
+            return Error(prefix +
+                         "not a recognised rules export (expected top-level SecurityGroups, "
+                         "NetworkAcls, NetworkInterfaces, SecurityGroupId+Permissions or "
+                         "NetworkInterfaceSets)");
         }
-        auto append = [](auto& to, auto& from) {
-            to.insert(to.end(), std::make_move_iterator(from.begin()),
-                      std::make_move_iterator(from.end()));
-        };
-        append(into.groups, parsed.groups);
-        append(into.acls, parsed.acls);
-        append(into.interfaces, parsed.interfaces);
-        return std::nullopt;
+        return parsed;
     } catch (const ParseFailure& failure) {
-        return RulesError{prefix + one_line(failure.what) + " (at " + failure.path + ")"};
+        return Error(prefix + one_line(failure.what) + " (at " + failure.path + ")");
     } catch (const std::exception& error) {
-        return RulesError{prefix + "cannot be read: " + one_line(error.what())};
+        return Error(prefix + "cannot be read: " + one_line(error.what()));
     }
 }
 
-std::variant<RuleSet, RulesError> load_rules(const std::vector<std::string>& files) {
+Result<RuleSet> load_rules(const std::vector<std::string>& files) {
     RuleSet rules;
     for (const auto& file : files) {
         std::error_code ec;
         auto size = std::filesystem::file_size(file, ec);
-        if (ec) return RulesError{file + ": cannot read: " + ec.message()};
+        if (ec) return Error(file + ": cannot read: " + ec.message());
         if (size > kMaxRulesFileBytes) {
-            return RulesError{file + ": too large (" + std::to_string(size) +
-                              " bytes; the limit is 64 MiB)"};
+            return Error(file + ": too large (" + std::to_string(size) +
+                         " bytes; the limit is 64 MiB)");
         }
         std::ifstream in(file, std::ios::binary);
-        if (!in) return RulesError{file + ": cannot open for reading"};
+        if (!in) return Error(file + ": cannot open for reading");
         std::ostringstream buffer;
         buffer << in.rdbuf();
-        if (in.bad()) return RulesError{file + ": read error"};
-        if (auto error = parse_rules(buffer.str(), file, rules)) return *error;
+        if (in.bad()) return Error(file + ": read error");
+        auto parsed = parse_rules(buffer.str(), file);
+        if (!parsed) return std::move(parsed).error();
+        rules.merge(std::move(*parsed));
     }
     return rules;
 }

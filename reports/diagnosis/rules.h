@@ -3,7 +3,7 @@
 // files") parsed into one cloud-neutral model, so rules_eval.h can say which rule blocks a
 // flow. Recognises AWS `describe-security-groups`, `describe-network-acls`,
 // `describe-network-interfaces` and Alibaba Cloud `DescribeSecurityGroupAttribute`,
-// `DescribeNetworkInterfaces` by their top-level keys. Malformed input is a RulesError with a
+// `DescribeNetworkInterfaces` by their top-level keys. Malformed input is an Error with a
 // one-line message naming the file and the JSON path at fault; nothing throws out of here.
 //
 // Plain values and pure functions (load_rules reads files): safe from any thread.
@@ -16,6 +16,8 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "core/result.h"
 
 namespace vpcprobe::rules {
 
@@ -102,20 +104,19 @@ struct RuleSet {
     std::vector<SecurityGroup> groups;
     std::vector<NetworkAcl> acls;
     std::vector<Interface> interfaces;
+
+    // Appends everything `other` holds (several --rules files make one set).
+    void merge(RuleSet&& other);
 };
 
-struct RulesError {
-    std::string message;  // one line: "FILE: what is wrong (at PATH)"
-};
-
-// Parses one export (its text; `file` names it in errors) and appends what it holds to
-// `into`. On error `into` is left as it was.
-std::optional<RulesError> parse_rules(std::string_view text, std::string_view file, RuleSet& into);
+// Parses one export (its text; `file` names it in errors). The Error is one line:
+// "FILE: what is wrong (at PATH)".
+Result<RuleSet> parse_rules(std::string_view text, std::string_view file);
 
 // Upper bound on a rules file; larger files are refused rather than read into memory.
 inline constexpr std::uintmax_t kMaxRulesFileBytes = 64u * 1024u * 1024u;
 
 // Reads and parses every file, merged into one RuleSet; the first error wins.
-std::variant<RuleSet, RulesError> load_rules(const std::vector<std::string>& files);
+Result<RuleSet> load_rules(const std::vector<std::string>& files);
 
 }  // namespace vpcprobe::rules

@@ -34,15 +34,15 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
-bool write_stdout(const std::string& content, std::string& error) {
+Result<void> write_stdout(const std::string& content) {
     // Through stdio, so the report stays in order with anything else printed through it.
     if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size() ||
         std::fflush(stdout) != 0) {
-        error = "stdout: " + describe(errno);
+        Error error(describe(errno));
         std::clearerr(stdout);
-        return false;
+        return error;
     }
-    return true;
+    return {};
 }
 
 // The file a path names once symbolic links are followed (a bounded number of hops, like
@@ -133,9 +133,8 @@ mode_t new_file_mode() {
 
 }  // namespace
 
-bool write_report(const std::optional<std::string>& path, const std::string& content,
-                  std::string& error) {
-    if (!path || path->empty() || *path == "-") return write_stdout(content, error);
+Result<void> write_report(const std::optional<std::string>& path, const std::string& content) {
+    if (!path || path->empty() || *path == "-") return write_stdout(content);
 
     const fs::path destination = follow_links(fs::path(*path));
     int failure = 0;
@@ -152,8 +151,8 @@ bool write_report(const std::optional<std::string>& path, const std::string& con
     } else {
         ok = replace_atomically(destination, content, new_file_mode(), failure);
     }
-    if (!ok) error = "-o " + *path + ": " + describe(failure);
-    return ok;
+    if (!ok) return Error(describe(failure));
+    return {};
 }
 
 }  // namespace vpcprobe

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "core/result.h"
+
 namespace vpcprobe {
 
 // Writes `content` to standard output when `path` is empty (or "-"). Otherwise writes it to a
@@ -16,9 +18,8 @@ namespace vpcprobe {
 // file it replaces, or 0644 (less the umask) when there was none. A symbolic link is followed
 // (its target is replaced, the link kept); a destination that is not a regular file (a FIFO,
 // /dev/null, /dev/stdout) is written in place, since renaming over it would replace the device.
-// On failure returns false with `error` naming the file: "-o /x/y.json: No such file or
-// directory".
-bool write_report(const std::optional<std::string>& path, const std::string& content,
-                  std::string& error);
+// The Error says what went wrong ("No such file or directory"); the caller says where the path
+// came from ("-o /x/y.json", "cannot write '/var/lib/vpcprobe/changes.jsonl'").
+Result<void> write_report(const std::optional<std::string>& path, const std::string& content);
 
 }  // namespace vpcprobe

@@ -299,7 +299,7 @@ class DescriptorLimit(unittest.TestCase):
                     f.write(f"127.0.81.30 fd{i}.test\n")
             targets = [f"fd{i}.test:{port}" for i in range(count)]
             r = vpcprobe("check", *targets, "--tcp-only", "--concurrency", "1000",
-                         "--format", "json", env={"VPCPROBE_HOSTS_FILE": hosts}, nofile=128)
+                         "--format", "json", "--hosts-file", hosts, nofile=128)
         self.assertEqual(r.code, 0, r.err + str(
             [t["cause"] for t in r.json["targets"] if t["cause"]][:3] if r.out else ""))
         self.assertEqual(r.json["summary"], {"ok": count, "warning": 0, "failed": 0})

@@ -8,7 +8,7 @@ EMFILE reported as tcp.error, dns.refused, tls.timeout or a certificate problem 
 
 Everything runs inside a private network namespace (root): nothing else listens there, so a
 port no peer holds is refused for certain, and nftables drops one address. Names come from a
-hosts file (VPCPROBE_HOSTS_FILE) and from a dnsmasq (its --addn-hosts file)."""
+hosts file (--hosts-file) and from a dnsmasq (its --addn-hosts file)."""
 import collections
 import os
 import random
@@ -99,8 +99,8 @@ class Scene:
         return config, expected
 
     def check(self, config, *args, nofile, timeout=300):
-        return vpcprobe("check", "-c", config, "--format", "json", *args, nofile=nofile,
-                        env={"VPCPROBE_HOSTS_FILE": self.hosts_file}, timeout=timeout)
+        return vpcprobe("check", "-c", config, "--format", "json", "--hosts-file",
+                        self.hosts_file, *args, nofile=nofile, timeout=timeout)
 
     def close(self):
         if self.dns:
@@ -214,7 +214,7 @@ class Scale(unittest.TestCase):
         config, _ = self.scene.plan(tls_hosts=40, tls_dns=0, refused=40, silent=0, dropped=0,
                                     nxdomain=0)
         result = vpcprobe("check", "-c", config, "--concurrency", "500", "--format", "text",
-                          env={"VPCPROBE_HOSTS_FILE": self.scene.hosts_file}, nofile=64)
+                          "--hosts-file", self.scene.hosts_file, nofile=64)
         self.assertEqual(result.code, 2, result)
         self.assertRegex(result.out.splitlines()[1],
                          r"^at most 500 targets and (\d+) sockets at once \(descriptor limit "

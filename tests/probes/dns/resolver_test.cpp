@@ -55,6 +55,14 @@ void run_for(boost::asio::io_context& io, std::chrono::milliseconds duration) {
         io, [] { return false; }, duration);
 }
 
+// A resolver that must start; the test stops here if it does not.
+std::unique_ptr<Resolver> started_resolver(boost::asio::io_context& io, ResolverOptions options) {
+    auto created = Resolver::create(io, std::move(options));
+    INFO((created ? std::string() : created.error().message()));
+    REQUIRE(created.ok());
+    return std::move(*created);
+}
+
 struct Timed {
     DnsEvidence evidence;
     std::chrono::milliseconds elapsed{};
@@ -62,11 +70,10 @@ struct Timed {
 
 Timed resolve_one(ResolverOptions options, const std::string& host) {
     boost::asio::io_context io;
-    Resolver resolver(io, options);
-    REQUIRE(resolver.error().empty());
+    auto resolver = started_resolver(io, options);
     std::optional<DnsEvidence> result;
     const auto started = Clock::now();
-    resolver.resolve(host, [&](DnsEvidence evidence) { result = std::move(evidence); });
+    resolver->resolve(host, [&](DnsEvidence evidence) { result = std::move(evidence); });
     run_until(
         io, [&] { return result.has_value(); }, options.timeout + 5s);
     REQUIRE(result.has_value());
@@ -79,7 +86,7 @@ ResolverOptions using_server(const std::string& server,
     ResolverOptions options;
     options.servers = {server};
     options.timeout = timeout;
-    options.use_hosts_file = false;
+    options.hosts_file.clear();
     return options;
 }
 
@@ -99,26 +106,6 @@ DnsmasqConfig kafka_zone() {
     config.nodata_names = {"nodata.alikafka.aliyuncs.com"};
     return config;
 }
-
-// Sets an environment variable for one test and restores it after.
-class ScopedEnv {
-  public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) {
-        if (const char* old = getenv(name)) old_ = old;
-        setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() {
-        if (old_) {
-            setenv(name_, old_->c_str(), 1);
-        } else {
-            unsetenv(name_);
-        }
-    }
-
-  private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
 
 }  // namespace
 
@@ -254,12 +241,12 @@ TEST_CASE("the timeout bounds a call even when several resolvers stay silent", "
     options.servers.push_back(second.server());
     options.servers.push_back(third.server());
     boost::asio::io_context io;
-    Resolver resolver(io, options);
+    auto resolver = started_resolver(io, options);
     std::vector<DnsEvidence> results;
     const auto started = Clock::now();
     for (int i = 0; i < 20; ++i) {
-        resolver.resolve("name-" + std::to_string(i) + ".alikafka.aliyuncs.com",
-                         [&](DnsEvidence evidence) { results.push_back(std::move(evidence)); });
+        resolver->resolve("name-" + std::to_string(i) + ".alikafka.aliyuncs.com",
+                          [&](DnsEvidence evidence) { results.push_back(std::move(evidence)); });
     }
     run_until(
         io, [&] { return results.size() == 20; }, 5s);
@@ -284,10 +271,10 @@ TEST_CASE("the next resolver is asked when the first is not listening", "[resolv
 TEST_CASE("IP literals are answered without a query", "[resolver]") {
     SilentDnsServer silent;  // any query would time out
     boost::asio::io_context io;
-    Resolver resolver(io, using_server(silent.server()));
+    auto resolver = started_resolver(io, using_server(silent.server()));
     std::vector<DnsEvidence> results;
     for (const char* host : {"10.0.0.5", "::1", "fd00:0:0::0001", "fe80::1%lo"}) {
-        resolver.resolve(host, [&](DnsEvidence evidence) { results.push_back(evidence); });
+        resolver->resolve(host, [&](DnsEvidence evidence) { results.push_back(evidence); });
     }
     CHECK(results.empty());  // completions are posted, never called from inside resolve()
     run_until(
@@ -318,9 +305,8 @@ TEST_CASE("the hosts file answers before DNS", "[resolver]") {
                "10.9.0.2   pinned.alikafka.aliyuncs.com\n"
                "not-an-address  broken.alikafka.aliyuncs.com\n";
     }
-    ScopedEnv env("VPCPROBE_HOSTS_FILE", hosts);
     ResolverOptions options = using_server(dns.server());
-    options.use_hosts_file = true;
+    options.hosts_file = hosts;
 
     SECTION("a listed name, any case, every entry, IPv4 first") {
         const auto evidence = resolve_one(options, "PINNED.alikafka.aliyuncs.com.").evidence;
@@ -347,8 +333,8 @@ TEST_CASE("the hosts file answers before DNS", "[resolver]") {
         CHECK(evidence.source == "dns");
         CHECK(evidence.cause == Cause::dns_nxdomain);
     }
-    SECTION("use_hosts_file = false skips it") {
-        options.use_hosts_file = false;
+    SECTION("no hosts file (\"\") skips it") {
+        options.hosts_file.clear();
         const auto evidence = resolve_one(options, "pinned.alikafka.aliyuncs.com").evidence;
         CHECK(evidence.source == "dns");
         CHECK(evidence.cause == Cause::dns_nxdomain);
@@ -365,17 +351,17 @@ TEST_CASE("500 concurrent lookups on one resolver all complete correctly", "[res
     }
     Dnsmasq dns(config);
     boost::asio::io_context io;
-    Resolver resolver(io, using_server(dns.server(), 5000ms));
+    auto resolver = started_resolver(io, using_server(dns.server(), 5000ms));
     constexpr int kLookups = 500;
     std::vector<std::optional<DnsEvidence>> results(kLookups);
     int completed = 0;
     const auto started = Clock::now();
     for (int i = 0; i < kLookups; ++i) {
-        resolver.resolve("host-" + std::to_string(i % kNames) + ".alikafka.aliyuncs.com",
-                         [&, i](DnsEvidence evidence) {
-                             results[i] = std::move(evidence);
-                             ++completed;
-                         });
+        resolver->resolve("host-" + std::to_string(i % kNames) + ".alikafka.aliyuncs.com",
+                          [&, i](DnsEvidence evidence) {
+                              results[i] = std::move(evidence);
+                              ++completed;
+                          });
     }
     run_until(
         io, [&] { return completed == kLookups; }, 20s);
@@ -406,10 +392,10 @@ TEST_CASE("destroying the resolver with queries in flight is safe and silent", "
         boost::asio::io_context io;
         int called = 0;
         {
-            Resolver resolver(io, using_server(silent.server(), 500ms));
+            auto resolver = started_resolver(io, using_server(silent.server(), 500ms));
             for (int i = 0; i < 300; ++i) {  // some wait in the queue, some are on the wire
-                resolver.resolve("name-" + std::to_string(i) + ".alikafka.aliyuncs.com",
-                                 [&](DnsEvidence) { ++called; });
+                resolver->resolve("name-" + std::to_string(i) + ".alikafka.aliyuncs.com",
+                                  [&](DnsEvidence) { ++called; });
             }
             run_for(io, 100ms);
         }
@@ -422,10 +408,10 @@ TEST_CASE("destroying the resolver with queries in flight is safe and silent", "
         int called = 0;
         int called_before = 0;
         {
-            Resolver resolver(io, using_server(dns.server()));
+            auto resolver = started_resolver(io, using_server(dns.server()));
             for (int i = 0; i < 1000; ++i) {
-                resolver.resolve(i % 2 ? "kafka-a.alikafka.aliyuncs.com" : "10.0.0.1",
-                                 [&](DnsEvidence) { ++called; });
+                resolver->resolve(i % 2 ? "kafka-a.alikafka.aliyuncs.com" : "10.0.0.1",
+                                  [&](DnsEvidence) { ++called; });
             }
             // Stop when some DNS answers came back: others are posted, on the wire or queued.
             run_until(
@@ -440,7 +426,7 @@ TEST_CASE("destroying the resolver with queries in flight is safe and silent", "
     SECTION("from inside a completion") {
         Dnsmasq dns(kafka_zone());
         boost::asio::io_context io;
-        auto resolver = std::make_unique<Resolver>(io, using_server(dns.server()));
+        auto resolver = started_resolver(io, using_server(dns.server()));
         int called = 0;
         for (int i = 0; i < 50; ++i) {
             resolver->resolve(i == 0 ? "10.0.0.1" : "kafka-multi.alikafka.aliyuncs.com",
@@ -461,18 +447,16 @@ TEST_CASE("servers() lists the resolvers in use as addr:port", "[resolver]") {
     boost::asio::io_context io;
     ResolverOptions options;
     options.servers = {"127.0.0.1:5353", "::1", "[::1]:5300", "127.0.0.2"};
-    Resolver resolver(io, options);
-    CHECK(resolver.error().empty());
-    CHECK(resolver.servers() ==
+    auto resolver = started_resolver(io, options);
+    CHECK(resolver->servers() ==
           std::vector<std::string>{"127.0.0.1:5353", "[::1]:53", "[::1]:5300", "127.0.0.2:53"});
 }
 
 TEST_CASE("without servers the system's resolvers are used", "[resolver]") {
     boost::asio::io_context io;  // nothing is resolved: no query leaves this host
-    Resolver resolver(io, ResolverOptions{});
-    CHECK(resolver.error().empty());
-    CHECK_FALSE(resolver.servers().empty());
-    for (const auto& server : resolver.servers()) CHECK(contains(server, ":"));
+    auto resolver = started_resolver(io, ResolverOptions{});
+    CHECK_FALSE(resolver->servers().empty());
+    for (const auto& server : resolver->servers()) CHECK(contains(server, ":"));
 }
 
 TEST_CASE("an invalid server string is an error naming it", "[resolver]") {
@@ -483,20 +467,10 @@ TEST_CASE("an invalid server string is an error naming it", "[resolver]") {
         boost::asio::io_context io;
         ResolverOptions options;
         options.servers = {"127.0.0.1", bad};
-        Resolver resolver(io, options);
-        CHECK(contains(resolver.error(), "\"" + bad + "\""));
-        CHECK(resolver.error().find('\n') == std::string::npos);
-        CHECK(resolver.servers().empty());
-
-        std::optional<DnsEvidence> result;
-        resolver.resolve("kafka-a.alikafka.aliyuncs.com",
-                         [&](DnsEvidence evidence) { result = std::move(evidence); });
-        run_until(
-            io, [&] { return result.has_value(); }, 1s);
-        REQUIRE(result.has_value());
-        CHECK(result->status == StageStatus::failed);
-        CHECK(result->cause == Cause::dns_error);
-        CHECK(contains(result->detail, bad));
+        auto created = Resolver::create(io, options);
+        REQUIRE_FALSE(created.ok());
+        CHECK(contains(created.error().message(), "\"" + bad + "\""));
+        CHECK(created.error().message().find('\n') == std::string::npos);
     }
 }
 
@@ -504,19 +478,17 @@ TEST_CASE("a hosts file that cannot be read is an error; a missing one is empty"
     vpcprobe::test::TempDir dir;
     boost::asio::io_context io;
     SECTION("a directory where the file should be") {
-        ScopedEnv env("VPCPROBE_HOSTS_FILE", dir.path());
         ResolverOptions options = using_server("127.0.0.1:53");
-        options.use_hosts_file = true;
-        Resolver resolver(io, options);
-        INFO(resolver.error());
-        CHECK(contains(resolver.error(), "cannot read the hosts file " + dir.path()));
+        options.hosts_file = dir.path();
+        auto created = Resolver::create(io, options);
+        REQUIRE_FALSE(created.ok());
+        INFO(created.error().message());
+        CHECK(contains(created.error().message(), "cannot read the hosts file " + dir.path()));
     }
     SECTION("no file at all") {
-        ScopedEnv env("VPCPROBE_HOSTS_FILE", dir.file("absent"));
         ResolverOptions options = using_server("127.0.0.1:53");
-        options.use_hosts_file = true;
-        Resolver resolver(io, options);
-        CHECK(resolver.error().empty());
+        options.hosts_file = dir.file("absent");
+        CHECK(Resolver::create(io, options).ok());
     }
 }
 
@@ -524,8 +496,7 @@ TEST_CASE("running out of descriptors is said as such, never as a refusing resol
           "[resolver]") {
     Dnsmasq dns(kafka_zone());
     boost::asio::io_context io;
-    Resolver resolver(io, using_server(dns.server(), 2000ms));
-    REQUIRE(resolver.error().empty());
+    auto resolver = started_resolver(io, using_server(dns.server(), 2000ms));
 
     // Take every descriptor left under a lowered soft limit; c-ares opens its socket only for
     // the first query, so that is what fails.
@@ -544,8 +515,8 @@ TEST_CASE("running out of descriptors is said as such, never as a refusing resol
         held.push_back(fd);
     }
     std::optional<DnsEvidence> result;
-    resolver.resolve("kafka-a.alikafka.aliyuncs.com",
-                     [&](DnsEvidence evidence) { result = std::move(evidence); });
+    resolver->resolve("kafka-a.alikafka.aliyuncs.com",
+                      [&](DnsEvidence evidence) { result = std::move(evidence); });
     run_until(
         io, [&] { return result.has_value(); }, 5s);
     for (const int fd : held) ::close(fd);
@@ -559,8 +530,8 @@ TEST_CASE("running out of descriptors is said as such, never as a refusing resol
 
     // With descriptors back, the same resolver answers.
     std::optional<DnsEvidence> again;
-    resolver.resolve("kafka-a.alikafka.aliyuncs.com",
-                     [&](DnsEvidence evidence) { again = std::move(evidence); });
+    resolver->resolve("kafka-a.alikafka.aliyuncs.com",
+                      [&](DnsEvidence evidence) { again = std::move(evidence); });
     run_until(
         io, [&] { return again.has_value(); }, 5s);
     REQUIRE(again.has_value());

@@ -84,9 +84,9 @@ Outcome check(const tcp::endpoint& server, const std::string& component,
     };
     const auto started = std::chrono::steady_clock::now();
     if (tls) {
-        std::string error;
-        auto context = vpcprobe::TlsContext::create({pki().ca_file()}, error);
-        REQUIRE(context);
+        auto created = vpcprobe::TlsContext::create({pki().ca_file()});
+        REQUIRE(created);
+        auto context = *created;
         vpcprobe::TlsProbeOptions tls_options;
         tls_options.server_name = "127.0.0.1";
         tls_options.timeout = 3s;
@@ -498,9 +498,9 @@ TEST_CASE("testpeer serves REST components and any status over TLS", "[http][tes
         Outcome outcome;
         tcp::socket socket(*outcome.io);
         socket.connect(endpoint);
-        std::string error;
-        auto context = vpcprobe::TlsContext::create({directory.file("pki") + "/ca.pem"}, error);
-        REQUIRE(context);
+        auto created = vpcprobe::TlsContext::create({directory.file("pki") + "/ca.pem"});
+        REQUIRE(created);
+        auto context = *created;
         vpcprobe::TlsProbeOptions tls_options;
         tls_options.server_name = "localhost";
         vpcprobe::HttpProbeOptions options;

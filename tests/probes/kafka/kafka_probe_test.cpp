@@ -921,10 +921,10 @@ class TlsFront {
 TEST_CASE("Over TLS: the check talks to the mock cluster through a TLS stream") {
     MockCluster mock(3);
     TlsFront front(pki(), mock.ports()[0]);
-    std::string error;
-    auto context = vpcprobe::TlsContext::create({pki().ca_file()}, error);
-    INFO(error);
-    REQUIRE(context);
+    auto created = vpcprobe::TlsContext::create({pki().ca_file()});
+    INFO((created ? std::string() : created.error().message()));
+    REQUIRE(created);
+    auto context = *created;
 
     asio::io_context io;
     tcp::socket socket(io);

@@ -46,12 +46,10 @@ const vpcprobe::test::TestPki& pki() {
 }
 
 std::shared_ptr<vpcprobe::TlsContext> make_context(const std::vector<std::string>& ca_files) {
-    std::string error;
-    auto context = vpcprobe::TlsContext::create(ca_files, error);
-    INFO(error);
-    REQUIRE(context);
-    CHECK(error.empty());
-    return context;
+    auto created = vpcprobe::TlsContext::create(ca_files);
+    INFO((created ? std::string() : created.error().message()));
+    REQUIRE(created);
+    return *created;
 }
 
 std::shared_ptr<vpcprobe::TlsContext> trusting_context() {
@@ -499,9 +497,9 @@ TEST_CASE("unusable --ca-file: create() fails naming the file", "[tls][ca-file]"
     };
     for (const auto& c : cases) {
         CAPTURE(c.path);
-        std::string error;
-        const auto context = vpcprobe::TlsContext::create({pki().ca_file(), c.path}, error);
-        CHECK_FALSE(context);
+        const auto context = vpcprobe::TlsContext::create({pki().ca_file(), c.path});
+        REQUIRE_FALSE(context);
+        const std::string& error = context.error().message();
         CHECK(error.rfind("--ca-file " + c.path + ": ", 0) == 0);
         CHECK(contains(error, c.problem));
         CHECK(error.find('\n') == std::string::npos);

@@ -21,8 +21,8 @@ rules::RuleSet aws_exports() {
     auto loaded =
         rules::load_rules({dir + "aws_security_groups.json", dir + "aws_network_acls.json",
                            dir + "aws_network_interfaces.json"});
-    REQUIRE(std::holds_alternative<rules::RuleSet>(loaded));
-    return std::get<rules::RuleSet>(loaded);
+    REQUIRE(loaded.ok());
+    return *loaded;
 }
 
 Report dropped(const std::string& address, std::uint16_t port, Cause cause = Cause::tcp_timeout) {

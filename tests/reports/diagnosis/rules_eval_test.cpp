@@ -23,8 +23,8 @@ RuleSet load(const std::vector<std::string>& names) {
     std::vector<std::string> files;
     for (const auto& name : names) files.push_back(kFixtures + name);
     auto result = load_rules(files);
-    if (const auto* error = std::get_if<RulesError>(&result)) FAIL(error->message);
-    return std::get<RuleSet>(result);
+    if (!result) FAIL(result.error().message());
+    return *result;
 }
 
 RuleSet aws() {
@@ -273,14 +273,14 @@ TEST_CASE("rules wider than least privilege on Kafka ports are flagged") {
     REQUIRE(ali_wide.size() == 1);
     CHECK(ali_wide[0].id == "sgr-bp1accept443");
 
-    RuleSet rules;
-    REQUIRE_FALSE(parse_rules(R"({"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [
+    auto parsed = parse_rules(R"({"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [
         {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
         {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
         {"IpProtocol": "tcp", "FromPort": 9092, "ToPort": 9092, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
     ]}]})",
-                              "wide.json", rules));
-    auto wide = wide_rules(rules);
+                              "wide.json");
+    REQUIRE(parsed.ok());
+    auto wide = wide_rules(*parsed);
     REQUIRE(wide.size() == 1);  // all traffic from anywhere; not ssh, not a private CIDR
     CHECK(wide[0].detail.find("9092-9095") != std::string::npos);
 }

@@ -25,19 +25,15 @@ RuleSet load_ok(const std::vector<std::string>& names) {
     std::vector<std::string> files;
     for (const auto& name : names) files.push_back(fixture(name));
     auto result = load_rules(files);
-    if (const auto* error = std::get_if<RulesError>(&result)) FAIL(error->message);
-    return std::get<RuleSet>(result);
+    if (!result) FAIL(result.error().message());
+    return *result;
 }
 
 std::string error_of(std::string_view text, std::string_view file = "rules.json") {
-    RuleSet rules;
-    auto error = parse_rules(text, file, rules);
-    REQUIRE(error.has_value());
-    CHECK(error->message.find('\n') == std::string::npos);
-    CHECK(rules.groups.empty());
-    CHECK(rules.acls.empty());
-    CHECK(rules.interfaces.empty());
-    return error->message;
+    auto parsed = parse_rules(text, file);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().message().find('\n') == std::string::npos);
+    return parsed.error().message();
 }
 
 }  // namespace
@@ -133,16 +129,16 @@ TEST_CASE("Alibaba DescribeSecurityGroupAttribute and DescribeNetworkInterfaces"
 TEST_CASE("malformed JSON names the file") {
     auto file = fixture("malformed.json");
     auto result = load_rules({file});
-    REQUIRE(std::holds_alternative<RulesError>(result));
-    auto message = std::get<RulesError>(result).message;
+    REQUIRE_FALSE(result.ok());
+    auto message = result.error().message();
     CHECK(message.rfind(file + ": not valid JSON", 0) == 0);
 }
 
 TEST_CASE("an unrecognised shape names the file and what was expected") {
     auto file = fixture("unknown_shape.json");
     auto result = load_rules({fixture("aws_security_groups.json"), file});
-    REQUIRE(std::holds_alternative<RulesError>(result));
-    auto message = std::get<RulesError>(result).message;
+    REQUIRE_FALSE(result.ok());
+    auto message = result.error().message();
     CHECK(message.rfind(file + ": not a recognised rules export", 0) == 0);
     CHECK(error_of("[1, 2]").find("not a recognised rules export") != std::string::npos);
     CHECK(error_of("\"text\"").find("rules.json: ") == 0);
@@ -151,8 +147,8 @@ TEST_CASE("an unrecognised shape names the file and what was expected") {
 TEST_CASE("a wrong type names the file and the JSON path") {
     auto file = fixture("wrong_type.json");
     auto result = load_rules({file});
-    REQUIRE(std::holds_alternative<RulesError>(result));
-    CHECK(std::get<RulesError>(result).message ==
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().message() ==
           file + ": expected an integer (at SecurityGroups[2].IpPermissions[1].FromPort)");
 
     CHECK(error_of(R"({"SecurityGroups": {}})") ==
@@ -182,20 +178,24 @@ TEST_CASE("a wrong type names the file and the JSON path") {
 
 TEST_CASE("missing optional fields are fine") {
     RuleSet rules;
-    CHECK_FALSE(parse_rules(R"({"SecurityGroups": [{"GroupId": "sg-1"}]})", "a.json", rules));
-    CHECK_FALSE(parse_rules(R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1"}]})", "b.json",
-                            rules));
-    CHECK_FALSE(parse_rules(R"({"SecurityGroupId": "sg-2", "Permissions": {}})", "c.json", rules));
-    CHECK_FALSE(parse_rules(R"({"NetworkInterfaceSets": {}})", "d.json", rules));
+    for (const auto& [text, file] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"SecurityGroups": [{"GroupId": "sg-1"}]})", "a.json"},
+             {R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1"}]})", "b.json"},
+             {R"({"SecurityGroupId": "sg-2", "Permissions": {}})", "c.json"},
+             {R"({"NetworkInterfaceSets": {}})", "d.json"}}) {
+        auto parsed = parse_rules(text, file);
+        INFO(file << ": " << (parsed ? std::string() : parsed.error().message()));
+        REQUIRE(parsed.ok());
+        rules.merge(std::move(*parsed));
+    }
     CHECK(rules.groups.size() == 2);
     CHECK(rules.interfaces.size() == 1);
 }
 
 TEST_CASE("unreadable, too large and deeply nested files are errors, not crashes") {
     auto missing = load_rules({"/nonexistent/rules.json"});
-    REQUIRE(std::holds_alternative<RulesError>(missing));
-    CHECK(std::get<RulesError>(missing).message.rfind("/nonexistent/rules.json: cannot read", 0) ==
-          0);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().message().rfind("/nonexistent/rules.json: cannot read", 0) == 0);
 
     vpcprobe::test::TempDir dir;
     auto big = dir.file("big.json");
@@ -205,8 +205,8 @@ TEST_CASE("unreadable, too large and deeply nested files are errors, not crashes
         out << ' ';
     }
     auto too_large = load_rules({big});
-    REQUIRE(std::holds_alternative<RulesError>(too_large));
-    CHECK(std::get<RulesError>(too_large).message.find("too large") != std::string::npos);
+    REQUIRE_FALSE(too_large.ok());
+    CHECK(too_large.error().message().find("too large") != std::string::npos);
 
     std::string deep =
         "{\"SecurityGroups\": " + std::string(10000, '[') + std::string(10000, ']') + "}";

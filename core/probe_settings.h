@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// How the probes run: the settings of a check that the probe engine reads (probes/engine.h).
+// The settings table (agent/settings) writes them here directly, from the command line, the
+// config file or any other source; the engine reads them as they are. A plain value.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vpcprobe {
+
+struct ProbeSettings {
+    std::vector<std::string> dns_servers;     // "ADDR[:PORT]"; empty = the system's resolvers
+    std::vector<std::string> ca_files;        // extra trust anchors (PEM), beside the system's
+    std::string hosts_file = "/etc/hosts";    // consulted before DNS, as the C library does
+    std::chrono::milliseconds timeout{3000};  // per stage, DNS included
+    std::optional<std::chrono::milliseconds> deadline;  // bound on the whole run
+    std::optional<std::string> bind;                    // source address (numeric)
+    int warn_days = 30;             // cert.expiring_soon when the chain expires sooner
+    int concurrency = 64;           // targets in flight at once
+    int max_addresses = 16;         // addresses probed per name
+    bool tcp_only = false;          // stop after TCP: tls, certificate and protocol are skipped
+    bool protocol_checks = true;    // false: stop after the certificate (no Kafka or HTTP)
+    bool follow_advertised = true;  // probe the brokers a Kafka bootstrap advertises
+};
+
+}  // namespace vpcprobe
