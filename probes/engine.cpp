@@ -101,6 +101,7 @@ class Run : public std::enable_shared_from_this<Run> {
         run.targets = std::move(evidence_);
     }
 
+    // Called when the last target is done (run_probes() cancels the deadline timer with it).
     std::function<void()> on_all_done;
 
   private:

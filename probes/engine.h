@@ -4,12 +4,15 @@
 // own timeout and the whole run under an optional deadline. Returns evidence only; verdicts
 // are for reports/.
 //
-// The protocol stage speaks Kafka to `kafka` targets (probes/kafka_probe.h) and HTTP to the
-// REST components (probes/http_probe.h). A Kafka bootstrap's Metadata names the brokers
+// The protocol stage speaks Kafka to `kafka` targets (probes/kafka/kafka_probe.h) and HTTP to
+// the REST components (probes/http/http_probe.h). A Kafka bootstrap's Metadata names the brokers
 // clients will really connect to; each becomes a target of its own (origin "advertised"),
-// appended to the run and probed like any other, without Metadata of its own.
+// appended to the run and probed like any other, without Metadata of its own
+// (probes/advertised_brokers.h). Sockets are bounded by a budget from the descriptor limit
+// (probes/engine_budget.h, probes/address_queue.h); a run cut short by its deadline marks the
+// stages still waiting with run.deadline (probes/run_progress.h).
 //
-// Threading: run() blocks the calling thread, which drives the event loop; no other threads.
+// Threading: run_probes() blocks the calling thread, which drives the event loop; no other threads.
 #pragma once
 
 #include <chrono>
