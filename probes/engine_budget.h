@@ -5,8 +5,8 @@
 // (out of descriptors) from one the network refused.
 //
 // Threading: everything but current_descriptor_use() is a pure function; that one only reads
-// the process's state. All are safe from any thread (the
-// count of open descriptors is a snapshot that another thread may change at once).
+// the process's state. All are safe from any thread (the count of open descriptors is a
+// snapshot that another thread may change at once).
 #pragma once
 
 #include <cstddef>
