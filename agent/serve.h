@@ -19,6 +19,7 @@
 
 #include "agent/settings/cli.h"
 #include "core/report.h"
+#include "reports/render/metric_families.h"
 
 namespace vpcprobe {
 
@@ -26,9 +27,6 @@ namespace vpcprobe {
 // whole milliseconds), placed by `unit_random` in [0, 1) (values outside are clamped); never
 // below 1 ms.
 std::chrono::milliseconds jittered_interval(std::chrono::milliseconds interval, double unit_random);
-
-// Which exposition format /metrics answers with, chosen from the request's Accept header.
-enum class MetricsFormat { prometheus_text, openmetrics };
 
 // OpenMetrics when the Accept header names application/openmetrics-text with a quality at
 // least as high as any range that admits text/plain (text/plain, text/*, */*); the Prometheus
