@@ -36,4 +36,14 @@ std::string check_log_line(const Report& report) {
                        {"exit", std::to_string(exit_code(report))}});
 }
 
+std::string change_log_line(const StatusChange& change) {
+    return event_line(change.at, "status_change",
+                      {{"endpoint", change.endpoint},
+                       {"from", change.from},
+                       {"to", change.to},
+                       {"cause", change.cause},
+                       {"component", change.component},
+                       {"access", change.access}});
+}
+
 }  // namespace vpcprobe

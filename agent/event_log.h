@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/report.h"
+#include "core/status_change.h"
 
 namespace vpcprobe {
 
@@ -35,5 +36,10 @@ void log_line(const std::string& line);
 // The line of one finished run, stamped now: event=check duration=1.234s ok=3 warning=0
 // failed=1 targets=4 exit=2.
 std::string check_log_line(const Report& report);
+
+// The line of one status change, stamped with the run that saw it (change.at):
+// event=status_change endpoint=... from=ok to=failed cause=tcp.timeout component=kafka
+// access=vpc; an empty value is written "".
+std::string change_log_line(const StatusChange& change);
 
 }  // namespace vpcprobe

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "core/text.h"
+#include "reports/render/changes_report.h"
 #include "reports/render/json_report.h"
 #include "reports/render/output.h"
 
@@ -263,22 +264,6 @@ std::optional<SystemTime> parse_time(std::string_view text) {
     if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
     return sys_days{date} + hours{hour} + minutes{minute} + seconds{second} +
            milliseconds{millisecond};
-}
-
-json::object change_json(const StatusChange& change) {
-    auto text_or_null = [](const std::string& value) -> json::value {
-        if (value.empty()) return nullptr;
-        return json::value(valid_utf8(value));
-    };
-    json::object out;
-    out["at"] = rfc3339_ms(change.at);
-    out["endpoint"] = valid_utf8(change.endpoint);
-    out["component"] = valid_utf8(change.component);
-    out["access"] = text_or_null(change.access);
-    out["from"] = valid_utf8(change.from);
-    out["to"] = valid_utf8(change.to);
-    out["cause"] = text_or_null(change.cause);
-    return out;
 }
 
 // One line of changes.jsonl back into a change; nullopt when it is not one.
@@ -525,8 +510,7 @@ std::vector<StatusChange> History::record(const Report& report, std::string& err
         }
         if (skipped > 0)
             append_error(error, skipped_message(path, skipped, first_skipped, "dropped"));
-        for (const StatusChange& change : changes)
-            lines.push_back(json::serialize(change_json(change)));
+        for (const StatusChange& change : changes) lines.push_back(render_change_line(change));
         // Keep the newest lines within both bounds.
         std::size_t bytes = 0;
         std::size_t first_kept = lines.size();
@@ -612,56 +596,6 @@ std::optional<std::vector<StatusChange>> read_changes(const std::string& state_d
     if (skipped > 0) error = skipped_message(path, skipped, first_skipped, "skipped");
     return std::vector<StatusChange>(std::make_move_iterator(newest.begin()),
                                      std::make_move_iterator(newest.end()));
-}
-
-// ---- Rendering ----
-
-std::string change_log_line(const StatusChange& change) {
-    return fmt::format(
-        "ts={} event=status_change endpoint={} from={} to={} cause={} component={} "
-        "access={}",
-        rfc3339_ms(change.at), logfmt_value(change.endpoint), logfmt_value(change.from),
-        logfmt_value(change.to), logfmt_value(change.cause), logfmt_value(change.component),
-        logfmt_value(change.access));
-}
-
-std::string render_changes_text(const std::vector<StatusChange>& changes) {
-    if (changes.empty()) return "no changes recorded\n";
-    struct Row {
-        std::string time, component, access, endpoint, change, cause;
-    };
-    std::vector<Row> rows;
-    rows.push_back({"TIME", "COMPONENT", "ACCESS", "ENDPOINT", "CHANGE", "CAUSE"});
-    for (const StatusChange& change : changes) {
-        rows.push_back({rfc3339(change.at), printable(change.component),
-                        change.access.empty() ? "-" : printable(change.access),
-                        printable(change.endpoint),
-                        printable(change.from) + " -> " + printable(change.to),
-                        change.cause.empty() ? "-" : printable(change.cause)});
-    }
-    std::size_t widths[5] = {};
-    for (const Row& row : rows) {
-        const std::string* cells[5] = {&row.time, &row.component, &row.access, &row.endpoint,
-                                       &row.change};
-        for (std::size_t i = 0; i < 5; ++i) widths[i] = std::max(widths[i], cells[i]->size());
-    }
-    std::string out;
-    for (const Row& row : rows) {
-        out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", row.time, widths[0],
-                           row.component, widths[1], row.access, widths[2], row.endpoint, widths[3],
-                           row.change, widths[4], row.cause);
-    }
-    return out;
-}
-
-std::string render_changes_json(const std::vector<StatusChange>& changes) {
-    if (changes.empty()) return "[]\n";
-    std::string out = "[\n";
-    for (std::size_t i = 0; i < changes.size(); ++i) {
-        out += "  " + json::serialize(change_json(changes[i]));
-        out += i + 1 < changes.size() ? ",\n" : "\n";
-    }
-    return out + "]\n";
 }
 
 }  // namespace vpcprobe

@@ -19,19 +19,9 @@
 #include <vector>
 
 #include "core/report.h"
+#include "core/status_change.h"
 
 namespace vpcprobe {
-
-// One target whose status differs from the previous run's.
-struct StatusChange {
-    SystemTime at{};       // started_at of the run that saw the new status
-    std::string endpoint;  // "host:port"
-    std::string component;
-    std::string access;
-    std::string from;   // "ok" | "warning" | "failed" | "new" (absent from the previous run)
-    std::string to;     // "ok" | "warning" | "failed" | "gone" (absent from this run)
-    std::string cause;  // cause code of the new status, "" when ok or gone
-};
 
 class History {
   public:
@@ -74,13 +64,5 @@ class History {
 // or unreadable; otherwise `error` names what was skipped (malformed lines), if anything.
 std::optional<std::vector<StatusChange>> read_changes(const std::string& state_dir,
                                                       std::size_t limit, std::string& error);
-
-// One line for a log (logfmt: ts=... event=status_change endpoint=... from=ok to=failed
-// cause=tcp.timeout component=kafka access=vpc), values quoted when needed.
-std::string change_log_line(const StatusChange& change);
-
-// `vpcprobe history` output: a table for people, or JSON (an array of changes).
-std::string render_changes_text(const std::vector<StatusChange>& changes);
-std::string render_changes_json(const std::vector<StatusChange>& changes);
 
 }  // namespace vpcprobe

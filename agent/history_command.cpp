@@ -5,6 +5,7 @@
 #include <string>
 
 #include "agent/history.h"
+#include "reports/render/changes_report.h"
 
 namespace vpcprobe {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // serve's log (agent/event_log.h): one logfmt line per event, values quoted and escaped when
-// needed and the line of a run with its counts.
+// needed, the line of a run with its counts and the line of a status change.
 #include "agent/event_log.h"
 
 #include <catch2/catch.hpp>
@@ -52,4 +52,23 @@ TEST_CASE("the line of a run: its counts, duration and exit code") {
     CHECK(line.find(fmt::format(" duration={:.3f}s ", report.agent.duration_ms / 1000.0)) !=
           std::string::npos);
     CHECK(line.find(fmt::format(" exit={}", exit_code(report))) != std::string::npos);
+}
+
+TEST_CASE("the log line: logfmt, quoted when needed") {
+    StatusChange change{minute(2, 13, 250), kKafka, "kafka", "vpc", "ok", "failed", "tcp.timeout"};
+    CHECK(change_log_line(change) ==
+          "ts=2026-11-22T10:02:13.250Z event=status_change endpoint=" + kKafka +
+              " from=ok to=failed cause=tcp.timeout component=kafka access=vpc");
+    change.to = "ok";
+    change.cause = "";
+    change.access = "";
+    change.endpoint = "[::1]:9092";
+    CHECK(change_log_line(change) ==
+          "ts=2026-11-22T10:02:13.250Z event=status_change endpoint=[::1]:9092 from=ok to=ok "
+          "cause=\"\" component=kafka access=\"\"");
+    change.component = "my \"odd\" = broker\\\n\x01";
+    CHECK(change_log_line(change).find(R"(component="my \"odd\" = broker\\\n\u0001")") !=
+          std::string::npos);
+    change.component = "caf\xc3\xa9\xff";  // UTF-8 kept, a stray byte replaced
+    CHECK(change_log_line(change).find("component=caf\xc3\xa9\xef\xbf\xbd ") != std::string::npos);
 }

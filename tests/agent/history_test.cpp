@@ -2,9 +2,10 @@
 // History of scheduled runs (agent/history.h): status changes between consecutive reports
 // (ok -> failed -> ok with times and causes, new and gone targets, cause changes), reports kept
 // and pruned, the comparison after a restart, corrupt and partial files, directories that
-// cannot be written, bounds on changes.jsonl, the log line, both renderings, and the real
+// cannot be written, bounds on changes.jsonl, and the real
 // `vpcprobe history` reading a directory History wrote. Reports are diagnose()d from hand-built
-// evidence (tests/reports/report_fixtures.h); every test has its own TempDir.
+// evidence (tests/reports/report_fixtures.h); every test has its own TempDir. The renderings
+// are tests/reports/render/changes_report_test.cpp's, the log line event_log_test.cpp's.
 #include "agent/history.h"
 
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "agent/history_command.h"
 #include "agent/settings/cli.h"
 #include "core/text.h"
+#include "reports/render/changes_report.h"
 #include "reports/render/json_report.h"
 #include "tests/support/process.h"
 #include "tests/support/report_fixtures.h"
@@ -138,10 +140,7 @@ std::string change_line(int n, const std::string& component = "kafka") {
                         "ok",
                         "failed",
                         "tcp.timeout"};
-    std::string rendered = render_changes_json({change});  // "[\n  {...}\n]\n"
-    const std::size_t open = rendered.find('{');
-    const std::size_t close = rendered.rfind('}');
-    return rendered.substr(open, close - open + 1);
+    return render_change_line(change);
 }
 
 }  // namespace
@@ -550,60 +549,6 @@ TEST_CASE("read_changes: a missing or unreadable directory, an empty one") {
     // read_changes never creates anything.
     CHECK_FALSE(fs::exists(temp.file("absent")));
     CHECK_FALSE(fs::exists(temp.file("empty/reports")));
-}
-
-TEST_CASE("the log line: logfmt, quoted when needed") {
-    StatusChange change{minute(2, 13, 250), kKafka, "kafka", "vpc", "ok", "failed", "tcp.timeout"};
-    CHECK(change_log_line(change) ==
-          "ts=2026-11-22T10:02:13.250Z event=status_change endpoint=" + kKafka +
-              " from=ok to=failed cause=tcp.timeout component=kafka access=vpc");
-    change.to = "ok";
-    change.cause = "";
-    change.access = "";
-    change.endpoint = "[::1]:9092";
-    CHECK(change_log_line(change) ==
-          "ts=2026-11-22T10:02:13.250Z event=status_change endpoint=[::1]:9092 from=ok to=ok "
-          "cause=\"\" component=kafka access=\"\"");
-    change.component = "my \"odd\" = broker\\\n\x01";
-    CHECK(change_log_line(change).find(R"(component="my \"odd\" = broker\\\n\u0001")") !=
-          std::string::npos);
-    change.component = "caf\xc3\xa9\xff";  // UTF-8 kept, a stray byte replaced
-    CHECK(change_log_line(change).find("component=caf\xc3\xa9\xef\xbf\xbd ") != std::string::npos);
-}
-
-TEST_CASE("history as a table and as JSON") {
-    CHECK(render_changes_text({}) == "no changes recorded\n");
-    CHECK(render_changes_json({}) == "[]\n");
-    const std::vector<StatusChange> changes{
-        {minute(2, 13, 250), kKafka, "kafka", "vpc", "ok", "failed", "tcp.timeout"},
-        {minute(5), "10.0.0.9:9092", "broker\x1b[31m", "", "failed", "gone", ""}};
-    // Columns as wide as their widest cell, two spaces apart; no control characters.
-    auto padded = [](std::string text) {
-        text.resize(kKafka.size(), ' ');
-        return text;
-    };
-    CHECK(render_changes_text(changes) == "TIME                  COMPONENT    ACCESS  " +
-                                              padded("ENDPOINT") +
-                                              "  CHANGE          CAUSE\n"
-                                              "2026-11-22T10:02:13Z  kafka        vpc     " +
-                                              kKafka +
-                                              "  ok -> failed    tcp.timeout\n"
-                                              "2026-11-22T10:05:00Z  broker?[31m  -       " +
-                                              padded("10.0.0.9:9092") + "  failed -> gone  -\n");
-    const std::string rendered = render_changes_json(changes);
-    std::error_code ec;
-    const json::value parsed = json::parse(rendered, ec);
-    REQUIRE_FALSE(ec);
-    const json::array& array = parsed.as_array();
-    REQUIRE(array.size() == 2);
-    CHECK(array[0].as_object() ==
-          json::parse(R"({"at":"2026-11-22T10:02:13.250Z","endpoint":")" + kKafka +
-                      R"(","component":"kafka","access":"vpc","from":"ok",)"
-                      R"("to":"failed","cause":"tcp.timeout"})")
-              .as_object());
-    CHECK(array[1].at("access").is_null());
-    CHECK(array[1].at("cause").is_null());
-    CHECK(array[1].at("to") == "gone");
 }
 
 TEST_CASE("run_history prints what History recorded; exit 3 for a missing directory") {
