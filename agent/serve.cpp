@@ -40,9 +40,8 @@ int cannot_run(const Error& error) {
 // The history of runs when --state-dir is given; none without it.
 Result<std::optional<History>> open_history(const ServeSettings& settings) {
     if (settings.state_dir.empty()) return std::optional<History>();
-    std::string error;
-    auto history = History::open(settings.state_dir, settings.keep, error);
-    if (!history) return Error(error);
+    auto history = History::open(settings.state_dir, settings.keep);
+    if (!history) return std::move(history).error();
     return std::optional<History>(std::move(*history));
 }
 

@@ -28,11 +28,11 @@ Result<Report> run_check(const RunInputs& inputs) {
 }
 
 void record(History& history, const Report& report) {
-    std::string error;
-    for (const StatusChange& change : history.record(report, error)) {
-        log_line(change_log_line(change));
+    const RecordedRun recorded = history.record(report);
+    for (const StatusChange& change : recorded.changes) log_line(change_log_line(change));
+    if (!recorded.problems.empty()) {
+        log_event("history_error", {{"error", join(recorded.problems, "; ")}});
     }
-    if (!error.empty()) log_event("history_error", {{"error", error}});
 }
 
 void run_once(ServeState& state, const RunInputs& inputs, std::optional<History>& history) {
