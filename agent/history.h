@@ -1,86 +1,79 @@
 // SPDX-License-Identifier: Apache-2.0
-// History of scheduled checks: `vpcprobe serve` keeps the last N reports in a state directory
-// and records every change of a target's status between consecutive runs (ok -> failed at
-// 10:02:13, with the cause), so "when did this break?" has an answer; `vpcprobe history`
-// prints those changes. Each change is also logged as one structured line.
+// History of scheduled checks: `vpcprobe serve --state-dir` keeps the last N reports in a
+// state directory and records every change of a target's status between consecutive runs (ok
+// -> failed at 10:02:13, with the cause), so "when did this break?" has an answer; `vpcprobe
+// history` prints those changes. docs/serve.md ("History") is the user's guide.
 //
-// Files (all written atomically, temp file + rename):
-//   STATE_DIR/reports/<started_at>.json   the last `keep` reports (render_json), oldest pruned
-//   STATE_DIR/changes.jsonl               one JSON object per change, appended, bounded in size
+// The files are agent/state_store.h's (reports/, changes.jsonl, all written atomically and
+// read within bounds); comparing runs and reading records back is agent/status_changes.h's;
+// rendering the changes is reports/render/changes_report.h's.
 //
 // Threading: a History is used from one thread (serve's scheduler); separate processes must
-// not share a state directory for writing.
+// not share a state directory for writing. read_changes only reads.
 #pragma once
 
 #include <cstddef>
-#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "agent/state_store.h"
+#include "agent/status_changes.h"
 #include "core/report.h"
+#include "core/result.h"
+#include "core/status_change.h"
 
 namespace vpcprobe {
 
-// One target whose status differs from the previous run's.
-struct StatusChange {
-    SystemTime at{};       // started_at of the run that saw the new status
-    std::string endpoint;  // "host:port"
-    std::string component;
-    std::string access;
-    std::string from;   // "ok" | "warning" | "failed" | "new" (absent from the previous run)
-    std::string to;     // "ok" | "warning" | "failed" | "gone" (absent from this run)
-    std::string cause;  // cause code of the new status, "" when ok or gone
+// What recording one run did.
+struct RecordedRun {
+    std::vector<StatusChange> changes;  // this run's, in the order compare_runs gives them
+    // Problems writing or reading the state directory, each one line naming the file; the
+    // run and its changes still count (the comparison goes on in memory).
+    std::vector<std::string> problems;
+};
+
+// Recorded changes as read back.
+struct ChangeLog {
+    std::vector<StatusChange> changes;  // oldest first
+    std::vector<std::string> warnings;  // what was skipped (lines that are not records)
 };
 
 class History {
   public:
-    // Opens (creating if needed) the state directory. nullopt with `error` (one line naming
-    // the directory) when it cannot be created or written.
-    static std::optional<History> open(const std::string& state_dir, std::size_t keep,
-                                       std::string& error);
+    // Opens (creating if needed) the state directory; `keep` 0 is taken as 1. The error
+    // (one line) names the directory.
+    static Result<History> open(const std::string& state_dir, std::size_t keep);
 
-    // Stores `report`, prunes beyond `keep`, compares with the previous report (in memory, or
-    // the newest stored one after a restart) and appends the changes. Returns the changes of
-    // this run; problems writing are returned through `error` (the check itself still counts).
-    std::vector<StatusChange> record(const Report& report, std::string& error);
+    // Stores `report`, compares it with the previous run (in memory, or the newest readable
+    // stored report after a restart), appends the changes to changes.jsonl (bounded to its
+    // newest 10,000 lines and 1 MiB), and prunes the reports beyond `keep`.
+    RecordedRun record(const Report& report);
 
     // Every recorded change, oldest first (at most `limit`, the newest ones; 0 for all kept).
-    std::vector<StatusChange> changes(std::size_t limit, std::string& error) const;
+    Result<ChangeLog> changes(std::size_t limit) const;
 
-    const std::string& directory() const { return directory_; }
+    const std::string& directory() const { return store_.directory(); }
 
   private:
-    // What a run said about one target: all the next run is compared with.
-    struct TargetState {
-        std::string status;  // "ok" | "warning" | "failed"
-        std::string cause;   // cause code, "" when ok
-        std::string component;
-        std::string access;
-    };
-    using TargetStates = std::map<std::string, TargetState>;  // by endpoint "host:port"
+    History(StateStore store, std::size_t keep) : store_(std::move(store)), keep_(keep) {}
 
-    History(std::string directory, std::size_t keep)
-        : directory_(std::move(directory)), keep_(keep) {}
-    // The newest stored report's targets (after a restart); nullopt when none could be read.
-    std::optional<TargetStates> load_newest(std::string& error) const;
-    std::string directory_;
+    struct PreviousRun {
+        std::optional<TargetStates> states;  // nullopt when no stored report could be read
+        std::vector<std::string> problems;   // stored reports skipped, and why
+    };
+    PreviousRun load_newest() const;
+    std::vector<std::string> append_changes(const std::vector<StatusChange>& changes) const;
+
+    StateStore store_;
     std::size_t keep_ = 1;
     std::optional<TargetStates> previous_;  // the previous run's, once known
 };
 
 // History::changes without opening the directory for writing, for `vpcprobe history` (which
-// may run as a user who can only read it). nullopt with `error` when the directory is missing
-// or unreadable; otherwise `error` names what was skipped (malformed lines), if anything.
-std::optional<std::vector<StatusChange>> read_changes(const std::string& state_dir,
-                                                      std::size_t limit, std::string& error);
-
-// One line for a log (logfmt: ts=... event=status_change endpoint=... from=ok to=failed
-// cause=tcp.timeout component=kafka access=vpc), values quoted when needed.
-std::string change_log_line(const StatusChange& change);
-
-// `vpcprobe history` output: a table for people, or JSON (an array of changes).
-std::string render_changes_text(const std::vector<StatusChange>& changes);
-std::string render_changes_json(const std::vector<StatusChange>& changes);
+// may run as a user who can only read it). The error names the directory when it is missing
+// or unreadable, or changes.jsonl when it cannot be read.
+Result<ChangeLog> read_changes(const std::string& state_dir, std::size_t limit);
 
 }  // namespace vpcprobe

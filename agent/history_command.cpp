@@ -5,6 +5,7 @@
 #include <string>
 
 #include "agent/history.h"
+#include "reports/render/changes_report.h"
 
 namespace vpcprobe {
 
@@ -14,15 +15,16 @@ int run_history(const Command& command) {
 
 int run_history(const Command& command, std::ostream& out, std::ostream& err) {
     const HistorySettings& settings = command.history;
-    std::string error;
-    const auto changes = read_changes(settings.state_dir, settings.limit, error);
-    if (!changes) {
-        err << "vpcprobe: " << error << "\n";
+    const auto log = read_changes(settings.state_dir, settings.limit);
+    if (!log) {
+        err << "vpcprobe: " << log.error().message() << "\n";
         return 3;
     }
-    if (!error.empty()) err << "vpcprobe: warning: " << error << "\n";
-    out << (settings.format == ReportFormat::json ? render_changes_json(*changes)
-                                                  : render_changes_text(*changes));
+    for (const std::string& warning : log->warnings) {
+        err << "vpcprobe: warning: " << warning << "\n";
+    }
+    out << (settings.format == ReportFormat::json ? render_changes_json(log->changes)
+                                                  : render_changes_text(log->changes));
     out.flush();
     return 0;
 }

@@ -2,6 +2,7 @@
 #include "reports/render/prometheus_report.h"
 #include "core/text.h"
 #include "reports/render/common.h"
+#include "reports/render/metric_families.h"
 
 #include <fmt/format.h>
 
@@ -83,41 +84,6 @@ std::string unix_seconds(SystemTime time) {
     return decimal(floor<seconds>(time.time_since_epoch()).count(), 0);
 }
 
-// One metric family: its samples are appended as "name{labels} value" lines.
-class Family {
-  public:
-    Family(std::string_view name, std::string_view help) : name_(name), help_(help) {}
-
-    // `labels` already rendered (`a="x",b="y"`), or empty for none.
-    void add(std::string_view labels, std::string_view value) {
-        if (labels.empty()) {
-            samples_ += fmt::format("{} {}\n", name_, value);
-        } else {
-            samples_ += fmt::format("{}{{{}}} {}\n", name_, labels, value);
-        }
-    }
-
-    // HELP and TYPE, then the samples; nothing for a family without samples (a family must
-    // not be announced twice, and one with no sample says nothing). Every family is a gauge in
-    // both formats, the `_info` ones too (as most exporters state them), so that promtool,
-    // which reads OpenMetrics with the text parser and knows no `info` type, can check both;
-    // OpenMetrics also states the unit a `_seconds` name ends in.
-    void render(std::string& out, bool openmetrics) const {
-        if (samples_.empty()) return;
-        constexpr std::string_view seconds_suffix = "_seconds";
-        out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name_, help_, name_);
-        if (openmetrics && name_.ends_with(seconds_suffix)) {
-            out += fmt::format("# UNIT {} seconds\n", name_);
-        }
-        out += samples_;
-    }
-
-  private:
-    std::string_view name_;
-    std::string_view help_;
-    std::string samples_;
-};
-
 std::string label(std::string_view name, std::string_view raw_value) {
     return fmt::format("{}=\"{}\"", name, label_value(raw_value));
 }
@@ -146,70 +112,77 @@ std::string_view flag(bool value) {
     return value ? "1" : "0";
 }
 
-}  // namespace
+MetricSamples build_info_samples(std::string_view version) {
+    MetricSamples build_info(metric_family::build_info);
+    build_info.add(label("version", version), "1");
+    return build_info;
+}
 
-namespace {
-
-std::string render_families(const Report& report, bool openmetrics) {
-    Family build_info("vpcprobe_build_info",
-                      "Always 1; the version label says which vpcprobe ran the check.");
-    Family check_timestamp(
-        "vpcprobe_check_timestamp_seconds",
-        "When the check started, in Unix seconds (the value, not a sample timestamp).");
-    Family check_duration("vpcprobe_check_duration_seconds",
-                          "How long the whole check took, in seconds.");
-    Family targets_by_status("vpcprobe_targets", "Targets of the check by status.");
-    Family findings("vpcprobe_findings",
-                    "Findings across targets by code and severity (only codes that occurred).");
-    Family target_info("vpcprobe_target_info",
-                       "Always 1; the origin label says where the target came from.");
-    Family target_up("vpcprobe_target_up",
-                     "1 when the target is usable (status ok or warning), 0 when it failed.");
-    Family target_status("vpcprobe_target_status",
-                         "1 for the target's status (ok, warning or failed), 0 for the others.");
-    Family target_cause("vpcprobe_target_cause",
-                        "1 for the cause code of a target that failed or warned, 0 for every "
-                        "other code; all 0 when the target is ok.");
-    Family stage_duration(
-        "vpcprobe_stage_duration_seconds",
-        "How long each stage that ran took, in seconds (tcp to protocol: the shown address).");
-    Family certificate_expiry("vpcprobe_certificate_expiry_timestamp_seconds",
-                              "Earliest notAfter of the certificate chain the target presented "
-                              "(shown address), in Unix seconds.");
-
-    build_info.add(label("version", report.agent.version), "1");
-    check_timestamp.add("", unix_seconds_ms(report.agent.started_at));
-    check_duration.add("", seconds_of_ms(report.agent.duration_ms));
-    targets_by_status.add(label("status", "ok"), std::to_string(report.summary.ok));
-    targets_by_status.add(label("status", "warning"), std::to_string(report.summary.warning));
-    targets_by_status.add(label("status", "failed"), std::to_string(report.summary.failed));
-
-    std::map<std::pair<std::string, std::string>, int> finding_counts;  // sorted by code
-    for (const auto& finding : report.findings) {
-        ++finding_counts[{finding.code, std::string(name(finding.severity))}];
-    }
-    for (const auto& [key, count] : finding_counts) {
-        findings.add(fmt::format("{},{}", label("code", key.first), label("severity", key.second)),
-                     std::to_string(count));
+// The report's families, filled in report order and rendered in metric_family's order.
+class ReportFamilies {
+  public:
+    explicit ReportFamilies(const Report& report)
+        : build_info_(build_info_samples(report.agent.version)) {
+        add_check(report);
+        add_findings(report);
+        for (const auto& [target, labels] : distinct_targets(report)) {
+            add_target(*target, labels);
+            add_stages(*target, labels);
+            add_certificate(*target, labels);
+        }
     }
 
-    for (const auto& [target, labels] : distinct_targets(report)) {
-        target_info.add(fmt::format("{},{}", labels, label("origin", target->target.origin)), "1");
-        target_up.add(labels, flag(target->status != StageStatus::failed));
+    std::string render(MetricsFormat format) const {
+        std::string out;
+        for (const MetricSamples* family :
+             {&build_info_, &check_timestamp_, &check_duration_, &targets_, &findings_,
+              &target_info_, &target_up_, &target_status_, &target_cause_, &stage_duration_,
+              &certificate_expiry_}) {
+            family->append_to(out, format);
+        }
+        return out;
+    }
+
+  private:
+    void add_check(const Report& report) {
+        check_timestamp_.add("", unix_seconds_ms(report.agent.started_at));
+        check_duration_.add("", seconds_of_ms(report.agent.duration_ms));
+        targets_.add(label("status", "ok"), std::to_string(report.summary.ok));
+        targets_.add(label("status", "warning"), std::to_string(report.summary.warning));
+        targets_.add(label("status", "failed"), std::to_string(report.summary.failed));
+    }
+
+    void add_findings(const Report& report) {
+        std::map<std::pair<std::string, std::string>, int> counts;  // sorted by code
+        for (const auto& finding : report.findings) {
+            ++counts[{finding.code, std::string(name(finding.severity))}];
+        }
+        for (const auto& [key, count] : counts) {
+            findings_.add(
+                fmt::format("{},{}", label("code", key.first), label("severity", key.second)),
+                std::to_string(count));
+        }
+    }
+
+    void add_target(const TargetReport& target, const std::string& labels) {
+        target_info_.add(fmt::format("{},{}", labels, label("origin", target.target.origin)), "1");
+        target_up_.add(labels, flag(target.status != StageStatus::failed));
         for (const StageStatus status :
              {StageStatus::ok, StageStatus::warning, StageStatus::failed}) {
-            target_status.add(fmt::format("{},{}", labels, label("status", name(status))),
-                              flag(target->status == status));
+            target_status_.add(fmt::format("{},{}", labels, label("status", name(status))),
+                               flag(target.status == status));
         }
-        const Cause cause = target->cause ? target->cause->code : Cause::none;
+        const Cause cause = target.cause ? target.cause->code : Cause::none;
         for (const Cause each : kAllCauses) {
-            target_cause.add(fmt::format("{},{}", labels, label("cause", code(each))),
-                             flag(each == cause));
+            target_cause_.add(fmt::format("{},{}", labels, label("cause", code(each))),
+                              flag(each == cause));
         }
+    }
 
-        const TargetEvidence& evidence = target->evidence;
-        const AddressEvidence* shown = target->shown();
-        std::vector<std::pair<Stage, const StageResult*>> stages = {{Stage::dns, &evidence.dns}};
+    void add_stages(const TargetReport& target, const std::string& labels) {
+        const AddressEvidence* shown = target.shown();
+        std::vector<std::pair<Stage, const StageResult*>> stages = {
+            {Stage::dns, &target.evidence.dns}};
         if (shown) {
             stages.emplace_back(Stage::tcp, &shown->tcp);
             stages.emplace_back(Stage::tls, &shown->tls);
@@ -218,37 +191,54 @@ std::string render_families(const Report& report, bool openmetrics) {
         }
         for (const auto& [stage, result] : stages) {
             if (result->status == StageStatus::skipped) continue;
-            stage_duration.add(fmt::format("{},{}", labels, label("stage", name(stage))),
-                               seconds_of_ms(result->ms));
-        }
-
-        if (shown && !shown->certificate.chain.empty()) {
-            const auto& chain = shown->certificate.chain;
-            const auto earliest = std::min_element(
-                chain.begin(), chain.end(), [](const CertificateInfo& a, const CertificateInfo& b) {
-                    return a.not_after < b.not_after;
-                });
-            certificate_expiry.add(labels, unix_seconds(earliest->not_after));
+            stage_duration_.add(fmt::format("{},{}", labels, label("stage", name(stage))),
+                                seconds_of_ms(result->ms));
         }
     }
 
-    std::string out;
-    for (const Family* family : {&build_info, &check_timestamp, &check_duration, &targets_by_status,
-                                 &findings, &target_info, &target_up, &target_status, &target_cause,
-                                 &stage_duration, &certificate_expiry}) {
-        family->render(out, openmetrics);
+    void add_certificate(const TargetReport& target, const std::string& labels) {
+        const AddressEvidence* shown = target.shown();
+        if (!shown || shown->certificate.chain.empty()) return;
+        const auto& chain = shown->certificate.chain;
+        const auto earliest = std::min_element(
+            chain.begin(), chain.end(), [](const CertificateInfo& a, const CertificateInfo& b) {
+                return a.not_after < b.not_after;
+            });
+        certificate_expiry_.add(labels, unix_seconds(earliest->not_after));
     }
-    return out;
-}
+
+    MetricSamples build_info_;
+    MetricSamples check_timestamp_{metric_family::check_timestamp};
+    MetricSamples check_duration_{metric_family::check_duration};
+    MetricSamples targets_{metric_family::targets};
+    MetricSamples findings_{metric_family::findings};
+    MetricSamples target_info_{metric_family::target_info};
+    MetricSamples target_up_{metric_family::target_up};
+    MetricSamples target_status_{metric_family::target_status};
+    MetricSamples target_cause_{metric_family::target_cause};
+    MetricSamples stage_duration_{metric_family::stage_duration};
+    MetricSamples certificate_expiry_{metric_family::certificate_expiry};
+};
 
 }  // namespace
 
+std::string render_report_families(const Report& report, MetricsFormat format) {
+    return ReportFamilies(report).render(format);
+}
+
+std::string render_build_info_family(std::string_view version, MetricsFormat format) {
+    std::string out;
+    build_info_samples(version).append_to(out, format);
+    return out;
+}
+
 std::string render_prometheus(const Report& report) {
-    return render_families(report, false);
+    return render_report_families(report, MetricsFormat::prometheus_text);
 }
 
 std::string render_openmetrics(const Report& report) {
-    return render_families(report, true) + "# EOF\n";
+    return render_report_families(report, MetricsFormat::openmetrics) +
+           std::string(kOpenMetricsEof);
 }
 
 }  // namespace vpcprobe

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Prometheus report (`--format prometheus`): the check as metrics in the Prometheus text
 // exposition format 0.0.4, for node_exporter's textfile collector (written atomically with
-// `-o`) and, later, for `vpcprobe serve`'s /metrics. docs/metrics.md documents every family
-// and gives example alerts. Pure function of the report: safe from any thread.
+// `-o`), and in that format or OpenMetrics 1.0.0 for `vpcprobe serve`'s /metrics. The families
+// themselves (name, help, type, unit) and their metadata lines are defined once in
+// metric_families.h, which serve's own family goes through as well. docs/metrics.md documents
+// every family and gives example alerts. Pure functions of the report: safe from any thread.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/report.h"
+#include "reports/render/metric_families.h"
 
 namespace vpcprobe {
 
 // The report as Prometheus text, ending in a newline. Families, in this order, each with its
-// `# HELP` and `# TYPE` (all gauges); a family with no sample is left out:
+// `# HELP` and `# TYPE` (all gauges, metric_families.h); a family with no sample is left out:
 //   vpcprobe_build_info{version}                                  1
 //   vpcprobe_check_timestamp_seconds                              when the check started
 //   vpcprobe_check_duration_seconds                               how long it took
@@ -37,10 +41,19 @@ namespace vpcprobe {
 std::string render_prometheus(const Report& report);
 
 // The same families and samples in the OpenMetrics 1.0.0 text format, for scrapers that ask
-// for it (`vpcprobe serve`, Accept: application/openmetrics-text): each family's TYPE and HELP;
-// vpcprobe_build_info and vpcprobe_target_info are of type info (the family named without
-// `_info`, the samples with it); families named `_seconds` carry `# UNIT ... seconds`; the
-// others are gauges; label values escaped as above; the text ends with "# EOF\n".
+// for it (`vpcprobe serve`, Accept: application/openmetrics-text): each family's HELP and TYPE
+// as in the text format (gauges, vpcprobe_build_info and vpcprobe_target_info included), then
+// `# UNIT <name> seconds` for the families named `_seconds`; label values escaped as above;
+// the text ends with "# EOF\n".
 std::string render_openmetrics(const Report& report);
+
+// The report's families in `format`, without OpenMetrics' "# EOF" line: for an exposition that
+// adds families of its own after them (`vpcprobe serve`). render_prometheus and
+// render_openmetrics are this, the latter with the terminator.
+std::string render_report_families(const Report& report, MetricsFormat format);
+
+// vpcprobe_build_info alone, exactly as the report's families write it for a report by
+// `version`: what `vpcprobe serve` exposes before its first check has completed.
+std::string render_build_info_family(std::string_view version, MetricsFormat format);
 
 }  // namespace vpcprobe

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // History of scheduled runs (agent/history.h): status changes between consecutive reports
-// (ok -> failed -> ok with times and causes, new and gone targets, cause changes), reports kept
-// and pruned, the comparison after a restart, corrupt and partial files, directories that
-// cannot be written, bounds on changes.jsonl, the log line, both renderings, and the real
-// `vpcprobe history` reading a directory History wrote. Reports are diagnose()d from hand-built
-// evidence (tests/reports/report_fixtures.h); every test has its own TempDir.
+// (ok -> failed -> ok with times and causes, cause changes), reports kept and pruned, the
+// comparison after a restart, corrupt and partial files, directories that cannot be written,
+// bounds on changes.jsonl, and the real `vpcprobe history` reading a directory History wrote.
+// The comparison alone is status_changes_test.cpp's, the log line event_log_test.cpp's and the
+// renderings tests/reports/render/changes_report_test.cpp's. Reports are diagnose()d from
+// hand-built evidence (tests/agent/run_fixtures.h); every test has its own TempDir.
 #include "agent/history.h"
 
 #include <sys/stat.h>
@@ -20,7 +21,9 @@
 #include "agent/history_command.h"
 #include "agent/settings/cli.h"
 #include "core/text.h"
+#include "reports/render/changes_report.h"
 #include "reports/render/json_report.h"
+#include "tests/agent/run_fixtures.h"
 #include "tests/support/process.h"
 #include "tests/support/report_fixtures.h"
 
@@ -31,51 +34,41 @@ namespace json = boost::json;
 
 namespace {
 
-TargetEvidence kafka_ok() {
-    return healthy_target("kafka", kKafkaHost, 9095, "10.0.0.5");
-}
-
-TargetEvidence kafka_failed(Cause cause = Cause::tcp_timeout) {
-    return evidence_of(make_target("kafka", kKafkaHost, 9095), dns_ok({"10.0.0.5"}),
-                       {tcp_failed("10.0.0.5", 9095, cause)});
-}
-
-TargetEvidence registry_ok() {
-    return healthy_target("schema-registry", kRegistryHost, 8081, "10.0.0.6");
-}
-
-TargetEvidence connect_ok() {
-    return healthy_target("connect", kConnectHost, 8083, "10.0.0.7");
-}
-
-TargetEvidence mds_expiring() {
-    return evidence_of(make_target("mds", kKafkaHost, 8090), dns_ok({"10.0.0.5"}),
-                       {expiring("10.0.0.5", 8090, 12)});
-}
-
-Report run_at(SystemTime started_at, std::vector<TargetEvidence> evidence) {
-    AgentInfo agent = agent_info();
-    agent.started_at = started_at;
-    return diagnose(std::move(evidence), std::move(agent));
-}
-
-SystemTime minute(int m, int second = 0, int millisecond = 0) {
-    return utc(2026, 11, 22, 10, m, second, millisecond);
-}
-
 History open_ok(const std::string& dir, std::size_t keep = 100) {
-    std::string error;
-    auto history = History::open(dir, keep, error);
-    if (!history) FAIL("History::open(" << dir << "): " << error);
-    CHECK(error.empty());
+    auto history = History::open(dir, keep);
+    if (!history) FAIL("History::open(" << dir << "): " << history.error().message());
     return std::move(*history);
 }
 
+// What History::open says about a directory it cannot use.
+std::string open_error(const std::string& dir) {
+    auto history = History::open(dir, 10);
+    REQUIRE_FALSE(history);
+    return history.error().message();
+}
+
+// Problems or warnings as one line, as serve logs them.
+std::string joined(const std::vector<std::string>& lines) {
+    return join(lines, "; ");
+}
+
 std::vector<StatusChange> record_ok(History& history, const Report& report) {
-    std::string error;
-    auto changes = history.record(report, error);
-    CHECK(error == "");
-    return changes;
+    const RecordedRun run = history.record(report);
+    CHECK(joined(run.problems) == "");
+    return run.changes;
+}
+
+ChangeLog changes_of(const History& history, std::size_t limit) {
+    auto log = history.changes(limit);
+    if (!log) FAIL("History::changes: " << log.error().message());
+    return std::move(*log);
+}
+
+// What read_changes says about a directory it cannot read.
+std::string read_error(const std::string& dir) {
+    auto log = read_changes(dir, 10);
+    REQUIRE_FALSE(log);
+    return log.error().message();
 }
 
 std::string read_file(const std::string& path) {
@@ -100,23 +93,6 @@ std::size_t line_count(const std::string& text) {
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-// A change as one comparable line: "kafka vpc-kafka-...:9095 ok->failed tcp.timeout @..."
-std::string shown(const StatusChange& change) {
-    return change.component + " " + change.endpoint + " " + change.from + "->" + change.to + " " +
-           change.cause + " @" + rfc3339_ms(change.at) + " access=" + change.access;
-}
-
-std::vector<std::string> shown(const std::vector<StatusChange>& changes) {
-    std::vector<std::string> out;
-    for (const auto& change : changes) out.push_back(shown(change));
-    return out;
-}
-
-const std::string kKafka = kKafkaHost + ":9095";
-const std::string kRegistry = kRegistryHost + ":8081";
-const std::string kConnect = kConnectHost + ":8083";
-const std::string kMds = kKafkaHost + ":8090";
-
 mode_t mode_of(const std::string& path) {
     struct stat status {};
     REQUIRE(::stat(path.c_str(), &status) == 0);
@@ -138,10 +114,7 @@ std::string change_line(int n, const std::string& component = "kafka") {
                         "ok",
                         "failed",
                         "tcp.timeout"};
-    std::string rendered = render_changes_json({change});  // "[\n  {...}\n]\n"
-    const std::size_t open = rendered.find('{');
-    const std::size_t close = rendered.rfind('}');
-    return rendered.substr(open, close - open + 1);
+    return render_change_line(change);
 }
 
 }  // namespace
@@ -177,9 +150,9 @@ TEST_CASE("ok -> failed -> ok: each change with its time and cause") {
                                    "access=vpc"});
 
     // Everything, oldest first, read back from changes.jsonl.
-    std::string error;
-    const auto all = history.changes(0, error);
-    CHECK(error == "");
+    const ChangeLog log = changes_of(history, 0);
+    CHECK(joined(log.warnings) == "");
+    const std::vector<StatusChange>& all = log.changes;
     REQUIRE(all.size() == 5);
     CHECK(all[0].from == "new");
     CHECK(all[2].to == "failed");
@@ -189,9 +162,9 @@ TEST_CASE("ok -> failed -> ok: each change with its time and cause") {
     CHECK(all[4].to == "ok");
     CHECK(all[4].cause == "");
     // The newest two, still oldest first.
-    const auto newest = history.changes(2, error);
+    const auto newest = changes_of(history, 2).changes;
     CHECK(shown(newest) == std::vector<std::string>{shown(all[3]), shown(all[4])});
-    CHECK(history.changes(100, error).size() == 5);
+    CHECK(changes_of(history, 100).changes.size() == 5);
 
     // One JSON object per line.
     const std::string jsonl = read_file(dir + "/changes.jsonl");
@@ -199,47 +172,6 @@ TEST_CASE("ok -> failed -> ok: each change with its time and cause") {
     CHECK(jsonl.find(R"({"at":"2026-11-22T10:02:13.250Z","endpoint":")" + kKafka +
                      R"(","component":"kafka","access":"vpc","from":"ok","to":"failed",)"
                      R"("cause":"tcp.timeout"})") != std::string::npos);
-}
-
-TEST_CASE("a warning is a status of its own; access may be empty") {
-    TempDir temp;
-    History history = open_ok(temp.file("state"));
-    TargetEvidence plain =
-        evidence_of(Target{"broker", "", "127.0.0.1", 9092, "argument"}, dns_ok({"127.0.0.1"}),
-                    {healthy("127.0.0.1", 9092, "127.0.0.1")});
-    record_ok(history, run_at(minute(0), {mds_expiring(), plain}));
-    TargetEvidence plain_down =
-        evidence_of(Target{"broker", "", "127.0.0.1", 9092, "argument"}, dns_ok({"127.0.0.1"}),
-                    {tcp_failed("127.0.0.1", 9092, Cause::tcp_refused)});
-    auto mds_ok = evidence_of(make_target("mds", kKafkaHost, 8090), dns_ok({"10.0.0.5"}),
-                              {healthy("10.0.0.5", 8090)});
-    CHECK(shown(record_ok(history, run_at(minute(1), {mds_ok, plain_down}))) ==
-          std::vector<std::string>{
-              "mds " + kMds + " warning->ok  @2026-11-22T10:01:00.000Z access=vpc",
-              "broker 127.0.0.1:9092 ok->failed tcp.refused @2026-11-22T10:01:00.000Z access="});
-}
-
-TEST_CASE("targets that appear and disappear between runs") {
-    TempDir temp;
-    History history = open_ok(temp.file("state"));
-    record_ok(history, run_at(minute(0), {kafka_ok(), registry_ok()}));
-    // The registry left the plan (config changed); connect joined, failing.
-    auto connect_nx = evidence_of(make_target("connect", kConnectHost, 8083),
-                                  dns_failed(Cause::dns_nxdomain, "NXDOMAIN"), {});
-    CHECK(shown(record_ok(history, run_at(minute(1), {kafka_ok(), connect_nx}))) ==
-          std::vector<std::string>{
-              "connect " + kConnect +
-                  " new->failed dns.nxdomain @2026-11-22T10:01:00.000Z "
-                  "access=vpc",
-              "schema-registry " + kRegistry + " ok->gone  @2026-11-22T10:01:00.000Z access=vpc"});
-    // Gone and back: new again.
-    CHECK(shown(record_ok(history, run_at(minute(2), {kafka_ok(), registry_ok()}))) ==
-          std::vector<std::string>{
-              "schema-registry " + kRegistry + " new->ok  @2026-11-22T10:02:00.000Z access=vpc",
-              "connect " + kConnect + " failed->gone  @2026-11-22T10:02:00.000Z access=vpc"});
-    // An empty run: everything is gone.
-    CHECK(record_ok(history, run_at(minute(3), {})).size() == 2);
-    CHECK(record_ok(history, run_at(minute(4), {})).empty());
 }
 
 TEST_CASE("reports are stored under their start time, newest `keep` kept") {
@@ -308,13 +240,14 @@ TEST_CASE("after a restart the newest stored report is the previous run") {
           std::vector<std::string>{
               "kafka " + kKafka + " failed->ok  @2026-11-22T10:02:00.000Z access=vpc",
               "connect " + kConnect + " new->ok  @2026-11-22T10:02:00.000Z access=vpc"});
-    std::string error;
-    CHECK(second.changes(0, error).size() == 2 + 1 + 2);  // new x2, ok->failed, then these two
+    CHECK(changes_of(second, 0).changes.size() == 2 + 1 + 2);  // new x2, ok->failed, then these two
 
     SECTION("a corrupt newest report is skipped, with a message, for the one before it") {
         write_file(dir + "/reports/20261122T100300.000Z.json", R"({"schema_version": 1, "targ)");
         History third = open_ok(dir);
-        auto changes = third.record(run_at(minute(4), {kafka_ok(), registry_ok()}), error);
+        const RecordedRun run = third.record(run_at(minute(4), {kafka_ok(), registry_ok()}));
+        const std::string error = joined(run.problems);
+        const std::vector<StatusChange>& changes = run.changes;
         CHECK(error.find("ignored stored report '" + dir +
                          "/reports/20261122T100300.000Z.json': not JSON") == 0);
         // Compared with minute 2: connect is gone, nothing else changed.
@@ -327,7 +260,9 @@ TEST_CASE("after a restart the newest stored report is the previous run") {
         write_file(dir + "/reports/20261122T100301.000Z.json",
                    R"({"targets": [{"endpoint": "h:1", "status": "sideways"}]})");
         History third = open_ok(dir);
-        auto changes = third.record(run_at(minute(4), {kafka_ok(), registry_ok()}), error);
+        const RecordedRun run = third.record(run_at(minute(4), {kafka_ok(), registry_ok()}));
+        const std::string error = joined(run.problems);
+        const std::vector<StatusChange>& changes = run.changes;
         CHECK(error.find("20261122T100301.000Z.json': a target without endpoint, status or "
                          "component") != std::string::npos);
         CHECK(error.find("20261122T100300.000Z.json': not a vpcprobe report") != std::string::npos);
@@ -338,7 +273,9 @@ TEST_CASE("after a restart the newest stored report is the previous run") {
             write_file(dir + "/reports/" + name, "");
         }
         History third = open_ok(dir);
-        auto changes = third.record(run_at(minute(4), {kafka_ok()}), error);
+        const RecordedRun run = third.record(run_at(minute(4), {kafka_ok()}));
+        const std::string error = joined(run.problems);
+        const std::vector<StatusChange>& changes = run.changes;
         CHECK(error.find("not JSON") != std::string::npos);
         CHECK(shown(changes) == std::vector<std::string>{"kafka " + kKafka +
                                                          " new->ok  @2026-11-22T10:04:00.000Z "
@@ -352,8 +289,7 @@ TEST_CASE("the state directory is created 0750, whatever the umask") {
         CAPTURE(mask);
         const std::string dir = temp.file("m" + std::to_string(mask) + "/nested/state");
         const mode_t old = ::umask(mask);
-        std::string error;
-        auto history = History::open(dir, 10, error);
+        auto history = History::open(dir, 10);
         ::umask(old);
         REQUIRE(history);
         CHECK(mode_of(dir) == 0750);
@@ -371,27 +307,26 @@ TEST_CASE("the state directory is created 0750, whatever the umask") {
 TEST_CASE("a state directory that cannot be created or written is an error naming it") {
     TempDir temp;
     write_file(temp.file("plain-file"), "x");
-    std::string error;
     // Under a regular file: fails for root too.
-    CHECK_FALSE(History::open(temp.file("plain-file/state"), 10, error));
-    CHECK(error == "state directory '" + temp.file("plain-file/state") + "': Not a directory");
-    CHECK_FALSE(History::open(temp.file("plain-file"), 10, error));
-    CHECK(error == "state directory '" + temp.file("plain-file") + "': Not a directory");
-    CHECK_FALSE(History::open("", 10, error));
-    CHECK(error == "state directory: none given");
+    CHECK(open_error(temp.file("plain-file/state")) ==
+          "state directory '" + temp.file("plain-file/state") + "': Not a directory");
+    CHECK(open_error(temp.file("plain-file")) ==
+          "state directory '" + temp.file("plain-file") + "': Not a directory");
+    CHECK(open_error("") == "state directory: none given");
     // reports/ taken by a file.
     fs::create_directory(temp.file("taken"));
     write_file(temp.file("taken/reports"), "x");
-    CHECK_FALSE(History::open(temp.file("taken"), 10, error));
-    CHECK(error.find("cannot create '" + temp.file("taken/reports") + "'") != std::string::npos);
+    CHECK(
+        open_error(temp.file("taken")).find("cannot create '" + temp.file("taken/reports") + "'") !=
+        std::string::npos);
 
     if (is_root()) {
         WARN("SKIPPED (the chmod 0500 part): root ignores directory permissions");
     } else {
         fs::create_directory(temp.file("readonly"));
         ::chmod(temp.file("readonly").c_str(), 0500);
-        CHECK_FALSE(History::open(temp.file("readonly/state"), 10, error));
-        CHECK(error == "state directory '" + temp.file("readonly/state") + "': Permission denied");
+        CHECK(open_error(temp.file("readonly/state")) ==
+              "state directory '" + temp.file("readonly/state") + "': Permission denied");
         ::chmod(temp.file("readonly").c_str(), 0700);
     }
 }
@@ -406,15 +341,15 @@ TEST_CASE("write problems after open are reported; the run still counts") {
     write_file(dir + "/reports", "x");
     fs::remove(dir + "/changes.jsonl");
     fs::create_directory(dir + "/changes.jsonl");
-    std::string error;
-    const auto changes = history.record(run_at(minute(1), {kafka_failed()}), error);
-    CHECK(shown(changes) ==
+    const RecordedRun run = history.record(run_at(minute(1), {kafka_failed()}));
+    const std::string error = joined(run.problems);
+    CHECK(shown(run.changes) ==
           std::vector<std::string>{"kafka " + kKafka +
                                    " ok->failed tcp.timeout @2026-11-22T10:01:00.000Z access=vpc"});
     CHECK(error.find("cannot write '" + dir + "/reports/20261122T100100.000Z.json'") == 0);
     CHECK(error.find(dir + "/changes.jsonl") != std::string::npos);
     // The comparison went on in memory.
-    CHECK(shown(history.record(run_at(minute(2), {kafka_ok()}), error)).size() == 1);
+    CHECK(shown(history.record(run_at(minute(2), {kafka_ok()})).changes).size() == 1);
 }
 
 TEST_CASE("corrupt and partial lines of changes.jsonl are skipped with a message") {
@@ -435,23 +370,24 @@ TEST_CASE("corrupt and partial lines of changes.jsonl are skipped with a message
             << "\n"
             << R"({"at":"2026-11-22T10:00:32Z","endpoint":"h:3","from":"ok","to":)";  // torn
     }
-    std::string error;
-    auto changes = history.changes(0, error);
-    CHECK(error == dir +
-                       "/changes.jsonl: skipped 5 lines (not a change record; first at line 2 "
-                       "of what was read)");
-    REQUIRE(changes.size() == 2);
-    CHECK(changes[1].endpoint == "h:2");
-    CHECK(changes[1].at == minute(0, 31));
-    CHECK(changes[1].component == "");
-    CHECK(changes[1].cause == "");
+    ChangeLog log = changes_of(history, 0);
+    CHECK(joined(log.warnings) ==
+          dir +
+              "/changes.jsonl: skipped 5 lines (not a change record; first at line 2 "
+              "of what was read)");
+    REQUIRE(log.changes.size() == 2);
+    CHECK(log.changes[1].endpoint == "h:2");
+    CHECK(log.changes[1].at == minute(0, 31));
+    CHECK(log.changes[1].component == "");
+    CHECK(log.changes[1].cause == "");
 
     // The next append drops them (with a message) and keeps the good ones.
-    changes = history.record(run_at(minute(1), {kafka_failed()}), error);
-    CHECK(changes.size() == 1);
-    CHECK(error.find("dropped 5 lines") != std::string::npos);
-    CHECK(history.changes(0, error).size() == 3);
-    CHECK(error == "");
+    const RecordedRun run = history.record(run_at(minute(1), {kafka_failed()}));
+    CHECK(run.changes.size() == 1);
+    CHECK(joined(run.problems).find("dropped 5 lines") != std::string::npos);
+    log = changes_of(history, 0);
+    CHECK(log.changes.size() == 3);
+    CHECK(joined(log.warnings) == "");
     CHECK(line_count(read_file(dir + "/changes.jsonl")) == 3);
 }
 
@@ -470,12 +406,11 @@ TEST_CASE("changes.jsonl stays within 10,000 lines and 1 MiB, dropping the oldes
         const std::string after = read_file(dir + "/changes.jsonl");
         CHECK(line_count(after) == 10000);
         CHECK(after.rfind(short_line(1) + "\n", 0) == 0);  // line 0 dropped
-        std::string error;
-        const auto all = history.changes(0, error);
+        const auto all = changes_of(history, 0).changes;
         REQUIRE(all.size() == 10000);
         CHECK(all.back().to == "failed");
         CHECK(all.back().endpoint == kKafka);
-        CHECK(history.changes(3, error).size() == 3);
+        CHECK(changes_of(history, 3).changes.size() == 3);
     }
     SECTION("bytes") {
         const std::string long_component(2000, 'c');
@@ -497,9 +432,9 @@ TEST_CASE("changes.jsonl stays within 10,000 lines and 1 MiB, dropping the oldes
         for (int n = 0; n < 30000; ++n) content += change_line(n) + "\n";
         REQUIRE(content.size() > 2 * 1024 * 1024);
         write_file(dir + "/changes.jsonl", content);
-        std::string error;
-        const auto newest = history.changes(5, error);
-        CHECK(error == "");
+        const ChangeLog log = changes_of(history, 5);
+        CHECK(joined(log.warnings) == "");
+        const std::vector<StatusChange>& newest = log.changes;
         REQUIRE(newest.size() == 5);
         CHECK(newest.back().endpoint == "h29999:9092");
         CHECK(newest.front().endpoint == "h29995:9092");
@@ -530,80 +465,25 @@ TEST_CASE("open removes temporary files a crash left behind, and nothing else") 
 
 TEST_CASE("read_changes: a missing or unreadable directory, an empty one") {
     TempDir temp;
-    std::string error;
-    CHECK_FALSE(read_changes(temp.file("absent"), 10, error));
-    CHECK(error == "state directory '" + temp.file("absent") +
-                       "': No such file or directory (written by vpcprobe serve --state-dir)");
+    CHECK(read_error(temp.file("absent")) ==
+          "state directory '" + temp.file("absent") +
+              "': No such file or directory (written by vpcprobe serve --state-dir)");
     write_file(temp.file("file"), "x");
-    CHECK_FALSE(read_changes(temp.file("file"), 10, error));
-    CHECK(error == "state directory '" + temp.file("file") + "': not a directory");
+    CHECK(read_error(temp.file("file")) ==
+          "state directory '" + temp.file("file") + "': not a directory");
     // changes.jsonl that is a directory: unreadable, not "no changes".
     fs::create_directories(temp.file("odd/changes.jsonl"));
-    CHECK_FALSE(read_changes(temp.file("odd"), 10, error));
-    CHECK(error == "cannot read '" + temp.file("odd/changes.jsonl") + "': Is a directory");
+    CHECK(read_error(temp.file("odd")) ==
+          "cannot read '" + temp.file("odd/changes.jsonl") + "': Is a directory");
     // A state directory serve has not written a change into yet.
     fs::create_directory(temp.file("empty"));
-    auto none = read_changes(temp.file("empty"), 10, error);
+    auto none = read_changes(temp.file("empty"), 10);
     REQUIRE(none);
-    CHECK(none->empty());
-    CHECK(error == "");
+    CHECK(none->changes.empty());
+    CHECK(joined(none->warnings) == "");
     // read_changes never creates anything.
     CHECK_FALSE(fs::exists(temp.file("absent")));
     CHECK_FALSE(fs::exists(temp.file("empty/reports")));
-}
-
-TEST_CASE("the log line: logfmt, quoted when needed") {
-    StatusChange change{minute(2, 13, 250), kKafka, "kafka", "vpc", "ok", "failed", "tcp.timeout"};
-    CHECK(change_log_line(change) ==
-          "ts=2026-11-22T10:02:13.250Z event=status_change endpoint=" + kKafka +
-              " from=ok to=failed cause=tcp.timeout component=kafka access=vpc");
-    change.to = "ok";
-    change.cause = "";
-    change.access = "";
-    change.endpoint = "[::1]:9092";
-    CHECK(change_log_line(change) ==
-          "ts=2026-11-22T10:02:13.250Z event=status_change endpoint=[::1]:9092 from=ok to=ok "
-          "cause=\"\" component=kafka access=\"\"");
-    change.component = "my \"odd\" = broker\\\n\x01";
-    CHECK(change_log_line(change).find(R"(component="my \"odd\" = broker\\\n\u0001")") !=
-          std::string::npos);
-    change.component = "caf\xc3\xa9\xff";  // UTF-8 kept, a stray byte replaced
-    CHECK(change_log_line(change).find("component=caf\xc3\xa9\xef\xbf\xbd ") != std::string::npos);
-}
-
-TEST_CASE("history as a table and as JSON") {
-    CHECK(render_changes_text({}) == "no changes recorded\n");
-    CHECK(render_changes_json({}) == "[]\n");
-    const std::vector<StatusChange> changes{
-        {minute(2, 13, 250), kKafka, "kafka", "vpc", "ok", "failed", "tcp.timeout"},
-        {minute(5), "10.0.0.9:9092", "broker\x1b[31m", "", "failed", "gone", ""}};
-    // Columns as wide as their widest cell, two spaces apart; no control characters.
-    auto padded = [](std::string text) {
-        text.resize(kKafka.size(), ' ');
-        return text;
-    };
-    CHECK(render_changes_text(changes) == "TIME                  COMPONENT    ACCESS  " +
-                                              padded("ENDPOINT") +
-                                              "  CHANGE          CAUSE\n"
-                                              "2026-11-22T10:02:13Z  kafka        vpc     " +
-                                              kKafka +
-                                              "  ok -> failed    tcp.timeout\n"
-                                              "2026-11-22T10:05:00Z  broker?[31m  -       " +
-                                              padded("10.0.0.9:9092") + "  failed -> gone  -\n");
-    const std::string rendered = render_changes_json(changes);
-    std::error_code ec;
-    const json::value parsed = json::parse(rendered, ec);
-    REQUIRE_FALSE(ec);
-    const json::array& array = parsed.as_array();
-    REQUIRE(array.size() == 2);
-    CHECK(array[0].as_object() ==
-          json::parse(R"({"at":"2026-11-22T10:02:13.250Z","endpoint":")" + kKafka +
-                      R"(","component":"kafka","access":"vpc","from":"ok",)"
-                      R"("to":"failed","cause":"tcp.timeout"})")
-              .as_object());
-    CHECK(array[1].at("access").is_null());
-    CHECK(array[1].at("cause").is_null());
-    CHECK(array[1].at("to") == "gone");
 }
 
 TEST_CASE("run_history prints what History recorded; exit 3 for a missing directory") {
@@ -613,8 +493,7 @@ TEST_CASE("run_history prints what History recorded; exit 3 for a missing direct
     record_ok(history, run_at(minute(0), {kafka_ok(), registry_ok()}));
     record_ok(history, run_at(minute(1), {kafka_failed(), registry_ok()}));
     record_ok(history, run_at(minute(2), {kafka_ok()}));
-    std::string error;
-    const auto recorded = history.changes(0, error);
+    const auto recorded = changes_of(history, 0).changes;
     REQUIRE(recorded.size() == 5);
 
     Command command;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // vpcprobe serve's logic that needs no network: the jitter of the schedule, the choice between
-// the Prometheus text and OpenMetrics formats from a scraper's Accept header, the log line of a
-// run, and the OpenMetrics rendering /metrics serves. The HTTP side, signals and the schedule
-// are tested end to end in tests/integration/test_serve.py.
+// the Prometheus text and OpenMetrics formats from a scraper's Accept header, what /metrics
+// and the other endpoints answer before the first check has completed and after (the same
+// metadata for every family either way), and the OpenMetrics rendering /metrics serves. The
+// listener, signals and the schedule are tested end to end in tests/integration/test_serve.py;
+// the log lines in event_log_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -14,7 +17,10 @@
 
 #include <fmt/format.h>
 
-#include "agent/serve.h"
+#include "agent/serve_http.h"
+#include "agent/serve_schedule.h"
+#include "agent/serve_snapshot.h"
+#include "reports/render/metric_families.h"
 #include "reports/render/prometheus_report.h"
 #include "tests/support/report_fixtures.h"
 
@@ -37,6 +43,43 @@ std::multiset<std::string> samples_of(const std::string& text) {
     }
     return samples;
 }
+
+// For every sample name, the metadata lines (HELP, TYPE, UNIT) of the family it is exposed
+// under, as a scraper reads them: a block of metadata lines starts a family, the samples after
+// it belong to it. Keyed by sample name, so a family announced under another name (as
+// OpenMetrics' info type would, `vpcprobe_build` for vpcprobe_build_info) shows as a change.
+std::map<std::string, std::vector<std::string>> metadata_by_sample(const std::string& text) {
+    std::map<std::string, std::vector<std::string>> out;
+    std::vector<std::string> block;
+    bool in_metadata = false;
+    for (const auto& line : lines_of(text)) {
+        const bool metadata = line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0 ||
+                              line.rfind("# UNIT ", 0) == 0;
+        if (metadata) {
+            if (!in_metadata) block.clear();
+            block.push_back(line);
+            in_metadata = true;
+            continue;
+        }
+        in_metadata = false;
+        if (line.empty() || line[0] == '#') continue;
+        const std::string name = line.substr(0, line.find_first_of("{ "));
+        const auto [it, inserted] = out.emplace(name, block);
+        CHECK((inserted || it->second == block));  // a name is under one family only
+    }
+    return out;
+}
+
+HttpRequest get(std::string target, std::string accept = "") {
+    HttpRequest request{boost::beast::http::verb::get, target, 11};
+    if (!accept.empty()) request.set(boost::beast::http::field::accept, accept);
+    return request;
+}
+
+// Prometheus 2.x's scrape Accept header.
+constexpr const char* kPrometheusAccept =
+    "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+    "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
 }  // namespace
 
@@ -99,20 +142,6 @@ TEST_CASE("serve: /metrics answers OpenMetrics only to a scraper that prefers it
           "text/plain; version=0.0.4; charset=utf-8");
 }
 
-TEST_CASE("serve: one logfmt line per run with the counts") {
-    const Report report = test::mixed_report();
-    const std::string line = check_log_line(report);
-    CHECK(line.find('\n') == std::string::npos);
-    CHECK(line.rfind("ts=", 0) == 0);
-    CHECK(line.find(" event=check ") != std::string::npos);
-    CHECK(line.find(fmt::format(" ok={} warning={} failed={} ", report.summary.ok,
-                                report.summary.warning, report.summary.failed)) !=
-          std::string::npos);
-    CHECK(line.find(fmt::format(" duration={:.3f}s ", report.agent.duration_ms / 1000.0)) !=
-          std::string::npos);
-    CHECK(line.find(fmt::format(" exit={}", exit_code(report))) != std::string::npos);
-}
-
 TEST_CASE("openmetrics: the same samples as the text format, OpenMetrics metadata, # EOF") {
     const Report report = test::mixed_report();
     const std::string text = render_prometheus(report);
@@ -151,4 +180,125 @@ TEST_CASE("openmetrics: the same samples as the text format, OpenMetrics metadat
         CHECK(line != "# EOF");
     }
     CHECK(types == text_types);
+}
+
+TEST_CASE("serve: before the first check, /metrics has build info and ready 0") {
+    const auto pending = pending_snapshot();
+    CHECK_FALSE(pending->completed);
+    const std::string expected =
+        metric_metadata(metric_family::build_info, MetricsFormat::prometheus_text) +
+        "vpcprobe_build_info{version=\"" VPCPROBE_VERSION "\"} 1\n" +
+        metric_metadata(metric_family::serve_ready, MetricsFormat::prometheus_text) +
+        "vpcprobe_serve_ready 0\n";
+    CHECK(pending->prometheus == expected);
+    CHECK(pending->openmetrics == expected + "# EOF\n");
+    CHECK(pending->prometheus ==
+          "# HELP vpcprobe_build_info Always 1; the version label says which vpcprobe ran the "
+          "check.\n"
+          "# TYPE vpcprobe_build_info gauge\n"
+          "vpcprobe_build_info{version=\"" VPCPROBE_VERSION
+          "\"} 1\n"
+          "# HELP vpcprobe_serve_ready 1 once a check has completed and its results are served, "
+          "0 before.\n"
+          "# TYPE vpcprobe_serve_ready gauge\n"
+          "vpcprobe_serve_ready 0\n");
+}
+
+TEST_CASE("serve: after a check, /metrics is the report's families, then ready 1") {
+    Report report = test::mixed_report();
+    report.agent.version = VPCPROBE_VERSION;
+    const auto completed = report_snapshot(report);
+    CHECK(completed->completed);
+    const std::string ready =
+        "# HELP vpcprobe_serve_ready 1 once a check has completed and its results are served, "
+        "0 before.\n# TYPE vpcprobe_serve_ready gauge\nvpcprobe_serve_ready 1\n";
+    CHECK(completed->prometheus == render_prometheus(report) + ready);
+    std::string openmetrics = render_openmetrics(report);
+    REQUIRE(openmetrics.ends_with("# EOF\n"));
+    openmetrics.resize(openmetrics.size() - 6);
+    CHECK(completed->openmetrics == openmetrics + ready + "# EOF\n");
+    CHECK_FALSE(completed->json.empty());
+    CHECK_FALSE(completed->markdown.empty());
+}
+
+TEST_CASE("serve: a family's metadata is the same before the first check and after") {
+    Report report = test::mixed_report();
+    report.agent.version = VPCPROBE_VERSION;
+    const auto pending = pending_snapshot();
+    const auto completed = report_snapshot(report);
+    for (const MetricsFormat format :
+         {MetricsFormat::prometheus_text, MetricsFormat::openmetrics}) {
+        INFO((format == MetricsFormat::openmetrics ? "OpenMetrics" : "text format"));
+        // As a scraper gets them: through respond(), choosing the format from Accept.
+        const std::string accept =
+            format == MetricsFormat::openmetrics ? kPrometheusAccept : "text/plain";
+        const HttpResponse before = respond(get("/metrics", accept), *pending);
+        const HttpResponse after = respond(get("/metrics", accept), *completed);
+        CHECK(before[boost::beast::http::field::content_type] == metrics_content_type(format));
+        CHECK(after[boost::beast::http::field::content_type] == metrics_content_type(format));
+        CHECK(before.body() == pending->metrics(format));
+        CHECK(after.body() == completed->metrics(format));
+
+        const auto metadata_before = metadata_by_sample(before.body());
+        const auto metadata_after = metadata_by_sample(after.body());
+        std::size_t compared = 0;
+        for (const auto& [name, lines] : metadata_before) {
+            const auto found = metadata_after.find(name);
+            if (found == metadata_after.end()) continue;
+            INFO(name);
+            CHECK(lines == found->second);
+            CHECK_FALSE(lines.empty());
+            ++compared;
+        }
+        // Everything served before the first check is served after it too.
+        CHECK(compared == metadata_before.size());
+        CHECK(metadata_before.count("vpcprobe_build_info") == 1);
+        CHECK(metadata_before.count("vpcprobe_serve_ready") == 1);
+        // And it is what the report's own renderer says about the family.
+        const auto report_metadata =
+            metadata_by_sample(format == MetricsFormat::openmetrics ? render_openmetrics(report)
+                                                                    : render_prometheus(report));
+        CHECK(report_metadata.at("vpcprobe_build_info") ==
+              metadata_before.at("vpcprobe_build_info"));
+    }
+}
+
+TEST_CASE("serve: the report endpoints and /healthz wait for the first check") {
+    const auto pending = pending_snapshot();
+    Report report = test::mixed_report();
+    const auto completed = report_snapshot(report);
+    for (const char* path : {"/report.json", "/report.md", "/healthz"}) {
+        INFO(path);
+        const HttpResponse before = respond(get(path), *pending);
+        CHECK(before.result() == boost::beast::http::status::service_unavailable);
+        CHECK(before.body() == "no check has completed yet\n");
+        CHECK(respond(get(path), *completed).result() == boost::beast::http::status::ok);
+    }
+    CHECK(respond(get("/report.json"), *completed).body() == completed->json);
+    CHECK(respond(get("/report.md"), *completed)[boost::beast::http::field::content_type] ==
+          "text/markdown; charset=utf-8");
+    CHECK(respond(get("/healthz"), *completed).body() == "ok\n");
+
+    // /metrics answers either way, with Vary and no caching; a query string is ignored.
+    const HttpResponse metrics = respond(get("/metrics?x=1"), *pending);
+    CHECK(metrics.result() == boost::beast::http::status::ok);
+    CHECK(metrics[boost::beast::http::field::vary] == "Accept");
+    CHECK(metrics[boost::beast::http::field::cache_control] == "no-store");
+    CHECK(respond(get("/metrics/extra"), *completed).result() ==
+          boost::beast::http::status::not_found);
+
+    HttpRequest post = get("/metrics");
+    post.method(boost::beast::http::verb::post);
+    const HttpResponse refused = respond(post, *completed);
+    CHECK(refused.result() == boost::beast::http::status::method_not_allowed);
+    CHECK(refused[boost::beast::http::field::allow] == "GET, HEAD");
+
+    // HEAD: GET's headers, Content-Length included, and no body.
+    HttpRequest head = get("/report.json");
+    head.method(boost::beast::http::verb::head);
+    const HttpResponse headers = respond(head, *completed);
+    CHECK(headers.result() == boost::beast::http::status::ok);
+    CHECK(headers[boost::beast::http::field::content_length] ==
+          std::to_string(completed->json.size()));
+    CHECK(headers.body().empty());
 }

@@ -66,6 +66,28 @@ def value_of(text, name, **labels):
     return found[0]
 
 
+def metadata_by_sample(text):
+    """{sample name: [HELP, TYPE and UNIT lines of the family it is exposed under]}, as a
+    scraper reads them: a block of metadata lines starts a family and the samples after it
+    belong to it. Keyed by sample name, so a family announced under another name (OpenMetrics'
+    info type names it without `_info`) shows up as a difference."""
+    out, block, in_metadata = {}, [], False
+    for line in text.splitlines():
+        if line.startswith(("# HELP ", "# TYPE ", "# UNIT ")):
+            if not in_metadata:
+                block = []
+            block.append(line)
+            in_metadata = True
+            continue
+        in_metadata = False
+        if not line or line.startswith("#"):
+            continue
+        m = SAMPLE.match(line)
+        assert m, f"not a sample line: {line!r}"
+        assert out.setdefault(m.group(1), block) == block, f"{m.group(1)} in two families"
+    return out
+
+
 def promtool_check_metrics(text):
     with tempfile.NamedTemporaryFile("w", suffix=".prom", delete=False) as f:
         f.write(text)
@@ -343,6 +365,40 @@ class Lifecycle(unittest.TestCase):
             _, _, text = serve.get_text("/metrics")
             self.assertEqual(value_of(text, "vpcprobe_serve_ready"), 1)
             self.assertEqual(value_of(text, "vpcprobe_target_up", component="silent"), 0)
+
+    def test_metadata_is_the_same_before_and_after_the_first_run(self):
+        # A scrape's metadata must not change with time: every family served before the first
+        # run completes has the same HELP, TYPE and UNIT lines after it, in both formats.
+        formats = {"text": {}, "openmetrics": {"Accept": "application/openmetrics-text"}}
+        with Serve(f"{SILENT}:8443=silent", "--timeout", "5s", "--interval", "1m",
+                   "--ca-file", self.peer.ca_file, "--dns-server", "127.0.0.1:1") as serve:
+            wait_until(lambda: self._answers(serve), 10, "serve to listen")
+            before = {name: serve.get_text("/metrics", headers=headers)[2]
+                      for name, headers in formats.items()}
+            if any(value_of(text, "vpcprobe_serve_ready") != 0 for text in before.values()):
+                self.skipTest("the first run completed before the scrape")
+            serve.wait_healthy(timeout=30)
+            after = {name: serve.get_text("/metrics", headers=headers)[2]
+                     for name, headers in formats.items()}
+        for name in formats:
+            with self.subTest(format=name):
+                self.assertEqual(value_of(after[name], "vpcprobe_serve_ready"), 1)
+                self.assertEqual(value_of(after[name], "vpcprobe_target_up",
+                                          component="silent"), 0)
+                metadata_before = metadata_by_sample(before[name])
+                metadata_after = metadata_by_sample(after[name])
+                self.assertIn("vpcprobe_build_info", metadata_before)
+                self.assertIn("vpcprobe_serve_ready", metadata_before)
+                # Every family of the early scrape is in the later one ...
+                self.assertLessEqual(set(metadata_before), set(metadata_after))
+                # ... announced the same way.
+                for sample in metadata_before:
+                    self.assertEqual(metadata_before[sample], metadata_after[sample], sample)
+                    self.assertTrue(metadata_before[sample], sample)
+                for text in (before[name], after[name]):
+                    self.assertEqual(promtool_check_metrics(text), (0, "", ""), text)
+        self.assertTrue(before["openmetrics"].endswith("\n# EOF\n"), before["openmetrics"])
+        self.assertNotIn("# EOF", before["text"])
 
     def test_sigterm_stops_promptly_even_during_a_run(self):
         for when in ("idle", "mid-run"):

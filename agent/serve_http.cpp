@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "agent/serve_http.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "agent/settings/validate.h"
+#include "core/text.h"
+
+namespace vpcprobe {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// Bounds on what a client can make us hold besides the connections: the request head (a
+// scraper's is well under 1 KiB), a request body (GET and HEAD have none), and the time one
+// request may take to arrive and its answer to leave, which also ends idle keep-alive
+// connections.
+constexpr std::uint32_t kHeaderLimit = 8 * 1024;
+constexpr std::uint64_t kBodyLimit = 1024;
+constexpr auto kRequestTimeout = std::chrono::seconds(10);
+// After a failed accept (out of descriptors), wait before trying again rather than spin.
+constexpr auto kAcceptRetry = std::chrono::milliseconds(200);
+
+constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
+
+// ---- content negotiation ---------------------------------------------------------------------
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+// The q parameter of a media range's parameters (";q=0.5;version=1"): 1 when absent, 0 when
+// not a number in [0, 1] (junk never counts as a preference).
+double quality(std::string_view parameters) {
+    double q = 1;
+    while (!parameters.empty()) {
+        parameters.remove_prefix(1);  // the ';'
+        const auto next = parameters.find(';');
+        const std::string_view parameter = trim(parameters.substr(0, next));
+        parameters = next == std::string_view::npos ? std::string_view{} : parameters.substr(next);
+        if (parameter.size() >= 2 && (parameter[0] == 'q' || parameter[0] == 'Q') &&
+            parameter[1] == '=') {
+            const std::string value(parameter.substr(2));
+            char* end = nullptr;
+            q = std::strtod(value.c_str(), &end);
+            if (value.empty() || end != value.c_str() + value.size() || !(q >= 0)) q = 0;
+            q = std::min(q, 1.0);
+        }
+    }
+    return q;
+}
+
+// ---- answers -----------------------------------------------------------------------------------
+
+void answer(HttpResponse& response, http::status status, std::string_view content_type,
+            std::string body) {
+    response.result(status);
+    response.set(http::field::content_type, content_type);
+    response.body() = std::move(body);
+}
+
+// /report.json, /report.md and /healthz: their content once a check has completed, 503 before.
+void answer_when_completed(HttpResponse& response, const Snapshot& snapshot,
+                           std::string_view content_type, const std::string& body) {
+    if (snapshot.completed) {
+        answer(response, http::status::ok, content_type, body);
+    } else {
+        answer(response, http::status::service_unavailable, kPlainText,
+               "no check has completed yet\n");
+    }
+}
+
+void answer_path(HttpResponse& response, const HttpRequest& request, std::string_view path,
+                 const Snapshot& snapshot) {
+    static const std::string kHealthy = "ok\n";
+    if (path == "/metrics") {
+        const MetricsFormat format = negotiate_metrics_format(request[http::field::accept]);
+        answer(response, http::status::ok, metrics_content_type(format), snapshot.metrics(format));
+        response.set(http::field::vary, "Accept");
+    } else if (path == "/report.json") {
+        answer_when_completed(response, snapshot, "application/json", snapshot.json);
+    } else if (path == "/report.md") {
+        answer_when_completed(response, snapshot, "text/markdown; charset=utf-8",
+                              snapshot.markdown);
+    } else if (path == "/healthz") {
+        answer_when_completed(response, snapshot, kPlainText, kHealthy);
+    } else {
+        answer(response, http::status::not_found, kPlainText,
+               "not found: try /metrics, /report.json, /report.md or /healthz\n");
+    }
+}
+
+// 431 or 413 for a request over the bounds, and the connection closed after it.
+HttpResponse too_large(beast::error_code error) {
+    HttpResponse response;
+    response.version(11);
+    response.result(error == http::error::header_limit
+                        ? http::status::request_header_fields_too_large
+                        : http::status::payload_too_large);
+    response.set(http::field::content_type, kPlainText);
+    response.body() = "request too large\n";
+    response.keep_alive(false);
+    response.prepare_payload();
+    return response;
+}
+
+// ---- connections -------------------------------------------------------------------------------
+
+class Session : public std::enable_shared_from_this<Session> {
+  public:
+    Session(tcp::socket socket, std::shared_ptr<HttpServer::Shared> shared)
+        : stream_(std::move(socket)), shared_(std::move(shared)) {
+        ++shared_->open;
+    }
+    ~Session() { --shared_->open; }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    void start() { read(); }
+
+  private:
+    void read() {
+        parser_.emplace();
+        parser_->header_limit(kHeaderLimit);
+        parser_->body_limit(kBodyLimit);
+        stream_.expires_after(kRequestTimeout);
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code error, std::size_t) {
+                             self->on_read(error);
+                         });
+    }
+
+    void on_read(beast::error_code error) {
+        if (error == http::error::header_limit || error == http::error::body_limit) {
+            response_ = too_large(error);
+            return write();
+        }
+        if (error) return close();  // closed by the client, timed out, or not HTTP
+        const auto snapshot = shared_->source();
+        response_ = respond(parser_->get(), *snapshot);
+        write();
+    }
+
+    void write() {
+        stream_.expires_after(kRequestTimeout);
+        http::async_write(stream_, response_,
+                          [self = shared_from_this()](beast::error_code error, std::size_t) {
+                              self->on_write(error);
+                          });
+    }
+
+    void on_write(beast::error_code error) {
+        if (error || !response_.keep_alive()) return close();
+        response_ = {};
+        read();
+    }
+
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.close();
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    HttpResponse response_;
+    std::shared_ptr<HttpServer::Shared> shared_;
+};
+
+// --listen as an address and port; the error says what is wrong with it.
+Result<IpEndpoint> listen_endpoint(const std::string& listen) {
+    std::string error;
+    auto endpoint = parse_ip_endpoint(listen, error);
+    if (!endpoint) return Error(error);
+    return std::move(*endpoint);
+}
+
+}  // namespace
+
+MetricsFormat negotiate_metrics_format(std::string_view accept) {
+    double openmetrics_q = 0;
+    double text_q = 0;
+    while (!accept.empty()) {
+        const auto comma = accept.find(',');
+        const std::string_view range = accept.substr(0, comma);
+        accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
+
+        const auto semicolon = range.find(';');
+        const std::string type = lower(trim(range.substr(0, semicolon)));
+        const double q = quality(semicolon == std::string_view::npos ? std::string_view{}
+                                                                     : range.substr(semicolon));
+        if (type == "application/openmetrics-text") {
+            openmetrics_q = std::max(openmetrics_q, q);
+        } else if (type == "text/plain" || type == "text/*" || type == "*/*") {
+            text_q = std::max(text_q, q);
+        }
+    }
+    return openmetrics_q > 0 && openmetrics_q >= text_q ? MetricsFormat::openmetrics
+                                                        : MetricsFormat::prometheus_text;
+}
+
+std::string_view metrics_content_type(MetricsFormat format) {
+    return format == MetricsFormat::openmetrics
+               ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+               : "text/plain; version=0.0.4; charset=utf-8";
+}
+
+HttpResponse respond(const HttpRequest& request, const Snapshot& snapshot) {
+    HttpResponse response;
+    response.version(request.version());
+    response.keep_alive(request.keep_alive());
+    response.set(http::field::server, "vpcprobe/" VPCPROBE_VERSION);
+    response.set(http::field::cache_control, "no-store");
+
+    const bool head = request.method() == http::verb::head;
+    std::string_view path = request.target();
+    path = path.substr(0, path.find('?'));
+    if (request.method() != http::verb::get && !head) {
+        answer(response, http::status::method_not_allowed, kPlainText, "only GET and HEAD\n");
+        response.set(http::field::allow, "GET, HEAD");
+    } else {
+        answer_path(response, request, path, snapshot);
+    }
+    response.prepare_payload();
+    // HEAD: the headers GET would have, Content-Length included, and no body.
+    if (head) response.body().clear();
+    return response;
+}
+
+HttpServer::HttpServer(asio::io_context& io, SnapshotSource source)
+    : acceptor_(io), retry_(io), shared_(std::make_shared<Shared>(Shared{std::move(source), 0})) {}
+
+Result<void> HttpServer::listen(const std::string& listen) {
+    auto endpoint = listen_endpoint(listen);
+    if (!endpoint) return std::move(endpoint).error().context("--listen");
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(endpoint->address, ec);
+    if (ec) return Error(ec.message()).context("--listen " + listen);
+    const tcp::endpoint where(address, endpoint->port);
+    acceptor_.open(where.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(where, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec == asio::error::address_in_use) {
+        return Error("the port is already in use (another vpcprobe serve, or another exporter?)")
+            .context("--listen " + listen);
+    }
+    if (ec) return Error("cannot listen there: " + ec.message()).context("--listen " + listen);
+    return {};
+}
+
+void HttpServer::start() {
+    accept();
+}
+
+void HttpServer::close() {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    retry_.cancel();
+}
+
+void HttpServer::accept() {
+    acceptor_.async_accept([this](beast::error_code error, tcp::socket socket) {
+        if (error == asio::error::operation_aborted) return;  // closed: stopping
+        if (error) {
+            // Out of descriptors, most likely: let connections finish before trying again.
+            retry_.expires_after(kAcceptRetry);
+            retry_.async_wait([this](beast::error_code wait_error) {
+                if (!wait_error) accept();
+            });
+            return;
+        }
+        if (shared_->open >= kMaxConnections) {
+            beast::error_code ignored;
+            socket.close(ignored);  // over the bound: refuse by closing
+        } else {
+            std::make_shared<Session>(std::move(socket), shared_)->start();
+        }
+        accept();
+    });
+}
+
+}  // namespace vpcprobe

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "agent/serve_schedule.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <random>
+#include <utility>
+
+#include "agent/check_run.h"
+#include "agent/event_log.h"
+#include "core/result.h"
+#include "core/text.h"
+
+namespace vpcprobe {
+
+namespace {
+
+// One check; a warning it has (loose credential file permissions, say) is logged whether or
+// not the check could run.
+Result<Report> run_check(const RunInputs& inputs) {
+    std::string error;
+    std::string warning;
+    auto report = run_check_once(inputs.command.options, inputs.command_line, error, warning);
+    if (!warning.empty()) log_event("warning", {{"message", warning}});
+    if (!report) return Error(error);
+    return std::move(*report);
+}
+
+void record(History& history, const Report& report) {
+    const RecordedRun recorded = history.record(report);
+    for (const StatusChange& change : recorded.changes) log_line(change_log_line(change));
+    if (!recorded.problems.empty()) {
+        log_event("history_error", {{"error", join(recorded.problems, "; ")}});
+    }
+}
+
+void run_once(ServeState& state, const RunInputs& inputs, std::optional<History>& history) {
+    try {
+        auto report = run_check(inputs);
+        if (!report) {
+            // A setup problem (say, a CA file removed since the start): the previous result
+            // stays served, and the next run tries again.
+            log_event("check_error", {{"error", report.error().message()}});
+            return;
+        }
+        state.publish(report_snapshot(*report));
+        log_line(check_log_line(*report));
+        if (history) record(*history, *report);
+    } catch (const std::exception& e) {
+        log_event("check_error", {{"error", std::string("internal error: ") + e.what()}});
+    }
+}
+
+}  // namespace
+
+std::chrono::milliseconds jittered_interval(std::chrono::milliseconds interval,
+                                            double unit_random) {
+    // Integer milliseconds: the lowest wait is 90% of the interval, and the spread (20% of
+    // it) is cut off one millisecond short so the range stays half-open however the double
+    // rounds.
+    const auto count = std::max<std::chrono::milliseconds::rep>(interval.count(), 1);
+    const auto lowest = count - count / 10;
+    const auto spread = count / 5;
+    const double unit = std::clamp(unit_random, 0.0, 1.0);
+    auto offset =
+        static_cast<std::chrono::milliseconds::rep>(std::floor(static_cast<double>(spread) * unit));
+    if (spread > 0) offset = std::min(offset, spread - 1);
+    return std::chrono::milliseconds(std::max<std::chrono::milliseconds::rep>(lowest + offset, 1));
+}
+
+ServeState::ServeState(RunInputs inputs)
+    : latest_(pending_snapshot()), inputs_(std::move(inputs)) {}
+
+std::shared_ptr<const Snapshot> ServeState::snapshot() const {
+    std::lock_guard lock(mutex_);
+    return latest_;
+}
+
+void ServeState::publish(std::shared_ptr<const Snapshot> snapshot) {
+    std::lock_guard lock(mutex_);
+    latest_ = std::move(snapshot);
+}
+
+std::optional<RunInputs> ServeState::next_run() const {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return std::nullopt;
+    return inputs_;
+}
+
+Command ServeState::command() const {
+    std::lock_guard lock(mutex_);
+    return inputs_.command;
+}
+
+void ServeState::replace_command(Command command) {
+    std::lock_guard lock(mutex_);
+    inputs_.command = std::move(command);
+}
+
+bool ServeState::wait_until_stopping(std::chrono::steady_clock::time_point due) {
+    std::unique_lock lock(mutex_);
+    return wake_.wait_until(lock, due, [&] { return stopping_; });
+}
+
+bool ServeState::stop(std::chrono::milliseconds bound) {
+    std::unique_lock lock(mutex_);
+    stopping_ = true;
+    wake_.notify_all();
+    return wake_.wait_for(lock, bound, [&] { return done_; });
+}
+
+void ServeState::schedule_done() {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    wake_.notify_all();
+}
+
+void run_schedule(ServeState& state, std::optional<History> history) {
+    std::mt19937_64 random(std::random_device{}());
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    while (const std::optional<RunInputs> inputs = state.next_run()) {
+        const auto started = std::chrono::steady_clock::now();
+        run_once(state, *inputs, history);
+        // The next run is due an interval after this one started; one that overran its
+        // interval is followed at once, never overlapped.
+        const auto due = started + jittered_interval(inputs->command.serve.interval, unit(random));
+        if (state.wait_until_stopping(due)) break;
+    }
+    state.schedule_done();
+}
+
+}  // namespace vpcprobe

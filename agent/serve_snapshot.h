@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// What `vpcprobe serve` answers: an immutable rendering of the latest result, every format at
+// once, built by the scheduler thread and handed to the HTTP thread whole (by shared_ptr), so
+// a request never sees half of one run and half of the next. /metrics is the report's families
+// (reports/render/prometheus_report.h) followed by serve's own vpcprobe_serve_ready, all
+// written through reports/render/metric_families.h: a family's metadata is the same before the
+// first check has completed and after. docs/serve.md describes the endpoints.
+//
+// Threading: a Snapshot is never changed once built, so any thread may read it; the builders
+// are pure.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/report.h"
+#include "reports/render/metric_families.h"
+
+namespace vpcprobe {
+
+struct Snapshot {
+    bool completed = false;   // a check has completed: the report endpoints have content
+    std::string prometheus;   // /metrics in the Prometheus text format 0.0.4
+    std::string openmetrics;  // /metrics in OpenMetrics 1.0.0
+    std::string json;         // /report.json, "" until completed
+    std::string markdown;     // /report.md, "" until completed
+
+    const std::string& metrics(MetricsFormat format) const {
+        return format == MetricsFormat::openmetrics ? openmetrics : prometheus;
+    }
+};
+
+// Before the first check has completed: vpcprobe_build_info and vpcprobe_serve_ready 0, so a
+// scrape still succeeds and reads as "starting".
+std::shared_ptr<const Snapshot> pending_snapshot();
+
+// A completed check: the report's families and vpcprobe_serve_ready 1, the JSON and Markdown
+// reports.
+std::shared_ptr<const Snapshot> report_snapshot(const Report& report);
+
+}  // namespace vpcprobe
