@@ -25,6 +25,7 @@
 #include <boost/beast/http.hpp>
 
 #include "agent/check_run.h"
+#include "agent/file_checks.h"
 #include "agent/history.h"
 #include "agent/settings/validate.h"
 #include "core/duration.h"
@@ -42,7 +43,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr int kExitCannotRun = 3;
 // Bounds on what a client can make us hold: connections at once (more are closed on accept),
 // the request head (a scraper's is well under 1 KiB), a request body (GET and HEAD have none),
 // and the time one request may take to arrive and its answer to leave, which also ends idle
@@ -162,11 +162,13 @@ void scheduler(Shared& shared, std::optional<History> history) {
         }
         const auto started = std::chrono::steady_clock::now();
         try {
-            std::string error;
-            std::string warning;
-            auto report = run_check_once(command.options, command_line, error, warning);
-            if (!warning.empty()) log_event("warning", "message=" + logfmt_value(warning));
-            if (report) {
+            auto checked = run_check_once(command.options, command_line);
+            if (checked) {
+                for (const std::string& warning : checked->warnings) {
+                    log_event("warning", "message=" + logfmt_value(warning));
+                }
+                const Report* report = &checked->report;
+                std::string error;
                 auto snapshot = report_snapshot(*report);
                 {
                     std::lock_guard lock(shared.mutex);
@@ -182,7 +184,7 @@ void scheduler(Shared& shared, std::optional<History> history) {
             } else {
                 // A setup problem (say, a CA file removed since the start): the previous
                 // result stays served, and the next run tries again.
-                log_event("check_error", "error=" + logfmt_value(error));
+                log_event("check_error", "error=" + logfmt_value(checked.error().message()));
             }
         } catch (const std::exception& e) {
             log_event("check_error",
@@ -368,9 +370,8 @@ class Listener {
 
 // Binds --listen; "" or the one-line problem naming the flag.
 std::string bind_listener(tcp::acceptor& acceptor, const std::string& listen) {
-    std::string error;
-    const auto endpoint = parse_ip_endpoint(listen, error);
-    if (!endpoint) return fmt::format("--listen: {}", error);
+    const auto endpoint = parse_ip_endpoint(listen);
+    if (!endpoint) return fmt::format("--listen: {}", endpoint.error().message());
     beast::error_code ec;
     const auto address = asio::ip::make_address(endpoint->address, ec);
     if (ec) return fmt::format("--listen {}: {}", listen, ec.message());
@@ -391,13 +392,13 @@ std::string bind_listener(tcp::acceptor& acceptor, const std::string& listen) {
 
 // SIGHUP: re-parse the original command line, which re-reads the config file.
 void reload(Shared& shared, int argc, const char* const* argv) {
-    auto parsed = parse_command_line(argc, argv);
-    if (auto* problem = std::get_if<UsageError>(&parsed)) {
+    auto parsed = parse_command_line(argc, argv, probe_file_checks());
+    if (!parsed) {
         log_event("reload",
-                  "result=rejected kept=previous error=" + logfmt_value(problem->message));
+                  "result=rejected kept=previous error=" + logfmt_value(parsed.error().message()));
         return;
     }
-    Command command = std::get<Command>(std::move(parsed));
+    Command command = std::move(*parsed);
     std::lock_guard lock(shared.mutex);
     std::string note;
     if (command.serve.listen != shared.command.serve.listen) {
