@@ -3,8 +3,8 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <utility>
-#include <variant>
 
 #include "agent/settings/credentials.h"
 #include "agent/settings/plan.h"
@@ -25,45 +25,28 @@ std::string local_hostname() {
 
 }  // namespace
 
-std::optional<Report> run_check_once(const CheckOptions& options, const std::string& command_line,
-                                     std::string& error, std::string& warning) {
-    error.clear();
-    warning.clear();
-    auto plan = build_plan(options, error);
-    if (!error.empty()) return std::nullopt;
+Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& command_line) {
+    auto plan = build_plan(options);
+    if (!plan) return std::move(plan).error();
     // Rules files are read before any traffic: a malformed export is exit 3, not a late surprise.
     std::optional<rules::RuleSet> rule_set;
     if (!options.rules_files.empty()) {
         auto loaded = rules::load_rules(options.rules_files);
-        if (!loaded) {
-            error = loaded.error().message();
-            return std::nullopt;
-        }
+        if (!loaded) return std::move(loaded).error();
         rule_set = std::move(*loaded);
     }
 
+    CheckRun check;
     EngineOptions engine;
-    engine.settings.dns_servers = options.dns_servers;
-    engine.settings.ca_files = options.ca_files;
-    engine.settings.hosts_file = options.hosts_file;
-    engine.settings.timeout = options.timeout;
-    engine.settings.deadline = options.deadline;
-    engine.settings.bind = options.bind;
-    engine.settings.warn_days = options.warn_days;
-    engine.settings.concurrency = options.concurrency;
-    engine.settings.max_addresses = options.max_addresses;
-    engine.settings.tcp_only = options.tcp_only;
-    engine.settings.follow_advertised = options.follow_advertised;
-    engine.settings.protocol_checks = options.protocol_checks;
+    engine.settings = options.probe;
     if (options.sasl) {
-        engine.sasl = resolve_sasl_credentials(*options.sasl, error, warning);
-        if (!engine.sasl) return std::nullopt;
+        auto resolved = resolve_sasl_credentials(*options.sasl);
+        if (!resolved) return std::move(resolved).error();
+        engine.sasl = std::move(resolved->credentials);
+        check.warnings = std::move(resolved->warnings);
     }
-    auto run = run_probes(plan, engine);
-    if (!run) {
-        error = run.error().message();
-        return std::nullopt;
-    }
+    auto run = run_probes(*plan, engine);
+    if (!run) return std::move(run).error();
 
     AgentInfo agent;
     static_cast<RunEvidence&>(agent) = *run;
@@ -71,10 +54,10 @@ std::optional<Report> run_check_once(const CheckOptions& options, const std::str
     agent.version = VPCPROBE_VERSION;
     agent.command_line = command_line;
     agent.sasl_mechanism = engine.sasl ? engine.sasl->mechanism : "";
-    agent.follow_advertised = options.follow_advertised;
-    Report report = diagnose(std::move(run->targets), std::move(agent));
-    if (rule_set) attribute_to_rules(report, *rule_set);
-    return report;
+    agent.follow_advertised = options.probe.follow_advertised;
+    check.report = diagnose(std::move(run->targets), std::move(agent));
+    if (rule_set) attribute_to_rules(check.report, *rule_set);
+    return check;
 }
 
 }  // namespace vpcprobe

@@ -18,6 +18,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "agent/event_log.h"
+#include "agent/file_checks.h"
 #include "agent/history.h"
 #include "agent/serve_http.h"
 #include "agent/serve_schedule.h"
@@ -47,9 +48,7 @@ Result<std::optional<History>> open_history(const ServeSettings& settings) {
 
 // SIGHUP re-parses the original command line, which re-reads the config file.
 Result<Command> reparse_command_line(int argc, const char* const* argv) {
-    auto parsed = parse_command_line(argc, argv);
-    if (auto* problem = std::get_if<UsageError>(&parsed)) return Error(problem->message);
-    return std::get<Command>(std::move(parsed));
+    return parse_command_line(argc, argv, probe_file_checks());
 }
 
 // Keeps in `next` what is set up once at the start, and says which changes wait for a

@@ -184,14 +184,6 @@ class Session : public std::enable_shared_from_this<Session> {
     std::shared_ptr<HttpServer::Shared> shared_;
 };
 
-// --listen as an address and port; the error says what is wrong with it.
-Result<IpEndpoint> listen_endpoint(const std::string& listen) {
-    std::string error;
-    auto endpoint = parse_ip_endpoint(listen, error);
-    if (!endpoint) return Error(error);
-    return std::move(*endpoint);
-}
-
 }  // namespace
 
 MetricsFormat negotiate_metrics_format(std::string_view accept) {
@@ -248,7 +240,7 @@ HttpServer::HttpServer(asio::io_context& io, SnapshotSource source)
     : acceptor_(io), retry_(io), shared_(std::make_shared<Shared>(Shared{std::move(source), 0})) {}
 
 Result<void> HttpServer::listen(const std::string& listen) {
-    auto endpoint = listen_endpoint(listen);
+    auto endpoint = parse_ip_endpoint(listen);
     if (!endpoint) return std::move(endpoint).error().context("--listen");
     beast::error_code ec;
     const auto address = asio::ip::make_address(endpoint->address, ec);

@@ -19,12 +19,11 @@ namespace {
 // One check; a warning it has (loose credential file permissions, say) is logged whether or
 // not the check could run.
 Result<Report> run_check(const RunInputs& inputs) {
-    std::string error;
-    std::string warning;
-    auto report = run_check_once(inputs.command.options, inputs.command_line, error, warning);
-    if (!warning.empty()) log_event("warning", {{"message", warning}});
-    if (!report) return Error(error);
-    return std::move(*report);
+    auto checked = run_check_once(inputs.command.options, inputs.command_line);
+    if (!checked) return std::move(checked).error();
+    for (const std::string& warning : checked->warnings)
+        log_event("warning", {{"message", warning}});
+    return std::move(checked->report);
 }
 
 void record(History& history, const Report& report) {

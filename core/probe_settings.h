@@ -24,6 +24,7 @@ struct ProbeSettings {
     bool tcp_only = false;          // stop after TCP: tls, certificate and protocol are skipped
     bool protocol_checks = true;    // false: stop after the certificate (no Kafka or HTTP)
     bool follow_advertised = true;  // probe the brokers a Kafka bootstrap advertises
+    friend bool operator==(const ProbeSettings&, const ProbeSettings&) = default;
 };
 
 }  // namespace vpcprobe

@@ -93,9 +93,11 @@ struct Report {
     Summary summary;
 };
 
-// The process exit status the report calls for (contract.md, "Exit codes"): 0 when every
-// target is ok, 1 with warnings only, 2 when any target failed. (3, "could not run as asked",
-// is the command line's to return; a report never calls for it.)
+// The process exit status the report calls for (docs/report.md, "Exit codes", the Nagios
+// plugin convention): 0 when every target is ok, 1 with warnings only, 2 when any target
+// failed. kExitCannotRun, "could not run as asked", is for the commands to return; a report
+// never calls for it.
 int exit_code(const Report& report);
+inline constexpr int kExitCannotRun = 3;
 
 }  // namespace vpcprobe

@@ -68,6 +68,12 @@ class [[nodiscard]] Result {
     const Error& error() const& { return std::get<1>(state_); }
     Error&& error() && { return std::get<1>(std::move(state_)); }
 
+    // The same Result, its Error (if any) with `where` in front (Error::context).
+    Result context(std::string_view where) && {
+        if (!ok()) state_.template emplace<1>(std::get<1>(std::move(state_)).context(where));
+        return std::move(*this);
+    }
+
   private:
     std::variant<T, Error> state_;
 };
@@ -84,6 +90,11 @@ class [[nodiscard]] Result<void> {
 
     const Error& error() const& { return *error_; }
     Error&& error() && { return std::move(*error_); }
+
+    Result context(std::string_view where) && {
+        if (error_) error_ = std::move(*error_).context(where);
+        return std::move(*this);
+    }
 
   private:
     std::optional<Error> error_;

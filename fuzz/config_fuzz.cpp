@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target: the TOML config (agent/config.h load_config). load_config takes a path and
-// has no text entry point, so each input is written to a file in a temporary folder made once
+// libFuzzer target: the TOML config (agent/settings/config.h load_config). load_config takes a path
+// and has no text entry point, so each input is written to a file in a temporary folder made once
 // per process (removed at exit); relative paths in the config resolve inside that folder.
 //
 // Threading: libFuzzer calls this from one thread; the folder is this process's alone.
@@ -44,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
         if (!out) std::abort();
     }
-    (void)vpcprobe::load_config(file);
+    // No trust-anchor check: a CA file named by the input would have to exist anyway.
+    (void)vpcprobe::load_config(file, vpcprobe::FileChecks{});
     return 0;
 }

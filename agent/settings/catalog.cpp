@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "core/text.h"
+
 namespace vpcprobe {
 namespace {
 
@@ -13,22 +15,8 @@ constexpr std::string_view domain = ".alikafka.aliyuncs.com";
 constexpr std::size_t max_label = 63;
 constexpr std::size_t longest_label_overhead = std::string_view("vpc-kafkarestproxy-").size();
 
-char lower(char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-std::string lower_copy(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = lower(c);
-    return out;
-}
-
 bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        if (lower(text[i]) != lower(prefix[i])) return false;
-    }
-    return true;
+    return text.size() >= prefix.size() && lower(text.substr(0, prefix.size())) == lower(prefix);
 }
 
 bool id_char(char c) {
@@ -50,38 +38,33 @@ const std::array<CatalogComponent, 7>& catalog_components() {
     return components;
 }
 
-std::optional<std::string> part_instance_id(std::string_view id, std::string& error) {
+Result<std::string> part_instance_id(std::string_view id) {
     const std::string quoted = "instance ID '" + std::string(id) + "'";
     if (id.empty()) {
-        error = "instance ID is empty";
-        return std::nullopt;
+        return Error("instance ID is empty");
     }
     for (char c : id) {
         if (!id_char(c)) {
-            error = quoted + ": only letters, digits, '-' and '_' are allowed";
-            return std::nullopt;
+            return Error(quoted + ": only letters, digits, '-' and '_' are allowed");
         }
     }
     std::string_view part = id;
     if (starts_with_nocase(id, instance_id_prefix)) {
         part.remove_prefix(instance_id_prefix.size());
         if (part.empty()) {
-            error =
-                quoted + " has no partInstanceId after '" + std::string(instance_id_prefix) + "'";
-            return std::nullopt;
+            return Error(quoted + " has no partInstanceId after '" +
+                         std::string(instance_id_prefix) + "'");
         }
     } else if (starts_with_nocase(id, "alikafka_")) {
-        error = quoted + " is not an ApsaraMQ for Confluent ID (they start with '" +
-                std::string(instance_id_prefix) + "'); give the ID or its partInstanceId";
-        return std::nullopt;
+        return Error(quoted + " is not an ApsaraMQ for Confluent ID (they start with '" +
+                     std::string(instance_id_prefix) + "'); give the ID or its partInstanceId");
     }
     if (part.size() + longest_label_overhead > max_label) {
-        error = quoted + " is too long for a hostname (at most " +
-                std::to_string(max_label - longest_label_overhead) +
-                " characters after the prefix)";
-        return std::nullopt;
+        return Error(quoted + " is too long for a hostname (at most " +
+                     std::to_string(max_label - longest_label_overhead) +
+                     " characters after the prefix)");
     }
-    return lower_copy(part);
+    return lower(part);
 }
 
 std::vector<Target> expand_instance(std::string_view part_id, std::string_view access) {
@@ -89,7 +72,7 @@ std::vector<Target> expand_instance(std::string_view part_id, std::string_view a
     if (access == "vpc" || access == "all") prefixes.push_back("vpc");
     if (access == "pub" || access == "all") prefixes.push_back("pub");
 
-    const std::string part = lower_copy(part_id);
+    const std::string part = lower(part_id);
     std::vector<Target> targets;
     for (std::string_view prefix : prefixes) {
         for (const CatalogComponent& component : catalog_components()) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The built-in endpoint catalog of ApsaraMQ for Confluent (contract.md "Endpoint catalog"):
-// which components an instance has, their hostnames and ports for VPC and Internet access, and
+// The built-in endpoint catalog of ApsaraMQ for Confluent (docs/architecture.md and the README list
+// it): which components an instance has, their hostnames and ports for VPC and Internet access, and
 // how an instance ID becomes the partInstanceId used in those hostnames.
 // Constant data and pure functions; thread-safe.
 #pragma once
@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
 #include "core/target.h"
 
 namespace vpcprobe {
@@ -34,12 +35,12 @@ inline constexpr std::string_view instance_id_prefix = "alikafka_confluent-cn-";
 
 // The partInstanceId of an instance ID: `id` with instance_id_prefix removed (compared
 // case-insensitively), or `id` itself when it is already a partInstanceId. Lower-cased, since
-// it goes into hostnames. Returns nullopt and sets `error` (one line, quoting the ID) when the
-// ID is empty, holds anything but letters, digits, '-' and '_', is only the prefix, would make a
-// hostname label longer than 63 characters, or starts with "alikafka_" but not with the
-// documented prefix (a full ID of another product or a mistyped prefix: expanding it would
-// probe names that cannot exist, so we say so instead).
-std::optional<std::string> part_instance_id(std::string_view id, std::string& error);
+// it goes into hostnames. An Error (one line, quoting the ID) when the ID is empty, holds anything
+// but letters, digits, '-' and '_', is only the prefix, would make a hostname label longer than 63
+// characters, or starts with "alikafka_" but not with the documented prefix (a full ID of another
+// product or a mistyped prefix: expanding it would probe names that cannot exist, so we say so
+// instead).
+Result<std::string> part_instance_id(std::string_view id);
 
 // The catalog endpoints of an instance: `access` is "vpc", "pub" or "all" (all vpc endpoints
 // in table order, then all pub ones). Hostnames are

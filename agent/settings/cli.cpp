@@ -7,406 +7,159 @@
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <vector>
 
-#include "agent/settings/catalog.h"
 #include "agent/settings/config.h"
-#include "agent/settings/credentials.h"
-#include "agent/settings/target_spec.h"
-#include "agent/settings/validate.h"
-#include "core/duration.h"
+#include "agent/settings/setting_table.h"
+#include "agent/settings/setting_value.h"
+#include "core/text.h"
 
 namespace vpcprobe {
 namespace {
 
-constexpr std::string_view duration_hint = " is not a duration (try 3s, 250ms or 1m)";
-
-// Raw values of every flag, bound to CLI11. Strings, not numbers, so the messages about bad
-// values are ours. Only one subcommand is parsed per run, so they can share one instance.
-struct FlagValues {
-    std::vector<std::string> targets;
-    std::string instance;
-    std::string access;
-    std::vector<std::string> bootstrap;
-    std::string config;
-    std::vector<std::string> dns_servers;
-    std::vector<std::string> ca_files;
-    std::string hosts_file;
-    std::string timeout;
-    std::string deadline;
-    std::string bind;
-    std::vector<std::string> rules;
-    std::string warn_days;
-    std::string format;
-    std::string output;
-    std::string concurrency;
-    std::string max_addresses;
-    bool no_color = false;
-    bool tcp_only = false;
-    std::string sasl_mechanism;
-    std::string sasl_password_file;
-    std::string secret_on_command_line;  // only to refuse it with a useful message
-    bool no_advertised = false;
-    bool no_protocol = false;
-    std::string interval;
-    std::string listen;
-    std::string state_dir;
-    std::string keep;
-    std::string limit;
-    std::string from;
-    std::string to;
-    bool version = false;
+struct Subcommand {
+    const char* name;
+    CommandKind kind;
+    CommandSet set;
+    const char* description;
+    const char* footer;
 };
 
-struct Failure {
-    std::string message;
+constexpr const char* kProbingFooter =
+    "Durations: 250ms, 1.5s, 2s, 1m; a bare number is seconds. Settings of the config file (keys "
+    "like the long flags, dashes as underscores) are overridden by the flags given.\nExit codes: "
+    "0 all healthy, 1 warnings only, 2 a target failed, 3 usage or config error.";
+
+constexpr Subcommand kSubcommands[] = {
+    {"check", CommandKind::check, kCheck, "probe now, print a report, exit with a status",
+     kProbingFooter},
+    {"endpoints", CommandKind::endpoints, kEndpoints,
+     "list the targets a check would probe, without probing", kProbingFooter},
+    {"explain", CommandKind::explain, kExplain,
+     "evaluate security-group / ACL exports offline, no traffic",
+     "Sends no traffic. Exit code 3 for a usage error or an unreadable rules file."},
+    {"serve", CommandKind::serve, kServe, "scheduled checks, Prometheus /metrics, latest report",
+     kProbingFooter},
+    {"history", CommandKind::history, kHistory,
+     "changes of target status recorded by serve, oldest first",
+     "Reads STATE_DIR/changes.jsonl (written by serve --state-dir). Exit code 3 for a usage "
+     "error or a missing or unreadable state directory."},
 };
 
-[[noreturn]] void fail(std::string message) {
-    throw Failure{std::move(message)};
-}
+// What CLI11 collected for one setting on the selected subcommand.
+struct RawFlag {
+    CLI::Option* option = nullptr;  // null when the subcommand does not take the setting
+    std::string value;              // Arity::one
+    std::vector<std::string> values;
+};
 
-std::string quote(std::string_view text) {
-    return "'" + std::string(text) + "'";
-}
-
-CLI::Option* single(CLI::App& app, const std::string& name, std::string& value,
-                    const std::string& help, const std::string& type) {
-    return app.add_option(name, value, help)
-        ->type_name(type)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-}
-
-// One value per occurrence, repeatable: "--dns-server A --dns-server B". (CLI11 would
-// otherwise let "--dns-server A host:9092" swallow the target.)
-CLI::Option* repeatable(CLI::App& app, const std::string& name, std::vector<std::string>& values,
-                        const std::string& help, const std::string& type) {
-    return app.add_option(name, values, help)->type_name(type)->allow_extra_args(false);
-}
-
-void add_check_options(CLI::App& app, FlagValues& flags) {
-    app.add_option("TARGET", flags.targets,
-                   "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS")
-        ->type_name("TARGET");
-    single(app, "--instance", flags.instance,
-           "ApsaraMQ for Confluent instance ID (alikafka_confluent-cn-...) or partInstanceId",
-           "ID");
-    single(app, "--access", flags.access, "catalog endpoint set: vpc, pub or all (default vpc)",
-           "vpc|pub|all");
-    repeatable(app, "--bootstrap", flags.bootstrap, "a Kafka bootstrap server (repeatable)",
-               "[SCHEME://]HOST:PORT");
-    single(app, "-c,--config", flags.config, "config file (TOML)", "FILE");
-    repeatable(app, "--dns-server", flags.dns_servers,
-               "resolver to use instead of the system's (repeatable)", "ADDR[:PORT]");
-    repeatable(app, "--ca-file", flags.ca_files, "extra trust anchors, PEM (repeatable)", "FILE");
-    single(app, "--hosts-file", flags.hosts_file,
-           "hosts file consulted before DNS (default /etc/hosts)", "FILE");
-    single(app, "--timeout", flags.timeout, "per-stage timeout (default 3s)", "DURATION");
-    single(app, "--deadline", flags.deadline, "bound on the whole run", "DURATION");
-    single(app, "--bind", flags.bind, "source address to probe from", "ADDR");
-    repeatable(app, "--rules", flags.rules,
-               "security-group / network-ACL / interface export, JSON (repeatable)", "FILE");
-    single(app, "--warn-days", flags.warn_days,
-           "certificate expiry warning threshold in days (default 30)", "N");
-    single(app, "--format", flags.format,
-           "report format: text, json, markdown, prometheus, junit (default text)", "FORMAT");
-    single(app, "-o,--output", flags.output, "write the report to FILE, atomically", "FILE");
-    single(app, "--concurrency", flags.concurrency, "targets probed at once, 1..10000 (default 64)",
-           "N");
-    single(app, "--max-addresses", flags.max_addresses,
-           "addresses probed per name, 1..64 (default 16)", "N");
-    app.add_flag("--no-color", flags.no_color, "no colors (also when NO_COLOR is set)");
-    app.add_flag("--tcp-only", flags.tcp_only,
-                 "port reachability only: stop after the TCP connect (no TLS, no certificate)");
-    single(app, "--sasl-mechanism", flags.sasl_mechanism,
-           "authenticate to Kafka: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (credentials from "
-           "the config's [sasl], VPCPROBE_SASL_USERNAME / VPCPROBE_SASL_PASSWORD or "
-           "--sasl-password-file)",
-           "MECH");
-    single(app, "--sasl-password-file", flags.sasl_password_file,
-           "file holding the SASL password (one line)", "FILE");
-    // Accepted only to be refused: a secret on the command line is visible in `ps` and
-    // shell history. Hidden from --help. Given twice it still ends in our refusal (CLI11's
-    // own "At Most 1" error would not even name a hidden option).
-    app.add_option("--sasl-password,--password", flags.secret_on_command_line)
-        ->group("")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    app.add_flag("--no-protocol", flags.no_protocol,
-                 "stop after TLS and the certificate: no Kafka or HTTP request is sent");
-    app.add_flag("--no-advertised", flags.no_advertised,
-                 "do not ask a bootstrap for its advertised brokers (no Metadata, no per-broker "
-                 "probes)");
-}
-
-std::chrono::milliseconds duration_flag(std::string_view flag, const std::string& value) {
-    if (auto parsed = parse_duration(value)) return *parsed;
-    fail(std::string(flag) + ": " + quote(value) + std::string(duration_hint));
-}
-
-int integer_flag(std::string_view flag, const std::string& value, long long min, long long max) {
-    if (auto parsed = parse_integer(value, min, max)) return static_cast<int>(*parsed);
-    fail(std::string(flag) + ": " + quote(value) + " is not a whole number in " +
-         std::to_string(min) + ".." + std::to_string(max));
-}
-
-std::string readable_flag(std::string_view flag, const std::string& path) {
-    if (std::string problem = readable_file_problem(path); !problem.empty()) {
-        fail(std::string(flag) + ": " + problem);
-    }
-    return path;
-}
-
-bool given(const CLI::App& app, const std::string& name) {
-    return app.get_option(name)->count() > 0;
-}
-
-// Command-line values over the config file's, field by field: only flags actually given
-// override, and a repeatable flag given replaces the config's whole list.
-void apply_check_flags(const CLI::App& app, const FlagValues& flags, CheckOptions& options) {
-    if (given(app, "TARGET")) {
-        for (const std::string& spec : flags.targets) {
-            std::string error;
-            if (!parse_target_spec(spec, {}, error)) fail("target " + error);
-        }
-        options.targets = flags.targets;
-        options.config_targets.clear();
-    }
-    if (given(app, "--instance")) {
-        std::string error;
-        if (!part_instance_id(flags.instance, error)) fail("--instance: " + error);
-        options.instance = flags.instance;
-    }
-    if (given(app, "--access")) {
-        if (std::string problem = access_problem(flags.access); !problem.empty()) {
-            fail("--access: " + problem);
-        }
-        options.access = flags.access;
-    }
-    if (given(app, "--bootstrap")) {
-        for (const std::string& spec : flags.bootstrap) {
-            std::string error;
-            if (!parse_target_spec(spec, {"kafka", false}, error)) fail("--bootstrap: " + error);
-        }
-        options.bootstrap = flags.bootstrap;
-    }
-    if (given(app, "--dns-server")) {
-        for (const std::string& server : flags.dns_servers) {
-            if (std::string problem = dns_server_problem(server); !problem.empty()) {
-                fail("--dns-server: " + problem);
+// The command line as CLI11 sees it: the app, its subcommands, and one RawFlag per setting per
+// subcommand (only one subcommand is parsed per run).
+class CommandLine {
+  public:
+    CommandLine()
+        : app_(
+              "vpcprobe: can this host reach every endpoint of our Kafka cluster, and if not, "
+              "what is in the way?",
+              "vpcprobe") {
+        app_.allow_extras();
+        app_.footer(
+            "Exit codes: 0 all healthy, 1 warnings only, 2 a target failed, 3 usage or config "
+            "error.\nRun 'vpcprobe COMMAND --help' for the options of a command.");
+        app_.add_flag("--version", version_, "print the version and exit");
+        for (const Subcommand& sub : kSubcommands) {
+            CLI::App* app = app_.add_subcommand(sub.name, sub.description);
+            app->allow_extras();
+            app->footer(sub.footer);
+            auto& raw = raw_.emplace_back(setting_table().size());
+            for (std::size_t i = 0; i < setting_table().size(); ++i) {
+                const SettingDef& def = setting_table()[i];
+                if ((def.commands & sub.set) != 0 && !def.flags.empty()) {
+                    raw[i].option = add(*app, def, raw[i]);
+                }
             }
-        }
-        options.dns_servers = flags.dns_servers;
-    }
-    if (given(app, "--ca-file")) {
-        options.ca_files.clear();
-        for (const std::string& file : flags.ca_files) {
-            if (std::string problem = ca_file_problem(file); !problem.empty()) {
-                fail("--ca-file: " + problem);
-            }
-            options.ca_files.push_back(file);
+            apps_.push_back(app);
         }
     }
-    if (given(app, "--hosts-file")) {
-        if (std::string problem = hosts_file_problem(flags.hosts_file); !problem.empty()) {
-            fail("--hosts-file: " + problem);
+
+    CLI::App& app() { return app_; }
+    bool version() const { return version_; }
+
+    // The subcommand given, or nullopt.
+    std::optional<std::size_t> selected() const {
+        for (std::size_t i = 0; i < apps_.size(); ++i) {
+            if (apps_[i]->parsed()) return i;
         }
-        options.hosts_file = flags.hosts_file;
+        return std::nullopt;
     }
-    if (given(app, "--rules")) {
-        options.rules_files.clear();
-        for (const std::string& file : flags.rules) {
-            options.rules_files.push_back(readable_flag("--rules", file));
+    const CLI::App& sub_app(std::size_t index) const { return *apps_[index]; }
+    const std::vector<RawFlag>& raw(std::size_t index) const { return raw_[index]; }
+
+  private:
+    static CLI::Option* add(CLI::App& app, const SettingDef& def, RawFlag& raw) {
+        const std::string names(def.flags);
+        const std::string help(def.help);
+        CLI::Option* option = nullptr;
+        switch (def.arity) {
+            case Arity::flag:
+                option = app.add_flag(names, help);
+                break;
+            case Arity::one:
+                option = app.add_option(names, raw.value, help)
+                             ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+                break;
+            case Arity::each:
+                // One value per occurrence: otherwise "--dns-server A host:9092" would swallow
+                // the target.
+                option = app.add_option(names, raw.values, help)->allow_extra_args(false);
+                break;
+            case Arity::many:
+            case Arity::positional:
+                option = app.add_option(names, raw.values, help);
+                break;
         }
+        if (!def.value_name.empty()) option->type_name(std::string(def.value_name));
+        if (def.hidden) option->group("");
+        return option;
     }
-    if (given(app, "--timeout")) options.timeout = duration_flag("--timeout", flags.timeout);
-    if (given(app, "--deadline")) options.deadline = duration_flag("--deadline", flags.deadline);
-    if (given(app, "--bind")) {
-        if (!is_ip_literal(flags.bind)) {
-            fail("--bind: " + quote(flags.bind) + " is not a numeric IP address");
-        }
-        options.bind = flags.bind;
+
+    CLI::App app_;
+    bool version_ = false;
+    std::vector<CLI::App*> apps_;
+    std::vector<std::vector<RawFlag>> raw_;
+};
+
+// The value a flag given on the command line stands for.
+Value command_line_value(const SettingDef& def, const RawFlag& raw) {
+    // A positional target quotes itself next: "target 'h!:1': ...".
+    const std::string prefix = def.arity == Arity::positional ? std::string("target ")
+                                                              : std::string(long_flag(def)) + ": ";
+    switch (def.arity) {
+        case Arity::flag:
+            return Value::command_line_flag(prefix);
+        case Arity::one:
+            return Value::command_line_text(raw.value, prefix);
+        case Arity::each:
+        case Arity::many:
+        case Arity::positional:
+            break;
     }
-    if (given(app, "--warn-days")) {
-        options.warn_days = integer_flag("--warn-days", flags.warn_days, 0, 3650);
+    Value list;
+    list.type = Value::Type::list;
+    list.origin.source = Source::command_line;
+    list.origin.prefix = prefix;
+    for (const std::string& text : raw.values) {
+        list.items.push_back(Value::command_line_text(text, prefix));
     }
-    if (given(app, "--format")) {
-        const auto format = parse_report_format(flags.format);
-        if (!format) {
-            fail("--format: " + quote(flags.format) +
-                 " is not one of text, json, markdown, prometheus, junit");
-        }
-        options.format = *format;
-    }
-    if (given(app, "--output")) {
-        if (std::string problem = writable_destination_problem(flags.output); !problem.empty()) {
-            fail("--output: " + problem);
-        }
-        options.output = flags.output;
-    }
-    if (given(app, "--concurrency")) {
-        options.concurrency = integer_flag("--concurrency", flags.concurrency, 1, 10000);
-    }
-    if (given(app, "--max-addresses")) {
-        options.max_addresses = integer_flag("--max-addresses", flags.max_addresses, 1, 64);
-    }
-    if (flags.no_color) options.color = false;
-    if (flags.tcp_only) options.tcp_only = true;
-    if (flags.no_advertised) options.follow_advertised = false;
-    if (flags.no_protocol) options.protocol_checks = false;
-    if (given(app, "--sasl-password")) {
-        fail(
-            "--sasl-password: secrets are never taken from the command line (they show in ps "
-            "and shell history); use --sasl-password-file FILE, VPCPROBE_SASL_PASSWORD, or "
-            "password_file / password_env in the config's [sasl]");
-    }
-    if (given(app, "--sasl-mechanism")) {
-        std::string mechanism = flags.sasl_mechanism;
-        for (char& c : mechanism)
-            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (std::string problem = sasl_mechanism_problem(mechanism); !problem.empty()) {
-            fail("--sasl-mechanism: " + problem);
-        }
-        if (!options.sasl) options.sasl = SaslOptions{};
-        options.sasl->mechanism = mechanism;
-    }
-    if (given(app, "--sasl-password-file")) {
-        if (!options.sasl) {
-            fail("--sasl-password-file: give --sasl-mechanism (or a [sasl] table) as well");
-        }
-        options.sasl->password_file =
-            readable_flag("--sasl-password-file", flags.sasl_password_file);
-        options.sasl->password_env.reset();
-    }
-    const char* no_color = std::getenv("NO_COLOR");
-    if (no_color != nullptr && *no_color != '\0') options.color = false;
+    return list;
 }
 
-// Options of check / endpoints / serve: config file first, then the flags over it.
-CheckOptions check_options(const CLI::App& app, const FlagValues& flags,
-                           std::optional<ConfigFile>& config) {
-    CheckOptions options;
-    if (given(app, "--config")) {
-        if (std::string problem = readable_file_problem(flags.config); !problem.empty()) {
-            fail("--config: " + problem);
-        }
-        auto loaded = load_config(flags.config);
-        if (auto* error = std::get_if<ConfigError>(&loaded)) fail(error->message);
-        config = std::move(std::get<ConfigFile>(loaded));
-        options = config->options;
-    }
-    apply_check_flags(app, flags, options);
-    if (!options.instance && options.bootstrap.empty() && options.targets.empty() &&
-        options.config_targets.empty()) {
-        fail(std::string(nothing_to_check));
-    }
-    return options;
+bool given(const RawFlag& raw) {
+    return raw.option != nullptr && raw.option->count() > 0;
 }
 
-void add_serve_options(CLI::App& app, FlagValues& flags) {
-    single(app, "--interval", flags.interval, "time between checks (default 60s)", "DURATION");
-    single(app, "--listen", flags.listen,
-           "address for /metrics and /report (default 127.0.0.1:9464)", "IP:PORT");
-    single(app, "--state-dir", flags.state_dir,
-           "keep reports and the changes between runs here (default: no history)", "DIR");
-    single(app, "--keep", flags.keep, "reports kept in --state-dir, 1..100000 (default 100)", "N");
-}
-
-std::string state_dir_flag(const std::string& value) {
-    if (value.empty()) fail("--state-dir: a directory is needed");
-    return value;
-}
-
-ServeSettings serve_settings(const CLI::App& app, const FlagValues& flags,
-                             const std::optional<ConfigFile>& config) {
-    ServeSettings settings;
-    if (config && config->interval) settings.interval = *config->interval;
-    if (config && config->listen) settings.listen = *config->listen;
-    if (given(app, "--interval")) settings.interval = duration_flag("--interval", flags.interval);
-    if (given(app, "--listen")) {
-        std::string error;
-        if (!parse_ip_endpoint(flags.listen, error)) fail("--listen: " + error);
-        settings.listen = flags.listen;
-    }
-    if (config && config->state_dir) settings.state_dir = *config->state_dir;
-    if (config && config->keep) settings.keep = *config->keep;
-    if (given(app, "--state-dir")) settings.state_dir = state_dir_flag(flags.state_dir);
-    if (given(app, "--keep")) {
-        settings.keep = static_cast<std::size_t>(integer_flag("--keep", flags.keep, 1, 100000));
-    }
-    return settings;
-}
-
-void add_history_options(CLI::App& app, FlagValues& flags) {
-    single(app, "-c,--config", flags.config, "config file (TOML): its state_dir is used", "FILE");
-    single(app, "--state-dir", flags.state_dir,
-           "state directory of vpcprobe serve (default /var/lib/vpcprobe)", "DIR");
-    single(app, "--format", flags.format, "text or json (default text)", "FORMAT");
-    single(app, "--limit", flags.limit, "the newest N changes, 0 for all kept (default 100)", "N");
-}
-
-// `history` reads only state_dir from a config file (the file is still validated whole).
-Command history_command(const CLI::App& app, const FlagValues& flags) {
-    Command command;
-    command.kind = CommandKind::history;
-    HistorySettings& settings = command.history;
-    if (given(app, "--config")) {
-        if (std::string problem = readable_file_problem(flags.config); !problem.empty()) {
-            fail("--config: " + problem);
-        }
-        auto loaded = load_config(flags.config);
-        if (auto* error = std::get_if<ConfigError>(&loaded)) fail(error->message);
-        const ConfigFile& config = std::get<ConfigFile>(loaded);
-        if (config.state_dir) settings.state_dir = *config.state_dir;
-    }
-    if (given(app, "--state-dir")) settings.state_dir = state_dir_flag(flags.state_dir);
-    if (given(app, "--format")) {
-        if (flags.format == "text") {
-            settings.format = ReportFormat::text;
-        } else if (flags.format == "json") {
-            settings.format = ReportFormat::json;
-        } else {
-            fail("--format: " + quote(flags.format) + " is not one of text, json");
-        }
-    }
-    if (given(app, "--limit")) {
-        settings.limit = static_cast<std::size_t>(integer_flag("--limit", flags.limit, 0, 1000000));
-    }
-    return command;
-}
-
-void add_explain_options(CLI::App& app, FlagValues& flags) {
-    // Several files may follow one --rules here: explain takes no positional arguments.
-    app.add_option("--rules", flags.rules, "security-group / ACL / interface exports, JSON")
-        ->type_name("FILE...");
-    single(app, "--from", flags.from, "source IP address", "IP");
-    single(app, "--to", flags.to, "destination IP:PORT", "IP:PORT");
-}
-
-Command explain_command(const CLI::App& app, const FlagValues& flags) {
-    Command command;
-    command.kind = CommandKind::explain;
-    if (!given(app, "--rules")) fail("explain: --rules FILE is required");
-    if (!given(app, "--from")) fail("explain: --from IP is required");
-    if (!given(app, "--to")) fail("explain: --to IP:PORT is required");
-    for (const std::string& file : flags.rules) {
-        command.options.rules_files.push_back(readable_flag("--rules", file));
-    }
-    if (!is_ip_literal(flags.from)) {
-        fail("--from: " + quote(flags.from) + " is not a numeric IP address");
-    }
-    command.explain.from = flags.from;
-    std::string error;
-    const auto to = parse_ip_endpoint(flags.to, error);
-    if (!to) fail("--to: " + error);
-    command.explain.to_host = to->address;
-    command.explain.to_port = to->port;
-    return command;
-}
-
-// Arguments CLI11 could not place (we allow extras so the message is ours).
 bool secret_flag(std::string_view flag_name);
 
-// An unknown option as an error message may show it: "--sasl-pasword=***", never the value
-// of anything that looks like a secret.
 std::string shown_option(const std::string& arg) {
     const std::size_t equals = arg.find('=');
     if (equals == std::string::npos || !secret_flag(std::string_view(arg).substr(0, equals)))
@@ -414,7 +167,7 @@ std::string shown_option(const std::string& arg) {
     return quote(arg.substr(0, equals + 1) + "***");
 }
 
-void reject_leftovers(const CLI::App& app, const CLI::App* selected) {
+Result<void> reject_leftovers(const CLI::App& app, const CLI::App* selected) {
     // remaining() returns a copy: keep it alive while we look at it. A "--" separator says
     // nothing by itself; what follows it is what we complain about.
     auto without_separator = [](std::vector<std::string> args) {
@@ -426,97 +179,133 @@ void reject_leftovers(const CLI::App& app, const CLI::App* selected) {
     if (!sub_leftovers.empty()) {
         const std::string& first = sub_leftovers.front();
         if (first.size() > 1 && first.front() == '-') {
-            fail(selected->get_name() + ": unknown option " + shown_option(first));
+            return Error(selected->get_name() + ": unknown option " + shown_option(first));
         }
-        fail(selected->get_name() + ": unexpected argument " + quote(first));
+        return Error(selected->get_name() + ": unexpected argument " + quote(first));
     }
     const std::vector<std::string> leftovers = without_separator(app.remaining());
     if (!leftovers.empty()) {
         const std::string& first = leftovers.front();
         if (!first.empty() && first.front() == '-' && first != "-") {
-            fail("unknown option " + shown_option(first) + " (try vpcprobe --help)");
+            return Error("unknown option " + shown_option(first) + " (try vpcprobe --help)");
         }
         if (selected == nullptr) {
-            fail("unknown command " + quote(first) +
-                 " (try check, endpoints, explain, serve, history or --help)");
+            return Error("unknown command " + quote(first) +
+                         " (try check, endpoints, explain, serve, history or --help)");
         }
-        fail(selected->get_name() + ": unexpected argument " + quote(first));
+        return Error(selected->get_name() + ": unexpected argument " + quote(first));
     }
+    return {};
 }
 
-std::variant<Command, UsageError> parse(int argc, const char* const* argv) {
-    FlagValues flags;
-    CLI::App app(
-        "vpcprobe: can this host reach every endpoint of our Kafka cluster, and if "
-        "not, what is in the way?",
-        "vpcprobe");
-    app.allow_extras();
-    app.footer(
-        "Exit codes: 0 all healthy, 1 warnings only, 2 a target failed, 3 usage or config "
-        "error.\nRun 'vpcprobe COMMAND --help' for the options of a command.");
-    app.add_flag("--version", flags.version, "print the version and exit");
-
-    CLI::App* check = app.add_subcommand("check", "probe now, print a report, exit with a status");
-    CLI::App* endpoints =
-        app.add_subcommand("endpoints", "list the targets a check would probe, without probing");
-    CLI::App* explain =
-        app.add_subcommand("explain", "evaluate security-group / ACL exports offline, no traffic");
-    CLI::App* serve =
-        app.add_subcommand("serve", "scheduled checks, Prometheus /metrics, latest report");
-    CLI::App* history =
-        app.add_subcommand("history", "changes of target status recorded by serve, oldest first");
-    for (CLI::App* sub : {check, endpoints, serve}) add_check_options(*sub, flags);
-    add_serve_options(*serve, flags);
-    add_explain_options(*explain, flags);
-    add_history_options(*history, flags);
-    for (CLI::App* sub : {check, endpoints, explain, serve, history}) sub->allow_extras();
-    for (CLI::App* sub : {check, endpoints, serve}) {
-        sub->footer(
-            "Durations: 250ms, 1.5s, 2s, 1m; a bare number is seconds. Settings of the config "
-            "file (keys like the long flags, dashes as underscores) are overridden by the flags "
-            "given.\nExit codes: 0 all healthy, 1 warnings only, 2 a target failed, 3 usage or "
-            "config error.");
+// explain needs all three of its arguments; said before any of them is judged.
+Result<void> require_explain_arguments(const std::vector<RawFlag>& raw) {
+    constexpr std::pair<std::string_view, std::string_view> kRequired[] = {
+        {"--rules", "--rules FILE"}, {"--from", "--from IP"}, {"--to", "--to IP:PORT"}};
+    const auto table = setting_table();
+    for (const auto& [flag, usage] : kRequired) {
+        for (std::size_t i = 0; i < table.size(); ++i) {
+            if ((table[i].commands & kExplain) != 0 && table[i].flags == flag && !given(raw[i])) {
+                return Error("explain: " + std::string(usage) + " is required");
+            }
+        }
     }
-    explain->footer("Sends no traffic. Exit code 3 for a usage error or an unreadable rules file.");
-    history->footer(
-        "Reads STATE_DIR/changes.jsonl (written by serve --state-dir). Exit code 3 for a usage "
-        "error or a missing or unreadable state directory.");
+    return {};
+}
 
+// Sources in order: the config file, then the flags given, then NO_COLOR.
+Result<void> apply_sources(const std::vector<RawFlag>& raw, Command& command,
+                           const FileChecks& checks) {
+    const auto table = setting_table();
+    const SettingDef* config = setting_for_key("config");
+    const std::size_t config_index = static_cast<std::size_t>(config - table.data());
+    if (given(raw[config_index])) {
+        const std::string& path = raw[config_index].value;
+        if (auto readable = check_readable_file(path); !readable) {
+            return std::move(readable).error().context("--config");
+        }
+        if (auto applied = apply_config_file(path, command, checks); !applied) return applied;
+    }
+    const ApplyContext context{checks};
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        if (!given(raw[i])) continue;
+        if (auto applied = table[i].apply(command_line_value(table[i], raw[i]), command, context);
+            !applied) {
+            return applied;
+        }
+    }
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color != nullptr && *no_color != '\0') {
+        Value value = Value::command_line_flag("NO_COLOR: ");
+        value.origin.source = Source::environment;
+        if (auto applied = setting_for_key("no_color")->apply(value, command, context); !applied) {
+            return applied;
+        }
+    }
+    return {};
+}
+
+// What no single setting can say: a plan needs something to check, and a password file needs
+// a mechanism to use it with.
+Result<void> check_probing_command(const Command& command) {
+    const CheckOptions& options = command.options;
+    if (options.sasl && options.sasl->mechanism.empty()) {
+        return Error("--sasl-password-file: give --sasl-mechanism (or a [sasl] table) as well");
+    }
+    if (!options.instance && options.bootstrap.empty() && options.targets.empty()) {
+        return Error(std::string(nothing_to_check));
+    }
+    return {};
+}
+
+Result<Command> parse(int argc, const char* const* argv, const FileChecks& checks) {
+    CommandLine line;
+    CLI::App& app = line.app();
     try {
         // CLI11 wants argv[0] first; it only reads the array.
         app.parse(argc, const_cast<char**>(argv));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
     } catch (const CLI::CallForHelp&) {
-        return Command{CommandKind::help, {}, app.help(), {}, {}, {}};
+        Command help;
+        help.text = app.help();
+        return help;
     } catch (const CLI::CallForAllHelp&) {
-        return Command{CommandKind::help, {}, app.help("", CLI::AppFormatMode::All), {}, {}, {}};
+        Command help;
+        help.text = app.help("", CLI::AppFormatMode::All);
+        return help;
     } catch (const CLI::ParseError& error) {
-        return UsageError{error.what()};
+        return Error(error.what());
     }
-
-    const std::vector<CLI::App*> selected_list = app.get_subcommands();
-    const CLI::App* selected = selected_list.empty() ? nullptr : selected_list.front();
-    if (flags.version) {
+    if (line.version()) {
         Command version;
         version.kind = CommandKind::version;
         version.text = std::string("vpcprobe ") + VPCPROBE_VERSION + "\n";
         return version;
     }
-    reject_leftovers(app, selected);
-    if (selected == nullptr) return Command{CommandKind::help, {}, app.help(), {}, {}, {}};
-
-    if (selected == explain) return explain_command(*explain, flags);
-    if (selected == history) return history_command(*history, flags);
-
+    const std::optional<std::size_t> selected = line.selected();
+    if (auto clean = reject_leftovers(app, selected ? &line.sub_app(*selected) : nullptr); !clean) {
+        return std::move(clean).error();
+    }
+    if (!selected) {
+        Command help;
+        help.text = app.help();
+        return help;
+    }
+    const Subcommand& sub = kSubcommands[*selected];
+    const std::vector<RawFlag>& raw = line.raw(*selected);
     Command command;
-    std::optional<ConfigFile> config;
-    command.options = check_options(*selected, flags, config);
-    if (selected == check) {
-        command.kind = CommandKind::check;
-    } else if (selected == endpoints) {
-        command.kind = CommandKind::endpoints;
-    } else {
-        command.kind = CommandKind::serve;
-        command.serve = serve_settings(*serve, flags, config);
+    command.kind = sub.kind;
+    if (sub.kind == CommandKind::explain) {
+        if (auto required = require_explain_arguments(raw); !required) {
+            return std::move(required).error();
+        }
+    }
+    if (auto applied = apply_sources(raw, command, checks); !applied) {
+        return std::move(applied).error();
+    }
+    if ((sub.set & kProbing) != 0) {
+        if (auto complete = check_probing_command(command); !complete) {
+            return std::move(complete).error();
+        }
     }
     return command;
 }
@@ -556,16 +345,13 @@ bool secret_flag(std::string_view flag_name) {
 
 }  // namespace
 
-std::variant<Command, UsageError> parse_command_line(int argc, const char* const* argv) {
+Result<Command> parse_command_line(int argc, const char* const* argv, const FileChecks& checks) {
     try {
-        return parse(argc, argv);
-    } catch (const Failure& failure) {
-        return UsageError{failure.message};
+        return parse(argc, argv, checks);
     } catch (const std::exception& error) {
-        return UsageError{std::string("internal error while reading the command line: ") +
-                          error.what()};
+        return Error(std::string("internal error while reading the command line: ") + error.what());
     } catch (...) {
-        return UsageError{"internal error while reading the command line"};
+        return Error("internal error while reading the command line");
     }
 }
 

@@ -1,41 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
-// The TOML config file (-c/--config): the same settings as the command line, keys named after
-// the long flags with underscores (`dns_servers`, `ca_files`, `warn_days`, ...), plus
-// `targets` / `[[target]]` for explicit targets. Loading validates every value as strictly as
-// the command line does and rejects unknown keys, so a typo is an error, never silently
-// ignored. Relative paths (ca_files, rules, output) are relative to the config file's
+// The TOML config file (-c/--config) as a source of settings: the same settings as the command
+// line, keys named after the long flags with underscores (`dns_servers`, `ca_files`,
+// `warn_days`, ...), plus `targets` / `[[target]]` for explicit targets and the `[sasl]` table.
+// Every key is applied through the setting table (agent/settings/setting_table.h), so values
+// are validated exactly as on the command line; unknown keys are errors (a typo is never
+// silently ignored), with a "did you mean". Relative paths are relative to the config file's
 // directory. Errors name the file, line and column.
 // Pure apart from reading files; thread-safe.
 #pragma once
 
-#include <chrono>
-#include <cstddef>
-#include <optional>
 #include <string>
-#include <variant>
 
-#include "agent/settings/options.h"
+#include "agent/settings/settings.h"
+#include "agent/settings/validate.h"
+#include "core/result.h"
 
 namespace vpcprobe {
 
-struct ConfigFile {
-    // Defaults overlaid with the file's values. Explicit targets land in
-    // options.config_targets as "HOST:PORT=COMPONENT" specs (origin "config"), `[[target]]`
-    // tables after the `targets` array; options.config_file is the path as given.
-    CheckOptions options;
-    // Settings of `vpcprobe serve`, accepted here so one file can drive both commands.
-    std::optional<std::chrono::milliseconds> interval;
-    std::optional<std::string> listen;
-    // History (agent/history.h): `state_dir` for serve and `vpcprobe history` (a relative path
-    // is relative to the config file's directory), `keep` for serve.
-    std::optional<std::string> state_dir;
-    std::optional<std::size_t> keep;
-};
+// Applies the file at `path` over `into` (the defaults, normally). options.config_file is the
+// path as given. The Error is one line: "FILE:LINE:COLUMN: key: what is wrong" or "FILE: ...".
+Result<void> apply_config_file(const std::string& path, Settings& into, const FileChecks& checks);
 
-struct ConfigError {
-    std::string message;  // one line: "FILE:LINE:COLUMN: key: what is wrong" or "FILE: ..."
-};
-
-std::variant<ConfigFile, ConfigError> load_config(const std::string& path);
+// The defaults with the file applied.
+Result<Settings> load_config(const std::string& path, const FileChecks& checks);
 
 }  // namespace vpcprobe

@@ -6,50 +6,47 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
+
+#include "core/text.h"
 
 namespace vpcprobe {
 namespace {
 
-struct Secret {
-    std::optional<std::string> value;
-    std::string problem;
-};
-
-Secret from_env(const std::string& name, const std::string& what) {
+// Each reader's Error says what is wrong with the source, never what it holds.
+Result<std::string> from_env(const std::string& name, const std::string& what) {
     const char* value = std::getenv(name.c_str());
-    if (value == nullptr) return {std::nullopt, "environment variable " + name + " is not set"};
+    if (value == nullptr) return Error("environment variable " + name + " is not set");
     std::string text(value);
-    if (text.empty()) return {std::nullopt, "environment variable " + name + " is empty"};
+    if (text.empty()) return Error("environment variable " + name + " is empty");
     if (text.size() > kMaxSecretBytes) {
-        return {std::nullopt, "environment variable " + name + " is too long for a " + what};
+        return Error("environment variable " + name + " is too long for a " + what);
     }
     // Same rule as for files: a line break is a paste accident, never part of a credential.
     if (text.find_first_of("\r\n") != std::string::npos) {
-        return {std::nullopt, "environment variable " + name + " holds more than one line; put " +
-                                  "only the " + what + " in it"};
+        return Error("environment variable " + name + " holds more than one line; put only the " +
+                     what + " in it");
     }
-    return {std::move(text), ""};
+    return text;
 }
 
 // The config file's literal `username`: checked like the other sources.
-Secret from_literal(const std::string& text) {
-    if (text.empty()) return {std::nullopt, "username in [sasl] is empty"};
-    if (text.size() > kMaxSecretBytes) return {std::nullopt, "username in [sasl] is too long"};
+Result<std::string> from_literal(const std::string& text) {
+    if (text.empty()) return Error("username in [sasl] is empty");
+    if (text.size() > kMaxSecretBytes) return Error("username in [sasl] is too long");
     if (text.find_first_of("\r\n") != std::string::npos) {
-        return {std::nullopt, "username in [sasl] holds more than one line"};
+        return Error("username in [sasl] holds more than one line");
     }
-    return {text, ""};
+    return text;
 }
 
-Secret from_file(const std::string& path, const std::string& what) {
+Result<std::string> from_file(const std::string& path, const std::string& what) {
     // A directory opens fine and reads as empty; say what it is instead.
     std::error_code ignored;
     if (std::filesystem::is_directory(path, ignored)) {
-        return {std::nullopt, "'" + path + "' is a directory, not a file"};
+        return Error(quote(path) + " is a directory, not a file");
     }
     std::ifstream stream(path, std::ios::binary);
-    if (!stream) return {std::nullopt, "'" + path + "' cannot be read"};
+    if (!stream) return Error(quote(path) + " cannot be read");
     // Room for the longest value plus its line ending, so a maximal value written with
     // `echo` (or a CRLF editor) still fits; the length is checked once the ending is gone.
     std::string text;
@@ -59,91 +56,81 @@ Secret from_file(const std::string& path, const std::string& what) {
     if (!text.empty() && text.back() == '\n') text.pop_back();
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.size() > kMaxSecretBytes) {
-        return {std::nullopt, "'" + path + "' is too long to hold a " + what};
+        return Error(quote(path) + " is too long to hold a " + what);
     }
-    if (text.empty()) return {std::nullopt, "'" + path + "' is empty"};
+    if (text.empty()) return Error(quote(path) + " is empty");
     if (text.find('\n') != std::string::npos) {
-        return {std::nullopt,
-                "'" + path + "' holds more than one line; put only the " + what + " in it"};
+        return Error(quote(path) + " holds more than one line; put only the " + what + " in it");
     }
-    return {std::move(text), ""};
+    return text;
+}
+
+// The first username source the options name, else VPCPROBE_SASL_USERNAME.
+Result<std::string> read_username(const SaslOptions& options) {
+    if (options.username_file) {
+        auto read = from_file(*options.username_file, "username");
+        if (!read) return Error("SASL username file " + read.error().message());
+        return read;
+    }
+    if (options.username_env) {
+        return from_env(*options.username_env, "username").context("SASL username");
+    }
+    if (options.username) return from_literal(*options.username).context("SASL username");
+    if (std::getenv(kUsernameEnv) == nullptr) {
+        // Unset: say every way to give one. Set but unusable: from_env's reason says why.
+        return Error(std::string("SASL username: none given (set username, username_env or "
+                                 "username_file in [sasl], or export ") +
+                     kUsernameEnv + ")");
+    }
+    return from_env(kUsernameEnv, "username").context("SASL username");
+}
+
+// The first password source the options name, else VPCPROBE_SASL_PASSWORD. A password file
+// other users can read is worth a warning, not a refusal.
+Result<std::string> read_password(const SaslOptions& options, std::vector<std::string>& warnings) {
+    if (options.password_file) {
+        auto read = from_file(*options.password_file, "password");
+        if (!read) return Error("SASL password file " + read.error().message());
+        struct stat info {};
+        if (stat(options.password_file->c_str(), &info) == 0 &&
+            (info.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+            warnings.push_back("SASL password file " + quote(*options.password_file) +
+                               " is readable by other users (chmod 600 it)");
+        }
+        return read;
+    }
+    if (options.password_env) {
+        return from_env(*options.password_env, "password").context("SASL password");
+    }
+    if (std::getenv(kPasswordEnv) == nullptr) {
+        return Error(std::string("SASL password: none given (set password_file or password_env "
+                                 "in [sasl], use --sasl-password-file, or export ") +
+                     kPasswordEnv + ")");
+    }
+    return from_env(kPasswordEnv, "password").context("SASL password");
 }
 
 }  // namespace
 
-std::string sasl_mechanism_problem(const std::string& mechanism) {
-    if (sasl_mechanism_supported(mechanism)) return "";
-    return "'" + mechanism + "' is not a SASL mechanism vpcprobe speaks (PLAIN, SCRAM-SHA-256, " +
-           "SCRAM-SHA-512)";
+Result<void> check_sasl_mechanism(const std::string& mechanism) {
+    if (sasl_mechanism_supported(mechanism)) return {};
+    return Error(quote(mechanism) +
+                 " is not a SASL mechanism vpcprobe speaks (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)");
 }
 
-std::optional<SaslCredentials> resolve_sasl_credentials(const SaslOptions& options,
-                                                        std::string& error, std::string& warning) {
-    if (std::string problem = sasl_mechanism_problem(options.mechanism); !problem.empty()) {
-        error = "SASL mechanism: " + problem;
-        return std::nullopt;
+Result<ResolvedCredentials> resolve_sasl_credentials(const SaslOptions& options) {
+    if (auto supported = check_sasl_mechanism(options.mechanism); !supported) {
+        return std::move(supported).error().context("SASL mechanism");
     }
-    SaslCredentials credentials;
-    credentials.mechanism = options.mechanism;
-
-    Secret username;
-    std::string username_source;
-    if (options.username_file) {
-        username = from_file(*options.username_file, "username");
-        username_source = "SASL username file ";
-    } else if (options.username_env) {
-        username = from_env(*options.username_env, "username");
-        username_source = "SASL username: ";
-    } else if (options.username) {
-        username = from_literal(*options.username);
-        username_source = "SASL username: ";
-    } else {
-        username = from_env(kUsernameEnv, "username");
-        // Unset: say every way to give one. Set but unusable: from_env's reason says why.
-        if (std::getenv(kUsernameEnv) == nullptr) {
-            username.problem = std::string(
-                                   "none given (set username, username_env or "
-                                   "username_file in [sasl], or export ") +
-                               kUsernameEnv + ")";
-        }
-        username_source = "SASL username: ";
-    }
-    if (!username.value) {
-        error = username_source + username.problem;
-        return std::nullopt;
-    }
-
-    Secret password;
-    std::string password_source;
-    if (options.password_file) {
-        password = from_file(*options.password_file, "password");
-        password_source = "SASL password file ";
-        struct stat info {};
-        if (password.value && stat(options.password_file->c_str(), &info) == 0 &&
-            (info.st_mode & (S_IRGRP | S_IROTH)) != 0) {
-            warning = "SASL password file '" + *options.password_file +
-                      "' is readable by other users (chmod 600 it)";
-        }
-    } else if (options.password_env) {
-        password = from_env(*options.password_env, "password");
-        password_source = "SASL password: ";
-    } else {
-        password = from_env(kPasswordEnv, "password");
-        if (std::getenv(kPasswordEnv) == nullptr) {
-            password.problem = std::string(
-                                   "none given (set password_file or password_env in "
-                                   "[sasl], use --sasl-password-file, or export ") +
-                               kPasswordEnv + ")";
-        }
-        password_source = "SASL password: ";
-    }
-    if (!password.value) {
-        error = password_source + password.problem;
-        return std::nullopt;
-    }
-    credentials.username = std::move(*username.value);
-    credentials.password = std::move(*password.value);
-    return credentials;
+    ResolvedCredentials resolved;
+    resolved.credentials.mechanism = options.mechanism;
+    auto username = read_username(options);
+    if (!username) return std::move(username).error();
+    auto password = read_password(options, resolved.warnings);
+    if (!password) return std::move(password).error();
+    resolved.credentials.username = std::move(*username);
+    resolved.credentials.password = std::move(*password);
+    return resolved;
 }
 
 }  // namespace vpcprobe

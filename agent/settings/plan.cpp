@@ -13,7 +13,7 @@
 
 namespace vpcprobe {
 
-std::vector<Target> build_plan(const CheckOptions& options, std::string& error) {
+Result<std::vector<Target>> build_plan(const CheckOptions& options) {
     std::vector<Target> plan;
     std::set<std::pair<std::string, std::uint16_t>> seen;
     auto add = [&](Target target) {
@@ -21,41 +21,30 @@ std::vector<Target> build_plan(const CheckOptions& options, std::string& error) 
     };
 
     if (options.instance) {
-        const auto part = part_instance_id(*options.instance, error);
-        if (!part) return {};
-        if (std::string problem = access_problem(options.access); !problem.empty()) {
-            error = "--access: " + problem;
-            return {};
+        auto part = part_instance_id(*options.instance);
+        if (!part) return std::move(part).error().context("--instance");
+        if (auto access = check_access(options.access); !access) {
+            return std::move(access).error().context("--access");
         }
         for (Target& target : expand_instance(*part, options.access)) add(std::move(target));
     }
 
     const TargetSpecRules bootstrap_rules{"kafka", false};
     for (const std::string& spec : options.bootstrap) {
-        auto target = parse_target_spec(spec, bootstrap_rules, error);
-        if (!target) {
-            error = "--bootstrap " + error;
-            return {};
-        }
+        auto target = parse_target_spec(spec, bootstrap_rules);
+        if (!target) return std::move(target).error().context("--bootstrap");
         target->origin = "bootstrap";
         add(std::move(*target));
     }
 
-    const std::pair<const std::vector<std::string>*, const char*> explicit_lists[] = {
-        {&options.targets, "argument"}, {&options.config_targets, "config"}};
-    for (const auto& [specs, origin] : explicit_lists) {
-        for (const std::string& spec : *specs) {
-            auto target = parse_target_spec(spec, {}, error);
-            if (!target) {
-                error = "target " + error;
-                return {};
-            }
-            target->origin = origin;
-            add(std::move(*target));
-        }
+    for (const TargetSpec& spec : options.targets) {
+        auto target = parse_target_spec(spec.text, {});
+        if (!target) return Error("target " + target.error().message());
+        target->origin = spec.origin;
+        add(std::move(*target));
     }
 
-    if (plan.empty()) error = std::string(nothing_to_check);
+    if (plan.empty()) return Error(std::string(nothing_to_check));
     return plan;
 }
 

@@ -4,21 +4,20 @@
 // `vpcprobe endpoints` by reports/render/plan_report.h. Pure functions; thread-safe.
 #pragma once
 
-#include <string>
 #include <vector>
 
-#include "agent/settings/options.h"
+#include "agent/settings/settings.h"
+#include "core/result.h"
 #include "core/target.h"
 
 namespace vpcprobe {
 
 // Order: catalog targets (instance x access: all vpc in table order, then pub), then
-// --bootstrap (component "kafka", origin "bootstrap"), then positional targets (origin
-// "argument"), then config-file targets (origin "config"). A target with the same host and
-// port as an earlier one is dropped: the first one wins, with its component and origin.
-// Returns an empty list and sets `error` when a spec or the instance ID is invalid (cli.cpp
-// validates them first, so this is for options built elsewhere) or when nothing is left to
-// check.
-std::vector<Target> build_plan(const CheckOptions& options, std::string& error);
+// --bootstrap (component "kafka", origin "bootstrap"), then the explicit targets (origin
+// "argument" from the command line, "config" from the config file). A target with the same
+// host and port as an earlier one is dropped: the first one wins, with its component and
+// origin. An Error when a spec or the instance ID is invalid (the settings validate them
+// first, so this is for options built elsewhere) or when nothing is left to check.
+Result<std::vector<Target>> build_plan(const CheckOptions& options);
 
 }  // namespace vpcprobe

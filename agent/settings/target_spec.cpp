@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "agent/settings/validate.h"
+#include "core/text.h"
 
 namespace vpcprobe {
 namespace {
@@ -29,26 +30,16 @@ std::string show_char(char c) {
     return buffer;
 }
 
-std::string quote(std::string_view text) {
-    return "'" + std::string(text) + "'";
-}
-
-std::string lower_copy(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string component_problem(std::string_view component) {
-    if (component.empty()) return "empty component after '='";
-    if (component.size() > max_label) return "component longer than 63 characters";
+Result<void> check_component(std::string_view component) {
+    if (component.empty()) return Error("empty component after '='");
+    if (component.size() > max_label) return Error("component longer than 63 characters");
     for (char c : component) {
         if (!component_char(c)) {
-            return "component " + quote(component) + " has " + show_char(c) +
-                   " (use lower-case letters, digits and '-')";
+            return Error("component " + quote(component) + " has " + show_char(c) +
+                         " (use lower-case letters, digits and '-')");
         }
     }
-    return "";
+    return {};
 }
 
 }  // namespace
@@ -77,15 +68,15 @@ std::string component_for_port(std::uint16_t port) {
     }
 }
 
-std::string hostname_problem(std::string_view host) {
-    if (host.empty()) return "empty host name";
+Result<void> check_hostname(std::string_view host) {
+    if (host.empty()) return Error("empty host name");
     for (char c : host) {
-        if (!host_char(c)) return "host name " + quote(host) + " has " + show_char(c);
+        if (!host_char(c)) return Error("host name " + quote(host) + " has " + show_char(c));
     }
     std::string_view name = host;
     if (name.size() > 1 && name.back() == '.') name.remove_suffix(1);  // rooted name
     if (name.size() > max_hostname) {
-        return "host name is longer than " + std::to_string(max_hostname) + " characters";
+        return Error("host name is longer than " + std::to_string(max_hostname) + " characters");
     }
     bool numeric = true;
     std::size_t start = 0;
@@ -93,130 +84,132 @@ std::string hostname_problem(std::string_view host) {
         std::size_t dot = name.find('.', start);
         if (dot == std::string_view::npos) dot = name.size();
         const std::string_view label = name.substr(start, dot - start);
-        if (label.empty()) return "host name " + quote(host) + " has an empty label";
+        if (label.empty()) return Error("host name " + quote(host) + " has an empty label");
         if (label.size() > max_label) {
-            return "host name " + quote(host) + " has a label longer than 63 characters";
+            return Error("host name " + quote(host) + " has a label longer than 63 characters");
         }
         if (label.front() == '-' || label.back() == '-') {
-            return "host name " + quote(host) + " has a label starting or ending with '-'";
+            return Error("host name " + quote(host) + " has a label starting or ending with '-'");
         }
         for (char c : label) {
             if (c < '0' || c > '9') numeric = false;
         }
         start = dot + 1;
     }
-    if (numeric && !is_ipv4_literal(host)) return quote(host) + " is not a valid IPv4 address";
-    return "";
+    if (numeric && !is_ipv4_literal(host))
+        return Error(quote(host) + " is not a valid IPv4 address");
+    return {};
 }
 
-std::optional<Target> parse_target_spec(std::string_view spec, const TargetSpecRules& rules,
-                                        std::string& error) {
-    // "SASL_SSL://user:password@host:9092": '@' is in no host name, so everything from the
-    // scheme to the last '@' (passwords may hold '@') is credentials. Refused, and never quoted
-    // back: the error line goes to a terminal, a log, a CI transcript.
+namespace {
+
+// "SASL_SSL://user:password@host:9092": '@' is in no host name, so everything from the scheme
+// to the last '@' (passwords may hold '@') is credentials. Refused, and never quoted back: the
+// error line goes to a terminal, a log, a CI transcript.
+Result<void> check_no_credentials(std::string_view spec) {
     const std::size_t scheme_sep = spec.find("://");
     const std::size_t userinfo_start = scheme_sep == std::string_view::npos ? 0 : scheme_sep + 3;
-    if (const std::size_t at = spec.rfind('@');
-        at != std::string_view::npos && at >= userinfo_start) {
-        error = quote(std::string(spec.substr(0, userinfo_start)) + "***" +
-                      std::string(spec.substr(at))) +
-                ": credentials do not belong in a target (they would show in ps, shell history "
-                "and reports); give them with [sasl] in the config, VPCPROBE_SASL_USERNAME and "
-                "VPCPROBE_SASL_PASSWORD, or --sasl-password-file";
-        return std::nullopt;
-    }
-    const std::string prefix = quote(spec) + ": ";
-    if (spec.empty()) {
-        error = "empty target (use HOST:PORT or HOST:PORT=COMPONENT)";
-        return std::nullopt;
-    }
+    const std::size_t at = spec.rfind('@');
+    if (at == std::string_view::npos || at < userinfo_start) return {};
+    return Error(
+        quote(std::string(spec.substr(0, userinfo_start)) + "***" + std::string(spec.substr(at))) +
+        ": credentials do not belong in a target (they would show in ps, shell history "
+        "and reports); give them with [sasl] in the config, VPCPROBE_SASL_USERNAME and "
+        "VPCPROBE_SASL_PASSWORD, or --sasl-password-file");
+}
 
-    // A listener scheme as Kafka writes them (PLAINTEXT://, SSL://, SASL_SSL://,
-    // SASL_PLAINTEXT://) or http:// / https:// chooses TLS or not; none means TLS, as every
-    // endpoint of the catalog and of Confluent Cloud speaks it.
+// A listener scheme as Kafka writes them (PLAINTEXT://, SSL://, SASL_SSL://, SASL_PLAINTEXT://)
+// or http:// / https:// chooses TLS or not; none means TLS, as every endpoint of the catalog
+// and of Confluent Cloud speaks it. Removes the scheme from `spec`; returns whether TLS is on.
+Result<bool> take_scheme(std::string_view& spec) {
+    const std::size_t scheme_end = spec.find("://");
+    if (scheme_end == std::string_view::npos) return true;
+    const std::string scheme = lower(spec.substr(0, scheme_end));
     bool tls = true;
-    if (const std::size_t scheme_end = spec.find("://"); scheme_end != std::string_view::npos) {
-        const std::string scheme = lower_copy(spec.substr(0, scheme_end));
-        if (scheme == "plaintext" || scheme == "sasl_plaintext" || scheme == "http") {
-            tls = false;
-        } else if (scheme != "ssl" && scheme != "sasl_ssl" && scheme != "https") {
-            error = prefix + "unknown scheme " + quote(spec.substr(0, scheme_end + 3)) +
-                    " (use PLAINTEXT://, SSL://, SASL_PLAINTEXT://, SASL_SSL://, http:// or "
-                    "https://, or none for TLS)";
-            return std::nullopt;
-        }
-        spec = spec.substr(scheme_end + 3);
+    if (scheme == "plaintext" || scheme == "sasl_plaintext" || scheme == "http") {
+        tls = false;
+    } else if (scheme != "ssl" && scheme != "sasl_ssl" && scheme != "https") {
+        return Error("unknown scheme " + quote(spec.substr(0, scheme_end + 3)) +
+                     " (use PLAINTEXT://, SSL://, SASL_PLAINTEXT://, SASL_SSL://, http:// or "
+                     "https://, or none for TLS)");
     }
+    spec.remove_prefix(scheme_end + 3);
+    return tls;
+}
 
-    std::string_view endpoint = spec;
-    std::string component;
-    if (const std::size_t equals = spec.find('='); equals != std::string_view::npos) {
-        if (!rules.allow_component) {
-            error =
-                prefix + "give HOST:PORT without =COMPONENT (this is always a " +
-                (rules.default_component.empty() ? std::string("plain") : rules.default_component) +
-                " target)";
-            return std::nullopt;
-        }
-        endpoint = spec.substr(0, equals);
-        component = std::string(spec.substr(equals + 1));
-        if (std::string problem = component_problem(component); !problem.empty()) {
-            error = prefix + problem;
-            return std::nullopt;
-        }
+// "=COMPONENT" at the end of `spec`, removed from it; "" when there is none.
+Result<std::string> take_component(std::string_view& spec, const TargetSpecRules& rules) {
+    const std::size_t equals = spec.find('=');
+    if (equals == std::string_view::npos) return std::string();
+    if (!rules.allow_component) {
+        return Error(
+            "give HOST:PORT without =COMPONENT (this is always a " +
+            (rules.default_component.empty() ? std::string("plain") : rules.default_component) +
+            " target)");
     }
+    std::string component(spec.substr(equals + 1));
+    if (auto valid = check_component(component); !valid) return std::move(valid).error();
+    spec = spec.substr(0, equals);
+    return component;
+}
 
-    Target target;
+// "HOST:PORT" or "[V6]:PORT" into the target's host (lower case, or canonical IPv6) and port.
+Result<void> read_host_and_port(std::string_view endpoint, Target& target) {
     std::string_view port_text;
     if (!endpoint.empty() && endpoint.front() == '[') {
         const std::size_t close = endpoint.find(']');
-        if (close == std::string_view::npos) {
-            error = prefix + "missing ']' after the IPv6 address";
-            return std::nullopt;
-        }
+        if (close == std::string_view::npos) return Error("missing ']' after the IPv6 address");
         const std::string_view address = endpoint.substr(1, close - 1);
         if (!is_ipv6_literal(address, true)) {
-            error = prefix + quote(address) + " is not an IPv6 address";
-            return std::nullopt;
+            return Error(quote(address) + " is not an IPv6 address");
         }
         if (close + 1 >= endpoint.size() || endpoint[close + 1] != ':') {
-            error = prefix + "missing :PORT after ']' (use [ADDR]:PORT)";
-            return std::nullopt;
+            return Error("missing :PORT after ']' (use [ADDR]:PORT)");
         }
         target.host = canonical_ipv6(address);
         port_text = endpoint.substr(close + 2);
     } else {
         const std::size_t colon = endpoint.rfind(':');
         if (colon == std::string_view::npos) {
-            error = prefix + "missing :PORT (use HOST:PORT or HOST:PORT=COMPONENT)";
-            return std::nullopt;
+            return Error("missing :PORT (use HOST:PORT or HOST:PORT=COMPONENT)");
         }
         const std::string_view host = endpoint.substr(0, colon);
         if (host.find(':') != std::string_view::npos) {
-            error = prefix + "put an IPv6 address in brackets: [ADDR]:PORT";
-            return std::nullopt;
+            return Error("put an IPv6 address in brackets: [ADDR]:PORT");
         }
-        if (std::string problem = hostname_problem(host); !problem.empty()) {
-            error = prefix + problem;
-            return std::nullopt;
-        }
-        target.host = lower_copy(host);
+        if (auto valid = check_hostname(host); !valid) return valid;
+        target.host = lower(host);
         port_text = endpoint.substr(colon + 1);
     }
-
     const auto port = parse_port(port_text);
     if (!port) {
-        error = prefix + (port_text.empty() ? std::string("missing port number")
-                                            : "port " + quote(port_text) + " is not in 1..65535");
-        return std::nullopt;
+        return Error(port_text.empty() ? std::string("missing port number")
+                                       : "port " + quote(port_text) + " is not in 1..65535");
     }
     target.port = *port;
-    if (component.empty()) {
-        component = rules.default_component.empty() ? component_for_port(target.port)
-                                                    : rules.default_component;
+    return {};
+}
+
+}  // namespace
+
+Result<Target> parse_target_spec(std::string_view spec, const TargetSpecRules& rules) {
+    if (auto no_credentials = check_no_credentials(spec); !no_credentials)
+        return no_credentials.error();
+    if (spec.empty()) return Error("empty target (use HOST:PORT or HOST:PORT=COMPONENT)");
+    const std::string quoted = quote(spec);
+    std::string_view rest = spec;
+    auto tls = take_scheme(rest);
+    if (!tls) return std::move(tls).error().context(quoted);
+    auto component = take_component(rest, rules);
+    if (!component) return std::move(component).error().context(quoted);
+    Target target;
+    if (auto read = read_host_and_port(rest, target); !read) {
+        return std::move(read).error().context(quoted);
     }
-    target.component = std::move(component);
-    target.tls = tls;
+    target.component = !component->empty()               ? *component
+                       : rules.default_component.empty() ? component_for_port(target.port)
+                                                         : rules.default_component;
+    target.tls = *tls;
     return target;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
 #include "core/target.h"
 
 namespace vpcprobe {
@@ -25,8 +26,8 @@ std::string component_for_port(std::uint16_t port);
 // Host names: letters, digits, '-', '_' and '.', at most 253 characters, labels of 1..63
 // characters that neither start nor end with '-'; one trailing dot (a rooted name) is
 // allowed. A name made only of digits and dots must be a valid IPv4 address ("999.1.1.1" is
-// a typo, not a name). Returns an empty string when valid, else why not.
-std::string hostname_problem(std::string_view host);
+// a typo, not a name). The Error says why not.
+Result<void> check_hostname(std::string_view host);
 
 struct TargetSpecRules {
     // Component when the spec has no "=COMPONENT"; empty = component_for_port.
@@ -36,10 +37,9 @@ struct TargetSpecRules {
 };
 
 // Parses one spec into a Target (host lower-cased, IPv6 canonical and without brackets, access and
-// origin left empty for the caller). Returns nullopt and sets `error` to one line quoting the spec,
-// e.g. "'broker:0': port 0 is out of range 1..65535".
-std::optional<Target> parse_target_spec(std::string_view spec, const TargetSpecRules& rules,
-                                        std::string& error);
+// origin left empty for the caller). The Error is one line quoting the spec, e.g.
+// "'broker:0': port '0' is not in 1..65535".
+Result<Target> parse_target_spec(std::string_view spec, const TargetSpecRules& rules);
 
 // The spec text of a target, the inverse of parse_target_spec: "host:port=component",
 // "[v6]:port=component", "plaintext://host:port=component".

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agent/settings/validate.h"
 
-#include "probes/tls/tls_probe.h"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,15 +13,13 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/text.h"
+
 namespace vpcprobe {
 namespace {
 
 bool zone_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
-}
-
-std::string quote(std::string_view text) {
-    return "'" + std::string(text) + "'";
 }
 
 }  // namespace
@@ -71,9 +67,9 @@ std::string canonical_ipv6(std::string_view text) {
     return out;
 }
 
-std::string access_problem(std::string_view access) {
-    if (access == "vpc" || access == "pub" || access == "all") return "";
-    return quote(access) + " is not one of vpc, pub, all";
+Result<void> check_access(std::string_view access) {
+    if (access == "vpc" || access == "pub" || access == "all") return {};
+    return Error(quote(access) + " is not one of vpc, pub, all");
 }
 
 std::optional<ReportFormat> parse_report_format(std::string_view text) {
@@ -121,24 +117,24 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
     return static_cast<std::uint16_t>(*value);
 }
 
-std::string dns_server_problem(std::string_view server) {
+Result<void> check_dns_server(std::string_view server) {
     const std::string usage = " (use ADDR, ADDR:PORT or [IPV6]:PORT with a numeric address)";
-    if (server.empty()) return "empty resolver address" + usage;
+    if (server.empty()) return Error("empty resolver address" + usage);
     std::string_view address = server;
     std::string_view port;
     bool has_port = false;
     if (server.front() == '[') {
         const std::size_t close = server.find(']');
-        if (close == std::string_view::npos) return quote(server) + ": missing ']'" + usage;
+        if (close == std::string_view::npos) return Error(quote(server) + ": missing ']'" + usage);
         address = server.substr(1, close - 1);
         const std::string_view rest = server.substr(close + 1);
         if (!rest.empty()) {
-            if (rest.front() != ':') return quote(server) + ": junk after ']'" + usage;
+            if (rest.front() != ':') return Error(quote(server) + ": junk after ']'" + usage);
             port = rest.substr(1);
             has_port = true;
         }
         if (!is_ipv6_literal(address)) {
-            return quote(server) + ": " + quote(address) + " is not an IPv6 address" + usage;
+            return Error(quote(server) + ": " + quote(address) + " is not an IPv6 address" + usage);
         }
     } else {
         const std::size_t colons =
@@ -150,107 +146,104 @@ std::string dns_server_problem(std::string_view server) {
             has_port = true;
         }
         if (colons <= 1 && !is_ipv4_literal(address)) {
-            return quote(server) + ": " + quote(address) + " is not a numeric IPv4 address" + usage;
+            return Error(quote(server) + ": " + quote(address) + " is not a numeric IPv4 address" +
+                         usage);
         }
         if (colons > 1 && !is_ipv6_literal(address)) {
-            return quote(server) + " is not an IPv6 address" + usage;
+            return Error(quote(server) + " is not an IPv6 address" + usage);
         }
     }
     if (has_port && !parse_port(port)) {
-        return quote(server) + ": port " + quote(port) + " is not in 1..65535";
+        return Error(quote(server) + ": port " + quote(port) + " is not in 1..65535");
     }
-    return "";
+    return {};
 }
 
-std::optional<IpEndpoint> parse_ip_endpoint(std::string_view text, std::string& error) {
+Result<IpEndpoint> parse_ip_endpoint(std::string_view text) {
     const std::string usage = " (use IP:PORT or [IPV6]:PORT)";
     std::string_view address;
     std::string_view port;
     if (!text.empty() && text.front() == '[') {
         const std::size_t close = text.find(']');
         if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-            error = quote(text) + " is not an address and port" + usage;
-            return std::nullopt;
+            return Error(quote(text) + " is not an address and port" + usage);
         }
         address = text.substr(1, close - 1);
         port = text.substr(close + 2);
         if (!is_ipv6_literal(address)) {
-            error = quote(text) + ": " + quote(address) + " is not an IPv6 address";
-            return std::nullopt;
+            return Error(quote(text) + ": " + quote(address) + " is not an IPv6 address");
         }
     } else {
         const std::size_t colon = text.rfind(':');
         if (colon == std::string_view::npos) {
-            error = quote(text) + " has no port" + usage;
-            return std::nullopt;
+            return Error(quote(text) + " has no port" + usage);
         }
         address = text.substr(0, colon);
         port = text.substr(colon + 1);
         if (address.find(':') != std::string_view::npos) {
-            error = quote(text) + ": put an IPv6 address in brackets" + usage;
-            return std::nullopt;
+            return Error(quote(text) + ": put an IPv6 address in brackets" + usage);
         }
         if (!is_ipv4_literal(address)) {
-            error = quote(text) + ": " + quote(address) + " is not a numeric IP address" + usage;
-            return std::nullopt;
+            return Error(quote(text) + ": " + quote(address) + " is not a numeric IP address" +
+                         usage);
         }
     }
     const auto number = parse_port(port);
     if (!number) {
-        error = quote(text) + ": port " + quote(port) + " is not in 1..65535";
-        return std::nullopt;
+        return Error(quote(text) + ": port " + quote(port) + " is not in 1..65535");
     }
     return IpEndpoint{std::string(address), *number};
 }
 
-std::string readable_file_problem(const std::string& path) {
+Result<void> check_readable_file(const std::string& path) {
     namespace fs = std::filesystem;
-    if (path.empty()) return "empty file name";
+    if (path.empty()) return Error("empty file name");
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
-    if (status.type() == fs::file_type::not_found) return quote(path) + ": no such file";
-    if (ec) return quote(path) + ": " + ec.message();
-    if (fs::is_directory(status)) return quote(path) + " is a directory, not a file";
+    if (status.type() == fs::file_type::not_found) return Error(quote(path) + ": no such file");
+    if (ec) return Error(quote(path) + ": " + ec.message());
+    if (fs::is_directory(status)) return Error(quote(path) + " is a directory, not a file");
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return quote(path) + ": cannot be read: " + std::strerror(errno);
+    if (fd < 0) return Error(quote(path) + ": cannot be read: " + std::strerror(errno));
     ::close(fd);
-    return "";
+    return {};
 }
 
-std::string hosts_file_problem(const std::string& path) {
+Result<void> check_hosts_file(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    if (!path.empty() && fs::status(path, ec).type() == fs::file_type::not_found) return "";
-    return readable_file_problem(path);
+    if (!path.empty() && fs::status(path, ec).type() == fs::file_type::not_found) return {};
+    return check_readable_file(path);
 }
 
-std::string ca_file_problem(const std::string& path) {
-    if (std::string problem = readable_file_problem(path); !problem.empty()) return problem;
-    // The TLS layer's own loader decides, so "valid here" and "loads there" never disagree.
-    if (auto loaded = check_trust_anchor_file(path); !loaded)
-        return quote(path) + ": " + loaded.error().message();
-    return "";
+Result<void> check_ca_file(const std::string& path, const FileChecks& checks) {
+    if (auto readable = check_readable_file(path); !readable) return readable;
+    if (!checks.trust_anchors) return {};
+    if (auto loaded = checks.trust_anchors(path); !loaded) {
+        return std::move(loaded).error().context(quote(path));
+    }
+    return {};
 }
 
-std::string writable_destination_problem(const std::string& path) {
+Result<void> check_writable_destination(const std::string& path) {
     namespace fs = std::filesystem;
-    if (path.empty()) return "empty file name";
+    if (path.empty()) return Error("empty file name");
     std::error_code ec;
-    if (fs::is_directory(path, ec)) return quote(path) + " is a directory, not a file";
+    if (fs::is_directory(path, ec)) return Error(quote(path) + " is a directory, not a file");
     fs::path directory = fs::path(path).parent_path();
     if (directory.empty()) directory = ".";
     const fs::file_status status = fs::status(directory, ec);
     if (status.type() == fs::file_type::not_found || ec) {
-        return quote(path) + ": directory " + quote(directory.string()) + " does not exist";
+        return Error(quote(path) + ": directory " + quote(directory.string()) + " does not exist");
     }
     if (!fs::is_directory(status)) {
-        return quote(path) + ": " + quote(directory.string()) + " is not a directory";
+        return Error(quote(path) + ": " + quote(directory.string()) + " is not a directory");
     }
     if (::access(directory.c_str(), W_OK) != 0) {
-        return quote(path) + ": directory " + quote(directory.string()) +
-               " is not writable: " + std::strerror(errno);
+        return Error(quote(path) + ": directory " + quote(directory.string()) +
+                     " is not writable: " + std::strerror(errno));
     }
-    return "";
+    return {};
 }
 
 }  // namespace vpcprobe

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// Checks shared by the command line (agent/cli) and the config file (agent/config), so both
-// accept exactly the same values and word their complaints the same way. Each returns an
-// empty string (or a value) when fine, else a one-line reason without the flag or key name:
-// the caller prefixes "--flag: " or "file:line:col: key: ".
+// Checks of single values (addresses, ports, files) that the setting table applies to every
+// source alike (agent/settings/setting_table.h). Each Error is a one-line reason without the
+// flag or key: the setting says where the value came from ("--flag: ", "FILE:3:1: key: ").
 // Pure functions apart from the file checks, which look at the file system; thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "agent/settings/options.h"
+#include "agent/settings/settings.h"
+#include "core/result.h"
 
 namespace vpcprobe {
 
@@ -24,7 +25,7 @@ bool is_ip_literal(std::string_view text);
 std::string canonical_ipv6(std::string_view text);
 
 // --access: "vpc", "pub" or "all".
-std::string access_problem(std::string_view access);
+Result<void> check_access(std::string_view access);
 
 // --format: text|json|markdown|prometheus|junit.
 std::optional<ReportFormat> parse_report_format(std::string_view text);
@@ -35,34 +36,41 @@ std::optional<long long> parse_integer(std::string_view text, long long min, lon
 
 // --dns-server: "ADDR", "ADDR:PORT", "[V6]:PORT" or a bare IPv6 address, with numeric
 // addresses only (a resolver named by a name would need a resolver to find it).
-std::string dns_server_problem(std::string_view server);
+Result<void> check_dns_server(std::string_view server);
 
 // --listen / --to: "IP:PORT" or "[V6]:PORT" with a numeric address and a port in 1..65535.
-// Returns nullopt and sets `error` when invalid.
 struct IpEndpoint {
     std::string address;  // without brackets
     std::uint16_t port = 0;
 };
-std::optional<IpEndpoint> parse_ip_endpoint(std::string_view text, std::string& error);
+Result<IpEndpoint> parse_ip_endpoint(std::string_view text);
 
 // Parses a port in 1..65535 (digits only).
 std::optional<std::uint16_t> parse_port(std::string_view text);
 
 // A file we are about to read (-c, --ca-file, --rules): exists, is not a directory, opens for
 // reading. The reason quotes the path.
-std::string readable_file_problem(const std::string& path);
+Result<void> check_readable_file(const std::string& path);
 
 // A hosts file (--hosts-file, hosts_file): one that does not exist is an empty one, as for the
 // C library; one that exists must be a readable file.
-std::string hosts_file_problem(const std::string& path);
+Result<void> check_hosts_file(const std::string& path);
 
-// A CA file (--ca-file, ca_files): readable, and holding at least one PEM certificate that
-// parses, so a wrong file is a usage error now rather than "cert.untrusted" on every target.
-std::string ca_file_problem(const std::string& path);
+// Checks of what a file holds that only a lower layer can make (the TLS layer reading trust
+// anchors): handed in by the commands, which may use that layer, so that "valid here" and
+// "loads there" never disagree.
+struct FileChecks {
+    // Whether a PEM file loads as trust anchors; the Error says what is wrong with it.
+    std::function<Result<void>(const std::string& path)> trust_anchors;
+};
+
+// A CA file (--ca-file, ca_files): readable, and loading as trust anchors, so a wrong file is
+// a usage error now rather than "cert.untrusted" on every target.
+Result<void> check_ca_file(const std::string& path, const FileChecks& checks);
 
 // A file we will write at the end of the run (-o): its directory must exist and be a
 // directory, so a long check does not end in "cannot write report". The reason quotes the path.
-std::string writable_destination_problem(const std::string& path);
+Result<void> check_writable_destination(const std::string& path);
 
 // The usage error of a plan with nothing in it.
 inline constexpr std::string_view nothing_to_check =

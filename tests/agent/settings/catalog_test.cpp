@@ -16,14 +16,10 @@ Target catalog_target(const char* component, const char* access, const char* hos
 }
 
 std::string part_or_error(std::string_view id) {
-    std::string error;
-    const auto part = part_instance_id(id, error);
-    if (part) {
-        CHECK(error.empty());
-        return *part;
-    }
-    CHECK_FALSE(error.empty());
-    return "ERROR: " + error;
+    const auto part = part_instance_id(id);
+    if (part) return *part;
+    CHECK_FALSE(part.error().message().empty());
+    return "ERROR: " + part.error().message();
 }
 
 }  // namespace
@@ -38,8 +34,7 @@ TEST_CASE("the catalog has the contract's seven components in order") {
 }
 
 TEST_CASE("a full instance ID expands to all 14 endpoints, vpc first") {
-    std::string error;
-    const auto part = part_instance_id("alikafka_confluent-cn-abcdef1234", error);
+    const auto part = part_instance_id("alikafka_confluent-cn-abcdef1234");
     REQUIRE(part);
     CHECK(*part == "abcdef1234");
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "agent/file_checks.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
 
@@ -19,27 +20,31 @@ namespace {
 
 using vpcprobe::test::pem_certificate;
 
-std::variant<Command, UsageError> parse(std::vector<std::string> args) {
+Result<Command> parse(std::vector<std::string> args) {
     args.insert(args.begin(), "vpcprobe");
     std::vector<const char*> argv;
     for (const std::string& arg : args) argv.push_back(arg.c_str());
-    return parse_command_line(static_cast<int>(argv.size()), argv.data());
+    return parse_command_line(static_cast<int>(argv.size()), argv.data(), probe_file_checks());
 }
 
 Command parse_ok(const std::vector<std::string>& args) {
     auto result = parse(args);
-    if (auto* error = std::get_if<UsageError>(&result)) FAIL("usage error: " << error->message);
-    return std::get<Command>(result);
+    if (!result) FAIL("usage error: " << result.error().message());
+    return *result;
 }
 
 std::string parse_error(const std::vector<std::string>& args) {
     auto result = parse(args);
-    if (auto* command = std::get_if<Command>(&result)) {
-        FAIL("expected a usage error, got command kind " << static_cast<int>(command->kind));
-    }
-    const std::string message = std::get<UsageError>(result).message;
+    if (result) FAIL("expected a usage error, got command kind " << static_cast<int>(result->kind));
+    const std::string message = result.error().message();
     CHECK(message.find('\n') == std::string::npos);  // one line
     return message;
+}
+
+std::vector<TargetSpec> specs(const std::vector<std::string>& texts, const std::string& origin) {
+    std::vector<TargetSpec> out;
+    for (const std::string& text : texts) out.push_back({text, origin});
+    return out;
 }
 
 std::string write(const test::TempDir& dir, const std::string& name, const std::string& text) {
@@ -62,18 +67,18 @@ TEST_CASE("check with an instance uses the defaults") {
     const CheckOptions& options = command.options;
     CHECK(options.instance == "alikafka_confluent-cn-abc123");
     CHECK(options.access == "vpc");
-    CHECK(options.timeout == 3s);
-    CHECK_FALSE(options.deadline);
-    CHECK(options.warn_days == 30);
+    CHECK(options.probe.timeout == 3s);
+    CHECK_FALSE(options.probe.deadline);
+    CHECK(options.probe.warn_days == 30);
     CHECK(options.format == ReportFormat::text);
-    CHECK(options.concurrency == 64);
-    CHECK(options.max_addresses == 16);
+    CHECK(options.probe.concurrency == 64);
+    CHECK(options.probe.max_addresses == 16);
     CHECK(options.color);
-    CHECK_FALSE(options.tcp_only);
+    CHECK_FALSE(options.probe.tcp_only);
     CHECK(options.targets.empty());
     CHECK_FALSE(options.config_file);
     CHECK_FALSE(options.sasl);
-    CHECK(options.follow_advertised);
+    CHECK(options.probe.follow_advertised);
 }
 
 TEST_CASE("every check option is read") {
@@ -122,36 +127,37 @@ TEST_CASE("every check option is read") {
                                       rules,
                                       "--no-advertised"});
     const CheckOptions& options = command.options;
-    CHECK(options.targets == std::vector<std::string>{"h1:9092", "[::1]:8081=sr"});
+    CHECK(options.targets == specs({"h1:9092", "[::1]:8081=sr"}, "argument"));
     CHECK(options.instance == "abc");
     CHECK(options.access == "all");
     CHECK(options.bootstrap == std::vector<std::string>{"b1:9092", "b2:9093"});
-    CHECK(options.dns_servers == std::vector<std::string>{"10.0.0.2", "[::1]:53"});
-    CHECK(options.ca_files == std::vector<std::string>{ca});
-    CHECK(options.timeout == 250ms);
-    CHECK(options.deadline == 60s);
-    CHECK(options.bind == "::1");
+    CHECK(options.probe.dns_servers == std::vector<std::string>{"10.0.0.2", "[::1]:53"});
+    CHECK(options.probe.ca_files == std::vector<std::string>{ca});
+    CHECK(options.probe.timeout == 250ms);
+    CHECK(options.probe.deadline == 60s);
+    CHECK(options.probe.bind == "::1");
     CHECK(options.rules_files == std::vector<std::string>{rules});
-    CHECK(options.warn_days == 0);
+    CHECK(options.probe.warn_days == 0);
     CHECK(options.format == ReportFormat::junit);
-    CHECK(options.tcp_only);
+    CHECK(options.probe.tcp_only);
     CHECK(options.output == dir.file("report.xml"));
-    CHECK(options.concurrency == 10000);
-    CHECK(options.max_addresses == 64);
+    CHECK(options.probe.concurrency == 10000);
+    CHECK(options.probe.max_addresses == 64);
     CHECK_FALSE(options.color);
     REQUIRE(options.sasl);
     CHECK(options.sasl->mechanism == "SCRAM-SHA-512");
     CHECK(options.sasl->password_file == rules);
-    CHECK_FALSE(options.follow_advertised);
+    CHECK_FALSE(options.probe.follow_advertised);
 }
 
 TEST_CASE("a repeatable flag takes one value per occurrence") {
     // "--dns-server 10.0.0.2 h:9092" must not swallow the target.
     const Command command = parse_ok({"check", "--dns-server", "10.0.0.2", "h:9092"});
-    CHECK(command.options.dns_servers == std::vector<std::string>{"10.0.0.2"});
-    CHECK(command.options.targets == std::vector<std::string>{"h:9092"});
+    CHECK(command.options.probe.dns_servers == std::vector<std::string>{"10.0.0.2"});
+    CHECK(command.options.targets == specs({"h:9092"}, "argument"));
     // A single-valued flag given twice: the last one wins.
-    CHECK(parse_ok({"check", "h:1", "--timeout", "1s", "--timeout", "2s"}).options.timeout == 2s);
+    CHECK(parse_ok({"check", "h:1", "--timeout", "1s", "--timeout", "2s"}).options.probe.timeout ==
+          2s);
 }
 
 TEST_CASE("endpoints and serve take the check options") {
@@ -167,7 +173,7 @@ TEST_CASE("endpoints and serve take the check options") {
         parse_ok({"serve", "h:1", "--interval", "30s", "--listen", "[::1]:9100", "--timeout", "1"});
     CHECK(tuned.serve.interval == 30s);
     CHECK(tuned.serve.listen == "[::1]:9100");
-    CHECK(tuned.options.timeout == 1s);
+    CHECK(tuned.options.probe.timeout == 1s);
     CHECK(parse_error({"serve", "h:1", "--interval", "never"}) ==
           "--interval: 'never' is not a duration (try 3s, 250ms or 1m)");
     CHECK(parse_error({"serve", "h:1", "--listen", "localhost:9100"}).rfind("--listen: ", 0) == 0);
@@ -309,11 +315,11 @@ TEST_CASE("target schemes on the command line") {
                   "SASL_PLAINTEXT://b:9092", "--bootstrap", "sasl_ssl://b2:9093"})
             .options;
     // Kept as written: the plan parses them (and the scheme) again.
-    CHECK(options.targets == std::vector<std::string>{"PLAINTEXT://h:9092", "https://sr:8081=sr"});
+    CHECK(options.targets == specs({"PLAINTEXT://h:9092", "https://sr:8081=sr"}, "argument"));
     CHECK(options.bootstrap ==
           std::vector<std::string>{"SASL_PLAINTEXT://b:9092", "sasl_ssl://b2:9093"});
     CHECK(parse_ok({"endpoints", "http://h:1"}).options.targets ==
-          std::vector<std::string>{"http://h:1"});
+          specs({"http://h:1"}, "argument"));
 }
 
 TEST_CASE("SASL flags: a mechanism, a password file, and the config's [sasl] under them") {
@@ -340,7 +346,7 @@ TEST_CASE("SASL flags: a mechanism, a password file, and the config's [sasl] und
             REQUIRE(options.sasl);
             CHECK(options.sasl->mechanism == "PLAIN");
             CHECK(options.sasl->password_file == password_file);
-            CHECK_FALSE(options.follow_advertised);
+            CHECK_FALSE(options.probe.follow_advertised);
         }
     }
     SECTION("flags override the config's [sasl] key by key") {
@@ -358,7 +364,7 @@ password_env = "KAFKA_PASSWORD"
         CHECK(from_file.sasl->mechanism == "PLAIN");
         CHECK(from_file.sasl->username == "alice");
         CHECK(from_file.sasl->password_env == "KAFKA_PASSWORD");
-        CHECK_FALSE(from_file.follow_advertised);
+        CHECK_FALSE(from_file.probe.follow_advertised);
 
         const CheckOptions mechanism =
             parse_ok({"check", "-c", config, "--sasl-mechanism", "SCRAM-SHA-512"}).options;
@@ -376,8 +382,8 @@ password_env = "KAFKA_PASSWORD"
         CHECK_FALSE(file.sasl->password_env);
     }
     SECTION("--no-advertised") {
-        CHECK(parse_ok({"check", "h:1"}).options.follow_advertised);
-        CHECK_FALSE(parse_ok({"check", "h:1", "--no-advertised"}).options.follow_advertised);
+        CHECK(parse_ok({"check", "h:1"}).options.probe.follow_advertised);
+        CHECK_FALSE(parse_ok({"check", "h:1", "--no-advertised"}).options.probe.follow_advertised);
     }
 }
 
@@ -439,16 +445,15 @@ listen = "127.0.0.1:9100"
         CHECK(options.instance == "abcdef");
         CHECK(options.access == "all");
         CHECK(options.bootstrap == std::vector<std::string>{"cfg-broker:9092"});
-        CHECK(options.config_targets == std::vector<std::string>{"cfg-host:8081"});
-        CHECK(options.targets.empty());
-        CHECK(options.dns_servers == std::vector<std::string>{"10.0.0.2", "10.0.0.3"});
-        CHECK(options.ca_files ==
+        CHECK(options.targets == specs({"cfg-host:8081"}, "config"));
+        CHECK(options.probe.dns_servers == std::vector<std::string>{"10.0.0.2", "10.0.0.3"});
+        CHECK(options.probe.ca_files ==
               std::vector<std::string>{dir.file("ca1.pem"), dir.file("ca2.pem")});
-        CHECK(options.timeout == 5s);
-        CHECK(options.deadline == 120s);
-        CHECK(options.warn_days == 10);
+        CHECK(options.probe.timeout == 5s);
+        CHECK(options.probe.deadline == 120s);
+        CHECK(options.probe.warn_days == 10);
         CHECK(options.format == ReportFormat::json);
-        CHECK(options.concurrency == 4);
+        CHECK(options.probe.concurrency == 4);
         CHECK(options.color);
     }
     SECTION("flags given win; the rest stays") {
@@ -456,24 +461,24 @@ listen = "127.0.0.1:9100"
             parse_ok({"check", "--config", config, "--timeout", "2s", "--dns-server", "10.9.9.9",
                       "--ca-file", other_ca, "--access", "vpc", "--no-color"})
                 .options;
-        CHECK(options.timeout == 2s);
-        CHECK(options.dns_servers == std::vector<std::string>{"10.9.9.9"});  // replaced, not added
-        CHECK(options.ca_files == std::vector<std::string>{other_ca});
+        CHECK(options.probe.timeout == 2s);
+        CHECK(options.probe.dns_servers ==
+              std::vector<std::string>{"10.9.9.9"});  // replaced, not added
+        CHECK(options.probe.ca_files == std::vector<std::string>{other_ca});
         CHECK(options.access == "vpc");
         CHECK_FALSE(options.color);
         CHECK(options.instance == "abcdef");
-        CHECK(options.deadline == 120s);
-        CHECK(options.warn_days == 10);
+        CHECK(options.probe.deadline == 120s);
+        CHECK(options.probe.warn_days == 10);
         CHECK(options.format == ReportFormat::json);
         CHECK(options.bootstrap == std::vector<std::string>{"cfg-broker:9092"});
-        CHECK(options.config_targets == std::vector<std::string>{"cfg-host:8081"});
+        CHECK(options.targets == specs({"cfg-host:8081"}, "config"));
     }
     SECTION("positional targets replace the config's targets; --bootstrap replaces its list") {
         const CheckOptions options =
             parse_ok({"check", "-c", config, "cli-host:9095", "--bootstrap", "cli-broker:9093"})
                 .options;
-        CHECK(options.targets == std::vector<std::string>{"cli-host:9095"});
-        CHECK(options.config_targets.empty());
+        CHECK(options.targets == specs({"cli-host:9095"}, "argument"));
         CHECK(options.bootstrap == std::vector<std::string>{"cli-broker:9093"});
         CHECK(options.instance == "abcdef");
     }
@@ -484,7 +489,7 @@ listen = "127.0.0.1:9100"
     }
     SECTION("a config alone is enough to have something to check") {
         const std::string minimal = write(dir, "minimal.toml", "targets = \"h:1\"\n");
-        CHECK(parse_ok({"check", "-c", minimal}).options.config_targets.size() == 1);
+        CHECK(parse_ok({"check", "-c", minimal}).options.targets == specs({"h:1"}, "config"));
         const std::string empty = write(dir, "empty.toml", "timeout = 1\n");
         CHECK(parse_error({"check", "-c", empty}) ==
               "nothing to check: give --instance, --bootstrap or HOST:PORT");

@@ -8,14 +8,14 @@
 #include <fstream>
 #include <iterator>
 
+#include "agent/file_checks.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
 
 using namespace std::chrono_literals;
-using vpcprobe::ConfigError;
-using vpcprobe::ConfigFile;
 using vpcprobe::load_config;
 using vpcprobe::ReportFormat;
+using vpcprobe::Settings;
 
 namespace {
 
@@ -29,17 +29,22 @@ std::string write(const vpcprobe::test::TempDir& dir, const std::string& name,
     return path;
 }
 
-ConfigFile load_ok(const std::string& path) {
-    auto result = load_config(path);
-    if (auto* error = std::get_if<ConfigError>(&result))
-        FAIL("unexpected error: " << error->message);
-    return std::get<ConfigFile>(result);
+Settings load_ok(const std::string& path) {
+    auto result = load_config(path, vpcprobe::probe_file_checks());
+    if (!result) FAIL("unexpected error: " << result.error().message());
+    return *result;
 }
 
 std::string load_error(const std::string& path) {
-    auto result = load_config(path);
-    REQUIRE(std::holds_alternative<ConfigError>(result));
-    return std::get<ConfigError>(result).message;
+    auto result = load_config(path, vpcprobe::probe_file_checks());
+    REQUIRE_FALSE(result.ok());
+    return result.error().message();
+}
+
+std::vector<vpcprobe::TargetSpec> specs(const std::vector<std::string>& texts) {
+    std::vector<vpcprobe::TargetSpec> out;
+    for (const std::string& text : texts) out.push_back({text, "config"});
+    return out;
 }
 
 // Loads a config whose only content is `content` and returns its error.
@@ -94,7 +99,7 @@ port = 8081
 component = "sr"
 tls = false
 )");
-    const ConfigFile config = load_ok(path);
+    const Settings config = load_ok(path);
     const auto& options = config.options;
     const std::string conf_dir = dir.file("conf");
     CHECK(options.config_file == path);
@@ -102,26 +107,24 @@ tls = false
     CHECK(options.access == "all");
     CHECK(options.bootstrap ==
           std::vector<std::string>{"pkc-1.example.com:9092", "pkc-2.example.com:9093"});
-    CHECK(options.targets.empty());
-    CHECK(options.config_targets ==
-          std::vector<std::string>{"sr.example.com:443=schema-registry", "[::1]:9092",
-                                   "Connect.Example.com:8083", "plaintext://[::1]:8081=sr"});
-    CHECK(options.dns_servers == std::vector<std::string>{"10.20.0.2", "[::1]:5353"});
-    CHECK(options.ca_files == std::vector<std::string>{conf_dir + "/ca/extra.pem"});
-    CHECK(options.timeout == 1500ms);
-    CHECK(options.tcp_only);
-    CHECK(options.deadline == 30000ms);
-    CHECK(options.bind == "10.20.1.15");
+    CHECK(options.targets == specs({"sr.example.com:443=schema-registry", "[::1]:9092",
+                                    "Connect.Example.com:8083", "plaintext://[::1]:8081=sr"}));
+    CHECK(options.probe.dns_servers == std::vector<std::string>{"10.20.0.2", "[::1]:5353"});
+    CHECK(options.probe.ca_files == std::vector<std::string>{conf_dir + "/ca/extra.pem"});
+    CHECK(options.probe.timeout == 1500ms);
+    CHECK(options.probe.tcp_only);
+    CHECK(options.probe.deadline == 30000ms);
+    CHECK(options.probe.bind == "10.20.1.15");
     CHECK(options.rules_files == std::vector<std::string>{conf_dir + "/rules/sg.json", abs_rules});
-    CHECK(options.warn_days == 14);
+    CHECK(options.probe.warn_days == 14);
     CHECK(options.format == ReportFormat::json);
     CHECK(options.output == conf_dir + "/report.json");
-    CHECK(options.concurrency == 8);
-    CHECK(options.max_addresses == 4);
+    CHECK(options.probe.concurrency == 8);
+    CHECK(options.probe.max_addresses == 4);
     CHECK_FALSE(options.color);
-    CHECK(config.interval == 300000ms);
-    CHECK(config.listen == "[::1]:9464");
-    CHECK_FALSE(options.follow_advertised);
+    CHECK(config.serve.interval == 300000ms);
+    CHECK(config.serve.listen == "[::1]:9464");
+    CHECK_FALSE(options.probe.follow_advertised);
     REQUIRE(options.sasl);
     CHECK(options.sasl->mechanism == "SCRAM-SHA-512");
     CHECK(options.sasl->username_env == "KAFKA_USER");
@@ -130,24 +133,24 @@ tls = false
 
 TEST_CASE("an empty config keeps every default") {
     vpcprobe::test::TempDir dir;
-    const ConfigFile config = load_ok(write(dir, "empty.toml", "# nothing\n"));
+    const Settings config = load_ok(write(dir, "empty.toml", "# nothing\n"));
     const vpcprobe::CheckOptions defaults;
-    CHECK(config.options.timeout == defaults.timeout);
+    CHECK(config.options.probe.timeout == defaults.probe.timeout);
     CHECK(config.options.access == "vpc");
-    CHECK(config.options.warn_days == 30);
+    CHECK(config.options.probe.warn_days == 30);
     CHECK(config.options.format == ReportFormat::text);
     CHECK(config.options.color);
     CHECK_FALSE(config.options.instance);
-    CHECK_FALSE(config.interval);
+    CHECK(config.serve.interval == vpcprobe::ServeSettings{}.interval);
     CHECK_FALSE(config.options.sasl);
-    CHECK(config.options.follow_advertised);
+    CHECK(config.options.probe.follow_advertised);
 }
 
 TEST_CASE("durations: strings, integers and floats are seconds") {
     vpcprobe::test::TempDir dir;
-    CHECK(load_ok(write(dir, "a.toml", "timeout = 2")).options.timeout == 2000ms);
-    CHECK(load_ok(write(dir, "b.toml", "timeout = 0.25")).options.timeout == 250ms);
-    CHECK(load_ok(write(dir, "c.toml", "timeout = \"250ms\"")).options.timeout == 250ms);
+    CHECK(load_ok(write(dir, "a.toml", "timeout = 2")).options.probe.timeout == 2000ms);
+    CHECK(load_ok(write(dir, "b.toml", "timeout = 0.25")).options.probe.timeout == 250ms);
+    CHECK(load_ok(write(dir, "c.toml", "timeout = \"250ms\"")).options.probe.timeout == 250ms);
     CHECK(error_for("timeout = \"soon\"")
               .find(":1:11: timeout: 'soon' is not a duration (try 3s, 250ms or 1m)") !=
           std::string::npos);
@@ -269,17 +272,16 @@ TEST_CASE("relative file paths are resolved against the config's directory and c
     const std::string relative_config = write(dir, "etc/rel.toml", "ca_files = \"ca.pem\"\n");
     const auto previous = std::filesystem::current_path();
     std::filesystem::current_path(dir.path());
-    auto result = load_config("etc/rel.toml");
+    auto result = load_config("etc/rel.toml", vpcprobe::probe_file_checks());
     std::filesystem::current_path(previous);
-    REQUIRE(std::holds_alternative<ConfigFile>(result));
-    CHECK(std::get<ConfigFile>(result).options.ca_files ==
-          std::vector<std::string>{dir.file("etc/ca.pem")});
+    REQUIRE(result.ok());
+    CHECK(result->options.probe.ca_files == std::vector<std::string>{dir.file("etc/ca.pem")});
     (void)relative_config;
 }
 
 TEST_CASE("target schemes and [[target]] tls choose TLS per target") {
     vpcprobe::test::TempDir dir;
-    const ConfigFile config = load_ok(write(dir, "vpcprobe.toml", R"(
+    const Settings config = load_ok(write(dir, "vpcprobe.toml", R"(
 bootstrap = ["SASL_PLAINTEXT://b1:9092", "SASL_SSL://b2:9093"]
 targets = ["PLAINTEXT://h:9092=kafka", "http://sr:8081"]
 
@@ -299,9 +301,9 @@ tls = false
 )"));
     CHECK(config.options.bootstrap ==
           std::vector<std::string>{"SASL_PLAINTEXT://b1:9092", "SASL_SSL://b2:9093"});
-    CHECK(config.options.config_targets ==
-          std::vector<std::string>{"PLAINTEXT://h:9092=kafka", "http://sr:8081", "tls-by-default:1",
-                                   "explicit:2", "plaintext://10.0.0.7:9092"});
+    CHECK(config.options.targets ==
+          specs({"PLAINTEXT://h:9092=kafka", "http://sr:8081", "tls-by-default:1", "explicit:2",
+                 "plaintext://10.0.0.7:9092"}));
 
     const std::string scheme_hint = "unknown scheme 'ftp://'";
     CHECK(error_for("targets = [\"ftp://h:1\"]")
@@ -320,8 +322,9 @@ tls = false
 TEST_CASE("follow_advertised is a boolean") {
     vpcprobe::test::TempDir dir;
     CHECK_FALSE(
-        load_ok(write(dir, "a.toml", "follow_advertised = false")).options.follow_advertised);
-    CHECK(load_ok(write(dir, "b.toml", "follow_advertised = true")).options.follow_advertised);
+        load_ok(write(dir, "a.toml", "follow_advertised = false")).options.probe.follow_advertised);
+    CHECK(
+        load_ok(write(dir, "b.toml", "follow_advertised = true")).options.probe.follow_advertised);
     CHECK(error_for("follow_advertised = \"no\"")
               .find(":1:21: follow_advertised: expected true or false, got a string") !=
           std::string::npos);
@@ -348,7 +351,7 @@ username_file = "user.txt"
 password_env = "KAFKA_PASSWORD"
 password_file = "pw/kafka.pw"
 )");
-    const ConfigFile config = load_ok(path);
+    const Settings config = load_ok(path);
     REQUIRE(config.options.sasl);
     const vpcprobe::SaslOptions& sasl = *config.options.sasl;
     CHECK(sasl.mechanism == "SCRAM-SHA-256");
@@ -431,16 +434,17 @@ TEST_CASE("[sasl] errors name the key and never repeat a password") {
 
 TEST_CASE("state_dir and keep: history settings of serve and vpcprobe history") {
     vpcprobe::test::TempDir dir;
-    const ConfigFile relative =
+    const Settings relative =
         load_ok(write(dir, "etc/vpcprobe.toml", "state_dir = \"../state\"\nkeep = 25\n"));
-    CHECK(relative.state_dir == dir.file("state"));  // relative to the config's directory
-    CHECK(relative.keep == std::optional<std::size_t>(25));
-    const ConfigFile absolute = load_ok(write(dir, "abs.toml", "state_dir = \"/var/lib/x\"\n"));
-    CHECK(absolute.state_dir == "/var/lib/x");
-    CHECK_FALSE(absolute.keep);
-    const ConfigFile empty = load_ok(write(dir, "empty.toml", "# nothing\n"));
-    CHECK_FALSE(empty.state_dir);
-    CHECK_FALSE(empty.keep);
+    CHECK(relative.serve.state_dir == dir.file("state"));  // relative to the config's directory
+    CHECK(relative.history.state_dir == dir.file("state"));
+    CHECK(relative.serve.keep == 25);
+    const Settings absolute = load_ok(write(dir, "abs.toml", "state_dir = \"/var/lib/x\"\n"));
+    CHECK(absolute.serve.state_dir == "/var/lib/x");
+    CHECK(absolute.serve.keep == vpcprobe::ServeSettings{}.keep);
+    const Settings empty = load_ok(write(dir, "empty.toml", "# nothing\n"));
+    CHECK(empty.serve.state_dir.empty());
+    CHECK(empty.history.state_dir == vpcprobe::HistorySettings{}.state_dir);
 
     CHECK(error_for("state_dir = \"\"").find(":1:13: state_dir: a directory is needed") !=
           std::string::npos);

@@ -6,6 +6,8 @@
 // saved and restored around every test; files live in a fresh TempDir.
 #include "agent/settings/credentials.h"
 
+#include "core/text.h"
+
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -16,9 +18,9 @@
 
 #include "tests/support/process.h"
 
+using vpcprobe::check_sasl_mechanism;
 using vpcprobe::kMaxSecretBytes;
 using vpcprobe::resolve_sasl_credentials;
-using vpcprobe::sasl_mechanism_problem;
 using vpcprobe::SaslCredentials;
 using vpcprobe::SaslOptions;
 
@@ -85,7 +87,13 @@ struct Resolved {
 
 Resolved resolve(const SaslOptions& options) {
     Resolved out;
-    out.credentials = resolve_sasl_credentials(options, out.error, out.warning);
+    auto resolved = resolve_sasl_credentials(options);
+    if (resolved) {
+        out.credentials = resolved->credentials;
+        out.warning = vpcprobe::join(resolved->warnings, "; ");
+    } else {
+        out.error = resolved.error().message();
+    }
     return out;
 }
 
@@ -118,11 +126,13 @@ bool contains(const std::string& text, const std::string& part) {
 TEST_CASE("the mechanisms vpcprobe speaks, in upper case") {
     for (const char* mechanism : {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}) {
         CAPTURE(mechanism);
-        CHECK(sasl_mechanism_problem(mechanism).empty());
+        CHECK(check_sasl_mechanism(mechanism).ok());
     }
     for (const char* mechanism : {"GSSAPI", "OAUTHBEARER", "SCRAM-SHA-1", "plain", ""}) {
         CAPTURE(mechanism);
-        const std::string problem = sasl_mechanism_problem(mechanism);
+        const auto checked = check_sasl_mechanism(mechanism);
+        REQUIRE_FALSE(checked.ok());
+        const std::string& problem = checked.error().message();
         CHECK(problem == "'" + std::string(mechanism) +
                              "' is not a SASL mechanism vpcprobe speaks (PLAIN, SCRAM-SHA-256, "
                              "SCRAM-SHA-512)");

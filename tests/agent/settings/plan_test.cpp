@@ -11,19 +11,30 @@ using namespace vpcprobe;
 namespace {
 
 std::vector<Target> plan_ok(const CheckOptions& options) {
-    std::string error;
-    auto plan = build_plan(options, error);
-    INFO("error: " << error);
-    REQUIRE_FALSE(plan.empty());
-    CHECK(error.empty());
-    return plan;
+    auto plan = build_plan(options);
+    INFO("error: " << (plan ? std::string() : plan.error().message()));
+    REQUIRE(plan);
+    REQUIRE_FALSE(plan->empty());
+    return *plan;
 }
 
 std::string plan_error(const CheckOptions& options) {
-    std::string error;
-    CHECK(build_plan(options, error).empty());
-    CHECK_FALSE(error.empty());
-    return error;
+    auto plan = build_plan(options);
+    REQUIRE_FALSE(plan);
+    CHECK_FALSE(plan.error().message().empty());
+    return plan.error().message();
+}
+
+std::vector<TargetSpec> arguments(const std::vector<std::string>& texts) {
+    std::vector<TargetSpec> out;
+    for (const std::string& text : texts) out.push_back({text, "argument"});
+    return out;
+}
+
+std::vector<TargetSpec> from_config(const std::vector<std::string>& texts) {
+    std::vector<TargetSpec> out;
+    for (const std::string& text : texts) out.push_back({text, "config"});
+    return out;
 }
 
 }  // namespace
@@ -33,8 +44,10 @@ TEST_CASE("catalog, then bootstrap, then arguments, then config targets") {
     options.instance = "alikafka_confluent-cn-abc";
     options.access = "vpc";
     options.bootstrap = {"pkc.example.com:9092"};
-    options.targets = {"10.0.0.5:8081", "[::1]:9999=custom"};
-    options.config_targets = {"cfg.example.com:443=schema-registry"};
+    options.targets = arguments({"10.0.0.5:8081", "[::1]:9999=custom"});
+    for (TargetSpec& spec : from_config({"cfg.example.com:443=schema-registry"})) {
+        options.targets.push_back(spec);
+    }
     const std::vector<Target> plan = plan_ok(options);
     REQUIRE(plan.size() == 7 + 1 + 2 + 1);
     CHECK(plan[0] ==
@@ -51,8 +64,10 @@ TEST_CASE("duplicates (same host and port) are merged keeping the first") {
     options.instance = "abc";
     options.access = "all";
     options.bootstrap = {"VPC-KAFKA-ABC.alikafka.aliyuncs.com:9095", "b:9092", "b:9092"};
-    options.targets = {"b:9092=other", "b:9093", "[::1]:1=x"};
-    options.config_targets = {"[0::1]:1=y", "b:9093=z", "c:1"};
+    options.targets = arguments({"b:9092=other", "b:9093", "[::1]:1=x"});
+    for (TargetSpec& spec : from_config({"[0::1]:1=y", "b:9093=z", "c:1"})) {
+        options.targets.push_back(spec);
+    }
     const std::vector<Target> plan = plan_ok(options);
     REQUIRE(plan.size() == 14 + 4);
     CHECK(plan[0].origin == "catalog");  // the catalog's kafka endpoint won over --bootstrap
@@ -79,19 +94,21 @@ TEST_CASE("invalid options give an error and no plan") {
     CHECK(plan_error(bad_access) == "--access: 'internet' is not one of vpc, pub, all");
 
     CheckOptions bad_target;
-    bad_target.targets = {"ok:1", "bad:0"};
+    bad_target.targets = arguments({"ok:1", "bad:0"});
     CHECK(plan_error(bad_target) == "target 'bad:0': port '0' is not in 1..65535");
 
     CheckOptions bad_bootstrap;
     bad_bootstrap.bootstrap = {"b"};
-    CHECK(plan_error(bad_bootstrap).rfind("--bootstrap 'b': missing :PORT", 0) == 0);
+    CHECK(plan_error(bad_bootstrap).rfind("--bootstrap: 'b': missing :PORT", 0) == 0);
 }
 
 TEST_CASE("schemes decide TLS per target, from every source") {
     CheckOptions options;
     options.bootstrap = {"SASL_PLAINTEXT://b1:9092", "SASL_SSL://b2:9092"};
-    options.targets = {"PLAINTEXT://h:1=x", "https://sr:8081"};
-    options.config_targets = {"plaintext://c:2", "c:3"};
+    options.targets = arguments({"PLAINTEXT://h:1=x", "https://sr:8081"});
+    for (TargetSpec& spec : from_config({"plaintext://c:2", "c:3"})) {
+        options.targets.push_back(spec);
+    }
     const std::vector<Target> plan = plan_ok(options);
     REQUIRE(plan.size() == 6);
     const std::tuple<const char*, std::uint16_t, const char*, bool> expected[] = {
@@ -112,17 +129,17 @@ TEST_CASE("schemes decide TLS per target, from every source") {
     // Same host and port with another scheme is still a duplicate: the first one stays.
     CheckOptions duplicate;
     duplicate.bootstrap = {"b:9092"};
-    duplicate.targets = {"PLAINTEXT://b:9092"};
+    duplicate.targets = arguments({"PLAINTEXT://b:9092"});
     const std::vector<Target> merged = plan_ok(duplicate);
     REQUIRE(merged.size() == 1);
     CHECK(merged[0].tls);
     CHECK(merged[0].origin == "bootstrap");
 
     CheckOptions bad_scheme;
-    bad_scheme.targets = {"tcp://h:1"};
+    bad_scheme.targets = arguments({"tcp://h:1"});
     CHECK(plan_error(bad_scheme).rfind("target 'tcp://h:1': unknown scheme 'tcp://'", 0) == 0);
     CheckOptions bad_bootstrap_scheme;
     bad_bootstrap_scheme.bootstrap = {"kafka://b:9092"};
     CHECK(plan_error(bad_bootstrap_scheme)
-              .rfind("--bootstrap 'kafka://b:9092': unknown scheme 'kafka://'", 0) == 0);
+              .rfind("--bootstrap: 'kafka://b:9092': unknown scheme 'kafka://'", 0) == 0);
 }

@@ -11,21 +11,18 @@ using vpcprobe::TargetSpecRules;
 namespace {
 
 Target parse_ok(std::string_view spec, const TargetSpecRules& rules = {}) {
-    std::string error;
-    auto target = parse_target_spec(spec, rules, error);
-    INFO("spec " << spec << " error " << error);
+    auto target = parse_target_spec(spec, rules);
+    INFO("spec " << spec << " error " << (target ? std::string() : target.error().message()));
     REQUIRE(target);
-    CHECK(error.empty());
     return *target;
 }
 
 std::string parse_error(std::string_view spec, const TargetSpecRules& rules = {}) {
-    std::string error;
-    const auto target = parse_target_spec(spec, rules, error);
+    const auto target = parse_target_spec(spec, rules);
     INFO("spec " << spec);
     REQUIRE_FALSE(target);
-    REQUIRE_FALSE(error.empty());
-    return error;
+    REQUIRE_FALSE(target.error().message().empty());
+    return target.error().message();
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "agent/explain.h"
+#include "agent/explain_command.h"
 
 using namespace vpcprobe::rules;
 
@@ -286,7 +286,7 @@ TEST_CASE("rules wider than least privilege on Kafka ports are flagged") {
 }
 
 // `vpcprobe explain` prints this evaluation; its exit statuses and output are checked here
-// with the rest of the rules tests (agent/explain.h).
+// with the rest of the rules tests (agent/explain_command.h).
 namespace {
 
 int explain(const std::vector<std::string>& names, const std::string& from, const std::string& to,

@@ -13,12 +13,10 @@ using namespace vpcprobe;
 namespace {
 
 std::vector<Target> plan_ok(const CheckOptions& options) {
-    std::string error;
-    auto plan = build_plan(options, error);
-    INFO("error: " << error);
-    REQUIRE_FALSE(plan.empty());
-    CHECK(error.empty());
-    return plan;
+    auto plan = build_plan(options);
+    INFO("error: " << (plan ? std::string() : plan.error().message()));
+    REQUIRE(plan);
+    return *plan;
 }
 
 }  // namespace
@@ -26,7 +24,7 @@ std::vector<Target> plan_ok(const CheckOptions& options) {
 TEST_CASE("render_plan is a table with every target") {
     CheckOptions options;
     options.instance = "abc";
-    options.targets = {"[::1]:9092"};
+    options.targets = {{"[::1]:9092", "argument"}};
     const std::vector<Target> plan = plan_ok(options);
     const std::string text = render_plan(plan);
     INFO(text);
@@ -50,7 +48,7 @@ TEST_CASE("render_plan_json is a JSON array of targets") {
     CheckOptions options;
     options.instance = "abc";
     options.access = "pub";
-    options.targets = {"[::1]:9092=kafka"};
+    options.targets = {{"[::1]:9092=kafka", "argument"}};
     const std::vector<Target> plan = plan_ok(options);
     const boost::json::value json = boost::json::parse(render_plan_json(plan));
     const boost::json::array& array = json.as_array();
@@ -74,7 +72,8 @@ TEST_CASE("render_plan_json is a JSON array of targets") {
 
 TEST_CASE("the TLS column and \"tls\" show which targets skip TLS") {
     CheckOptions options;
-    options.targets = {"PLAINTEXT://broker.example.com:9092", "https://sr.example.com:8081"};
+    options.targets = {{"PLAINTEXT://broker.example.com:9092", "argument"},
+                       {"https://sr.example.com:8081", "argument"}};
     const std::vector<Target> plan = plan_ok(options);
     const std::string text = render_plan(plan);
     INFO(text);

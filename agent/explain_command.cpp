@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "agent/explain.h"
+#include "agent/explain_command.h"
+#include "core/report.h"
 
 #include <iostream>
 #include <ostream>
@@ -17,7 +18,7 @@ int run_explain(const Command& command, std::ostream& out, std::ostream& err) {
     auto loaded = rules::load_rules(command.options.rules_files);
     if (!loaded) {
         err << "vpcprobe explain: " << loaded.error().message() << "\n";
-        return 3;
+        return kExitCannotRun;
     }
     const rules::RuleSet& rule_set = *loaded;
     rules::Flow flow{command.explain.from, command.explain.to_host, command.explain.to_port};

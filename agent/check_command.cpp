@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "agent/check_command.h"
+
+#include <unistd.h>
+
+#include "agent/check_run.h"
+#include "agent/command_output.h"
+#include "reports/render/json_report.h"
+#include "reports/render/junit_report.h"
+#include "reports/render/markdown_report.h"
+#include "reports/render/prometheus_report.h"
+#include "reports/render/text_report.h"
+
+namespace vpcprobe {
+namespace {
+
+std::string render(const Report& report, const CheckOptions& options) {
+    switch (options.format) {
+        case ReportFormat::json:
+            return render_json(report);
+        case ReportFormat::markdown:
+            return render_markdown(report);
+        case ReportFormat::junit:
+            return render_junit(report);
+        case ReportFormat::prometheus:
+            return render_prometheus(report);
+        case ReportFormat::text:
+            break;
+    }
+    // Colour only for a person at a terminal.
+    const bool color = options.color && !options.output && isatty(STDOUT_FILENO) == 1;
+    return render_text(report, color);
+}
+
+}  // namespace
+
+int run_check_command(const Command& command, const std::string& command_line) {
+    auto checked = run_check_once(command.options, command_line);
+    if (!checked) return cannot_run(checked.error());
+    for (const std::string& warning : checked->warnings) warn(warning);
+    const Report& report = checked->report;
+    if (!write_output(command.options.output, render(report, command.options))) {
+        return kExitCannotRun;
+    }
+    return exit_code(report);
+}
+
+}  // namespace vpcprobe

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "agent/file_checks.h"
+
+#include "probes/tls/tls_probe.h"
+
+namespace vpcprobe {
+
+FileChecks probe_file_checks() {
+    return FileChecks{&check_trust_anchor_file};
+}
+
+}  // namespace vpcprobe

@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "agent/settings/setting_table.h"
+
+#include <algorithm>
+#include <array>
+
+#include "agent/settings/catalog.h"
+#include "agent/settings/credentials.h"
+#include "agent/settings/target_spec.h"
+#include "core/text.h"
+
+namespace vpcprobe {
+namespace {
+
+// ---- Readers shared by several settings ----------------------------------------------------
+
+// A list of text values, each checked by `check` (whose Error is prefixed with the item's
+// origin); the texts in order.
+template <typename Check>
+Result<std::vector<std::string>> read_checked_list(const Value& value, Check check) {
+    auto items = read_text_list(value);
+    if (!items) return std::move(items).error();
+    std::vector<std::string> out;
+    for (const Value& item : *items) {
+        auto checked = check(item);
+        if (!checked) return std::move(checked).error();
+        out.push_back(std::move(*checked));
+    }
+    return out;
+}
+
+// A path to a file that must be readable now, resolved against the config's directory.
+Result<std::string> read_readable_path(const Value& value) {
+    auto text = read_text(value);
+    if (!text) return text;
+    std::string path = resolve_path(value, *text);
+    if (auto readable = check_readable_file(path); !readable) {
+        return problem_with(value, readable.error().message());
+    }
+    return path;
+}
+
+Result<std::string> read_ip_literal(const Value& value) {
+    auto text = read_text(value);
+    if (!text) return text;
+    if (!is_ip_literal(*text)) {
+        return problem_with(value, quote(*text) + " is not a numeric IP address");
+    }
+    return text;
+}
+
+Result<std::string> read_target_spec(const Value& value, const TargetSpecRules& rules) {
+    auto text = read_text(value);
+    if (!text) return text;
+    if (auto parsed = parse_target_spec(*text, rules); !parsed) {
+        return problem_with(value, parsed.error().message());
+    }
+    return text;
+}
+
+// The name of an environment variable that holds a credential.
+Result<std::string> read_variable_name(const Value& value) {
+    auto text = read_text(value);
+    if (text && text->empty()) {
+        return problem_with(value, "the name of an environment variable is needed");
+    }
+    return text;
+}
+
+SaslOptions& sasl_of(Settings& into) {
+    if (!into.options.sasl) into.options.sasl.emplace();
+    return *into.options.sasl;
+}
+
+// Sets `field` from a reader's result.
+template <typename T, typename U>
+Result<void> assign(Result<T> read, U& field) {
+    if (!read) return std::move(read).error();
+    field = static_cast<U>(std::move(*read));  // integers: the reader checked the range
+    return {};
+}
+
+// ---- Targets -------------------------------------------------------------------------------
+
+std::string target_origin(const Value& value) {
+    return value.origin.source == Source::command_line ? "argument" : "config";
+}
+
+Result<void> apply_targets(const Value& value, Settings& into, const ApplyContext&) {
+    auto specs = read_checked_list(
+        value, [](const Value& item) { return read_target_spec(item, TargetSpecRules{}); });
+    if (!specs) return std::move(specs).error();
+    // Targets on the command line replace the config file's, [[target]] tables included.
+    if (value.origin.source == Source::command_line) into.options.targets.clear();
+    for (std::string& spec : *specs) {
+        into.options.targets.push_back({std::move(spec), target_origin(value)});
+    }
+    return {};
+}
+
+// One [[target]] table: host, port, component, tls, written back as a spec so tables and
+// strings obey the same rules.
+Result<std::string> target_table_spec(const Value& table) {
+    static const std::vector<std::string> kKeys = {"host", "port", "component", "tls"};
+    if (table.type != Value::Type::table) {
+        return problem_with(table,
+                            "expected [[target]] tables with host, port and component, got " +
+                                std::string(type_name(table.type)));
+    }
+    std::optional<std::string> host;
+    std::optional<long long> port;
+    std::optional<std::string> component;
+    bool tls = true;
+    for (const auto& [key, field] : table.fields) {
+        Result<void> read;
+        if (key == "host") {
+            read = assign(read_text(field), host);
+        } else if (key == "port") {
+            read = assign(read_integer(field, 1, 65535), port);
+        } else if (key == "component") {
+            read = assign(read_text(field), component);
+        } else if (key == "tls") {
+            read = assign(read_boolean(field), tls);
+        } else {
+            return Error(field.origin.key_position + "target: unknown key " + quote(key) +
+                         " in [[target]]" + did_you_mean(key, kKeys) +
+                         "; use host, port, component, tls");
+        }
+        if (!read) return std::move(read).error();
+    }
+    if (!host || !port) return problem_with(table, "[[target]] needs both host and port");
+    if (host->find('@') != std::string::npos) {  // user:password@host: never echoed
+        return Error(table.origin.position +
+                     "target.host: credentials do not belong in a host name; use the [sasl] table");
+    }
+    if (host->find('=') != std::string::npos) {
+        return Error(table.origin.position + "target.host: " + quote(*host) +
+                     " is not a host name");
+    }
+    Target target;
+    target.host = *host;
+    target.port = static_cast<std::uint16_t>(*port);
+    std::string spec = target.endpoint();
+    if (host->find(':') != std::string::npos && host->front() == '[') {
+        spec = *host + ":" + std::to_string(*port);  // already bracketed
+    }
+    if (component) spec += "=" + *component;
+    if (!tls) spec = "plaintext://" + spec;
+    if (auto parsed = parse_target_spec(spec, {}); !parsed) {
+        return problem_with(table, parsed.error().message());
+    }
+    return spec;
+}
+
+Result<void> apply_target_tables(const Value& value, Settings& into, const ApplyContext&) {
+    if (value.type != Value::Type::list) {
+        return problem_with(value,
+                            "expected [[target]] tables with host, port and component, got " +
+                                std::string(type_name(value.type)));
+    }
+    for (const Value& table : value.items) {
+        auto spec = target_table_spec(table);
+        if (!spec) return std::move(spec).error();
+        into.options.targets.push_back({std::move(*spec), target_origin(value)});
+    }
+    return {};
+}
+
+// ---- What to check -------------------------------------------------------------------------
+
+Result<void> apply_instance(const Value& value, Settings& into, const ApplyContext&) {
+    auto id = read_text(value);
+    if (!id) return std::move(id).error();
+    if (auto part = part_instance_id(*id); !part) {
+        return problem_with(value, part.error().message());
+    }
+    into.options.instance = std::move(*id);
+    return {};
+}
+
+Result<void> apply_access(const Value& value, Settings& into, const ApplyContext&) {
+    auto access = read_text(value);
+    if (!access) return std::move(access).error();
+    if (auto valid = check_access(*access); !valid) {
+        return problem_with(value, valid.error().message());
+    }
+    into.options.access = std::move(*access);
+    return {};
+}
+
+Result<void> apply_bootstrap(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(
+        read_checked_list(value,
+                          [](const Value& item) {
+                              return read_target_spec(item, TargetSpecRules{"kafka", false});
+                          }),
+        into.options.bootstrap);
+}
+
+Result<void> apply_config(const Value& value, Settings&, const ApplyContext&) {
+    // On the command line the file is loaded before any other flag (agent/settings/cli.cpp).
+    if (value.origin.source == Source::command_line) return {};
+    return Error(value.origin.key_position +
+                 "config: a config file cannot name another config file");
+}
+
+// ---- How the probes run --------------------------------------------------------------------
+
+Result<void> apply_dns_servers(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_checked_list(value,
+                                    [](const Value& item) -> Result<std::string> {
+                                        if (auto valid = check_dns_server(item.text); !valid) {
+                                            return problem_with(item, valid.error().message());
+                                        }
+                                        return item.text;
+                                    }),
+                  into.options.probe.dns_servers);
+}
+
+Result<void> apply_ca_files(const Value& value, Settings& into, const ApplyContext& context) {
+    return assign(read_checked_list(value,
+                                    [&](const Value& item) -> Result<std::string> {
+                                        std::string path = resolve_path(item, item.text);
+                                        if (auto valid = check_ca_file(path, context.checks);
+                                            !valid) {
+                                            return problem_with(item, valid.error().message());
+                                        }
+                                        return path;
+                                    }),
+                  into.options.probe.ca_files);
+}
+
+Result<void> apply_hosts_file(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    std::string path = resolve_path(value, *text);
+    if (auto valid = check_hosts_file(path); !valid) {
+        return problem_with(value, valid.error().message());
+    }
+    into.options.probe.hosts_file = std::move(path);
+    return {};
+}
+
+Result<void> apply_timeout(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_duration(value), into.options.probe.timeout);
+}
+
+Result<void> apply_deadline(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_duration(value), into.options.probe.deadline);
+}
+
+Result<void> apply_bind(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_ip_literal(value), into.options.probe.bind);
+}
+
+Result<void> apply_warn_days(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_integer(value, 0, 3650), into.options.probe.warn_days);
+}
+
+Result<void> apply_concurrency(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_integer(value, 1, 10000), into.options.probe.concurrency);
+}
+
+Result<void> apply_max_addresses(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_integer(value, 1, 64), into.options.probe.max_addresses);
+}
+
+Result<void> apply_tcp_only(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_boolean(value), into.options.probe.tcp_only);
+}
+
+// --no-advertised / follow_advertised = false: the flag says the opposite of the key.
+Result<void> apply_follow_advertised(const Value& value, Settings& into, const ApplyContext&) {
+    auto on = read_boolean(value);
+    if (!on) return std::move(on).error();
+    into.options.probe.follow_advertised =
+        value.origin.source == Source::command_line ? false : *on;
+    return {};
+}
+
+Result<void> apply_protocol_checks(const Value& value, Settings& into, const ApplyContext&) {
+    auto on = read_boolean(value);
+    if (!on) return std::move(on).error();
+    into.options.probe.protocol_checks = value.origin.source == Source::command_line ? false : *on;
+    return {};
+}
+
+// ---- Rules and the report ------------------------------------------------------------------
+
+Result<void> apply_rules(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_checked_list(value, read_readable_path), into.options.rules_files);
+}
+
+Result<void> apply_format(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    const auto format = parse_report_format(*text);
+    if (!format) {
+        return problem_with(
+            value, quote(*text) + " is not one of text, json, markdown, prometheus, junit");
+    }
+    into.options.format = *format;
+    return {};
+}
+
+Result<void> apply_output(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    std::string path = resolve_path(value, *text);
+    if (auto valid = check_writable_destination(path); !valid) {
+        return problem_with(value, valid.error().message());
+    }
+    into.options.output = std::move(path);
+    return {};
+}
+
+// no_color = false in a file does not turn colours on against NO_COLOR or a pipe.
+Result<void> apply_no_color(const Value& value, Settings& into, const ApplyContext&) {
+    auto off = read_boolean(value);
+    if (!off) return std::move(off).error();
+    if (*off) into.options.color = false;
+    return {};
+}
+
+// ---- SASL ----------------------------------------------------------------------------------
+
+Result<void> apply_sasl_mechanism(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    std::string mechanism = upper(*text);
+    if (auto valid = check_sasl_mechanism(mechanism); !valid) {
+        return problem_with(value, valid.error().message());
+    }
+    sasl_of(into).mechanism = std::move(mechanism);
+    return {};
+}
+
+Result<void> apply_sasl_username(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_text(value), sasl_of(into).username);
+}
+
+Result<void> apply_sasl_username_env(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_variable_name(value), sasl_of(into).username_env);
+}
+
+Result<void> apply_sasl_username_file(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_readable_path(value), sasl_of(into).username_file);
+}
+
+Result<void> apply_sasl_password_env(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_variable_name(value), sasl_of(into).password_env);
+}
+
+Result<void> apply_sasl_password_file(const Value& value, Settings& into, const ApplyContext&) {
+    auto path = read_readable_path(value);
+    if (!path) return std::move(path).error();
+    SaslOptions& sasl = sasl_of(into);
+    sasl.password_file = std::move(*path);
+    // The command line's password file replaces the config's password source, not joins it.
+    if (value.origin.source == Source::command_line) sasl.password_env.reset();
+    return {};
+}
+
+// Accepted only to be refused, in words that never repeat the value.
+Result<void> refuse_password(const Value& value, Settings&, const ApplyContext&) {
+    if (value.origin.source == Source::command_line) {
+        return problem_with(value,
+                            "secrets are never taken from the command line (they show in ps and "
+                            "shell history); use --sasl-password-file FILE, "
+                            "VPCPROBE_SASL_PASSWORD, or password_file / password_env in the "
+                            "config's [sasl]");
+    }
+    return Error(value.origin.key_position +
+                 "sasl.password: a password is never written into the config file; use "
+                 "password_file or password_env");
+}
+
+// ---- serve and history ---------------------------------------------------------------------
+
+Result<void> apply_interval(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_duration(value), into.serve.interval);
+}
+
+Result<void> apply_listen(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    if (auto endpoint = parse_ip_endpoint(*text); !endpoint) {
+        return problem_with(value, endpoint.error().message());
+    }
+    into.serve.listen = std::move(*text);
+    return {};
+}
+
+// One directory for both commands: serve writes it, history reads it.
+Result<void> apply_state_dir(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    if (text->empty()) return problem_with(value, "a directory is needed");
+    into.serve.state_dir = into.history.state_dir = resolve_path(value, *text);
+    return {};
+}
+
+Result<void> apply_keep(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_integer(value, 1, 100000), into.serve.keep);
+}
+
+Result<void> apply_history_format(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    if (*text != "text" && *text != "json") {
+        return problem_with(value, quote(*text) + " is not one of text, json");
+    }
+    into.history.format = *text == "json" ? ReportFormat::json : ReportFormat::text;
+    return {};
+}
+
+Result<void> apply_history_limit(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_integer(value, 0, 1000000), into.history.limit);
+}
+
+// ---- explain -------------------------------------------------------------------------------
+
+Result<void> apply_explain_from(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_ip_literal(value), into.explain.from);
+}
+
+Result<void> apply_explain_to(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    auto endpoint = parse_ip_endpoint(*text);
+    if (!endpoint) return problem_with(value, endpoint.error().message());
+    into.explain.to_host = endpoint->address;
+    into.explain.to_port = endpoint->port;
+    return {};
+}
+
+// ---- The table -----------------------------------------------------------------------------
+
+// clang-format off
+constexpr std::array<SettingDef, 38> kSettings{{
+    {.key = "targets", .flags = "TARGET", .value_name = "TARGET",
+     .help = "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS",
+     .arity = Arity::positional, .commands = kProbing, .apply = apply_targets},
+    {.key = "instance", .flags = "--instance", .value_name = "ID",
+     .help = "ApsaraMQ for Confluent instance ID (alikafka_confluent-cn-...) or partInstanceId",
+     .commands = kProbing, .apply = apply_instance},
+    {.key = "access", .flags = "--access", .value_name = "vpc|pub|all",
+     .help = "catalog endpoint set: vpc, pub or all (default vpc)",
+     .commands = kProbing, .apply = apply_access},
+    {.key = "bootstrap", .flags = "--bootstrap", .value_name = "[SCHEME://]HOST:PORT",
+     .help = "a Kafka bootstrap server (repeatable)",
+     .arity = Arity::each, .commands = kProbing, .apply = apply_bootstrap},
+    {.key = "config", .flags = "-c,--config", .value_name = "FILE",
+     .help = "config file (TOML); history reads its state_dir",
+     .commands = kProbing | kHistory, .apply = apply_config},
+    {.key = "dns_servers", .flags = "--dns-server", .value_name = "ADDR[:PORT]",
+     .help = "resolver to use instead of the system's (repeatable)",
+     .arity = Arity::each, .commands = kProbing, .apply = apply_dns_servers},
+    {.key = "ca_files", .flags = "--ca-file", .value_name = "FILE",
+     .help = "extra trust anchors, PEM (repeatable)",
+     .arity = Arity::each, .commands = kProbing, .apply = apply_ca_files},
+    {.key = "hosts_file", .flags = "--hosts-file", .value_name = "FILE",
+     .help = "hosts file consulted before DNS (default /etc/hosts)",
+     .commands = kProbing, .apply = apply_hosts_file},
+    {.key = "timeout", .flags = "--timeout", .value_name = "DURATION",
+     .help = "per-stage timeout (default 3s)", .commands = kProbing, .apply = apply_timeout},
+    {.key = "deadline", .flags = "--deadline", .value_name = "DURATION",
+     .help = "bound on the whole run", .commands = kProbing, .apply = apply_deadline},
+    {.key = "bind", .flags = "--bind", .value_name = "ADDR",
+     .help = "source address to probe from", .commands = kProbing, .apply = apply_bind},
+    {.key = "rules", .flags = "--rules", .value_name = "FILE",
+     .help = "security-group / network-ACL / interface export, JSON (repeatable)",
+     .arity = Arity::each, .commands = kProbing, .apply = apply_rules},
+    {.key = "warn_days", .flags = "--warn-days", .value_name = "N",
+     .help = "certificate expiry warning threshold in days (default 30)",
+     .commands = kProbing, .apply = apply_warn_days},
+    {.key = "format", .flags = "--format", .value_name = "FORMAT",
+     .help = "report format: text, json, markdown, prometheus, junit (default text)",
+     .commands = kProbing, .apply = apply_format},
+    {.key = "output", .flags = "-o,--output", .value_name = "FILE",
+     .help = "write the report to FILE, atomically", .commands = kProbing, .apply = apply_output},
+    {.key = "concurrency", .flags = "--concurrency", .value_name = "N",
+     .help = "targets probed at once, 1..10000 (default 64)",
+     .commands = kProbing, .apply = apply_concurrency},
+    {.key = "max_addresses", .flags = "--max-addresses", .value_name = "N",
+     .help = "addresses probed per name, 1..64 (default 16)",
+     .commands = kProbing, .apply = apply_max_addresses},
+    {.key = "no_color", .flags = "--no-color",
+     .help = "no colors (also when NO_COLOR is set)",
+     .arity = Arity::flag, .commands = kProbing, .apply = apply_no_color},
+    {.key = "tcp_only", .flags = "--tcp-only",
+     .help = "port reachability only: stop after the TCP connect (no TLS, no certificate)",
+     .arity = Arity::flag, .commands = kProbing, .apply = apply_tcp_only},
+    {.key = "sasl.mechanism", .flags = "--sasl-mechanism", .value_name = "MECH",
+     .help = "authenticate to Kafka: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (credentials from the "
+             "config's [sasl], VPCPROBE_SASL_USERNAME / VPCPROBE_SASL_PASSWORD or "
+             "--sasl-password-file)",
+     .commands = kProbing, .apply = apply_sasl_mechanism},
+    {.key = "sasl.username", .help = "the SASL username itself (it is not a secret)",
+     .apply = apply_sasl_username},
+    {.key = "sasl.username_env", .help = "the environment variable holding the SASL username",
+     .apply = apply_sasl_username_env},
+    {.key = "sasl.username_file", .help = "a file holding the SASL username (one line)",
+     .apply = apply_sasl_username_file},
+    {.key = "sasl.password_env", .help = "the environment variable holding the SASL password",
+     .apply = apply_sasl_password_env},
+    {.key = "sasl.password_file", .flags = "--sasl-password-file", .value_name = "FILE",
+     .help = "file holding the SASL password (one line)",
+     .commands = kProbing, .apply = apply_sasl_password_file},
+    // A secret on the command line is visible in `ps` and shell history, one in a config file
+    // gets pasted into tickets: both are refused. Given twice on the command line it still
+    // ends in this refusal (CLI11's own "At Most 1" error would not even name a hidden option).
+    {.key = "sasl.password", .flags = "--sasl-password,--password", .value_name = "",
+     .help = "", .commands = kProbing, .apply = refuse_password, .hidden = true},
+    {.key = "follow_advertised", .flags = "--no-advertised",
+     .help = "do not ask a bootstrap for its advertised brokers (no Metadata, no per-broker "
+             "probes)",
+     .arity = Arity::flag, .commands = kProbing, .apply = apply_follow_advertised},
+    {.key = "protocol_checks", .flags = "--no-protocol",
+     .help = "stop after TLS and the certificate: no Kafka or HTTP request is sent",
+     .arity = Arity::flag, .commands = kProbing, .apply = apply_protocol_checks},
+    {.key = "target", .help = "[[target]] tables with host, port, component, tls",
+     .apply = apply_target_tables},
+    {.key = "interval", .flags = "--interval", .value_name = "DURATION",
+     .help = "time between checks (default 60s)", .commands = kServe, .apply = apply_interval},
+    {.key = "listen", .flags = "--listen", .value_name = "IP:PORT",
+     .help = "address for /metrics and /report (default 127.0.0.1:9464)",
+     .commands = kServe, .apply = apply_listen},
+    {.key = "state_dir", .flags = "--state-dir", .value_name = "DIR",
+     .help = "serve keeps reports and the changes between runs here (default: none); history "
+             "reads them (default /var/lib/vpcprobe)",
+     .commands = kServe | kHistory, .apply = apply_state_dir},
+    {.key = "keep", .flags = "--keep", .value_name = "N",
+     .help = "reports kept in --state-dir, 1..100000 (default 100)",
+     .commands = kServe, .apply = apply_keep},
+    {.key = "", .flags = "--format", .value_name = "FORMAT", .help = "text or json (default text)",
+     .commands = kHistory, .apply = apply_history_format},
+    {.key = "", .flags = "--limit", .value_name = "N",
+     .help = "the newest N changes, 0 for all kept (default 100)",
+     .commands = kHistory, .apply = apply_history_limit},
+    // Several files may follow one --rules here: explain takes no positional arguments.
+    {.key = "", .flags = "--rules", .value_name = "FILE...",
+     .help = "security-group / ACL / interface exports, JSON",
+     .arity = Arity::many, .commands = kExplain, .apply = apply_rules},
+    {.key = "", .flags = "--from", .value_name = "IP", .help = "source IP address",
+     .commands = kExplain, .apply = apply_explain_from},
+    {.key = "", .flags = "--to", .value_name = "IP:PORT", .help = "destination IP:PORT",
+     .commands = kExplain, .apply = apply_explain_to},
+}};
+// clang-format on
+
+constexpr std::array<SettingGroup, 1> kGroups{{
+    {.name = "sasl",
+     .begin = [](Settings& into) { into.options.sasl.emplace(); },
+     .incomplete = [](const Settings& settings) -> std::string {
+         if (settings.options.sasl && settings.options.sasl->mechanism.empty()) {
+             return "[sasl] needs a mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)";
+         }
+         return "";
+     }},
+}};
+
+bool suggestible(std::string_view key) {
+    return key != "config" && key != "sasl.password" && !key.empty();
+}
+
+}  // namespace
+
+std::span<const SettingDef> setting_table() {
+    return kSettings;
+}
+
+const SettingDef* setting_for_key(std::string_view key) {
+    for (const SettingDef& def : setting_table()) {
+        if (!key.empty() && def.key == key) return &def;
+    }
+    return nullptr;
+}
+
+std::span<const SettingGroup> setting_groups() {
+    return kGroups;
+}
+
+const SettingGroup* setting_group(std::string_view name) {
+    for (const SettingGroup& group : kGroups) {
+        if (group.name == name) return &group;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> top_level_keys() {
+    std::vector<std::string> keys;
+    for (const SettingDef& def : setting_table()) {
+        if (!suggestible(def.key)) continue;
+        std::string top(def.key.substr(0, def.key.find('.')));
+        if (std::find(keys.begin(), keys.end(), top) == keys.end()) keys.push_back(top);
+    }
+    return keys;
+}
+
+std::vector<std::string> group_keys(std::string_view group) {
+    std::vector<std::string> keys;
+    const std::string prefix = std::string(group) + ".";
+    for (const SettingDef& def : setting_table()) {
+        if (suggestible(def.key) && def.key.starts_with(prefix)) {
+            keys.emplace_back(def.key.substr(prefix.size()));
+        }
+    }
+    return keys;
+}
+
+std::string_view long_flag(const SettingDef& def) {
+    std::string_view names = def.flags;
+    while (!names.empty()) {
+        const std::size_t comma = names.find(',');
+        const std::string_view name = names.substr(0, comma);
+        if (name.starts_with("--")) return name;
+        names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
+    }
+    return def.flags;
+}
+
+}  // namespace vpcprobe
