@@ -300,9 +300,9 @@ void KafkaConversation::start() {
     if (options_.sasl && !sasl_mechanism_supported(options_.sasl->mechanism)) {
         boost::asio::post(stream_->get_executor(), [self = shared_from_this()] {
             self->fail(Cause::protocol_error,
-                       fmt::format("SASL mechanism '{}' is not one vpcprobe speaks (PLAIN, "
+                       fmt::format("SASL mechanism {} is not one vpcprobe speaks (PLAIN, "
                                    "SCRAM-SHA-256, SCRAM-SHA-512)",
-                                   self->options_.sasl->mechanism));
+                                   quote(self->options_.sasl->mechanism)));
         });
         return;
     }

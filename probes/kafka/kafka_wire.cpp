@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace vpcprobe::kafka {
 
 namespace {
@@ -432,20 +434,19 @@ SizeCheck check_size_prefix(ByteSpan first_bytes, std::size_t max_frame_bytes) {
         return check;
     }
     if (std::all_of(first_bytes.begin(), first_bytes.begin() + 4, is_text_byte)) {
-        const std::string excerpt = printable_excerpt(first_bytes);
+        const std::string excerpt = quote(printable_excerpt(first_bytes));
         if (starts_with(first_bytes, "HTTP/")) {
             check.what = fmt::format(
-                "the answer starts with '{}': an HTTP server, not a Kafka "
+                "the answer starts with {}: an HTTP server, not a Kafka "
                 "broker",
                 excerpt);
         } else if (starts_with(first_bytes, "SSH-")) {
             check.what = fmt::format(
-                "the answer starts with '{}': an SSH server, not a Kafka "
+                "the answer starts with {}: an SSH server, not a Kafka "
                 "broker",
                 excerpt);
         } else {
-            check.what =
-                fmt::format("the answer starts with '{}': text, not a Kafka frame", excerpt);
+            check.what = fmt::format("the answer starts with {}: text, not a Kafka frame", excerpt);
         }
         return check;
     }

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace vpcprobe {
 
 namespace {
@@ -127,14 +129,14 @@ struct ServerFirst {
 // The iteration count: digits only, within kMinIterations..kMaxIterations.
 Result<long> parse_iterations(std::string_view text) {
     if (text.empty() || text.size() > 9) {
-        return Error(
-            fmt::format("the server's iteration count '{}' is not a number in range", shown(text)));
+        return Error(fmt::format("the server's iteration count {} is not a number in range",
+                                 quote(shown(text))));
     }
     long iterations = 0;
     for (const char c : text) {
         if (c < '0' || c > '9') {
             return Error(
-                fmt::format("the server's iteration count '{}' is not a number", shown(text)));
+                fmt::format("the server's iteration count {} is not a number", quote(shown(text))));
         }
         iterations = iterations * 10 + (c - '0');
     }
@@ -153,8 +155,8 @@ Result<ServerFirst> parse_server_first(std::string_view message, std::string_vie
         return Error("the server demands an unsupported mandatory SCRAM extension");
     }
     if (message.substr(0, 2) != "r=") {
-        return Error(fmt::format("the server's first message does not start with its nonce: '{}'",
-                                 shown(message)));
+        return Error(fmt::format("the server's first message does not start with its nonce: {}",
+                                 quote(shown(message))));
     }
     const auto nonce = attribute(message, 'r');
     const auto salt_text = attribute(message, 's');
@@ -283,8 +285,8 @@ Result<void> ScramClient::verify_server_final(std::string_view server_final) {
     }
     const auto verifier = attribute(server_final, 'v');
     if (server_final.substr(0, 2) != "v=" || !verifier) {
-        return Error(fmt::format("the server's final message carries no signature: '{}'",
-                                 shown(server_final)));
+        return Error(fmt::format("the server's final message carries no signature: {}",
+                                 quote(shown(server_final))));
     }
     if (expected_server_signature_.empty()) {
         return Error("the server's final message came before the client's");
