@@ -109,8 +109,9 @@ std::vector<CertificateInfo> presented_chain(SSL* ssl) {
         }
     }
     if (chain.empty()) {
-        if (X509* leaf = SSL_get0_peer_certificate(ssl))
+        if (X509* leaf = SSL_get0_peer_certificate(ssl)) {
             chain.push_back(describe_certificate(leaf));
+        }
     }
     return chain;
 }
