@@ -27,7 +27,7 @@ namespace vpcprobe {
 struct HttpComponentCheck {
     std::string_view component;
     std::string_view path;
-    std::string_view display;  // as in the contract's component list
+    std::string_view display;  // as details name it ("Kafka REST Proxy")
 };
 
 // The check for options.component as asked of options.host (Confluent Cloud serves the REST
