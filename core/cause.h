@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The cause vocabulary of the contract (../shared/docs/contract.md, "Cause codes"): the one
-// public set of reasons a stage can fail or warn. Probes map foreign error spaces (errno,
-// ares_status, X509_V_ERR) onto it in probes/error_map.cpp and nowhere else; reports render it.
+// The cause vocabulary of the report (docs/report.md, "Cause codes"): the one public set of
+// reasons a stage can fail or warn. Probes map foreign error spaces onto it in one file each and
+// nowhere else: ares_status in probes/dns/error_map_dns.cpp, errno and ICMP in
+// probes/tcp/error_map_tcp.cpp, OpenSSL handshake errors in probes/tls/error_map_tls.cpp and
+// X509_V_ERR in probes/tls/error_map_x509.cpp; reports render it.
 // Plain values, no state: safe from any thread.
 #pragma once
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target: the HTTP check's reading of an answer (probes/http_response.h
+// libFuzzer target: the HTTP check's reading of an answer (probes/http/http_response.h
 // classify_http_response and HttpResponseReader): the first-bytes check, Beast's response parser
 // with the probe's caps, the body recognition and the verdict, fed bytes as whatever answers on
 // a REST port could send them.

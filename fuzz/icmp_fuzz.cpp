@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the mapping of a failed connect's errno and the ICMP error the kernel queued
-// (probes/error_map.h cause_from_connect, over any IcmpReport a peer's router could make the
-// kernel queue). The recvmsg(MSG_ERRQUEUE) byte decoding that produces an IcmpReport is the
-// `icmp_queue` target's (probes/icmp_queue.h); this one reaches reports no decoding would give.
+// (probes/tcp/error_map_tcp.h cause_from_connect, over any IcmpReport a peer's router could make
+// the kernel queue). The recvmsg(MSG_ERRQUEUE) byte decoding that produces an IcmpReport is the
+// `icmp_queue` target's (probes/tcp/icmp_queue.h); this one reaches reports no decoding would give.
 // Input: INT32 errno, then origin, type, code (one INT32 each, any value), then a flag byte
 // (bit 0: an ICMP report is present) and the offender's address text.
 //
@@ -15,7 +15,7 @@
 #include <string>
 
 #include "core/cause.h"
-#include "probes/error_map.h"
+#include "probes/tcp/error_map_tcp.h"
 
 namespace {
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the decoding of recvmsg(MSG_ERRQUEUE) control messages
-// (probes/icmp_queue.h decode_error_queue_control), then the cause the TCP probe maps the
-// decoded error to (probes/error_map.h cause_from_connect), as probes/tcp_probe.cpp does.
-// Input: the control bytes, as recvmsg would have filled msg_control (libFuzzer hands them in a
-// buffer of exactly their size, so ASan catches a read past them).
-// Checks: the same bytes at an odd address decode the same (no alignment assumed); an offender
-// is address text or nothing; the cause has a code and an explanation; abort otherwise.
+// (probes/tcp/icmp_queue.h decode_error_queue_control), then the cause the TCP probe maps the
+// decoded error to (probes/tcp/error_map_tcp.h cause_from_connect), as probes/tcp/tcp_probe.cpp
+// does. Input: the control bytes, as recvmsg would have filled msg_control (libFuzzer hands them in
+// a buffer of exactly their size, so ASan catches a read past them). Checks: the same bytes at an
+// odd address decode the same (no alignment assumed); an offender is address text or nothing; the
+// cause has a code and an explanation; abort otherwise.
 //
 // Threading: libFuzzer calls this from one thread; no state is kept between calls.
 #include <cstddef>
@@ -17,7 +17,7 @@
 #include <string>
 
 #include "core/cause.h"
-#include "probes/error_map.h"
+#include "probes/tcp/error_map_tcp.h"
 #include "probes/tcp/icmp_queue.h"
 
 namespace {

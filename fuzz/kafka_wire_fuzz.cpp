@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target: every Kafka response decoder of probes/kafka_wire.h, fed bytes as a broker
-// (or whatever answers on a Kafka port) could send them. The first input byte picks the decoder,
-// the second its version and whether the correlation id matches; the rest is the body.
+// libFuzzer target: every Kafka response decoder of probes/kafka/kafka_wire.h, fed bytes as a
+// broker (or whatever answers on a Kafka port) could send them. The first input byte picks the
+// decoder, the second its version and whether the correlation id matches; the rest is the body.
 //
 // Threading: libFuzzer calls this from one thread; no state is kept between calls.
 #include <cstddef>
@@ -23,24 +23,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // check and into the parsing; the high bit of the version byte tests the mismatch path.
     const std::int32_t correlation_id =
         (version_byte & 0x80) != 0 ? 1 : kafka::peek_correlation_id(body).value_or(0);
-    std::string error;
     switch (selector % 6) {
         case 0: {
             const std::int16_t version = (version_byte & 1) != 0 ? 3 : 0;
-            (void)kafka::decode_api_versions_response(body, correlation_id, version, error);
+            (void)kafka::decode_api_versions_response(body, correlation_id, version);
             break;
         }
         case 1: {
             const auto version = static_cast<std::int16_t>(1 + (version_byte & 0x7F) % 8);  // 1..8
-            (void)kafka::decode_metadata_response(body, correlation_id, version, error);
+            (void)kafka::decode_metadata_response(body, correlation_id, version);
             break;
         }
         case 2:
-            (void)kafka::decode_sasl_handshake_response(body, correlation_id, error);
+            (void)kafka::decode_sasl_handshake_response(body, correlation_id);
             break;
         case 3: {
             const std::int16_t version = (version_byte & 1) != 0 ? 1 : 0;
-            (void)kafka::decode_sasl_authenticate_response(body, correlation_id, version, error);
+            (void)kafka::decode_sasl_authenticate_response(body, correlation_id, version);
             break;
         }
         case 4:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the SCRAM client's parsing of the server-first and server-final messages
-// (probes/scram.h). The input is one byte choosing the hash (even: SHA-256, odd: SHA-512), then
-// "server-first" NUL "server-final"; a server-first that starts with the client's nonce lets
+// (probes/kafka/scram.h). The input is one byte choosing the hash (even: SHA-256, odd: SHA-512),
+// then "server-first" NUL "server-final"; a server-first that starts with the client's nonce lets
 // the fuzzer reach the proof and the server-final check.
 //
 // Threading: libFuzzer calls this from one thread; each call builds its own ScramClient.
@@ -25,11 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto algorithm =
         (data[0] & 1) != 0 ? vpcprobe::ScramAlgorithm::sha512 : vpcprobe::ScramAlgorithm::sha256;
     vpcprobe::ScramClient client(algorithm, "user", "pencil", "fyko+d2lbbFgONRv9qkxdawL");
-    std::string error;
     (void)client.client_first_message();
-    (void)client.client_final_message(server_first, error);
+    (void)client.client_final_message(server_first);
     // Checked whether or not the server-first was accepted: a server-final arriving after a
     // refused server-first must be refused too, not crash.
-    (void)client.verify_server_final(server_final, error);
+    (void)client.verify_server_final(server_final);
     return 0;
 }

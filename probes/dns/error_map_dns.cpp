@@ -1,11 +1,108 @@
 // SPDX-License-Identifier: Apache-2.0
-// The DNS part of probes/error_map.h: c-ares statuses -> dns.* causes. The only place that
-// knows what an ares_status means for the report; the resolver keeps the raw statuses beside.
+// c-ares statuses -> dns.* causes and the words for them (probes/dns/error_map_dns.h). The only
+// file that knows what an ares_status means for the report; the resolver keeps the raw
+// statuses beside the cause.
+#include "probes/dns/error_map_dns.h"
+
 #include <ares.h>
 
-#include "probes/error_map.h"
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/duration.h"
+#include "core/text.h"
 
 namespace vpcprobe {
+
+namespace {
+
+// One query's status for people: "NXDOMAIN", "no record (NODATA)", "no answer", ...
+std::string describe_ares_status(int status) {
+    switch (status) {
+        case ARES_SUCCESS:
+            return "answered";
+        case ARES_ENODATA:
+            return "no record (NODATA)";
+        case ARES_ENOTFOUND:
+            return "NXDOMAIN";
+        case ARES_ESERVFAIL:
+            return "SERVFAIL";
+        case ARES_EREFUSED:
+            return "REFUSED";
+        case ARES_ECONNREFUSED:
+            return "connection refused";
+        case ARES_ETIMEOUT:
+            return "no answer";
+        default:
+            return ares_strerror(status);
+    }
+}
+
+// "(A: SERVFAIL, AAAA: no answer)" when the two queries ended differently, else "".
+std::string both_outcomes(const DnsAnswers& answers) {
+    if (answers.status_a == answers.status_aaaa) return "";
+    return fmt::format(" (A: {}, AAAA: {})", describe_ares_status(answers.status_a),
+                       describe_ares_status(answers.status_aaaa));
+}
+
+std::string resolved_detail(const DnsAnswers& answers) {
+    std::string partial;  // a failed family is worth a mention even when the other answered
+    if (answers.status_a != ARES_SUCCESS && answers.status_a != ARES_ENODATA) {
+        partial = fmt::format(" (the A query: {})", describe_ares_status(answers.status_a));
+    } else if (answers.status_aaaa != ARES_SUCCESS && answers.status_aaaa != ARES_ENODATA) {
+        partial = fmt::format(" (the AAAA query: {})", describe_ares_status(answers.status_aaaa));
+    }
+    return fmt::format("{} resolved to {} via {}{}", answers.host, join(answers.addresses, ", "),
+                       answers.servers, partial);
+}
+
+std::string refused_detail(const DnsAnswers& answers) {
+    const std::string both = both_outcomes(answers);
+    if (answers.status_a == ARES_EREFUSED || answers.status_aaaa == ARES_EREFUSED) {
+        return fmt::format("{} refused to resolve {} (REFUSED){}", answers.servers, answers.host,
+                           both);
+    }
+    // ARES_ECONNREFUSED: ICMP port unreachable or a TCP reset. With several servers c-ares 1.18
+    // also ends up here when every one of them answered SERVFAIL/REFUSED.
+    if (answers.servers.find(',') == std::string::npos) {
+        return fmt::format(
+            "nothing listens for DNS at {} (connection refused), so {} was not resolved{}",
+            answers.servers, answers.host, both);
+    }
+    return fmt::format("every resolver ({}) refused or was not listening, so {} was not resolved{}",
+                       answers.servers, answers.host, both);
+}
+
+std::string failure_detail(Cause cause, const DnsAnswers& answers) {
+    const std::string& host = answers.host;
+    const std::string& servers = answers.servers;
+    const std::string both = both_outcomes(answers);
+    switch (cause) {
+        case Cause::dns_nxdomain:
+            return fmt::format("{} does not exist (NXDOMAIN) according to {}{}", host, servers,
+                               both);
+        case Cause::dns_nodata:
+            return fmt::format("{} exists but has no A or AAAA record (NODATA) according to {}",
+                               host, servers);
+        case Cause::dns_servfail:
+            return fmt::format("{} failed to resolve {} (SERVFAIL){}", servers, host, both);
+        case Cause::dns_refused:
+            return refused_detail(answers);
+        case Cause::dns_timeout:
+            return fmt::format("no answer to the A/AAAA queries for {} from {} within {}{}", host,
+                               servers, format_duration(answers.timeout), both);
+        default: {
+            const int failed =
+                answers.status_a != ARES_SUCCESS ? answers.status_a : answers.status_aaaa;
+            return fmt::format("looking up A/AAAA for {} via {} failed: {}{}", host, servers,
+                               describe_ares_status(failed), both);
+        }
+    }
+}
+
+}  // namespace
 
 Cause cause_from_ares(int ares_status) {
     switch (ares_status) {
@@ -51,6 +148,25 @@ Cause cause_from_ares_pair(int status_a, int status_aaaa) {
         if (a == failure || aaaa == failure) return failure;
     }
     return Cause::dns_error;  // not reached: one of the two is a failure by now
+}
+
+DnsVerdict dns_verdict(const DnsAnswers& answers) {
+    DnsVerdict verdict;
+    verdict.cause = cause_from_ares_pair(answers.status_a, answers.status_aaaa);
+    verdict.detail = verdict.cause == Cause::none ? resolved_detail(answers)
+                                                  : failure_detail(verdict.cause, answers);
+    return verdict;
+}
+
+DnsVerdict with_local_socket_state(DnsVerdict verdict, const DnsAnswers& answers,
+                                   int socket_errno) {
+    if (verdict.cause != Cause::dns_refused) return verdict;
+    if (socket_errno != EMFILE && socket_errno != ENFILE) return verdict;
+    verdict.cause = Cause::dns_error;
+    verdict.detail = fmt::format(
+        "cannot ask {} about {}: this host is out of file descriptors ({}); raise ulimit -n",
+        answers.servers, answers.host, std::strerror(socket_errno));
+    return verdict;
 }
 
 }  // namespace vpcprobe

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Resolver: c-ares on the Asio event loop (see resolver.h and design.md "c-ares inside Asio").
+// Resolver: c-ares on the Asio event loop (see resolver.h). The server list, the hosts file and
+// what an ares_status means live apart (dns_servers.h, hosts_file.h, error_map_dns.h); this
+// file drives c-ares and keeps its queries in order.
 //
 // Ownership, because c-ares calls back from inside its own functions and Asio handlers can run
 // after the Resolver is gone:
@@ -20,15 +22,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
-#include <charconv>
-#include <cstdlib>
-#include <cstring>
 #include <deque>
-#include <fstream>
-#include <optional>
-#include <sstream>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -38,7 +33,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "probes/error_map.h"
+#include "core/text.h"
+#include "probes/dns/address_text.h"
+#include "probes/dns/dns_servers.h"
+#include "probes/dns/error_map_dns.h"
+#include "probes/dns/hosts_file.h"
 
 namespace vpcprobe {
 
@@ -69,254 +68,12 @@ void init_ares_library_once() {
     (void)status;  // only does work on Windows; failures surface as ares_init_options errors
 }
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-    std::string out;
-    for (const auto& item : items) {
-        if (!out.empty()) out += separator;
-        out += item;
-    }
-    return out;
-}
-
-std::string format_duration(std::chrono::milliseconds duration) {
-    const auto ms = duration.count();
-    if (ms < 1000) return fmt::format("{}ms", ms);
-    if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
-    return fmt::format("{:g}s", static_cast<double>(ms) / 1000.0);
-}
-
-std::string format_endpoint(int family, const std::string& address, int port) {
-    if (family == AF_INET6) return fmt::format("[{}]:{}", address, port);
-    return fmt::format("{}:{}", address, port);
-}
-
-// --- server strings -------------------------------------------------------------------------
-
-struct ServerAddress {
-    int family = AF_INET;
-    std::string address;  // canonical text, no brackets
-    int port = 53;
-};
-
-std::optional<std::string> canonical_address(int family, std::string_view text) {
-    const std::string copy(text);  // inet_pton needs a terminated string
-    unsigned char buffer[sizeof(in6_addr)];
-    if (inet_pton(family, copy.c_str(), buffer) != 1) return std::nullopt;
-    char out[INET6_ADDRSTRLEN];
-    if (inet_ntop(family, buffer, out, sizeof(out)) == nullptr) return std::nullopt;
-    return std::string(out);
-}
-
-std::optional<int> parse_port(std::string_view text) {
-    int port = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    if (port < 1 || port > 65535) return std::nullopt;
-    return port;
-}
-
-// "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare IPv6 address. We check the syntax
-// ourselves: c-ares 1.18 accepts "1.2.3.4:99999" (the port wraps) and "" (keeps the old list).
-std::optional<ServerAddress> parse_server(std::string_view text) {
-    ServerAddress server;
-    if (!text.empty() && text.front() == '[') {
-        const auto close = text.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        auto address = canonical_address(AF_INET6, text.substr(1, close - 1));
-        if (!address) return std::nullopt;
-        server.family = AF_INET6;
-        server.address = *address;
-        const auto rest = text.substr(close + 1);
-        if (rest.empty()) return server;
-        if (rest.front() != ':') return std::nullopt;
-        auto port = parse_port(rest.substr(1));
-        if (!port) return std::nullopt;
-        server.port = *port;
-        return server;
-    }
-    const auto colons = std::count(text.begin(), text.end(), ':');
-    if (colons > 1) {  // a bare IPv6 address, default port
-        auto address = canonical_address(AF_INET6, text);
-        if (!address) return std::nullopt;
-        server.family = AF_INET6;
-        server.address = *address;
-        return server;
-    }
-    const auto colon = text.find(':');
-    auto address = canonical_address(AF_INET, text.substr(0, colon));
-    if (!address) return std::nullopt;
-    server.address = *address;
-    if (colon != std::string_view::npos) {
-        auto port = parse_port(text.substr(colon + 1));
-        if (!port) return std::nullopt;
-        server.port = *port;
-    }
-    return server;
-}
-
-// --- names that need no query ---------------------------------------------------------------
-
-// An IPv4 or IPv6 literal (a scoped "fe80::1%eth0" too), in canonical form.
-std::optional<std::string> ip_literal(const std::string& host) {
-    if (auto v4 = canonical_address(AF_INET, host)) return v4;
-    const auto percent = host.find('%');
-    const std::string_view address = std::string_view(host).substr(0, percent);
-    auto v6 = canonical_address(AF_INET6, address);
-    if (!v6) return std::nullopt;
-    if (percent != std::string::npos) *v6 += host.substr(percent);
-    return v6;
-}
-
-// The hosts file, read once when the Resolver is made (one run sees one consistent file).
-// Our own reader rather than ares_gethostbyname_file: in c-ares 1.18 that one always reads
-// /etc/hosts, and --hosts-file names another. Every line naming the host counts, so a
-// name with several entries gets all of them, IPv4 first.
-class HostsFile {
-  public:
-    // Returns "" or why the file could not be read. A missing file is an empty one (a
-    // container may have none); any other failure (permissions, out of descriptors) is an
-    // error, so names are never silently sent to DNS that the file would have answered.
-    std::string load(const std::string& path) {
-        path_ = path;
-        errno = 0;
-        std::ifstream in(path);
-        if (!in.is_open()) {
-            const int error_number = errno;
-            if (error_number == ENOENT) return "";
-            return fmt::format("cannot read the hosts file {}: {}", path,
-                               error_number != 0 ? std::strerror(error_number) : "open failed");
-        }
-        std::string line;
-        while (std::getline(in, line)) {
-            if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-            std::istringstream fields(line);
-            std::string address;
-            if (!(fields >> address)) continue;
-            int family = AF_INET;
-            auto canonical = canonical_address(AF_INET, address);
-            if (!canonical) {
-                family = AF_INET6;
-                canonical = canonical_address(AF_INET6, address);
-            }
-            if (!canonical) continue;
-            std::string name;
-            while (fields >> name) {
-                auto& entry = entries_[normalize(name)];
-                auto& list = family == AF_INET ? entry.first : entry.second;
-                if (std::find(list.begin(), list.end(), *canonical) == list.end()) {
-                    list.push_back(*canonical);
-                }
-            }
-        }
-        if (in.bad()) {
-            return fmt::format("cannot read the hosts file {}: {}", path,
-                               errno != 0 ? std::strerror(errno) : "read error");
-        }
-        return "";
-    }
-
-    // Every address for the name, IPv4 first; empty when the file does not name it.
-    std::vector<std::string> lookup(const std::string& host) const {
-        const auto found = entries_.find(normalize(host));
-        if (found == entries_.end()) return {};
-        std::vector<std::string> out = found->second.first;
-        out.insert(out.end(), found->second.second.begin(), found->second.second.end());
-        return out;
-    }
-
-    const std::string& path() const { return path_; }
-
-  private:
-    static std::string normalize(std::string_view name) {
-        if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-        return lower(name);
-    }
-
-    std::string path_;
-    std::unordered_map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>>
-        entries_;
-};
-
-// --- details for people ---------------------------------------------------------------------
-
-std::string query_outcome(int status) {
-    switch (status) {
-        case ARES_SUCCESS:
-            return "answered";
-        case ARES_ENODATA:
-            return "no record (NODATA)";
-        case ARES_ENOTFOUND:
-            return "NXDOMAIN";
-        case ARES_ESERVFAIL:
-            return "SERVFAIL";
-        case ARES_EREFUSED:
-            return "REFUSED";
-        case ARES_ECONNREFUSED:
-            return "connection refused";
-        case ARES_ETIMEOUT:
-            return "no answer";
-        default:
-            return ares_strerror(status);
-    }
-}
-
-// "(A: SERVFAIL, AAAA: no answer)" when the two queries ended differently, else "".
-std::string both_outcomes(int status_a, int status_aaaa) {
-    if (status_a == status_aaaa) return "";
-    return fmt::format(" (A: {}, AAAA: {})", query_outcome(status_a), query_outcome(status_aaaa));
-}
-
-std::string dns_detail(const std::string& host, Cause cause, int status_a, int status_aaaa,
-                       const std::vector<std::string>& addresses, const std::string& servers,
-                       std::chrono::milliseconds timeout) {
-    const std::string both = both_outcomes(status_a, status_aaaa);
-    switch (cause) {
-        case Cause::none: {
-            std::string partial;  // a failed family is worth a mention even when the other answered
-            if (status_a != ARES_SUCCESS && status_a != ARES_ENODATA) {
-                partial = fmt::format(" (the A query: {})", query_outcome(status_a));
-            } else if (status_aaaa != ARES_SUCCESS && status_aaaa != ARES_ENODATA) {
-                partial = fmt::format(" (the AAAA query: {})", query_outcome(status_aaaa));
-            }
-            return fmt::format("{} resolved to {} via {}{}", host, join(addresses, ", "), servers,
-                               partial);
-        }
-        case Cause::dns_nxdomain:
-            return fmt::format("{} does not exist (NXDOMAIN) according to {}{}", host, servers,
-                               both);
-        case Cause::dns_nodata:
-            return fmt::format("{} exists but has no A or AAAA record (NODATA) according to {}",
-                               host, servers);
-        case Cause::dns_servfail:
-            return fmt::format("{} failed to resolve {} (SERVFAIL){}", servers, host, both);
-        case Cause::dns_refused:
-            if (status_a == ARES_EREFUSED || status_aaaa == ARES_EREFUSED) {
-                return fmt::format("{} refused to resolve {} (REFUSED){}", servers, host, both);
-            }
-            // ARES_ECONNREFUSED: ICMP port unreachable or a TCP reset. With several servers
-            // c-ares 1.18 also ends up here when every one of them answered SERVFAIL/REFUSED.
-            if (servers.find(',') == std::string::npos) {
-                return fmt::format(
-                    "nothing listens for DNS at {} (connection refused), so {} was not resolved{}",
-                    servers, host, both);
-            }
-            return fmt::format(
-                "every resolver ({}) refused or was not listening, so {} was not resolved{}",
-                servers, host, both);
-        case Cause::dns_timeout:
-            return fmt::format("no answer to the A/AAAA queries for {} from {} within {}{}", host,
-                               servers, format_duration(timeout), both);
-        default:
-            return fmt::format("looking up A/AAAA for {} via {} failed: {}{}", host, servers,
-                               query_outcome(status_a != ARES_SUCCESS ? status_a : status_aaaa),
-                               both);
-    }
+// What opening a UDP socket on this host gives right now: 0 when it opens, else its errno.
+int local_udp_socket_errno() {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    ::close(fd);
+    return 0;
 }
 
 }  // namespace
@@ -361,17 +118,15 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         int family;
     };
 
-    Impl(asio::io_context& context, ResolverOptions resolver_options)
-        : io(context), options(std::move(resolver_options)), timer(context) {
+    Impl(asio::io_context& context, ResolverOptions resolver_options, HostsFile hosts_table)
+        : io(context),
+          options(std::move(resolver_options)),
+          hosts(std::move(hosts_table)),
+          timer(context) {
         init_ares_library_once();
         if (options.timeout < std::chrono::milliseconds(1)) {
             options.timeout = std::chrono::milliseconds(1);
         }
-        if (!options.hosts_file.empty()) {
-            error = hosts.load(options.hosts_file);
-            if (!error.empty()) return;
-        }
-        init_channel();
     }
 
     ~Impl() {
@@ -385,21 +140,9 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         }
     }
 
-    void init_channel() {
-        std::string csv;  // servers as c-ares should see them, validated
+    // Starts c-ares on `servers_csv` (dns_servers_csv; "" = the system's resolvers).
+    Result<void> init_channel(const std::string& servers_csv) {
         std::size_t server_count = options.servers.size();
-        for (const auto& text : options.servers) {
-            auto server = text.find(',') == std::string::npos ? parse_server(text) : std::nullopt;
-            if (!server) {
-                error = fmt::format(
-                    "invalid DNS server \"{}\": expected ADDR, ADDR:PORT or [IPV6]:PORT with an IP "
-                    "address and a port from 1 to 65535",
-                    text);
-                return;
-            }
-            if (!csv.empty()) csv += ',';
-            csv += format_endpoint(server->family, server->address, server->port);
-        }
         if (server_count == 0) server_count = count_system_servers();
 
         ares_options ares{};
@@ -420,20 +163,19 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         ares.tries = tries;
         if (const int status = ares_init_options(&channel, &ares, mask); status != ARES_SUCCESS) {
             channel = nullptr;
-            error = fmt::format("cannot initialise the DNS resolver (c-ares): {}",
-                                ares_strerror(status));
-            return;
+            return Error(fmt::format("cannot initialise the DNS resolver (c-ares): {}",
+                                     ares_strerror(status)));
         }
-        if (!csv.empty()) {
-            if (const int status = ares_set_servers_ports_csv(channel, csv.c_str());
+        if (!servers_csv.empty()) {
+            if (const int status = ares_set_servers_ports_csv(channel, servers_csv.c_str());
                 status != ARES_SUCCESS) {
-                error = fmt::format("cannot use DNS servers \"{}\": {}", join(options.servers, ","),
-                                    ares_strerror(status));
-                return;
+                return Error(fmt::format("cannot use DNS servers \"{}\": {}",
+                                         join(options.servers, ","), ares_strerror(status)));
             }
         }
         servers_in_use = read_servers(channel);
         servers_text = servers_in_use.empty() ? "no resolver" : join(servers_in_use, ", ");
+        return {};
     }
 
     // How many servers /etc/resolv.conf gives c-ares, read with a throwaway channel: the retry
@@ -467,8 +209,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
             char text[INET6_ADDRSTRLEN] = {};
             if (ares_inet_ntop(node->family, &node->addr, text, sizeof(text)) == nullptr) continue;
             // Port 0 means "the channel's default", which is 53 unless we set another.
-            out.push_back(
-                format_endpoint(node->family, text, node->udp_port != 0 ? node->udp_port : 53));
+            out.push_back(format_dns_server(
+                DnsServer{node->family, text, node->udp_port != 0 ? node->udp_port : 53}));
         }
         ares_free_data(list);
         return out;
@@ -480,12 +222,6 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         const auto started = Clock::now();
         DnsEvidence evidence;
         evidence.source = "dns";  // where the answer came from, or would have
-        if (!error.empty()) {
-            evidence.status = StageStatus::failed;
-            evidence.cause = Cause::dns_error;
-            evidence.detail = fmt::format("cannot resolve {}: {}", host, error);
-            return complete(std::move(done), std::move(evidence), started);
-        }
         if (host.empty()) {
             evidence.status = StageStatus::failed;
             evidence.cause = Cause::dns_error;
@@ -499,15 +235,13 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
             evidence.detail = fmt::format("{} is an IP address; nothing to resolve", host);
             return complete(std::move(done), std::move(evidence), started);
         }
-        if (!options.hosts_file.empty()) {
-            if (auto addresses = hosts.lookup(host); !addresses.empty()) {
-                evidence.status = StageStatus::ok;
-                evidence.source = "hosts-file";
-                evidence.detail = fmt::format("{} is listed in {}: {}", host, hosts.path(),
-                                              join(addresses, ", "));
-                evidence.addresses = std::move(addresses);
-                return complete(std::move(done), std::move(evidence), started);
-            }
+        if (auto addresses = hosts.lookup(host); !addresses.empty()) {
+            evidence.status = StageStatus::ok;
+            evidence.source = "hosts-file";
+            evidence.detail =
+                fmt::format("{} is listed in {}: {}", host, hosts.path(), join(addresses, ", "));
+            evidence.addresses = std::move(addresses);
+            return complete(std::move(done), std::move(evidence), started);
         }
 
         auto lookup = std::make_shared<Lookup>(io, host, std::move(done), started);
@@ -611,41 +345,28 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     void finish(Lookup& lookup) {
         lookup.finished = true;
         lookup.deadline.cancel();
+        DnsAnswers answers;
+        answers.host = lookup.host;
+        answers.status_a = lookup.status_a;
+        answers.status_aaaa = lookup.status_aaaa;
+        answers.addresses = std::move(lookup.a);
+        answers.addresses.insert(answers.addresses.end(), lookup.aaaa.begin(), lookup.aaaa.end());
+        answers.servers = servers_text;
+        answers.timeout = options.timeout;
+        DnsVerdict verdict = dns_verdict(answers);
+        if (verdict.cause == Cause::dns_refused) {
+            verdict =
+                with_local_socket_state(std::move(verdict), answers, local_udp_socket_errno());
+        }
         DnsEvidence evidence;
         evidence.source = "dns";
         evidence.ares_status_a = lookup.status_a;
         evidence.ares_status_aaaa = lookup.status_aaaa;
-        evidence.cause = cause_from_ares_pair(lookup.status_a, lookup.status_aaaa);
+        evidence.cause = verdict.cause;
         evidence.status = evidence.cause == Cause::none ? StageStatus::ok : StageStatus::failed;
-        evidence.addresses = std::move(lookup.a);
-        evidence.addresses.insert(evidence.addresses.end(), lookup.aaaa.begin(), lookup.aaaa.end());
-        evidence.detail =
-            dns_detail(lookup.host, evidence.cause, lookup.status_a, lookup.status_aaaa,
-                       evidence.addresses, servers_text, options.timeout);
-        if (evidence.cause == Cause::dns_refused) {
-            if (const std::string local = out_of_descriptors(); !local.empty()) {
-                evidence.cause = Cause::dns_error;
-                evidence.detail =
-                    fmt::format("cannot ask {} about {}: {}", servers_text, lookup.host, local);
-            }
-        }
+        evidence.detail = std::move(verdict.detail);
+        evidence.addresses = std::move(answers.addresses);
         complete(std::move(lookup.done), std::move(evidence), lookup.started);
-    }
-
-    // c-ares 1.18 reports a socket it could not open like a server that refused
-    // (ARES_ECONNREFUSED) and keeps the errno to itself. So a refusal is checked against this
-    // host: if a UDP socket cannot be opened right now for lack of descriptors, that, not the
-    // resolver, is the cause. Returns why, or "" when a socket opens fine.
-    static std::string out_of_descriptors() {
-        const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0) {
-            ::close(fd);
-            return "";
-        }
-        const int error_number = errno;
-        if (error_number != EMFILE && error_number != ENFILE) return "";
-        return fmt::format("this host is out of file descriptors ({}); raise ulimit -n",
-                           std::strerror(error_number));
     }
 
     // New queries are started from the event loop, not from inside a c-ares callback.
@@ -779,7 +500,6 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     asio::io_context& io;
     ResolverOptions options;
     ares_channel channel = nullptr;
-    std::string error;
     std::vector<std::string> servers_in_use;
     std::string servers_text;
     HostsFile hosts;
@@ -797,8 +517,18 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
 
 Result<std::unique_ptr<Resolver>> Resolver::create(boost::asio::io_context& io,
                                                    ResolverOptions options) {
-    auto impl = std::make_shared<Impl>(io, std::move(options));
-    if (!impl->error.empty()) return Error(impl->error);
+    HostsFile hosts;
+    if (!options.hosts_file.empty()) {
+        auto loaded = HostsFile::load(options.hosts_file);
+        if (!loaded) return std::move(loaded).error();
+        hosts = std::move(*loaded);
+    }
+    auto servers_csv = dns_servers_csv(options.servers);
+    if (!servers_csv) return std::move(servers_csv).error();
+    auto impl = std::make_shared<Impl>(io, std::move(options), std::move(hosts));
+    if (auto started = impl->init_channel(*servers_csv); !started) {
+        return std::move(started).error();
+    }
     return std::unique_ptr<Resolver>(new Resolver(std::move(impl)));
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Resolver: c-ares driven by the Asio event loop (design.md, "c-ares inside Asio"): no thread
-// per query, no select(); the channel's sockets are watched with posix::stream_descriptor and
-// its timeouts with one steady_timer. Looks up A and AAAA for each name (two ares_query calls,
-// so NXDOMAIN, NODATA, SERVFAIL and REFUSED stay distinct), after the hosts file; IP literals
-// are answered without a query.
+// Resolver: c-ares driven by the Asio event loop: no thread per query, no select(); the
+// channel's sockets are watched with posix::stream_descriptor and its timeouts with one
+// steady_timer. Looks up A and AAAA for each name (two ares_query calls, so NXDOMAIN, NODATA,
+// SERVFAIL and REFUSED stay distinct), after the hosts file (probes/dns/hosts_file.h); IP
+// literals are answered without a query. What the statuses mean is probes/dns/error_map_dns.h.
 //
 // Threading: construct, use and destroy on the io_context's thread; not thread-safe.
 // Completions are always posted, never called from inside resolve().

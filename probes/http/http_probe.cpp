@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // HTTP check for the REST components (see http_probe.h for the verdicts): the socket side.
 // One exchange object per probe owns the request, the read chunk, the stage timer and the
-// HttpResponseReader (probes/http_response.h) that decides what the answer means; every handler
-// holds the exchange alive through shared_from_this, and `finish` reports exactly once.
+// HttpResponseReader (probes/http/http_response.h) that decides what the answer means; every
+// handler holds the exchange alive through shared_from_this, and `finish` reports exactly once.
 #include "probes/http/http_probe.h"
 
 #include <array>

@@ -23,7 +23,7 @@
 // protocol.timeout; a close before any answer is protocol.closed, a close in the middle of a
 // body judges what came and notes it was cut short. The version the component states
 // (Connect's "version", ksqlDB's KsqlServerInfo.version, a Server header) is reported. What the
-// answer's bytes mean is decided by probes/http_response.h (the same code the tests and the
+// answer's bytes mean is decided by probes/http/http_response.h (the same code the tests and the
 // `http_response` fuzz target run without a socket); this probe sends the request, reads, and
 // keeps the deadline.
 //

@@ -21,6 +21,9 @@
 #include <boost/json/value.hpp>
 #include <boost/none.hpp>
 
+#include "core/duration.h"
+#include "core/text.h"
+
 namespace vpcprobe {
 
 namespace {
@@ -44,11 +47,7 @@ constexpr std::string_view kHttpPrefix = "HTTP/";
 constexpr std::string_view kHeaderEnd = "\r\n\r\n";
 
 bool contains_case_insensitive(std::string_view haystack, std::string_view needle) {
-    const auto lower = [](char c) {
-        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    };
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                       [&](char a, char b) { return lower(a) == lower(b); }) != haystack.end();
+    return lower(haystack).find(lower(needle)) != std::string::npos;
 }
 
 // What a body says it is. `service` is "" when nothing known was recognised.
@@ -138,12 +137,6 @@ bool is_close(const ErrorCode& ec) {
     return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
            ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
            ec == asio::error::connection_aborted || ec == http::error::end_of_stream;
-}
-
-std::string format_ms(std::chrono::milliseconds duration) {
-    const auto ms = duration.count();
-    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-    return std::to_string(ms) + "ms";
 }
 
 }  // namespace
@@ -409,12 +402,12 @@ void HttpResponseReader::on_timeout() {
     if (feed_unfed_header()) return;
     const bool header_done = http_seen_ && parser_.is_header_done();
     if (header_done) record_header();
-    fail(Cause::protocol_timeout, header_done
-                                      ? "the body of the answer to " + request_line() +
-                                            " did not finish within " + format_ms(options_.timeout)
-                                      : "no complete HTTP answer to " + request_line() +
-                                            " within " + format_ms(options_.timeout) + " (" +
-                                            std::to_string(received_) + " bytes received)");
+    fail(Cause::protocol_timeout,
+         header_done ? "the body of the answer to " + request_line() + " did not finish within " +
+                           format_duration(options_.timeout)
+                     : "no complete HTTP answer to " + request_line() + " within " +
+                           format_duration(options_.timeout) + " (" + std::to_string(received_) +
+                           " bytes received)");
 }
 
 void HttpResponseReader::fail_header_too_large() {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the HTTP check (probes/http_probe.h) makes of the bytes that answer its request, apart
+// What the HTTP check (probes/http/http_probe.h) makes of the bytes that answer its request, apart
 // from any socket: the one table of component checks, the Beast parser with the check's caps,
 // the "is this HTTP at all" look at the first bytes, the body recognition and the verdict
 // (evidence, cause, detail, note). The live probe feeds an HttpResponseReader the bytes as they
@@ -27,7 +27,7 @@ namespace vpcprobe {
 struct HttpComponentCheck {
     std::string_view component;
     std::string_view path;
-    std::string_view display;  // as in the contract's component list
+    std::string_view display;  // as details name it ("Kafka REST Proxy")
 };
 
 // The check for options.component as asked of options.host (Confluent Cloud serves the REST

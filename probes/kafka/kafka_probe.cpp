@@ -16,6 +16,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "core/duration.h"
+#include "core/text.h"
 #include "probes/kafka/kafka_wire.h"
 #include "probes/kafka/scram.h"
 
@@ -28,22 +30,6 @@ namespace vpcprobe {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-std::string duration_text(std::chrono::milliseconds duration) {
-    const auto ms = duration.count();
-    if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
-    if (ms < 1000) return fmt::format("{}ms", ms);
-    return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000.0);
-}
-
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const std::string& item : items) {
-        if (!out.empty()) out += ", ";
-        out += item;
-    }
-    return out;
-}
 
 bool is_closed_error(const boost::system::error_code& ec) {
     return ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
@@ -104,12 +90,20 @@ class KafkaConversation : public std::enable_shared_from_this<KafkaConversation>
     void on_api_versions(Answer answer);
     void send_sasl_handshake();
     void on_sasl_handshake(Answer answer);
+    // Fails the conversation when the broker does not offer the mechanism or refuses SASL;
+    // returns whether it did.
+    bool fail_if_refused(const kafka::SaslHandshakeResponse& response);
+    void start_sasl_authenticate();
     void send_sasl_authenticate(const std::string& payload);
     void on_sasl_authenticate(Answer answer);
     void send_metadata();
     void on_metadata(Answer answer);
 
     void fail(Cause cause, std::string detail);
+    // The exchange's answer did not decode (protocol.not_kafka).
+    void fail_not_kafka(const Error& error);
+    // The SCRAM exchange went wrong (protocol.auth_failed).
+    void fail_authentication(const Error& error);
     void succeed();
     void finish(StageStatus status, Cause cause, std::string detail);
     // Removes the configured credentials from any text that leaves the conversation.
@@ -268,9 +262,9 @@ Answer KafkaConversation::transport_failure(const boost::system::error_code& ec,
         answer.problem =
             inbound_.empty()
                 ? fmt::format("no answer to {} in {}", exchange_name_,
-                              duration_text(options_.timeout))
+                              format_duration(options_.timeout))
                 : fmt::format("the answer to {} was incomplete after {} ({} bytes received)",
-                              exchange_name_, duration_text(options_.timeout), inbound_.size());
+                              exchange_name_, format_duration(options_.timeout), inbound_.size());
     } else if (is_closed_error(ec)) {
         answer.cause = Cause::protocol_closed;
         answer.problem =
@@ -293,7 +287,7 @@ void KafkaConversation::complete(std::uint64_t exchange_id, Answer answer) {
         answer = Answer{};
         answer.cause = Cause::protocol_timeout;
         answer.problem = fmt::format("the answer to {} came only as the {} timeout expired",
-                                     exchange_name_, duration_text(options_.timeout));
+                                     exchange_name_, format_duration(options_.timeout));
     }
     const AnswerHandler handler = on_answer_;
     (this->*handler)(std::move(answer));
@@ -306,9 +300,9 @@ void KafkaConversation::start() {
     if (options_.sasl && !sasl_mechanism_supported(options_.sasl->mechanism)) {
         boost::asio::post(stream_->get_executor(), [self = shared_from_this()] {
             self->fail(Cause::protocol_error,
-                       fmt::format("SASL mechanism '{}' is not one vpcprobe speaks (PLAIN, "
+                       fmt::format("SASL mechanism {} is not one vpcprobe speaks (PLAIN, "
                                    "SCRAM-SHA-256, SCRAM-SHA-512)",
-                                   self->options_.sasl->mechanism));
+                                   quote(self->options_.sasl->mechanism)));
         });
         return;
     }
@@ -329,14 +323,9 @@ void KafkaConversation::on_api_versions(Answer answer) {
         fail(answer.cause, answer.problem);
         return;
     }
-    std::string error;
     const auto response =
-        kafka::decode_api_versions_response(answer.body, correlation_id_, version, error);
-    if (!response) {
-        fail(Cause::protocol_not_kafka,
-             fmt::format("the answer to {} is not a Kafka answer: {}", exchange_name_, error));
-        return;
-    }
+        kafka::decode_api_versions_response(answer.body, correlation_id_, version);
+    if (!response) return fail_not_kafka(response.error());
     if (response->error_code == kafka::kErrorUnsupportedVersion && version == 3) {
         send_api_versions(0);
         return;
@@ -374,43 +363,45 @@ void KafkaConversation::on_sasl_handshake(Answer answer) {
         fail(answer.cause, answer.problem);
         return;
     }
-    std::string error;
-    const auto response =
-        kafka::decode_sasl_handshake_response(answer.body, correlation_id_, error);
+    const auto response = kafka::decode_sasl_handshake_response(answer.body, correlation_id_);
     if (!response) {
         fail(Cause::protocol_not_kafka,
-             fmt::format("the answer to SaslHandshake is not a Kafka answer: {}", error));
+             fmt::format("the answer to SaslHandshake is not a Kafka answer: {}",
+                         response.error().message()));
         return;
     }
     kafka_.sasl_mechanisms_offered = response->mechanisms;
-    const bool offered = std::find(response->mechanisms.begin(), response->mechanisms.end(),
-                                   mechanism()) != response->mechanisms.end();
-    const std::string offers = response->mechanisms.empty()
-                                   ? std::string("it offers none")
-                                   : fmt::format("it offers {}", join(response->mechanisms));
-    if (response->error_code == kafka::kErrorUnsupportedSaslMechanism ||
-        (response->error_code == kafka::kErrorNone && !offered)) {
-        kafka_.error_code = response->error_code;
+    if (fail_if_refused(*response)) return;
+    start_sasl_authenticate();
+}
+
+bool KafkaConversation::fail_if_refused(const kafka::SaslHandshakeResponse& response) {
+    const bool offered = std::find(response.mechanisms.begin(), response.mechanisms.end(),
+                                   mechanism()) != response.mechanisms.end();
+    if (response.error_code == kafka::kErrorNone && offered) return false;
+    kafka_.error_code = response.error_code;
+    if (response.error_code == kafka::kErrorUnsupportedSaslMechanism ||
+        response.error_code == kafka::kErrorNone) {
+        const std::string offers =
+            response.mechanisms.empty()
+                ? std::string("it offers none")
+                : fmt::format("it offers {}", join(response.mechanisms, ", "));
         fail(Cause::protocol_auth_failed,
              fmt::format("the broker does not offer SASL mechanism {}; {}", mechanism(), offers));
-        return;
-    }
-    if (response->error_code == kafka::kErrorIllegalSaslState) {
-        kafka_.error_code = response->error_code;
+    } else if (response.error_code == kafka::kErrorIllegalSaslState) {
         fail(Cause::protocol_auth_failed,
              fmt::format("SaslHandshake answered with error {}: this listener does not take SASL "
                          "(a PLAINTEXT or SSL listener?)",
-                         kafka::describe_kafka_error(response->error_code)));
-        return;
-    }
-    if (response->error_code != kafka::kErrorNone) {
-        kafka_.error_code = response->error_code;
+                         kafka::describe_kafka_error(response.error_code)));
+    } else {
         fail(Cause::protocol_auth_failed,
              fmt::format("SaslHandshake answered with error {}",
-                         kafka::describe_kafka_error(response->error_code)));
-        return;
+                         kafka::describe_kafka_error(response.error_code)));
     }
+    return true;
+}
 
+void KafkaConversation::start_sasl_authenticate() {
     const auto authenticate = kafka::find_api(kafka_.apis, kafka::kSaslAuthenticateKey);
     sasl_authenticate_version_ =
         authenticate && authenticate->max_version >= 1 ? std::int16_t{1} : std::int16_t{0};
@@ -458,14 +449,9 @@ void KafkaConversation::on_sasl_authenticate(Answer answer) {
         }
         return;
     }
-    std::string error;
-    const auto response = kafka::decode_sasl_authenticate_response(
-        answer.body, correlation_id_, sasl_authenticate_version_, error);
-    if (!response) {
-        fail(Cause::protocol_not_kafka,
-             fmt::format("the answer to {} is not a Kafka answer: {}", exchange_name_, error));
-        return;
-    }
+    const auto response = kafka::decode_sasl_authenticate_response(answer.body, correlation_id_,
+                                                                   sasl_authenticate_version_);
+    if (!response) return fail_not_kafka(response.error());
     if (response->error_code != kafka::kErrorNone) {
         kafka_.error_code = response->error_code;
         const std::string message =
@@ -483,19 +469,15 @@ void KafkaConversation::on_sasl_authenticate(Answer answer) {
     }
     const std::string server_message(response->auth_bytes.begin(), response->auth_bytes.end());
     if (scram_ && sasl_round_ == 1) {
-        const auto client_final = scram_->client_final_message(server_message, error);
-        if (!client_final) {
-            fail(Cause::protocol_auth_failed,
-                 fmt::format("SASL {} authentication failed: {}", mechanism(), error));
-            return;
-        }
+        const auto client_final = scram_->client_final_message(server_message);
+        if (!client_final) return fail_authentication(client_final.error());
         send_sasl_authenticate(*client_final);
         return;
     }
-    if (scram_ && !scram_->verify_server_final(server_message, error)) {
-        fail(Cause::protocol_auth_failed,
-             fmt::format("SASL {} authentication failed: {}", mechanism(), error));
-        return;
+    if (scram_) {
+        if (const auto verified = scram_->verify_server_final(server_message); !verified) {
+            return fail_authentication(verified.error());
+        }
     }
     scram_.reset();
     kafka_.authenticated = true;
@@ -541,14 +523,9 @@ void KafkaConversation::on_metadata(Answer answer) {
         fail(answer.cause, answer.problem);
         return;
     }
-    std::string error;
     const auto response =
-        kafka::decode_metadata_response(answer.body, correlation_id_, metadata_version_, error);
-    if (!response) {
-        fail(Cause::protocol_not_kafka,
-             fmt::format("the answer to {} is not a Kafka answer: {}", exchange_name_, error));
-        return;
-    }
+        kafka::decode_metadata_response(answer.body, correlation_id_, metadata_version_);
+    if (!response) return fail_not_kafka(response.error());
     kafka_.metadata_checked = true;
     kafka_.metadata_version = metadata_version_;
     kafka_.cluster_id = response->cluster_id;
@@ -585,6 +562,16 @@ void KafkaConversation::succeed() {
 
 void KafkaConversation::fail(Cause cause, std::string detail) {
     finish(StageStatus::failed, cause, std::move(detail));
+}
+
+void KafkaConversation::fail_not_kafka(const Error& error) {
+    fail(Cause::protocol_not_kafka, fmt::format("the answer to {} is not a Kafka answer: {}",
+                                                exchange_name_, error.message()));
+}
+
+void KafkaConversation::fail_authentication(const Error& error) {
+    fail(Cause::protocol_auth_failed,
+         fmt::format("SASL {} authentication failed: {}", mechanism(), error.message()));
 }
 
 void KafkaConversation::finish(StageStatus status, Cause cause, std::string detail) {

@@ -13,7 +13,7 @@
 //      broker that then closes the connection wants SASL, which is reported in
 //      metadata_not_checked, not as a failure.
 //
-// Every answer is parsed with strict bounds (probes/kafka_wire.h): the 4-byte size prefix is
+// Every answer is parsed with strict bounds (probes/kafka/kafka_wire.h): the 4-byte size prefix is
 // capped (max_frame_bytes), every count and length is checked against the bytes left, and a
 // correlation id that does not match is protocol.not_kafka. Each request/answer exchange has
 // its own `timeout` (protocol.timeout). Failures: protocol.not_kafka (an answer that is not a

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace vpcprobe::kafka {
 
 namespace {
@@ -259,12 +261,8 @@ bool check_correlation(Reader& reader, std::int32_t expected) {
 
 // Hands the reader's verdict to the caller: the value when every read succeeded.
 template <class T>
-std::optional<T> result(Reader& reader, T value, std::string& error) {
-    if (!reader.ok()) {
-        error = reader.error();
-        return std::nullopt;
-    }
-    error.clear();
+Result<T> result(const Reader& reader, T value) {
+    if (!reader.ok()) return Error(reader.error());
     return value;
 }
 
@@ -436,20 +434,19 @@ SizeCheck check_size_prefix(ByteSpan first_bytes, std::size_t max_frame_bytes) {
         return check;
     }
     if (std::all_of(first_bytes.begin(), first_bytes.begin() + 4, is_text_byte)) {
-        const std::string excerpt = printable_excerpt(first_bytes);
+        const std::string excerpt = quote(printable_excerpt(first_bytes));
         if (starts_with(first_bytes, "HTTP/")) {
             check.what = fmt::format(
-                "the answer starts with '{}': an HTTP server, not a Kafka "
+                "the answer starts with {}: an HTTP server, not a Kafka "
                 "broker",
                 excerpt);
         } else if (starts_with(first_bytes, "SSH-")) {
             check.what = fmt::format(
-                "the answer starts with '{}': an SSH server, not a Kafka "
+                "the answer starts with {}: an SSH server, not a Kafka "
                 "broker",
                 excerpt);
         } else {
-            check.what =
-                fmt::format("the answer starts with '{}': text, not a Kafka frame", excerpt);
+            check.what = fmt::format("the answer starts with {}: text, not a Kafka frame", excerpt);
         }
         return check;
     }
@@ -479,10 +476,8 @@ std::optional<std::int32_t> peek_correlation_id(ByteSpan body) {
     return static_cast<std::int32_t>(big_endian_32(body));
 }
 
-std::optional<ApiVersionsResponse> decode_api_versions_response(ByteSpan body,
-                                                                std::int32_t correlation_id,
-                                                                std::int16_t version,
-                                                                std::string& error) {
+Result<ApiVersionsResponse> decode_api_versions_response(ByteSpan body, std::int32_t correlation_id,
+                                                         std::int16_t version) {
     Reader reader(body);
     ApiVersionsResponse response;
     if (check_correlation(reader, correlation_id)) {
@@ -504,7 +499,7 @@ std::optional<ApiVersionsResponse> decode_api_versions_response(ByteSpan body,
                 if (rest.ok()) apis.push_back(api);
             }
             if (rest.ok()) response.apis = std::move(apis);
-            return result(reader, std::move(response), error);
+            return result(reader, std::move(response));
         }
         const bool v0_body = version < 3;
         response.v0_body = v0_body;
@@ -528,12 +523,11 @@ std::optional<ApiVersionsResponse> decode_api_versions_response(ByteSpan body,
         }
         if (!v0_body) reader.skip_tagged_fields("tagged fields");
     }
-    return result(reader, std::move(response), error);
+    return result(reader, std::move(response));
 }
 
-std::optional<SaslHandshakeResponse> decode_sasl_handshake_response(ByteSpan body,
-                                                                    std::int32_t correlation_id,
-                                                                    std::string& error) {
+Result<SaslHandshakeResponse> decode_sasl_handshake_response(ByteSpan body,
+                                                             std::int32_t correlation_id) {
     Reader reader(body);
     SaslHandshakeResponse response;
     if (check_correlation(reader, correlation_id)) {
@@ -545,11 +539,12 @@ std::optional<SaslHandshakeResponse> decode_sasl_handshake_response(ByteSpan bod
             if (mechanism) response.mechanisms.push_back(std::move(*mechanism));
         }
     }
-    return result(reader, std::move(response), error);
+    return result(reader, std::move(response));
 }
 
-std::optional<SaslAuthenticateResponse> decode_sasl_authenticate_response(
-    ByteSpan body, std::int32_t correlation_id, std::int16_t version, std::string& error) {
+Result<SaslAuthenticateResponse> decode_sasl_authenticate_response(ByteSpan body,
+                                                                   std::int32_t correlation_id,
+                                                                   std::int16_t version) {
     Reader reader(body);
     SaslAuthenticateResponse response;
     if (check_correlation(reader, correlation_id)) {
@@ -558,11 +553,11 @@ std::optional<SaslAuthenticateResponse> decode_sasl_authenticate_response(
         response.auth_bytes = reader.bytes("auth bytes", false);
         if (version >= 1) response.session_lifetime_ms = reader.i64("session lifetime");
     }
-    return result(reader, std::move(response), error);
+    return result(reader, std::move(response));
 }
 
-std::optional<MetadataResponse> decode_metadata_response(ByteSpan body, std::int32_t correlation_id,
-                                                         std::int16_t version, std::string& error) {
+Result<MetadataResponse> decode_metadata_response(ByteSpan body, std::int32_t correlation_id,
+                                                  std::int16_t version) {
     Reader reader(body);
     MetadataResponse response;
     if (check_correlation(reader, correlation_id)) {
@@ -582,7 +577,7 @@ std::optional<MetadataResponse> decode_metadata_response(ByteSpan body, std::int
         if (version >= 1) response.controller_id = reader.i32("controller id");
         // The topics follow; none were asked, and they are not needed.
     }
-    return result(reader, std::move(response), error);
+    return result(reader, std::move(response));
 }
 
 }  // namespace vpcprobe::kafka

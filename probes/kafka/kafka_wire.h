@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Kafka wire codec for the Kafka check (probes/kafka_probe.h): encodes the few requests the
+// Kafka wire codec for the Kafka check (probes/kafka/kafka_probe.h): encodes the few requests the
 // check sends (ApiVersions v0/v3, SaslHandshake v1, SaslAuthenticate v0/v1, Metadata v1..v8 for
 // no topics) and decodes their answers with strict bounds. Pure functions over byte spans: no
 // I/O, no exceptions, no reads out of bounds, and no allocation driven by a count or length
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/evidence.h"
+#include "core/result.h"
 
 namespace vpcprobe::kafka {
 
@@ -120,26 +121,24 @@ struct MetadataResponse {
     std::int32_t controller_id = -1;        // v1+
 };
 
-// Each decoder checks the correlation id first, then parses; on failure returns nullopt and
-// sets `error` to what was wrong ("correlation id 7, expected 1", "broker count 2147483647
-// does not fit the 12 bytes left"). Trailing bytes after what is parsed are allowed (newer
-// tagged fields, topics of Metadata).
+// Each decoder checks the correlation id first, then parses; on failure the Error says what was
+// wrong ("correlation id 7, expected 1", "broker count 2147483647 does not fit the 12 bytes
+// left"). Trailing bytes after what is parsed are allowed (newer tagged fields, topics of
+// Metadata).
 //
 // ApiVersions: `version` is the version asked. When a v3 answer carries UNSUPPORTED_VERSION
 // the body is the v0 format (error code + INT32 array) and parsed as such; if that list does not
 // parse (librdkafka's mock writes another layout) the answer is still accepted with no APIs:
 // the caller only needs the error code to ask again at v0.
-std::optional<ApiVersionsResponse> decode_api_versions_response(ByteSpan body,
-                                                                std::int32_t correlation_id,
-                                                                std::int16_t version,
-                                                                std::string& error);
-std::optional<SaslHandshakeResponse> decode_sasl_handshake_response(ByteSpan body,
-                                                                    std::int32_t correlation_id,
-                                                                    std::string& error);
-std::optional<SaslAuthenticateResponse> decode_sasl_authenticate_response(
-    ByteSpan body, std::int32_t correlation_id, std::int16_t version, std::string& error);
-std::optional<MetadataResponse> decode_metadata_response(ByteSpan body, std::int32_t correlation_id,
-                                                         std::int16_t version, std::string& error);
+Result<ApiVersionsResponse> decode_api_versions_response(ByteSpan body, std::int32_t correlation_id,
+                                                         std::int16_t version);
+Result<SaslHandshakeResponse> decode_sasl_handshake_response(ByteSpan body,
+                                                             std::int32_t correlation_id);
+Result<SaslAuthenticateResponse> decode_sasl_authenticate_response(ByteSpan body,
+                                                                   std::int32_t correlation_id,
+                                                                   std::int16_t version);
+Result<MetadataResponse> decode_metadata_response(ByteSpan body, std::int32_t correlation_id,
+                                                  std::int16_t version);
 
 // The first line of an answer as text for a detail: up to `max_chars` characters before the
 // first CR/LF, other non-printable bytes shown as '.'.

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace vpcprobe {
 
 namespace {
@@ -117,6 +119,101 @@ std::string shown(std::string_view text) {
     return out;
 }
 
+// What the server-first message says, checked.
+struct ServerFirst {
+    std::string_view nonce;  // the client's nonce with the server's appended
+    ByteVector salt;
+    long iterations = 0;
+};
+
+// The iteration count: digits only, within kMinIterations..kMaxIterations.
+Result<long> parse_iterations(std::string_view text) {
+    if (text.empty() || text.size() > 9) {
+        return Error(fmt::format("the server's iteration count {} is not a number in range",
+                                 quote(shown(text))));
+    }
+    long iterations = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') {
+            return Error(
+                fmt::format("the server's iteration count {} is not a number", quote(shown(text))));
+        }
+        iterations = iterations * 10 + (c - '0');
+    }
+    if (iterations < kMinIterations || iterations > kMaxIterations) {
+        return Error(fmt::format("the server's iteration count {} is out of range ({}..{})",
+                                 iterations, kMinIterations, kMaxIterations));
+    }
+    return iterations;
+}
+
+Result<ServerFirst> parse_server_first(std::string_view message, std::string_view client_nonce) {
+    if (message.substr(0, 2) == "e=") {
+        return Error(fmt::format("the server refused: {}", shown(message.substr(2))));
+    }
+    if (message.substr(0, 2) == "m=") {
+        return Error("the server demands an unsupported mandatory SCRAM extension");
+    }
+    if (message.substr(0, 2) != "r=") {
+        return Error(fmt::format("the server's first message does not start with its nonce: {}",
+                                 quote(shown(message))));
+    }
+    const auto nonce = attribute(message, 'r');
+    const auto salt_text = attribute(message, 's');
+    const auto iterations_text = attribute(message, 'i');
+    if (!nonce || !salt_text || !iterations_text) {
+        return Error("the server's first message lacks its nonce, salt or iteration count");
+    }
+    if (nonce->size() <= client_nonce.size() ||
+        nonce->substr(0, client_nonce.size()) != client_nonce ||
+        nonce->size() > kMaxAttributeBytes || !printable_nonce(*nonce)) {
+        return Error("the server's nonce does not extend the client's nonce");
+    }
+    auto salt = base64_decode(*salt_text);
+    if (!salt || salt->empty()) return Error("the server's salt is not valid base64");
+    auto iterations = parse_iterations(*iterations_text);
+    if (!iterations) return std::move(iterations).error();
+    return ServerFirst{*nonce, std::move(*salt), *iterations};
+}
+
+// RFC 5802 section 3: the client's proof, and the signature the server must answer with.
+struct ScramKeys {
+    ByteVector proof;
+    ByteVector server_signature;
+};
+
+Result<ScramKeys> derive_keys(const EVP_MD* md, const std::string& password,
+                              const ServerFirst& server, const std::string& auth_message) {
+    const auto digest_size = static_cast<std::size_t>(EVP_MD_get_size(md));
+    ByteVector salted_password(digest_size);
+    if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), server.salt.data(),
+                          static_cast<int>(server.salt.size()), static_cast<int>(server.iterations),
+                          md, static_cast<int>(salted_password.size()),
+                          salted_password.data()) != 1) {
+        return Error("PBKDF2 failed");
+    }
+    ByteVector client_key = hmac(md, salted_password, "Client Key");
+    const ByteVector stored_key = digest(md, client_key);
+    ByteVector server_key = hmac(md, salted_password, "Server Key");
+    cleanse(salted_password);
+
+    const ByteVector client_signature = hmac(md, stored_key, auth_message);
+    ScramKeys keys;
+    keys.server_signature = hmac(md, server_key, auth_message);
+    cleanse(server_key);
+    if (client_key.size() != digest_size || client_signature.size() != digest_size ||
+        keys.server_signature.size() != digest_size) {
+        cleanse(client_key);
+        return Error("HMAC failed");
+    }
+    keys.proof.resize(digest_size);
+    for (std::size_t i = 0; i < digest_size; ++i) {
+        keys.proof[i] = static_cast<std::uint8_t>(client_key[i] ^ client_signature[i]);
+    }
+    cleanse(client_key);
+    return keys;
+}
+
 }  // namespace
 
 std::optional<ScramAlgorithm> scram_algorithm(std::string_view mechanism) {
@@ -163,124 +260,44 @@ std::string ScramClient::client_first_message() const {
     return "n,,n=" + scram_escape_username(username_) + ",r=" + client_nonce_;
 }
 
-std::optional<std::string> ScramClient::client_final_message(std::string_view server_first,
-                                                             std::string& error) {
+Result<std::string> ScramClient::client_final_message(std::string_view server_first) {
     if (client_nonce_.empty() || !printable_nonce(client_nonce_)) {
-        error = "no usable client nonce (random number generator failed)";
-        return std::nullopt;
+        return Error("no usable client nonce (random number generator failed)");
     }
-    if (server_first.substr(0, 2) == "e=") {
-        error = fmt::format("the server refused: {}", shown(server_first.substr(2)));
-        return std::nullopt;
-    }
-    if (server_first.substr(0, 2) == "m=") {
-        error = "the server demands an unsupported mandatory SCRAM extension";
-        return std::nullopt;
-    }
-    if (server_first.substr(0, 2) != "r=") {
-        error = fmt::format("the server's first message does not start with its nonce: '{}'",
-                            shown(server_first));
-        return std::nullopt;
-    }
-    const auto nonce = attribute(server_first, 'r');
-    const auto salt_text = attribute(server_first, 's');
-    const auto iterations_text = attribute(server_first, 'i');
-    if (!nonce || !salt_text || !iterations_text) {
-        error = "the server's first message lacks its nonce, salt or iteration count";
-        return std::nullopt;
-    }
-    if (nonce->size() <= client_nonce_.size() ||
-        nonce->substr(0, client_nonce_.size()) != client_nonce_ ||
-        nonce->size() > kMaxAttributeBytes || !printable_nonce(*nonce)) {
-        error = "the server's nonce does not extend the client's nonce";
-        return std::nullopt;
-    }
-    auto salt = base64_decode(*salt_text);
-    if (!salt || salt->empty()) {
-        error = "the server's salt is not valid base64";
-        return std::nullopt;
-    }
-    long iterations = 0;
-    if (iterations_text->empty() || iterations_text->size() > 9) {
-        error = fmt::format("the server's iteration count '{}' is not a number in range",
-                            shown(*iterations_text));
-        return std::nullopt;
-    }
-    for (const char c : *iterations_text) {
-        if (c < '0' || c > '9') {
-            error = fmt::format("the server's iteration count '{}' is not a number",
-                                shown(*iterations_text));
-            return std::nullopt;
-        }
-        iterations = iterations * 10 + (c - '0');
-    }
-    if (iterations < kMinIterations || iterations > kMaxIterations) {
-        error = fmt::format("the server's iteration count {} is out of range ({}..{})", iterations,
-                            kMinIterations, kMaxIterations);
-        return std::nullopt;
-    }
-
-    const EVP_MD* md = digest_of(algorithm_);
-    const auto digest_size = static_cast<std::size_t>(EVP_MD_get_size(md));
-    ByteVector salted_password(digest_size);
-    if (PKCS5_PBKDF2_HMAC(password_.data(), static_cast<int>(password_.size()), salt->data(),
-                          static_cast<int>(salt->size()), static_cast<int>(iterations), md,
-                          static_cast<int>(salted_password.size()), salted_password.data()) != 1) {
-        error = "PBKDF2 failed";
-        return std::nullopt;
-    }
-    ByteVector client_key = hmac(md, salted_password, "Client Key");
-    const ByteVector stored_key = digest(md, client_key);
-    ByteVector server_key = hmac(md, salted_password, "Server Key");
-    cleanse(salted_password);
+    auto parsed = parse_server_first(server_first, client_nonce_);
+    if (!parsed) return std::move(parsed).error();
 
     const std::string client_first_bare =
         "n=" + scram_escape_username(username_) + ",r=" + client_nonce_;
-    const std::string final_without_proof = "c=biws,r=" + std::string(*nonce);  // biws = "n,,"
+    const std::string final_without_proof = "c=biws,r=" + std::string(parsed->nonce);  // "n,,"
     const std::string auth_message =
         client_first_bare + "," + std::string(server_first) + "," + final_without_proof;
-
-    const ByteVector client_signature = hmac(md, stored_key, auth_message);
-    expected_server_signature_ = hmac(md, server_key, auth_message);
-    if (client_key.size() != digest_size || client_signature.size() != digest_size ||
-        expected_server_signature_.size() != digest_size) {
-        error = "HMAC failed";
-        return std::nullopt;
-    }
-    ByteVector proof(digest_size);
-    for (std::size_t i = 0; i < digest_size; ++i) {
-        proof[i] = static_cast<std::uint8_t>(client_key[i] ^ client_signature[i]);
-    }
-    cleanse(client_key);
-    cleanse(server_key);
-    error.clear();
-    return final_without_proof + ",p=" + base64_encode(proof);
+    auto keys = derive_keys(digest_of(algorithm_), password_, *parsed, auth_message);
+    if (!keys) return std::move(keys).error();
+    expected_server_signature_ = std::move(keys->server_signature);
+    const std::string client_final = final_without_proof + ",p=" + base64_encode(keys->proof);
+    return client_final;
 }
 
-bool ScramClient::verify_server_final(std::string_view server_final, std::string& error) {
+Result<void> ScramClient::verify_server_final(std::string_view server_final) {
     if (server_final.substr(0, 2) == "e=") {
-        error = fmt::format("the server refused: {}", shown(server_final.substr(2)));
-        return false;
+        return Error(fmt::format("the server refused: {}", shown(server_final.substr(2))));
     }
     const auto verifier = attribute(server_final, 'v');
     if (server_final.substr(0, 2) != "v=" || !verifier) {
-        error = fmt::format("the server's final message carries no signature: '{}'",
-                            shown(server_final));
-        return false;
+        return Error(fmt::format("the server's final message carries no signature: {}",
+                                 quote(shown(server_final))));
     }
     if (expected_server_signature_.empty()) {
-        error = "the server's final message came before the client's";
-        return false;
+        return Error("the server's final message came before the client's");
     }
     const auto signature = base64_decode(*verifier);
     if (!signature || signature->size() != expected_server_signature_.size() ||
         CRYPTO_memcmp(signature->data(), expected_server_signature_.data(), signature->size()) !=
             0) {
-        error = "the server's signature is wrong: it does not know the password";
-        return false;
+        return Error("the server's signature is wrong: it does not know the password");
     }
-    error.clear();
-    return true;
+    return {};
 }
 
 }  // namespace vpcprobe

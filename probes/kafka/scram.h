@@ -5,9 +5,9 @@
 // cannot pass for one that does. No channel binding (gs2 header "n,,"), no authzid; the
 // password is used as given (no SASLprep), as Kafka's own clients do.
 //
-// Errors are returned as text that never contains the username or the password. Nothing
-// throws. The server's messages are untrusted input: every attribute is checked, and the
-// iteration count is bounded so a hostile server cannot make the client spin.
+// Errors never contain the username or the password. Nothing throws. The server's messages are
+// untrusted input: every attribute is checked, and the iteration count is bounded so a hostile
+// server cannot make the client spin.
 //
 // Threading: one ScramClient per authentication, used from one thread.
 #pragma once
@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/result.h"
 
 namespace vpcprobe {
 
@@ -42,13 +44,12 @@ class ScramClient {
     std::string client_first_message() const;
 
     // Takes the server-first message ("r=...,s=...,i=..."); returns the client-final message
-    // with the proof, or nullopt with `error` saying what was wrong with the server's message.
-    std::optional<std::string> client_final_message(std::string_view server_first,
-                                                    std::string& error);
+    // with the proof, or an Error saying what was wrong with the server's message.
+    Result<std::string> client_final_message(std::string_view server_first);
 
-    // Checks the server-final message: true when it carries the expected server signature
-    // ("v=..."); false with `error` for an "e=..." refusal, a wrong signature or garbage.
-    bool verify_server_final(std::string_view server_final, std::string& error);
+    // Checks the server-final message: ok when it carries the expected server signature
+    // ("v=..."); an Error for an "e=..." refusal, a wrong signature or garbage.
+    Result<void> verify_server_final(std::string_view server_final);
 
   private:
     ScramAlgorithm algorithm_;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Decoding of the control messages recvmsg(MSG_ERRQUEUE) returns for a socket with IP_RECVERR /
-// IPV6_RECVERR on (probes/tcp_probe.cpp reads them to tell an ICMP reject from a RST and to name
-// the hop that sent it). Apart from the socket so that it can be tested with hand-built buffers
-// and fuzzed: the bytes come from the kernel, but what they say (type, code, offender) was made
-// by whatever router answered, and a walk that trusted a length field would read past the
+// IPV6_RECVERR on (probes/tcp/tcp_probe.cpp reads them to tell an ICMP reject from a RST and to
+// name the hop that sent it). Apart from the socket so that it can be tested with hand-built
+// buffers and fuzzed: the bytes come from the kernel, but what they say (type, code, offender) was
+// made by whatever router answered, and a walk that trusted a length field would read past the
 // buffer. Every length is checked against the bytes actually there; nothing is read outside
 // them, and no alignment of the buffer is assumed.
 //

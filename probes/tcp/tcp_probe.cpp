@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// TCP probe (probes/tcp_probe.h): one non-blocking connect under a deadline, with the ICMP
+// TCP probe (probes/tcp/tcp_probe.h): one non-blocking connect under a deadline, with the ICMP
 // error the kernel queues on the socket read back to tell the answers apart.
 //
 // Kernel behaviour this code is written against (Linux 6.x, checked in a network namespace
-// with nft rules; see tests/probes/tcp_probe_netns_test.cpp):
+// with nft rules; see tests/probes/tcp/tcp_probe_netns_test.cpp); what the errno and the ICMP
+// error mean is probes/tcp/error_map_tcp.h:
 // - An ICMP error for a SYN is queued on the error queue (IP_RECVERR) and makes the socket
 //   POLLERR. If the socket was not busy when the ICMP arrived the connect fails at once (hard
 //   error). If it was (always the case on loopback, where the ICMP comes back while connect()
@@ -19,20 +20,13 @@
 // - A local OUTPUT-chain drop does not fail connect(): the SYN retransmits until the deadline.
 #include "probes/tcp/tcp_probe.h"
 
-// <linux/errqueue.h> uses struct timespec without including its definition.
-#include <time.h>
-
-#include <linux/errqueue.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
-#include <netinet/ip_icmp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -42,7 +36,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "probes/error_map.h"
+#include "probes/tcp/error_map_tcp.h"
 #include "probes/tcp/icmp_queue.h"
 
 namespace vpcprobe {
@@ -57,20 +51,9 @@ using boost::asio::ip::tcp;
 constexpr int kMaxIdleWakeups = 32;
 constexpr int kMaxQueuedErrors = 16;
 
-std::string errno_text(int error_number) {
-    return std::strerror(error_number);
-}
-
 std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port) {
     if (address.is_v6()) return fmt::format("[{}]:{}", address.to_string(), port);
     return fmt::format("{}:{}", address.to_string(), port);
-}
-
-// "3s", "1.5s", "250ms": the way --timeout is written.
-std::string duration_text(std::chrono::milliseconds duration) {
-    auto ms = duration.count();
-    if (ms >= 1000) return fmt::format("{:g}s", static_cast<double>(ms) / 1000.0);
-    return fmt::format("{}ms", ms);
 }
 
 // Reads every queued error (bounded) and returns the first one, which answered our first SYN.
@@ -93,111 +76,6 @@ std::optional<QueuedIcmpError> drain_error_queue(int fd) {
         if (decoded && !first) first = std::move(decoded);
     }
     return first;
-}
-
-// The name network engineers and nft use for an ICMP error ("admin-prohibited").
-std::string icmp_name(const IcmpReport& icmp) {
-    if (icmp.origin == SO_EE_ORIGIN_ICMP) {
-        if (icmp.type == ICMP_TIME_EXCEEDED) return "time-exceeded";
-        if (icmp.type == ICMP_DEST_UNREACH) {
-            switch (icmp.code) {
-                case ICMP_NET_UNREACH:
-                    return "net-unreachable";
-                case ICMP_HOST_UNREACH:
-                    return "host-unreachable";
-                case ICMP_PROT_UNREACH:
-                    return "protocol-unreachable";
-                case ICMP_PORT_UNREACH:
-                    return "port-unreachable";
-                case ICMP_NET_ANO:
-                    return "net-prohibited";
-                case ICMP_HOST_ANO:
-                    return "host-prohibited";
-                case ICMP_PKT_FILTERED:
-                    return "admin-prohibited";
-                default:
-                    break;
-            }
-        }
-    } else if (icmp.origin == SO_EE_ORIGIN_ICMP6) {
-        if (icmp.type == ICMP6_TIME_EXCEEDED) return "time-exceeded";
-        if (icmp.type == ICMP6_DST_UNREACH) {
-            switch (icmp.code) {
-                case ICMP6_DST_UNREACH_NOROUTE:
-                    return "no-route";
-                case ICMP6_DST_UNREACH_ADMIN:
-                    return "admin-prohibited";
-                case ICMP6_DST_UNREACH_BEYONDSCOPE:
-                    return "beyond-scope";
-                case ICMP6_DST_UNREACH_ADDR:
-                    return "address-unreachable";
-                case ICMP6_DST_UNREACH_NOPORT:
-                    return "port-unreachable";
-                case 5:
-                    return "policy-failed";
-                case 6:
-                    return "reject-route";
-                default:
-                    break;
-            }
-        }
-    }
-    return fmt::format("type {} code {}", icmp.type, icmp.code);
-}
-
-bool is_port_unreachable(const IcmpReport& icmp) {
-    return (icmp.origin == SO_EE_ORIGIN_ICMP && icmp.type == ICMP_DEST_UNREACH &&
-            icmp.code == ICMP_PORT_UNREACH) ||
-           (icmp.origin == SO_EE_ORIGIN_ICMP6 && icmp.type == ICMP6_DST_UNREACH &&
-            icmp.code == ICMP6_DST_UNREACH_NOPORT);
-}
-
-// One sentence for people, naming who answered when the evidence says.
-std::string failure_detail(const TcpEvidence& evidence, const std::string& endpoint,
-                           std::chrono::milliseconds timeout) {
-    const auto& icmp = evidence.icmp;
-    bool from_icmp =
-        icmp && (icmp->origin == SO_EE_ORIGIN_ICMP || icmp->origin == SO_EE_ORIGIN_ICMP6);
-    std::string who;
-    if (from_icmp) {
-        who = icmp->offender.empty()
-                  ? fmt::format("an ICMP {} came back for {}", icmp_name(*icmp), endpoint)
-                  : fmt::format("{} answered ICMP {} for {}", icmp->offender, icmp_name(*icmp),
-                                endpoint);
-    }
-    switch (evidence.cause) {
-        case Cause::tcp_timeout:
-            return fmt::format("SYN to {} got no answer in {}: silently dropped", endpoint,
-                               duration_text(timeout));
-        case Cause::tcp_refused:
-            return fmt::format(
-                "{} answered the SYN with a RST: the host is reachable but nothing listens on "
-                "the port",
-                endpoint);
-        case Cause::tcp_prohibited:
-            if (from_icmp && is_port_unreachable(*icmp)) {
-                return who +
-                       ": a firewall rejected it (for TCP only a filter sends port-unreachable, "
-                       "e.g. an iptables/nft REJECT)";
-            }
-            if (from_icmp) return who + ": a firewall rejected it";
-            return fmt::format(
-                "connecting to {} was refused on this host ({}): a local firewall policy or "
-                "prohibit route rejected it",
-                endpoint, errno_text(evidence.error_number));
-        case Cause::tcp_unreachable:
-            if (from_icmp) return who + ": the network has no way to the host";
-            if (evidence.error_number == EINVAL) {
-                return fmt::format(
-                    "this host's routing table discards traffic to {} (a blackhole route)",
-                    evidence.address);
-            }
-            return fmt::format("this host has no route to {} ({})", evidence.address,
-                               errno_text(evidence.error_number));
-        default:
-            return fmt::format("could not connect to {}: {}", endpoint,
-                               errno_text(evidence.error_number));
-    }
 }
 
 // One probe in flight. Owned by the handlers waiting on it (shared_ptr); everything runs on
@@ -280,10 +158,8 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         socket_.bind(tcp::endpoint(source, 0), ec);
         if (ec) {
             finish_local_error(
-                ec.value(),
-                fmt::format("cannot bind to {} to probe {}: {}{}", source.to_string(), endpoint_,
-                            ec.message(),
-                            ec.value() == EADDRNOTAVAIL ? " (not an address of this host)" : ""));
+                ec.value(), fmt::format("cannot bind to {} to probe {}: {}{}", source.to_string(),
+                                        endpoint_, ec.message(), bind_failure_hint(ec.value())));
             return false;
         }
         evidence_.local_address = source.to_string();
@@ -375,7 +251,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         // A failure must carry a cause even if the kernel said something unheard of.
         if (evidence_.cause == Cause::none) evidence_.cause = Cause::tcp_error;
         evidence_.status = StageStatus::failed;
-        evidence_.detail = failure_detail(evidence_, endpoint_, options_.timeout);
+        evidence_.detail = connect_failure_detail(evidence_, endpoint_, options_.timeout);
         deliver(false);
     }
 

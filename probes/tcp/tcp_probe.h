@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // TCP probe: one non-blocking connect with a deadline, classified the way a network engineer
-// would read it (design.md, "TCP classification"): IP_RECVERR / IPV6_RECVERR are enabled
-// before connect and the MSG_ERRQUEUE entry (sock_extended_err: origin, type, code, offender)
-// tells a RST from an ICMP port-unreachable and an admin-prohibited from a host-unreachable.
-// No answer by the deadline is tcp.timeout (silently dropped).
+// would read it (docs/report.md, "How the TCP causes are told apart"): IP_RECVERR / IPV6_RECVERR
+// are enabled before connect and the MSG_ERRQUEUE entry (sock_extended_err: origin, type, code,
+// offender) tells a RST from an ICMP port-unreachable and an admin-prohibited from a
+// host-unreachable. No answer by the deadline is tcp.timeout (silently dropped).
 //
 // Threading: call on the io_context's thread; the completion is posted there.
 #pragma once

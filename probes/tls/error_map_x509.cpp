@@ -1,14 +1,108 @@
 // SPDX-License-Identifier: Apache-2.0
-// X509_V_ERR_* -> cert.* causes: the one place certificate verification errors are mapped
-// (probes/error_map.h). The raw code and depth stay in CertificateEvidence::verify_errors.
+// X509_V_ERR_* -> cert.* causes and the certificate stage's verdict (probes/tls/error_map_x509.h).
+#include "probes/tls/error_map_x509.h"
+
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <ctime>
 
-#include "probes/error_map.h"
+#include <fmt/format.h>
+
+#include "core/text.h"
 
 namespace vpcprobe {
+
+namespace {
+
+// "2026-11-22": the day, in UTC.
+std::string date_text(SystemTime time) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm parts{};
+    ::gmtime_r(&seconds, &parts);
+    return fmt::format("{:04}-{:02}-{:02}", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday);
+}
+
+const CertificateInfo& earliest_expiring(const std::vector<CertificateInfo>& chain) {
+    return *std::min_element(chain.begin(), chain.end(),
+                             [](const CertificateInfo& a, const CertificateInfo& b) {
+                                 return a.not_after < b.not_after;
+                             });
+}
+
+// The first verify error that produced `cause`: the one the detail describes.
+std::size_t first_error_with(Cause cause, const std::vector<VerifyError>& errors) {
+    std::size_t index = 0;
+    for (; index < errors.size(); ++index) {
+        if (cause_from_x509(errors[index].code, errors[index].depth) == cause) break;
+    }
+    return index;
+}
+
+// The facts a failure's detail names.
+struct FailureFacts {
+    const VerifyError& error;
+    const VerifyErrorSubject& about;  // the certificate the error was about
+    const std::string& subject;       // its subject, or the leaf's when unknown
+    const CertificateInfo& leaf;
+    const std::string& target;
+    std::size_t chain_size;
+};
+
+std::string untrusted_detail(const FailureFacts& facts) {
+    return fmt::format(
+        "the chain for {} ends at {}, a CA this host does not trust (add it with --ca-file?)",
+        facts.target,
+        facts.error.code == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ? facts.subject
+                                                                 : facts.about.issuer);
+}
+
+std::string invalid_detail(const FailureFacts& facts) {
+    if (facts.error.code == X509_V_ERR_CERT_CHAIN_TOO_LONG) {
+        return fmt::format(
+            "the chain for {} is too long: verification stops at depth {} ({} certificates sent)",
+            facts.target, facts.error.depth, facts.chain_size);
+    }
+    return fmt::format("certificate for {} failed verification: {} at depth {} ({})", facts.target,
+                       facts.error.text, facts.error.depth, facts.subject);
+}
+
+std::string failure_detail(Cause cause, const FailureFacts& facts) {
+    const std::string& target = facts.target;
+    switch (cause) {
+        case Cause::cert_expired:
+            return facts.error.depth == 0
+                       ? fmt::format("certificate for {} expired on {} ({})", target,
+                                     date_text(facts.about.not_after), facts.subject)
+                       : fmt::format("CA certificate {} in the chain for {} expired on {}",
+                                     facts.subject, target, date_text(facts.about.not_after));
+        case Cause::cert_not_yet_valid:
+            return fmt::format(
+                "certificate {} for {} is not valid before {} (or this host's clock is wrong)",
+                facts.subject, target, date_text(facts.about.not_before));
+        case Cause::cert_hostname_mismatch: {
+            const std::string names = join(facts.leaf.sans, ", ");
+            return fmt::format("certificate does not cover {}: it is for {} ({})", target,
+                               names.empty() ? std::string("no names") : names, facts.leaf.subject);
+        }
+        case Cause::cert_self_signed:
+            return fmt::format("certificate for {} is self-signed and not trusted ({})", target,
+                               facts.subject);
+        case Cause::cert_incomplete_chain:
+            return fmt::format(
+                "the server sent {} certificate(s) and the issuer of {} ({}) was neither sent nor "
+                "trusted: a missing intermediate",
+                facts.chain_size, facts.subject, facts.about.issuer);
+        case Cause::cert_untrusted:
+            return untrusted_detail(facts);
+        default:
+            return invalid_detail(facts);
+    }
+}
+
+}  // namespace
 
 Cause cause_from_x509(int x509_error, int depth) {
     switch (x509_error) {
@@ -67,6 +161,42 @@ Cause certificate_cause(const std::vector<VerifyError>& errors) {
         }
     }
     return best < kPriority.size() ? kPriority[best] : Cause::none;
+}
+
+CertificateVerdict certificate_verdict(const CertificateEvidence& presented,
+                                       const std::vector<VerifyErrorSubject>& subjects,
+                                       const CertificateCheck& check) {
+    CertificateVerdict verdict;
+    const CertificateInfo& leaf = presented.chain.front();
+    const CertificateInfo& earliest = earliest_expiring(presented.chain);
+    verdict.days_left = static_cast<int>(
+        std::chrono::floor<std::chrono::days>(earliest.not_after - check.now).count());
+
+    verdict.cause = certificate_cause(presented.verify_errors);
+    if (verdict.cause != Cause::none) {
+        const std::size_t index = first_error_with(verdict.cause, presented.verify_errors);
+        const VerifyErrorSubject& about = subjects[index];
+        const FailureFacts facts{presented.verify_errors[index],
+                                 about,
+                                 about.subject.empty() ? leaf.subject : about.subject,
+                                 leaf,
+                                 check.target,
+                                 presented.chain.size()};
+        verdict.status = StageStatus::failed;
+        verdict.detail = failure_detail(verdict.cause, facts);
+    } else if (verdict.days_left < check.warn_days) {
+        verdict.status = StageStatus::warning;
+        verdict.cause = Cause::cert_expiring_soon;
+        verdict.detail = fmt::format(
+            "certificate {} expires on {}, in {} days (warning at {} days)", earliest.subject,
+            date_text(earliest.not_after), verdict.days_left, check.warn_days);
+    } else {
+        verdict.status = StageStatus::ok;
+        verdict.detail = fmt::format(
+            "certificate for {} verified, valid until {} ({} days), issued by {}", check.target,
+            date_text(earliest.not_after), verdict.days_left, leaf.issuer);
+    }
+    return verdict;
 }
 
 }  // namespace vpcprobe

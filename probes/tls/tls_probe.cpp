@@ -1,27 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
+// The TLS probe (probes/tls/tls_probe.h): drives one handshake, records what OpenSSL reports
+// through its callbacks (verify errors, alerts, the first bytes read), and hands the facts to
+// the error maps for the verdicts.
 #include "probes/tls/tls_probe.h"
-#include "probes/tls/openssl_handle.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
 
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "probes/error_map.h"
+#include "core/duration.h"
+#include "probes/tls/error_map_tls.h"
+#include "probes/tls/error_map_x509.h"
+#include "probes/tls/openssl_handle.h"
 
 namespace vpcprobe {
 
@@ -30,55 +30,7 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
-using CertPtr = std::unique_ptr<X509, FreeWith<X509_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, FreeWith<GENERAL_NAMES_free>>;
-
-std::string openssl_reason(unsigned long code) {
-    const char* reason = ERR_reason_error_string(code);
-    if (reason != nullptr) return reason;
-    std::array<char, 256> buffer{};
-    ERR_error_string_n(code, buffer.data(), buffer.size());
-    return buffer.data();
-}
-
-// ---------------------------------------------------------------------------------------------
-// --ca-file loading
-
-// Adds every certificate of one PEM file to the store; "" on success, else what is wrong.
-std::string add_ca_file(X509_STORE* store, const std::string& path) {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) return std::strerror(errno);
-    if (S_ISDIR(info.st_mode)) return "is a directory, not a PEM file";
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::strerror(errno != 0 ? errno : EACCES);
-    std::ostringstream content;
-    content << in.rdbuf();
-    const std::string text = content.str();
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) return "the file is empty";
-
-    BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
-    if (!bio) return "out of memory";
-    ERR_clear_error();
-    int added = 0;
-    while (true) {
-        CertPtr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-        if (!cert) break;
-        if (X509_STORE_add_cert(store, cert.get()) != 1) {
-            const std::string reason = openssl_reason(ERR_get_error());
-            ERR_clear_error();
-            return "cannot add a certificate to the trust store: " + reason;
-        }
-        ++added;
-    }
-    const unsigned long last = ERR_peek_last_error();
-    ERR_clear_error();
-    // Running out of PEM blocks ends the loop with "no start line"; anything else is damage.
-    const bool clean_end =
-        ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE;
-    if (last != 0 && !clean_end) return "malformed PEM certificate: " + openssl_reason(last);
-    if (added == 0) return "no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)";
-    return "";
-}
 
 // ---------------------------------------------------------------------------------------------
 // Certificate facts
@@ -148,18 +100,20 @@ CertificateInfo describe_certificate(X509* cert) {
     return info;
 }
 
-std::string date_text(SystemTime time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm parts{};
-    ::gmtime_r(&seconds, &parts);
-    return fmt::format("{:04}-{:02}-{:02}", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday);
-}
-
-std::string duration_text(std::chrono::milliseconds duration) {
-    const auto ms = duration.count();
-    if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
-    if (ms < 1000) return fmt::format("{}ms", ms);
-    return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000.0);
+// The chain the peer presented, leaf first; just the leaf when OpenSSL kept no chain.
+std::vector<CertificateInfo> presented_chain(SSL* ssl) {
+    std::vector<CertificateInfo> chain;
+    if (STACK_OF(X509)* presented = SSL_get_peer_cert_chain(ssl)) {
+        for (int i = 0; i < sk_X509_num(presented); ++i) {
+            chain.push_back(describe_certificate(sk_X509_value(presented, i)));
+        }
+    }
+    if (chain.empty()) {
+        if (X509* leaf = SSL_get0_peer_certificate(ssl)) {
+            chain.push_back(describe_certificate(leaf));
+        }
+    }
+    return chain;
 }
 
 double elapsed_ms(SteadyClock::time_point since) {
@@ -172,67 +126,8 @@ bool is_ip_literal(const std::string& text) {
     return !ec;
 }
 
-// What the first bytes from the peer say. A TLS record header is a content type 20..24, a
-// version 3.0..3.4 and a length of at most 2^14 + 2048; HTTP text, a Kafka length prefix or
-// noise fails that at once (random bytes pass it about once in 10^7).
-bool looks_like_tls(const std::string& bytes) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
-    if (bytes.empty()) return true;  // nothing to judge by
-    if (byte(0) < 20 || byte(0) > 24) return false;
-    if (bytes.size() >= 2 && byte(1) != 3) return false;
-    if (bytes.size() >= 3 && byte(2) > 4) return false;
-    if (bytes.size() >= 5 && ((byte(3) << 8) | byte(4)) > 16384 + 2048) return false;
-    return true;
-}
-
-// The record-layer complaints OpenSSL makes about bytes that are not TLS records; consulted
-// only when the bytes themselves were not seen.
-bool record_layer_says_not_tls(int reason) {
-    switch (reason) {
-        case SSL_R_WRONG_VERSION_NUMBER:
-        case SSL_R_PACKET_LENGTH_TOO_LONG:
-        case SSL_R_ENCRYPTED_LENGTH_TOO_LONG:
-        case SSL_R_HTTP_REQUEST:
-        case SSL_R_HTTPS_PROXY_REQUEST:
-        case SSL_R_UNKNOWN_PROTOCOL:
-            return true;
-        default:
-            return false;
-    }
-}
-
-// The first bytes for a person: a text line when it is text, else hex.
-std::string quote_bytes(const std::string& bytes) {
-    bool printable = true;
-    for (const char c : bytes) {
-        const auto byte = static_cast<unsigned char>(c);
-        if ((byte < 0x20 || byte >= 0x7f) && byte != '\r' && byte != '\n' && byte != '\t') {
-            printable = false;
-            break;
-        }
-    }
-    if (printable) {
-        std::string line = bytes.substr(0, bytes.find_first_of("\r\n"));
-        if (line.size() > 48) line = line.substr(0, 48) + "...";
-        return "\"" + line + "\"";
-    }
-    std::string hex;
-    for (std::size_t i = 0; i < bytes.size() && i < 16; ++i) {
-        hex += fmt::format("{}{:02x}", i == 0 ? "" : " ", static_cast<unsigned char>(bytes[i]));
-    }
-    return "bytes " + hex + (bytes.size() > 16 ? " ..." : "");
-}
-
 // ---------------------------------------------------------------------------------------------
 // One probe
-
-// The certificate a verify error was about, kept for the detail sentence.
-struct ErrorSubject {
-    std::string subject;
-    std::string issuer;
-    SystemTime not_before{};
-    SystemTime not_after{};
-};
 
 constexpr std::size_t kFirstBytesKept = 64;
 
@@ -258,9 +153,10 @@ class TlsProbe : public std::enable_shared_from_this<TlsProbe> {
     void on_handshake(const boost::system::error_code& ec);
     void on_timeout();
     void detach_callbacks();
+    void fail_timed_out();
+    void fail_handshake(const boost::system::error_code& ec);
     void fail_tls(Cause cause, std::string detail);
     void finish_certificate();
-    std::string handshake_failure_detail(const boost::system::error_code& ec, int reason) const;
     void deliver(std::shared_ptr<TlsStream> stream);
 
     std::shared_ptr<TlsContext> context_;
@@ -276,7 +172,7 @@ class TlsProbe : public std::enable_shared_from_this<TlsProbe> {
 
     TlsEvidence tls_;
     CertificateEvidence certificate_;
-    std::vector<ErrorSubject> error_subjects_;  // parallel to certificate_.verify_errors
+    std::vector<VerifyErrorSubject> error_subjects_;  // parallel to certificate_.verify_errors
     std::string received_alert_;
     std::string sent_alert_;
     std::string first_bytes_;
@@ -294,7 +190,7 @@ TlsProbe* probe_of(const SSL* ssl) {
 
 int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     // Record and carry on: the handshake must complete so the whole chain is reported; the
-    // verdict comes afterwards from every error seen (design.md, "Certificate verification").
+    // verdict comes afterwards from every error seen (certificate_verdict).
     if (preverify_ok == 1) return 1;
     const auto* ssl = static_cast<const SSL*>(
         X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
@@ -326,7 +222,7 @@ void TlsProbe::on_verify_error(X509_STORE_CTX* store) {
     for (const auto& seen : certificate_.verify_errors) {
         if (seen.code == error.code && seen.depth == error.depth) return;
     }
-    ErrorSubject about;
+    VerifyErrorSubject about;
     if (X509* cert = X509_STORE_CTX_get_current_cert(store)) {
         about.subject = name_text(X509_get_subject_name(cert));
         about.issuer = name_text(X509_get_issuer_name(cert));
@@ -338,7 +234,7 @@ void TlsProbe::on_verify_error(X509_STORE_CTX* store) {
 }
 
 void TlsProbe::on_alert(int value, bool received) {
-    const std::string text = SSL_alert_desc_string_long(value);
+    const std::string text = alert_text(value);
     if (received) {
         if (received_alert_.empty()) received_alert_ = text;
     } else if (sent_alert_.empty()) {
@@ -428,53 +324,8 @@ void TlsProbe::on_handshake(const boost::system::error_code& ec) {
     finished_ = true;
     timer_.cancel();
     tls_.ms = elapsed_ms(started_);
-
-    if (timed_out_) {
-        detach_callbacks();
-        fail_tls(
-            Cause::tls_timeout,
-            bytes_received_ == 0
-                ? fmt::format("no TLS answer from {} in {}", peer_, duration_text(options_.timeout))
-                : fmt::format("TLS handshake with {} did not complete in {} ({} bytes "
-                              "received)",
-                              peer_, duration_text(options_.timeout), bytes_received_));
-        return;
-    }
-
-    if (ec) {
-        // The rest of what arrived is still in the engine's buffer; read it for the detail.
-        BIO* network_side = SSL_get_rbio(stream_->native_handle());
-        std::array<char, kFirstBytesKept> scratch{};
-        for (int round = 0; round < 4 && first_bytes_.size() < kFirstBytesKept &&
-                            BIO_ctrl_pending(network_side) > 0;
-             ++round) {
-            if (BIO_read(network_side, scratch.data(), static_cast<int>(scratch.size())) <= 0) {
-                break;
-            }
-        }
-        detach_callbacks();
-        ERR_clear_error();
-        const bool openssl_error = ec.category() == boost::asio::error::get_ssl_category();
-        const int reason =
-            openssl_error ? ERR_GET_REASON(static_cast<unsigned long>(ec.value())) : 0;
-        if (!received_alert_.empty()) {
-            tls_.alert = received_alert_;
-            fail_tls(Cause::tls_handshake_failed,
-                     fmt::format("{} sent TLS alert \"{}\" during the handshake", peer_,
-                                 received_alert_));
-        } else if (!looks_like_tls(first_bytes_) ||
-                   (first_bytes_.empty() && openssl_error && record_layer_says_not_tls(reason))) {
-            fail_tls(Cause::tls_not_tls,
-                     first_bytes_.empty()
-                         ? fmt::format("{} answered with something that is not TLS ({})", peer_,
-                                       openssl_reason(static_cast<unsigned long>(ec.value())))
-                         : fmt::format("{} answered with something that is not TLS: {}", peer_,
-                                       quote_bytes(first_bytes_)));
-        } else {
-            fail_tls(Cause::tls_handshake_failed, handshake_failure_detail(ec, reason));
-        }
-        return;
-    }
+    if (timed_out_) return fail_timed_out();
+    if (ec) return fail_handshake(ec);
 
     detach_callbacks();
     SSL* ssl = stream_->native_handle();
@@ -488,26 +339,31 @@ void TlsProbe::on_handshake(const boost::system::error_code& ec) {
     finish_certificate();
 }
 
-std::string TlsProbe::handshake_failure_detail(const boost::system::error_code& ec,
-                                               int reason) const {
-    const bool eof = ec == boost::asio::error::eof ||
-                     ec == boost::asio::ssl::error::stream_truncated ||
-                     reason == SSL_R_UNEXPECTED_EOF_WHILE_READING;
-    if (eof) {
-        return bytes_received_ == 0
-                   ? fmt::format("{} closed the connection without a TLS answer", peer_)
-                   : fmt::format("{} closed the connection during the TLS handshake", peer_);
+void TlsProbe::fail_timed_out() {
+    detach_callbacks();
+    const std::string timeout = format_duration(options_.timeout);
+    fail_tls(Cause::tls_timeout,
+             bytes_received_ == 0
+                 ? fmt::format("no TLS answer from {} in {}", peer_, timeout)
+                 : fmt::format("TLS handshake with {} did not complete in {} ({} bytes received)",
+                               peer_, timeout, bytes_received_));
+}
+
+void TlsProbe::fail_handshake(const boost::system::error_code& ec) {
+    // The rest of what arrived is still in the engine's buffer; read it for the detail.
+    BIO* network_side = SSL_get_rbio(stream_->native_handle());
+    std::array<char, kFirstBytesKept> scratch{};
+    for (int round = 0;
+         round < 4 && first_bytes_.size() < kFirstBytesKept && BIO_ctrl_pending(network_side) > 0;
+         ++round) {
+        if (BIO_read(network_side, scratch.data(), static_cast<int>(scratch.size())) <= 0) break;
     }
-    if (ec == boost::asio::error::connection_reset || ec == boost::asio::error::broken_pipe) {
-        return bytes_received_ == 0
-                   ? fmt::format("{} reset the connection without a TLS answer", peer_)
-                   : fmt::format("{} reset the connection during the TLS handshake", peer_);
-    }
-    std::string what = ec.category() == boost::asio::error::get_ssl_category()
-                           ? openssl_reason(static_cast<unsigned long>(ec.value()))
-                           : ec.message();
-    if (!sent_alert_.empty()) what += fmt::format("; we sent alert \"{}\"", sent_alert_);
-    return fmt::format("TLS handshake with {} failed: {}", peer_, what);
+    detach_callbacks();
+    ERR_clear_error();
+    tls_.alert = received_alert_;
+    TlsFailure failure =
+        handshake_failure({ec, peer_, received_alert_, sent_alert_, first_bytes_, bytes_received_});
+    fail_tls(failure.cause, std::move(failure.detail));
 }
 
 void TlsProbe::fail_tls(Cause cause, std::string detail) {
@@ -520,111 +376,19 @@ void TlsProbe::fail_tls(Cause cause, std::string detail) {
 
 void TlsProbe::finish_certificate() {
     const auto certificate_started = SteadyClock::now();
-    SSL* ssl = stream_->native_handle();
-    if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
-        for (int i = 0; i < sk_X509_num(chain); ++i) {
-            certificate_.chain.push_back(describe_certificate(sk_X509_value(chain, i)));
-        }
-    }
-    if (certificate_.chain.empty()) {
-        if (X509* leaf = SSL_get0_peer_certificate(ssl)) {
-            certificate_.chain.push_back(describe_certificate(leaf));
-        }
-    }
-
-    const std::string& target = server_name_.empty() ? peer_ : server_name_;
+    certificate_.chain = presented_chain(stream_->native_handle());
     if (certificate_.chain.empty()) {
         certificate_.status = StageStatus::failed;
         certificate_.cause = Cause::cert_invalid;
         certificate_.detail = fmt::format("{} sent no certificate", peer_);
-        certificate_.ms = elapsed_ms(certificate_started);
-        deliver(stream_);
-        return;
-    }
-
-    const CertificateInfo* earliest = &certificate_.chain.front();
-    for (const auto& info : certificate_.chain) {
-        if (info.not_after < earliest->not_after) earliest = &info;
-    }
-    const auto left = std::chrono::floor<std::chrono::days>(earliest->not_after - options_.now);
-    certificate_.days_left = static_cast<int>(left.count());
-
-    const Cause cause = certificate_cause(certificate_.verify_errors);
-    const CertificateInfo& leaf = certificate_.chain.front();
-    if (cause != Cause::none) {
-        // Describe the first error that produced the reported cause.
-        std::size_t index = 0;
-        for (; index < certificate_.verify_errors.size(); ++index) {
-            const auto& error = certificate_.verify_errors[index];
-            if (cause_from_x509(error.code, error.depth) == cause) break;
-        }
-        const VerifyError& error = certificate_.verify_errors[index];
-        const ErrorSubject& about = error_subjects_[index];
-        const std::string& subject = about.subject.empty() ? leaf.subject : about.subject;
-        std::string detail;
-        switch (cause) {
-            case Cause::cert_expired:
-                detail = error.depth == 0
-                             ? fmt::format("certificate for {} expired on {} ({})", target,
-                                           date_text(about.not_after), subject)
-                             : fmt::format("CA certificate {} in the chain for {} expired on {}",
-                                           subject, target, date_text(about.not_after));
-                break;
-            case Cause::cert_not_yet_valid:
-                detail = fmt::format(
-                    "certificate {} for {} is not valid before {} (or this host's clock is "
-                    "wrong)",
-                    subject, target, date_text(about.not_before));
-                break;
-            case Cause::cert_hostname_mismatch: {
-                std::string names;
-                for (const auto& san : leaf.sans) names += (names.empty() ? "" : ", ") + san;
-                detail = fmt::format("certificate does not cover {}: it is for {} ({})", target,
-                                     names.empty() ? std::string("no names") : names, leaf.subject);
-                break;
-            }
-            case Cause::cert_self_signed:
-                detail = fmt::format("certificate for {} is self-signed and not trusted ({})",
-                                     target, subject);
-                break;
-            case Cause::cert_incomplete_chain:
-                detail = fmt::format(
-                    "the server sent {} certificate(s) and the issuer of {} ({}) was neither "
-                    "sent nor trusted: a missing intermediate",
-                    certificate_.chain.size(), subject, about.issuer);
-                break;
-            case Cause::cert_untrusted:
-                detail = fmt::format(
-                    "the chain for {} ends at {}, a CA this host does not trust (add it with "
-                    "--ca-file?)",
-                    target,
-                    error.code == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ? subject : about.issuer);
-                break;
-            default:
-                detail =
-                    error.code == X509_V_ERR_CERT_CHAIN_TOO_LONG
-                        ? fmt::format(
-                              "the chain for {} is too long: verification stops at "
-                              "depth {} ({} certificates sent)",
-                              target, error.depth, certificate_.chain.size())
-                        : fmt::format("certificate for {} failed verification: {} at depth {} ({})",
-                                      target, error.text, error.depth, subject);
-                break;
-        }
-        certificate_.status = StageStatus::failed;
-        certificate_.cause = cause;
-        certificate_.detail = std::move(detail);
-    } else if (*certificate_.days_left < options_.warn_days) {
-        certificate_.status = StageStatus::warning;
-        certificate_.cause = Cause::cert_expiring_soon;
-        certificate_.detail = fmt::format(
-            "certificate {} expires on {}, in {} days (warning at {} days)", earliest->subject,
-            date_text(earliest->not_after), *certificate_.days_left, options_.warn_days);
     } else {
-        certificate_.status = StageStatus::ok;
-        certificate_.detail = fmt::format(
-            "certificate for {} verified, valid until {} ({} days), issued by {}", target,
-            date_text(earliest->not_after), *certificate_.days_left, leaf.issuer);
+        const CertificateCheck check{server_name_.empty() ? peer_ : server_name_,
+                                     options_.warn_days, options_.now};
+        CertificateVerdict verdict = certificate_verdict(certificate_, error_subjects_, check);
+        certificate_.status = verdict.status;
+        certificate_.cause = verdict.cause;
+        certificate_.detail = std::move(verdict.detail);
+        certificate_.days_left = verdict.days_left;
     }
     certificate_.ms = elapsed_ms(certificate_started);
     deliver(stream_);
@@ -640,35 +404,6 @@ void TlsProbe::deliver(std::shared_ptr<TlsStream> stream) {
 }
 
 }  // namespace
-
-Result<void> check_trust_anchor_file(const std::string& path) {
-    std::unique_ptr<X509_STORE, FreeWith<X509_STORE_free>> store(X509_STORE_new());
-    if (!store) return Error("out of memory");
-    if (std::string problem = add_ca_file(store.get(), path); !problem.empty()) {
-        return Error(std::move(problem));
-    }
-    return {};
-}
-
-Result<std::shared_ptr<TlsContext>> TlsContext::create(const std::vector<std::string>& ca_files) {
-    boost::asio::ssl::context context(boost::asio::ssl::context::tls_client);
-    SSL_CTX* native = context.native_handle();
-    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-    // Every probe must see the full handshake and chain: never resume a session.
-    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
-    // Verification must fail closed for any other user of this context; probe_tls installs
-    // its recording callback per connection.
-    SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
-    // A host without a system store still works with --ca-file; nothing to report here.
-    SSL_CTX_set_default_verify_paths(native);
-    ERR_clear_error();
-    X509_STORE* store = SSL_CTX_get_cert_store(native);
-    for (const auto& path : ca_files) {
-        const std::string problem = add_ca_file(store, path);
-        if (!problem.empty()) return Error(fmt::format("--ca-file {}: {}", path, problem));
-    }
-    return std::make_shared<TlsContext>(std::move(context));
-}
 
 void probe_tls(boost::asio::ip::tcp::socket socket, std::shared_ptr<TlsContext> context,
                const TlsProbeOptions& options, TlsDone done) {

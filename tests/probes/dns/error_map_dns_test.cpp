@@ -1,14 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
-// cause_from_ares / cause_from_ares_pair: c-ares statuses -> the contract's dns.* causes.
+// probes/dns/error_map_dns.h: c-ares statuses -> the report's dns.* causes, and the verdict
+// (cause and detail) on what c-ares said about one name.
 #include <ares.h>
+
+#include <cerrno>
+#include <chrono>
+#include <string>
 
 #include <catch2/catch.hpp>
 
-#include "probes/error_map.h"
+#include "probes/dns/error_map_dns.h"
 
+using namespace std::chrono_literals;
 using vpcprobe::Cause;
 using vpcprobe::cause_from_ares;
 using vpcprobe::cause_from_ares_pair;
+using vpcprobe::dns_verdict;
+using vpcprobe::DnsAnswers;
+using vpcprobe::with_local_socket_state;
+
+namespace {
+
+DnsAnswers answers(int status_a, int status_aaaa, std::vector<std::string> addresses = {},
+                   std::string servers = "10.0.0.2:53") {
+    DnsAnswers out;
+    out.host = "kafka.example";
+    out.status_a = status_a;
+    out.status_aaaa = status_aaaa;
+    out.addresses = std::move(addresses);
+    out.servers = std::move(servers);
+    out.timeout = 3s;
+    return out;
+}
+
+}  // namespace
 
 TEST_CASE("each c-ares status maps to its dns cause", "[error_map][dns]") {
     CHECK(cause_from_ares(ARES_SUCCESS) == Cause::none);
@@ -72,4 +97,80 @@ TEST_CASE("between two failures an answer beats silence", "[error_map][dns]") {
     CHECK(cause_from_ares_pair(ARES_ETIMEOUT, ARES_EREFUSED) == Cause::dns_refused);
     CHECK(cause_from_ares_pair(ARES_EBADRESP, ARES_ETIMEOUT) == Cause::dns_error);
     CHECK(cause_from_ares_pair(ARES_EREFUSED, ARES_EBADRESP) == Cause::dns_refused);
+}
+
+TEST_CASE("a resolved name lists its addresses and a family that failed", "[error_map][dns]") {
+    auto verdict = dns_verdict(answers(ARES_SUCCESS, ARES_ENODATA, {"10.1.0.1"}));
+    CHECK(verdict.cause == Cause::none);
+    CHECK(verdict.detail == "kafka.example resolved to 10.1.0.1 via 10.0.0.2:53");
+
+    verdict = dns_verdict(answers(ARES_SUCCESS, ARES_ETIMEOUT, {"10.1.0.1", "10.1.0.2"}));
+    CHECK(verdict.cause == Cause::none);
+    CHECK(verdict.detail ==
+          "kafka.example resolved to 10.1.0.1, 10.1.0.2 via 10.0.0.2:53 (the AAAA query: no "
+          "answer)");
+
+    verdict = dns_verdict(answers(ARES_ESERVFAIL, ARES_SUCCESS, {"fd00::1"}));
+    CHECK(verdict.detail ==
+          "kafka.example resolved to fd00::1 via 10.0.0.2:53 (the A query: SERVFAIL)");
+}
+
+TEST_CASE("each failure says what the resolver said, and both queries when they differ",
+          "[error_map][dns]") {
+    CHECK(dns_verdict(answers(ARES_ENOTFOUND, ARES_ENOTFOUND)).detail ==
+          "kafka.example does not exist (NXDOMAIN) according to 10.0.0.2:53");
+    CHECK(dns_verdict(answers(ARES_ENOTFOUND, ARES_ETIMEOUT)).detail ==
+          "kafka.example does not exist (NXDOMAIN) according to 10.0.0.2:53 (A: NXDOMAIN, AAAA: "
+          "no answer)");
+    CHECK(dns_verdict(answers(ARES_ENODATA, ARES_ENODATA)).detail ==
+          "kafka.example exists but has no A or AAAA record (NODATA) according to 10.0.0.2:53");
+    CHECK(dns_verdict(answers(ARES_ESERVFAIL, ARES_ENODATA)).detail ==
+          "10.0.0.2:53 failed to resolve kafka.example (SERVFAIL) (A: SERVFAIL, AAAA: no record "
+          "(NODATA))");
+    CHECK(dns_verdict(answers(ARES_EREFUSED, ARES_EREFUSED)).detail ==
+          "10.0.0.2:53 refused to resolve kafka.example (REFUSED)");
+    CHECK(dns_verdict(answers(ARES_ECONNREFUSED, ARES_ECONNREFUSED)).detail ==
+          "nothing listens for DNS at 10.0.0.2:53 (connection refused), so kafka.example was not "
+          "resolved");
+    CHECK(dns_verdict(answers(ARES_ECONNREFUSED, ARES_ECONNREFUSED, {}, "10.0.0.2:53, 10.0.0.3:53"))
+              .detail ==
+          "every resolver (10.0.0.2:53, 10.0.0.3:53) refused or was not listening, so "
+          "kafka.example was not resolved");
+    const auto other = dns_verdict(answers(ARES_EBADRESP, ARES_EBADRESP));
+    CHECK(other.cause == Cause::dns_error);
+    CHECK(other.detail == std::string("looking up A/AAAA for kafka.example via 10.0.0.2:53 "
+                                      "failed: ") +
+                              ares_strerror(ARES_EBADRESP));
+}
+
+TEST_CASE("a timeout names the configured bound as --timeout is written", "[error_map][dns]") {
+    auto timed_out = answers(ARES_ETIMEOUT, ARES_ETIMEOUT);
+    timed_out.timeout = 1250ms;
+    const auto verdict = dns_verdict(timed_out);
+    CHECK(verdict.cause == Cause::dns_timeout);
+    CHECK(verdict.detail ==
+          "no answer to the A/AAAA queries for kafka.example from 10.0.0.2:53 within 1.25s");
+}
+
+TEST_CASE("a refusal while this host is out of descriptors is this host's failure",
+          "[error_map][dns]") {
+    const auto refused = answers(ARES_ECONNREFUSED, ARES_ECONNREFUSED);
+    const auto verdict = dns_verdict(refused);
+    REQUIRE(verdict.cause == Cause::dns_refused);
+
+    const auto local = with_local_socket_state(verdict, refused, EMFILE);
+    CHECK(local.cause == Cause::dns_error);
+    CHECK(local.detail.rfind("cannot ask 10.0.0.2:53 about kafka.example: this host is out of "
+                             "file descriptors (",
+                             0) == 0);
+    CHECK(local.detail.find("raise ulimit -n") != std::string::npos);
+    CHECK(with_local_socket_state(verdict, refused, ENFILE).cause == Cause::dns_error);
+
+    // A socket that opens, or fails for another reason, leaves the refusal as it is.
+    CHECK(with_local_socket_state(verdict, refused, 0).detail == verdict.detail);
+    CHECK(with_local_socket_state(verdict, refused, EACCES).cause == Cause::dns_refused);
+    // Only a refusal can hide a local failure.
+    const auto timed_out = answers(ARES_ETIMEOUT, ARES_ETIMEOUT);
+    CHECK(with_local_socket_state(dns_verdict(timed_out), timed_out, EMFILE).cause ==
+          Cause::dns_timeout);
 }

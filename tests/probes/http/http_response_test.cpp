@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The HTTP check's reading of an answer, apart from the socket (probes/http_response.h): real
+// The HTTP check's reading of an answer, apart from the socket (probes/http/http_response.h): real
 // answers as Confluent's components and other services send them, every status class, answers
 // beyond the caps, chunked and close-delimited bodies, answers cut short or left hanging, and
 // bytes that are not HTTP. Also that the verdict does not depend on how the bytes were split
@@ -334,6 +334,12 @@ TEST_CASE("answers cut short, left hanging or absent", "[http_response]") {
         const auto e = classify("ksqldb", "", HttpAnswerEnd::silent);
         CHECK(e.cause == Cause::protocol_timeout);
         CHECK(e.detail == "no complete HTTP answer to GET /info within 3s (0 bytes received)");
+    }
+    SECTION("the deadline is named as --timeout is written") {
+        auto options = options_for("ksqldb");
+        options.timeout = 1250ms;
+        const auto e = vpcprobe::classify_http_response(options, "", HttpAnswerEnd::silent);
+        CHECK(e.detail == "no complete HTTP answer to GET /info within 1.25s (0 bytes received)");
     }
     SECTION("two bytes of HTTP, then a close") {
         const auto e = classify("connect", "HT");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Kafka check (probes/kafka_probe.h) against real peers on loopback: librdkafka's mock cluster
-// (a real Kafka-protocol implementation) for ApiVersions and Metadata; scripted peers in this
-// process for what a mock cannot be — an HTTP server, silence, an immediate close, a 100 MB
+// Kafka check (probes/kafka/kafka_probe.h) against real peers on loopback: librdkafka's mock
+// cluster (a real Kafka-protocol implementation) for ApiVersions and Metadata; scripted peers in
+// this process for what a mock cannot be — an HTTP server, silence, an immediate close, a 100 MB
 // size prefix, garbage, a wrong correlation id, an old broker that answers ApiVersions v3 with
 // UNSUPPORTED_VERSION, a SASL listener that wants credentials — and a minimal SASL/PLAIN
 // broker for authentication success and refusal. Credentials must never reach the evidence.

@@ -2,8 +2,9 @@
 // Tests only: builds Kafka protocol bytes the way a broker writes them (big-endian integers,
 // INT16-prefixed strings, unsigned varints, compact strings), so the wire codec tests
 // (kafka_wire_test.cpp) can decode answers made byte by byte and the check's tests
-// (kafka_probe_test.cpp) can have scripted peers send them. Independent of probes/kafka_wire.h
-// on purpose: a test that built its bytes with the code under test could not catch its mistakes.
+// (kafka_probe_test.cpp) can have scripted peers send them. Independent of
+// probes/kafka/kafka_wire.h on purpose: a test that built its bytes with the code under test could
+// not catch its mistakes.
 //
 // Threading: plain values; no shared state.
 #pragma once

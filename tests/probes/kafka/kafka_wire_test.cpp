@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Kafka wire codec (probes/kafka_wire.h): requests encode to known bytes; answers built here
+// Kafka wire codec (probes/kafka/kafka_wire.h): requests encode to known bytes; answers built here
 // byte by byte decode back; every truncation, a wrong correlation id, counts that cannot fit
 // and random noise are refused without reading out of bounds or allocating what a count
 // announces; the size-prefix check tells Kafka frames from HTTP, TLS and absurd sizes.
@@ -20,6 +20,12 @@ using vpcprobe::test::kafka_frames::Body;
 using vpcprobe::test::kafka_frames::bytes_of;
 
 namespace {
+
+// What a failed decode says; "" for an answer that decoded.
+template <class T>
+std::string error_of(const vpcprobe::Result<T>& decoded) {
+    return decoded ? std::string() : decoded.error().message();
+}
 
 // A v3 ApiVersions answer: ApiVersions 0..3, Metadata 0..12, SaslAuthenticate 0..2.
 Body api_versions_v3(std::int32_t correlation_id) {
@@ -98,10 +104,8 @@ TEST_CASE("Metadata version choice") {
 }
 
 TEST_CASE("ApiVersions v3 answer decodes") {
-    std::string error;
-    const auto response =
-        kafka::decode_api_versions_response(api_versions_v3(5).bytes, 5, 3, error);
-    INFO(error);
+    const auto response = kafka::decode_api_versions_response(api_versions_v3(5).bytes, 5, 3);
+    INFO(error_of(response));
     REQUIRE(response);
     CHECK(response->error_code == 0);
     REQUIRE(response->apis.size() == 3);
@@ -113,9 +117,8 @@ TEST_CASE("ApiVersions v3 answer decodes") {
 TEST_CASE("ApiVersions UNSUPPORTED_VERSION answer to v3 is read in the v0 format") {
     Body body;
     body.i32(1).i16(35).i32(1).i16(18).i16(0).i16(2);
-    std::string error;
-    const auto response = kafka::decode_api_versions_response(body.bytes, 1, 3, error);
-    INFO(error);
+    const auto response = kafka::decode_api_versions_response(body.bytes, 1, 3);
+    INFO(error_of(response));
     REQUIRE(response);
     CHECK(response->error_code == 35);
     CHECK(response->v0_body);
@@ -128,32 +131,31 @@ TEST_CASE("ApiVersions UNSUPPORTED_VERSION in another layout still gives the err
     // entry without tags, the throttle time. Not the v0 format, but the error code is what
     // matters: the caller asks again at v0.
     const Bytes body = {0, 0, 0, 1, 0, 35, 1, 0, 18, 0, 0, 0, 2, 0, 0, 0, 0};
-    std::string error;
-    const auto response = kafka::decode_api_versions_response(body, 1, 3, error);
-    INFO(error);
+    const auto response = kafka::decode_api_versions_response(body, 1, 3);
+    INFO(error_of(response));
     REQUIRE(response);
     CHECK(response->error_code == 35);
     CHECK(response->apis.empty());
     // Still strict about the correlation id and the error code itself.
-    CHECK_FALSE(kafka::decode_api_versions_response(body, 2, 3, error));
-    CHECK_FALSE(kafka::decode_api_versions_response(kafka::ByteSpan(body.data(), 5), 1, 3, error));
+    CHECK_FALSE(kafka::decode_api_versions_response(body, 2, 3));
+    CHECK_FALSE(kafka::decode_api_versions_response(kafka::ByteSpan(body.data(), 5), 1, 3));
 }
 
 TEST_CASE("ApiVersions v0 answer decodes") {
     Body body;
     body.i32(2).i16(0).i32(2).i16(18).i16(0).i16(2).i16(3).i16(0).i16(7);
-    std::string error;
-    const auto response = kafka::decode_api_versions_response(body.bytes, 2, 0, error);
+    const auto response = kafka::decode_api_versions_response(body.bytes, 2, 0);
     REQUIRE(response);
     CHECK(response->apis.size() == 2);
 }
 
 TEST_CASE("A wrong correlation id is refused") {
-    std::string error;
-    CHECK_FALSE(kafka::decode_api_versions_response(api_versions_v3(5).bytes, 6, 3, error));
-    CHECK(error == "correlation id 5, expected 6");
-    CHECK_FALSE(kafka::decode_metadata_response(metadata_v8(1).bytes, 2, 8, error));
-    CHECK(error.find("correlation id") != std::string::npos);
+    const auto api = kafka::decode_api_versions_response(api_versions_v3(5).bytes, 6, 3);
+    CHECK_FALSE(api);
+    CHECK(error_of(api) == "correlation id 5, expected 6");
+    const auto metadata = kafka::decode_metadata_response(metadata_v8(1).bytes, 2, 8);
+    CHECK_FALSE(metadata);
+    CHECK(error_of(metadata).find("correlation id") != std::string::npos);
 }
 
 TEST_CASE("Every truncation of a valid answer is refused") {
@@ -161,78 +163,78 @@ TEST_CASE("Every truncation of a valid answer is refused") {
     const Bytes metadata = metadata_v8(1).bytes;
     // The metadata decoder stops after the controller id: the topics are not needed.
     const std::size_t metadata_needed = metadata.size() - 8;
-    std::string error;
     for (std::size_t length = 0; length < api.size(); ++length) {
         INFO(length);
-        CHECK_FALSE(
-            kafka::decode_api_versions_response(kafka::ByteSpan(api.data(), length), 1, 3, error));
-        CHECK_FALSE(error.empty());
+        const auto cut =
+            kafka::decode_api_versions_response(kafka::ByteSpan(api.data(), length), 1, 3);
+        CHECK_FALSE(cut);
+        CHECK_FALSE(error_of(cut).empty());
     }
     for (std::size_t length = 0; length < metadata_needed; ++length) {
         INFO(length);
         CHECK_FALSE(
-            kafka::decode_metadata_response(kafka::ByteSpan(metadata.data(), length), 1, 8, error));
+            kafka::decode_metadata_response(kafka::ByteSpan(metadata.data(), length), 1, 8));
     }
-    CHECK(kafka::decode_metadata_response(kafka::ByteSpan(metadata.data(), metadata_needed), 1, 8,
-                                          error));
+    CHECK(kafka::decode_metadata_response(kafka::ByteSpan(metadata.data(), metadata_needed), 1, 8));
 }
 
 TEST_CASE("Huge counts and lengths in a small frame fail at once") {
-    std::string error;
     const auto started = std::chrono::steady_clock::now();
     {
         Body body;  // 2^31-1 APIs announced in a 20-byte frame
         body.i32(1).i16(0).i32(0x7FFFFFFF).i32(0).i32(0).i16(0);
-        CHECK_FALSE(kafka::decode_api_versions_response(body.bytes, 1, 0, error));
-        CHECK(error.find("does not fit") != std::string::npos);
+        const auto huge = kafka::decode_api_versions_response(body.bytes, 1, 0);
+        CHECK_FALSE(huge);
+        CHECK(error_of(huge).find("does not fit") != std::string::npos);
     }
     {
         Body body;  // compact count of 2^32-2
         body.i32(1).i16(0).uvarint(0xFFFFFFFF).i32(0);
-        CHECK_FALSE(kafka::decode_api_versions_response(body.bytes, 1, 3, error));
+        CHECK_FALSE(kafka::decode_api_versions_response(body.bytes, 1, 3));
     }
     {
         Body body;  // an over-long varint
         body.i32(1).i16(0).i8(0xFF).i8(0xFF).i8(0xFF).i8(0xFF).i8(0xFF).i8(0x01);
-        CHECK_FALSE(kafka::decode_api_versions_response(body.bytes, 1, 3, error));
-        CHECK(error.find("varint") != std::string::npos);
+        const auto varint = kafka::decode_api_versions_response(body.bytes, 1, 3);
+        CHECK_FALSE(varint);
+        CHECK(error_of(varint).find("varint") != std::string::npos);
     }
     {
         Body body;  // 2^31-1 brokers
         body.i32(1).i32(0).i32(0x7FFFFFFF).i32(1).i32(2);
-        CHECK_FALSE(kafka::decode_metadata_response(body.bytes, 1, 8, error));
+        CHECK_FALSE(kafka::decode_metadata_response(body.bytes, 1, 8));
     }
     {
         Body body;  // a host of 32767 bytes in a tiny frame
         body.i32(1).i32(1).i32(1).i16(0x7FFF).i32(0);
-        CHECK_FALSE(kafka::decode_metadata_response(body.bytes, 1, 1, error));
-        CHECK(error.find("broker") != std::string::npos);
+        const auto host = kafka::decode_metadata_response(body.bytes, 1, 1);
+        CHECK_FALSE(host);
+        CHECK(error_of(host).find("broker") != std::string::npos);
     }
     {
         Body body;  // negative array count and negative string length
         body.i32(1).i16(0).i32(-2);
-        CHECK_FALSE(kafka::decode_sasl_handshake_response(body.bytes, 1, error));
+        CHECK_FALSE(kafka::decode_sasl_handshake_response(body.bytes, 1));
         Body other;
         other.i32(1).i16(0).i32(1).i16(-3);
-        CHECK_FALSE(kafka::decode_sasl_handshake_response(other.bytes, 1, error));
+        CHECK_FALSE(kafka::decode_sasl_handshake_response(other.bytes, 1));
     }
     {
         Body body;  // auth bytes of 2 GB announced
         body.i32(1).i16(0).null_str().i32(0x7FFFFFF0);
-        CHECK_FALSE(kafka::decode_sasl_authenticate_response(body.bytes, 1, 0, error));
+        CHECK_FALSE(kafka::decode_sasl_authenticate_response(body.bytes, 1, 0));
     }
     {
         Body body;  // 2^32-1 tagged fields
         body.i32(1).i16(0).uvarint(1).i32(0).uvarint(0xFFFFFFFE);
-        CHECK_FALSE(kafka::decode_api_versions_response(body.bytes, 1, 3, error));
+        CHECK_FALSE(kafka::decode_api_versions_response(body.bytes, 1, 3));
     }
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(200));
 }
 
 TEST_CASE("Metadata answers decode at v1, v2 and v8") {
-    std::string error;
-    const auto v8 = kafka::decode_metadata_response(metadata_v8(4).bytes, 4, 8, error);
-    INFO(error);
+    const auto v8 = kafka::decode_metadata_response(metadata_v8(4).bytes, 4, 8);
+    INFO(error_of(v8));
     REQUIRE(v8);
     REQUIRE(v8->brokers.size() == 2);
     CHECK(v8->brokers[0].node_id == 1);
@@ -245,42 +247,41 @@ TEST_CASE("Metadata answers decode at v1, v2 and v8") {
 
     Body v1;  // no throttle time, no cluster id
     v1.i32(1).i32(1).i32(0).str("h").i32(1).null_str().i32(0).i32(0);
-    const auto decoded_v1 = kafka::decode_metadata_response(v1.bytes, 1, 1, error);
+    const auto decoded_v1 = kafka::decode_metadata_response(v1.bytes, 1, 1);
     REQUIRE(decoded_v1);
     CHECK_FALSE(decoded_v1->cluster_id);
     CHECK(decoded_v1->controller_id == 0);
 
     Body v2;  // a null cluster id
     v2.i32(1).i32(0).null_str().i32(-1);
-    const auto decoded_v2 = kafka::decode_metadata_response(v2.bytes, 1, 2, error);
+    const auto decoded_v2 = kafka::decode_metadata_response(v2.bytes, 1, 2);
     REQUIRE(decoded_v2);
     CHECK_FALSE(decoded_v2->cluster_id);
     CHECK(decoded_v2->controller_id == -1);
 }
 
 TEST_CASE("SASL answers decode") {
-    std::string error;
     Body handshake;
     handshake.i32(3).i16(0).i32(2).str("PLAIN").str("SCRAM-SHA-512");
-    const auto offered = kafka::decode_sasl_handshake_response(handshake.bytes, 3, error);
+    const auto offered = kafka::decode_sasl_handshake_response(handshake.bytes, 3);
     REQUIRE(offered);
     CHECK(offered->mechanisms == std::vector<std::string>{"PLAIN", "SCRAM-SHA-512"});
 
     Body refused;
     refused.i32(4).i16(58).str("Authentication failed").i32(0).i64(0);
-    const auto v1 = kafka::decode_sasl_authenticate_response(refused.bytes, 4, 1, error);
+    const auto v1 = kafka::decode_sasl_authenticate_response(refused.bytes, 4, 1);
     REQUIRE(v1);
     CHECK(v1->error_code == 58);
     CHECK(v1->error_message == "Authentication failed");
 
     Body accepted;
     accepted.i32(5).i16(0).null_str().i32(3).i8('v').i8('=').i8('x');
-    const auto v0 = kafka::decode_sasl_authenticate_response(accepted.bytes, 5, 0, error);
+    const auto v0 = kafka::decode_sasl_authenticate_response(accepted.bytes, 5, 0);
     REQUIRE(v0);
     CHECK_FALSE(v0->error_message);
     CHECK(v0->auth_bytes == bytes_of("v=x"));
     // The v1 answer needs the session lifetime.
-    CHECK_FALSE(kafka::decode_sasl_authenticate_response(accepted.bytes, 5, 1, error));
+    CHECK_FALSE(kafka::decode_sasl_authenticate_response(accepted.bytes, 5, 1));
 }
 
 TEST_CASE("Size prefix: Kafka sizes, HTTP, TLS and absurd sizes") {
@@ -326,7 +327,6 @@ TEST_CASE("Random noise never decodes out of bounds") {
     // decoder; the sanitizer build turns any out-of-bounds read into a failure.
     std::mt19937 random(12345);
     const Bytes seeds[] = {api_versions_v3(1).bytes, metadata_v8(1).bytes};
-    std::string error;
     for (int round = 0; round < 4000; ++round) {
         Bytes frame;
         if (round % 2 == 0) {
@@ -342,11 +342,11 @@ TEST_CASE("Random noise never decodes out of bounds") {
         }
         for (const std::int16_t version : {std::int16_t{0}, std::int16_t{1}, std::int16_t{2},
                                            std::int16_t{3}, std::int16_t{8}}) {
-            (void)kafka::decode_api_versions_response(frame, 1, version, error);
-            (void)kafka::decode_metadata_response(frame, 1, version, error);
-            (void)kafka::decode_sasl_authenticate_response(frame, 1, version, error);
+            (void)kafka::decode_api_versions_response(frame, 1, version);
+            (void)kafka::decode_metadata_response(frame, 1, version);
+            (void)kafka::decode_sasl_authenticate_response(frame, 1, version);
         }
-        (void)kafka::decode_sasl_handshake_response(frame, 1, error);
+        (void)kafka::decode_sasl_handshake_response(frame, 1);
         (void)kafka::check_size_prefix(frame, 1 << 20);
     }
     SUCCEED("no crash, no out-of-bounds read");

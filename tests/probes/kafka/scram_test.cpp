@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// SCRAM client (probes/scram.h): the RFC 7677 SCRAM-SHA-256 test vector byte for byte, a
+// SCRAM client (probes/kafka/scram.h): the RFC 7677 SCRAM-SHA-256 test vector byte for byte, a
 // SCRAM-SHA-512 exchange checked against an independent computation by Python's hashlib/hmac,
 // username escaping, server-signature verification and the refusal of malformed or hostile
 // server messages, with errors that never contain the credentials.
@@ -48,28 +48,26 @@ print('v=' + base64.b64encode(server_sig).decode())
 TEST_CASE("SCRAM-SHA-256 reproduces the RFC 7677 test vector") {
     ScramClient client(ScramAlgorithm::sha256, "user", "pencil", "rOprNGfwEbeRWgbNEkqO");
     CHECK(client.client_first_message() == "n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
-    std::string error;
-    const auto client_final = client.client_final_message(kRfcServerFirst, error);
-    INFO(error);
+    const auto client_final = client.client_final_message(kRfcServerFirst);
+    INFO((client_final ? std::string() : client_final.error().message()));
     REQUIRE(client_final);
     CHECK(*client_final == kRfcClientFinal);
-    CHECK(client.verify_server_final(kRfcServerFinal, error));
-    CHECK(error.empty());
+    CHECK(client.verify_server_final(kRfcServerFinal).ok());
 }
 
 TEST_CASE("SCRAM-SHA-256 rejects a wrong server signature and server errors") {
     ScramClient client(ScramAlgorithm::sha256, "user", "pencil", "rOprNGfwEbeRWgbNEkqO");
-    std::string error;
-    REQUIRE(client.client_final_message(kRfcServerFirst, error));
+    REQUIRE(client.client_final_message(kRfcServerFirst).ok());
     // One character of the signature changed.
-    CHECK_FALSE(
-        client.verify_server_final("v=7rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=", error));
-    CHECK(error.find("signature is wrong") != std::string::npos);
-    CHECK_FALSE(client.verify_server_final("e=invalid-proof", error));
-    CHECK(error.find("invalid-proof") != std::string::npos);
-    CHECK_FALSE(client.verify_server_final("garbage", error));
-    CHECK_FALSE(client.verify_server_final("v=!!!!", error));
-    CHECK_FALSE(client.verify_server_final("", error));
+    const auto wrong = client.verify_server_final("v=7rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+    REQUIRE_FALSE(wrong.ok());
+    CHECK(wrong.error().message().find("signature is wrong") != std::string::npos);
+    const auto refused = client.verify_server_final("e=invalid-proof");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message().find("invalid-proof") != std::string::npos);
+    CHECK_FALSE(client.verify_server_final("garbage").ok());
+    CHECK_FALSE(client.verify_server_final("v=!!!!").ok());
+    CHECK_FALSE(client.verify_server_final("").ok());
 }
 
 TEST_CASE("SCRAM-SHA-512 matches an independent computation") {
@@ -90,14 +88,13 @@ TEST_CASE("SCRAM-SHA-512 matches an independent computation") {
 
     ScramClient client(ScramAlgorithm::sha512, user, password, nonce);
     CHECK(client.client_first_message() == "n,,n=alice=3Dops=2Ceu,r=" + nonce);
-    std::string error;
-    const auto client_final = client.client_final_message(server_first, error);
-    INFO(error);
+    const auto client_final = client.client_final_message(server_first);
+    INFO((client_final ? std::string() : client_final.error().message()));
     REQUIRE(client_final);
     CHECK(*client_final == expected_final);
     // A SHA-512 proof is 64 bytes: 88 base64 characters.
     CHECK(client_final->size() - client_final->find(",p=") - 3 == 88);
-    CHECK(client.verify_server_final(expected_server_final, error));
+    CHECK(client.verify_server_final(expected_server_final).ok());
 }
 
 TEST_CASE("SCRAM usernames are escaped") {
@@ -128,11 +125,12 @@ TEST_CASE("SCRAM refuses malformed or hostile server-first messages") {
     const std::string password = "s3cret-Pa55";
     const auto refuse = [&](const std::string& server_first, const std::string& expected) {
         ScramClient client(ScramAlgorithm::sha256, "someone", password, "clientnonce");
-        std::string error;
         const auto started = std::chrono::steady_clock::now();
         INFO(server_first);
-        CHECK_FALSE(client.client_final_message(server_first, error));
+        const auto refused = client.client_final_message(server_first);
         CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+        REQUIRE_FALSE(refused.ok());
+        const std::string& error = refused.error().message();
         INFO(error);
         CHECK(error.find(expected) != std::string::npos);
         CHECK(error.find(password) == std::string::npos);
@@ -155,6 +153,5 @@ TEST_CASE("SCRAM refuses malformed or hostile server-first messages") {
 
 TEST_CASE("SCRAM verification before the client-final message fails") {
     ScramClient client(ScramAlgorithm::sha256, "user", "pencil", "rOprNGfwEbeRWgbNEkqO");
-    std::string error;
-    CHECK_FALSE(client.verify_server_final(kRfcServerFinal, error));
+    CHECK_FALSE(client.verify_server_final(kRfcServerFinal).ok());
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Error-queue control message decoding (probes/icmp_queue.h): control bytes the Linux kernel
+// Error-queue control message decoding (probes/tcp/icmp_queue.h): control bytes the Linux kernel
 // really returned (captured from recvmsg(MSG_ERRQUEUE) in a private network namespace against
 // nft `reject` rules, x86-64, Linux 6.x), and hand-built hostile ones: lengths that lie, short
 // offenders, messages that are not errors. Every buffer is a vector of exactly its size, so

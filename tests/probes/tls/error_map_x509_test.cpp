@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// X509_V_ERR_* -> cert.* mapping and the priority certificate_cause applies when a handshake
-// saw several verification errors.
+// X509_V_ERR_* -> cert.* mapping, the priority certificate_cause applies when a handshake saw
+// several verification errors, and the certificate stage's verdict built from them.
 #include <openssl/x509_vfy.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
-#include "probes/error_map.h"
+#include "probes/tls/error_map_x509.h"
 
 using vpcprobe::Cause;
+using vpcprobe::CertificateEvidence;
+using vpcprobe::CertificateInfo;
+using vpcprobe::StageStatus;
+using vpcprobe::SystemTime;
 using vpcprobe::VerifyError;
+using vpcprobe::VerifyErrorSubject;
+using namespace std::chrono_literals;
 
 namespace {
 VerifyError error_at(int code, int depth) {
@@ -109,4 +119,111 @@ TEST_CASE("certificate_cause: a chain cut at the depth limit is too long, not un
                                                 0)}) == Cause::cert_incomplete_chain);
     // Without the cut, the same error is what it always was.
     CHECK(certificate_cause({cut_end}) == Cause::cert_untrusted);
+}
+
+namespace {
+
+// 2026-11-22T10:00:00Z.
+const SystemTime kNow = std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + 10h;
+
+CertificateInfo certificate(std::string subject, std::string issuer, SystemTime not_after) {
+    CertificateInfo info;
+    info.subject = std::move(subject);
+    info.issuer = std::move(issuer);
+    info.not_before = kNow - std::chrono::days{300};
+    info.not_after = not_after;
+    return info;
+}
+
+// A leaf for kafka.example under an intermediate, as a server would present them.
+CertificateEvidence presented(std::vector<VerifyError> errors = {}) {
+    CertificateEvidence evidence;
+    CertificateInfo leaf = certificate("CN=kafka.example", "CN=Intermediate", kNow + 90 * 24h);
+    leaf.sans = {"kafka.example", "*.kafka.example"};
+    evidence.chain = {leaf, certificate("CN=Intermediate", "CN=Root", kNow + 20 * 24h + 1h)};
+    evidence.verify_errors = std::move(errors);
+    return evidence;
+}
+
+vpcprobe::CertificateVerdict verdict(const CertificateEvidence& evidence,
+                                     std::vector<VerifyErrorSubject> subjects = {}) {
+    subjects.resize(evidence.verify_errors.size());
+    return vpcprobe::certificate_verdict(evidence, subjects, {"kafka.example", 14, kNow});
+}
+
+}  // namespace
+
+TEST_CASE("a verified chain is ok, counting days to its earliest expiry", "[x509]") {
+    const auto ok = verdict(presented());
+    CHECK(ok.status == StageStatus::ok);
+    CHECK(ok.cause == Cause::none);
+    CHECK(ok.days_left == 20);
+    CHECK(ok.detail ==
+          "certificate for kafka.example verified, valid until 2026-12-12 (20 days), issued by "
+          "CN=Intermediate");
+}
+
+TEST_CASE("a chain expiring within the warning days is a warning", "[x509]") {
+    auto soon = presented();
+    soon.chain[1].not_after = kNow + 9 * 24h + 1h;
+    const auto warned = verdict(soon);
+    CHECK(warned.status == StageStatus::warning);
+    CHECK(warned.cause == Cause::cert_expiring_soon);
+    CHECK(warned.days_left == 9);
+    CHECK(warned.detail ==
+          "certificate CN=Intermediate expires on 2026-12-01, in 9 days (warning at 14 days)");
+}
+
+TEST_CASE("a verify error fails the stage, described by the certificate it was about", "[x509]") {
+    const VerifyErrorSubject intermediate{"CN=Intermediate", "CN=Root", kNow - 400 * 24h,
+                                          kNow - 2 * 24h};
+    SECTION("an expired CA") {
+        const auto expired =
+            verdict(presented({error_at(X509_V_ERR_CERT_HAS_EXPIRED, 1)}), {intermediate});
+        CHECK(expired.status == StageStatus::failed);
+        CHECK(expired.cause == Cause::cert_expired);
+        CHECK(expired.detail ==
+              "CA certificate CN=Intermediate in the chain for kafka.example expired on "
+              "2026-11-20");
+    }
+    SECTION("a name the leaf does not cover, listing the names it does") {
+        const auto mismatch = verdict(presented({error_at(X509_V_ERR_HOSTNAME_MISMATCH, 0)}));
+        CHECK(mismatch.cause == Cause::cert_hostname_mismatch);
+        CHECK(mismatch.detail ==
+              "certificate does not cover kafka.example: it is for kafka.example, "
+              "*.kafka.example (CN=kafka.example)");
+    }
+    SECTION("a missing intermediate") {
+        const VerifyErrorSubject leaf{"CN=kafka.example", "CN=Intermediate", {}, {}};
+        const auto incomplete =
+            verdict(presented({error_at(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0)}), {leaf});
+        CHECK(incomplete.cause == Cause::cert_incomplete_chain);
+        CHECK(incomplete.detail ==
+              "the server sent 2 certificate(s) and the issuer of CN=kafka.example "
+              "(CN=Intermediate) was neither sent nor trusted: a missing intermediate");
+    }
+    SECTION("an untrusted root names the CA the chain ends at") {
+        const auto untrusted =
+            verdict(presented({error_at(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 1)}),
+                    {VerifyErrorSubject{"CN=Private Root", "CN=Private Root", {}, {}}});
+        CHECK(untrusted.cause == Cause::cert_untrusted);
+        CHECK(untrusted.detail ==
+              "the chain for kafka.example ends at CN=Private Root, a CA this host does not trust "
+              "(add it with --ca-file?)");
+    }
+    SECTION("a chain cut at the depth limit") {
+        const auto too_long = verdict(presented({error_at(X509_V_ERR_CERT_CHAIN_TOO_LONG, 100)}));
+        CHECK(too_long.cause == Cause::cert_invalid);
+        CHECK(too_long.detail ==
+              "the chain for kafka.example is too long: verification stops at depth 100 (2 "
+              "certificates sent)");
+    }
+    SECTION("the first error with the reported cause is the one described") {
+        auto errors = presented(
+            {error_at(X509_V_ERR_HOSTNAME_MISMATCH, 0), error_at(X509_V_ERR_CERT_HAS_EXPIRED, 0)});
+        const auto expired = verdict(errors, {{}, intermediate});
+        CHECK(expired.cause == Cause::cert_expired);
+        CHECK(expired.detail ==
+              "certificate for kafka.example expired on 2026-11-20 (CN=Intermediate)");
+    }
 }

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+// A hosts file (/etc/hosts, or --hosts-file) as a table from name to addresses, consulted
+// before DNS as the C library does. Our own reader rather than ares_gethostbyname_file: in
+// c-ares 1.18 that one always reads /etc/hosts, and --hosts-file names another. Every line
+// naming a host counts, so a name with several entries gets all of them, IPv4 first; names
+// compare without case and without a trailing dot; malformed lines are skipped, as the C
+// library skips them.
+//
+// Threading: a loaded HostsFile is a plain value, safe to read from any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+
+namespace vpcprobe {
+
+class HostsFile {
+  public:
+    // The file at `path`, read once (one run sees one consistent file). A missing file is an
+    // empty table (a container may have none); any other failure (permissions, a directory,
+    // out of descriptors) is an Error naming the file, so names the file would have answered
+    // are never silently sent to DNS.
+    static Result<HostsFile> load(const std::string& path);
+
+    // The table of hosts-file text (`path` is only kept for details).
+    static HostsFile parse(std::string_view text, std::string path = {});
+
+    // Every address for the name, IPv4 first; empty when the file does not name it.
+    std::vector<std::string> lookup(std::string_view host) const;
+
+    // The file the table was read from, for details ("listed in /etc/hosts").
+    const std::string& path() const { return path_; }
+
+  private:
+    struct Addresses {
+        std::vector<std::string> v4;
+        std::vector<std::string> v6;
+    };
+
+    void add_line(std::string_view line);
+
+    std::string path_;
+    std::unordered_map<std::string, Addresses> entries_;
+};
+
+}  // namespace vpcprobe

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// HostsFile: hosts-file text as a table from name to addresses (probes/dns/hosts_file.h), and
+// loading it from disk, where a missing file is an empty table and an unreadable one an Error.
+#include "probes/dns/hosts_file.h"
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/process.h"
+
+using vpcprobe::HostsFile;
+using Addresses = std::vector<std::string>;
+
+namespace {
+
+const char* const kHosts =
+    "# a comment line\n"
+    "127.0.0.1 localhost\n"
+    "10.9.0.1   Pinned.AliKafka.aliyuncs.com  pinned-alias  # trailing comment\n"
+    "fd00:0::9    pinned.alikafka.aliyuncs.com\n"
+    "10.9.0.2\tpinned.alikafka.aliyuncs.com\r\n"
+    "10.9.0.1   pinned.alikafka.aliyuncs.com\n"
+    "not-an-address  broken.example\n"
+    "10.9.0.3\n"
+    "   \n"
+    "# 10.9.0.4 commented.example\n"
+    "10.9.0.5 last.example";
+
+}  // namespace
+
+TEST_CASE("a listed name gets every address once, IPv4 first, in canonical form", "[hosts]") {
+    const HostsFile hosts = HostsFile::parse(kHosts);
+    CHECK(hosts.lookup("pinned.alikafka.aliyuncs.com") ==
+          Addresses{"10.9.0.1", "10.9.0.2", "fd00::9"});
+    CHECK(hosts.lookup("pinned-alias") == Addresses{"10.9.0.1"});
+    CHECK(hosts.lookup("localhost") == Addresses{"127.0.0.1"});
+    CHECK(hosts.lookup("last.example") == Addresses{"10.9.0.5"});  // no final newline
+}
+
+TEST_CASE("names compare without case and without a trailing dot", "[hosts]") {
+    const HostsFile hosts = HostsFile::parse(kHosts);
+    CHECK(hosts.lookup("PINNED.alikafka.aliyuncs.com.") ==
+          Addresses{"10.9.0.1", "10.9.0.2", "fd00::9"});
+    CHECK(hosts.lookup("Pinned-Alias.") == Addresses{"10.9.0.1"});
+}
+
+TEST_CASE("comments, blank lines and malformed lines name nothing", "[hosts]") {
+    const HostsFile hosts = HostsFile::parse(kHosts);
+    CHECK(hosts.lookup("broken.example").empty());
+    CHECK(hosts.lookup("commented.example").empty());
+    CHECK(hosts.lookup("trailing").empty());
+    CHECK(hosts.lookup("comment").empty());
+    CHECK(hosts.lookup("not-an-address").empty());
+    CHECK(hosts.lookup("").empty());
+    CHECK(HostsFile::parse("").lookup("localhost").empty());
+}
+
+TEST_CASE("load reads a file, keeps its path, and takes a missing one as empty", "[hosts]") {
+    vpcprobe::test::TempDir dir;
+    SECTION("a file") {
+        const std::string path = dir.file("hosts");
+        std::ofstream(path) << kHosts;
+        const auto hosts = HostsFile::load(path);
+        REQUIRE(hosts.ok());
+        CHECK(hosts->path() == path);
+        CHECK(hosts->lookup("pinned-alias") == Addresses{"10.9.0.1"});
+    }
+    SECTION("no file at all") {
+        const auto hosts = HostsFile::load(dir.file("absent"));
+        REQUIRE(hosts.ok());
+        CHECK(hosts->lookup("localhost").empty());
+    }
+}
+
+TEST_CASE("a hosts file that exists but cannot be read is an error naming it", "[hosts]") {
+    vpcprobe::test::TempDir dir;
+    const auto hosts = HostsFile::load(dir.path());  // a directory where the file should be
+    REQUIRE_FALSE(hosts.ok());
+    INFO(hosts.error().message());
+    CHECK(hosts.error().message().rfind("cannot read the hosts file " + dir.path() + ": ", 0) == 0);
+}
