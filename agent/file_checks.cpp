@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agent/file_checks.h"
 
-#include "probes/tls/tls_probe.h"
+#include "probes/tls/trust_anchors.h"
 
 namespace vpcprobe {
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The trust a TLS probe verifies against: the system store plus each --ca-file, in one
 // client context that never resumes a session (every probe must see the full handshake and
-// chain), and the same --ca-file check for the command line to refuse a bad file early.
+// chain). The same --ca-file check, for the command line to refuse a bad file early, is
+// declared in probes/tls/trust_anchors.h.
 //
 // Threading: create a TlsContext once per run; it is shared by every probe of the run (on the
-// io_context's thread) and must outlive them. check_trust_anchor_file is safe from any thread.
+// io_context's thread) and must outlive them.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "core/result.h"
+#include "probes/tls/trust_anchors.h"
 
 namespace vpcprobe {
 
@@ -29,10 +31,5 @@ class TlsContext {
   private:
     boost::asio::ssl::context context_;
 };
-
-// Whether a --ca-file loads as a set of trust anchors: the same check TlsContext::create makes,
-// so the command line can refuse a bad file before any probe. The Error says what is wrong,
-// without the file's name (the caller says where it came from).
-Result<void> check_trust_anchor_file(const std::string& path);
 
 }  // namespace vpcprobe

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""End to end: hostile and broken peers (issue 6). The real vpcprobe binary meets peers that
+"""End to end: hostile and broken peers. The real vpcprobe binary meets peers that
 never speak, trickle a byte a second, flood it with garbage, present absurd certificate chains,
 announce a 2 GiB Kafka frame, send endless HTTP headers, or answer DNS with oversized and
 malformed replies (hostilepeer.py, dnspeer.py, testpeer). Every case must end in its cause code

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Test support: a throwaway PKI made fresh per run with the OpenSSL 3 API (design.md, "Testing
-// on one machine"): a root CA, an intermediate, and one server leaf per failure the TLS probe
-// must tell apart (expired, not yet valid, wrong host, missing intermediate, self-signed,
+// Test support: a throwaway PKI made fresh per run with the OpenSSL 3 API (docs/architecture.md,
+// "Testing on one machine"): a root CA, an intermediate, and one server leaf per failure the TLS
+// probe must tell apart (expired, not yet valid, wrong host, missing intermediate, self-signed,
 // unknown CA, expiring soon). Everything is written as PEM files into one directory so test
 // servers, testpeer and the vpcprobe binary (--ca-file DIR/ca.pem) can use it.
 //
