@@ -8,7 +8,7 @@
 
 #include "agent/settings/credentials.h"
 #include "agent/settings/plan.h"
-#include "probes/engine.h"
+#include "probes/engine/engine.h"
 #include "reports/diagnosis/attribution.h"
 #include "reports/diagnosis/diagnose.h"
 #include "reports/diagnosis/rules.h"

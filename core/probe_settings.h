@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// How the probes run: the settings of a check that the probe engine reads (probes/engine.h).
+// How the probes run: the settings of a check that the probe engine reads (probes/engine/engine.h).
 // The settings table (agent/settings) writes them here directly, from the command line, the
 // config file or any other source; the engine reads them as they are. A plain value.
 #pragma once

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Run class wires the event loop to the engine's bookkeeping: the socket budget
-// (probes/engine_budget.h), the queue of addresses waiting for a socket (probes/address_queue.h),
-// each target's progress for --deadline (probes/run_progress.h) and the advertised brokers
-// (probes/advertised_brokers.h). What is left here is starting probes and recording evidence.
-#include "probes/engine.h"
+// (probes/engine/engine_budget.h), the queue of addresses waiting for a socket
+// (probes/engine/address_queue.h), each target's progress for --deadline
+// (probes/engine/run_progress.h) and the advertised brokers (probes/engine/advertised_brokers.h).
+// What is left here is starting probes and recording evidence.
+#include "probes/engine/engine.h"
 
 #include <algorithm>
 #include <functional>
@@ -20,14 +21,14 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/text.h"
-#include "probes/address_queue.h"
-#include "probes/advertised_brokers.h"
 #include "probes/dns/resolver.h"
-#include "probes/engine_budget.h"
+#include "probes/engine/address_queue.h"
+#include "probes/engine/advertised_brokers.h"
+#include "probes/engine/engine_budget.h"
+#include "probes/engine/run_progress.h"
 #include "probes/http/http_probe.h"
 #include "probes/kafka/kafka_probe.h"
 #include "probes/protocol_stream.h"
-#include "probes/run_progress.h"
 #include "probes/tcp/tcp_probe.h"
 #include "probes/tls/tls_probe.h"
 

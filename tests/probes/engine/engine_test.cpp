@@ -13,7 +13,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <catch2/catch.hpp>
 
-#include "probes/engine.h"
+#include "probes/engine/engine.h"
 
 using namespace std::chrono_literals;
 using boost::asio::ip::make_address;

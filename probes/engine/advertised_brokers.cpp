@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/advertised_brokers.h"
+#include "probes/engine/advertised_brokers.h"
 
 namespace vpcprobe {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The probe engine's queue of addresses waiting for a socket. Each address in flight holds one
-// socket; beyond the socket budget (probes/engine_budget.h) addresses wait their turn instead of
-// failing with EMFILE. The budget is an estimate (another thread, such as serve's HTTP side,
-// holds descriptors too): when the kernel says EMFILE anyway, the address goes back to the head
-// of the queue and the budget shrinks to the sockets open now, so it starts again when one of
+// socket; beyond the socket budget (probes/engine/engine_budget.h) addresses wait their turn
+// instead of failing with EMFILE. The budget is an estimate (another thread, such as serve's HTTP
+// side, holds descriptors too): when the kernel says EMFILE anyway, the address goes back to the
+// head of the queue and the budget shrinks to the sockets open now, so it starts again when one of
 // them closes. With none open nothing would ever free one, and requeue() says so.
 //
 // Only bookkeeping: the `start` function given to the constructor opens the socket.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/address_queue.h"
+#include "probes/engine/address_queue.h"
 
 #include <algorithm>
 #include <cassert>

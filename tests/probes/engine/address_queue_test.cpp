@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "probes/address_queue.h"
+#include "probes/engine/address_queue.h"
 
 using vpcprobe::AddressQueue;
 using vpcprobe::AddressRef;

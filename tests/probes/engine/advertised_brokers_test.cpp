@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "probes/advertised_brokers.h"
+#include "probes/engine/advertised_brokers.h"
 
 using vpcprobe::AdvertisedBrokers;
 using vpcprobe::KafkaBroker;

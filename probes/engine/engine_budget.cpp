@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/engine_budget.h"
+#include "probes/engine/engine_budget.h"
 
 #include <fcntl.h>
 #include <sys/resource.h>

@@ -8,9 +8,9 @@
 // the REST components (probes/http/http_probe.h). A Kafka bootstrap's Metadata names the brokers
 // clients will really connect to; each becomes a target of its own (origin "advertised"),
 // appended to the run and probed like any other, without Metadata of its own
-// (probes/advertised_brokers.h). Sockets are bounded by a budget from the descriptor limit
-// (probes/engine_budget.h, probes/address_queue.h); a run cut short by its deadline marks the
-// stages still waiting with run.deadline (probes/run_progress.h).
+// (probes/engine/advertised_brokers.h). Sockets are bounded by a budget from the descriptor limit
+// (probes/engine/engine_budget.h, probes/engine/address_queue.h); a run cut short by its deadline
+// marks the stages still waiting with run.deadline (probes/engine/run_progress.h).
 //
 // Threading: run_probes() blocks the calling thread, which drives the event loop; no other threads.
 #pragma once

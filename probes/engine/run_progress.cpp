@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/run_progress.h"
+#include "probes/engine/run_progress.h"
 
 #include <algorithm>
 #include <string>

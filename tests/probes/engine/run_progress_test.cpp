@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "probes/run_progress.h"
+#include "probes/engine/run_progress.h"
 
 using namespace std::chrono_literals;
 using vpcprobe::Cause;

@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "probes/engine_budget.h"
+#include "probes/engine/engine_budget.h"
 
 using vpcprobe::DescriptorUse;
 using vpcprobe::socket_budget;
