@@ -64,8 +64,8 @@ class ConfigReader {
             if (auto applied = def->apply(value, into, context); !applied) return applied;
         }
         for (const auto& [group, value] : groups) {
-            if (std::string problem = group->incomplete(into); !problem.empty()) {
-                return problem_with(value, problem);
+            if (auto complete = group->check_complete(into); !complete) {
+                return problem_with(value, complete.error().message());
             }
         }
         return {};

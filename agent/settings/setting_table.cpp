@@ -552,11 +552,11 @@ constexpr std::array<SettingDef, 38> kSettings{{
 constexpr std::array<SettingGroup, 1> kGroups{{
     {.name = "sasl",
      .begin = [](Settings& into) { into.options.sasl.emplace(); },
-     .incomplete = [](const Settings& settings) -> std::string {
+     .check_complete = [](const Settings& settings) -> Result<void> {
          if (settings.options.sasl && settings.options.sasl->mechanism.empty()) {
-             return "[sasl] needs a mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)";
+             return Error("[sasl] needs a mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)");
          }
-         return "";
+         return {};
      }},
 }};
 

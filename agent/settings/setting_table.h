@@ -74,8 +74,9 @@ struct SettingGroup {
     std::string_view name;  // "sasl"
     // Called on entering the table: a config table always stands for the whole group.
     void (*begin)(Settings& into);
-    // The complaint (without prefix) when the group is incomplete, or "" when it is fine.
-    std::string (*incomplete)(const Settings& settings);
+    // Whether the group is complete once a config file's table has been applied; the Error
+    // says what is missing (the config reader adds where).
+    Result<void> (*check_complete)(const Settings& settings);
 };
 std::span<const SettingGroup> setting_groups();
 const SettingGroup* setting_group(std::string_view name);
