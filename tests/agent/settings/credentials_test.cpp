@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -123,9 +124,9 @@ TEST_CASE("the mechanisms vpcprobe speaks, in upper case") {
     for (const char* mechanism : {"GSSAPI", "OAUTHBEARER", "SCRAM-SHA-1", "plain", ""}) {
         CAPTURE(mechanism);
         const std::string problem = sasl_mechanism_problem(mechanism);
-        CHECK(problem == "'" + std::string(mechanism) +
-                             "' is not a SASL mechanism vpcprobe speaks (PLAIN, SCRAM-SHA-256, "
-                             "SCRAM-SHA-512)");
+        CHECK(problem == fmt::format("'{}' is not a SASL mechanism vpcprobe speaks (PLAIN, "
+                                     "SCRAM-SHA-256, SCRAM-SHA-512)",
+                                     mechanism));
     }
 
     EnvGuard env;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <fstream>
 #include <iterator>
 
@@ -105,7 +106,7 @@ TEST_CASE("files to read and files to write") {
     std::ofstream(present) << "x";
     CHECK(readable_file_problem(present).empty());
     CHECK(readable_file_problem(dir.file("missing.pem")) ==
-          "'" + dir.file("missing.pem") + "': no such file");
+          fmt::format("'{}': no such file", dir.file("missing.pem")));
     CHECK(readable_file_problem(dir.path()).find("is a directory") != std::string::npos);
     if (!test::is_root()) {
         ::chmod(present.c_str(), 0);
