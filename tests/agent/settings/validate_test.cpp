@@ -4,8 +4,8 @@
 
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
 
@@ -131,7 +131,8 @@ TEST_CASE("CA files must hold PEM certificates") {
 
     const std::string text = dir.file("notes.txt");
     std::ofstream(text) << "this is not a certificate\n";
-    CHECK(ca_file_problem(text) == "'" + text + "': no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)");
+    CHECK(ca_file_problem(text) ==
+          "'" + text + "': no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)");
 
     const std::string key_only = pki.credentials(test::LeafVariant::good).key_file;
     CHECK(ca_file_problem(key_only).find("no PEM certificate") != std::string::npos);
