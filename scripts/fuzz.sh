@@ -24,7 +24,7 @@ fi
 
 build=build-fuzz
 cmake -S . -B "$build" -G Ninja -DVPCPROBE_FUZZ=ON -DVPCPROBE_TESTS=OFF \
-  -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+  -DCMAKE_CXX_COMPILER=clang++-14 -DVPCPROBE_WERROR=ON >/dev/null
 cmake --build "$build" --target $(printf 'fuzz_%s ' "${targets[@]}") -j"$(nproc)"
 
 # Leaks are findings (detect_leaks is on by default with ASan on Linux; said here so nobody

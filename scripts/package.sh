@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds the .deb and the .rpm (CPack) and checks them. Usage:
 #   scripts/package.sh [--no-build] [--out DIR] [BUILD_DIR]
-# BUILD_DIR defaults to build/ (the one scripts/build.sh and scripts/test.sh make); vpcprobe is
-# built there first unless --no-build. Packages go to BUILD_DIR/packages (or --out DIR).
+# BUILD_DIR defaults to build/ (the Release build scripts/build.sh and scripts/test.sh make);
+# vpcprobe is built there first unless --no-build. Packages go to BUILD_DIR/packages (or --out DIR).
 #
 # The checks: the package metadata and contents (binary, man page, conffile, units, sysusers.d
 # and tmpfiles.d entries, alert rules); the man page renders with man and groff without a
@@ -50,7 +50,7 @@ done
 # --- build ----------------------------------------------------------------------------------
 if [ "$build" = 1 ]; then
   if [ ! -f "$dir/CMakeCache.txt" ]; then
-    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVPCPROBE_WERROR=ON >/dev/null
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVPCPROBE_WERROR=ON >/dev/null
   fi
   cmake --build "$dir" --target vpcprobe -j "$(nproc)"
 fi

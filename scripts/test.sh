@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Runs the whole test suite: builds, then every unit and integration test under ctest.
+# Runs the whole test suite: builds everything (scripts/build.sh: Release, warnings as errors, in
+# build/), then every unit and integration test under ctest.
 # Usage: scripts/test.sh [--sanitize]   (--sanitize: AddressSanitizer + UBSan build in build-asan/)
 # Tests that need root (network namespaces, nftables) skip visibly when not run as root.
 set -euo pipefail
@@ -8,7 +9,11 @@ cd "$(dirname "$0")/.."
 
 sanitize=""
 dir=build
-if [ "${1:-}" = "--sanitize" ]; then sanitize="--sanitize"; dir=build-asan; fi
+case "$*" in
+  "") ;;
+  --sanitize) sanitize="--sanitize"; dir=build-asan ;;
+  *) sed -n '5p' "$0" | sed 's/^# //' >&2; exit 2 ;;
+esac
 
 scripts/build.sh $sanitize "$dir"
 if [ -n "$sanitize" ]; then

@@ -82,8 +82,12 @@ bool replace_atomically(const fs::path& destination, const std::string& content,
                         int& failure) {
     const fs::path directory =
         destination.has_parent_path() ? destination.parent_path() : fs::path(".");
-    // Hidden, and named after the report, so a leftover from a crash is recognisable.
-    std::string temp = (directory / ("." + destination.filename().string() + ".XXXXXX")).string();
+    // Hidden, and named after the report, so a leftover from a crash is recognisable. Appended,
+    // not "." + name: GCC 12 at -O3 warns falsely on that (-Wrestrict, GCC bug 105651).
+    std::string temp_name = ".";
+    temp_name += destination.filename().string();
+    temp_name += ".XXXXXX";
+    std::string temp = (directory / temp_name).string();
     const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
     if (fd < 0) {
         failure = errno;

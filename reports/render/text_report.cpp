@@ -275,11 +275,11 @@ void render_suspects(std::string& out, const std::vector<Suspect>& suspects,
                      std::string_view indent) {
     for (const auto& suspect : suspects) {
         std::string who = safe(suspect.kind);
-        if (!suspect.id.empty()) who += " " + safe(suspect.id);
-        if (!suspect.direction.empty()) who += " (" + safe(suspect.direction) + ")";
-        if (!suspect.rule.empty()) who += " rule " + safe(suspect.rule);
+        if (!suspect.id.empty()) who += fmt::format(" {}", safe(suspect.id));
+        if (!suspect.direction.empty()) who += fmt::format(" ({})", safe(suspect.direction));
+        if (!suspect.rule.empty()) who += fmt::format(" rule {}", safe(suspect.rule));
         out += fmt::format("{}suspect: {}", indent, who);
-        if (!suspect.detail.empty()) out += ": " + safe(suspect.detail);
+        if (!suspect.detail.empty()) out += fmt::format(": {}", safe(suspect.detail));
         out += '\n';
     }
 }
@@ -334,8 +334,8 @@ void render_services(std::string& out, const std::vector<TargetReport>& targets,
                 line += " (this bootstrap)";
             } else if (verdict != nullptr) {
                 const auto [word, tone] = status_cell(verdict->status);
-                line += " " + paint(tone, word);
-                if (verdict->cause) line += " " + std::string(code(verdict->cause->code));
+                line += fmt::format(" {}", paint(tone, word));
+                if (verdict->cause) line += fmt::format(" {}", code(verdict->cause->code));
             }
             out += line + "\n";
         }
@@ -362,22 +362,22 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
 std::string header(const Report& report) {
     const AgentInfo& agent = report.agent;
     std::string line = "vpcprobe";
-    if (!agent.version.empty()) line += " " + safe(agent.version);
-    if (!agent.hostname.empty()) line += " on " + safe(agent.hostname);
+    if (!agent.version.empty()) line += fmt::format(" {}", safe(agent.version));
+    if (!agent.hostname.empty()) line += fmt::format(" on {}", safe(agent.hostname));
     if (!agent.source_addresses.empty()) {
         std::vector<std::string> sources;
         for (const auto& source : agent.source_addresses) sources.push_back(safe(source));
         line += fmt::format(" ({})", fmt::join(sources, ", "));
     }
-    line += ", " + rfc3339(agent.started_at);
+    line += fmt::format(", {}", rfc3339(agent.started_at));
     std::vector<std::string> resolvers;
     for (const auto& resolver : agent.resolvers) resolvers.push_back(safe(resolver));
     if (resolvers.empty()) resolvers.push_back("system default");
     line += fmt::format(", resolvers {}", fmt::join(resolvers, ", "));
-    line += ", took " + duration(agent.duration_ms);
+    line += fmt::format(", took {}", duration(agent.duration_ms));
     // A second line only when the descriptor limit, not --concurrency, set the pace: the one
     // case where the figures explain something (a slow run). JSON and Markdown always have them.
-    if (agent.queued_for_socket > 0) line += "\n" + describe_concurrency(agent);
+    if (agent.queued_for_socket > 0) line += fmt::format("\n{}", describe_concurrency(agent));
     return line;
 }
 

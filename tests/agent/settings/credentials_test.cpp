@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -133,9 +134,9 @@ TEST_CASE("the mechanisms vpcprobe speaks, in upper case") {
         const auto checked = check_sasl_mechanism(mechanism);
         REQUIRE_FALSE(checked.ok());
         const std::string& problem = checked.error().message();
-        CHECK(problem == "'" + std::string(mechanism) +
-                             "' is not a SASL mechanism vpcprobe speaks (PLAIN, SCRAM-SHA-256, "
-                             "SCRAM-SHA-512)");
+        CHECK(problem == fmt::format("'{}' is not a SASL mechanism vpcprobe speaks (PLAIN, "
+                                     "SCRAM-SHA-256, SCRAM-SHA-512)",
+                                     mechanism));
     }
 
     EnvGuard env;

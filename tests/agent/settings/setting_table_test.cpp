@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
@@ -216,10 +217,10 @@ TEST_CASE("docs/configuration.md names every config key and its flag") {
         const std::size_t dot = def.key.find('.');
         const std::string key(dot == std::string_view::npos ? def.key : def.key.substr(dot + 1));
         // [[target]] is an array of tables, and documented as one.
-        CHECK((doc.find("`" + key + "`") != std::string::npos ||
-               doc.find("`[[" + key + "]]`") != std::string::npos));
+        CHECK((doc.find(fmt::format("`{}`", key)) != std::string::npos ||
+               doc.find(fmt::format("`[[{}]]`", key)) != std::string::npos));
         if (!def.flags.empty() && def.arity != Arity::positional && !def.hidden) {
-            CHECK(doc.find("`" + std::string(long_flag(def))) != std::string::npos);
+            CHECK(doc.find(fmt::format("`{}", long_flag(def))) != std::string::npos);
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
@@ -114,7 +115,7 @@ TEST_CASE("files to read and files to write") {
     std::ofstream(present) << "x";
     CHECK(problem(check_readable_file(present)).empty());
     CHECK(problem(check_readable_file(dir.file("missing.pem"))) ==
-          "'" + dir.file("missing.pem") + "': no such file");
+          fmt::format("'{}': no such file", dir.file("missing.pem")));
     CHECK(problem(check_readable_file(dir.path())).find("is a directory") != std::string::npos);
     if (!test::is_root()) {
         ::chmod(present.c_str(), 0);
