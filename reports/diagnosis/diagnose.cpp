@@ -22,7 +22,8 @@ struct StageRef {
 };
 
 // The cause to report for a stage that failed or warned without saying why: a probe bug,
-// but the report must still name a contract code rather than print null.
+// but the report must still name a cause code (docs/report.md, "Cause codes") rather than
+// print null.
 Cause fallback_cause(Stage stage, StageStatus status, const std::string& protocol_name) {
     switch (stage) {
         case Stage::dns:
