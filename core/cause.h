@@ -55,7 +55,8 @@ enum class Cause {
     run_deadline,            // the run's --deadline passed before this stage finished
 };
 
-// The contract's code, e.g. "tcp.timeout". Stable: scripts match on it.
+// The report's code, e.g. "tcp.timeout" (docs/report.md, "Cause codes"). Stable: scripts
+// match on it.
 std::string_view code(Cause cause);
 // The stage a cause belongs to.
 Stage stage_of(Cause cause);

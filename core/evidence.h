@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Evidence: what the probes observed, per target, per address, per stage. Plain values handed
 // from the probe engine to reports/ (diagnosis and renderers); probes record facts and map
-// foreign errors to causes (probes/error_map.h) but never decide a target's verdict.
+// foreign errors to causes (probes/<stage>/error_map_*.cpp, see cause.h) but never decide a
+// target's verdict.
+// Plain values: copy freely, safe from any thread.
 #pragma once
 
 #include <chrono>

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // How the probes run: the settings of a check that the probe engine reads (probes/engine/engine.h).
 // The settings table (agent/settings) writes them here directly, from the command line, the
-// config file or any other source; the engine reads them as they are. A plain value.
+// config file or any other source; the engine reads them as they are.
+// A plain value: copy freely, safe from any thread.
 #pragma once
 
 #include <chrono>

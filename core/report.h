@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The report model: the verdict of a check, built from the probe engine's evidence by
-// diagnose() ("Diagnosis" in design.md) and handed to the renderers (json_report.h,
+// diagnose() (reports/diagnosis/diagnose.h) and handed to the renderers (json_report.h,
 // text_report.h, ...), which only format it and never decide anything themselves.
-// The vocabulary (statuses, cause codes, exit codes) is the contract's
-// (../shared/docs/contract.md, "JSON report, schema_version 1", "Exit codes").
+// The vocabulary (statuses, cause codes, exit codes) is the report's public one: docs/report.md
+// ("Verdicts", "Cause codes", "Findings") and docs/report.schema.json.
 //
 // Plain values and pure functions: safe from any thread, copy freely.
 #pragma once
@@ -31,7 +31,8 @@ struct AgentInfo : RunEvidence {
 
 // Something (a rule, a firewall, a resolver, ...) that may be what blocks a target.
 // kind: "security-group", "security-group-rule", "network-acl-rule", "firewall", "route",
-// "dns", "certificate" or "service" (contract.md, "Suspects"). Empty strings mean "unknown".
+// "dns", "certificate" or "service"; docs/rules.md ("What the report says") explains the kinds
+// that name a rule. Empty strings mean "unknown".
 struct Suspect {
     std::string kind;
     std::string id;         // "sg-0abc", "acl-12/100", an address
@@ -56,8 +57,9 @@ struct TargetReport {
     TargetEvidence evidence;  // normalised by diagnose(): a run.deadline stage is "failed", a
                               // failed/warning stage always carries a cause
     // Index into evidence.addresses of the address whose tcp/tls/certificate/protocol stages
-    // the contract's single-address "stages" view shows: the first failing (or warning)
-    // address when the target is not ok, else 0. Meaningless when there are no addresses.
+    // the report's single-address "stages" view (docs/report.md, "Verdicts") shows: the first
+    // failing (or warning) address when the target is not ok, else 0. Meaningless when there
+    // are no addresses.
     std::size_t shown_address = 0;
 
     // The address the "stages" view shows, or nullptr when none was probed (DNS failed).
@@ -67,7 +69,7 @@ struct TargetReport {
 enum class Severity { error, warning, info };
 std::string_view name(Severity severity);  // "error", "warning", "info"
 
-// Something the targets say together (contract.md, "Findings").
+// Something the targets say together (docs/report.md, "Findings").
 struct Finding {
     std::string code;  // "firewall.port_blocked", ...
     Severity severity = Severity::error;
@@ -93,8 +95,8 @@ struct Report {
     Summary summary;
 };
 
-// The process exit status the report calls for (docs/report.md, "Exit codes", the Nagios
-// plugin convention): 0 when every target is ok, 1 with warnings only, 2 when any target
+// The process exit status the report calls for (docs/report.md, "Verdicts"; the Nagios plugin
+// convention): 0 when every target is ok, 1 with warnings only, 2 when any target
 // failed. kExitCannotRun, "could not run as asked", is for the commands to return; a report
 // never calls for it.
 int exit_code(const Report& report);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// What to probe: one endpoint of the plan. Built by agent/plan from the catalog, --bootstrap,
-// positional HOST:PORT[=COMPONENT] and the config file; consumed by the probe engine.
-// A small value type; copy freely.
+// What to probe: one endpoint of the plan. Built by agent/settings/plan from the catalog,
+// --bootstrap, positional HOST:PORT[=COMPONENT] and the config file; consumed by the probe
+// engine.
+// A small value type: copy freely, safe from any thread.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target: cloud rules exports (reports/rules.h parse_rules, every format it
+// libFuzzer target: cloud rules exports (reports/diagnosis/rules.h parse_rules, every format it
 // recognises: AWS security groups / network ACLs / network interfaces, Alibaba security groups /
-// network interfaces). The input is the file's text.
+// network interfaces; docs/rules.md). The input is the file's text.
 //
 // Threading: libFuzzer calls this from one thread; no state is kept between calls.
 #include <cstddef>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Rule attribution (issue 3): given the cloud's security-group / network-ACL / interface
-// exports (--rules), name what blocks each target that failed at TCP the way a filter makes
-// it fail (silent drop, ICMP reject, unreachable). The flow evaluated is the probe's own:
-// its real source address (the socket's local end, so --bind is honoured) to the address
-// and port that failed. Runs after diagnose(); adds to causes and findings, never removes.
+// Rule attribution (docs/rules.md, "What the report says"): given the cloud's security-group /
+// network-ACL / interface exports (--rules), name what blocks each target that failed at TCP the
+// way a filter makes it fail (silent drop, ICMP reject, unreachable). The flow evaluated is the
+// probe's own: its real source address (the socket's local end, so --bind is honoured) to the
+// address and port that failed. Runs after diagnose(); adds to causes and findings, never removes.
 // Pure function of its inputs; thread-safe.
 #pragma once
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reports/diagnosis/diagnose.h"
 
+#include "core/text.h"
 #include "reports/diagnosis/findings.h"
 
 #include <fmt/format.h>
@@ -21,7 +22,8 @@ struct StageRef {
 };
 
 // The cause to report for a stage that failed or warned without saying why: a probe bug,
-// but the report must still name a contract code rather than print null.
+// but the report must still name a cause code (docs/report.md, "Cause codes") rather than
+// print null.
 Cause fallback_cause(Stage stage, StageStatus status, const std::string& protocol_name) {
     switch (stage) {
         case Stage::dns:
@@ -106,85 +108,105 @@ std::string other_failures(const TargetEvidence& evidence,
     std::string out;
     for (const auto& [cause, addresses] : others) {
         out += fmt::format("{} {} on {}", out.empty() ? "; also" : ",", code(cause),
-                           fmt::join(addresses, ", "));
+                           join(addresses, ", "));
     }
     return out;
+}
+
+// Why a target whose name did not fail to resolve still has no address probed.
+TargetCause unprobed_cause(const TargetEvidence& evidence) {
+    const std::string& host = evidence.target.host;
+    if (evidence.dns.status == StageStatus::skipped) {
+        return {Cause::dns_error,
+                Stage::dns,
+                fmt::format("{} was not resolved and no address was probed", host),
+                {}};
+    }
+    if (evidence.dns.addresses.empty()) {
+        return {Cause::dns_nodata, Stage::dns, fmt::format("{} resolved to no address", host), {}};
+    }
+    return {Cause::tcp_error,
+            Stage::tcp,
+            fmt::format("{} resolved to {} but no address was probed", host,
+                        join(evidence.dns.addresses, ", ")),
+            {}};
+}
+
+// Indices into the probed addresses: those with a failed stage, and those with only a warning.
+struct AddressVerdicts {
+    std::vector<std::size_t> failing;
+    std::vector<std::size_t> warning;
+};
+
+AddressVerdicts address_verdicts(const std::vector<AddressEvidence>& addresses) {
+    AddressVerdicts verdicts;
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+        if (first_with(addresses[i], StageStatus::failed)) {
+            verdicts.failing.push_back(i);
+        } else if (first_with(addresses[i], StageStatus::warning)) {
+            verdicts.warning.push_back(i);
+        }
+    }
+    return verdicts;
+}
+
+// The first failing address's sentence; with several addresses, how many failed and the
+// other ways they did; and the addresses left unprobed.
+std::string failure_summary(const TargetEvidence& evidence, const std::vector<std::size_t>& failing,
+                            const StageRef& first) {
+    const auto& addresses = evidence.addresses;
+    const auto& address = addresses[failing.front()];
+    std::string summary = sentence(first, address_endpoint(address.address, evidence.target.port));
+    if (addresses.size() > 1) {
+        summary =
+            fmt::format("{} of {} addresses of {} failed: {}{}", failing.size(), addresses.size(),
+                        evidence.target.endpoint(), summary, other_failures(evidence, failing));
+    }
+    if (evidence.addresses_not_probed > 0) {
+        summary += fmt::format(" ({} more address{} not probed)", evidence.addresses_not_probed,
+                               evidence.addresses_not_probed == 1 ? "" : "es");
+    }
+    return summary;
+}
+
+// The verdict of a target whose addresses were probed: failed when every address failed,
+// warning when some did or one only warned (or DNS warned), else ok.
+void judge_addresses(const TargetEvidence& evidence, TargetReport& report) {
+    const auto& addresses = evidence.addresses;
+    const AddressVerdicts verdicts = address_verdicts(addresses);
+    if (!verdicts.failing.empty()) {
+        const StageRef ref = *first_with(addresses[verdicts.failing.front()], StageStatus::failed);
+        report.shown_address = verdicts.failing.front();
+        report.status = verdicts.failing.size() == addresses.size() ? StageStatus::failed
+                                                                    : StageStatus::warning;
+        report.cause = cause_of(ref, failure_summary(evidence, verdicts.failing, ref));
+    } else if (!verdicts.warning.empty()) {
+        const auto& address = addresses[verdicts.warning.front()];
+        const StageRef ref = *first_with(address, StageStatus::warning);
+        report.shown_address = verdicts.warning.front();
+        report.status = StageStatus::warning;
+        report.cause =
+            cause_of(ref, sentence(ref, address_endpoint(address.address, evidence.target.port)));
+    } else if (evidence.dns.status == StageStatus::warning) {
+        const StageRef ref{Stage::dns, &evidence.dns};
+        report.status = StageStatus::warning;
+        report.cause = cause_of(ref, sentence(ref, evidence.target.host));
+    }
 }
 
 TargetReport judge(TargetEvidence evidence) {
     normalise(evidence);
     TargetReport report;
     report.target = evidence.target;
-    const Target& target = evidence.target;
-    const std::string endpoint = target.endpoint();
-
-    auto fail = [&](TargetCause cause) {
-        report.status = StageStatus::failed;
-        report.cause = std::move(cause);
-    };
-
     if (evidence.dns.status == StageStatus::failed) {
-        StageRef ref{Stage::dns, &evidence.dns};
-        fail(cause_of(ref, sentence(ref, target.host)));
+        const StageRef ref{Stage::dns, &evidence.dns};
+        report.status = StageStatus::failed;
+        report.cause = cause_of(ref, sentence(ref, evidence.target.host));
     } else if (evidence.addresses.empty()) {
-        if (evidence.dns.status == StageStatus::skipped) {
-            fail({Cause::dns_error,
-                  Stage::dns,
-                  fmt::format("{} was not resolved and no address was probed", target.host),
-                  {}});
-        } else if (evidence.dns.addresses.empty()) {
-            fail({Cause::dns_nodata,
-                  Stage::dns,
-                  fmt::format("{} resolved to no address", target.host),
-                  {}});
-        } else {
-            fail({Cause::tcp_error,
-                  Stage::tcp,
-                  fmt::format("{} resolved to {} but no address was probed", target.host,
-                              fmt::join(evidence.dns.addresses, ", ")),
-                  {}});
-        }
+        report.status = StageStatus::failed;
+        report.cause = unprobed_cause(evidence);
     } else {
-        const auto& addresses = evidence.addresses;
-        std::vector<std::size_t> failing;
-        std::vector<std::size_t> warning;
-        for (std::size_t i = 0; i < addresses.size(); ++i) {
-            if (first_with(addresses[i], StageStatus::failed)) {
-                failing.push_back(i);
-            } else if (first_with(addresses[i], StageStatus::warning)) {
-                warning.push_back(i);
-            }
-        }
-        if (!failing.empty()) {
-            const auto& address = addresses[failing.front()];
-            StageRef ref = *first_with(address, StageStatus::failed);
-            std::string summary = sentence(ref, address_endpoint(address.address, target.port));
-            if (addresses.size() > 1) {
-                summary = fmt::format("{} of {} addresses of {} failed: {}{}", failing.size(),
-                                      addresses.size(), endpoint, summary,
-                                      other_failures(evidence, failing));
-            }
-            if (evidence.addresses_not_probed > 0) {
-                summary +=
-                    fmt::format(" ({} more address{} not probed)", evidence.addresses_not_probed,
-                                evidence.addresses_not_probed == 1 ? "" : "es");
-            }
-            report.shown_address = failing.front();
-            report.status =
-                failing.size() == addresses.size() ? StageStatus::failed : StageStatus::warning;
-            report.cause = cause_of(ref, std::move(summary));
-        } else if (!warning.empty()) {
-            const auto& address = addresses[warning.front()];
-            StageRef ref = *first_with(address, StageStatus::warning);
-            report.shown_address = warning.front();
-            report.status = StageStatus::warning;
-            report.cause =
-                cause_of(ref, sentence(ref, address_endpoint(address.address, target.port)));
-        } else if (evidence.dns.status == StageStatus::warning) {
-            StageRef ref{Stage::dns, &evidence.dns};
-            report.status = StageStatus::warning;
-            report.cause = cause_of(ref, sentence(ref, target.host));
-        }
+        judge_addresses(evidence, report);
     }
     report.evidence = std::move(evidence);
     return report;

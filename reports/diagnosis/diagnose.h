@@ -22,7 +22,7 @@ namespace vpcprobe {
 //  - No address probed: failed. DNS answered without any address: dns.nodata; addresses
 //    resolved but none probed (an engine that gave up early): tcp.error; DNS skipped without
 //    a cause: dns.error.
-// Findings across targets come from find_patterns() (reports/findings.h), run last.
+// Findings across targets come from find_patterns() (reports/diagnosis/findings.h), run last.
 Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent);
 
 }  // namespace vpcprobe

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -46,10 +47,6 @@ void add_unique(std::vector<std::string>& values, const std::string& value) {
     if (std::find(values.begin(), values.end(), value) == values.end()) values.push_back(value);
 }
 
-std::string joined(const std::vector<std::string>& values) {
-    return fmt::format("{}", fmt::join(values, ", "));
-}
-
 std::string plural(std::size_t n, const std::string& word) {
     if (n == 1) return fmt::format("{} {}", n, word);
     return fmt::format("{} {}{}", n, word, word.ends_with("s") ? "es" : "s");
@@ -70,12 +67,12 @@ std::string resolvers_of(const AgentInfo& agent) {
     return agent.resolvers.empty()
                ? "the system's default resolvers"
                : "resolver" + std::string(agent.resolvers.size() == 1 ? " " : "s ") +
-                     joined(agent.resolvers);
+                     join(agent.resolvers, ", ");
 }
 
 std::string sources_of(const AgentInfo& agent) {
     return agent.source_addresses.empty() ? "this host's addresses"
-                                          : joined(agent.source_addresses);
+                                          : join(agent.source_addresses, ", ");
 }
 
 // ---- Address classes ----
@@ -144,12 +141,12 @@ void internet_not_enabled(const std::vector<TargetReport>& targets, std::vector<
     finding.summary = fmt::format(
         "the Internet (pub) endpoints of {} do not resolve ({}) while Control Center's {} "
         "resolves to {}: Internet access is enabled for Control Center only",
-        joined(finding.components), joined(hosts), control_center->target.host,
-        joined(control_center->evidence.dns.addresses));
+        join(finding.components, ", "), join(hosts, ", "), control_center->target.host,
+        join(control_center->evidence.dns.addresses, ", "));
     finding.remedy = fmt::format(
         "In the ApsaraMQ for Confluent console, open the instance's Access Links and Interfaces "
         "page and enable Internet access for: {}",
-        joined(finding.components));
+        join(finding.components, ", "));
     out.push_back(std::move(finding));
 }
 
@@ -189,80 +186,112 @@ void instance_unresolvable(const std::vector<TargetReport>& targets, const Agent
         finding.suspects.push_back(
             {"dns", "", "", "", "the system's resolvers resolved none of the instance's names"});
     }
-    const std::string id_text = ids.empty() ? "" : fmt::format(" of instance {}", joined(ids));
+    const std::string id_text = ids.empty() ? "" : fmt::format(" of instance {}", join(ids, ", "));
     finding.summary =
         fmt::format("none of the {}{} resolves ({}) with {}", plural(hosts, "endpoint name"),
-                    id_text, joined(causes), resolvers_of(agent));
+                    id_text, join(causes, ", "), resolvers_of(agent));
     finding.remedy = fmt::format(
         "Check the instance ID (these names use partInstanceId {}, from "
         "alikafka_confluent-cn-{}); if it is right, make this host use the VPC's resolver "
         "(Alibaba Cloud VPC DNS 100.100.2.136 and 100.100.2.138 in /etc/resolv.conf, or "
         "--dns-server)",
-        ids.empty() ? "?" : joined(ids), ids.empty() ? "?" : ids.front());
+        ids.empty() ? "?" : join(ids, ", "), ids.empty() ? "?" : ids.front());
     out.push_back(std::move(finding));
+}
+
+// Per address, the ports whose SYNs were silently dropped (tcp.timeout) and the ports that
+// answered (connected, or refused with a RST).
+struct TcpOutcomes {
+    std::map<std::string, std::set<std::uint16_t>> dropped;
+    std::map<std::string, std::set<std::uint16_t>> answered;
+};
+
+TcpOutcomes tcp_outcomes(const std::vector<TargetReport>& targets) {
+    TcpOutcomes outcomes;
+    for (const auto& target : targets) {
+        for (const auto& address : target.evidence.addresses) {
+            const TcpEvidence& tcp = address.tcp;
+            if (tcp.status == StageStatus::ok ||
+                (tcp.status == StageStatus::failed && tcp.cause == Cause::tcp_refused)) {
+                outcomes.answered[address.address].insert(target.target.port);
+            } else if (tcp.status == StageStatus::failed && tcp.cause == Cause::tcp_timeout) {
+                outcomes.dropped[address.address].insert(target.target.port);
+            }
+        }
+    }
+    return outcomes;
+}
+
+// The addresses that drop `port` (and never answer on it) while they answer on another
+// port, with those other ports.
+struct BlockedPort {
+    std::uint16_t port = 0;
+    std::vector<std::string> addresses;
+    std::set<std::uint16_t> answering_ports;
+};
+
+BlockedPort blocked_port(const TcpOutcomes& outcomes, std::uint16_t port) {
+    BlockedPort blocked{port, {}, {}};
+    for (const auto& [address, ports] : outcomes.dropped) {
+        if (!ports.contains(port)) continue;
+        const auto it = outcomes.answered.find(address);
+        if (it == outcomes.answered.end() || it->second.contains(port)) continue;
+        blocked.addresses.push_back(address);
+        blocked.answering_ports.insert(it->second.begin(), it->second.end());
+    }
+    return blocked;
+}
+
+Finding port_blocked_finding(const std::vector<TargetReport>& targets, const AgentInfo& agent,
+                             const BlockedPort& blocked) {
+    const std::uint16_t port = blocked.port;
+    const std::string addresses = join(blocked.addresses, ", ");
+    Finding finding;
+    finding.code = "firewall.port_blocked";
+    finding.severity = Severity::error;
+    for (const auto& target : targets) {
+        if (target.target.port != port) continue;
+        for (const auto& address : target.evidence.addresses) {
+            if (std::find(blocked.addresses.begin(), blocked.addresses.end(), address.address) !=
+                    blocked.addresses.end() &&
+                address.tcp.cause == Cause::tcp_timeout) {
+                add_unique(finding.components, target.target.component);
+                add_unique(finding.targets, target.target.endpoint());
+            }
+        }
+    }
+    std::vector<std::string> others;
+    for (const std::uint16_t other : blocked.answering_ports) {
+        others.push_back(fmt::format("tcp/{}", other));
+    }
+    finding.summary = fmt::format(
+        "SYNs to tcp/{} are silently dropped at {} ({}) while {} answer on the same "
+        "addresses: a rule on port {}, not the hosts",
+        port, plural(blocked.addresses.size(), "address"), addresses, join(others, ", "), port);
+    finding.suspects.push_back(
+        {"firewall", fmt::format("tcp/{}", port), "", "",
+         fmt::format("a security group, network ACL or firewall drops tcp/{} to {}", port,
+                     addresses)});
+    finding.remedy = fmt::format(
+        "Allow tcp/{} from {} to {} in the security group and network ACL (and any firewall) "
+        "between this host and the instance",
+        port, sources_of(agent), addresses);
+    return finding;
 }
 
 // One port silently dropped at several addresses that answer on other ports: the filter is
 // on the port, the hosts are fine.
 void port_blocked(const std::vector<TargetReport>& targets, const AgentInfo& agent,
                   std::vector<Finding>& out) {
-    // address -> ports that got tcp.timeout / that answered (connected or RST)
-    std::map<std::string, std::set<std::uint16_t>> dropped;
-    std::map<std::string, std::set<std::uint16_t>> answered;
-    for (const auto& target : targets) {
-        for (const auto& address : target.evidence.addresses) {
-            const TcpEvidence& tcp = address.tcp;
-            if (tcp.status == StageStatus::ok ||
-                (tcp.status == StageStatus::failed && tcp.cause == Cause::tcp_refused)) {
-                answered[address.address].insert(target.target.port);
-            } else if (tcp.status == StageStatus::failed && tcp.cause == Cause::tcp_timeout) {
-                dropped[address.address].insert(target.target.port);
-            }
-        }
+    const TcpOutcomes outcomes = tcp_outcomes(targets);
+    std::set<std::uint16_t> dropped_ports;
+    for (const auto& [address, ports] : outcomes.dropped) {
+        dropped_ports.insert(ports.begin(), ports.end());
     }
-    std::set<std::uint16_t> ports;
-    for (const auto& [address, set] : dropped) ports.insert(set.begin(), set.end());
-    for (const std::uint16_t port : ports) {
-        // Addresses dropping `port` (and never answering on it) that answer on another port.
-        std::vector<std::string> blocked;
-        std::set<std::uint16_t> other_ports;
-        for (const auto& [address, set] : dropped) {
-            if (!set.contains(port)) continue;
-            const auto it = answered.find(address);
-            if (it == answered.end() || it->second.contains(port)) continue;
-            blocked.push_back(address);
-            other_ports.insert(it->second.begin(), it->second.end());
-        }
-        if (blocked.size() < 2) continue;
-        Finding finding;
-        finding.code = "firewall.port_blocked";
-        finding.severity = Severity::error;
-        for (const auto& target : targets) {
-            if (target.target.port != port) continue;
-            for (const auto& address : target.evidence.addresses) {
-                if (std::find(blocked.begin(), blocked.end(), address.address) != blocked.end() &&
-                    address.tcp.cause == Cause::tcp_timeout) {
-                    add_unique(finding.components, target.target.component);
-                    add_unique(finding.targets, target.target.endpoint());
-                }
-            }
-        }
-        std::vector<std::string> others;
-        for (const std::uint16_t other : other_ports)
-            others.push_back(fmt::format("tcp/{}", other));
-        finding.summary = fmt::format(
-            "SYNs to tcp/{} are silently dropped at {} ({}) while {} answer on the same "
-            "addresses: a rule on port {}, not the hosts",
-            port, plural(blocked.size(), "address"), joined(blocked), joined(others), port);
-        finding.suspects.push_back(
-            {"firewall", fmt::format("tcp/{}", port), "", "",
-             fmt::format("a security group, network ACL or firewall drops tcp/{} to {}", port,
-                         joined(blocked))});
-        finding.remedy = fmt::format(
-            "Allow tcp/{} from {} to {} in the security group and network ACL (and any firewall) "
-            "between this host and the instance",
-            port, sources_of(agent), joined(blocked));
-        out.push_back(std::move(finding));
+    for (const std::uint16_t port : dropped_ports) {
+        const BlockedPort blocked = blocked_port(outcomes, port);
+        if (blocked.addresses.size() < 2) continue;
+        out.push_back(port_blocked_finding(targets, agent, blocked));
     }
 }
 
@@ -292,7 +321,7 @@ void vpc_name_public_address(const std::vector<TargetReport>& targets, std::vect
         if (std::find(hosts.begin(), hosts.end(), host) != hosts.end()) continue;
         hosts.push_back(host);
         const std::string fact = fmt::format("{} resolved to {} {}", host,
-                                             vpc_name ? "public" : "private", joined(wrong));
+                                             vpc_name ? "public" : "private", join(wrong, ", "));
         facts.push_back(fact);
         finding.suspects.push_back({"dns", host, "", "", fact});
     }
@@ -300,7 +329,7 @@ void vpc_name_public_address(const std::vector<TargetReport>& targets, std::vect
     finding.summary = fmt::format(
         "{}; a VPC name should resolve to a private address and a pub name to a public one: "
         "split-horizon DNS or the wrong resolver",
-        fmt::join(facts, "; "));
+        join(facts, "; "));
     finding.remedy =
         "Resolve vpc- names with the VPC's resolver (Alibaba Cloud VPC DNS 100.100.2.136 and "
         "100.100.2.138) and pub- names with a public one; check /etc/resolv.conf, /etc/hosts and "
@@ -348,10 +377,10 @@ void interception_suspected(const std::vector<TargetReport>& targets, std::vecto
         finding.summary = fmt::format(
             "the certificates of {} hostnames ({}) all chain to the same untrusted issuer \"{}\": "
             "a TLS-inspecting middlebox or proxy is probably re-signing the connections",
-            hosts.size(), joined(hosts), issuer);
+            hosts.size(), join(hosts, ", "), issuer);
         finding.suspects.push_back({"certificate", issuer, "", "",
                                     fmt::format("untrusted CA \"{}\" signs the certificates of {}",
-                                                issuer, joined(hosts))});
+                                                issuer, join(hosts, ", "))});
         finding.remedy =
             "Bypass the TLS-inspecting proxy or middlebox for these hosts (a no-intercept rule for "
             "*.alikafka.aliyuncs.com); if the inspection is sanctioned, add its CA with --ca-file";
@@ -404,11 +433,91 @@ void clock_skew(const std::vector<TargetReport>& targets, const AgentInfo& agent
     finding.summary = fmt::format(
         "the certificates of {} hostnames ({}) are not valid yet{}{}: this host's clock is "
         "probably wrong",
-        hosts.size(), joined(hosts), from, clock);
+        hosts.size(), join(hosts, ", "), from, clock);
     finding.remedy =
         "Check this host's clock and time sync: `timedatectl status` (System clock synchronized: "
         "yes), `chronyc tracking`; enable NTP with `timedatectl set-ntp true` or start chronyd";
     out.push_back(std::move(finding));
+}
+
+// A target's addresses by how TCP went: those that failed, and those that connected.
+struct TcpSplit {
+    std::vector<const AddressEvidence*> failed;
+    std::vector<std::string> connected;
+};
+
+TcpSplit split_by_tcp(const TargetReport& target) {
+    TcpSplit split;
+    for (const auto& address : target.evidence.addresses) {
+        if (address.tcp.status == StageStatus::ok) {
+            split.connected.push_back(address.address);
+        } else if (address.tcp.status == StageStatus::failed) {
+            split.failed.push_back(&address);
+        }
+    }
+    return split;
+}
+
+// What the targets of one host show so far: the addresses that failed at TCP (once each,
+// with the fact and a suspect) and those that connected.
+struct HostReachability {
+    Finding finding;
+    std::vector<std::string> failing;
+    std::vector<std::string> reachable;
+    std::vector<std::string> facts;
+};
+
+void add_split_target(HostReachability& host, const TargetReport& target, const TcpSplit& split) {
+    add_unique(host.finding.components, target.target.component);
+    add_unique(host.finding.targets, target.target.endpoint());
+    for (const auto& address : split.connected) add_unique(host.reachable, address);
+    for (const AddressEvidence* address : split.failed) {
+        if (std::find(host.failing.begin(), host.failing.end(), address->address) !=
+            host.failing.end()) {
+            continue;
+        }
+        host.failing.push_back(address->address);
+        const std::string_view cause = code(address->tcp.cause);
+        host.facts.push_back(fmt::format("{} ({})", address->address, cause));
+        const bool routing = address->tcp.cause == Cause::tcp_unreachable;
+        host.finding.suspects.push_back(
+            {routing ? "route" : "firewall", address->address, "", "",
+             fmt::format("tcp/{} to {} failed with {} while {} connected", target.target.port,
+                         address->address, cause, join(split.connected, ", "))});
+    }
+}
+
+// The finding about `host` when some of its addresses connect and others fail at TCP on the
+// same port, nullopt otherwise.
+std::optional<Finding> partial_reachability_of(const std::string& host,
+                                               const std::vector<TargetReport>& targets) {
+    HostReachability seen;
+    for (const auto& target : targets) {
+        if (target.target.host != host || target.evidence.addresses.size() < 2) continue;
+        const TcpSplit split = split_by_tcp(target);
+        if (split.failed.empty() || split.connected.empty()) continue;
+        add_split_target(seen, target, split);
+    }
+    if (seen.failing.empty()) return std::nullopt;
+    // Name as reachable only addresses that never failed, so no address is on both lists.
+    std::erase_if(seen.reachable, [&](const std::string& address) {
+        return std::find(seen.failing.begin(), seen.failing.end(), address) != seen.failing.end();
+    });
+    const std::string connecting = seen.reachable.empty()
+                                       ? "other addresses connect"
+                                       : fmt::format("{} connect{}", join(seen.reachable, ", "),
+                                                     seen.reachable.size() == 1 ? "s" : "");
+    Finding finding = std::move(seen.finding);
+    finding.code = "network.partial_reachability";
+    finding.severity = Severity::warning;
+    finding.summary = fmt::format(
+        "{} of {} fail at TCP ({}) while {}: one zone, subnet or interface is blocked",
+        plural(seen.failing.size(), "address"), host, join(seen.facts, ", "), connecting);
+    finding.remedy = fmt::format(
+        "Check the security group, network ACL and route table of the subnets of {} (and the "
+        "route from this host to them); the other addresses of {} are reachable",
+        join(seen.failing, ", "), host);
+    return finding;
 }
 
 // One name, several addresses, and on the same port some connect while others fail at TCP:
@@ -417,58 +526,9 @@ void partial_reachability(const std::vector<TargetReport>& targets, std::vector<
     std::vector<std::string> hosts;
     for (const auto& target : targets) add_unique(hosts, target.target.host);
     for (const auto& host : hosts) {
-        Finding finding;
-        finding.code = "network.partial_reachability";
-        finding.severity = Severity::warning;
-        std::vector<std::string> failing;
-        std::vector<std::string> reachable;
-        std::vector<std::string> facts;
-        for (const auto& target : targets) {
-            if (target.target.host != host || target.evidence.addresses.size() < 2) continue;
-            std::vector<const AddressEvidence*> bad;
-            std::vector<std::string> good;
-            for (const auto& address : target.evidence.addresses) {
-                if (address.tcp.status == StageStatus::ok) {
-                    good.push_back(address.address);
-                } else if (address.tcp.status == StageStatus::failed) {
-                    bad.push_back(&address);
-                }
-            }
-            if (bad.empty() || good.empty()) continue;
-            add_unique(finding.components, target.target.component);
-            add_unique(finding.targets, target.target.endpoint());
-            for (const auto& address : good) add_unique(reachable, address);
-            for (const AddressEvidence* address : bad) {
-                if (std::find(failing.begin(), failing.end(), address->address) != failing.end()) {
-                    continue;
-                }
-                failing.push_back(address->address);
-                const std::string_view cause = code(address->tcp.cause);
-                facts.push_back(fmt::format("{} ({})", address->address, cause));
-                const bool routing = address->tcp.cause == Cause::tcp_unreachable;
-                finding.suspects.push_back(
-                    {routing ? "route" : "firewall", address->address, "", "",
-                     fmt::format("tcp/{} to {} failed with {} while {} connected",
-                                 target.target.port, address->address, cause, joined(good))});
-            }
+        if (auto finding = partial_reachability_of(host, targets)) {
+            out.push_back(std::move(*finding));
         }
-        if (failing.empty()) continue;
-        // Name as reachable only addresses that never failed, so no address is on both lists.
-        std::erase_if(reachable, [&](const std::string& address) {
-            return std::find(failing.begin(), failing.end(), address) != failing.end();
-        });
-        const std::string connecting =
-            reachable.empty()
-                ? "other addresses connect"
-                : fmt::format("{} connect{}", joined(reachable), reachable.size() == 1 ? "s" : "");
-        finding.summary = fmt::format(
-            "{} of {} fail at TCP ({}) while {}: one zone, subnet or interface is blocked",
-            plural(failing.size(), "address"), host, joined(facts), connecting);
-        finding.remedy = fmt::format(
-            "Check the security group, network ACL and route table of the subnets of {} (and the "
-            "route from this host to them); the other addresses of {} are reachable",
-            joined(failing), host);
-        out.push_back(std::move(finding));
     }
 }
 
@@ -550,7 +610,7 @@ void advertised_unreachable(const std::vector<TargetReport>& targets, std::vecto
             "bootstrap {} answers, but {} of the {} brokers it advertises cannot be reached from "
             "here: {}. Kafka clients connect to the advertised brokers after bootstrapping, so "
             "they will fail although the bootstrap works",
-            endpoint, failed.size(), advertised.size(), fmt::join(reasons, "; "));
+            endpoint, failed.size(), advertised.size(), join(reasons, "; "));
         finding.remedy =
             "Make every advertised broker reachable from this host: its name must resolve here "
             "(for Confluent Cloud PrivateLink / PNI, through the private DNS zone of the network) "
@@ -584,7 +644,7 @@ void advertised_not_checked(const std::vector<TargetReport>& targets, const Agen
     }
     if (finding.targets.empty()) return;
     finding.summary = fmt::format("the brokers advertised by {} were not checked: {}",
-                                  joined(finding.targets), joined(reasons));
+                                  join(finding.targets, ", "), join(reasons, ", "));
     finding.remedy =
         "Give vpcprobe SASL credentials so it can read Metadata and probe every advertised "
         "broker: a [sasl] table in the config (mechanism, username or username_env, "

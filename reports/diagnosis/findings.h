@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Findings across targets: what the targets' evidence says together that no single target
-// says alone (contract.md, "Findings"). A dropped port on several hosts points at a rule on
+// says alone (docs/report.md, "Findings"). A dropped port on several hosts points at a rule on
 // that port; every pub name failing DNS while Control Center's resolves points at the
 // console's Internet access switch; and so on. diagnose() calls find_patterns() once it has
 // judged every target; renderers only print the result.

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Security-group, network-ACL and interface exports (`--rules FILE`, contract.md "Rules
-// files") parsed into one cloud-neutral model, so rules_eval.h can say which rule blocks a
+// Security-group, network-ACL and interface exports (`--rules FILE`, docs/rules.md "Exports it
+// reads") parsed into one cloud-neutral model, so rules_eval.h can say which rule blocks a
 // flow. Recognises AWS `describe-security-groups`, `describe-network-acls`,
 // `describe-network-interfaces` and Alibaba Cloud `DescribeSecurityGroupAttribute`,
-// `DescribeNetworkInterfaces` by their top-level keys. Malformed input is an Error with a
-// one-line message naming the file and the JSON path at fault; nothing throws out of here.
+// `DescribeNetworkInterfaces` by their top-level keys (the table in rules.cpp; each format's
+// parser is in rules_aws.cpp or rules_alibaba.cpp, see rules_formats.h). Malformed input is an
+// Error with a one-line message naming the file and the JSON path at fault; nothing throws out
+// of here.
 //
 // Plain values and pure functions (load_rules reads files): safe from any thread.
 #pragma once

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/text.h"
+
 namespace vpcprobe::rules {
 
 std::string_view name(Verdict verdict) {
@@ -56,6 +58,13 @@ bool in_group(const Interface* interface, const std::string& group) {
                                              group) != interface->groups.end();
 }
 
+// "sg-1, sg-2": the groups consulted, in order.
+std::string group_ids(const std::vector<const SecurityGroup*>& groups) {
+    std::vector<std::string> ids;
+    for (const auto* group : groups) ids.push_back(group->id);
+    return join(ids, ", ");
+}
+
 // Where the peer is described from the rule's point of view: "from X" for ingress.
 std::string peer_phrase(Direction direction, const std::string& peer) {
     return (direction == Direction::ingress ? "from " : "to ") + peer;
@@ -105,14 +114,14 @@ struct Side {
     // rules that come closest (right port, other peer; or right peer, other port).
     void blame_groups(const std::vector<const SecurityGroup*>& groups) {
         for (const auto* group : groups) {
-            std::string closest;
+            std::vector<std::string> near_misses;
             for (const auto& rule : group->rules) {
                 if (rule.direction != direction || !rule.matches_tcp || !rule.accept) continue;
                 if (port_matches(rule) != peer_matches(rule)) {
-                    if (!closest.empty()) closest += "; ";
-                    closest += rule.describe(group->cloud);
+                    near_misses.push_back(rule.describe(group->cloud));
                 }
             }
+            const std::string closest = join(near_misses, "; ");
             Suspect suspect;
             suspect.kind = "security-group";
             suspect.id = group->id;
@@ -142,20 +151,18 @@ struct Side {
                                      StepOutcome::no_match});
             }
         }
-        std::string ids;
-        for (const auto* group : groups) ids += (ids.empty() ? "" : ", ") + group->id;
-        out.steps.push_back({ids + " " + dir + ": no rule allows tcp/" + std::to_string(port) +
-                                 " " + peer_phrase(direction, peer.text) +
+        out.steps.push_back({group_ids(groups) + " " + dir + ": no rule allows tcp/" +
+                                 std::to_string(port) + " " + peer_phrase(direction, peer.text) +
                                  " -> deny (security groups allow only)",
                              StepOutcome::deny});
         blame_groups(groups);
         return SideResult::blocked;
     }
 
-    SideResult alibaba(const std::vector<const SecurityGroup*>& groups) {
-        const std::string dir(name(direction));
-        // The rules of every group on the interface are evaluated together by priority;
-        // at equal priority Drop comes first.
+    // The rules of every group on the interface together, by priority; at equal priority
+    // Drop comes first.
+    std::vector<std::pair<const SecurityGroup*, const SgRule*>> alibaba_order(
+        const std::vector<const SecurityGroup*>& groups) const {
         std::vector<std::pair<const SecurityGroup*, const SgRule*>> ordered;
         for (const auto* group : groups) {
             for (const auto& rule : group->rules) {
@@ -168,30 +175,27 @@ struct Side {
             }
             return !a.second->accept && b.second->accept;
         });
-        for (const auto& [group, rule] : ordered) {
-            auto text = group->id + " " + dir + " rule " + rule->describe(Cloud::alibaba);
-            if (!(port_matches(*rule) && peer_matches(*rule))) {
-                out.steps.push_back(
-                    {text + ": no match (" + why_not(*rule) + ")", StepOutcome::no_match});
-                continue;
-            }
-            if (rule->accept) {
-                out.steps.push_back({text + ": matches -> accept", StepOutcome::allow});
-                return SideResult::allowed;
-            }
-            out.steps.push_back({text + ": matches -> drop", StepOutcome::deny});
-            Suspect suspect;
-            suspect.kind = "security-group-rule";
-            suspect.id = rule->id.empty() ? group->id : rule->id;
-            suspect.direction = dir;
-            suspect.rule = group->id + ": " + rule->describe(Cloud::alibaba);
-            suspect.detail = "rule " + (rule->id.empty() ? std::string() : rule->id + " ") + "of " +
-                             group->id + " drops tcp/" + std::to_string(port) + " " +
-                             peer_phrase(direction, peer.text) + " (priority " +
-                             std::to_string(rule->priority) + ")";
-            out.suspects.push_back(std::move(suspect));
-            return SideResult::blocked;
-        }
+        return ordered;
+    }
+
+    // An Alibaba Drop rule that matches the flow.
+    void blame_drop(const SecurityGroup& group, const SgRule& rule) {
+        Suspect suspect;
+        suspect.kind = "security-group-rule";
+        suspect.id = rule.id.empty() ? group.id : rule.id;
+        suspect.direction = std::string(name(direction));
+        suspect.rule = group.id + ": " + rule.describe(Cloud::alibaba);
+        suspect.detail = "rule " + (rule.id.empty() ? std::string() : rule.id + " ") + "of " +
+                         group.id + " drops tcp/" + std::to_string(port) + " " +
+                         peer_phrase(direction, peer.text) + " (priority " +
+                         std::to_string(rule.priority) + ")";
+        out.suspects.push_back(std::move(suspect));
+    }
+
+    // No rule matched: InnerAccessPolicy Accept between members of a group, else the basic
+    // group's defaults (egress accepted, ingress dropped).
+    SideResult alibaba_default(const std::vector<const SecurityGroup*>& groups) {
+        const std::string dir(name(direction));
         for (const auto* group : groups) {
             if (group->inner_accept && in_group(peer_if, group->id)) {
                 out.steps.push_back({group->id + " " + dir +
@@ -207,14 +211,32 @@ struct Side {
                                  StepOutcome::allow});
             return SideResult::allowed;
         }
-        std::string ids;
-        for (const auto* group : groups) ids += (ids.empty() ? "" : ", ") + group->id;
-        out.steps.push_back({ids + " ingress: no rule matches tcp/" + std::to_string(port) + " " +
-                                 peer_phrase(direction, peer.text) +
+        out.steps.push_back({group_ids(groups) + " ingress: no rule matches tcp/" +
+                                 std::to_string(port) + " " + peer_phrase(direction, peer.text) +
                                  " -> drop (default ingress policy)",
                              StepOutcome::deny});
         blame_groups(groups);
         return SideResult::blocked;
+    }
+
+    SideResult alibaba(const std::vector<const SecurityGroup*>& groups) {
+        const std::string dir(name(direction));
+        for (const auto& [group, rule] : alibaba_order(groups)) {
+            auto text = group->id + " " + dir + " rule " + rule->describe(Cloud::alibaba);
+            if (!(port_matches(*rule) && peer_matches(*rule))) {
+                out.steps.push_back(
+                    {text + ": no match (" + why_not(*rule) + ")", StepOutcome::no_match});
+                continue;
+            }
+            if (rule->accept) {
+                out.steps.push_back({text + ": matches -> accept", StepOutcome::allow});
+                return SideResult::allowed;
+            }
+            out.steps.push_back({text + ": matches -> drop", StepOutcome::deny});
+            blame_drop(*group, *rule);
+            return SideResult::blocked;
+        }
+        return alibaba_default(groups);
     }
 
     SideResult evaluate() {
@@ -243,96 +265,179 @@ const NetworkAcl* find_acl(const RuleSet& rules, const Interface& interface) {
     return nullptr;
 }
 
-// AWS network ACL: entries by ascending number, first match wins, default deny. `from`-`to`
-// is the destination port range the packets may use (one port for the request, the
-// ephemeral range for the return path); every port of it must be allowed before any deny.
-bool evaluate_acl(const NetworkAcl& acl, bool egress, const Cidr& peer, int from, int to,
-                  bool return_path, Evaluation& out) {
-    const std::string dir = egress ? "egress" : "ingress";
-    const std::string label = acl.id + " " + dir + (return_path ? " (return path)" : "");
+// "9092,9094-9095": port intervals as the steps and suspects print them.
+std::string intervals_text(const std::vector<Interval>& intervals) {
+    std::vector<std::string> texts;
+    for (const auto& interval : intervals) texts.push_back(range_text(interval.from, interval.to));
+    return join(texts, ",");
+}
+
+// The ports of `remaining` an entry's `ports` cover (overlap) and those it leaves (rest).
+struct PortSplit {
+    std::vector<Interval> overlap;
+    std::vector<Interval> rest;
+};
+
+PortSplit split_ports(const std::vector<Interval>& remaining, const PortRange& ports) {
+    PortSplit split;
+    for (const auto& interval : remaining) {
+        int low = std::max(interval.from, ports.from);
+        int high = std::min(interval.to, ports.to);
+        if (low > high) {
+            split.rest.push_back(interval);
+            continue;
+        }
+        split.overlap.push_back({low, high});
+        if (interval.from < low) split.rest.push_back({interval.from, low - 1});
+        if (high < interval.to) split.rest.push_back({high + 1, interval.to});
+    }
+    return split;
+}
+
+// The entries of one direction by ascending rule number.
+std::vector<const AclEntry*> entries_in_order(const NetworkAcl& acl, bool egress) {
     std::vector<const AclEntry*> entries;
     for (const auto& entry : acl.entries) {
         if (entry.egress == egress) entries.push_back(&entry);
     }
     std::stable_sort(entries.begin(), entries.end(),
                      [](const auto* a, const auto* b) { return a->number < b->number; });
-    std::vector<Interval> remaining{{from, to}};
-    const std::string flow =
-        "tcp/" + range_text(from, to) + " " + (egress ? "to " : "from ") + peer.text;
-    auto blame = [&](const std::string& rule, const std::string& detail) {
+    return entries;
+}
+
+// AWS network ACL: entries by ascending number, first match wins, default deny. The packets
+// cross `acl` in one direction (`egress` or not) to or from `peer`; for the return path they
+// are the answers of the connection, on the client's ephemeral ports.
+struct AclPass {
+    const NetworkAcl& acl;
+    bool egress;
+    const Cidr& peer;
+    bool return_path;
+    Evaluation& out;
+
+    std::string dir() const { return egress ? "egress" : "ingress"; }
+    std::string label() const {
+        return acl.id + " " + dir() + (return_path ? " (return path)" : "");
+    }
+    std::string toward_peer() const { return (egress ? "to " : "from ") + peer.text; }
+
+    // What a deny stops, for its suspect: the flow itself (`flow`), or on the return path the
+    // answers on `ports`.
+    std::string denied(const std::string& flow, const std::string& ports) const {
+        if (!return_path) return flow;
+        return "return traffic tcp/" + ports + " " + toward_peer() +
+               " (network ACLs are stateless)";
+    }
+
+    void blame(const std::string& rule, const std::string& detail) const {
         Suspect suspect;
         suspect.kind = "network-acl-rule";
         suspect.id = acl.id;
-        suspect.direction = dir;
+        suspect.direction = dir();
         suspect.rule = rule;
         suspect.detail = detail;
         out.suspects.push_back(std::move(suspect));
-    };
-    for (const auto* entry : entries) {
-        auto text = label + " " + entry->describe();
-        if (!entry->matches_tcp) {
-            out.steps.push_back({text + ": no match (not tcp)", StepOutcome::no_match});
-            continue;
+    }
+
+    // Why `entry` does not apply to TCP with this peer at all, "" when it does.
+    std::string mismatch(const AclEntry& entry) const {
+        if (!entry.matches_tcp) return "not tcp";
+        if (!entry.cidr || !entry.cidr->contains(peer)) {
+            return peer.text + " outside " + (entry.cidr ? entry.cidr->text : "?");
         }
-        if (!entry->cidr || !entry->cidr->contains(peer)) {
-            out.steps.push_back({text + ": no match (" + peer.text + " outside " +
-                                     (entry->cidr ? entry->cidr->text : "?") + ")",
-                                 StepOutcome::no_match});
-            continue;
-        }
-        std::vector<Interval> overlap;
-        std::vector<Interval> rest;
-        for (const auto& interval : remaining) {
-            int low = std::max(interval.from, entry->ports.from);
-            int high = std::min(interval.to, entry->ports.to);
-            if (low > high) {
-                rest.push_back(interval);
+        return "";
+    }
+
+    // Whether every port of `from`-`to` (one port for the request, the ephemeral range for
+    // the return path) is allowed before any deny.
+    bool allows(int from, int to) const {
+        std::vector<Interval> remaining{{from, to}};
+        const std::string flow = "tcp/" + range_text(from, to) + " " + toward_peer();
+        for (const auto* entry : entries_in_order(acl, egress)) {
+            auto text = label() + " " + entry->describe();
+            if (const std::string why = mismatch(*entry); !why.empty()) {
+                out.steps.push_back({text + ": no match (" + why + ")", StepOutcome::no_match});
                 continue;
             }
-            overlap.push_back({low, high});
-            if (interval.from < low) rest.push_back({interval.from, low - 1});
-            if (high < interval.to) rest.push_back({high + 1, interval.to});
+            PortSplit split = split_ports(remaining, entry->ports);
+            if (split.overlap.empty()) {
+                out.steps.push_back({text + ": no match (other ports)", StepOutcome::no_match});
+                continue;
+            }
+            const std::string ports = intervals_text(split.overlap);
+            const std::string number =
+                entry->number == 32767 ? std::string("*") : std::to_string(entry->number);
+            if (!entry->allow) {
+                out.steps.push_back({text + ": matches" +
+                                         (return_path ? " ports " + ports : std::string()) +
+                                         " -> deny",
+                                     StepOutcome::deny});
+                blame(number, "rule " + number + " of " + acl.id + " denies " + dir() + " " +
+                                  denied(flow, ports));
+                return false;
+            }
+            remaining = std::move(split.rest);
+            if (remaining.empty()) {
+                out.steps.push_back({text + ": matches -> allow", StepOutcome::allow});
+                return true;
+            }
+            out.steps.push_back({text + ": matches ports " + ports + " -> allow, rest continues",
+                                 StepOutcome::allow});
         }
-        if (overlap.empty()) {
-            out.steps.push_back({text + ": no match (other ports)", StepOutcome::no_match});
-            continue;
-        }
-        std::string ports;
-        for (const auto& interval : overlap) {
-            ports += (ports.empty() ? "" : ",") + range_text(interval.from, interval.to);
-        }
-        const std::string number =
-            entry->number == 32767 ? std::string("*") : std::to_string(entry->number);
-        if (!entry->allow) {
-            out.steps.push_back({text + ": matches" +
-                                     (return_path ? " ports " + ports : std::string()) + " -> deny",
-                                 StepOutcome::deny});
-            blame(number, "rule " + number + " of " + acl.id + " denies " + dir + " " +
-                              (return_path ? "return traffic tcp/" + ports + " " +
-                                                 (egress ? "to " : "from ") + peer.text +
-                                                 " (network ACLs are stateless)"
-                                           : flow));
-            return false;
-        }
-        remaining = std::move(rest);
-        if (remaining.empty()) {
-            out.steps.push_back({text + ": matches -> allow", StepOutcome::allow});
-            return true;
-        }
+        const std::string left = intervals_text(remaining);
         out.steps.push_back(
-            {text + ": matches ports " + ports + " -> allow, rest continues", StepOutcome::allow});
+            {label() + " default rule *: tcp/" + left + " -> deny", StepOutcome::deny});
+        blame("*", "no rule of " + acl.id + " allows " + dir() + " " + denied(flow, left) +
+                       ": the default rule * denies it");
+        return false;
     }
-    std::string left;
-    for (const auto& interval : remaining) {
-        left += (left.empty() ? "" : ",") + range_text(interval.from, interval.to);
+};
+
+// Where a flow runs through the exports: the interfaces of its ends (nullptr for an end on
+// no exported interface) and the network ACLs it crosses (nullptr when none applies).
+struct FlowPath {
+    const Interface* source = nullptr;
+    const Interface* destination = nullptr;
+    const NetworkAcl* source_acl = nullptr;
+    const NetworkAcl* destination_acl = nullptr;
+};
+
+// The ACL of an end's subnet, when the exports have ACLs at all and the end is on AWS.
+// Network ACLs filter traffic entering or leaving a subnet, never within it.
+const NetworkAcl* crossed_acl(const RuleSet& rules, const Interface* interface, bool same_subnet,
+                              Evaluation& out) {
+    if (interface == nullptr || interface->cloud != Cloud::aws || same_subnet) return nullptr;
+    const auto* acl = find_acl(rules, *interface);
+    if (acl == nullptr && !rules.acls.empty()) {
+        out.notes.push_back("no network ACL in the exports for " + interface->subnet + " (" +
+                            interface->id + ")");
     }
-    out.steps.push_back({label + " default rule *: tcp/" + left + " -> deny", StepOutcome::deny});
-    blame("*", "no rule of " + acl.id + " allows " + dir + " " +
-                   (return_path ? "return traffic tcp/" + left + " " + (egress ? "to " : "from ") +
-                                      peer.text + " (network ACLs are stateless)"
-                                : flow) +
-                   ": the default rule * denies it");
-    return false;
+    return acl;
+}
+
+FlowPath find_path(const RuleSet& rules, const Flow& flow, const Cidr& source,
+                   const Cidr& destination, Evaluation& out) {
+    FlowPath path;
+    path.source = find_interface(rules, source);
+    path.destination = find_interface(rules, destination);
+    if (path.source == nullptr) {
+        out.notes.push_back("source " + flow.source +
+                            " is on no interface in the exports: its egress rules are unknown");
+    }
+    if (path.destination == nullptr) {
+        out.notes.push_back("destination " + flow.destination +
+                            " is on no interface in the exports: its ingress rules are unknown");
+    }
+    const bool same_subnet = path.source != nullptr && path.destination != nullptr &&
+                             !path.source->subnet.empty() &&
+                             path.source->subnet == path.destination->subnet;
+    path.source_acl = crossed_acl(rules, path.source, same_subnet, out);
+    path.destination_acl = crossed_acl(rules, path.destination, same_subnet, out);
+    if (same_subnet && path.source->cloud == Cloud::aws) {
+        out.notes.push_back("both ends are in " + path.source->subnet +
+                            ": network ACLs do not apply within a subnet");
+    }
+    return path;
 }
 
 }  // namespace
@@ -346,63 +451,38 @@ Evaluation evaluate(const RuleSet& rules, const Flow& flow) {
         out.notes.push_back("not an IP address: " + (source ? flow.destination : flow.source));
         return out;
     }
-    const Interface* src_if = find_interface(rules, *source);
-    const Interface* dst_if = find_interface(rules, *destination);
+    const FlowPath path = find_path(rules, flow, *source, *destination, out);
     bool blocked = false;
-    bool unknown = false;
+    bool unknown = path.source == nullptr || path.destination == nullptr;
     auto record = [&](SideResult result) {
         blocked = blocked || result == SideResult::blocked;
         unknown = unknown || result == SideResult::unknown;
     };
-    if (src_if == nullptr) {
-        out.notes.push_back("source " + flow.source +
-                            " is on no interface in the exports: its egress rules are unknown");
-        unknown = true;
-    }
-    if (dst_if == nullptr) {
-        out.notes.push_back("destination " + flow.destination +
-                            " is on no interface in the exports: its ingress rules are unknown");
-        unknown = true;
-    }
+    auto record_acl = [&](bool allowed) { blocked = blocked || !allowed; };
     const int port = flow.port;
-    const bool same_subnet = src_if != nullptr && dst_if != nullptr && !src_if->subnet.empty() &&
-                             src_if->subnet == dst_if->subnet;
-    // Network ACLs filter traffic entering or leaving a subnet, never within it.
-    auto acl_of = [&](const Interface* interface) -> const NetworkAcl* {
-        if (interface == nullptr || interface->cloud != Cloud::aws || same_subnet) return nullptr;
-        const auto* acl = find_acl(rules, *interface);
-        if (acl == nullptr && !rules.acls.empty()) {
-            out.notes.push_back("no network ACL in the exports for " + interface->subnet + " (" +
-                                interface->id + ")");
-        }
-        return acl;
-    };
-    const NetworkAcl* src_acl = acl_of(src_if);
-    const NetworkAcl* dst_acl = acl_of(dst_if);
-    if (same_subnet && src_if->cloud == Cloud::aws) {
-        out.notes.push_back("both ends are in " + src_if->subnet +
-                            ": network ACLs do not apply within a subnet");
+    // In the order the packets meet them: the request out and in, then the answers back.
+    if (path.source != nullptr) {
+        record(
+            Side{rules, *path.source, Direction::egress, *destination, path.destination, port, out}
+                .evaluate());
     }
-
-    if (src_if != nullptr) {
-        record(Side{rules, *src_if, Direction::egress, *destination, dst_if, port, out}.evaluate());
+    if (path.source_acl != nullptr) {
+        record_acl(AclPass{*path.source_acl, true, *destination, false, out}.allows(port, port));
     }
-    if (src_acl != nullptr && !evaluate_acl(*src_acl, true, *destination, port, port, false, out)) {
-        blocked = true;
+    if (path.destination_acl != nullptr) {
+        record_acl(AclPass{*path.destination_acl, false, *source, false, out}.allows(port, port));
     }
-    if (dst_acl != nullptr && !evaluate_acl(*dst_acl, false, *source, port, port, false, out)) {
-        blocked = true;
+    if (path.destination != nullptr) {
+        record(Side{rules, *path.destination, Direction::ingress, *source, path.source, port, out}
+                   .evaluate());
     }
-    if (dst_if != nullptr) {
-        record(Side{rules, *dst_if, Direction::ingress, *source, src_if, port, out}.evaluate());
+    if (path.destination_acl != nullptr) {
+        record_acl(AclPass{*path.destination_acl, true, *source, true, out}.allows(kEphemeralFrom,
+                                                                                   kEphemeralTo));
     }
-    if (dst_acl != nullptr &&
-        !evaluate_acl(*dst_acl, true, *source, kEphemeralFrom, kEphemeralTo, true, out)) {
-        blocked = true;
-    }
-    if (src_acl != nullptr &&
-        !evaluate_acl(*src_acl, false, *destination, kEphemeralFrom, kEphemeralTo, true, out)) {
-        blocked = true;
+    if (path.source_acl != nullptr) {
+        record_acl(AclPass{*path.source_acl, false, *destination, true, out}.allows(kEphemeralFrom,
+                                                                                    kEphemeralTo));
     }
     out.verdict = blocked ? Verdict::blocked : unknown ? Verdict::unknown : Verdict::allowed;
     if (!blocked) out.suspects.clear();
@@ -410,7 +490,7 @@ Evaluation evaluate(const RuleSet& rules, const Flow& flow) {
 }
 
 std::vector<Suspect> wide_rules(const RuleSet& rules) {
-    static constexpr std::pair<int, int> kKafkaPorts[] = {
+    static const std::vector<Interval> kKafkaPorts = {
         {9092, 9095}, {443, 443}, {8081, 8090}, {9021, 9021}};
     std::vector<Suspect> warnings;
     for (const auto& group : rules.groups) {
@@ -419,12 +499,7 @@ std::vector<Suspect> wide_rules(const RuleSet& rules) {
                 !rule.peer || !rule.peer->is_anywhere()) {
                 continue;
             }
-            std::string ports;
-            for (const auto& [from, to] : kKafkaPorts) {
-                int low = std::max(from, rule.ports.from);
-                int high = std::min(to, rule.ports.to);
-                if (low <= high) ports += (ports.empty() ? "" : ",") + range_text(low, high);
-            }
+            const std::string ports = intervals_text(split_ports(kKafkaPorts, rule.ports).overlap);
             if (ports.empty()) continue;
             Suspect suspect;
             suspect.kind = "security-group-rule";

@@ -48,8 +48,8 @@ struct Step {
 struct Evaluation {
     Verdict verdict = Verdict::unknown;
     std::vector<Step> steps;
-    // What blocks the flow (contract.md "Suspects"): security-group (no rule allows; `rule`
-    // holds the closest rules that almost do), security-group-rule (an explicit Drop),
+    // What blocks the flow (docs/rules.md, "What the report says"): security-group (no rule allows;
+    // `rule` holds the closest rules that almost do), security-group-rule (an explicit Drop),
     // network-acl-rule (id = ACL id, rule = rule number or "*"). Empty unless blocked.
     std::vector<Suspect> suspects;
     std::vector<std::string> notes;  // unknown addresses, groups missing from the exports

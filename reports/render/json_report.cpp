@@ -45,7 +45,7 @@ json::value status(StageStatus value) {
     return json::value(json::string(name(value)));
 }
 
-// status and code open every stage object, in the contract's order.
+// status and code open every stage object, as schema_version 1 orders them.
 json::object stage_head(const StageResult& stage) {
     json::object out;
     out["status"] = status(stage.status);

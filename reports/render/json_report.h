@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The JSON report (contract.md, "JSON report, schema_version 1"; docs/report.schema.json):
-// what scripts, dashboards and support tooling read. Contract fields keep the contract's
-// names and order; more fields follow them (per-address evidence, details, raw error codes)
-// so nothing observed is lost. Pure function of the report: safe from any thread.
+// The JSON report, schema_version 1 (docs/report.md; docs/report.schema.json is its JSON
+// Schema): what scripts, dashboards and support tooling read. The fields of schema_version 1
+// keep their names and order; more fields follow them (docs/report.md, "Fields beyond the
+// contract's minimum": per-address evidence, details, raw error codes) so nothing observed is
+// lost. Pure function of the report: safe from any thread.
 #pragma once
 
 #include <string>

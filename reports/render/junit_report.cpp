@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "reports/render/markdown_report.h"
 #include "core/text.h"
+#include "reports/render/markdown_report.h"
 
 namespace vpcprobe {
 
@@ -93,10 +93,6 @@ double target_ms(const TargetReport& target) {
     return target.evidence.dns.ms + slowest;
 }
 
-std::string joined(const std::vector<std::string>& values) {
-    return fmt::format("{}", fmt::join(values, ", "));
-}
-
 // What a person reading the CI log needs: the cause in plain words, the facts, the suspects,
 // then the raw evidence.
 std::string cause_text(const TargetReport& target) {
@@ -174,8 +170,8 @@ std::string render_junit(const Report& report) {
     render_property(out, "version", agent.version);
     render_property(
         out, "resolvers",
-        agent.resolvers.empty() ? std::string("system default") : joined(agent.resolvers));
-    render_property(out, "source_addresses", joined(agent.source_addresses));
+        agent.resolvers.empty() ? std::string("system default") : join(agent.resolvers, ", "));
+    render_property(out, "source_addresses", join(agent.source_addresses, ", "));
     render_property(out, "started_at", rfc3339_ms(agent.started_at));
     if (!agent.command_line.empty()) render_property(out, "command_line", agent.command_line);
     out += "    </properties>\n";

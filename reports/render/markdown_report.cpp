@@ -170,13 +170,14 @@ std::string duration(double ms) {
     return fmt::format("{:.1f} s", ms / 1000);
 }
 
-std::string joined(const std::vector<std::string>& values, std::string (*escape)(std::string_view),
-                   std::string_view empty = "none") {
+// The values, each escaped with `escape`, separated by ", "; `empty` when there are none.
+std::string escaped_list(const std::vector<std::string>& values,
+                         std::string (*escape)(std::string_view), std::string_view empty = "none") {
     if (values.empty()) return std::string(empty);
     std::vector<std::string> out;
     out.reserve(values.size());
     for (const auto& value : values) out.push_back(escape(value));
-    return fmt::format("{}", fmt::join(out, ", "));
+    return join(out, ", ");
 }
 
 // "kafka (vpc-kafka-…:9095)"
@@ -205,13 +206,13 @@ std::string verdict(const Report& report) {
     std::string line;
     if (!failed.empty()) {
         line = fmt::format("**{} of {} {} failed**: {}", failed.size(), total, noun,
-                           fmt::join(failed, "; "));
+                           join(failed, "; "));
         if (!warned.empty()) {
-            line += fmt::format("; {} with warnings: {}", warned.size(), fmt::join(warned, "; "));
+            line += fmt::format("; {} with warnings: {}", warned.size(), join(warned, "; "));
         }
     } else {
         line = fmt::format("**{} of {} {} {} warnings**: {}", warned.size(), total, noun,
-                           warned.size() == 1 ? "has" : "have", fmt::join(warned, "; "));
+                           warned.size() == 1 ? "has" : "have", join(warned, "; "));
     }
     return line + ".";
 }
@@ -277,10 +278,10 @@ void render_findings(std::string& out, const std::vector<Finding>& findings) {
                            code_span(finding.code));
         if (!finding.summary.empty()) out += md(finding.summary) + "\n\n";
         if (!finding.components.empty()) {
-            out += "- **Components:** " + joined(finding.components, md) + "\n";
+            out += "- **Components:** " + escaped_list(finding.components, md) + "\n";
         }
         if (!finding.targets.empty()) {
-            out += "- **Targets:** " + joined(finding.targets, md) + "\n";
+            out += "- **Targets:** " + escaped_list(finding.targets, md) + "\n";
         }
         render_suspects(out, finding.suspects);
         if (!finding.remedy.empty()) out += "- **Remedy:** " + md(finding.remedy) + "\n";
@@ -312,8 +313,8 @@ void render_environment(std::string& out, const AgentInfo& agent) {
     out += "- **Agent host:** " + (agent.hostname.empty() ? "unknown" : md(agent.hostname)) + "\n";
     out +=
         "- **vpcprobe version:** " + (agent.version.empty() ? "unknown" : md(agent.version)) + "\n";
-    out += "- **Source addresses:** " + joined(agent.source_addresses, md, "unknown") + "\n";
-    out += "- **Resolvers:** " + joined(agent.resolvers, md, "system default") + "\n";
+    out += "- **Source addresses:** " + escaped_list(agent.source_addresses, md, "unknown") + "\n";
+    out += "- **Resolvers:** " + escaped_list(agent.resolvers, md, "system default") + "\n";
     out += "- **Started at:** " + rfc3339(agent.started_at) + "\n";
     out += "- **Duration:** " + duration(agent.duration_ms) + "\n";
     if (const std::string at_once = describe_concurrency(agent); !at_once.empty()) {
@@ -339,16 +340,14 @@ void detail_line(std::string& out, std::string_view indent, const StageResult& s
         out += fmt::format("{}  detail: {}\n", indent, neutralised(stage.detail));
 }
 
-std::string joined_printable(const std::vector<std::string>& values) {
+// The values neutralised, separated by ", ".
+std::string neutralised_list(const std::vector<std::string>& values) {
     std::vector<std::string> out;
     for (const auto& value : values) out.push_back(neutralised(value));
-    return fmt::format("{}", fmt::join(out, ", "));
+    return join(out, ", ");
 }
 
-void render_address(std::string& out, const AddressEvidence& address) {
-    out += fmt::format("address {}\n", neutralised(address.address));
-
-    const TcpEvidence& tcp = address.tcp;
+void render_tcp(std::string& out, const TcpEvidence& tcp) {
     std::string line = "  " + stage_line("tcp", tcp);
     if (!tcp.address.empty()) line += ", to " + neutralised(tcp.address);
     if (!tcp.local_address.empty()) line += ", from " + neutralised(tcp.local_address);
@@ -361,17 +360,19 @@ void render_address(std::string& out, const AddressEvidence& address) {
         out += "\n";
     }
     detail_line(out, "  ", tcp);
+}
 
-    const TlsEvidence& tls = address.tls;
-    line = "  " + stage_line("tls", tls);
+void render_tls(std::string& out, const TlsEvidence& tls) {
+    std::string line = "  " + stage_line("tls", tls);
     if (!tls.version.empty()) line += ", " + neutralised(tls.version);
     if (!tls.cipher.empty()) line += ", " + neutralised(tls.cipher);
     out += line + "\n";
     if (!tls.alert.empty()) out += "    alert: " + neutralised(tls.alert) + "\n";
     detail_line(out, "  ", tls);
+}
 
-    const CertificateEvidence& certificate = address.certificate;
-    line = "  " + stage_line("certificate", certificate);
+void render_certificate(std::string& out, const CertificateEvidence& certificate) {
+    std::string line = "  " + stage_line("certificate", certificate);
     if (certificate.days_left) line += fmt::format(", {} days left", *certificate.days_left);
     out += line + "\n";
     detail_line(out, "  ", certificate);
@@ -379,7 +380,7 @@ void render_address(std::string& out, const AddressEvidence& address) {
         const CertificateInfo& info = certificate.chain[depth];
         out += fmt::format("    [{}] subject: {}\n", depth, neutralised(info.subject));
         out += fmt::format("        issuer:  {}\n", neutralised(info.issuer));
-        if (!info.sans.empty()) out += "        sans:    " + joined_printable(info.sans) + "\n";
+        if (!info.sans.empty()) out += "        sans:    " + neutralised_list(info.sans) + "\n";
         out += fmt::format("        valid:   {} .. {}\n", rfc3339(info.not_before),
                            rfc3339(info.not_after));
         if (!info.sha256.empty()) out += "        sha256:  " + neutralised(info.sha256) + "\n";
@@ -389,52 +390,64 @@ void render_address(std::string& out, const AddressEvidence& address) {
         out += fmt::format("    verify error at depth {}: {} {}\n", error.depth, error.code,
                            neutralised(error.text));
     }
+}
 
-    const ProtocolEvidence& protocol = address.protocol;
-    line = "  " + stage_line("protocol", protocol);
+void render_kafka(std::string& out, const KafkaEvidence& kafka) {
+    if (kafka.api_versions_version >= 0) {
+        out += fmt::format("    ApiVersions v{}: {} APIs\n", kafka.api_versions_version,
+                           kafka.apis.size());
+    }
+    if (!kafka.sasl_mechanism.empty()) {
+        out += fmt::format("    SASL {}: {}\n", neutralised(kafka.sasl_mechanism),
+                           kafka.authenticated ? "authenticated" : "not authenticated");
+    }
+    if (kafka.metadata_checked) {
+        out += fmt::format("    Metadata v{}: cluster {}, controller {}\n", kafka.metadata_version,
+                           kafka.cluster_id ? neutralised(*kafka.cluster_id) : "-",
+                           kafka.controller_id);
+    } else if (!kafka.metadata_not_checked.empty()) {
+        out += "    Metadata not read: " + neutralised(kafka.metadata_not_checked) + "\n";
+    }
+    for (const auto& broker : kafka.brokers) {
+        out += fmt::format("    advertised broker: node {} {}:{}{}\n", broker.node_id,
+                           neutralised(broker.host), broker.port,
+                           broker.rack ? " rack " + neutralised(*broker.rack) : "");
+    }
+}
+
+void render_http(std::string& out, const HttpEvidence& http) {
+    std::string about = fmt::format("    HTTP {} {}: {} {}", neutralised(http.method),
+                                    neutralised(http.path), http.status, neutralised(http.reason));
+    if (!http.server.empty()) about += ", server " + neutralised(http.server);
+    if (!http.service.empty()) about += ", " + neutralised(http.service);
+    if (!http.version.empty()) about += " " + neutralised(http.version);
+    out += about + "\n";
+}
+
+void render_protocol(std::string& out, const ProtocolEvidence& protocol) {
+    std::string line = "  " + stage_line("protocol", protocol);
     if (!protocol.name.empty()) line += ", " + neutralised(protocol.name);
     out += line + "\n";
     detail_line(out, "  ", protocol);
     if (!protocol.note.empty()) out += "    note: " + neutralised(protocol.note) + "\n";
-    if (protocol.kafka) {
-        const KafkaEvidence& kafka = *protocol.kafka;
-        if (kafka.api_versions_version >= 0) {
-            out += fmt::format("    ApiVersions v{}: {} APIs\n", kafka.api_versions_version,
-                               kafka.apis.size());
-        }
-        if (!kafka.sasl_mechanism.empty()) {
-            out += fmt::format("    SASL {}: {}\n", neutralised(kafka.sasl_mechanism),
-                               kafka.authenticated ? "authenticated" : "not authenticated");
-        }
-        if (kafka.metadata_checked) {
-            out += fmt::format(
-                "    Metadata v{}: cluster {}, controller {}\n", kafka.metadata_version,
-                kafka.cluster_id ? neutralised(*kafka.cluster_id) : "-", kafka.controller_id);
-        } else if (!kafka.metadata_not_checked.empty()) {
-            out += "    Metadata not read: " + neutralised(kafka.metadata_not_checked) + "\n";
-        }
-        for (const auto& broker : kafka.brokers) {
-            out += fmt::format("    advertised broker: node {} {}:{}{}\n", broker.node_id,
-                               neutralised(broker.host), broker.port,
-                               broker.rack ? " rack " + neutralised(*broker.rack) : "");
-        }
-    }
-    if (protocol.http && protocol.http->status != 0) {
-        const HttpEvidence& http = *protocol.http;
-        std::string about = fmt::format("    HTTP {} {}: {} {}", neutralised(http.method),
-                                        neutralised(http.path), http.status, neutralised(http.reason));
-        if (!http.server.empty()) about += ", server " + neutralised(http.server);
-        if (!http.service.empty()) about += ", " + neutralised(http.service);
-        if (!http.version.empty()) about += " " + neutralised(http.version);
-        out += about + "\n";
-    }
+    if (protocol.kafka) render_kafka(out, *protocol.kafka);
+    if (protocol.http && protocol.http->status != 0) render_http(out, *protocol.http);
+}
+
+void render_address(std::string& out, const AddressEvidence& address) {
+    out += fmt::format("address {}\n", neutralised(address.address));
+    render_tcp(out, address.tcp);
+    render_tls(out, address.tls);
+    render_certificate(out, address.certificate);
+    render_protocol(out, address.protocol);
 }
 
 }  // namespace
 
 std::string render_evidence_text(const TargetReport& target) {
     const Target& t = target.target;
-    std::string out = fmt::format("target: {} {}", neutralised(t.component), neutralised(t.endpoint()));
+    std::string out =
+        fmt::format("target: {} {}", neutralised(t.component), neutralised(t.endpoint()));
     std::vector<std::string> about;
     if (!t.access.empty()) about.push_back("access " + neutralised(t.access));
     if (!t.origin.empty()) about.push_back("origin " + neutralised(t.origin));
@@ -443,7 +456,7 @@ std::string render_evidence_text(const TargetReport& target) {
             fmt::format("node {} advertised by {}", t.node_id, neutralised(t.advertised_by)));
     }
     if (!t.tls) about.push_back("plaintext");
-    if (!about.empty()) out += fmt::format(" ({})", fmt::join(about, ", "));
+    if (!about.empty()) out += " (" + join(about, ", ") + ")";
     out += fmt::format("\nstatus: {}", name(target.status));
     if (target.cause) out += fmt::format(" ({})", code(target.cause->code));
     out += "\n";
@@ -455,7 +468,7 @@ std::string render_evidence_text(const TargetReport& target) {
         line += fmt::format(", ares_status A={} AAAA={}", dns.ares_status_a, dns.ares_status_aaaa);
     }
     out += line + "\n";
-    if (!dns.addresses.empty()) out += "  addresses: " + joined_printable(dns.addresses) + "\n";
+    if (!dns.addresses.empty()) out += "  addresses: " + neutralised_list(dns.addresses) + "\n";
     detail_line(out, "", dns);
 
     for (const auto& address : target.evidence.addresses) render_address(out, address);

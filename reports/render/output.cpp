@@ -60,26 +60,49 @@ fs::path follow_links(fs::path path) {
     return path;
 }
 
+// The error of the last system call that failed (errno), as an Error.
+Error last_error() {
+    return Error(describe(errno));
+}
+
 // For what must not be renamed over (a FIFO, a character device, a directory): open and
 // write in place. Opening a directory for writing fails with EISDIR, which is the answer.
-bool write_in_place(const fs::path& destination, const std::string& content, int& failure) {
+Result<void> write_in_place(const fs::path& destination, const std::string& content) {
     const int fd = ::open(destination.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        failure = errno;
-        return false;
+    if (fd < 0) return last_error();
+    if (!write_all(fd, content)) {
+        Error error = last_error();
+        ::close(fd);
+        return error;
     }
-    bool ok = write_all(fd, content);
-    failure = ok ? 0 : errno;
-    if (::close(fd) != 0 && ok) {
-        failure = errno;
-        ok = false;
+    if (::close(fd) != 0) return last_error();
+    return {};
+}
+
+// Writes `content` to the open temporary file `fd` with `mode`, makes it durable and closes
+// it (also when a step fails).
+Result<void> fill_temporary(int fd, const std::string& content, mode_t mode) {
+    if (::fchmod(fd, mode) != 0 || !write_all(fd, content) || ::fsync(fd) != 0) {
+        Error error = last_error();
+        ::close(fd);
+        return error;
     }
-    return ok;
+    if (::close(fd) != 0) return last_error();
+    return {};
+}
+
+// Make a rename durable; a report that was written is not worth failing over this.
+void sync_directory(const fs::path& directory) {
+    const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        ::fsync(dir_fd);
+        ::close(dir_fd);
+    }
 }
 
 // Temp file + fsync + rename: readers see the old report or the new one, never a torn one.
-bool replace_atomically(const fs::path& destination, const std::string& content, mode_t mode,
-                        int& failure) {
+Result<void> replace_atomically(const fs::path& destination, const std::string& content,
+                                mode_t mode) {
     const fs::path directory =
         destination.has_parent_path() ? destination.parent_path() : fs::path(".");
     // Hidden, and named after the report, so a leftover from a crash is recognisable. Appended,
@@ -89,31 +112,15 @@ bool replace_atomically(const fs::path& destination, const std::string& content,
     temp_name += ".XXXXXX";
     std::string temp = (directory / temp_name).string();
     const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
-    if (fd < 0) {
-        failure = errno;
-        return false;
-    }
-    bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, content) && ::fsync(fd) == 0;
-    failure = ok ? 0 : errno;
-    if (::close(fd) != 0 && ok) {
-        failure = errno;
-        ok = false;
-    }
-    if (ok && ::rename(temp.c_str(), destination.c_str()) != 0) {
-        failure = errno;
-        ok = false;
-    }
-    if (!ok) {
+    if (fd < 0) return last_error();
+    auto written = fill_temporary(fd, content, mode);
+    if (written && ::rename(temp.c_str(), destination.c_str()) != 0) written = last_error();
+    if (!written) {
         ::unlink(temp.c_str());
-        return false;
+        return written;
     }
-    // Make the rename itself durable; a report that was written is not worth failing over this.
-    const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd >= 0) {
-        ::fsync(dir_fd);
-        ::close(dir_fd);
-    }
-    return true;
+    sync_directory(directory);
+    return {};
 }
 
 // The mode a new report gets: 0644, less what the user's umask takes away (a umask of 077
@@ -141,22 +148,17 @@ Result<void> write_report(const std::optional<std::string>& path, const std::str
     if (!path || path->empty() || *path == "-") return write_stdout(content);
 
     const fs::path destination = follow_links(fs::path(*path));
-    int failure = 0;
-    bool ok = false;
     struct stat existing {};
     if (::stat(destination.c_str(), &existing) == 0) {
         if (S_ISREG(existing.st_mode)) {
-            ok = replace_atomically(destination, content, existing.st_mode & 0777, failure);
-        } else {
-            ok = write_in_place(destination, content, failure);
+            return replace_atomically(destination, content, existing.st_mode & 0777);
         }
-    } else if (!destination.has_filename()) {
-        failure = EISDIR;  // "dir/" that does not exist: still not a file name
-    } else {
-        ok = replace_atomically(destination, content, new_file_mode(), failure);
+        return write_in_place(destination, content);
     }
-    if (!ok) return Error(describe(failure));
-    return {};
+    if (!destination.has_filename()) {
+        return Error(describe(EISDIR));  // "dir/" that does not exist: still not a file name
+    }
+    return replace_atomically(destination, content, new_file_mode());
 }
 
 }  // namespace vpcprobe

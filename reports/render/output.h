@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Where a rendered report goes (contract.md, `-o, --output FILE`): standard output, or a file
-// replaced atomically, so a dashboard or a scheduled job reading it never sees half a report.
-// Blocking I/O on the calling thread; concurrent writes to the same path each leave a
-// complete report (the last rename wins).
+// Where a rendered report goes (`-o, --output FILE`; docs/configuration.md, docs/security.md
+// "What it writes"): standard output, or a file replaced atomically, so a dashboard or a scheduled
+// job reading it never sees half a report. Blocking I/O on the calling thread; concurrent writes to
+// the same path each leave a complete report (the last rename wins).
 #pragma once
 
 #include <optional>

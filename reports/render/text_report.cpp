@@ -69,6 +69,14 @@ std::string safe(std::string_view raw) {
     return out;
 }
 
+// The values made terminal-safe, separated by ", ".
+std::string safe_list(const std::vector<std::string>& values) {
+    std::vector<std::string> out;
+    out.reserve(values.size());
+    for (const auto& value : values) out.push_back(safe(value));
+    return join(out, ", ");
+}
+
 bool in(char32_t point, char32_t low, char32_t high) {
     return point >= low && point <= high;
 }
@@ -351,9 +359,9 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
                                                                   : Tone::plain;
         out += fmt::format("{} {}: {}\n", paint(tone, name(finding.severity)),
                            paint(tone, safe(finding.code)), safe(finding.summary));
-        std::vector<std::string> names;
-        for (const auto& target : finding.targets) names.push_back(safe(target));
-        if (!names.empty()) out += fmt::format("    targets: {}\n", fmt::join(names, ", "));
+        if (!finding.targets.empty()) {
+            out += fmt::format("    targets: {}\n", safe_list(finding.targets));
+        }
         render_suspects(out, finding.suspects, "    ");
         if (!finding.remedy.empty()) out += fmt::format("    remedy: {}\n", safe(finding.remedy));
     }
@@ -362,18 +370,16 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
 std::string header(const Report& report) {
     const AgentInfo& agent = report.agent;
     std::string line = "vpcprobe";
+    // fmt::format rather than "literal" + temporary: GCC 12 at -O3 warns falsely on the latter
+    // (-Wrestrict, GCC bug 105651).
     if (!agent.version.empty()) line += fmt::format(" {}", safe(agent.version));
     if (!agent.hostname.empty()) line += fmt::format(" on {}", safe(agent.hostname));
     if (!agent.source_addresses.empty()) {
-        std::vector<std::string> sources;
-        for (const auto& source : agent.source_addresses) sources.push_back(safe(source));
-        line += fmt::format(" ({})", fmt::join(sources, ", "));
+        line += fmt::format(" ({})", safe_list(agent.source_addresses));
     }
     line += fmt::format(", {}", rfc3339(agent.started_at));
-    std::vector<std::string> resolvers;
-    for (const auto& resolver : agent.resolvers) resolvers.push_back(safe(resolver));
-    if (resolvers.empty()) resolvers.push_back("system default");
-    line += fmt::format(", resolvers {}", fmt::join(resolvers, ", "));
+    line += fmt::format(", resolvers {}", agent.resolvers.empty() ? std::string("system default")
+                                                                  : safe_list(agent.resolvers));
     line += fmt::format(", took {}", duration(agent.duration_ms));
     // A second line only when the descriptor limit, not --concurrency, set the pace: the one
     // case where the figures explain something (a slow run). JSON and Markdown always have them.

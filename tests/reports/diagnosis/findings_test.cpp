@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// find_patterns(): what the targets say together (contract.md, "Findings"). Each pattern is
+// find_patterns(): what the targets say together (docs/report.md, "Findings"). Each pattern is
 // checked where it must fire and where a look-alike must not.
 #include <openssl/x509_vfy.h>
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Flow evaluation against the exports (reports/rules_eval.h), one semantics at a time: AWS
-// security groups (allow-only, group references), AWS network ACLs (rule order, deny before
+// Flow evaluation against the exports (reports/diagnosis/rules_eval.h), one semantics at a time:
+// AWS security groups (allow-only, group references), AWS network ACLs (rule order, deny before
 // allow, default deny, the stateless return path), Alibaba rules (priority, Drop wins a tie,
 // default policies, InnerAccessPolicy), unknown addresses, and over-wide rules.
 #include "reports/diagnosis/rules_eval.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Parsing of the rules exports (reports/rules.h): every shape the contract lists, from
+// Parsing of the rules exports (reports/diagnosis/rules.h): every shape docs/rules.md lists, from
 // fixtures printed the way the clouds' CLIs print them, and the one-line errors for files
 // that are malformed, unrecognised or carry a wrong type, naming the file and the path.
 #include "reports/diagnosis/rules.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// render_json(): every contract field, in the contract's order, read back with Boost.JSON.
+// render_json(): every field of schema_version 1, in its order, read back with Boost.JSON.
 #include <catch2/catch.hpp>
 
 #include <boost/json.hpp>
@@ -26,7 +26,7 @@ std::vector<std::string> keys(const json::object& object) {
     return out;
 }
 
-// The first keys of an object, to check the contract's order is kept.
+// The first keys of an object, to check schema_version 1's order is kept.
 std::vector<std::string> first_keys(const json::object& object, std::size_t n) {
     auto all = keys(object);
     all.resize(std::min(n, all.size()));

@@ -242,7 +242,7 @@ TEST_CASE("documents that break the contract are rejected by the schema") {
     }
 }
 
-TEST_CASE("the schema names exactly the cause codes of probes/cause.cpp") {
+TEST_CASE("the schema names exactly the cause codes of core/cause.cpp") {
     std::ifstream file(kSchema);
     REQUIRE(file.good());
     std::stringstream text;
