@@ -31,8 +31,8 @@ struct AgentInfo : RunEvidence {
 
 // Something (a rule, a firewall, a resolver, ...) that may be what blocks a target.
 // kind: "security-group", "security-group-rule", "network-acl-rule", "firewall", "route",
-// "dns", "certificate" or "service"; docs/rules.md ("What the report says") explains the kinds
-// that name a rule. Empty strings mean "unknown".
+// "dns", "certificate" or "service" (docs/report.md, "Suspects"). Empty strings mean "unknown"
+// (null in JSON).
 struct Suspect {
     std::string kind;
     std::string id;         // "sg-0abc", "acl-12/100", an address
@@ -95,7 +95,7 @@ struct Report {
     Summary summary;
 };
 
-// The process exit status the report calls for (docs/report.md, "Verdicts"; the Nagios plugin
+// The process exit status the report calls for (docs/report.md, "Exit codes"; the Nagios plugin
 // convention): 0 when every target is ok, 1 with warnings only, 2 when any target
 // failed. kExitCannotRun, "could not run as asked", is for the commands to return; a report
 // never calls for it.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // diagnose(): evidence -> verdict per target, summary counts and exit codes
-// (docs/report.md, "Verdicts": several addresses, exit codes).
+// (docs/report.md, "Verdicts" and "Exit codes").
 #include <catch2/catch.hpp>
 
 #include "core/report.h"
