@@ -18,10 +18,6 @@ namespace {
 
 const std::string kKafka = kKafkaHost + ":9095";
 
-SystemTime minute(int m, int second = 0, int millisecond = 0) {
-    return utc(2026, 11, 22, 10, m, second, millisecond);
-}
-
 }  // namespace
 
 TEST_CASE("an event line: ts, event, then each field as logfmt") {

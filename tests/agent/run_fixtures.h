@@ -42,10 +42,6 @@ inline Report run_at(SystemTime started_at, std::vector<TargetEvidence> evidence
     return diagnose(std::move(evidence), std::move(agent));
 }
 
-inline SystemTime minute(int m, int second = 0, int millisecond = 0) {
-    return utc(2026, 11, 22, 10, m, second, millisecond);
-}
-
 // A change as one comparable line: "kafka vpc-kafka-...:9095 ok->failed tcp.timeout @..."
 inline std::string shown(const StatusChange& change) {
     return change.component + " " + change.endpoint + " " + change.from + "->" + change.to + " " +

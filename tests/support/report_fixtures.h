@@ -21,6 +21,11 @@ inline SystemTime utc(int year, unsigned month, unsigned day, int hour = 0, int 
            hours{hour} + minutes{minute} + seconds{second} + milliseconds{millisecond};
 }
 
+// A time on the fixtures' day: 2026-11-22 10:MM:SS.mmm UTC.
+inline SystemTime minute(int m, int second = 0, int millisecond = 0) {
+    return utc(2026, 11, 22, 10, m, second, millisecond);
+}
+
 inline Target make_target(std::string component, std::string host, std::uint16_t port,
                           std::string access = "vpc") {
     return Target{std::move(component), std::move(access), std::move(host), port, "catalog"};

@@ -32,6 +32,7 @@ namespace {
 
 using vpcprobe::test::HttpServeSpec;
 using vpcprobe::test::ServeSpec;
+using vpcprobe::test::endpoint_text;
 using vpcprobe::test::UsageError;
 
 constexpr std::string_view kUsage =
@@ -119,17 +120,6 @@ Arguments parse_arguments(int argc, char** argv) {
     return arguments;
 }
 
-// Appended piece by piece: GCC 12 at -O3 warns falsely on "[" + a temporary string
-// (-Wrestrict, GCC bug 105651).
-std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port) {
-    std::string text;
-    if (address.is_v6()) text += '[';
-    text += address.to_string();
-    if (address.is_v6()) text += ']';
-    text += ':';
-    text += std::to_string(port);
-    return text;
-}
 
 // A benchmark peer holds thousands of sockets: lift the soft descriptor limit to the hard one.
 void raise_descriptor_limit() {

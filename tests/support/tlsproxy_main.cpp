@@ -46,6 +46,7 @@
 namespace {
 
 namespace asio = boost::asio;
+using vpcprobe::test::endpoint_text;
 using vpcprobe::test::UsageError;
 
 constexpr std::string_view kUsage =
@@ -162,17 +163,6 @@ Arguments parse_arguments(int argc, char** argv) {
     return arguments;
 }
 
-// Appended piece by piece: GCC 12 at -O3 warns falsely on "[" + a temporary string
-// (-Wrestrict, GCC bug 105651).
-std::string endpoint_text(const asio::ip::address& address, std::uint16_t port) {
-    std::string text;
-    if (address.is_v6()) text += '[';
-    text += address.to_string();
-    if (address.is_v6()) text += ']';
-    text += ':';
-    text += std::to_string(port);
-    return text;
-}
 
 // The good leaf of the PKI in DIR: reused when DIR already has one, else freshly written.
 vpcprobe::test::ServerCredentials good_leaf(const Arguments& arguments) {

@@ -87,4 +87,16 @@ sigset_t block_stop_signals() {
     return stop_signals;
 }
 
+// Appended piece by piece: GCC 12 at -O3 warns falsely on "[" + a temporary string
+// (-Wrestrict, GCC bug 105651).
+std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port) {
+    std::string text;
+    if (address.is_v6()) text += '[';
+    text += address.to_string();
+    if (address.is_v6()) text += ']';
+    text += ':';
+    text += std::to_string(port);
+    return text;
+}
+
 }  // namespace vpcprobe::test

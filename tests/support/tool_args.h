@@ -14,10 +14,13 @@
 
 #include <signal.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/asio/ip/address.hpp>
 
 namespace vpcprobe::test {
 
@@ -51,6 +54,10 @@ ToolFlag hosts_flag(std::vector<std::string>& hosts);
 
 // UsageError unless --pki-dir and --hosts were both given.
 void require_pki_flags(const std::string& pki_dir, const std::vector<std::string>& hosts);
+
+// "ADDR:PORT" ("[ADDR]:PORT" for IPv6), as the tools print it in their "listening" lines
+// (tests/support/tool_output.h reads them back).
+std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port);
 
 // Prints "PROGRAM: MESSAGE" on stderr and exits kUsageExitCode.
 [[noreturn]] void exit_on_usage_error(std::string_view program, const UsageError& error);
