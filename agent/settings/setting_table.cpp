@@ -98,54 +98,64 @@ Result<void> apply_targets(const Value& value, Settings& into, const ApplyContex
     return {};
 }
 
-// One [[target]] table: host, port, component, tls, written back as a spec so tables and
-// strings obey the same rules.
-Result<std::string> target_table_spec(const Value& table) {
+// The fields of one [[target]] table, as read.
+struct TargetTable {
+    std::optional<std::string> host;
+    std::optional<long long> port;
+    std::optional<std::string> component;
+    bool tls = true;
+};
+
+Result<TargetTable> read_target_table(const Value& table) {
     static const std::vector<std::string> kKeys = {"host", "port", "component", "tls"};
     if (table.type != Value::Type::table) {
         return problem_with(table,
                             "expected [[target]] tables with host, port and component, got " +
                                 std::string(type_name(table.type)));
     }
-    std::optional<std::string> host;
-    std::optional<long long> port;
-    std::optional<std::string> component;
-    bool tls = true;
+    TargetTable read;
     for (const auto& [key, field] : table.fields) {
-        Result<void> read;
+        Result<void> field_read;
         if (key == "host") {
-            read = assign(read_text(field), host);
+            field_read = assign(read_text(field), read.host);
         } else if (key == "port") {
-            read = assign(read_integer(field, 1, 65535), port);
+            field_read = assign(read_integer(field, 1, 65535), read.port);
         } else if (key == "component") {
-            read = assign(read_text(field), component);
+            field_read = assign(read_text(field), read.component);
         } else if (key == "tls") {
-            read = assign(read_boolean(field), tls);
+            field_read = assign(read_boolean(field), read.tls);
         } else {
             return Error(field.origin.key_position + "target: unknown key " + quote(key) +
                          " in [[target]]" + did_you_mean(key, kKeys) +
                          "; use host, port, component, tls");
         }
-        if (!read) return std::move(read).error();
+        if (!field_read) return std::move(field_read).error();
     }
-    if (!host || !port) return problem_with(table, "[[target]] needs both host and port");
-    if (host->find('@') != std::string::npos) {  // user:password@host: never echoed
+    if (!read.host || !read.port) return problem_with(table, "[[target]] needs both host and port");
+    return read;
+}
+
+// One [[target]] table written back as a spec, so tables and strings obey the same rules.
+Result<std::string> target_table_spec(const Value& table) {
+    auto read = read_target_table(table);
+    if (!read) return std::move(read).error();
+    const std::string& host = *read->host;
+    if (host.find('@') != std::string::npos) {  // user:password@host: never echoed
         return Error(table.origin.position +
                      "target.host: credentials do not belong in a host name; use the [sasl] table");
     }
-    if (host->find('=') != std::string::npos) {
-        return Error(table.origin.position + "target.host: " + quote(*host) +
-                     " is not a host name");
+    if (host.find('=') != std::string::npos) {
+        return Error(table.origin.position + "target.host: " + quote(host) + " is not a host name");
     }
     Target target;
-    target.host = *host;
-    target.port = static_cast<std::uint16_t>(*port);
+    target.host = host;
+    target.port = static_cast<std::uint16_t>(*read->port);
     std::string spec = target.endpoint();
-    if (host->find(':') != std::string::npos && host->front() == '[') {
-        spec = *host + ":" + std::to_string(*port);  // already bracketed
+    if (host.find(':') != std::string::npos && host.front() == '[') {
+        spec = host + ":" + std::to_string(target.port);  // already bracketed
     }
-    if (component) spec += "=" + *component;
-    if (!tls) spec = "plaintext://" + spec;
+    if (read->component) spec += "=" + *read->component;
+    if (!read->tls) spec = "plaintext://" + spec;
     if (auto parsed = parse_target_spec(spec, {}); !parsed) {
         return problem_with(table, parsed.error().message());
     }

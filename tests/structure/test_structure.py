@@ -140,6 +140,25 @@ class Structure(unittest.TestCase):
                     found.append(f"{path}:{number}: {line.strip()[:100]}")
         self.assertEqual(found, [])
 
+    def test_references_to_the_docs_lead_somewhere(self):
+        """`docs/report.md, "Cause codes"` in a comment names a file and a section that exist."""
+        reference = re.compile(r'docs/([a-z_]+\.(?:md|json))(?:,| \(|\s*\(|\s)\s*"([^"]+)"')
+        broken = []
+        for path in self.files:
+            if not path.endswith((".h", ".cpp", ".py")) or path.endswith("test_structure.py"):
+                continue
+            for number, line in enumerate(read(path).splitlines(), 1):
+                for doc, section in reference.findall(line):
+                    doc_path = os.path.join("docs", doc)
+                    if not os.path.exists(os.path.join(ROOT, doc_path)):
+                        broken.append(f"{path}:{number}: {doc_path} does not exist")
+                        continue
+                    headings = [h.lstrip("#").strip() for h in read(doc_path).splitlines()
+                                if h.startswith("#")]
+                    if doc.endswith(".md") and not any(h.startswith(section) for h in headings):
+                        broken.append(f"{path}:{number}: {doc_path} has no section {section!r}")
+        self.assertEqual(broken, [])
+
 
 if __name__ == "__main__":
     unittest.main()

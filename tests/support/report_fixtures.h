@@ -65,7 +65,7 @@ inline CertificateInfo certificate(std::string subject, std::string issuer,
 }
 
 // An address that answered on every stage: TCP, TLS 1.3, a trusted chain 200 days from
-// expiry; no protocol check (protocol stage skipped), as the engine does today.
+// expiry; its protocol stage skipped, as for a component without a protocol check.
 inline AddressEvidence healthy(
     const std::string& address, std::uint16_t port,
     const std::string& host = "vpc-kafka-abcdef1234.alikafka.aliyuncs.com") {
