@@ -137,8 +137,8 @@ class ConfigReader {
                 value.type = Value::Type::table;
                 for (auto&& [field_key, field] : *node.as_table()) {
                     const std::string name(field_key.str());
-                    value.fields.emplace_back(name,
-                                              value_of(field, key_path + "." + name, field_key));
+                    value.fields.push_back(
+                        {name, value_of(field, key_path + "." + name, field_key)});
                 }
                 break;
             default:

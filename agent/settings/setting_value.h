@@ -36,6 +36,8 @@ struct Origin {
     std::string base_directory;
 };
 
+struct ValueField;
+
 struct Value {
     enum class Type { text, integer, floating, boolean, list, table, date_time };
     Type type = Type::text;
@@ -43,14 +45,21 @@ struct Value {
     std::int64_t integer = 0;
     double floating = 0;
     bool boolean = false;
-    std::vector<Value> items;                           // a list
-    std::vector<std::pair<std::string, Value>> fields;  // a table, key -> value
+    std::vector<Value> items;        // a list
+    std::vector<ValueField> fields;  // a table, in the order its source gives
     Origin origin;
     bool typed = false;  // from a source with types (TOML); command-line values are text
 
     // Command-line values: a flag's text, or a flag without a value (true).
     static Value command_line_text(std::string text, std::string prefix);
     static Value command_line_flag(std::string prefix);
+};
+
+// One key of a table and its value. A struct of its own, not a std::pair: a pair of a type
+// still being defined is not allowed by every standard library.
+struct ValueField {
+    std::string key;
+    Value value;
 };
 
 // "a string", "an integer", ... for messages.
