@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agent/settings/validate.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -16,56 +15,7 @@
 #include "core/text.h"
 
 namespace vpcprobe {
-namespace {
-
-bool zone_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
-}
-
-}  // namespace
-
-bool is_ipv4_literal(std::string_view text) {
-    if (text.empty() || text.size() > 15) return false;
-    const std::string copy(text);
-    in_addr address{};
-    return inet_pton(AF_INET, copy.c_str(), &address) == 1;
-}
-
-bool is_ipv6_literal(std::string_view text, bool allow_zone) {
-    const std::size_t percent = text.find('%');
-    if (percent != std::string_view::npos) {
-        if (!allow_zone) return false;
-        const std::string_view zone = text.substr(percent + 1);
-        if (zone.empty() || zone.size() > 64) return false;
-        for (char c : zone) {
-            if (!zone_char(c)) return false;
-        }
-        text = text.substr(0, percent);
-    }
-    if (text.empty() || text.size() > 45) return false;  // INET6_ADDRSTRLEN - 1
-    const std::string copy(text);
-    in6_addr address{};
-    return inet_pton(AF_INET6, copy.c_str(), &address) == 1;
-}
-
-bool is_ip_literal(std::string_view text) {
-    return is_ipv4_literal(text) || is_ipv6_literal(text);
-}
-
-std::string canonical_ipv6(std::string_view text) {
-    if (!is_ipv6_literal(text, true)) return std::string(text);
-    const std::size_t percent = text.find('%');
-    const std::string address(text.substr(0, percent));
-    in6_addr binary{};
-    char buffer[INET6_ADDRSTRLEN] = {};
-    if (inet_pton(AF_INET6, address.c_str(), &binary) != 1 ||
-        inet_ntop(AF_INET6, &binary, buffer, sizeof buffer) == nullptr) {
-        return std::string(text);
-    }
-    std::string out(buffer);
-    if (percent != std::string_view::npos) out += text.substr(percent);
-    return out;
-}
+namespace {}  // namespace
 
 Result<void> check_access(std::string_view access) {
     if (access == "vpc" || access == "pub" || access == "all") return {};
@@ -105,16 +55,6 @@ std::optional<long long> parse_integer(std::string_view text, long long min, lon
     if (ec != std::errc() || ptr != end) return std::nullopt;
     if (value < min || value > max) return std::nullopt;
     return value;
-}
-
-std::optional<std::uint16_t> parse_port(std::string_view text) {
-    if (text.empty() || text.size() > 5) return std::nullopt;
-    for (char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-    }
-    const auto value = parse_integer(text, 1, 65535);
-    if (!value) return std::nullopt;
-    return static_cast<std::uint16_t>(*value);
 }
 
 Result<void> check_dns_server(std::string_view server) {

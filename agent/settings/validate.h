@@ -12,17 +12,10 @@
 #include <string_view>
 
 #include "agent/settings/settings.h"
+#include "core/address.h"
 #include "core/result.h"
 
 namespace vpcprobe {
-
-bool is_ipv4_literal(std::string_view text);
-// Plain IPv6 address, no brackets; a zone ("fe80::1%eth0") is accepted when allow_zone.
-bool is_ipv6_literal(std::string_view text, bool allow_zone = false);
-bool is_ip_literal(std::string_view text);
-// The canonical text of an IPv6 literal (lower case, zeros compressed: "2001:DB8:0::1" ->
-// "2001:db8::1"), zone kept as given; the input unchanged when it is not one.
-std::string canonical_ipv6(std::string_view text);
 
 // --access: "vpc", "pub" or "all".
 Result<void> check_access(std::string_view access);
@@ -44,9 +37,6 @@ struct IpEndpoint {
     std::uint16_t port = 0;
 };
 Result<IpEndpoint> parse_ip_endpoint(std::string_view text);
-
-// Parses a port in 1..65535 (digits only).
-std::optional<std::uint16_t> parse_port(std::string_view text);
 
 // A file we are about to read (-c, --ca-file, --rules): exists, is not a directory, opens for
 // reading. The reason quotes the path.

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "probes/dns/address_text.h"
+#include "core/address.h"
 
 namespace vpcprobe {
 
@@ -16,14 +16,6 @@ namespace {
 Error bad_server() {
     return Error(
         "expected ADDR, ADDR:PORT or [IPV6]:PORT with an IP address and a port from 1 to 65535");
-}
-
-std::optional<int> parse_port(std::string_view text) {
-    int port = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    if (port < 1 || port > 65535) return std::nullopt;
-    return port;
 }
 
 // "[V6]" or "[V6]:PORT".

@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "core/address.h"
 #include "core/text.h"
-#include "probes/dns/address_text.h"
 
 namespace vpcprobe {
 

@@ -33,8 +33,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/address.h"
 #include "core/text.h"
-#include "probes/dns/address_text.h"
 #include "probes/dns/dns_servers.h"
 #include "probes/dns/error_map_dns.h"
 #include "probes/dns/hosts_file.h"

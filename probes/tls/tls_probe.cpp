@@ -18,6 +18,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/address.h"
 #include "core/duration.h"
 #include "probes/tls/error_map_tls.h"
 #include "probes/tls/error_map_x509.h"
@@ -118,12 +119,6 @@ std::vector<CertificateInfo> presented_chain(SSL* ssl) {
 
 double elapsed_ms(SteadyClock::time_point since) {
     return std::chrono::duration<double, std::milli>(SteadyClock::now() - since).count();
-}
-
-bool is_ip_literal(const std::string& text) {
-    boost::system::error_code ec;
-    boost::asio::ip::make_address(text, ec);
-    return !ec;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,7 +268,7 @@ void TlsProbe::start() {
 
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
     if (!server_name_.empty()) {
-        if (is_ip_literal(server_name_)) {
+        if (ip_literal(server_name_)) {  // a scoped IPv6 address too
             // No SNI for addresses (RFC 6066); the certificate must name the IP. A zone
             // ("fe80::1%eth0") is local routing, not part of the address a certificate names.
             const std::string address = server_name_.substr(0, server_name_.find('%'));

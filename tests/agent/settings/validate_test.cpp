@@ -24,26 +24,6 @@ std::string problem(const Result<void>& checked) {
 
 }  // namespace
 
-TEST_CASE("IP literals") {
-    CHECK(is_ipv4_literal("10.20.1.15"));
-    CHECK_FALSE(is_ipv4_literal("10.20.1"));
-    CHECK_FALSE(is_ipv4_literal("256.1.1.1"));
-    CHECK_FALSE(is_ipv4_literal(" 10.0.0.1"));
-    CHECK(is_ipv6_literal("::1"));
-    CHECK(is_ipv6_literal("2001:db8::1"));
-    CHECK_FALSE(is_ipv6_literal("[::1]"));
-    CHECK_FALSE(is_ipv6_literal("fe80::1%eth0"));
-    CHECK(is_ipv6_literal("fe80::1%eth0", true));
-    CHECK_FALSE(is_ipv6_literal("fe80::1%", true));
-    CHECK(is_ip_literal("127.0.0.1"));
-    CHECK(is_ip_literal("::"));
-    CHECK_FALSE(is_ip_literal("localhost"));
-    CHECK_FALSE(is_ip_literal(""));
-    CHECK(canonical_ipv6("2001:DB8:0:0::1") == "2001:db8::1");
-    CHECK(canonical_ipv6("0:0::1%lo") == "::1%lo");
-    CHECK(canonical_ipv6("host.example") == "host.example");
-}
-
 TEST_CASE("access and format") {
     CHECK(problem(check_access("vpc")).empty());
     CHECK(problem(check_access("pub")).empty());
