@@ -5,6 +5,7 @@
 #include <string>
 
 #include "agent/history.h"
+#include "core/report.h"
 #include "reports/render/changes_report.h"
 
 namespace vpcprobe {
@@ -18,7 +19,7 @@ int run_history(const Command& command, std::ostream& out, std::ostream& err) {
     const auto log = read_changes(settings.state_dir, settings.limit);
     if (!log) {
         err << "vpcprobe: " << log.error().message() << "\n";
-        return 3;
+        return kExitCannotRun;
     }
     for (const std::string& warning : log->warnings) {
         err << "vpcprobe: warning: " << warning << "\n";

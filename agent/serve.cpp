@@ -17,26 +17,22 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "agent/command_output.h"
 #include "agent/event_log.h"
 #include "agent/file_checks.h"
 #include "agent/history.h"
 #include "agent/serve_http.h"
 #include "agent/serve_schedule.h"
 #include "core/duration.h"
+#include "core/report.h"
 #include "core/result.h"
 
 namespace vpcprobe {
 
 namespace {
 
-constexpr int kExitCannotRun = 3;
 // How long SIGTERM waits for a check in progress before abandoning it.
 constexpr auto kStopBound = std::chrono::seconds(5);
-
-int cannot_run(const Error& error) {
-    fmt::print(stderr, "vpcprobe: {}\n", error.message());
-    return kExitCannotRun;
-}
 
 // The history of runs when --state-dir is given; none without it.
 Result<std::optional<History>> open_history(const ServeSettings& settings) {

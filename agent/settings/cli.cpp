@@ -135,8 +135,11 @@ Value command_line_value(const SettingDef& def, const RawFlag& raw) {
     const std::string prefix = def.arity == Arity::positional ? std::string("target ")
                                                               : std::string(long_flag(def)) + ": ";
     switch (def.arity) {
-        case Arity::flag:
-            return Value::command_line_flag(prefix);
+        case Arity::flag: {
+            Value flag = Value::command_line_flag(prefix);
+            flag.boolean = !def.flag_sets_false;
+            return flag;
+        }
         case Arity::one:
             return Value::command_line_text(raw.value, prefix);
         case Arity::each:

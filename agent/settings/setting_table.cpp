@@ -279,20 +279,12 @@ Result<void> apply_tcp_only(const Value& value, Settings& into, const ApplyConte
     return assign(read_boolean(value), into.options.probe.tcp_only);
 }
 
-// --no-advertised / follow_advertised = false: the flag says the opposite of the key.
 Result<void> apply_follow_advertised(const Value& value, Settings& into, const ApplyContext&) {
-    auto on = read_boolean(value);
-    if (!on) return std::move(on).error();
-    into.options.probe.follow_advertised =
-        value.origin.source == Source::command_line ? false : *on;
-    return {};
+    return assign(read_boolean(value), into.options.probe.follow_advertised);
 }
 
 Result<void> apply_protocol_checks(const Value& value, Settings& into, const ApplyContext&) {
-    auto on = read_boolean(value);
-    if (!on) return std::move(on).error();
-    into.options.probe.protocol_checks = value.origin.source == Source::command_line ? false : *on;
-    return {};
+    return assign(read_boolean(value), into.options.probe.protocol_checks);
 }
 
 // ---- Rules and the report ------------------------------------------------------------------
@@ -525,10 +517,12 @@ constexpr std::array<SettingDef, 38> kSettings{{
     {.key = "follow_advertised", .flags = "--no-advertised",
      .help = "do not ask a bootstrap for its advertised brokers (no Metadata, no per-broker "
              "probes)",
-     .arity = Arity::flag, .commands = kProbing, .apply = apply_follow_advertised},
+     .arity = Arity::flag, .commands = kProbing, .apply = apply_follow_advertised,
+     .flag_sets_false = true},
     {.key = "protocol_checks", .flags = "--no-protocol",
      .help = "stop after TLS and the certificate: no Kafka or HTTP request is sent",
-     .arity = Arity::flag, .commands = kProbing, .apply = apply_protocol_checks},
+     .arity = Arity::flag, .commands = kProbing, .apply = apply_protocol_checks,
+     .flag_sets_false = true},
     {.key = "target", .help = "[[target]] tables with host, port, component, tls",
      .apply = apply_target_tables},
     {.key = "interval", .flags = "--interval", .value_name = "DURATION",
@@ -585,10 +579,6 @@ const SettingDef* setting_for_key(std::string_view key) {
         if (!key.empty() && def.key == key) return &def;
     }
     return nullptr;
-}
-
-std::span<const SettingGroup> setting_groups() {
-    return kGroups;
 }
 
 const SettingGroup* setting_group(std::string_view name) {

@@ -60,6 +60,8 @@ struct SettingDef {
     Result<void> (*apply)(const Value& value, Settings& into,
                           const ApplyContext& context) = nullptr;
     bool hidden = false;  // accepted only to be refused (a password flag): not in --help
+    // A "--no-X" flag: given, it sets the key to false (--no-advertised, follow_advertised).
+    bool flag_sets_false = false;
 };
 
 // Every setting, in the order they are applied (and listed in --help).
@@ -78,7 +80,6 @@ struct SettingGroup {
     // says what is missing (the config reader adds where).
     Result<void> (*check_complete)(const Settings& settings);
 };
-std::span<const SettingGroup> setting_groups();
 const SettingGroup* setting_group(std::string_view name);
 
 // The keys a config file may hold at its top level (group names for dotted keys), and those of

@@ -50,7 +50,8 @@ struct Value {
     Origin origin;
     bool typed = false;  // from a source with types (TOML); command-line values are text
 
-    // Command-line values: a flag's text, or a flag without a value (true).
+    // Command-line values: a flag's text, or a flag without a value (true until the setting
+    // says the flag means false).
     static Value command_line_text(std::string text, std::string prefix);
     static Value command_line_flag(std::string prefix);
 };
@@ -76,7 +77,7 @@ Result<std::vector<Value>> read_text_list(const Value& value);
 Result<long long> read_integer(const Value& value, long long min, long long max);
 // "3s", "250ms", "1m" (core/duration.h), or in TOML a positive number of seconds.
 Result<std::chrono::milliseconds> read_duration(const Value& value);
-// true or false in TOML; a flag on the command line is true.
+// true or false in TOML; a flag on the command line is true (false for a "--no-X" flag).
 Result<bool> read_boolean(const Value& value);
 // The text of a path, relative paths resolved against the origin's base directory.
 std::string resolve_path(const Value& value, const std::string& text);

@@ -150,6 +150,13 @@ TEST_CASE("every check option is read") {
     CHECK_FALSE(options.probe.follow_advertised);
 }
 
+TEST_CASE("--hosts-file: a missing file is an empty one, as for the C library") {
+    test::TempDir dir;
+    CHECK(parse_ok({"check", "h:1"}).options.probe.hosts_file == "/etc/hosts");
+    CHECK(parse_ok({"check", "h:1", "--hosts-file", dir.file("absent")}).options.probe.hosts_file ==
+          dir.file("absent"));
+}
+
 TEST_CASE("a repeatable flag takes one value per occurrence") {
     // "--dns-server 10.0.0.2 h:9092" must not swallow the target.
     const Command command = parse_ok({"check", "--dns-server", "10.0.0.2", "h:9092"});
@@ -246,6 +253,8 @@ TEST_CASE("every validation error names the flag") {
         {{"check", "h:1", "--ca-file", write(dir, "junk.pem", "junk")},
          "--ca-file: '" + dir.file("junk.pem") +
              "': no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)"},
+        {{"check", "h:1", "--hosts-file", dir.path()},
+         "--hosts-file: '" + dir.path() + "' is a directory, not a file"},
         {{"check", "h:1", "--rules", dir.file("sg.json")},
          "--rules: '" + dir.file("sg.json") + "': no such file"},
         {{"check", "h:1", "-c", dir.file("v.toml")},

@@ -262,6 +262,13 @@ TEST_CASE("relative file paths are resolved against the config's directory and c
               .find("output: '" + dir.file("etc/nodir/report.json") + "': directory") !=
           std::string::npos);
 
+    CHECK(load_ok(write(dir, "etc/h.toml", "hosts_file = \"hosts\"")).options.probe.hosts_file ==
+          dir.file("etc/hosts"));
+    std::filesystem::create_directories(dir.file("etc/hosts.d"));
+    CHECK(load_error(write(dir, "etc/hd.toml", "hosts_file = \"hosts.d\""))
+              .find(":1:14: hosts_file: '" + dir.file("etc/hosts.d") + "' is a directory") !=
+          std::string::npos);
+
     write(dir, "etc/not-a-cert.pem", "hello\n");
     CHECK(load_error(write(dir, "etc/n.toml", "ca_files = \"not-a-cert.pem\""))
               .find("ca_files: '" + dir.file("etc/not-a-cert.pem") + "': no PEM certificate") !=
