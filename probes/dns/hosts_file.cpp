@@ -31,19 +31,23 @@ Error unreadable(const std::string& path, const char* reason) {
 }  // namespace
 
 Result<HostsFile> HostsFile::load(const std::string& path) {
-    HostsFile table;
-    table.path_ = path;
     errno = 0;
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary);
     if (!in.is_open()) {
         const int error_number = errno;
-        if (error_number == ENOENT) return table;
+        if (error_number == ENOENT) return parse("", path);
         return unreadable(path, error_number != 0 ? std::strerror(error_number) : "open failed");
     }
-    std::string line;
-    while (std::getline(in, line)) table.add_line(line);
+    // Read up to the bound and one byte more: a file past it (a huge list, /dev/zero given by
+    // mistake) is refused in bounded time and memory rather than read whole.
+    std::string text(kMaxHostsFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
     if (in.bad()) return unreadable(path, errno != 0 ? std::strerror(errno) : "read error");
-    return table;
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxHostsFileBytes) {
+        return unreadable(path, "larger than 64 MiB, which is no hosts file");
+    }
+    return parse(text, path);
 }
 
 HostsFile HostsFile::parse(std::string_view text, std::string path) {

@@ -9,6 +9,7 @@
 // Threading: a loaded HostsFile is a plain value, safe to read from any thread.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,12 +19,15 @@
 
 namespace vpcprobe {
 
+// The largest hosts file read: ad-blocking lists run to a few MiB; beyond this it is a mistake.
+inline constexpr std::size_t kMaxHostsFileBytes = 64u * 1024u * 1024u;
+
 class HostsFile {
   public:
     // The file at `path`, read once (one run sees one consistent file). A missing file is an
     // empty table (a container may have none); any other failure (permissions, a directory,
     // out of descriptors) is an Error naming the file, so names the file would have answered
-    // are never silently sent to DNS.
+    // are never silently sent to DNS. So is a file larger than kMaxHostsFileBytes.
     static Result<HostsFile> load(const std::string& path);
 
     // The table of hosts-file text (`path` is only kept for details).

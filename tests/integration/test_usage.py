@@ -81,6 +81,13 @@ class BadInput(unittest.TestCase):
     def test_bad_bind(self):
         self.assertUsageError(["check", "--instance", "abc", "--bind", "nowhere"], "--bind")
 
+    def test_hosts_file_that_is_no_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.assertUsageError(["check", "127.0.0.1:1", "--hosts-file", d], "--hosts-file", d)
+        # /dev/zero never ends: refused at the size bound, not read forever.
+        self.assertUsageError(["check", "127.0.0.1:1", "--tcp-only", "--hosts-file",
+                               "/dev/zero"], "/dev/zero", "larger than 64 MiB")
+
     def test_bad_format(self):
         self.assertUsageError(["check", "--instance", "abc", "--format", "xml"], "--format")
 

@@ -82,3 +82,21 @@ TEST_CASE("a hosts file that exists but cannot be read is an error naming it", "
     INFO(hosts.error().message());
     CHECK(hosts.error().message().rfind("cannot read the hosts file " + dir.path() + ": ", 0) == 0);
 }
+
+TEST_CASE("a file past the size bound is refused after reading no more than the bound", "[hosts]") {
+    vpcprobe::test::TempDir dir;
+    const std::string big = dir.file("hosts");
+    {
+        std::ofstream out(big);
+        out << "10.0.0.1 listed.example\n";
+        out.seekp(static_cast<std::streamoff>(vpcprobe::kMaxHostsFileBytes));
+        out << ' ';
+    }
+    for (const std::string& path : {big, std::string("/dev/zero")}) {
+        CAPTURE(path);
+        const auto hosts = HostsFile::load(path);
+        REQUIRE_FALSE(hosts.ok());
+        CHECK(hosts.error().message() == "cannot read the hosts file " + path +
+                                             ": larger than 64 MiB, which is no hosts file");
+    }
+}
