@@ -38,8 +38,10 @@ bool is_ip_literal(std::string_view text) {
 }
 
 std::optional<std::string> canonical_address(int family, std::string_view text) {
-    if (text.empty()) return std::nullopt;
-    const std::string copy(text);  // inet_pton needs a terminated string
+    // inet_pton reads a terminated string: a NUL inside (a TOML "\u0000") would end the
+    // address early and let whatever follows it through.
+    if (text.empty() || text.find('\0') != std::string_view::npos) return std::nullopt;
+    const std::string copy(text);
     unsigned char buffer[sizeof(in6_addr)];
     if (inet_pton(family, copy.c_str(), buffer) != 1) return std::nullopt;
     char out[INET6_ADDRSTRLEN];

@@ -7,7 +7,8 @@
 # Fails on any crash, leak, timeout or out-of-memory; the input that caused it is kept in
 # build-fuzz/fuzz-findings/<target>/ and its path printed.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
-#   (targets: kafka_wire scram target_spec config rules icmp http_response icmp_queue)
+#   (targets: kafka_wire scram target_spec config rules icmp http_response icmp_queue
+#   dns_inputs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
 fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(kafka_wire scram target_spec config rules icmp http_response icmp_queue)
+  targets=(kafka_wire scram target_spec config rules icmp http_response icmp_queue dns_inputs)
 fi
 
 build=build-fuzz

@@ -81,16 +81,24 @@ Error problem_with(const Value& value, std::string_view problem) {
 
 Result<std::string> read_text(const Value& value) {
     if (value.type != Value::Type::text) return wrong_type(value, "a string");
+    // TOML strings may hold one ("\u0000"); every path, address and name ends at it for the
+    // system calls that take them, so what follows would pass unseen.
+    if (value.text.find('\0') != std::string::npos) {
+        return problem_with(value, "holds a NUL character");
+    }
     return value.text;
 }
 
 Result<std::vector<Value>> read_text_list(const Value& value) {
-    if (value.type == Value::Type::text) return std::vector<Value>{value};
+    if (value.type == Value::Type::text) {
+        if (auto text = read_text(value); !text) return std::move(text).error();
+        return std::vector<Value>{value};
+    }
     if (value.type != Value::Type::list) {
         return wrong_type(value, "a string or an array of strings");
     }
     for (const Value& item : value.items) {
-        if (item.type != Value::Type::text) return wrong_type(item, "a string");
+        if (auto text = read_text(item); !text) return std::move(text).error();
     }
     return value.items;
 }

@@ -38,6 +38,11 @@ TEST_CASE("canonical addresses and literals with their zone") {
     CHECK(ip_literal("FE80:0::1%eth0") == "fe80::1%eth0");
     CHECK_FALSE(ip_literal("kafka.example.com"));
     CHECK_FALSE(ip_literal("999.1.1.1"));
+    // A NUL inside is not the end of the text (found by the dns_inputs fuzz target).
+    using namespace std::string_view_literals;
+    CHECK_FALSE(is_ipv4_literal("10.0.0.4\0junk"sv));
+    CHECK_FALSE(is_ipv6_literal("::1\0junk"sv));
+    CHECK_FALSE(ip_literal("10.0.0.4\0"sv));
 }
 
 TEST_CASE("ports are 1..65535, digits only") {

@@ -234,6 +234,13 @@ TEST_CASE("bad values are errors naming the key, with positions") {
           std::string::npos);
     CHECK(error_for("max_addresses = 65").find("max_addresses: 65 is not in 1..64") !=
           std::string::npos);
+    // A NUL in a TOML string ends nothing early: it is refused wherever it is.
+    CHECK(error_for("bind = \"10.0.0.4\\u0000junk\"").find(":1:8: bind: holds a NUL character") !=
+          std::string::npos);
+    CHECK(error_for("dns_servers = [\"10.0.0.2\", \"10.0.0.4\\u0000:53\"]")
+              .find(":1:28: dns_servers: holds a NUL character") != std::string::npos);
+    CHECK(error_for("ca_files = \"ca.pem\\u0000x\"").find("ca_files: holds a NUL character") !=
+          std::string::npos);
     CHECK(error_for("dns_servers = [\"10.0.0.2\",\n \"dns.google\"]")
               .find(":2:2: dns_servers: 'dns.google'") != std::string::npos);
     CHECK(error_for("bootstrap = \"b:9092=kafka\"").find("bootstrap: 'b:9092=kafka'") !=
