@@ -38,12 +38,15 @@ Result<HostsFile> HostsFile::load(const std::string& path) {
         if (error_number == ENOENT) return parse("", path);
         return unreadable(path, error_number != 0 ? std::strerror(error_number) : "open failed");
     }
-    // Read up to the bound and one byte more: a file past it (a huge list, /dev/zero given by
-    // mistake) is refused in bounded time and memory rather than read whole.
-    std::string text(kMaxHostsFileBytes + 1, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    // Read in pieces, up to the bound and one byte more: a file past it (a huge list,
+    // /dev/zero given by mistake) is refused in bounded time and memory rather than read whole,
+    // and a usual hosts file costs what it holds, not the bound.
+    std::string text;
+    char piece[64 * 1024];
+    while (text.size() <= kMaxHostsFileBytes && in.read(piece, sizeof piece).gcount() > 0) {
+        text.append(piece, static_cast<std::size_t>(in.gcount()));
+    }
     if (in.bad()) return unreadable(path, errno != 0 ? std::strerror(errno) : "read error");
-    text.resize(static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxHostsFileBytes) {
         return unreadable(path, "larger than 64 MiB, which is no hosts file");
     }
