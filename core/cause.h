@@ -34,6 +34,8 @@ enum class Cause {
     tls_timeout,
     tls_not_tls,
     tls_handshake_failed,
+    tls_client_cert_required,  // the server requires a client certificate; none was configured
+    tls_client_cert_rejected,  // the server refused the client certificate presented
     cert_expired,
     cert_not_yet_valid,
     cert_hostname_mismatch,
@@ -84,6 +86,8 @@ inline constexpr Cause kAllCauses[] = {
     Cause::tls_timeout,
     Cause::tls_not_tls,
     Cause::tls_handshake_failed,
+    Cause::tls_client_cert_required,
+    Cause::tls_client_cert_rejected,
     Cause::cert_expired,
     Cause::cert_not_yet_valid,
     Cause::cert_hostname_mismatch,

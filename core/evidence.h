@@ -152,6 +152,17 @@ struct TargetEvidence {
 // bounds in force and the most seen, so a report can say when the descriptor limit, not
 // --concurrency, set the pace). socket_budget 0 = not known (a report not made by the engine),
 // and then no renderer mentions the concurrency figures.
+// What a run's TLS connections trusted and presented (probes/tls/tls_context.h), for the
+// report to say which anchors were used and which certificate was shown. Never a secret.
+struct TlsMaterialInfo {
+    // "the system store", "the system store and --ca-file ca.pem", "the JKS trust store
+    // /etc/kafka/truststore.jks (client.properties: ssl.truststore.location)"
+    std::string trust;
+    std::vector<std::string> trust_subjects;  // of the anchors configured (not the system's)
+    std::optional<CertificateInfo> client_certificate;  // the leaf presented; null = none
+    std::string client_certificate_source;              // "--client-cert a.pem", ...
+};
+
 struct RunEvidence {
     std::vector<std::string> source_addresses;  // distinct local addresses seen on TCP probes
     std::vector<std::string> resolvers;         // resolvers in use, "10.20.0.2:53"
@@ -164,6 +175,7 @@ struct RunEvidence {
     std::size_t peak_targets = 0;           // most targets in flight at once
     std::size_t peak_sockets = 0;           // most addresses holding a socket at once
     std::size_t queued_for_socket = 0;      // addresses that waited because the budget was in use
+    std::optional<TlsMaterialInfo> tls;     // null when no target of the run used TLS
 };
 
 }  // namespace vpcprobe

@@ -10,7 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "core/tls_settings.h"
+
 namespace vpcprobe {
+
+// How a client turns its bootstrap names into connections (Kafka's client.dns.lookup).
+enum class DnsLookup {
+    use_all_dns_ips,  // every address of the name is tried (the default): every one is probed
+    // Each address of a bootstrap name is turned back into its canonical name (PTR, or the
+    // address itself when it has none) and the client connects to, and verifies TLS against,
+    // that name: the canonical names are probed instead.
+    resolve_canonical_bootstrap_servers_only,
+};
 
 struct ProbeSettings {
     std::vector<std::string> dns_servers;     // "ADDR[:PORT]"; empty = the system's resolvers
@@ -25,6 +36,8 @@ struct ProbeSettings {
     bool tcp_only = false;          // stop after TCP: tls, certificate and protocol are skipped
     bool protocol_checks = true;    // false: stop after the certificate (no Kafka or HTTP)
     bool follow_advertised = true;  // probe the brokers a Kafka bootstrap advertises
+    TlsSettings tls;                // trust, client certificate, what is verified
+    DnsLookup dns_lookup = DnsLookup::use_all_dns_ips;
     friend bool operator==(const ProbeSettings&, const ProbeSettings&) = default;
 };
 
