@@ -69,7 +69,14 @@ struct CertificateInfo {
 struct TlsEvidence : StageResult {
     std::string version;  // "TLSv1.3"
     std::string cipher;
-    std::string alert;  // the alert the peer sent, if any ("handshake failure")
+    std::string alert;  // the alert the peer sent, if any ("handshake failure"), also one that
+                        // came at the first read after the handshake (TLS 1.3 mutual TLS)
+    // Mutual TLS as the handshake showed it: whether the server sent a CertificateRequest, the
+    // CA names it listed (RFC 2253, as CertificateInfo names subjects; empty when it listed
+    // none) and the certificate we presented (null = none).
+    bool client_certificate_requested = false;
+    std::vector<std::string> client_ca_names;
+    std::optional<CertificateInfo> client_certificate;
 };
 
 struct CertificateEvidence : StageResult {

@@ -47,6 +47,9 @@ struct TargetCause {
     Stage stage = Stage::dns;  // the stage it was observed at (run.deadline can hit any stage)
     std::string summary;       // a sentence with the facts: "SYN to 10.0.0.5:9095 got no answer"
     std::vector<Suspect> suspects;
+    // What to do, written from this target's own evidence (reports/diagnosis/remedies.h);
+    // "" when none is written for the cause.
+    std::string remedy;
 };
 
 // The verdict on one target, with everything observed about it.

@@ -4,15 +4,22 @@
 // the Kafka and HTTP checks (and Boost.Beast, which needs an AsyncReadStream/AsyncWriteStream)
 // need not care which.
 //
+// It also keeps the one TLS fact only a read can show: a TLS 1.3 server checks the client
+// certificate after the client's Finished, so its refusal (an alert) ends the first read of the
+// protocol check. alert_before_answer() gives it, for the engine to report it as the tls stage's
+// failure (probes/tls/error_map_tls.h: alert_after_handshake) rather than as a protocol one.
+//
 // Threading: like the socket it wraps, use from the io_context's thread only.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "probes/tls/error_map_tls.h"
 #include "probes/tls/tls_probe.h"
 
 namespace vpcprobe {
@@ -32,7 +39,13 @@ class ProtocolStream {
     template <class MutableBuffers, class Handler>
     void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
         if (tls_) {
-            tls_->async_read_some(buffers, std::forward<Handler>(handler));
+            tls_->async_read_some(
+                buffers, [reads = reads_, handler = std::forward<Handler>(handler)](
+                             const boost::system::error_code& ec, std::size_t bytes) mutable {
+                    if (ec && reads->bytes == 0 && !reads->alert) reads->alert = received_alert(ec);
+                    reads->bytes += bytes;
+                    handler(ec, bytes);
+                });
         } else {
             plain_->async_read_some(buffers, std::forward<Handler>(handler));
         }
@@ -53,8 +66,19 @@ class ProtocolStream {
         lowest_layer().close(ignored);
     }
 
+    // The alert (its description, 0..255) a TLS peer ended the session with before sending a
+    // byte of application data; nullopt when none did (or the stream is plaintext).
+    std::optional<int> alert_before_answer() const { return reads_->alert; }
+
   private:
+    // Shared with the read handlers in flight, which may complete after a move of the stream.
+    struct ReadFacts {
+        std::size_t bytes = 0;
+        std::optional<int> alert;
+    };
+
     std::shared_ptr<TlsStream> tls_;
+    std::shared_ptr<ReadFacts> reads_ = std::make_shared<ReadFacts>();
     std::optional<boost::asio::ip::tcp::socket> plain_;
 };
 

@@ -30,6 +30,8 @@
 #include "probes/kafka/kafka_probe.h"
 #include "probes/protocol_stream.h"
 #include "probes/tcp/tcp_probe.h"
+#include "probes/tls/error_map_tls.h"
+#include "probes/tls/error_map_x509.h"
 #include "probes/tls/tls_probe.h"
 
 namespace vpcprobe {
@@ -205,6 +207,8 @@ class Run : public std::enable_shared_from_this<Run> {
         tls_options.timeout = options_.settings.timeout;
         tls_options.warn_days = options_.settings.warn_days;
         tls_options.now = std::chrono::system_clock::now();
+        tls_options.verify_hostname = options_.settings.tls.verify_hostname;
+        tls_options.verify_certificate = options_.settings.tls.verify_certificate;
         auto self = shared_from_this();
         probe_tls(std::move(socket), setup_.tls, tls_options,
                   [self, at](TlsEvidence tls, CertificateEvidence certificate,
@@ -252,10 +256,24 @@ class Run : public std::enable_shared_from_this<Run> {
 
     // Credentials go only to a peer whose certificate verified: the protocol stage still runs
     // behind an untrusted certificate (to say what answers there), and a peer that could not
-    // prove who it is must not collect a SASL password (PLAIN sends it as is).
+    // prove who it is must not collect a SASL password (PLAIN sends it as is). The chain must
+    // verify even when the client being checked does not verify it; the name must match unless
+    // the client does not verify names (then the client itself sends its password there).
     bool withhold_credentials(AddressRef at) const {
-        return options_.sasl &&
-               evidence_[at.target].addresses[at.address].certificate.status == StageStatus::failed;
+        if (!options_.sasl || !evidence_[at.target].target.tls) return false;
+        return !proved_its_identity(evidence_[at.target].addresses[at.address].certificate,
+                                    options_.settings.tls.verify_hostname);
+    }
+
+    // Why withhold_credentials() kept them back, for the protocol stage's note.
+    std::string withheld_note() const {
+        if (options_.settings.tls.verify_certificate) {
+            return "SASL credentials were not sent: the certificate did not verify, and "
+                   "credentials go only to a peer that proved its name";
+        }
+        return "SASL credentials were not sent: the certificate did not verify; the client "
+               "checked does not verify certificates, but vpcprobe sends credentials only to a "
+               "peer that proved its name";
     }
 
     void start_kafka(AddressRef at, std::shared_ptr<ProtocolStream> stream) {
@@ -285,15 +303,37 @@ class Run : public std::enable_shared_from_this<Run> {
         return [self = shared_from_this(), at, stream,
                 credentials_withheld](ProtocolEvidence protocol) {
             stream->close();
+            if (const auto alert = stream->alert_before_answer()) {
+                self->on_refused_after_handshake(at, *alert);
+                return;
+            }
             if (credentials_withheld && protocol.kafka) {
-                const char* why =
-                    "SASL credentials were not sent: the certificate did not verify, and "
-                    "credentials go only to a peer that proved its name";
+                const std::string why = self->withheld_note();
                 protocol.note = why;
                 if (!protocol.kafka->metadata_checked) protocol.kafka->metadata_not_checked = why;
             }
             self->on_protocol(at, std::move(protocol));
         };
+    }
+
+    // The TLS server ended the session with an alert at the protocol check's first read (TLS
+    // 1.3 checks the client certificate after the client's Finished): a failure of the tls
+    // stage, not of the service, which was never reached.
+    void on_refused_after_handshake(AddressRef at, int alert) {
+        auto& address = evidence_[at.target].addresses[at.address];
+        const std::string peer =
+            address.address.find(':') != std::string::npos
+                ? fmt::format("[{}]:{}", address.address, evidence_[at.target].target.port)
+                : fmt::format("{}:{}", address.address, evidence_[at.target].target.port);
+        const TlsFailure failure =
+            alert_after_handshake(alert, client_certificate_facts(address.tls), peer);
+        address.tls.status = StageStatus::failed;
+        address.tls.cause = failure.cause;
+        address.tls.detail = failure.detail;
+        address.tls.alert = alert_text(alert);
+        ProtocolEvidence protocol;
+        protocol.detail = "not checked: the TLS session was refused at the first read";
+        on_protocol(at, std::move(protocol));
     }
 
     void on_protocol(AddressRef at, ProtocolEvidence protocol) {

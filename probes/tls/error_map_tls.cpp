@@ -12,6 +12,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 
+#include "core/text.h"
+
 namespace vpcprobe {
 
 namespace {
@@ -110,9 +112,114 @@ std::string failed_detail(const HandshakeFailure& failure) {
     return fmt::format("TLS handshake with {} failed: {}", failure.peer, what);
 }
 
+// The alerts a server refuses a client certificate with (RFC 8446 6.2), by description.
+bool refuses_a_certificate(int alert) {
+    switch (alert) {
+        case SSL_AD_HANDSHAKE_FAILURE:
+        case SSL_AD_BAD_CERTIFICATE:
+        case SSL_AD_UNSUPPORTED_CERTIFICATE:
+        case SSL_AD_CERTIFICATE_REVOKED:
+        case SSL_AD_CERTIFICATE_EXPIRED:
+        case SSL_AD_CERTIFICATE_UNKNOWN:
+        case SSL_AD_UNKNOWN_CA:
+        case SSL_AD_ACCESS_DENIED:
+        case SSL_AD_DECRYPT_ERROR:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// The alerts a server refuses an empty Certificate message with: TLS 1.3's own alert, OpenSSL's
+// TLS 1.2 handshake_failure, Java's bad_certificate, and what others use.
+bool refuses_no_certificate(int alert) {
+    return alert == SSL_AD_CERTIFICATE_REQUIRED || alert == SSL_AD_HANDSHAKE_FAILURE ||
+           alert == SSL_AD_BAD_CERTIFICATE || alert == SSL_AD_CERTIFICATE_UNKNOWN ||
+           alert == SSL_AD_ACCESS_DENIED;
+}
+
+std::string accepted_issuers(const std::vector<std::string>& ca_names) {
+    if (ca_names.empty()) return "it named no CA whose certificates it accepts";
+    return "it accepts certificates issued by " + join(ca_names, "; ");
+}
+
+TlsFailure certificate_required(const ClientCertificateFacts& facts, const std::string& peer) {
+    return {Cause::tls_client_cert_required,
+            fmt::format("the server at {} requires a client certificate (mutual TLS) and none was "
+                        "configured; {}",
+                        peer, accepted_issuers(facts.ca_names))};
+}
+
+TlsFailure certificate_rejected(int alert, const ClientCertificateFacts& facts,
+                                const std::string& peer) {
+    return {Cause::tls_client_cert_rejected,
+            fmt::format("the server at {} refused our client certificate {} (issued by {}): "
+                        "alert {}",
+                        peer, facts.ours->subject, facts.ours->issuer, alert_text(alert))};
+}
+
 }  // namespace
 
+ClientCertificateFacts client_certificate_facts(const TlsEvidence& tls) {
+    return {tls.client_certificate_requested, tls.client_ca_names, tls.client_certificate};
+}
+
+std::optional<TlsFailure> client_certificate_failure(int alert, const ClientCertificateFacts& facts,
+                                                     const std::string& peer) {
+    if (facts.ours) {
+        if (refuses_a_certificate(alert)) return certificate_rejected(alert, facts, peer);
+        return std::nullopt;
+    }
+    // certificate_required says it all by itself; the others only after a CertificateRequest.
+    if (alert == SSL_AD_CERTIFICATE_REQUIRED ||
+        (facts.requested && refuses_no_certificate(alert))) {
+        return certificate_required(facts, peer);
+    }
+    return std::nullopt;
+}
+
+std::optional<int> received_alert(const boost::system::error_code& error) {
+    if (!is_openssl_error(error)) return std::nullopt;
+    const auto code = static_cast<unsigned long>(error.value());
+    const int reason = ERR_GET_REASON(code);
+    // OpenSSL reports a received fatal alert as the reason SSL_AD_REASON_OFFSET + description.
+    if (ERR_GET_LIB(code) != ERR_LIB_SSL || reason < SSL_AD_REASON_OFFSET ||
+        reason > SSL_AD_REASON_OFFSET + 255) {
+        return std::nullopt;
+    }
+    return reason - SSL_AD_REASON_OFFSET;
+}
+
+TlsFailure alert_after_handshake(int alert, const ClientCertificateFacts& facts,
+                                 const std::string& peer) {
+    const std::string when = fmt::format(
+        "; it refused the session after the handshake, at the first read (alert \"{}\")",
+        alert_text(alert));
+    if (auto failure = client_certificate_failure(alert, facts, peer)) {
+        if (failure->cause == Cause::tls_client_cert_required) failure->detail += when;
+        if (failure->cause == Cause::tls_client_cert_rejected) {
+            failure->detail += ", after the handshake, at the first read";
+        }
+        return *failure;
+    }
+    return {Cause::tls_handshake_failed,
+            fmt::format("{} ended the TLS session with alert \"{}\" right after the handshake, at "
+                        "the first read",
+                        peer, alert_text(alert))};
+}
+
 TlsFailure handshake_failure(const HandshakeFailure& failure) {
+    if (failure.received_alert_code >= 0) {
+        auto refused = client_certificate_failure(failure.received_alert_code,
+                                                  failure.client_certificate, failure.peer);
+        if (refused) {
+            if (refused->cause == Cause::tls_client_cert_required) {
+                refused->detail += fmt::format(" (alert \"{}\" during the handshake)",
+                                               alert_text(failure.received_alert_code));
+            }
+            return *refused;
+        }
+    }
     if (!failure.received_alert.empty()) {
         return {Cause::tls_handshake_failed,
                 fmt::format("{} sent TLS alert \"{}\" during the handshake", failure.peer,
@@ -128,7 +235,17 @@ TlsFailure handshake_failure(const HandshakeFailure& failure) {
 }
 
 std::string alert_text(int alert_value) {
-    return SSL_alert_desc_string_long(alert_value);
+    // OpenSSL 3.0 names no alert TLS 1.3 added ("unknown"): those by RFC 8446's names.
+    switch (alert_value & 0xff) {
+        case SSL_AD_MISSING_EXTENSION:
+            return "missing extension";
+        case SSL_AD_CERTIFICATE_REQUIRED:
+            return "certificate required";
+        case SSL_AD_NO_APPLICATION_PROTOCOL:
+            return "no application protocol";
+        default:
+            return SSL_alert_desc_string_long(alert_value);
+    }
 }
 
 std::string openssl_error_text(unsigned long code) {

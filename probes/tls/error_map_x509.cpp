@@ -102,7 +102,41 @@ std::string failure_detail(Cause cause, const FailureFacts& facts) {
     }
 }
 
+bool only_hostname_errors(const std::vector<VerifyError>& errors) {
+    return std::all_of(errors.begin(), errors.end(), [](const VerifyError& error) {
+        return cause_from_x509(error.code, error.depth) == Cause::cert_hostname_mismatch;
+    });
+}
+
+// A failure the client being checked does not look for is a warning: it connects anyway.
+void tolerate_unverified(CertificateVerdict& verdict, const CertificateEvidence& presented,
+                         const CertificateCheck& check) {
+    if (!check.verify_hostname && only_hostname_errors(presented.verify_errors)) {
+        const std::string names = join(presented.chain.front().sans, ", ");
+        verdict.status = StageStatus::warning;
+        verdict.detail = fmt::format(
+            "the certificate does not cover {} (it is for {}); this client connects because it "
+            "does not verify the hostname (ssl.endpoint.identification.algorithm is empty)",
+            check.target, names.empty() ? std::string("no names") : names);
+    } else if (!check.verify_certificate) {
+        verdict.status = StageStatus::warning;
+        verdict.detail +=
+            "; this client connects anyway because it does not verify certificates "
+            "(enable.ssl.certificate.verification=false)";
+    }
+}
+
 }  // namespace
+
+bool proved_its_identity(const CertificateEvidence& certificate, bool verify_hostname) {
+    if (certificate.chain.empty()) return false;
+    for (const VerifyError& error : certificate.verify_errors) {
+        const bool hostname =
+            cause_from_x509(error.code, error.depth) == Cause::cert_hostname_mismatch;
+        if (!hostname || verify_hostname) return false;
+    }
+    return true;
+}
 
 Cause cause_from_x509(int x509_error, int depth) {
     switch (x509_error) {
@@ -184,6 +218,7 @@ CertificateVerdict certificate_verdict(const CertificateEvidence& presented,
                                  presented.chain.size()};
         verdict.status = StageStatus::failed;
         verdict.detail = failure_detail(verdict.cause, facts);
+        tolerate_unverified(verdict, presented, check);
     } else if (verdict.days_left < check.warn_days) {
         verdict.status = StageStatus::warning;
         verdict.cause = Cause::cert_expiring_soon;

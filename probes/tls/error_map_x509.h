@@ -35,9 +35,14 @@ struct CertificateCheck {
     std::string target;  // the name verified (or the peer's address when none was given)
     int warn_days = 30;  // cert.expiring_soon when the earliest expiry is nearer
     SystemTime now{};
+    // How the client being checked verifies: false makes the failure a warning (see
+    // certificate_verdict).
+    bool verify_hostname = true;
+    bool verify_certificate = true;
 };
 
-// The certificate stage's outcome: failed (a verify error), warning (expiring soon) or ok.
+// The certificate stage's outcome: failed (a verify error), warning (expiring soon, or a
+// verify error the client does not check for) or ok.
 struct CertificateVerdict {
     StageStatus status = StageStatus::ok;
     Cause cause = Cause::none;
@@ -46,9 +51,18 @@ struct CertificateVerdict {
 };
 
 // The verdict on what the peer presented: `presented.chain` (leaf first, not empty) and
-// `presented.verify_errors`, with `subjects` parallel to the verify errors.
+// `presented.verify_errors`, with `subjects` parallel to the verify errors. With
+// check.verify_hostname false a hostname mismatch alone is a cert.hostname_mismatch warning
+// (the other errors still fail); with check.verify_certificate false every verify error is a
+// warning with its cause; the detail says the client connects anyway.
 CertificateVerdict certificate_verdict(const CertificateEvidence& presented,
                                        const std::vector<VerifyErrorSubject>& subjects,
                                        const CertificateCheck& check);
+
+// Whether the peer proved who it is, so that credentials may go to it: a chain was presented
+// and verified (whether or not the client being checked verifies chains), and it covers the
+// name, unless the client does not verify names (verify_hostname false: it sends its own
+// credentials there anyway).
+bool proved_its_identity(const CertificateEvidence& certificate, bool verify_hostname);
 
 }  // namespace vpcprobe

@@ -142,6 +142,7 @@ class TlsProbe : public std::enable_shared_from_this<TlsProbe> {
     static int ex_index();
     void on_verify_error(X509_STORE_CTX* store);
     void on_alert(int value, bool received);
+    void on_certificate_request(SSL* ssl);
     void on_bytes_read(const char* data, std::size_t length);
 
   private:
@@ -169,6 +170,7 @@ class TlsProbe : public std::enable_shared_from_this<TlsProbe> {
     CertificateEvidence certificate_;
     std::vector<VerifyErrorSubject> error_subjects_;  // parallel to certificate_.verify_errors
     std::string received_alert_;
+    int received_alert_code_ = -1;
     std::string sent_alert_;
     std::string first_bytes_;
     std::size_t bytes_received_ = 0;
@@ -190,6 +192,13 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     const auto* ssl = static_cast<const SSL*>(
         X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     if (TlsProbe* probe = probe_of(ssl)) probe->on_verify_error(store);
+    return 1;
+}
+
+// Called on a CertificateRequest (also when the context holds a certificate): records what the
+// server asked for and what we answer with; returns 1 so the handshake goes on either way.
+int certificate_request_callback(SSL* ssl, void* /*argument*/) {
+    if (TlsProbe* probe = probe_of(ssl)) probe->on_certificate_request(ssl);
     return 1;
 }
 
@@ -231,9 +240,28 @@ void TlsProbe::on_verify_error(X509_STORE_CTX* store) {
 void TlsProbe::on_alert(int value, bool received) {
     const std::string text = alert_text(value);
     if (received) {
-        if (received_alert_.empty()) received_alert_ = text;
+        if (received_alert_.empty()) {
+            received_alert_ = text;
+            received_alert_code_ = value & 0xff;
+        }
     } else if (sent_alert_.empty()) {
         sent_alert_ = text;
+    }
+}
+
+void TlsProbe::on_certificate_request(SSL* ssl) {
+    tls_.client_certificate_requested = true;
+    tls_.client_ca_names.clear();
+    // The CertificateRequest's CA names: its certificate_authorities extension in TLS 1.3, its
+    // certificate_authorities list in TLS 1.2.
+    if (const STACK_OF(X509_NAME)* names = SSL_get0_peer_CA_list(ssl)) {
+        for (int i = 0; i < sk_X509_NAME_num(names); ++i) {
+            tls_.client_ca_names.push_back(name_text(sk_X509_NAME_value(names, i)));
+        }
+    }
+    X509* ours = SSL_get_certificate(ssl);
+    if (ours != nullptr && SSL_get_privatekey(ssl) != nullptr) {
+        tls_.client_certificate = describe_certificate(ours);
     }
 }
 
@@ -262,6 +290,7 @@ void TlsProbe::start() {
     SSL_set_ex_data(ssl, ex_index(), this);
     SSL_set_verify(ssl, SSL_VERIFY_PEER, &verify_callback);
     SSL_set_info_callback(ssl, &info_callback);
+    SSL_set_cert_cb(ssl, &certificate_request_callback, nullptr);
     BIO* network_side = SSL_get_rbio(ssl);
     BIO_set_callback_ex(network_side, &bio_callback);
     BIO_set_callback_arg(network_side, static_cast<char*>(static_cast<void*>(this)));
@@ -309,6 +338,7 @@ void TlsProbe::detach_callbacks() {
     SSL* ssl = stream_->native_handle();
     SSL_set_ex_data(ssl, ex_index(), nullptr);
     SSL_set_info_callback(ssl, nullptr);
+    SSL_set_cert_cb(ssl, nullptr, nullptr);
     BIO* network_side = SSL_get_rbio(ssl);
     BIO_set_callback_ex(network_side, nullptr);
     BIO_set_callback_arg(network_side, nullptr);
@@ -331,6 +361,12 @@ void TlsProbe::on_handshake(const boost::system::error_code& ec) {
     }
     tls_.detail =
         fmt::format("{} handshake with {} completed ({})", tls_.version, peer_, tls_.cipher);
+    if (tls_.client_certificate_requested) {
+        tls_.detail += tls_.client_certificate
+                           ? fmt::format("; it asked for a client certificate and we presented {}",
+                                         tls_.client_certificate->subject)
+                           : std::string("; it asked for a client certificate and we had none");
+    }
     finish_certificate();
 }
 
@@ -356,8 +392,10 @@ void TlsProbe::fail_handshake(const boost::system::error_code& ec) {
     detach_callbacks();
     ERR_clear_error();
     tls_.alert = received_alert_;
-    TlsFailure failure =
-        handshake_failure({ec, peer_, received_alert_, sent_alert_, first_bytes_, bytes_received_});
+    const HandshakeFailure facts{
+        ec,           peer_,           received_alert_,      sent_alert_,
+        first_bytes_, bytes_received_, received_alert_code_, client_certificate_facts(tls_)};
+    TlsFailure failure = handshake_failure(facts);
     fail_tls(failure.cause, std::move(failure.detail));
 }
 
@@ -378,7 +416,8 @@ void TlsProbe::finish_certificate() {
         certificate_.detail = fmt::format("{} sent no certificate", peer_);
     } else {
         const CertificateCheck check{server_name_.empty() ? peer_ : server_name_,
-                                     options_.warn_days, options_.now};
+                                     options_.warn_days, options_.now, options_.verify_hostname,
+                                     options_.verify_certificate};
         CertificateVerdict verdict = certificate_verdict(certificate_, error_subjects_, check);
         certificate_.status = verdict.status;
         certificate_.cause = verdict.cause;

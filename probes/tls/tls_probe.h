@@ -5,7 +5,9 @@
 // callback that records every error with its depth and returns success so the handshake
 // completes and the full presented chain is always reported; the cause is decided after the
 // handshake (probes/tls/error_map_x509.h: certificate_verdict). A failed handshake is read by
-// probes/tls/error_map_tls.h.
+// probes/tls/error_map_tls.h. A CertificateRequest is recorded per connection (SSL_set_cert_cb):
+// the CA names it listed and the certificate we presented (the context's, if it holds one), for
+// the mutual TLS causes.
 //
 // Threading: call on the io_context's thread; the completion is posted there. A TlsContext is
 // shared by every probe of a run and must outlive them.
@@ -30,6 +32,11 @@ struct TlsProbeOptions {
     std::chrono::milliseconds timeout{3000};
     int warn_days = 30;  // cert.expiring_soon when the chain's earliest expiry is nearer
     SystemTime now = std::chrono::system_clock::now();  // injectable clock for days_left
+    // As the client being checked verifies (core/tls_settings.h): without hostname
+    // verification a mismatch is a cert.hostname_mismatch warning, without certificate
+    // verification every verification failure is a warning. Both are still checked and reported.
+    bool verify_hostname = true;
+    bool verify_certificate = true;
 };
 
 using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;

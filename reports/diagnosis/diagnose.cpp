@@ -3,6 +3,7 @@
 
 #include "core/text.h"
 #include "reports/diagnosis/findings.h"
+#include "reports/diagnosis/remedies.h"
 
 #include <fmt/format.h>
 
@@ -51,12 +52,25 @@ void normalise(StageResult& stage_result, Stage stage, const std::string& protoc
     }
 }
 
+// A certificate warning without a cause: a verify error the client does not check for (its
+// own cause, recorded with it) or, with no error, an expiry within --warn-days.
+void normalise(CertificateEvidence& certificate) {
+    if (certificate.status == StageStatus::warning && certificate.cause == Cause::none) {
+        for (const auto& error : certificate.verify_errors) {
+            if (error.cause == Cause::none) continue;
+            certificate.cause = error.cause;
+            break;
+        }
+    }
+    normalise(certificate, Stage::certificate);
+}
+
 void normalise(TargetEvidence& evidence) {
     normalise(evidence.dns, Stage::dns);
     for (auto& address : evidence.addresses) {
         normalise(address.tcp, Stage::tcp);
         normalise(address.tls, Stage::tls);
-        normalise(address.certificate, Stage::certificate);
+        normalise(address.certificate);
         normalise(address.protocol, Stage::protocol, address.protocol.name);
     }
 }
@@ -86,7 +100,7 @@ std::string sentence(const StageRef& ref, const std::string& subject) {
 }
 
 TargetCause cause_of(const StageRef& ref, std::string summary) {
-    return TargetCause{ref.result->cause, ref.stage, std::move(summary), {}};
+    return TargetCause{ref.result->cause, ref.stage, std::move(summary), {}, ""};
 }
 
 // "; also tcp.refused on 10.0.0.7, 10.0.0.8": the other ways the failing addresses failed,
@@ -120,16 +134,19 @@ TargetCause unprobed_cause(const TargetEvidence& evidence) {
         return {Cause::dns_error,
                 Stage::dns,
                 fmt::format("{} was not resolved and no address was probed", host),
-                {}};
+                {},
+                ""};
     }
     if (evidence.dns.addresses.empty()) {
-        return {Cause::dns_nodata, Stage::dns, fmt::format("{} resolved to no address", host), {}};
+        return {
+            Cause::dns_nodata, Stage::dns, fmt::format("{} resolved to no address", host), {}, ""};
     }
     return {Cause::tcp_error,
             Stage::tcp,
             fmt::format("{} resolved to {} but no address was probed", host,
                         join(evidence.dns.addresses, ", ")),
-            {}};
+            {},
+            ""};
 }
 
 // Indices into the probed addresses: those with a failed stage, and those with only a warning.
@@ -220,6 +237,7 @@ Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent) {
     report.targets.reserve(evidence.size());
     for (auto& target_evidence : evidence) {
         report.targets.push_back(judge(std::move(target_evidence)));
+        add_remedy(report.targets.back(), report.agent);
         switch (report.targets.back().status) {
             case StageStatus::ok:
                 ++report.summary.ok;

@@ -22,6 +22,11 @@ namespace vpcprobe {
 //  - No address probed: failed. DNS answered without any address: dns.nodata; addresses
 //    resolved but none probed (an engine that gave up early): tcp.error; DNS skipped without
 //    a cause: dns.error.
+//  - A certificate warning is the cause the certificate stage names: cert.expiring_soon, or a
+//    verify error the client does not check for (cert.hostname_mismatch without hostname
+//    verification, any cert.* without certificate verification).
+//  - A cause with a remedy written for it (reports/diagnosis/remedies.h) gets it, from the
+//    target's evidence and, for our client certificate, `agent.tls`.
 // Findings across targets come from find_patterns() (reports/diagnosis/findings.h), run last.
 Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent);
 

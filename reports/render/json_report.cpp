@@ -92,6 +92,14 @@ json::object tls_json(const TlsEvidence& tls) {
     out["ms"] = ms_or_null(tls);
     out["alert"] = text_or_null(tls.alert);
     out["detail"] = text_or_null(tls.detail);
+    out["client_certificate_requested"] = tls.client_certificate_requested;
+    out["client_ca_names"] = texts(tls.client_ca_names);
+    if (tls.client_certificate) {
+        out["client_certificate"] = json::object{{"subject", text(tls.client_certificate->subject)},
+                                                 {"issuer", text(tls.client_certificate->issuer)}};
+    } else {
+        out["client_certificate"] = nullptr;
+    }
     return out;
 }
 
@@ -200,7 +208,8 @@ json::value cause_json(const std::optional<TargetCause>& cause) {
                         {"stage", json::string(name(cause->stage))},
                         {"summary", text(cause->summary)},
                         {"suspects", suspects_json(cause->suspects)},
-                        {"explanation", json::string(explain(cause->code))}};
+                        {"explanation", json::string(explain(cause->code))},
+                        {"remedy", text_or_null(cause->remedy)}};
 }
 
 json::object target_json(const TargetReport& target) {

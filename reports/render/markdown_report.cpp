@@ -303,6 +303,7 @@ void render_problems(std::string& out, const Report& report) {
         out += "- **What it means:** " + md(explain(cause.code)) + "\n";
         if (!cause.summary.empty()) out += "- **Observed:** " + md(cause.summary) + "\n";
         render_suspects(out, cause.suspects);
+        if (!cause.remedy.empty()) out += "- **Remedy:** " + md(cause.remedy) + "\n";
         out += "\n";
     }
     if (!any) out += "None.\n\n";
@@ -368,6 +369,16 @@ void render_tls(std::string& out, const TlsEvidence& tls) {
     if (!tls.cipher.empty()) line += ", " + neutralised(tls.cipher);
     out += line + "\n";
     if (!tls.alert.empty()) out += "    alert: " + neutralised(tls.alert) + "\n";
+    if (tls.client_certificate_requested) {
+        out += "    client certificate requested; CAs it accepts: " +
+               neutralised(tls.client_ca_names.empty() ? std::string("none named")
+                                                       : join(tls.client_ca_names, "; ")) +
+               "\n";
+        out += "    client certificate presented: " +
+               neutralised(tls.client_certificate ? tls.client_certificate->subject
+                                                  : std::string("none")) +
+               "\n";
+    }
     detail_line(out, "  ", tls);
 }
 

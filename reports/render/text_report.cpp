@@ -304,6 +304,7 @@ void render_causes(std::string& out, const std::vector<TargetReport>& targets,
         out += fmt::format("    {}\n", explain(cause.code));
         if (!cause.summary.empty()) out += fmt::format("    {}\n", safe(cause.summary));
         render_suspects(out, cause.suspects, "    ");
+        if (!cause.remedy.empty()) out += fmt::format("    remedy: {}\n", safe(cause.remedy));
     }
 }
 

@@ -127,7 +127,10 @@ class TestPeer:
     `serves` is a list of "ADDR:PORT=MODE" (MODE tls:VARIANT | silent | plaintext-http |
     garbage | close | tls-alert, or a REST component: http:COMPONENT[:VARIANT] |
     http-plaintext:COMPONENT | http-status:CODE | http-stall | http-not-http |
-    http-huge-header | http-huge-body | http-close)."""
+    http-huge-header | http-huge-body | http-close). tls:VARIANT takes options after it:
+    tls:good:client-cert-required (or -optional) asks for a client certificate verified
+    against the PKI's client CA, tls1.2 / tls1.3 hold it to one version; client_cert() names
+    the client certificates (good, other-ca, expired) and their keys."""
 
     def __init__(self, serves, hosts=()):
         self.dir = tempfile.mkdtemp(prefix="vpcprobe-peer-")
@@ -152,6 +155,15 @@ class TestPeer:
     @property
     def ca_file(self):
         return os.path.join(self.dir, "pki", "ca.pem")
+
+    @property
+    def client_ca_file(self):
+        return os.path.join(self.dir, "pki", "client-ca.pem")
+
+    def client_cert(self, variant="good"):
+        """(chain file, key file) of a client certificate: good, other-ca or expired."""
+        base = os.path.join(self.dir, "pki", "client-" + variant)
+        return base + ".chain.pem", base + ".key.pem"
 
     def close(self):
         stop(self.proc)
@@ -416,13 +428,20 @@ class TlsProxy(_ToolInDir):
     `listening` lists the bound "ADDR:PORT" in the same order. Pass a TestPeer's PKI
     (`os.path.join(peer.dir, "pki")`) as `pki_dir` to reuse its CA; otherwise a fresh PKI for
     `hosts` (plus the listen addresses) is written into a directory of this proxy's own. A
-    refused upstream closes the client before any TLS byte."""
+    refused upstream closes the client before any TLS byte. `client_auth` "optional" or
+    "required" asks for a client certificate, verified against `client_ca` (default the PKI's
+    client-ca.pem; its client-good.chain.pem / client-good.key.pem pass)."""
 
-    def __init__(self, routes, pki_dir=None, hosts=("localhost",), max_seconds=600):
+    def __init__(self, routes, pki_dir=None, hosts=("localhost",), max_seconds=600,
+                 client_auth=None, client_ca=None):
         self.dir = tempfile.mkdtemp(prefix="vpcprobe-tlsproxy-")
         self.pki_dir = pki_dir or os.path.join(self.dir, "pki")
         args = [TLSPROXY, "--pki-dir", self.pki_dir, "--hosts", ",".join(hosts),
                 "--max-seconds", str(max_seconds)]
+        if client_auth:
+            args += ["--client-auth", client_auth]
+        if client_ca:
+            args += ["--client-ca", client_ca]
         for route in routes:
             args += ["--listen", route]
         self._start(args, "tlsproxy")
@@ -430,6 +449,11 @@ class TlsProxy(_ToolInDir):
     @property
     def ca_file(self):
         return os.path.join(self.pki_dir, "ca.pem")
+
+    def client_cert(self, variant="good"):
+        """(chain file, key file) of a client certificate of the PKI: good, other-ca, expired."""
+        base = os.path.join(self.pki_dir, "client-" + variant)
+        return base + ".chain.pem", base + ".key.pem"
 
 
 class KafkaPeer(_ToolInDir):
@@ -442,12 +466,13 @@ class KafkaPeer(_ToolInDir):
     user/password; `api_versions_max` < 3 makes newer ApiVersions answer error 35;
     `sasl_handshake_max=0` makes an old broker (SaslHandshake v0, SASL tokens as bare frames);
     `echo_credentials` makes a careless one that quotes a rejected PLAIN login back in its
-    error message."""
+    error message; `tls_client_auth` "optional" or "required" asks for a client certificate
+    verified against the PKI's client-ca.pem."""
 
     def __init__(self, advertise=None, address="127.0.0.1", port=None, tls_pki_dir=None,
                  sasl=None, user="alice", password="alice-secret", node_id=None,
                  cluster_id=None, api_versions_max=None, sasl_handshake_max=None, extra_listen=(),
-                 max_seconds=120, echo_credentials=False):
+                 max_seconds=120, echo_credentials=False, tls_client_auth=None):
         self.address = address
         self.port = port if port is not None else free_port(address)
         self.dir = tempfile.mkdtemp(prefix="vpcprobe-kafkapeer-")
@@ -462,6 +487,9 @@ class KafkaPeer(_ToolInDir):
         if tls_pki_dir:
             args += ["--tls-cert", os.path.join(tls_pki_dir, "good.chain.pem"),
                      "--tls-key", os.path.join(tls_pki_dir, "good.key.pem")]
+            if tls_client_auth:
+                args += ["--tls-client-auth", tls_client_auth,
+                         "--tls-client-ca", os.path.join(tls_pki_dir, "client-ca.pem")]
         if sasl:
             password_file = os.path.join(self.dir, "password")
             with open(password_file, "w") as f:

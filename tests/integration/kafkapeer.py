@@ -6,7 +6,8 @@ advertises whatever brokers a test wants (names that resolve through the test's 
 of other peers, dead ports).
 
     python3 kafkapeer.py --listen 127.0.0.1:PORT [--listen [::1]:PORT]
-        [--tls-cert CHAIN.pem --tls-key KEY.pem]
+        [--tls-cert CHAIN.pem --tls-key KEY.pem [--tls-client-auth optional|required
+         --tls-client-ca CA.pem]]
         [--sasl PLAIN|SCRAM-SHA-256|SCRAM-SHA-512 --user U --password-file F]
         --advertise HOST:PORT [--advertise HOST:PORT ...] [--node-id N] [--cluster-id ID]
         [--api-versions-max V] [--sasl-handshake-max V] [--max-seconds 120]
@@ -51,7 +52,7 @@ import sys
 import threading
 import time
 
-from peertool import line_logger, parse_or_exit, server_tls_context
+from peertool import CLIENT_AUTH, line_logger, parse_or_exit, server_tls_context
 
 MAX_FRAME_BYTES = 1 << 20
 MAX_CONNECTIONS = 512
@@ -561,6 +562,9 @@ def parse_arguments(argv):
                         help="IP:PORT to listen on (port 0 picks one); repeatable")
     parser.add_argument("--tls-cert", help="PEM chain to present (leaf first)")
     parser.add_argument("--tls-key", help="PEM key of the leaf")
+    parser.add_argument("--tls-client-auth", choices=CLIENT_AUTH, default="none",
+                        help="ask for a client certificate (mutual TLS)")
+    parser.add_argument("--tls-client-ca", help="PEM CA file client certificates must chain to")
     parser.add_argument("--sasl", choices=sorted(MECHANISMS))
     parser.add_argument("--user")
     parser.add_argument("--password-file")
@@ -580,6 +584,8 @@ def parse_arguments(argv):
     config = parser.parse_args(argv)
     if bool(config.tls_cert) != bool(config.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    if config.tls_client_auth != "none" and not (config.tls_cert and config.tls_client_ca):
+        parser.error("--tls-client-auth needs --tls-cert and --tls-client-ca")
     if config.sasl:
         if not config.user or not config.password_file:
             parser.error("--sasl needs --user and --password-file")
@@ -600,7 +606,8 @@ def main(argv):
 
     log = line_logger("kafkapeer")
 
-    tls = server_tls_context(config.tls_cert, config.tls_key) if config.tls_cert else None
+    tls = server_tls_context(config.tls_cert, config.tls_key, config.tls_client_auth,
+                             config.tls_client_ca) if config.tls_cert else None
 
     listeners = []
     try:

@@ -25,9 +25,19 @@ def line_logger(program):
     return log
 
 
-def server_tls_context(cert_file, key_file):
-    """TLS 1.2 and up, presenting the chain in cert_file (leaf first)."""
+CLIENT_AUTH = ("none", "optional", "required")
+
+
+def server_tls_context(cert_file, key_file, client_auth="none", client_ca=None):
+    """TLS 1.2 and up, presenting the chain in cert_file (leaf first). client_auth "optional"
+    or "required" asks for a client certificate (mutual TLS) verified against the PEM file
+    client_ca, whose subjects the CertificateRequest lists."""
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.minimum_version = ssl.TLSVersion.TLSv1_2
     tls.load_cert_chain(cert_file, key_file)
+    if client_auth != "none":
+        if not client_ca:
+            raise ValueError("a client certificate is asked for, but no client CA file given")
+        tls.load_verify_locations(cafile=client_ca)
+        tls.verify_mode = ssl.CERT_REQUIRED if client_auth == "required" else ssl.CERT_OPTIONAL
     return tls

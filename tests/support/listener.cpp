@@ -3,6 +3,7 @@
 
 #include <openssl/ssl.h>
 
+#include <stdexcept>
 #include <utility>
 
 #include <boost/asio/ip/v6_only.hpp>
@@ -33,6 +34,41 @@ std::shared_ptr<asio::ssl::context> make_server_context(const ServerCredentials&
     context->use_certificate_chain_file(credentials.chain_file);
     context->use_private_key_file(credentials.key_file, asio::ssl::context::pem);
     return context;
+}
+
+std::string_view name(ClientAuth auth) {
+    switch (auth) {
+        case ClientAuth::none:
+            return "none";
+        case ClientAuth::optional:
+            return "optional";
+        case ClientAuth::required:
+            return "required";
+    }
+    return "none";
+}
+
+std::optional<ClientAuth> client_auth_from_name(std::string_view text) {
+    for (const auto auth : {ClientAuth::none, ClientAuth::optional, ClientAuth::required}) {
+        if (name(auth) == text) return auth;
+    }
+    return std::nullopt;
+}
+
+void ask_for_client_certificates(asio::ssl::context& context, ClientAuth auth,
+                                 const std::string& ca_file) {
+    if (auth == ClientAuth::none) return;
+    SSL_CTX* native = context.native_handle();
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca_file.c_str());
+    if (names == nullptr || SSL_CTX_load_verify_locations(native, ca_file.c_str(), nullptr) != 1) {
+        if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
+        throw std::runtime_error("cannot load the client CA file " + ca_file);
+    }
+    SSL_CTX_set_client_CA_list(native, names);  // takes ownership
+    const int mode = auth == ClientAuth::required
+                         ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                         : SSL_VERIFY_PEER;
+    SSL_CTX_set_verify(native, mode, nullptr);
 }
 
 IoThreads::IoThreads(unsigned threads) : thread_count_(threads ? threads : 1) {}

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -41,6 +42,23 @@ boost::asio::ip::tcp::endpoint bind_and_listen(boost::asio::ip::tcp::acceptor& a
 // handshakes should not pay for them). Throws boost::system::system_error on unusable files.
 std::shared_ptr<boost::asio::ssl::context> make_server_context(
     const ServerCredentials& credentials);
+
+// Whether a TLS server asks for a client certificate (mutual TLS).
+enum class ClientAuth {
+    none,      // no CertificateRequest
+    optional,  // a CertificateRequest; a client without a certificate is let in
+    required,  // a CertificateRequest; no certificate, or one that does not verify, is refused
+};
+
+// "none", "optional", "required"; nullopt for any other text.
+std::string_view name(ClientAuth auth);
+std::optional<ClientAuth> client_auth_from_name(std::string_view text);
+
+// Makes `context` ask for client certificates as `auth` says, verifying them against the PEM
+// CA file `ca_file` and listing its subjects in the CertificateRequest (TLS 1.2's CA list,
+// TLS 1.3's certificate_authorities). Throws std::runtime_error on an unusable file.
+void ask_for_client_certificates(boost::asio::ssl::context& context, ClientAuth auth,
+                                 const std::string& ca_file);
 
 // An io_context with a work guard, run by `threads` threads from start() on, and the listeners
 // that accept on it. start() after stop() does nothing; stop() is idempotent.

@@ -57,6 +57,7 @@ struct CertSpec {
     long valid_until_seconds = 365L * 86400;
     bool is_ca = false;
     std::vector<std::string> names;  // SANs: DNS names and IP literals
+    bool client = false;             // extendedKeyUsage clientAuth (else serverAuth)
 };
 
 void add_extension(X509* cert, X509V3_CTX* v3, int nid, const std::string& value) {
@@ -121,8 +122,11 @@ CertPtr make_cert(const CertSpec& spec, EVP_PKEY* subject_key, X509* issuer, EVP
         // A self-signed leaf carries no key usage, as `openssl req -x509` makes them: with
         // digitalSignature only, OpenSSL would not even consider it self-signed.
         if (issuer) add_extension(cert.get(), &v3, NID_key_usage, "critical,digitalSignature");
-        add_extension(cert.get(), &v3, NID_ext_key_usage, "serverAuth");
-        add_extension(cert.get(), &v3, NID_subject_alt_name, san_list(spec.names));
+        add_extension(cert.get(), &v3, NID_ext_key_usage,
+                      spec.client ? "clientAuth" : "serverAuth");
+        if (!spec.names.empty()) {
+            add_extension(cert.get(), &v3, NID_subject_alt_name, san_list(spec.names));
+        }
     }
 
     if (X509_sign(cert.get(), issuer ? issuer_key : subject_key, EVP_sha256()) <= 0) {
@@ -199,6 +203,25 @@ std::string_view name(LeafVariant variant) {
             return "expiring-soon";
     }
     return "good";
+}
+
+std::string_view name(ClientVariant variant) {
+    switch (variant) {
+        case ClientVariant::good:
+            return "good";
+        case ClientVariant::other_ca:
+            return "other-ca";
+        case ClientVariant::expired:
+            return "expired";
+    }
+    return "good";
+}
+
+std::optional<ClientVariant> client_variant_from_name(std::string_view text) {
+    for (const auto variant : kAllClientVariants) {
+        if (name(variant) == text) return variant;
+    }
+    return std::nullopt;
 }
 
 std::optional<LeafVariant> leaf_variant_from_name(std::string_view text) {
@@ -288,6 +311,39 @@ TestPki::TestPki(std::string directory, std::vector<std::string> hosts)
         write_file(credentials.chain_file, chain, false);
         credentials_.emplace(variant, std::move(credentials));
     }
+
+    const Authority client_ca = make_authority("vpcprobe client CA", "client-ca", nullptr);
+    client_ca_file_ = directory_ + "/client-ca.pem";
+    client_ca_subject_ = subject_of(client_ca.cert.get());
+    write_file(client_ca_file_, to_pem(client_ca.cert.get()), false);
+    for (const auto variant : kAllClientVariants) {
+        CertSpec spec{std::string(kClientCommonName),
+                      "client " + std::string(name(variant)),
+                      -kDay,
+                      365 * kDay,
+                      false,
+                      {},
+                      true};
+        const Authority* issuer = variant == ClientVariant::other_ca ? &other_root : &client_ca;
+        if (variant == ClientVariant::expired) {
+            spec.valid_from_seconds = -400 * kDay;
+            spec.valid_until_seconds = -30 * kDay;
+        }
+        const KeyPtr key = make_key();
+        const CertPtr leaf = make_cert(spec, key.get(), issuer->cert.get(), issuer->key.get());
+        ServerCredentials credentials;
+        const std::string base = directory_ + "/client-" + std::string(name(variant));
+        credentials.key_file = base + ".key.pem";
+        credentials.chain_file = base + ".chain.pem";
+        credentials.chain_subjects.push_back(subject_of(leaf.get()));
+        write_file(credentials.key_file, to_pem(key.get()), true);
+        write_file(credentials.chain_file, to_pem(leaf.get()), false);
+        client_credentials_.emplace(variant, std::move(credentials));
+    }
+}
+
+const ServerCredentials& TestPki::client_credentials(ClientVariant variant) const {
+    return client_credentials_.at(variant);
 }
 
 const ServerCredentials& TestPki::credentials(LeafVariant variant) const {

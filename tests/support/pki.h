@@ -2,8 +2,9 @@
 // Test support: a throwaway PKI made fresh per run with the OpenSSL 3 API (docs/architecture.md,
 // "Testing on one machine"): a root CA, an intermediate, and one server leaf per failure the TLS
 // probe must tell apart (expired, not yet valid, wrong host, missing intermediate, self-signed,
-// unknown CA, expiring soon). Everything is written as PEM files into one directory so test
-// servers, testpeer and the vpcprobe binary (--ca-file DIR/ca.pem) can use it.
+// unknown CA, expiring soon); and for mutual TLS a client CA with client certificates (one it
+// issued, one from another CA, an expired one). Everything is written as PEM files into one
+// directory so test servers, testpeer and the vpcprobe binary (--ca-file DIR/ca.pem) can use it.
 //
 // Threading: build on one thread; afterwards the object is read-only and may be shared.
 // Construction throws std::runtime_error when OpenSSL or the file system fails (tests only).
@@ -40,10 +41,27 @@ inline constexpr LeafVariant kAllLeafVariants[] = {
 std::string_view name(LeafVariant variant);
 std::optional<LeafVariant> leaf_variant_from_name(std::string_view text);
 
+// The client certificates for mutual TLS (all with extendedKeyUsage clientAuth).
+enum class ClientVariant {
+    good,      // issued by the client CA (DIR/client-ca.pem), which test servers verify against
+    other_ca,  // issued by the root clients do not trust (other-ca.pem), not the client CA
+    expired,   // issued by the client CA, expired 30 days ago
+};
+
+inline constexpr ClientVariant kAllClientVariants[] = {ClientVariant::good, ClientVariant::other_ca,
+                                                       ClientVariant::expired};
+
+// "good", "other-ca", "expired".
+std::string_view name(ClientVariant variant);
+std::optional<ClientVariant> client_variant_from_name(std::string_view text);
+
+// The common name of every client certificate.
+inline constexpr std::string_view kClientCommonName = "vpcprobe test client";
+
 // The host name no variant but wrong_host covers.
 inline constexpr std::string_view kWrongHostName = "wrong.example.invalid";
 
-// What a TLS server of one variant presents.
+// What a TLS server of one variant presents (or a client, for mutual TLS).
 struct ServerCredentials {
     std::string key_file;    // PEM private key of the leaf
     std::string chain_file;  // PEM chain the server sends: leaf first, then intermediates
@@ -56,7 +74,9 @@ class TestPki {
   public:
     // hosts: DNS names and IP literals the leaves cover (DNS or IP SANs); at least one.
     // Writes DIR/ca.pem (the trusted root), DIR/other-ca.pem (the root clients do not trust),
-    // DIR/intermediate.pem and DIR/<variant>.key.pem + DIR/<variant>.chain.pem.
+    // DIR/intermediate.pem and DIR/<variant>.key.pem + DIR/<variant>.chain.pem; for mutual
+    // TLS DIR/client-ca.pem and DIR/client-<variant>.key.pem + DIR/client-<variant>.chain.pem
+    // (the chain is the leaf alone: its issuer is the client CA itself).
     TestPki(std::string directory, std::vector<std::string> hosts);
 
     const std::string& directory() const { return directory_; }
@@ -64,6 +84,10 @@ class TestPki {
     const std::vector<std::string>& hosts() const { return hosts_; }
     const ServerCredentials& credentials(LeafVariant variant) const;
     const std::string& root_subject() const { return root_subject_; }
+    // The CA test servers verify client certificates against, and its subject (RFC 2253).
+    const std::string& client_ca_file() const { return client_ca_file_; }
+    const std::string& client_ca_subject() const { return client_ca_subject_; }
+    const ServerCredentials& client_credentials(ClientVariant variant) const;
 
   private:
     std::string directory_;
@@ -71,6 +95,9 @@ class TestPki {
     std::string ca_file_;
     std::string root_subject_;
     std::map<LeafVariant, ServerCredentials> credentials_;
+    std::string client_ca_file_;
+    std::string client_ca_subject_;
+    std::map<ClientVariant, ServerCredentials> client_credentials_;
 };
 
 // A real PEM certificate (the root of a throwaway PKI made once per test process), for tests

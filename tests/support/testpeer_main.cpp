@@ -30,21 +30,24 @@
 
 namespace {
 
+using vpcprobe::test::endpoint_text;
 using vpcprobe::test::HttpServeSpec;
 using vpcprobe::test::ServeSpec;
-using vpcprobe::test::endpoint_text;
 using vpcprobe::test::UsageError;
 
 constexpr std::string_view kUsage =
     "usage: testpeer --pki-dir DIR --hosts NAME[,NAME...] --serve ADDR:PORT=MODE "
     "[--serve ...]\n"
-    "MODE: tls:VARIANT | silent | plaintext-http | garbage | close | tls-alert |\n"
+    "MODE: tls:VARIANT[:OPTION...] | silent | plaintext-http | garbage | close | tls-alert |\n"
     "      http:COMPONENT[:VARIANT] | http-plaintext:COMPONENT | http-status:CODE | http-stall |\n"
     "      http-not-http | http-huge-header | http-huge-body | http-close\n"
     "COMPONENT: schema-registry | connect | ksqldb | rest-proxy | mds | control-center\n"
     "           (answers its check the way that Confluent component does)\n"
     "VARIANT: good | expired | not-yet-valid | wrong-host | no-intermediate | self-signed |\n"
     "         unknown-ca | expiring-soon\n"
+    "OPTION: client-cert-required | client-cert-optional (mutual TLS, verified against\n"
+    "        DIR/client-ca.pem; DIR/client-{good,other-ca,expired}.{chain,key}.pem are client\n"
+    "        certificates) | tls1.2 | tls1.3 (speak only that version)\n"
     "Writes the PKI (DIR/ca.pem is the root to trust), prints \"listening ADDR:PORT MODE\" per\n"
     "listener and then \"ready\", and serves until SIGTERM/SIGINT.\n";
 
@@ -119,7 +122,6 @@ Arguments parse_arguments(int argc, char** argv) {
     if (arguments.listens.empty()) throw UsageError{"at least one --serve ADDR:PORT=MODE"};
     return arguments;
 }
-
 
 // A benchmark peer holds thousands of sockets: lift the soft descriptor limit to the hard one.
 void raise_descriptor_limit() {

@@ -63,11 +63,34 @@ class ProxySession : public std::enable_shared_from_this<ProxySession> {
     void handshake() {
         client_.async_handshake(asio::ssl::stream_base::server,
                                 [self = shared_from_this()](const ErrorCode& ec) {
-                                    // A failed handshake has already sent its alert.
-                                    if (ec) return self->end();
+                                    if (ec) return self->refuse();
                                     self->client_to_upstream();
                                     self->upstream_to_client();
                                 });
+    }
+
+    // A failed handshake (a client certificate refused) has already sent its alert. The client
+    // is half-closed and drained, bounded by kShutdownLimit, rather than closed: a TLS 1.3
+    // client sends its Finished and first request before our refusal, and closing with those
+    // unread would send a RST that can overtake the alert.
+    void refuse() {
+        ErrorCode ignored;
+        upstream_.close(ignored);
+        client_.next_layer().shutdown(tcp::socket::shutdown_send, ignored);
+        deadline_.expires_after(kShutdownLimit);
+        deadline_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
+            if (!ec) self->end();
+        });
+        drain_client();
+    }
+
+    void drain_client() {
+        client_.next_layer().async_read_some(
+            asio::buffer(from_client_),
+            [self = shared_from_this()](const ErrorCode& ec, std::size_t) {
+                if (ec) return self->end();
+                self->drain_client();
+            });
     }
 
     void client_to_upstream() {
@@ -162,8 +185,11 @@ struct Listener {
 
 class TlsProxy::Impl {
   public:
-    explicit Impl(const ServerCredentials& credentials)
-        : context_(make_server_context(credentials)) {}
+    Impl(const ServerCredentials& credentials, ClientAuth client_auth,
+         const std::string& client_ca_file)
+        : context_(make_server_context(credentials)) {
+        ask_for_client_certificates(*context_, client_auth, client_ca_file);
+    }
 
     tcp::endpoint listen(const std::string& address, std::uint16_t port,
                          const tcp::endpoint& upstream) {
@@ -207,8 +233,9 @@ class TlsProxy::Impl {
     IoThreads threads_{1};  // last: stopped and destroyed first
 };
 
-TlsProxy::TlsProxy(const ServerCredentials& credentials)
-    : impl_(std::make_unique<Impl>(credentials)) {}
+TlsProxy::TlsProxy(const ServerCredentials& credentials, ClientAuth client_auth,
+                   const std::string& client_ca_file)
+    : impl_(std::make_unique<Impl>(credentials, client_auth, client_ca_file)) {}
 
 TlsProxy::~TlsProxy() {
     impl_->stop();

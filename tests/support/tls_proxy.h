@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Test support: a TLS-terminating TCP proxy, to put TLS in front of a plaintext test peer
 // (librdkafka's mock Kafka brokers, tests/integration/kafkapeer.py) so the Kafka check can be
-// tested over TLS with the test PKI's certificates. Used by the `tlsproxy` program.
+// tested over TLS with the test PKI's certificates, with or without mutual TLS (the proxy can
+// ask for, or require, a client certificate verified against a given CA). Used by the
+// `tlsproxy` program.
 //
 // Each listener accepts a client, connects to its plaintext upstream first (a refused or failed
 // upstream closes the client at once, before any TLS byte, like a backend that is down), then
@@ -25,14 +27,19 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "tests/support/listener.h"
 #include "tests/support/pki.h"
 
 namespace vpcprobe::test {
 
 class TlsProxy {
   public:
-    // credentials: the certificate chain and key every listener presents.
-    explicit TlsProxy(const ServerCredentials& credentials);
+    // credentials: the certificate chain and key every listener presents. client_auth: whether
+    // it asks clients for a certificate, verified against the PEM CA file client_ca_file (which
+    // must be given unless client_auth is none). Throws std::runtime_error on an unusable file.
+    explicit TlsProxy(const ServerCredentials& credentials,
+                      ClientAuth client_auth = ClientAuth::none,
+                      const std::string& client_ca_file = "");
     ~TlsProxy();
     TlsProxy(const TlsProxy&) = delete;
     TlsProxy& operator=(const TlsProxy&) = delete;

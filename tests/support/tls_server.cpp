@@ -21,18 +21,56 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
 
+namespace {
+
+// One OPTION of "tls:VARIANT:OPTION..."; false when it is not one.
+bool apply_tls_option(std::string_view option, ServeSpec& spec) {
+    if (option == "client-cert-required") {
+        spec.client_auth = ClientAuth::required;
+    } else if (option == "client-cert-optional") {
+        spec.client_auth = ClientAuth::optional;
+    } else if (option == "tls1.2") {
+        spec.version = TlsVersion::tls1_2;
+    } else if (option == "tls1.3") {
+        spec.version = TlsVersion::tls1_3;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+std::optional<ServeSpec> parse_tls_spec(std::string_view text, std::string& error) {
+    ServeSpec spec;
+    const std::size_t colon = text.find(':');
+    const auto variant = leaf_variant_from_name(text.substr(0, colon));
+    if (!variant) {
+        error = "unknown TLS variant \"" + std::string(text.substr(0, colon)) +
+                "\" (good, expired, not-yet-valid, wrong-host, no-intermediate, "
+                "self-signed, unknown-ca, expiring-soon)";
+        return std::nullopt;
+    }
+    spec.variant = *variant;
+    std::string_view options = colon == std::string_view::npos ? "" : text.substr(colon + 1);
+    while (colon != std::string_view::npos) {
+        const std::size_t next = options.find(':');
+        const std::string_view option = options.substr(0, next);
+        if (!apply_tls_option(option, spec)) {
+            error = "unknown TLS option \"" + std::string(option) +
+                    "\" (client-cert-required, client-cert-optional, tls1.2, tls1.3)";
+            return std::nullopt;
+        }
+        if (next == std::string_view::npos) break;
+        options = options.substr(next + 1);
+    }
+    return spec;
+}
+
+}  // namespace
+
 std::optional<ServeSpec> parse_serve_spec(std::string_view text, std::string& error) {
     ServeSpec spec;
     if (text.substr(0, 4) == "tls:") {
-        const auto variant = leaf_variant_from_name(text.substr(4));
-        if (!variant) {
-            error = "unknown TLS variant \"" + std::string(text.substr(4)) +
-                    "\" (good, expired, not-yet-valid, wrong-host, no-intermediate, "
-                    "self-signed, unknown-ca, expiring-soon)";
-            return std::nullopt;
-        }
-        spec.mode = ServeMode::tls;
-        spec.variant = *variant;
+        return parse_tls_spec(text.substr(4), error);
     } else if (text == "silent") {
         spec.mode = ServeMode::silent;
     } else if (text == "plaintext-http") {
@@ -53,8 +91,15 @@ std::optional<ServeSpec> parse_serve_spec(std::string_view text, std::string& er
 
 std::string describe(const ServeSpec& spec) {
     switch (spec.mode) {
-        case ServeMode::tls:
-            return "tls:" + std::string(name(spec.variant));
+        case ServeMode::tls: {
+            std::string text = "tls:" + std::string(name(spec.variant));
+            if (spec.client_auth != ClientAuth::none) {
+                text += ":client-cert-" + std::string(name(spec.client_auth));
+            }
+            if (spec.version == TlsVersion::tls1_2) text += ":tls1.2";
+            if (spec.version == TlsVersion::tls1_3) text += ":tls1.3";
+            return text;
+        }
         case ServeMode::silent:
             return "silent";
         case ServeMode::plaintext_http:
@@ -74,9 +119,17 @@ namespace {
 using TlsSocket = asio::ssl::stream<tcp::socket>;
 
 // A server for `tls` or, with no_common_cipher, for `tls_alert`.
-std::shared_ptr<asio::ssl::context> make_tls_context(const ServerCredentials& credentials,
-                                                     bool no_common_cipher) {
-    auto context = make_server_context(credentials);
+std::shared_ptr<asio::ssl::context> make_tls_context(const TestPki& pki, const ServeSpec& spec) {
+    const bool no_common_cipher = spec.mode == ServeMode::tls_alert;
+    auto context = make_server_context(pki.credentials(spec.variant));
+    ask_for_client_certificates(
+        *context, spec.client_auth,
+        spec.client_ca_file.empty() ? pki.client_ca_file() : spec.client_ca_file);
+    if (spec.version == TlsVersion::tls1_2) {
+        SSL_CTX_set_max_proto_version(context->native_handle(), TLS1_2_VERSION);
+    } else if (spec.version == TlsVersion::tls1_3) {
+        SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_3_VERSION);
+    }
     if (no_common_cipher) {
         // TLS 1.2 with PSK suites only and no PSK callback: no client shares a suite, so the
         // server answers the ClientHello with a handshake_failure alert, before any
@@ -214,14 +267,23 @@ class TlsSession : public Session {
         arm_deadline(kHoldLimit);
         stream_.async_handshake(asio::ssl::stream_base::server,
                                 [self = shared_this()](const ErrorCode& ec) {
-                                    // A failed handshake has already sent its alert.
-                                    if (ec) return self->end();
+                                    if (ec) return self->refuse();
                                     self->read();
                                 });
     }
 
   private:
     tcp::socket& socket() override { return stream_.next_layer(); }
+
+    // A failed handshake has already sent its alert. Half-close and drain rather than close:
+    // with the client's unread bytes (a TLS 1.3 client's Finished and first request, sent
+    // before our refusal of its certificate) a close would send a RST that can overtake the
+    // alert.
+    void refuse() {
+        ErrorCode ignored;
+        socket().shutdown(tcp::socket::shutdown_send, ignored);
+        drain();
+    }
 
     void read() {
         stream_.async_read_some(asio::buffer(buffer_),
@@ -255,8 +317,7 @@ class ServerSet::Impl {
     tcp::endpoint listen(const std::string& address, std::uint16_t port, const ServeSpec& spec) {
         auto listener = std::make_shared<Listener>(threads_.io(), spec);
         if (spec.mode == ServeMode::tls || spec.mode == ServeMode::tls_alert) {
-            listener->tls =
-                make_tls_context(pki_.credentials(spec.variant), spec.mode == ServeMode::tls_alert);
+            listener->tls = make_tls_context(pki_, spec);
         }
         const tcp::endpoint bound = bind_and_listen(listener->acceptor, address, port);
         listener->retry = std::make_unique<asio::steady_timer>(threads_.io());

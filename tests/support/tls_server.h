@@ -2,7 +2,9 @@
 // Test support: real peers for the TLS probe on loopback (or inside a test's own network
 // namespace): TLS servers presenting each leaf variant of the test PKI (tests/support/pki.h),
 // and the ways a port can fail to be TLS: silent, plain HTTP, garbage, an immediate close, a TLS
-// alert. Used in-process by unit tests (TestServer) and by the `testpeer` program (ServerSet).
+// alert. A TLS server may ask for a client certificate (optional or required, verified against
+// the PKI's client CA) and be held to TLS 1.2 or TLS 1.3. Used in-process by unit tests
+// (TestServer) and by the `testpeer` program (ServerSet).
 //
 // Every connection is a small asynchronous session on one io_context (no thread per
 // connection), so one process can hold thousands of connections; every session ends when the
@@ -22,6 +24,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "tests/support/listener.h"
 #include "tests/support/pki.h"
 
 namespace vpcprobe::test {
@@ -35,13 +38,21 @@ enum class ServeMode {
     tls_alert,       // a TLS 1.2 server with no cipher in common: it answers with an alert
 };
 
+enum class TlsVersion { any, tls1_2, tls1_3 };
+
 struct ServeSpec {
     ServeMode mode = ServeMode::tls;
     LeafVariant variant = LeafVariant::good;  // the certificate a tls / tls_alert server uses
+    // tls mode only: mutual TLS, verified against client_ca_file ("" = the PKI's client CA),
+    // and the one TLS version spoken (any = 1.2 or 1.3).
+    ClientAuth client_auth = ClientAuth::none;
+    std::string client_ca_file = {};
+    TlsVersion version = TlsVersion::any;
 };
 
-// testpeer's MODE: "tls:VARIANT", "silent", "plaintext-http", "garbage", "close", "tls-alert".
-// nullopt with `error` set when the text is not one of them.
+// testpeer's MODE: "tls:VARIANT[:OPTION...]" with OPTION client-cert-required,
+// client-cert-optional, tls1.2 or tls1.3; "silent", "plaintext-http", "garbage", "close",
+// "tls-alert". nullopt with `error` set when the text is not one of them.
 std::optional<ServeSpec> parse_serve_spec(std::string_view text, std::string& error);
 std::string describe(const ServeSpec& spec);  // the inverse: "tls:good", "silent", ...
 

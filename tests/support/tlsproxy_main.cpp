@@ -4,9 +4,13 @@
 // tests (tests/integration/harness.py TlsProxy).
 //
 //   tlsproxy --pki-dir DIR --hosts NAME[,NAME...] --listen ADDR:PORT=UPSTREAM_HOST:UPSTREAM_PORT
-//            [--listen ...] [--max-seconds S]
+//            [--listen ...] [--max-seconds S] [--client-auth optional|required]
+//            [--client-ca FILE]
 //
 // Every listener presents the test PKI's "good" leaf (DIR/good.chain.pem, DIR/good.key.pem).
+// --client-auth makes it ask for a client certificate (mutual TLS), verified against --client-ca
+// (default DIR/client-ca.pem, the PKI's client CA; DIR/client-good.{chain,key}.pem is a client
+// certificate it accepts).
 // The PKI: when DIR already holds one (ca.pem, good.chain.pem, good.key.pem, e.g. written by a
 // `testpeer` started with the same --pki-dir), it is used as it is, so both programs chain to
 // the same DIR/ca.pem; --hosts is then not used (the leaf covers what the first writer was
@@ -52,6 +56,7 @@ using vpcprobe::test::UsageError;
 constexpr std::string_view kUsage =
     "usage: tlsproxy --pki-dir DIR --hosts NAME[,NAME...] "
     "--listen ADDR:PORT=UPSTREAM_HOST:UPSTREAM_PORT [--listen ...] [--max-seconds S]\n"
+    "[--client-auth optional|required] [--client-ca FILE]\n"
     "Terminates TLS with DIR's \"good\" leaf (reusing a PKI already in DIR, else writing a new\n"
     "one for NAMEs) and pumps bytes to the plaintext loopback upstream. Prints \"listening\n"
     "ADDR:PORT\" per listener and then \"ready\"; runs until SIGTERM/SIGINT or S seconds\n"
@@ -70,6 +75,8 @@ struct Arguments {
     std::vector<std::string> hosts;
     std::vector<Listen> listens;
     long max_seconds = 600;
+    vpcprobe::test::ClientAuth client_auth = vpcprobe::test::ClientAuth::none;
+    std::string client_ca;  // "" = DIR/client-ca.pem
 };
 
 std::optional<long> parse_number(const std::string& text, long max) {
@@ -147,14 +154,23 @@ Arguments parse_arguments(int argc, char** argv) {
         vpcprobe::test::hosts_flag(arguments.hosts),
         {"--listen",
          [&](const std::string& value) { arguments.listens.push_back(parse_listen(value)); }},
-        {"--max-seconds", [&](const std::string& value) {
+        {"--max-seconds",
+         [&](const std::string& value) {
              const auto seconds = parse_number(value, kMaxLifetimeSeconds);
              if (!seconds) {
                  throw UsageError{"--max-seconds " + value + ": expected 0.." +
                                   std::to_string(kMaxLifetimeSeconds)};
              }
              arguments.max_seconds = *seconds;
-         }}};
+         }},
+        {"--client-auth",
+         [&](const std::string& value) {
+             const auto auth = vpcprobe::test::client_auth_from_name(value);
+             if (!auth)
+                 throw UsageError{"--client-auth " + value + ": expected optional or required"};
+             arguments.client_auth = *auth;
+         }},
+        {"--client-ca", [&](const std::string& value) { arguments.client_ca = value; }}};
     vpcprobe::test::parse_flags(argc, argv, kUsage, flags);
     vpcprobe::test::require_pki_flags(arguments.pki_dir, arguments.hosts);
     if (arguments.listens.empty()) {
@@ -162,7 +178,6 @@ Arguments parse_arguments(int argc, char** argv) {
     }
     return arguments;
 }
-
 
 // The good leaf of the PKI in DIR: reused when DIR already has one, else freshly written.
 vpcprobe::test::ServerCredentials good_leaf(const Arguments& arguments) {
@@ -196,7 +211,10 @@ int main(int argc, char** argv) {
     const sigset_t stop_signals = vpcprobe::test::block_stop_signals();
 
     try {
-        vpcprobe::test::TlsProxy proxy(good_leaf(arguments));
+        vpcprobe::test::TlsProxy proxy(good_leaf(arguments), arguments.client_auth,
+                                       arguments.client_ca.empty()
+                                           ? arguments.pki_dir + "/client-ca.pem"
+                                           : arguments.client_ca);
         for (const auto& listen : arguments.listens) {
             asio::ip::tcp::endpoint bound;
             try {

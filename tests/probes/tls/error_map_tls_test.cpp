@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include <optional>
 #include <string>
 
 #include <boost/asio/error.hpp>
@@ -102,4 +103,133 @@ TEST_CASE("the end of PEM input is told from a damaged block", "[tls]") {
     CHECK_FALSE(vpcprobe::is_end_of_pem_blocks(ERR_PACK(ERR_LIB_SSL, 0, PEM_R_NO_START_LINE)));
     CHECK(vpcprobe::openssl_error_text(ERR_PACK(ERR_LIB_PEM, 0, PEM_R_NO_START_LINE)) ==
           "no start line");
+}
+
+namespace {
+
+vpcprobe::ClientCertificateFacts asked(bool presented) {
+    vpcprobe::ClientCertificateFacts facts;
+    facts.requested = true;
+    facts.ca_names = {"CN=Client CA A", "CN=Client CA B"};
+    if (presented) {
+        vpcprobe::CertificateInfo ours;
+        ours.subject = "CN=client";
+        ours.issuer = "CN=Other CA";
+        facts.ours = ours;
+    }
+    return facts;
+}
+
+}  // namespace
+
+TEST_CASE("the client-certificate alerts: required without a certificate, rejected with one",
+          "[tls][mtls]") {
+    REQUIRE(kStringsLoaded);
+    struct Row {
+        int alert;
+        bool requested;
+        bool presented;
+        std::optional<Cause> cause;
+    };
+    const Row rows[] = {
+        {SSL_AD_CERTIFICATE_REQUIRED, true, false, Cause::tls_client_cert_required},
+        {SSL_AD_CERTIFICATE_REQUIRED, false, false, Cause::tls_client_cert_required},
+        {SSL_AD_HANDSHAKE_FAILURE, true, false, Cause::tls_client_cert_required},
+        {SSL_AD_BAD_CERTIFICATE, true, false, Cause::tls_client_cert_required},
+        {SSL_AD_CERTIFICATE_UNKNOWN, true, false, Cause::tls_client_cert_required},
+        {SSL_AD_ACCESS_DENIED, true, false, Cause::tls_client_cert_required},
+        // Without a CertificateRequest, a handshake_failure is about something else.
+        {SSL_AD_HANDSHAKE_FAILURE, false, false, std::nullopt},
+        {SSL_AD_UNKNOWN_CA, true, false, std::nullopt},
+        {SSL_AD_BAD_CERTIFICATE, true, true, Cause::tls_client_cert_rejected},
+        {SSL_AD_UNSUPPORTED_CERTIFICATE, true, true, Cause::tls_client_cert_rejected},
+        {SSL_AD_CERTIFICATE_REVOKED, true, true, Cause::tls_client_cert_rejected},
+        {SSL_AD_CERTIFICATE_EXPIRED, true, true, Cause::tls_client_cert_rejected},
+        {SSL_AD_CERTIFICATE_UNKNOWN, true, true, Cause::tls_client_cert_rejected},
+        {SSL_AD_UNKNOWN_CA, true, true, Cause::tls_client_cert_rejected},
+        {SSL_AD_ACCESS_DENIED, true, true, Cause::tls_client_cert_rejected},
+        {SSL_AD_DECRYPT_ERROR, true, true, Cause::tls_client_cert_rejected},
+        {SSL_AD_HANDSHAKE_FAILURE, true, true, Cause::tls_client_cert_rejected},
+        {SSL_AD_PROTOCOL_VERSION, true, true, std::nullopt},
+        {SSL_AD_INTERNAL_ERROR, true, false, std::nullopt},
+    };
+    for (const auto& row : rows) {
+        INFO("alert " << row.alert << " requested " << row.requested << " presented "
+                      << row.presented);
+        auto facts = asked(row.presented);
+        facts.requested = row.requested;
+        const auto failure =
+            vpcprobe::client_certificate_failure(row.alert, facts, "10.0.0.5:9093");
+        REQUIRE(failure.has_value() == row.cause.has_value());
+        if (row.cause) CHECK(failure->cause == *row.cause);
+    }
+}
+
+TEST_CASE("the client-certificate details name the CAs, our certificate and the alert",
+          "[tls][mtls]") {
+    REQUIRE(kStringsLoaded);
+    const auto required =
+        vpcprobe::client_certificate_failure(SSL_AD_CERTIFICATE_REQUIRED, asked(false), "h:1");
+    REQUIRE(required);
+    CHECK(required->detail ==
+          "the server at h:1 requires a client certificate (mutual TLS) and none was configured; "
+          "it accepts certificates issued by CN=Client CA A; CN=Client CA B");
+    auto no_names = asked(false);
+    no_names.ca_names.clear();
+    CHECK(vpcprobe::client_certificate_failure(SSL_AD_CERTIFICATE_REQUIRED, no_names, "h:1")
+              ->detail.find("it named no CA") != std::string::npos);
+
+    const auto rejected =
+        vpcprobe::client_certificate_failure(SSL_AD_UNKNOWN_CA, asked(true), "h:1");
+    REQUIRE(rejected);
+    CHECK(rejected->detail ==
+          "the server at h:1 refused our client certificate CN=client (issued by CN=Other CA): "
+          "alert unknown CA");
+}
+
+TEST_CASE("a handshake that failed on a client-certificate alert is read as such", "[tls][mtls]") {
+    REQUIRE(kStringsLoaded);
+    auto alerted = failure(ssl_error(SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE), "\x15\x03\x03", 7);
+    alerted.received_alert = vpcprobe::alert_text(SSL_AD_HANDSHAKE_FAILURE);
+    alerted.received_alert_code = SSL_AD_HANDSHAKE_FAILURE;
+    alerted.client_certificate = asked(false);
+    const auto verdict = handshake_failure(alerted);
+    CHECK(verdict.cause == Cause::tls_client_cert_required);
+    CHECK(verdict.detail ==
+          "the server at 10.0.0.5:9093 requires a client certificate (mutual TLS) and none was "
+          "configured; it accepts certificates issued by CN=Client CA A; CN=Client CA B (alert "
+          "\"handshake failure\" during the handshake)");
+
+    // The same alert without a CertificateRequest stays a plain failed handshake.
+    alerted.client_certificate = {};
+    CHECK(handshake_failure(alerted).cause == Cause::tls_handshake_failed);
+}
+
+TEST_CASE("a read error carries the alert the peer sent; other errors carry none", "[tls][mtls]") {
+    CHECK(vpcprobe::received_alert(ssl_error(SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED)) ==
+          SSL_AD_CERTIFICATE_REQUIRED);
+    CHECK(vpcprobe::received_alert(ssl_error(SSL_R_TLSV1_ALERT_UNKNOWN_CA)) == SSL_AD_UNKNOWN_CA);
+    CHECK_FALSE(vpcprobe::received_alert(ssl_error(SSL_R_WRONG_VERSION_NUMBER)));
+    CHECK_FALSE(vpcprobe::received_alert(boost::asio::error::eof));
+    CHECK_FALSE(vpcprobe::received_alert(boost::asio::ssl::error::stream_truncated));
+}
+
+TEST_CASE("an alert at the first read after the handshake", "[tls][mtls]") {
+    REQUIRE(kStringsLoaded);
+    const auto required =
+        vpcprobe::alert_after_handshake(SSL_AD_CERTIFICATE_REQUIRED, asked(false), "h:1");
+    CHECK(required.cause == Cause::tls_client_cert_required);
+    CHECK(required.detail.find("; it refused the session after the handshake, at the first read "
+                               "(alert \"certificate required\")") != std::string::npos);
+    const auto rejected =
+        vpcprobe::alert_after_handshake(SSL_AD_CERTIFICATE_EXPIRED, asked(true), "h:1");
+    CHECK(rejected.cause == Cause::tls_client_cert_rejected);
+    CHECK(rejected.detail ==
+          "the server at h:1 refused our client certificate CN=client (issued by CN=Other CA): "
+          "alert certificate expired, after the handshake, at the first read");
+    const auto other = vpcprobe::alert_after_handshake(SSL_AD_INTERNAL_ERROR, asked(false), "h:1");
+    CHECK(other.cause == Cause::tls_handshake_failed);
+    CHECK(other.detail ==
+          "h:1 ended the TLS session with alert \"internal error\" right after the handshake, at "
+          "the first read");
 }

@@ -42,6 +42,8 @@ const std::vector<std::string> kCauseCodes = {
     "tls.timeout",
     "tls.not_tls",
     "tls.handshake_failed",
+    "tls.client_cert_required",
+    "tls.client_cert_rejected",
     "cert.expired",
     "cert.not_yet_valid",
     "cert.hostname_mismatch",
@@ -213,7 +215,7 @@ Report verdict_report(StageStatus status, Cause cause) {
     TargetReport target;
     target.target = make_target("kafka", kKafkaHost, 9095);
     target.status = status;
-    if (cause != Cause::none) target.cause = TargetCause{cause, stage_of(cause), "", {}};
+    if (cause != Cause::none) target.cause = TargetCause{cause, stage_of(cause), "", {}, ""};
     target.evidence.target = target.target;
     report.targets.push_back(target);
     report.summary =
