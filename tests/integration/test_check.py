@@ -244,6 +244,53 @@ class MisbehavingPeers(unittest.TestCase):
         self.assertLess(r.elapsed, 4, "one 1s TLS timeout, not one per target")
 
 
+class MutualTls(unittest.TestCase):
+    """Listeners that ask for a client certificate (testpeer's tls:good:client-cert-*): with none
+    configured the check names tls.client_cert_required and the CAs the server accepts, not the
+    service hanging up: in TLS 1.3 (the refusal arrives at the Kafka check's first read) and in
+    TLS 1.2 (during the handshake). A listener that only asks lets the check in."""
+
+    MODES = {
+        "client-cert-required:tls1.3": ("tls.client_cert_required", "certificate required"),
+        "client-cert-required:tls1.2": ("tls.client_cert_required", "handshake failure"),
+    }
+
+    def test_required_without_a_certificate(self):
+        serves = [f"127.0.81.{220 + i}:9443=tls:good:{mode}" for i, mode in enumerate(self.MODES)]
+        with TestPeer(serves) as peer:
+            targets = [f"127.0.81.{220 + i}:9443=kafka" for i in range(len(self.MODES))]
+            r = vpcprobe("check", *targets, "--ca-file", peer.ca_file, "--timeout", "2s",
+                         "--format", "json")
+            with open(peer.client_ca_file) as f:
+                self.assertIn("BEGIN CERTIFICATE", f.read())
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        for i, (mode, (code, alert)) in enumerate(self.MODES.items()):
+            with self.subTest(mode=mode):
+                t = r.target(f"127.0.81.{220 + i}", 9443)
+                self.assertEqual(t["cause"]["code"], code, t)
+                self.assertEqual(t["cause"]["stage"], "tls")
+                tls = t["stages"]["tls"]
+                self.assertEqual(tls["alert"], alert)
+                self.assertTrue(tls["client_certificate_requested"])
+                self.assertEqual(len(tls["client_ca_names"]), 1, tls)
+                self.assertIn("CN=vpcprobe client CA", tls["client_ca_names"][0])
+                self.assertIn("CN=vpcprobe client CA", t["cause"]["summary"])
+                self.assertIn("--client-cert", t["cause"]["remedy"])
+                self.assertEqual(t["stages"]["protocol"]["status"], "skipped")
+
+    def test_optional_lets_a_client_without_one_in(self):
+        with TestPeer(["127.0.81.230:9443=tls:good:client-cert-optional:tls1.3"]) as peer:
+            r = vpcprobe("check", "127.0.81.230:9443=kafka", "--ca-file", peer.ca_file,
+                         "--timeout", "1s", "--format", "json")
+        t = r.target("127.0.81.230", 9443)
+        self.assertEqual(t["stages"]["tls"]["status"], "ok", t)
+        self.assertTrue(t["stages"]["tls"]["client_certificate_requested"])
+        self.assertIsNone(t["stages"]["tls"]["client_certificate"])
+        # testpeer's TLS mode never answers Kafka: what fails is the protocol, not TLS
+        self.assertEqual(t["cause"]["stage"], "protocol", t)
+
+
 class SeveralAddresses(unittest.TestCase):
     """A name with several addresses is probed on each: warning when some fail, failed when all do."""
 

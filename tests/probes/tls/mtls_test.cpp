@@ -26,6 +26,7 @@
 #include "probes/tls/tls_probe.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
+#include "tests/support/tls_proxy.h"
 #include "tests/support/tls_server.h"
 
 namespace asio = boost::asio;
@@ -330,4 +331,54 @@ TEST_CASE("a verified peer proved its identity", "[tls][verify]") {
     CHECK(outcome.certificate.status == StageStatus::ok);
     CHECK(vpcprobe::proved_its_identity(outcome.certificate, true));
     CHECK_FALSE(vpcprobe::proved_its_identity(vpcprobe::CertificateEvidence{}, false));
+}
+
+TEST_CASE("testpeer's TLS options read and print back", "[tls][mtls]") {
+    std::string error;
+    const auto spec =
+        vpcprobe::test::parse_serve_spec("tls:expired:client-cert-required:tls1.3", error);
+    REQUIRE(spec);
+    CHECK(spec->variant == LeafVariant::expired);
+    CHECK(spec->client_auth == ClientAuth::required);
+    CHECK(spec->version == TlsVersion::tls1_3);
+    CHECK(vpcprobe::test::describe(*spec) == "tls:expired:client-cert-required:tls1.3");
+    const auto optional = vpcprobe::test::parse_serve_spec("tls:good:client-cert-optional", error);
+    REQUIRE(optional);
+    CHECK(vpcprobe::test::describe(*optional) == "tls:good:client-cert-optional");
+    CHECK_FALSE(vpcprobe::test::parse_serve_spec("tls:good:client-cert-maybe", error));
+    CHECK(error.find("client-cert-required, client-cert-optional, tls1.2, tls1.3") !=
+          std::string::npos);
+}
+
+TEST_CASE("the TLS proxy can require a client certificate", "[tls][mtls]") {
+    // The upstream: a plain peer that reads and never answers.
+    const TestServer upstream(pki(), ServeSpec{vpcprobe::test::ServeMode::silent});
+    vpcprobe::test::TlsProxy proxy(pki().credentials(LeafVariant::good), ClientAuth::required,
+                                   pki().client_ca_file());
+    const auto endpoint = proxy.listen("127.0.0.1", 0, upstream.endpoint());
+    proxy.start();
+    const auto through_proxy = [&](std::optional<ClientVariant> client) {
+        Outcome outcome;
+        tcp::socket socket(*outcome.io);
+        socket.connect(endpoint);
+        vpcprobe::TlsProbeOptions options;
+        options.server_name = "localhost";
+        bool completed = false;
+        vpcprobe::probe_tls(std::move(socket), context_with(client), options,
+                            [&](vpcprobe::TlsEvidence tls, vpcprobe::CertificateEvidence,
+                                std::shared_ptr<vpcprobe::TlsStream> stream) {
+                                completed = true;
+                                outcome.tls = std::move(tls);
+                                outcome.stream = std::move(stream);
+                            });
+        outcome.io->run_for(10s);
+        REQUIRE(completed);
+        return outcome;
+    };
+    auto without = through_proxy(std::nullopt);
+    CHECK(without.tls.client_ca_names == std::vector<std::string>{pki().client_ca_subject()});
+    CHECK(first_read(without) == SSL_AD_CERTIFICATE_REQUIRED);
+    auto with = through_proxy(ClientVariant::good);
+    CHECK(with.tls.status == StageStatus::ok);
+    CHECK_FALSE(first_read(with));
 }
