@@ -6,17 +6,22 @@
 //
 // It also keeps the one TLS fact only a read can show: a TLS 1.3 server checks the client
 // certificate after the client's Finished, so its refusal (an alert) ends the first read of the
-// protocol check. alert_before_answer() gives it, for the engine to report it as the tls stage's
-// failure (probes/tls/error_map_tls.h: alert_after_handshake) rather than as a protocol one.
+// protocol check (or, when the server closed at once and the check's request met a reset, waits
+// in the receive queue: read then). alert_before_answer() gives it, for the engine to report it as
+// the tls stage's failure (probes/tls/error_map_tls.h: alert_after_handshake) rather than as a
+// protocol one.
 //
 // Threading: like the socket it wraps, use from the io_context's thread only.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <utility>
 
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "probes/tls/error_map_tls.h"
@@ -53,7 +58,15 @@ class ProtocolStream {
     template <class ConstBuffers, class Handler>
     void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
         if (tls_) {
-            tls_->async_write_some(buffers, std::forward<Handler>(handler));
+            tls_->async_write_some(
+                buffers, [tls = tls_, reads = reads_, handler = std::forward<Handler>(handler)](
+                             const boost::system::error_code& ec, std::size_t bytes) mutable {
+                    if (!reset_before_answer(ec, *reads)) return handler(ec, bytes);
+                    read_the_refusal(*tls, reads,
+                                     [handler = std::move(handler), ec, bytes]() mutable {
+                                         handler(ec, bytes);
+                                     });
+                });
         } else {
             plain_->async_write_some(buffers, std::forward<Handler>(handler));
         }
@@ -75,7 +88,30 @@ class ProtocolStream {
     struct ReadFacts {
         std::size_t bytes = 0;
         std::optional<int> alert;
+        std::array<char, 512> scratch{};  // for read_the_refusal
     };
+
+    // A server that refuses the session right after the handshake often closes at once, so the
+    // request the check sends next meets a reset: the write fails before any read. Its alert
+    // still waits in the socket's receive queue.
+    static bool reset_before_answer(const boost::system::error_code& ec, const ReadFacts& reads) {
+        return (ec == boost::asio::error::connection_reset ||
+                ec == boost::asio::error::broken_pipe) &&
+               reads.bytes == 0 && !reads.alert;
+    }
+
+    // Reads what the reset left (at once: the connection is gone) to record the alert, then
+    // calls `then`.
+    template <class Then>
+    static void read_the_refusal(TlsStream& tls, std::shared_ptr<ReadFacts> reads, Then&& then) {
+        auto* scratch = &reads->scratch;
+        tls.async_read_some(boost::asio::buffer(*scratch),
+                            [reads = std::move(reads), then = std::forward<Then>(then)](
+                                const boost::system::error_code& ec, std::size_t bytes) mutable {
+                                if (ec && bytes == 0) reads->alert = received_alert(ec);
+                                then();
+                            });
+    }
 
     std::shared_ptr<TlsStream> tls_;
     std::shared_ptr<ReadFacts> reads_ = std::make_shared<ReadFacts>();

@@ -279,6 +279,19 @@ class MutualTls(unittest.TestCase):
                 self.assertIn("--client-cert", t["cause"]["remedy"])
                 self.assertEqual(t["stages"]["protocol"]["status"], "skipped")
 
+    def test_a_broker_that_closes_at_once(self):
+        """kafkapeer.py closes right after its alert, so the check's ApiVersions request meets a
+        reset before any read: the alert waiting in the receive queue still names the cause."""
+        with TestPeer(["127.0.81.231:9443=silent"], hosts=["127.0.81.232"]) as peer:
+            with KafkaPeer(address="127.0.81.232", tls_pki_dir=os.path.join(peer.dir, "pki"),
+                           tls_client_auth="required") as broker:
+                for _ in range(5):
+                    r = vpcprobe("check", f"{broker.listen}=kafka", "--ca-file", peer.ca_file,
+                                 "--timeout", "2s", "--format", "json")
+                    t = r.json["targets"][0]
+                    self.assertEqual(t["cause"]["code"], "tls.client_cert_required", t)
+                    self.assertEqual(t["stages"]["tls"]["alert"], "certificate required")
+
     def test_optional_lets_a_client_without_one_in(self):
         with TestPeer(["127.0.81.230:9443=tls:good:client-cert-optional:tls1.3"]) as peer:
             r = vpcprobe("check", "127.0.81.230:9443=kafka", "--ca-file", peer.ca_file,

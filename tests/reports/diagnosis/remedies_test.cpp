@@ -10,6 +10,8 @@
 #include "core/report.h"
 #include "reports/diagnosis/diagnose.h"
 #include "reports/render/json_report.h"
+#include "reports/render/markdown_report.h"
+#include "reports/render/text_report.h"
 #include "tests/support/report_fixtures.h"
 
 using namespace vpcprobe;
@@ -132,4 +134,17 @@ TEST_CASE("the JSON report carries the remedy and the tls stage's mutual TLS fac
     CHECK(boost::json::value_to<std::string>(tls.at("client_ca_names").at(0)) == kClientCa);
     CHECK(boost::json::value_to<std::string>(tls.at("client_certificate").at("subject")) ==
           "CN=client");
+}
+
+TEST_CASE("the text and Markdown reports print the remedy and the CAs the server accepts") {
+    Report report = diagnose(
+        {evidence_of(make_target("kafka", kKafkaHost, 9093), dns_ok({"10.0.0.5"}),
+                     {refused(Cause::tls_client_cert_required, "certificate required", false)})},
+        agent_info());
+    const std::string& remedy = report.targets[0].cause->remedy;
+    CHECK(contains(render_text(report, false), "    remedy: " + remedy + "\n"));
+    const std::string markdown = render_markdown(report);
+    CHECK(contains(markdown, "- **Remedy:** "));
+    CHECK(contains(render_evidence_text(report.targets[0]),
+                   "client certificate requested; CAs it accepts: " + kClientCa));
 }
