@@ -3,16 +3,14 @@
 // keys and values are what java.util.Properties.load (OpenJDK 17) made of the same bytes; the
 // last test checks that again against the java found on PATH, when there is one.
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "agent/settings/client_config/java_properties.h"
+#include "tests/agent/settings/client_config/java_dump.h"
 #include "tests/support/process.h"
 
 namespace {
@@ -231,48 +229,8 @@ TEST_CASE("librdkafka: lines without property=value are errors with their line")
     CHECK(nul.error().message() == "line 2: holds a NUL byte, which no configuration file has");
 }
 
-namespace {
-
-// What PropertiesDump.java prints for the entries (see there): KEY<TAB>VALUE, escaped.
-std::string java_escaped(const std::string& utf8) {
-    std::string out;
-    auto put_unit = [&out](unsigned unit) {
-        out += fmt::format("\\u{:04X}", unit);
-    };
-    for (std::size_t i = 0; i < utf8.size();) {
-        const auto lead = static_cast<unsigned char>(utf8[i]);
-        const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-        unsigned code_point = length == 1 ? lead : lead & (0x3F >> (length - 1));
-        for (std::size_t k = 1; k < length; ++k) {
-            code_point = (code_point << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
-        }
-        i += length;
-        if (code_point >= 0x10000) {
-            put_unit(0xD800 + ((code_point - 0x10000) >> 10));
-            put_unit(0xDC00 + ((code_point - 0x10000) & 0x3FF));
-        } else if (code_point < 0x20 || code_point > 0x7E || code_point == '\\') {
-            put_unit(code_point);
-        } else {
-            out.push_back(static_cast<char>(code_point));
-        }
-    }
-    return out;
-}
-
-bool java_on_path() {
-    const char* path = std::getenv("PATH");
-    std::istringstream dirs(path ? path : "");
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        if (!dir.empty() && std::filesystem::exists(dir + "/java")) return true;
-    }
-    return false;
-}
-
-}  // namespace
-
 TEST_CASE("Java properties: the same as java.util.Properties on this machine's java") {
-    if (!java_on_path()) {
+    if (!vpcprobe::test::java_on_path()) {
         WARN("SKIPPED: no java on PATH; the recorded expectations above still apply");
         return;
     }
@@ -291,7 +249,8 @@ TEST_CASE("Java properties: the same as java.util.Properties on this machine's j
             continue;
         }
         for (const auto& line : *parsed) {
-            ours += java_escaped(line.key) + "\t" + java_escaped(line.value) + "\n";
+            ours += vpcprobe::test::java_escaped(line.key) + "\t" +
+                    vpcprobe::test::java_escaped(line.value) + "\n";
         }
     }
     const auto java = vpcprobe::test::run_command(argv, std::chrono::seconds(120));
