@@ -6,7 +6,7 @@
 namespace vpcprobe {
 
 FileChecks probe_file_checks() {
-    return FileChecks{&check_trust_anchor_file};
+    return FileChecks{&check_trust_anchor_file, nullptr};
 }
 
 }  // namespace vpcprobe

@@ -52,6 +52,9 @@ Result<void> check_hosts_file(const std::string& path);
 struct FileChecks {
     // Whether a PEM file loads as trust anchors; the Error says what is wrong with it.
     std::function<Result<void>(const std::string& path)> trust_anchors;
+    // Whether the trust store and client certificate the TLS settings name load (passwords
+    // right, the key matching its certificate); what they hold, for the report.
+    std::function<Result<TlsMaterialInfo>(const ProbeSettings& settings)> tls_material;
 };
 
 // A CA file (--ca-file, ca_files): readable, and loading as trust anchors, so a wrong file is

@@ -265,6 +265,7 @@ class Run : public std::enable_shared_from_this<Run> {
         KafkaProbeOptions kafka;
         kafka.timeout = options_.settings.timeout;
         if (!withhold) kafka.sasl = options_.sasl;
+        kafka.sasl_handshake_only = options_.sasl_handshake_only;
         kafka.metadata = target.origin != "advertised" && options_.settings.follow_advertised;
         probe_kafka(stream, kafka, protocol_done(at, stream, withhold));
     }

@@ -32,7 +32,10 @@ namespace vpcprobe {
 struct EngineOptions {
     ProbeSettings settings;               // as the user set them
     std::optional<SaslCredentials> sasl;  // for the Kafka check; never copied into evidence
-    std::size_t max_advertised = 64;      // bound on advertised brokers added to one run
+    // A mechanism the client uses that vpcprobe does not speak: the Kafka check asks whether
+    // the broker offers it and stops before logging in (probes/kafka/kafka_probe.h).
+    std::string sasl_handshake_only;
+    std::size_t max_advertised = 64;  // bound on advertised brokers added to one run
     // Sockets open at once (one per address in flight). 0 = derived from RLIMIT_NOFILE, so
     // that running out of descriptors can never be mistaken for a network failure.
     std::size_t max_sockets = 0;

@@ -95,20 +95,22 @@ json::object tls_json(const TlsEvidence& tls) {
     return out;
 }
 
+json::object certificate_info_json(const CertificateInfo& info) {
+    return json::object{{"subject", text(info.subject)},
+                        {"issuer", text(info.issuer)},
+                        {"sans", texts(info.sans)},
+                        {"not_before", json::string(rfc3339(info.not_before))},
+                        {"not_after", json::string(rfc3339(info.not_after))},
+                        {"sha256", text(info.sha256)},
+                        {"self_issued", info.self_issued}};
+}
+
 json::object certificate_json(const CertificateEvidence& certificate) {
     json::object out = stage_head(certificate);
     out["days_left"] =
         certificate.days_left ? json::value(*certificate.days_left) : json::value(nullptr);
     json::array chain;
-    for (const auto& info : certificate.chain) {
-        chain.push_back(json::object{{"subject", text(info.subject)},
-                                     {"issuer", text(info.issuer)},
-                                     {"sans", texts(info.sans)},
-                                     {"not_before", json::string(rfc3339(info.not_before))},
-                                     {"not_after", json::string(rfc3339(info.not_after))},
-                                     {"sha256", text(info.sha256)},
-                                     {"self_issued", info.self_issued}});
-    }
+    for (const auto& info : certificate.chain) chain.push_back(certificate_info_json(info));
     out["chain"] = std::move(chain);
     json::array errors;
     for (const auto& error : certificate.verify_errors) {
@@ -249,6 +251,28 @@ json::object finding_json(const Finding& finding) {
         {"remedy", text(finding.remedy)}};
 }
 
+// The Kafka client configuration the check was made as: key names, never values.
+json::object client_config_json(const ClientConfigInfo& config) {
+    return json::object{{"file", text(config.path)},
+                        {"format", text(config.format)},
+                        {"keys_used", texts(config.keys_used)},
+                        {"keys_not_used", texts(config.keys_not_used)},
+                        {"notes", texts(config.notes)}};
+}
+
+// The anchors the run trusted and the certificate it presented.
+json::object tls_material_json(const TlsMaterialInfo& tls) {
+    json::object out{{"trust", text(tls.trust)}, {"trust_subjects", texts(tls.trust_subjects)}};
+    if (tls.client_certificate) {
+        json::object certificate = certificate_info_json(*tls.client_certificate);
+        certificate["source"] = text(tls.client_certificate_source);
+        out["client_certificate"] = std::move(certificate);
+    } else {
+        out["client_certificate"] = nullptr;
+    }
+    return out;
+}
+
 json::object report_json(const Report& report) {
     const AgentInfo& agent = report.agent;
     json::object out;
@@ -276,6 +300,10 @@ json::object report_json(const Report& report) {
             {"peak_sockets", agent.peak_sockets},
             {"queued_for_socket", agent.queued_for_socket}};
     }
+    json::object& agent_out = out["agent"].as_object();
+    agent_out["client_config"] =
+        agent.client_config ? json::value(client_config_json(*agent.client_config)) : nullptr;
+    agent_out["tls"] = agent.tls ? json::value(tls_material_json(*agent.tls)) : nullptr;
     json::array targets;
     for (const auto& target : report.targets) targets.push_back(target_json(target));
     out["targets"] = std::move(targets);

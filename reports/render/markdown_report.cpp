@@ -308,6 +308,27 @@ void render_problems(std::string& out, const Report& report) {
     if (!any) out += "None.\n\n";
 }
 
+// The client configuration the check was made as, the trust and the certificate presented.
+void render_client(std::string& out, const AgentInfo& agent) {
+    if (agent.client_config) {
+        const ClientConfigInfo& config = *agent.client_config;
+        out += "- **Checked as configured in:** " + code_span(config.path) + " (" +
+               md(config.format) + ")\n";
+        for (const std::string& note : config.notes) out += "  - " + md(note) + "\n";
+        if (!config.keys_not_used.empty()) {
+            out +=
+                "- **Client keys not used:** " + escaped_list(config.keys_not_used, md, "") + "\n";
+        }
+    }
+    if (!agent.tls) return;
+    out += "- **Trust anchors:** " + md(agent.tls->trust) + "\n";
+    if (agent.tls->client_certificate) {
+        out += "- **Client certificate:** " + md(agent.tls->client_certificate->subject) +
+               " (issued by " + md(agent.tls->client_certificate->issuer) + ") from " +
+               md(agent.tls->client_certificate_source) + "\n";
+    }
+}
+
 void render_environment(std::string& out, const AgentInfo& agent) {
     out += "## Environment\n\n";
     out += "- **Agent host:** " + (agent.hostname.empty() ? "unknown" : md(agent.hostname)) + "\n";
@@ -323,6 +344,7 @@ void render_environment(std::string& out, const AgentInfo& agent) {
     if (!agent.command_line.empty()) {
         out += "- **Command line:** " + code_span(agent.command_line) + "\n";
     }
+    render_client(out, agent);
     out += "\n";
 }
 

@@ -367,6 +367,32 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
     }
 }
 
+// How the check was configured when it is checked as a Kafka client would connect: the client
+// configuration, what of it could not be honoured, the trust and the certificate presented.
+std::string client_lines(const AgentInfo& agent) {
+    std::string out;
+    if (agent.client_config) {
+        const ClientConfigInfo& config = *agent.client_config;
+        out += fmt::format("\nchecked as configured in {} ({})", safe(config.path),
+                           safe(config.format));
+        for (const std::string& note : config.notes) out += fmt::format("\n  note: {}", safe(note));
+        if (!config.keys_not_used.empty()) {
+            out += fmt::format("\n  not used: {}", safe_list(config.keys_not_used));
+        }
+    }
+    if (agent.tls && (agent.client_config || agent.tls->client_certificate ||
+                      !agent.tls->trust_subjects.empty())) {
+        out += fmt::format("\ntrust: {}", safe(agent.tls->trust));
+        if (agent.tls->client_certificate) {
+            out += fmt::format("\nclient certificate: {} (issued by {}) from {}",
+                               safe(agent.tls->client_certificate->subject),
+                               safe(agent.tls->client_certificate->issuer),
+                               safe(agent.tls->client_certificate_source));
+        }
+    }
+    return out;
+}
+
 std::string header(const Report& report) {
     const AgentInfo& agent = report.agent;
     std::string line = "vpcprobe";
@@ -384,6 +410,7 @@ std::string header(const Report& report) {
     // A second line only when the descriptor limit, not --concurrency, set the pace: the one
     // case where the figures explain something (a slow run). JSON and Markdown always have them.
     if (agent.queued_for_socket > 0) line += fmt::format("\n{}", describe_concurrency(agent));
+    line += client_lines(agent);
     return line;
 }
 
