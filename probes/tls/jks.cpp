@@ -228,7 +228,7 @@ Result<void> check_integrity(std::span<const unsigned char> bytes, std::size_t b
     return {};
 }
 
-Result<std::span<const unsigned char>> protected_key_blob(const JksEntry& entry) {
+Result<Bytes> protected_key_blob(const JksEntry& entry) {
     const std::string alias = quote(printable(entry.alias));
     const unsigned char* cursor = entry.protected_key.data();
     std::unique_ptr<X509_SIG, FreeWith<X509_SIG_free>> info(
@@ -247,14 +247,8 @@ Result<std::span<const unsigned char>> protected_key_blob(const JksEntry& entry)
                         "the JKS key protection",
                         alias, text.data()));
     }
-    // The octet string lies inside protected_key; find it there so the span outlives `info`.
-    const auto size = static_cast<std::size_t>(ASN1_STRING_length(data));
     const unsigned char* start = ASN1_STRING_get0_data(data);
-    const std::size_t at = static_cast<std::size_t>(start - entry.protected_key.data());
-    if (start < entry.protected_key.data() || at + size > entry.protected_key.size()) {
-        return Error("the private key of entry " + alias + " is not an encrypted key");
-    }
-    return std::span<const unsigned char>(entry.protected_key).subspan(at, size);
+    return Bytes(start, start + ASN1_STRING_length(data));
 }
 
 }  // namespace
@@ -317,9 +311,10 @@ Result<std::vector<unsigned char>> recover_jks_key(const JksEntry& entry,
         return Error("the private key of entry " + quote(printable(entry.alias)) +
                      " is too short to be one");
     }
-    const auto salt = blob->first(kDigestBytes);
-    const auto cipher = blob->subspan(kDigestBytes, blob->size() - 2 * kDigestBytes);
-    const auto check = blob->last(kDigestBytes);
+    const std::span<const unsigned char> whole(*blob);
+    const auto salt = whole.first(kDigestBytes);
+    const auto cipher = whole.subspan(kDigestBytes, whole.size() - 2 * kDigestBytes);
+    const auto check = whole.last(kDigestBytes);
     const Bytes password = utf16be(key_password);
 
     Bytes plain(cipher.size());

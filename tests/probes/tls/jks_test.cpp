@@ -153,7 +153,7 @@ TEST_CASE("a private key entry decrypts with its own key password, not the store
     auto wrong = vpcprobe::recover_jks_key(entry, kStorePassword);
     REQUIRE_FALSE(wrong);
     CHECK(contains(wrong.error().message(), "wrong key password"));
-    CHECK(contains(wrong.error().message(), "\"client\""));
+    CHECK(contains(wrong.error().message(), "'client'"));
     CHECK_FALSE(contains(wrong.error().message(), kStorePassword));
 }
 

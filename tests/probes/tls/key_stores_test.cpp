@@ -352,8 +352,8 @@ TEST_CASE("key stores with no key entry or several", "[stores]") {
     identity.certificate = store(several, StoreFormat::jks, kKeyStoreKey);
     const auto message = failure(vpcprobe::load_client_identity(identity), kKeyStoreKey);
     CHECK(contains(message, "several private key entries"));
-    CHECK(contains(message, "\"client\""));
-    CHECK(contains(message, "\"second\""));
+    CHECK(contains(message, "'client'"));
+    CHECK(contains(message, "'second'"));
 }
 
 TEST_CASE("an openssl PKCS12 key store gives its key and chain", "[stores]") {
