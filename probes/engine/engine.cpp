@@ -353,7 +353,7 @@ Result<std::shared_ptr<TlsContext>> trust_store(const std::vector<Target>& targe
     const bool any_tls =
         std::any_of(targets.begin(), targets.end(), [](const Target& t) { return t.tls; });
     if (settings.tcp_only || !any_tls) return std::shared_ptr<TlsContext>();
-    return TlsContext::create(settings.ca_files);
+    return TlsContext::create(settings);
 }
 
 Result<std::unique_ptr<Resolver>> create_resolver(asio::io_context& io,
@@ -412,6 +412,7 @@ Result<EngineRun> run_probes(const std::vector<Target>& targets, const EngineOpt
     auto tls = trust_store(targets, settings);
     if (!tls) return std::move(tls).error();
     setup.tls = std::move(*tls);
+    if (setup.tls) result.tls = setup.tls->material();
 
     asio::io_context io(1);
     {
