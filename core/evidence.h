@@ -34,10 +34,10 @@ struct StageResult {
 // address text itself (docs/report.md).
 struct CanonicalName {
     std::string address;
-    std::string name;          // the canonical name; "" = none, the client uses the address
-    std::string reverse_name;  // what the reverse lookup gave, even if it did not resolve back
-    std::string source;        // where reverse_name was looked up: "hosts-file" or "dns"
-    int ares_status = 0;       // raw ares_status of the PTR query (0 when not asked)
+    std::string name;           // the canonical name; "" = none, the client uses the address
+    std::string reverse_name;   // what the reverse lookup gave, even if it did not resolve back
+    std::string source;         // where reverse_name was looked up: "hosts-file" or "dns"
+    int ares_status = 0;        // raw ares_status of the PTR query (0 when not asked)
     Cause cause = Cause::none;  // that status mapped (dns.nxdomain: no PTR record), or none
     std::string detail;         // one sentence for people
     double ms = 0;

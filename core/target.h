@@ -17,7 +17,7 @@ struct Target {
     std::uint16_t port = 0;
     // "catalog", "bootstrap", "argument", "config", "advertised" or "canonical"
     std::string origin;
-    bool tls = true;     // false for PLAINTEXT:// and SASL_PLAINTEXT:// specs: no TLS stage
+    bool tls = true;  // false for PLAINTEXT:// and SASL_PLAINTEXT:// specs: no TLS stage
     // For origin "advertised": the bootstrap endpoint whose Metadata named this broker, and
     // the broker's node id.
     std::string advertised_by{};

@@ -122,9 +122,8 @@ std::string no_reverse_name_detail(const ReverseAnswers& answers) {
                                answers.servers, format_duration(answers.timeout),
                                falls_back(address));
         default:
-            return fmt::format("the PTR query for {} via {} failed: {}{}", address,
-                               answers.servers, describe_ares_status(answers.status_ptr),
-                               falls_back(address));
+            return fmt::format("the PTR query for {} via {} failed: {}{}", address, answers.servers,
+                               describe_ares_status(answers.status_ptr), falls_back(address));
     }
 }
 
@@ -164,9 +163,9 @@ CanonicalName canonical_verdict(const ReverseAnswers& answers) {
         out.detail = fmt::format("{}, but that name does not resolve ({}), so it is not taken{}",
                                  found, forward.detail, falls_back(answers.address));
     } else {
-        out.detail = fmt::format("{}, but that name resolves to {}, not to {}, so it is not taken{}",
-                                 found, join(forward.addresses, ", "), answers.address,
-                                 falls_back(answers.address));
+        out.detail = fmt::format(
+            "{}, but that name resolves to {}, not to {}, so it is not taken{}", found,
+            join(forward.addresses, ", "), answers.address, falls_back(answers.address));
     }
     return out;
 }

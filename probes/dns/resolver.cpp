@@ -455,7 +455,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
                 if (ec) return;  // cancelled: the PTR query ended first
                 auto self = weak_impl.lock();
                 auto expired = weak_reverse.lock();
-                if (self && expired && !expired->answered) self->end_ptr(expired, ARES_ETIMEOUT, "");
+                if (self && expired && !expired->answered)
+                    self->end_ptr(expired, ARES_ETIMEOUT, "");
             });
         waiting_reverse.push_back(std::move(reverse));
         start_waiting_lookups();
@@ -492,7 +493,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         --self->names_in_flight;
         self->schedule_waiting_lookups();
         std::string name;
-        if (status == ARES_SUCCESS) status = parse_ptr(query->reverse->address, answer, length, name);
+        if (status == ARES_SUCCESS)
+            status = parse_ptr(query->reverse->address, answer, length, name);
         if (!query->reverse->answered) self->end_ptr(query->reverse, status, std::move(name));
     }
 
@@ -503,8 +505,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         const int family = address.find(':') == std::string::npos ? AF_INET : AF_INET6;
         inet_pton(family, address.c_str(), bytes);
         hostent* host = nullptr;
-        const int status = ares_parse_ptr_reply(answer, length, bytes,
-                                                family == AF_INET ? 4 : 16, family, &host);
+        const int status =
+            ares_parse_ptr_reply(answer, length, bytes, family == AF_INET ? 4 : 16, family, &host);
         if (status == ARES_SUCCESS && host != nullptr && host->h_name != nullptr) {
             name = host->h_name;
         }
@@ -676,7 +678,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     Clock::time_point timer_expiry{};
 
     std::unordered_map<ares_socket_t, std::shared_ptr<Watch>> watches;
-    std::deque<std::shared_ptr<Lookup>> waiting;  // resolve() calls waiting for a slot
+    std::deque<std::shared_ptr<Lookup>> waiting;           // resolve() calls waiting for a slot
     std::deque<std::shared_ptr<Reverse>> waiting_reverse;  // PTR queries waiting for one
     std::size_t names_in_flight = 0;
     bool start_posted = false;
