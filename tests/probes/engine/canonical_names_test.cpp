@@ -8,6 +8,8 @@
 // in the default one; the opposite holds for a certificate that names the bootstrap only. The
 // address without a PTR record is connected to by its address text, as the Java client does.
 #include <algorithm>
+#include <chrono>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -287,4 +289,66 @@ TEST_CASE("only bootstraps are redirected; a bootstrap that does not resolve fai
     const auto report = diagnosed(*run);
     CHECK(report.targets[1].status == StageStatus::failed);
     CHECK(report.targets[2].status == StageStatus::ok);
+}
+
+TEST_CASE("--deadline during the reverse lookups marks the bootstrap's dns stage",
+          "[engine][canonical][deadline]") {
+    // The bootstrap is an address, which needs no query (Java too looks up the canonical name
+    // of a literal); its PTR query goes to a server that never answers, so only the deadline
+    // ends the run in time.
+    vpcprobe::test::SilentDnsServer silent;
+    vpcprobe::EngineOptions options;
+    options.settings.dns_servers = {silent.server()};
+    options.settings.hosts_file = "";
+    options.settings.timeout = 20s;
+    options.settings.deadline = 500ms;
+    options.settings.tcp_only = true;
+    options.settings.dns_lookup = DnsLookup::resolve_canonical_bootstrap_servers_only;
+    Target literal = bootstrap(9092);
+    literal.host = "127.0.0.2";
+    const auto started = std::chrono::steady_clock::now();
+    auto run = vpcprobe::run_probes({literal}, options);
+    CHECK(std::chrono::steady_clock::now() - started < 3s);
+    REQUIRE(run.ok());
+    REQUIRE(run->targets.size() == 1);
+    const TargetEvidence& boot = run->targets[0];
+    CHECK(boot.dns.status == StageStatus::failed);
+    CHECK(boot.dns.cause == Cause::run_deadline);
+    REQUIRE(boot.dns.canonical_names.size() == 1);
+    CHECK(boot.dns.canonical_names[0].address == "127.0.0.2");
+    CHECK(boot.addresses.empty());
+}
+
+TEST_CASE("a name the hosts file gives an address is its canonical name, even the bootstrap's",
+          "[engine][canonical]") {
+    // The usual single-broker case: the name resolves to an address whose name is the same
+    // name. The client connects to it, so it is probed, as a canonical target.
+    vpcprobe::test::SilentDnsServer silent;  // nothing may need DNS here
+    vpcprobe::test::TempDir dir;
+    Peers peers(dir.path(), {"boot.test"});
+    vpcprobe::EngineOptions options;
+    options.settings.dns_servers = {silent.server()};
+    options.settings.hosts_file = dir.file("hosts");
+    {
+        std::ofstream out(options.settings.hosts_file);
+        out << "127.0.0.2 boot.test\n";
+    }
+    options.settings.ca_files = {peers.pki.ca_file()};
+    options.settings.protocol_checks = false;
+    options.settings.dns_lookup = DnsLookup::resolve_canonical_bootstrap_servers_only;
+    auto run = vpcprobe::run_probes({bootstrap(peers.port)}, options);
+    REQUIRE(run.ok());
+    REQUIRE(run->targets.size() == 2);
+    const TargetEvidence& boot = run->targets[0];
+    REQUIRE(boot.dns.canonical_names.size() == 1);
+    CHECK(boot.dns.canonical_names[0].name == "boot.test");
+    CHECK(boot.dns.canonical_names[0].source == "hosts-file");
+    const TargetEvidence& canonical = run->targets[1];
+    CHECK(canonical.target.host == "boot.test");
+    CHECK(canonical.target.origin == "canonical");
+    REQUIRE(canonical.addresses.size() == 1);
+    CHECK(canonical.addresses[0].certificate.status == StageStatus::ok);
+    const auto report = diagnosed(*run);
+    CHECK(report.targets[0].status == StageStatus::ok);
+    CHECK(report.targets[1].status == StageStatus::ok);
 }
