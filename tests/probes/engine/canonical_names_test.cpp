@@ -7,12 +7,16 @@
 // for those names and not for the bootstrap name is fine in this mode and a hostname mismatch
 // in the default one; the opposite holds for a certificate that names the bootstrap only. The
 // address without a PTR record is connected to by its address text, as the Java client does.
+// A canonical target is a bootstrap to Kafka too (librdkafka's mock cluster): its Metadata's
+// brokers follow.
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 #include <catch2/catch.hpp>
 
 #include "probes/engine/engine.h"
@@ -351,4 +355,54 @@ TEST_CASE("a name the hosts file gives an address is its canonical name, even th
     const auto report = diagnosed(*run);
     CHECK(report.targets[0].status == StageStatus::ok);
     CHECK(report.targets[1].status == StageStatus::ok);
+}
+
+TEST_CASE("a canonical target is a bootstrap to Kafka: its Metadata's brokers follow",
+          "[engine][canonical][kafka]") {
+    // librdkafka's mock cluster listens on 127.0.0.1, plaintext; the bootstrap name resolves
+    // there and the address's PTR record names kcanon.test.
+    char error[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "0", error, sizeof error);
+    rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+    REQUIRE(handle != nullptr);
+    rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(handle, 2);
+    REQUIRE(cluster != nullptr);
+    const std::string first = rd_kafka_mock_cluster_bootstraps(cluster);
+    const auto port =
+        static_cast<std::uint16_t>(std::stoi(first.substr(first.rfind(':', first.find(',')) + 1)));
+
+    DnsmasqConfig config;
+    config.local_domains = {"test", "127.in-addr.arpa"};
+    config.records = {{"kcanon.test", "127.0.0.1"}};
+    config.extra_args = {"--address=/kboot.test/127.0.0.1"};
+    Dnsmasq dns(config);
+    vpcprobe::EngineOptions options;
+    options.settings.dns_servers = {dns.server()};
+    options.settings.hosts_file = "";
+    options.settings.dns_lookup = DnsLookup::resolve_canonical_bootstrap_servers_only;
+    Target boot = bootstrap(port);
+    boot.host = "kboot.test";
+    boot.tls = false;
+    auto run = vpcprobe::run_probes({boot}, options);
+    rd_kafka_mock_cluster_destroy(cluster);
+    rd_kafka_destroy(handle);
+    REQUIRE(run.ok());
+    INFO(dns.log());
+    REQUIRE(run->targets.size() == 4);  // the bootstrap, its canonical name, two brokers
+    const TargetEvidence& canonical = run->targets[1];
+    CHECK(canonical.target.host == "kcanon.test");
+    CHECK(canonical.target.tls == false);
+    REQUIRE(canonical.addresses.size() == 1);
+    const auto& protocol = canonical.addresses[0].protocol;
+    INFO(protocol.detail);
+    REQUIRE(protocol.kafka);
+    CHECK(protocol.kafka->metadata_checked);
+    CHECK(protocol.kafka->brokers.size() == 2);
+    for (std::size_t i = 2; i < 4; ++i) {
+        CHECK(run->targets[i].target.origin == "advertised");
+        CHECK(run->targets[i].target.advertised_by == "kcanon.test:" + std::to_string(port));
+    }
+    // The bootstrap itself spoke no Kafka.
+    CHECK(run->targets[0].addresses.at(0).protocol.status == StageStatus::skipped);
 }
