@@ -8,7 +8,10 @@
 // the REST components (probes/http/http_probe.h). A Kafka bootstrap's Metadata names the brokers
 // clients will really connect to; each becomes a target of its own (origin "advertised"),
 // appended to the run and probed like any other, without Metadata of its own
-// (probes/engine/advertised_brokers.h). Sockets are bounded by a budget from the descriptor limit
+// (probes/engine/advertised_brokers.h). With client.dns.lookup=
+// resolve_canonical_bootstrap_servers_only, a bootstrap is not connected to by its name: the
+// canonical names of its addresses are, each as a target of origin "canonical"
+// (probes/engine/canonical_bootstraps.h). Sockets are bounded by a budget from the descriptor limit
 // (probes/engine/engine_budget.h, probes/engine/address_queue.h); a run cut short by its deadline
 // marks the stages still waiting with run.deadline (probes/engine/run_progress.h).
 //
@@ -42,7 +45,8 @@ struct EngineOptions {
 };
 
 struct EngineRun : RunEvidence {
-    // The input's targets in input order, then the advertised brokers in discovery order.
+    // The input's targets in input order, then the canonical names of bootstraps and the
+    // advertised brokers in discovery order.
     std::vector<TargetEvidence> targets;
 };
 

@@ -55,6 +55,24 @@ json::object stage_head(const StageResult& stage) {
 
 // ---- Stages ----
 
+// client.dns.lookup=resolve_canonical_bootstrap_servers_only: what each address of a bootstrap
+// was turned into; null for every other target.
+json::value canonical_names_json(const std::vector<CanonicalName>& names) {
+    if (names.empty()) return nullptr;
+    json::array out;
+    for (const auto& name : names) {
+        out.push_back(json::object{{"address", text(name.address)},
+                                   {"name", text_or_null(name.name)},
+                                   {"reverse_name", text_or_null(name.reverse_name)},
+                                   {"source", text_or_null(name.source)},
+                                   {"ares_status", name.ares_status},
+                                   {"code", code_or_null(name.cause)},
+                                   {"ms", round_ms(name.ms)},
+                                   {"detail", text_or_null(name.detail)}});
+    }
+    return out;
+}
+
 json::object dns_json(const DnsEvidence& dns) {
     json::object out = stage_head(dns);
     out["addresses"] = texts(dns.addresses);
@@ -63,6 +81,7 @@ json::object dns_json(const DnsEvidence& dns) {
     out["detail"] = text_or_null(dns.detail);
     out["ares_status_a"] = dns.ares_status_a;
     out["ares_status_aaaa"] = dns.ares_status_aaaa;
+    out["canonical_names"] = canonical_names_json(dns.canonical_names);
     return out;
 }
 
@@ -229,6 +248,7 @@ json::object target_json(const TargetReport& target) {
     out["advertised_by"] = text_or_null(target.target.advertised_by);
     out["node_id"] = target.target.origin == "advertised" ? json::value(target.target.node_id)
                                                           : json::value(nullptr);
+    out["canonical_of"] = text_or_null(target.target.canonical_of);
     out["shown_address"] = shown ? json::value(target.shown_address) : json::value(nullptr);
     json::array addresses;
     for (const auto& address : evidence.addresses) {

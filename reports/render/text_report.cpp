@@ -350,6 +350,33 @@ void render_services(std::string& out, const std::vector<TargetReport>& targets,
     }
 }
 
+// client.dns.lookup=resolve_canonical_bootstrap_servers_only: for each bootstrap, where each of
+// its addresses leads the client and how that target fared; why an address has no name.
+void render_canonical(std::string& out, const std::vector<TargetReport>& targets,
+                      const Painter& paint) {
+    for (const TargetReport* target : grouped(targets)) {
+        if (target->evidence.dns.canonical_names.empty()) continue;
+        out += fmt::format("{} {}: {}\n", paint(Tone::bold, safe(target->target.component)),
+                           safe(target->target.endpoint()),
+                           safe(describe_canonical_lookup(target->target)));
+        for (const CanonicalRoute& route : canonical_routes(*target, targets)) {
+            std::string line =
+                fmt::format("    {} -> {}", safe(route.name->address), safe(route.name->host()));
+            if (route.name->name.empty()) line += " (no canonical name: the address itself)";
+            if (route.target != nullptr) {
+                const auto [word, tone] = status_cell(route.target->status);
+                line += fmt::format(" {}", paint(tone, word));
+                if (route.target->cause)
+                    line += fmt::format(" {}", code(route.target->cause->code));
+            }
+            out += line + "\n";
+            if (route.name->name.empty() && !route.name->detail.empty()) {
+                out += fmt::format("        {}\n", safe(route.name->detail));
+            }
+        }
+    }
+}
+
 void render_findings(std::string& out, const std::vector<Finding>& findings, const Painter& paint) {
     if (findings.empty()) return;
     out += paint(Tone::bold, "Findings") + "\n";
@@ -431,6 +458,9 @@ std::string render_text(const Report& report, bool color) {
         render_table(out, report.targets, paint);
         out += '\n';
     }
+    std::string canonical;
+    render_canonical(canonical, report.targets, paint);
+    if (!canonical.empty()) out += canonical + "\n";
     std::string services;
     render_services(services, report.targets, paint);
     if (!services.empty()) out += services + "\n";
