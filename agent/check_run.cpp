@@ -8,6 +8,7 @@
 
 #include "agent/settings/credentials.h"
 #include "agent/settings/plan.h"
+#include "core/sasl.h"
 #include "probes/engine/engine.h"
 #include "reports/diagnosis/attribution.h"
 #include "reports/diagnosis/diagnose.h"
@@ -39,8 +40,20 @@ Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& 
     CheckRun check;
     EngineOptions engine;
     engine.settings = options.probe;
-    if (options.sasl) {
+    if (options.sasl && !sasl_mechanism_supported(options.sasl->mechanism)) {
+        // Only a client configuration gets here (the other sources refuse such a mechanism);
+        // its notes say what is not checked.
+        engine.sasl_handshake_only = options.sasl->mechanism;
+    } else if (options.sasl) {
         auto resolved = resolve_sasl_credentials(*options.sasl);
+        if (!resolved && options.client_config) {
+            // Say which client configuration asked for SASL, and what it could have given.
+            return std::move(resolved).error().context(
+                options.client_config->path + ": security.protocol " +
+                options.security_protocol.value_or("") + " with SASL " + options.sasl->mechanism +
+                " needs sasl.jaas.config (username and password), or sasl.username and "
+                "sasl.password");
+        }
         if (!resolved) return std::move(resolved).error();
         engine.sasl = std::move(resolved->credentials);
         check.warnings = std::move(resolved->warnings);
@@ -53,7 +66,8 @@ Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& 
     agent.hostname = local_hostname();
     agent.version = VPCPROBE_VERSION;
     agent.command_line = command_line;
-    agent.sasl_mechanism = engine.sasl ? engine.sasl->mechanism : "";
+    agent.sasl_mechanism = engine.sasl ? engine.sasl->mechanism : engine.sasl_handshake_only;
+    agent.client_config = options.client_config;
     agent.follow_advertised = options.probe.follow_advertised;
     check.report = diagnose(std::move(run->targets), std::move(agent));
     if (rule_set) attribute_to_rules(check.report, *rule_set);

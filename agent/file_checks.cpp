@@ -6,7 +6,7 @@
 namespace vpcprobe {
 
 FileChecks probe_file_checks() {
-    return FileChecks{&check_trust_anchor_file};
+    return FileChecks{&check_trust_anchor_file, &check_tls_material};
 }
 
 }  // namespace vpcprobe

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The file checks the settings hand down to the layers that can make them (FileChecks in
-// agent/settings/validate.h): a CA file is judged by the TLS layer's own loader, so a file the
-// command line accepts is one the probes can load.
+// agent/settings/validate.h): a CA file, a trust store and a client identity are judged by the
+// TLS layer's own loaders, so files the settings accept are ones the probes can load.
 // Pure functions; thread-safe.
 #pragma once
 

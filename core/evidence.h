@@ -27,11 +27,33 @@ struct StageResult {
     double ms = 0;       // wall time of the stage in milliseconds
 };
 
+// One address of a bootstrap turned back into a name, as a Java client with
+// client.dns.lookup=resolve_canonical_bootstrap_servers_only does (InetAddress
+// getCanonicalHostName): the name the hosts file gives the address first, else its PTR record;
+// kept only when that name resolves back to the address. Without one the client uses the
+// address text itself (docs/report.md).
+struct CanonicalName {
+    std::string address;
+    std::string name;           // the canonical name; "" = none, the client uses the address
+    std::string reverse_name;   // what the reverse lookup gave, even if it did not resolve back
+    std::string source;         // where reverse_name was looked up: "hosts-file" or "dns"
+    int ares_status = 0;        // raw ares_status of the PTR query (0 when not asked)
+    Cause cause = Cause::none;  // that status mapped (dns.nxdomain: no PTR record), or none
+    std::string detail;         // one sentence for people
+    double ms = 0;
+
+    // The host the client connects to for this address.
+    const std::string& host() const { return name.empty() ? address : name; }
+};
+
 struct DnsEvidence : StageResult {
     std::vector<std::string> addresses;  // every A and AAAA answer, textual, A first
     std::string source;                  // "dns", "hosts-file" or "literal"
     int ares_status_a = 0;               // raw ares_status of the A query (0 when not asked)
     int ares_status_aaaa = 0;            // raw ares_status of the AAAA query
+    // With client.dns.lookup=resolve_canonical_bootstrap_servers_only, for a bootstrap: one
+    // per address probed, in the order of `addresses`. Empty otherwise.
+    std::vector<CanonicalName> canonical_names;
 };
 
 // What an ICMP error queued on the socket said (IP_RECVERR / MSG_ERRQUEUE).

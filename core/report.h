@@ -20,6 +20,17 @@
 
 namespace vpcprobe {
 
+// A Kafka client configuration the check was made as (--client-config): which file, in which
+// format, and which of its keys were used. Key names only, never a value.
+struct ClientConfigInfo {
+    std::string path;                        // as given
+    std::string format;                      // "Java properties", "librdkafka", ...
+    std::vector<std::string> keys_used;      // the keys applied, in file order
+    std::vector<std::string> keys_not_used;  // ssl.* / sasl.* keys vpcprobe does not act on
+    std::vector<std::string> notes;          // what could not be honoured, for people
+    friend bool operator==(const ClientConfigInfo&, const ClientConfigInfo&) = default;
+};
+
 // Where and when the check ran, and with what; rendered as the report's "agent" (and "tool").
 struct AgentInfo : RunEvidence {
     std::string hostname;
@@ -27,6 +38,7 @@ struct AgentInfo : RunEvidence {
     std::string command_line;       // as invoked, secrets already redacted by the caller
     std::string sasl_mechanism;     // SASL mechanism configured, "" for none
     bool follow_advertised = true;  // false with --no-advertised
+    std::optional<ClientConfigInfo> client_config;  // null without --client-config
 };
 
 // Something (a rule, a firewall, a resolver, ...) that may be what blocks a target.

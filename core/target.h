@@ -15,12 +15,16 @@ struct Target {
     std::string access;     // "vpc", "pub", or "" when the target is not from the catalog
     std::string host;       // hostname or IP literal (IPv6 without brackets)
     std::uint16_t port = 0;
-    std::string origin;  // "catalog", "bootstrap", "argument", "config" or "advertised"
-    bool tls = true;     // false for PLAINTEXT:// and SASL_PLAINTEXT:// specs: no TLS stage
+    // "catalog", "bootstrap", "argument", "config", "advertised" or "canonical"
+    std::string origin;
+    bool tls = true;  // false for PLAINTEXT:// and SASL_PLAINTEXT:// specs: no TLS stage
     // For origin "advertised": the bootstrap endpoint whose Metadata named this broker, and
     // the broker's node id.
     std::string advertised_by{};
     std::int32_t node_id = -1;
+    // For origin "canonical": the bootstrap endpoint one of whose addresses has this name as
+    // its canonical name (client.dns.lookup=resolve_canonical_bootstrap_servers_only).
+    std::string canonical_of{};
 
     std::string endpoint() const;  // "host:port", "[v6]:port"
     friend bool operator==(const Target&, const Target&) = default;

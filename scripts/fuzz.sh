@@ -8,7 +8,7 @@
 # build-fuzz/fuzz-findings/<target>/ and its path printed.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #   (targets: kafka_wire scram target_spec config rules icmp http_response icmp_queue
-#   dns_inputs)
+#   dns_inputs properties jaas jks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +20,8 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
 fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(kafka_wire scram target_spec config rules icmp http_response icmp_queue dns_inputs)
+  targets=(kafka_wire scram target_spec config rules icmp http_response icmp_queue dns_inputs
+    properties jaas jks)
 fi
 
 build=build-fuzz

@@ -9,9 +9,11 @@
 #include <optional>
 #include <vector>
 
+#include "agent/settings/client_settings.h"
 #include "agent/settings/config.h"
 #include "agent/settings/setting_table.h"
 #include "agent/settings/setting_value.h"
+#include "agent/settings/tls_keys.h"
 #include "core/text.h"
 
 namespace vpcprobe {
@@ -27,7 +29,8 @@ struct Subcommand {
 
 constexpr const char* kProbingFooter =
     "Durations: 250ms, 1.5s, 2s, 1m; a bare number is seconds. Settings of the config file (keys "
-    "like the long flags, dashes as underscores) are overridden by the flags given.\nExit codes: "
+    "like the long flags, dashes as underscores) are overridden by the Kafka client "
+    "configuration (--client-config), and both by the flags given.\nExit codes: "
     "0 all healthy, 1 warnings only, 2 a target failed, 3 usage or config error.";
 
 constexpr Subcommand kSubcommands[] = {
@@ -216,19 +219,41 @@ Result<void> require_explain_arguments(const std::vector<RawFlag>& raw) {
     return {};
 }
 
-// Sources in order: the config file, then the flags given, then NO_COLOR.
+// The RawFlag of the setting a config key names.
+const RawFlag& raw_of(const std::vector<RawFlag>& raw, std::string_view key) {
+    const auto table = setting_table();
+    return raw[static_cast<std::size_t>(setting_for_key(key) - table.data())];
+}
+
+// The Kafka client configuration, named on the command line or else in the config file.
+Result<void> apply_client_config(const std::vector<RawFlag>& raw, Command& command,
+                                 const FileChecks& checks) {
+    const RawFlag& flag = raw_of(raw, "client_config");
+    std::optional<std::string> path = command.options.client_config_file;
+    if (given(flag)) {
+        if (auto readable = check_readable_file(flag.value); !readable) {
+            return std::move(readable).error().context("--client-config");
+        }
+        path = flag.value;
+    }
+    if (!path) return {};
+    command.options.client_config_file = path;
+    return client_settings::apply_client_config_file(*path, command, checks);
+}
+
+// Sources in order: the config file, the Kafka client configuration, the flags given, NO_COLOR.
 Result<void> apply_sources(const std::vector<RawFlag>& raw, Command& command,
                            const FileChecks& checks) {
     const auto table = setting_table();
-    const SettingDef* config = setting_for_key("config");
-    const std::size_t config_index = static_cast<std::size_t>(config - table.data());
-    if (given(raw[config_index])) {
-        const std::string& path = raw[config_index].value;
+    const RawFlag& config = raw_of(raw, "config");
+    if (given(config)) {
+        const std::string& path = config.value;
         if (auto readable = check_readable_file(path); !readable) {
             return std::move(readable).error().context("--config");
         }
         if (auto applied = apply_config_file(path, command, checks); !applied) return applied;
     }
+    if (auto applied = apply_client_config(raw, command, checks); !applied) return applied;
     const ApplyContext context{checks};
     for (std::size_t i = 0; i < table.size(); ++i) {
         if (!given(raw[i])) continue;
@@ -248,9 +273,16 @@ Result<void> apply_sources(const std::vector<RawFlag>& raw, Command& command,
     return {};
 }
 
-// What no single setting can say: a plan needs something to check, and a password file needs
-// a mechanism to use it with.
-Result<void> check_probing_command(const Command& command) {
+// What no single setting can say: the client configuration's settings together, the TLS
+// settings loaded, a plan needs something to check, and a password file needs a mechanism to
+// use it with.
+Result<void> check_probing_command(Command& command, const FileChecks& checks) {
+    if (auto settled = client_settings::finish_client_settings(command.options); !settled) {
+        return settled;
+    }
+    if (auto loaded = tls_keys::finish_tls_settings(command.options, checks); !loaded) {
+        return loaded;
+    }
     const CheckOptions& options = command.options;
     if (options.sasl && options.sasl->mechanism.empty()) {
         return Error("--sasl-password-file: give --sasl-mechanism (or a [sasl] table) as well");
@@ -306,7 +338,7 @@ Result<Command> parse(int argc, const char* const* argv, const FileChecks& check
         return std::move(applied).error();
     }
     if ((sub.set & kProbing) != 0) {
-        if (auto complete = check_probing_command(command); !complete) {
+        if (auto complete = check_probing_command(command, checks); !complete) {
             return std::move(complete).error();
         }
     }

@@ -39,7 +39,9 @@ Result<std::string> from_literal(const std::string& text) {
     return text;
 }
 
-Result<std::string> from_file(const std::string& path, const std::string& what) {
+}  // namespace
+
+Result<std::string> read_secret_file(const std::string& path, const std::string& what) {
     // A directory opens fine and reads as empty; say what it is instead.
     std::error_code ignored;
     if (std::filesystem::is_directory(path, ignored)) {
@@ -65,10 +67,12 @@ Result<std::string> from_file(const std::string& path, const std::string& what) 
     return text;
 }
 
+namespace {
+
 // The first username source the options name, else VPCPROBE_SASL_USERNAME.
 Result<std::string> read_username(const SaslOptions& options) {
     if (options.username_file) {
-        auto read = from_file(*options.username_file, "username");
+        auto read = read_secret_file(*options.username_file, "username");
         if (!read) return Error("SASL username file " + read.error().message());
         return read;
     }
@@ -89,7 +93,7 @@ Result<std::string> read_username(const SaslOptions& options) {
 // other users can read is worth a warning, not a refusal.
 Result<std::string> read_password(const SaslOptions& options, std::vector<std::string>& warnings) {
     if (options.password_file) {
-        auto read = from_file(*options.password_file, "password");
+        auto read = read_secret_file(*options.password_file, "password");
         if (!read) return Error("SASL password file " + read.error().message());
         struct stat info {};
         if (stat(options.password_file->c_str(), &info) == 0 &&
@@ -102,6 +106,8 @@ Result<std::string> read_password(const SaslOptions& options, std::vector<std::s
     if (options.password_env) {
         return from_env(*options.password_env, "password").context("SASL password");
     }
+    // From a client configuration's sasl.jaas.config or sasl.password, checked there.
+    if (options.password) return options.password->reveal();
     if (std::getenv(kPasswordEnv) == nullptr) {
         return Error(std::string("SASL password: none given (set password_file or password_env "
                                  "in [sasl], use --sasl-password-file, or export ") +

@@ -28,6 +28,11 @@ struct ResolvedCredentials {
 // empty, unreadable or too long.
 Result<ResolvedCredentials> resolve_sasl_credentials(const SaslOptions& options);
 
+// A secret held in a file: its one line (a trailing newline removed), at most kMaxSecretBytes.
+// The Error quotes the path and says what is wrong (missing, a directory, empty, several lines,
+// too long), never the content. `what` names the secret in messages ("password").
+Result<std::string> read_secret_file(const std::string& path, const std::string& what);
+
 // Whether vpcprobe speaks the mechanism; the Error lists those it does.
 Result<void> check_sasl_mechanism(const std::string& mechanism);
 

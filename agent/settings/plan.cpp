@@ -34,6 +34,10 @@ Result<std::vector<Target>> build_plan(const CheckOptions& options) {
         auto target = parse_target_spec(spec, bootstrap_rules);
         if (!target) return std::move(target).error().context("--bootstrap");
         target->origin = "bootstrap";
+        // A server given without a scheme is spoken to as the client configuration says.
+        if (options.security_protocol && spec.find("://") == std::string::npos) {
+            target->tls = options.security_protocol->ends_with("SSL");
+        }
         add(std::move(*target));
     }
 

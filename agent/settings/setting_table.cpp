@@ -5,8 +5,10 @@
 #include <array>
 
 #include "agent/settings/catalog.h"
+#include "agent/settings/client_settings.h"
 #include "agent/settings/credentials.h"
 #include "agent/settings/target_spec.h"
+#include "agent/settings/tls_keys.h"
 #include "core/text.h"
 
 namespace vpcprobe {
@@ -199,8 +201,11 @@ Result<void> apply_access(const Value& value, Settings& into, const ApplyContext
 }
 
 Result<void> apply_bootstrap(const Value& value, Settings& into, const ApplyContext&) {
+    // A client configuration lists its servers in one value: "b1:9092,b2:9092".
+    const Value list =
+        value.origin.source == Source::client_config ? client_settings::split_list(value) : value;
     return assign(
-        read_checked_list(value,
+        read_checked_list(list,
                           [](const Value& item) {
                               return read_target_spec(item, TargetSpecRules{"kafka", false});
                           }),
@@ -330,7 +335,13 @@ Result<void> apply_sasl_mechanism(const Value& value, Settings& into, const Appl
     auto text = read_text(value);
     if (!text) return std::move(text).error();
     std::string mechanism = upper(*text);
-    if (auto valid = check_sasl_mechanism(mechanism); !valid) {
+    // A client configuration may name a mechanism vpcprobe does not speak: the check still
+    // runs, and says what it could not do (agent/settings/client_settings.h).
+    if (value.origin.source == Source::client_config) {
+        if (auto known = client_settings::check_client_mechanism(mechanism); !known) {
+            return problem_with(value, known.error().message());
+        }
+    } else if (auto valid = check_sasl_mechanism(mechanism); !valid) {
         return problem_with(value, valid.error().message());
     }
     sasl_of(into).mechanism = std::move(mechanism);
@@ -338,7 +349,12 @@ Result<void> apply_sasl_mechanism(const Value& value, Settings& into, const Appl
 }
 
 Result<void> apply_sasl_username(const Value& value, Settings& into, const ApplyContext&) {
-    return assign(read_text(value), sasl_of(into).username);
+    SaslOptions& sasl = sasl_of(into);
+    if (value.origin.source == Source::client_config) {  // it replaces the config file's sources
+        sasl.username_env.reset();
+        sasl.username_file.reset();
+    }
+    return assign(read_text(value), sasl.username);
 }
 
 Result<void> apply_sasl_username_env(const Value& value, Settings& into, const ApplyContext&) {
@@ -358,13 +374,24 @@ Result<void> apply_sasl_password_file(const Value& value, Settings& into, const 
     if (!path) return std::move(path).error();
     SaslOptions& sasl = sasl_of(into);
     sasl.password_file = std::move(*path);
-    // The command line's password file replaces the config's password source, not joins it.
-    if (value.origin.source == Source::command_line) sasl.password_env.reset();
+    // The command line's password file replaces the other sources' password, not joins it.
+    if (value.origin.source == Source::command_line) {
+        sasl.password_env.reset();
+        sasl.password.reset();
+    }
     return {};
 }
 
-// Accepted only to be refused, in words that never repeat the value.
-Result<void> refuse_password(const Value& value, Settings&, const ApplyContext&) {
+// Accepted only to be refused, in words that never repeat the value; but a Kafka client
+// configuration (librdkafka's sasl.password) holds the password itself, as the client needs it.
+Result<void> refuse_password(const Value& value, Settings& into, const ApplyContext&) {
+    if (value.origin.source == Source::client_config) {
+        SaslOptions& sasl = sasl_of(into);
+        sasl.password = Secret(value.text);
+        sasl.password_env.reset();
+        sasl.password_file.reset();
+        return {};
+    }
     if (value.origin.source == Source::command_line) {
         return problem_with(value,
                             "secrets are never taken from the command line (they show in ps and "
@@ -439,7 +466,7 @@ Result<void> apply_explain_to(const Value& value, Settings& into, const ApplyCon
 // ---- The table -----------------------------------------------------------------------------
 
 // clang-format off
-constexpr std::array<SettingDef, 38> kSettings{{
+constexpr std::array<SettingDef, 58> kSettings{{
     {.key = "targets", .flags = "TARGET", .value_name = "TARGET",
      .help = "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS",
      .arity = Arity::positional, .commands = kProbing, .apply = apply_targets},
@@ -451,7 +478,8 @@ constexpr std::array<SettingDef, 38> kSettings{{
      .commands = kProbing, .apply = apply_access},
     {.key = "bootstrap", .flags = "--bootstrap", .value_name = "[SCHEME://]HOST:PORT",
      .help = "a Kafka bootstrap server (repeatable)",
-     .arity = Arity::each, .commands = kProbing, .apply = apply_bootstrap},
+     .arity = Arity::each, .commands = kProbing, .apply = apply_bootstrap,
+     .client_keys = "bootstrap.servers,metadata.broker.list"},
     {.key = "config", .flags = "-c,--config", .value_name = "FILE",
      .help = "config file (TOML); history reads its state_dir",
      .commands = kProbing | kHistory, .apply = apply_config},
@@ -497,9 +525,10 @@ constexpr std::array<SettingDef, 38> kSettings{{
      .help = "authenticate to Kafka: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (credentials from the "
              "config's [sasl], VPCPROBE_SASL_USERNAME / VPCPROBE_SASL_PASSWORD or "
              "--sasl-password-file)",
-     .commands = kProbing, .apply = apply_sasl_mechanism},
+     .commands = kProbing, .apply = apply_sasl_mechanism,
+     .client_keys = "sasl.mechanism,sasl.mechanisms"},
     {.key = "sasl.username", .help = "the SASL username itself (it is not a secret)",
-     .apply = apply_sasl_username},
+     .apply = apply_sasl_username, .client_keys = "sasl.username"},
     {.key = "sasl.username_env", .help = "the environment variable holding the SASL username",
      .apply = apply_sasl_username_env},
     {.key = "sasl.username_file", .help = "a file holding the SASL username (one line)",
@@ -513,7 +542,8 @@ constexpr std::array<SettingDef, 38> kSettings{{
     // gets pasted into tickets: both are refused. Given twice on the command line it still
     // ends in this refusal (CLI11's own "At Most 1" error would not even name a hidden option).
     {.key = "sasl.password", .flags = "--sasl-password,--password", .value_name = "",
-     .help = "", .commands = kProbing, .apply = refuse_password, .hidden = true},
+     .help = "", .commands = kProbing, .apply = refuse_password, .client_keys = "sasl.password",
+     .hidden = true},
     {.key = "follow_advertised", .flags = "--no-advertised",
      .help = "do not ask a bootstrap for its advertised brokers (no Metadata, no per-broker "
              "probes)",
@@ -523,6 +553,62 @@ constexpr std::array<SettingDef, 38> kSettings{{
      .help = "stop after TLS and the certificate: no Kafka or HTTP request is sent",
      .arity = Arity::flag, .commands = kProbing, .apply = apply_protocol_checks,
      .flag_sets_false = true},
+    // ---- The Kafka client's own configuration, and mutual TLS ----
+    {.key = "client_config", .flags = "--client-config", .value_name = "FILE",
+     .help = "the Kafka client's own configuration (Java .properties, librdkafka / kcat -F, "
+             "cluster link JSON): check the connection as that client makes it",
+     .commands = kProbing, .apply = client_settings::apply_client_config},
+    {.key = "client_cert", .flags = "--client-cert", .value_name = "FILE",
+     .help = "client certificate chain (PEM) for listeners that require mutual TLS",
+     .commands = kProbing, .apply = tls_keys::apply_client_cert,
+     .client_keys = "ssl.certificate.location"},
+    {.key = "client_key", .flags = "--client-key", .value_name = "FILE",
+     .help = "the client certificate's private key (PEM)",
+     .commands = kProbing, .apply = tls_keys::apply_client_key,
+     .client_keys = "ssl.key.location"},
+    {.key = "client_key_password_file", .flags = "--client-key-password-file",
+     .value_name = "FILE", .help = "file holding the password of an encrypted --client-key",
+     .commands = kProbing, .apply = tls_keys::apply_client_key_password_file},
+    {.help = "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL: TLS and SASL for bootstrap servers "
+             "given without a scheme",
+     .apply = client_settings::apply_security_protocol, .client_keys = "security.protocol"},
+    {.help = "JAAS login module and options: PlainLoginModule / ScramLoginModule give the SASL "
+             "username and password",
+     .apply = client_settings::apply_sasl_jaas_config, .client_keys = "sasl.jaas.config"},
+    {.help = "the trust store (JKS, PKCS12 or PEM file): its anchors replace the system store",
+     .apply = tls_keys::apply_truststore_location, .client_keys = "ssl.truststore.location"},
+    {.help = "the trust store's type: JKS (default), PKCS12 or PEM",
+     .apply = tls_keys::apply_truststore_type, .client_keys = "ssl.truststore.type"},
+    {.help = "the trust store's password (its integrity check)",
+     .apply = tls_keys::apply_truststore_password, .client_keys = "ssl.truststore.password"},
+    {.help = "trust anchors as PEM text: they replace the system store",
+     .apply = tls_keys::apply_truststore_certificates,
+     .client_keys = "ssl.truststore.certificates,ssl.ca.pem"},
+    {.help = "trust anchors as a PEM file: they replace the system store",
+     .apply = tls_keys::apply_ca_location, .client_keys = "ssl.ca.location"},
+    {.help = "the key store holding the client certificate and its key (JKS, PKCS12 or PEM)",
+     .apply = tls_keys::apply_keystore_location, .client_keys = "ssl.keystore.location"},
+    {.help = "the key store's type: JKS (default), PKCS12 or PEM",
+     .apply = tls_keys::apply_keystore_type, .client_keys = "ssl.keystore.type"},
+    {.help = "the key store's password",
+     .apply = tls_keys::apply_keystore_password, .client_keys = "ssl.keystore.password"},
+    {.help = "the client certificate chain as PEM text",
+     .apply = tls_keys::apply_keystore_chain,
+     .client_keys = "ssl.keystore.certificate.chain,ssl.certificate.pem"},
+    {.help = "the client certificate's private key as PEM text",
+     .apply = tls_keys::apply_keystore_key, .client_keys = "ssl.keystore.key,ssl.key.pem"},
+    {.help = "the private key's password (a key store's key, or an encrypted PEM key)",
+     .apply = tls_keys::apply_key_password, .client_keys = "ssl.key.password"},
+    {.help = "https verifies the hostname; empty (Java) or none (librdkafka) does not: a "
+             "mismatch is then a warning",
+     .apply = tls_keys::apply_endpoint_identification,
+     .client_keys = "ssl.endpoint.identification.algorithm"},
+    {.help = "false: the client does not verify the certificate; failures are then warnings",
+     .apply = tls_keys::apply_certificate_verification,
+     .client_keys = "enable.ssl.certificate.verification"},
+    {.help = "use_all_dns_ips (every address) or resolve_canonical_bootstrap_servers_only "
+             "(the canonical names of the bootstrap addresses)",
+     .apply = client_settings::apply_dns_lookup, .client_keys = "client.dns.lookup"},
     {.key = "target", .help = "[[target]] tables with host, port, component, tls",
      .apply = apply_target_tables},
     {.key = "interval", .flags = "--interval", .value_name = "DURATION",
@@ -564,6 +650,16 @@ constexpr std::array<SettingGroup, 1> kGroups{{
      }},
 }};
 
+// Whether `key` is one of the comma-separated names in `keys`.
+bool listed(std::string_view keys, std::string_view key) {
+    while (!keys.empty()) {
+        const std::size_t comma = keys.find(',');
+        if (keys.substr(0, comma) == key) return true;
+        keys = comma == std::string_view::npos ? std::string_view{} : keys.substr(comma + 1);
+    }
+    return false;
+}
+
 bool suggestible(std::string_view key) {
     return key != "config" && key != "sasl.password" && !key.empty();
 }
@@ -579,6 +675,26 @@ const SettingDef* setting_for_key(std::string_view key) {
         if (!key.empty() && def.key == key) return &def;
     }
     return nullptr;
+}
+
+const SettingDef* setting_for_client_key(std::string_view client_key) {
+    for (const SettingDef& def : setting_table()) {
+        if (!client_key.empty() && listed(def.client_keys, client_key)) return &def;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> client_keys() {
+    std::vector<std::string> keys;
+    for (const SettingDef& def : setting_table()) {
+        std::string_view names = def.client_keys;
+        while (!names.empty()) {
+            const std::size_t comma = names.find(',');
+            keys.emplace_back(names.substr(0, comma));
+            names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
+        }
+    }
+    return keys;
 }
 
 const SettingGroup* setting_group(std::string_view name) {

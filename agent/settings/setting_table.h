@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Every setting of vpcprobe, defined once: its config key, its command-line flag, the commands
-// that take it, its help text, and one function that reads a Value (core of every source: the
-// command line, the TOML config file), validates it and writes it where it lands in Settings.
-// The command line (agent/settings/cli.h) and the config file (agent/settings/config.h) are
-// both applied through this table, so a setting cannot be accepted by one and refused by the
-// other, and --help, the config's key list and the "did you mean" hints all come from here.
+// Every setting of vpcprobe, defined once: its config key, its command-line flag, the Kafka client
+// configuration keys that set it, the commands that take it, its help text, and one function
+// that reads a Value (core of every source: the command line, the TOML config file, the client
+// configuration), validates it and writes it where it lands in Settings. The command line
+// (agent/settings/cli.h), the config file (agent/settings/config.h) and the client
+// configuration (agent/settings/client_settings.h) are all applied through this table, so a
+// setting cannot be accepted by one and refused by another, and --help, the config's key list
+// and the "did you mean" hints all come from here.
 // Adding a setting is adding one row (docs/architecture.md, "Settings").
 // Constant data and pure functions (file checks look at the file system): thread-safe.
 #pragma once
@@ -59,6 +61,9 @@ struct SettingDef {
     // origin (Value::origin) and never repeats a secret.
     Result<void> (*apply)(const Value& value, Settings& into,
                           const ApplyContext& context) = nullptr;
+    // The Kafka client configuration keys (--client-config) that set this setting, Java and
+    // librdkafka names, comma-separated ("bootstrap.servers,metadata.broker.list"); "" = none.
+    std::string_view client_keys{};
     bool hidden = false;  // accepted only to be refused (a password flag): not in --help
     // A "--no-X" flag: given, it sets the key to false (--no-advertised, follow_advertised).
     bool flag_sets_false = false;
@@ -69,6 +74,12 @@ std::span<const SettingDef> setting_table();
 
 // The setting a config key names, or nullptr.
 const SettingDef* setting_for_key(std::string_view key);
+
+// The setting a Kafka client configuration key sets, or nullptr (a key vpcprobe does not use).
+const SettingDef* setting_for_client_key(std::string_view client_key);
+
+// Every client configuration key of the table, for "did you mean" hints and the docs.
+std::vector<std::string> client_keys();
 
 // A table of the config file made of dotted keys ("sasl" for sasl.mechanism, ...): its keys,
 // and what must hold once a config file's table has been applied.

@@ -139,6 +139,12 @@ Result<std::chrono::milliseconds> read_duration(const Value& value) {
 }
 
 Result<bool> read_boolean(const Value& value) {
+    // A client configuration's values are text: "true" / "false", in any case, as Java reads them.
+    if (value.type == Value::Type::text && value.origin.source == Source::client_config) {
+        const std::string word = lower(value.text);
+        if (word == "true" || word == "false") return word == "true";
+        return problem_with(value, quote(value.text) + " is not true or false");
+    }
     if (value.type != Value::Type::boolean) return wrong_type(value, "true or false");
     return value.boolean;
 }

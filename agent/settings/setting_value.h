@@ -20,7 +20,7 @@
 namespace vpcprobe {
 
 // Which source a value came from, in the order they are applied (later wins).
-enum class Source { config_file, command_line, environment };
+enum class Source { config_file, client_config, command_line, environment };
 
 struct Origin {
     Source source = Source::command_line;

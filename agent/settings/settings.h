@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The settings of every command, after every source has been applied and validated: the
-// defaults, then the TOML config file (-c), then the command line, then the environment
-// (NO_COLOR). Where each value lands is said once, in the setting table
-// (agent/settings/setting_table.h); nothing else writes these structs. Plain values.
+// defaults, then the TOML config file (-c), then the Kafka client's configuration
+// (--client-config), then the command line, then the environment (NO_COLOR). Where each value lands
+// is said once, in the setting table (agent/settings/setting_table.h); nothing else writes these
+// structs. Plain values.
 #pragma once
 
 #include <chrono>
@@ -12,7 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "agent/settings/setting_value.h"
 #include "core/probe_settings.h"
+#include "core/report.h"
+#include "core/secret.h"
 
 namespace vpcprobe {
 
@@ -30,6 +34,11 @@ struct SaslOptions {
     std::optional<std::string> username_file;
     std::optional<std::string> password_env;
     std::optional<std::string> password_file;
+    // Only a Kafka client configuration sets these: its sasl.jaas.config (or librdkafka's
+    // sasl.password) holds the password itself, and the login module names the mechanism's
+    // family ("PlainLoginModule").
+    std::optional<Secret> password;
+    std::string login_module;
     friend bool operator==(const SaslOptions&, const SaslOptions&) = default;
 };
 
@@ -40,6 +49,44 @@ struct TargetSpec {
     std::string text;
     std::string origin;
     friend bool operator==(const TargetSpec&, const TargetSpec&) = default;
+};
+
+// One of a Kafka client's stores as its keys name it (ssl.truststore.* or ssl.keystore.*),
+// before the settings turn it into ProbeSettings::tls (agent/settings/client_tls.h).
+struct StoreKeys {
+    std::optional<std::string> location;  // a file
+    std::optional<std::string> type;      // "JKS", "PKCS12", "PEM", as written
+    std::optional<Secret> password;       // the store's password
+    std::optional<Secret> inline_pem;     // ssl.truststore.certificates, ...chain, ssl.ca.pem
+    std::string location_named_by;        // "client.properties:4: ssl.truststore.location"
+    std::string inline_named_by;          // "client.properties:9: ssl.truststore.certificates"
+    friend bool operator==(const StoreKeys&, const StoreKeys&) = default;
+};
+
+// The client certificate as one source names it: --client-cert / --client-key (command line or
+// TOML) or a Kafka client configuration's key store.
+struct IdentityKeys {
+    Source source = Source::config_file;  // which source named it
+    StoreKeys certificate;                // a PEM chain file or text, or a JKS / PKCS12 store
+    bool key_store = false;  // named as a key store (ssl.keystore.location): JKS unless typed
+    std::optional<std::string> key_location;  // a separate PEM key file
+    std::optional<Secret> inline_key;         // a separate PEM key given inline
+    std::string key_named_by;
+    std::optional<Secret>
+        key_password;  // ssl.key.password, or --client-key-password-file's content
+    std::string key_password_named_by;
+    friend bool operator==(const IdentityKeys&, const IdentityKeys&) = default;
+};
+
+// What a check's TLS settings are made of, as the sources gave them; agent/settings/client_tls.h
+// turns them into ProbeSettings::tls once every source is applied.
+struct TlsKeys {
+    StoreKeys trust;  // the client's trust store; unset = the system store
+    // The client certificate as each source named it, in the order applied: the last source
+    // that names a certificate wins, and later sources may add only its key or key password
+    // (--client-key-password-file for the config file's --client-key).
+    std::vector<IdentityKeys> identities;
+    friend bool operator==(const TlsKeys&, const TlsKeys&) = default;
 };
 
 // What `check`, `endpoints` and `serve` check, how, and how they report it.
@@ -57,6 +104,13 @@ struct CheckOptions {
     std::optional<std::string> output;  // -o FILE
     bool color = true;                  // false with --no-color or NO_COLOR
     std::optional<SaslOptions> sasl;    // [sasl] / --sasl-mechanism: Kafka authentication
+    // The client configuration named by --client-config / client_config, once applied.
+    std::optional<std::string> client_config_file;
+    std::optional<ClientConfigInfo> client_config;
+    // PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (a client configuration's security.protocol):
+    // how bootstrap servers given without a scheme are spoken to, and whether SASL is used.
+    std::optional<std::string> security_protocol;
+    TlsKeys tls;  // becomes probe.tls (agent/settings/client_tls.h)
     friend bool operator==(const CheckOptions&, const CheckOptions&) = default;
 };
 

@@ -13,6 +13,8 @@
 
 #include "agent/settings/settings.h"
 #include "core/address.h"
+#include "core/evidence.h"
+#include "core/probe_settings.h"
 #include "core/result.h"
 
 namespace vpcprobe {
@@ -52,6 +54,9 @@ Result<void> check_hosts_file(const std::string& path);
 struct FileChecks {
     // Whether a PEM file loads as trust anchors; the Error says what is wrong with it.
     std::function<Result<void>(const std::string& path)> trust_anchors;
+    // Whether the trust store and client identity of the settings load (with every --ca-file),
+    // and what they are; the Error names the setting and file at fault. Unset: not checked.
+    std::function<Result<TlsMaterialInfo>(const ProbeSettings& settings)> tls_material;
 };
 
 // A CA file (--ca-file, ca_files): readable, and loading as trust anchors, so a wrong file is

@@ -6,6 +6,7 @@
 
 #include <ares.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -102,7 +103,72 @@ std::string failure_detail(Cause cause, const DnsAnswers& answers) {
     }
 }
 
+// "... : the client connects to 10.0.0.5 itself", closing every sentence without a name.
+std::string falls_back(const std::string& address) {
+    return fmt::format("; the client uses {} itself as the name", address);
+}
+
+// Why the reverse lookup gave no name.
+std::string no_reverse_name_detail(const ReverseAnswers& answers) {
+    const std::string& address = answers.address;
+    switch (answers.status_ptr) {
+        case ARES_ENOTFOUND:
+        case ARES_ENODATA:
+            return fmt::format("{} has no PTR record ({} from {}){}", address,
+                               describe_ares_status(answers.status_ptr), answers.servers,
+                               falls_back(address));
+        case ARES_ETIMEOUT:
+            return fmt::format("no answer to the PTR query for {} from {} within {}{}", address,
+                               answers.servers, format_duration(answers.timeout),
+                               falls_back(address));
+        default:
+            return fmt::format("the PTR query for {} via {} failed: {}{}", address, answers.servers,
+                               describe_ares_status(answers.status_ptr), falls_back(address));
+    }
+}
+
+// "the PTR record of 10.0.0.5 names b-1.example (via 10.0.0.2:53)", "10.0.0.5 is b-1.example
+// in /etc/hosts"
+std::string reverse_found(const ReverseAnswers& answers) {
+    if (answers.source == "hosts-file") {
+        return fmt::format("{} is {} in {}", answers.address, answers.reverse_name,
+                           answers.hosts_path);
+    }
+    return fmt::format("the PTR record of {} names {} (via {})", answers.address,
+                       answers.reverse_name, answers.servers);
+}
+
 }  // namespace
+
+CanonicalName canonical_verdict(const ReverseAnswers& answers) {
+    CanonicalName out;
+    out.address = answers.address;
+    out.reverse_name = answers.reverse_name;
+    out.source = answers.source;
+    out.ares_status = answers.source == "dns" ? answers.status_ptr : 0;
+    out.cause = answers.source == "dns" ? cause_from_ares(answers.status_ptr) : Cause::none;
+    if (answers.reverse_name.empty()) {
+        out.detail = no_reverse_name_detail(answers);
+        return out;
+    }
+    const std::string found = reverse_found(answers);
+    const DnsEvidence& forward = answers.forward;
+    const bool leads_back = forward.status == StageStatus::ok &&
+                            std::find(forward.addresses.begin(), forward.addresses.end(),
+                                      answers.address) != forward.addresses.end();
+    if (leads_back) {
+        out.name = answers.reverse_name;
+        out.detail = fmt::format("{}, which resolves back to it", found);
+    } else if (forward.status != StageStatus::ok) {
+        out.detail = fmt::format("{}, but that name does not resolve ({}), so it is not taken{}",
+                                 found, forward.detail, falls_back(answers.address));
+    } else {
+        out.detail = fmt::format(
+            "{}, but that name resolves to {}, not to {}, so it is not taken{}", found,
+            join(forward.addresses, ", "), answers.address, falls_back(answers.address));
+    }
+    return out;
+}
 
 Cause cause_from_ares(int ares_status) {
     switch (ares_status) {

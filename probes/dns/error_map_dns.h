@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/cause.h"
+#include "core/evidence.h"
 
 namespace vpcprobe {
 
@@ -46,5 +47,24 @@ DnsVerdict dns_verdict(const DnsAnswers& answers);
 // it opens). Out of descriptors (EMFILE, ENFILE), the cause is this host's (dns.error), not
 // the resolver's; any other verdict or errno is returned as it is.
 DnsVerdict with_local_socket_state(DnsVerdict verdict, const DnsAnswers& answers, int socket_errno);
+
+// What turning one address back into a name found (Resolver::canonical_name): the reverse
+// lookup, then the lookup of the name it gave, which must lead back to the address.
+struct ReverseAnswers {
+    std::string address;       // canonical text
+    std::string source;        // "hosts-file" (no query was sent) or "dns"
+    std::string hosts_path;    // the hosts file consulted, for the detail
+    int status_ptr = 0;        // of the PTR query; ARES_SUCCESS only when it gave a name
+    std::string reverse_name;  // the name found, "" when none
+    std::string servers;       // the resolvers asked, as in DnsAnswers
+    std::chrono::milliseconds timeout{};
+    // The lookup of reverse_name (only when there is one): its own evidence.
+    DnsEvidence forward;
+};
+
+// The canonical name of the address, as the Java client takes it: reverse_name when its
+// lookup lists the address, else none (the client uses the address text); `cause` is the PTR
+// query's status mapped; the detail says which case it is and why. `ms` is left 0.
+CanonicalName canonical_verdict(const ReverseAnswers& answers);
 
 }  // namespace vpcprobe

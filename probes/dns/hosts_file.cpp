@@ -77,7 +77,10 @@ void HostsFile::add_line(std::string_view line) {
     }
     if (!canonical) return;
     std::string name;
+    bool first = true;
     while (fields >> name) {
+        if (first) first_names_.emplace(*canonical, name);  // an earlier line keeps its name
+        first = false;
         Addresses& entry = entries_[normalize(name)];
         auto& list = v4 ? entry.v4 : entry.v6;
         if (std::find(list.begin(), list.end(), *canonical) == list.end()) {
@@ -92,6 +95,14 @@ std::vector<std::string> HostsFile::lookup(std::string_view host) const {
     std::vector<std::string> out = found->second.v4;
     out.insert(out.end(), found->second.v6.begin(), found->second.v6.end());
     return out;
+}
+
+std::string HostsFile::name_of(std::string_view address) const {
+    auto canonical = canonical_address(AF_INET, address);
+    if (!canonical) canonical = canonical_address(AF_INET6, address);
+    if (!canonical) return "";
+    const auto found = first_names_.find(*canonical);
+    return found == first_names_.end() ? "" : found->second;
 }
 
 }  // namespace vpcprobe

@@ -4,7 +4,8 @@
 // c-ares 1.18 that one always reads /etc/hosts, and --hosts-file names another. Every line
 // naming a host counts, so a name with several entries gets all of them, IPv4 first; names
 // compare without case and without a trailing dot; malformed lines are skipped, as the C
-// library skips them.
+// library skips them. The other way round, an address has the first name of the first line
+// listing it (what gethostbyaddr gives from the file, and so Java's getCanonicalHostName).
 //
 // Threading: a loaded HostsFile is a plain value, safe to read from any thread.
 #pragma once
@@ -36,6 +37,10 @@ class HostsFile {
     // Every address for the name, IPv4 first; empty when the file does not name it.
     std::vector<std::string> lookup(std::string_view host) const;
 
+    // The name the file gives `address` (any textual form): the first name of the first line
+    // listing it, as written; "" when no line does.
+    std::string name_of(std::string_view address) const;
+
     // The file the table was read from, for details ("listed in /etc/hosts").
     const std::string& path() const { return path_; }
 
@@ -49,6 +54,7 @@ class HostsFile {
 
     std::string path_;
     std::unordered_map<std::string, Addresses> entries_;
+    std::unordered_map<std::string, std::string> first_names_;  // canonical address -> name
 };
 
 }  // namespace vpcprobe

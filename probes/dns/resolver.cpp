@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <deque>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -116,6 +117,30 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         std::weak_ptr<Impl> impl;
         std::shared_ptr<Lookup> lookup;
         int family;
+    };
+
+    // One canonical_name() call: the reverse lookup, then the check of the name it gave.
+    struct Reverse {
+        Reverse(asio::io_context& io, std::string text, CanonicalDone on_done,
+                Clock::time_point start, Clock::time_point end)
+            : address(std::move(text)),
+              done(std::move(on_done)),
+              started(start),
+              until(end),
+              deadline(io) {}
+        std::string address;  // canonical text
+        CanonicalDone done;
+        Clock::time_point started;
+        Clock::time_point until;  // bound on both lookups
+        asio::steady_timer deadline;
+        bool answered = false;  // the PTR query is over (answered, failed or timed out)
+        ReverseAnswers answers;
+    };
+
+    // The `arg` of one PTR query, like Query.
+    struct PtrQuery {
+        std::weak_ptr<Impl> impl;
+        std::shared_ptr<Reverse> reverse;
     };
 
     Impl(asio::io_context& context, ResolverOptions resolver_options, HostsFile hosts_table)
@@ -220,6 +245,13 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
 
     void resolve(const std::string& host, Done done) {
         const auto started = Clock::now();
+        resolve(host, std::move(done), started, started + options.timeout);
+    }
+
+    // A lookup that must end by `until` (a canonical name's check shares the bound of its
+    // reverse lookup).
+    void resolve(const std::string& host, Done done, Clock::time_point started,
+                 Clock::time_point until) {
         DnsEvidence evidence;
         evidence.source = "dns";  // where the answer came from, or would have
         if (host.empty()) {
@@ -245,7 +277,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         }
 
         auto lookup = std::make_shared<Lookup>(io, host, std::move(done), started);
-        lookup->deadline.expires_at(started + options.timeout);
+        lookup->deadline.expires_at(until);
         lookup->deadline.async_wait(
             [weak_impl = weak_from_this(),
              weak_lookup = std::weak_ptr<Lookup>(lookup)](const boost::system::error_code& ec) {
@@ -277,6 +309,13 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
             lookup->queries_outstanding = 2;
             send(lookup, AF_INET);
             send(lookup, AF_INET6);
+        }
+        while (names_in_flight < kMaxNamesInFlight && !waiting_reverse.empty()) {
+            auto reverse = std::move(waiting_reverse.front());
+            waiting_reverse.pop_front();
+            if (reverse->answered) continue;  // timed out while waiting for its turn
+            ++names_in_flight;
+            send_ptr(reverse);
         }
         reset_timer();
     }
@@ -371,13 +410,143 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
 
     // New queries are started from the event loop, not from inside a c-ares callback.
     void schedule_waiting_lookups() {
-        if (waiting.empty() || start_posted) return;
+        if ((waiting.empty() && waiting_reverse.empty()) || start_posted) return;
         start_posted = true;
         asio::post(io, [weak_impl = weak_from_this()] {
             if (auto self = weak_impl.lock()) {
                 self->start_posted = false;
                 self->start_waiting_lookups();
             }
+        });
+    }
+
+    // --- canonical names ---------------------------------------------------------------------
+
+    void canonical_name(const std::string& text, CanonicalDone done) {
+        const auto started = Clock::now();
+        std::optional<std::string> address = canonical_address(AF_INET, text);
+        if (!address) address = canonical_address(AF_INET6, text);
+        auto reverse = std::make_shared<Reverse>(io, address.value_or(text), std::move(done),
+                                                 started, started + options.timeout);
+        ReverseAnswers& answers = reverse->answers;
+        answers.address = reverse->address;
+        answers.servers = servers_text;
+        answers.timeout = options.timeout;
+        answers.hosts_path = hosts.path();
+        answers.status_ptr = ARES_ETIMEOUT;  // until the query calls back
+        if (!address) {
+            answers.source = "dns";
+            answers.status_ptr = ARES_EBADNAME;
+            return finish_reverse(reverse);
+        }
+        // As the C library's "files" source: an address the hosts file lists is not asked of
+        // DNS.
+        if (std::string name = hosts.name_of(*address); !name.empty()) {
+            answers.source = "hosts-file";
+            answers.status_ptr = ARES_SUCCESS;
+            answers.reverse_name = std::move(name);
+            return check_reverse_name(reverse);
+        }
+        answers.source = "dns";
+        reverse->deadline.expires_at(reverse->until);
+        reverse->deadline.async_wait(
+            [weak_impl = weak_from_this(),
+             weak_reverse = std::weak_ptr<Reverse>(reverse)](const boost::system::error_code& ec) {
+                if (ec) return;  // cancelled: the PTR query ended first
+                auto self = weak_impl.lock();
+                auto expired = weak_reverse.lock();
+                if (self && expired && !expired->answered)
+                    self->end_ptr(expired, ARES_ETIMEOUT, "");
+            });
+        waiting_reverse.push_back(std::move(reverse));
+        start_waiting_lookups();
+    }
+
+    // ares_query for the PTR record rather than ares_gethostbyaddr: in c-ares 1.18 that one
+    // reports every DNS failure (NXDOMAIN, SERVFAIL, a timeout) as ARES_ENOTFOUND and reads
+    // /etc/hosts, not --hosts-file.
+    void send_ptr(const std::shared_ptr<Reverse>& reverse) {
+        auto* query = new PtrQuery{weak_from_this(), reverse};
+        ares_query(channel, ptr_name(reverse->address).c_str(), ns_c_in, ns_t_ptr,
+                   &Impl::on_ptr_answer, query);
+    }
+
+    // "5.0.0.10.in-addr.arpa", or the 32 nibbles of an IPv6 address under ip6.arpa.
+    static std::string ptr_name(const std::string& address) {
+        unsigned char bytes[16] = {};
+        if (inet_pton(AF_INET, address.c_str(), bytes) == 1) {
+            return fmt::format("{}.{}.{}.{}.in-addr.arpa", bytes[3], bytes[2], bytes[1], bytes[0]);
+        }
+        inet_pton(AF_INET6, address.c_str(), bytes);
+        std::string name;
+        for (int i = 15; i >= 0; --i) {
+            name += fmt::format("{:x}.{:x}.", bytes[i] & 0xf, bytes[i] >> 4);
+        }
+        return name + "ip6.arpa";
+    }
+
+    static void on_ptr_answer(void* arg, int status, int /*timeouts*/, unsigned char* answer,
+                              int length) {
+        std::unique_ptr<PtrQuery> query(static_cast<PtrQuery*>(arg));
+        auto self = query->impl.lock();
+        if (!self || status == ARES_EDESTRUCTION) return;  // the Resolver is being destroyed
+        --self->names_in_flight;
+        self->schedule_waiting_lookups();
+        std::string name;
+        if (status == ARES_SUCCESS)
+            status = parse_ptr(query->reverse->address, answer, length, name);
+        if (!query->reverse->answered) self->end_ptr(query->reverse, status, std::move(name));
+    }
+
+    // The first name of a PTR answer; ARES_ENODATA for a NOERROR answer without one.
+    static int parse_ptr(const std::string& address, const unsigned char* answer, int length,
+                         std::string& name) {
+        unsigned char bytes[16] = {};
+        const int family = address.find(':') == std::string::npos ? AF_INET : AF_INET6;
+        inet_pton(family, address.c_str(), bytes);
+        hostent* host = nullptr;
+        const int status =
+            ares_parse_ptr_reply(answer, length, bytes, family == AF_INET ? 4 : 16, family, &host);
+        if (status == ARES_SUCCESS && host != nullptr && host->h_name != nullptr) {
+            name = host->h_name;
+        }
+        if (host != nullptr) ares_free_hostent(host);
+        if (status == ARES_SUCCESS && name.empty()) return ARES_ENODATA;
+        return status;
+    }
+
+    void end_ptr(const std::shared_ptr<Reverse>& reverse, int status, std::string name) {
+        reverse->answered = true;
+        reverse->deadline.cancel();
+        reverse->answers.status_ptr = status;
+        reverse->answers.reverse_name = std::move(name);
+        if (reverse->answers.reverse_name.empty()) return finish_reverse(reverse);
+        check_reverse_name(reverse);
+    }
+
+    // Java keeps a reverse name only when its lookup leads back to the address.
+    void check_reverse_name(const std::shared_ptr<Reverse>& reverse) {
+        reverse->answered = true;
+        resolve(
+            reverse->answers.reverse_name,
+            [weak_impl = weak_from_this(), reverse](DnsEvidence forward) {
+                auto self = weak_impl.lock();
+                if (!self) return;
+                reverse->answers.forward = std::move(forward);
+                self->finish_reverse(reverse);
+            },
+            Clock::now(), reverse->until);
+    }
+
+    // Posts the user's completion, as complete() does.
+    void finish_reverse(const std::shared_ptr<Reverse>& reverse) {
+        CanonicalName canonical = canonical_verdict(reverse->answers);
+        canonical.ms =
+            std::chrono::duration<double, std::milli>(Clock::now() - reverse->started).count();
+        asio::post(io, [weak_impl = weak_from_this(), done = std::move(reverse->done),
+                        canonical = std::move(canonical)]() mutable {
+            if (weak_impl.expired()) return;
+            done(std::move(canonical));
         });
     }
 
@@ -509,7 +678,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     Clock::time_point timer_expiry{};
 
     std::unordered_map<ares_socket_t, std::shared_ptr<Watch>> watches;
-    std::deque<std::shared_ptr<Lookup>> waiting;  // resolve() calls waiting for a slot
+    std::deque<std::shared_ptr<Lookup>> waiting;           // resolve() calls waiting for a slot
+    std::deque<std::shared_ptr<Reverse>> waiting_reverse;  // PTR queries waiting for one
     std::size_t names_in_flight = 0;
     bool start_posted = false;
     bool destroying = false;
@@ -540,6 +710,10 @@ std::vector<std::string> Resolver::servers() const {
 
 void Resolver::resolve(const std::string& host, Done done) {
     impl_->resolve(host, std::move(done));
+}
+
+void Resolver::canonical_name(const std::string& address, CanonicalDone done) {
+    impl_->canonical_name(address, std::move(done));
 }
 
 }  // namespace vpcprobe

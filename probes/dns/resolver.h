@@ -4,6 +4,8 @@
 // steady_timer. Looks up A and AAAA for each name (two ares_query calls, so NXDOMAIN, NODATA,
 // SERVFAIL and REFUSED stay distinct), after the hosts file (probes/dns/hosts_file.h); IP
 // literals are answered without a query. What the statuses mean is probes/dns/error_map_dns.h.
+// canonical_name() goes the other way for Kafka's client.dns.lookup=
+// resolve_canonical_bootstrap_servers_only: an address to the name the Java client takes for it.
 //
 // Threading: construct, use and destroy on the io_context's thread; not thread-safe.
 // Completions are always posted, never called from inside resolve().
@@ -47,6 +49,16 @@ class Resolver {
     std::vector<std::string> servers() const;
 
     void resolve(const std::string& host, Done done);
+
+    using CanonicalDone = std::function<void(CanonicalName)>;
+
+    // The canonical name of `address` as Java's InetAddress.getCanonicalHostName finds it: the
+    // first name the hosts file gives the address, else its PTR record (through the same
+    // servers as resolve()); then that name is resolved as resolve() does, and kept only when
+    // the address is among its answers (Java's check against spoofed PTR records). Otherwise
+    // there is none and the client uses the address text. Both lookups together are bounded
+    // by the timeout.
+    void canonical_name(const std::string& address, CanonicalDone done);
 
   private:
     struct Impl;

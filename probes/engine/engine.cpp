@@ -2,12 +2,14 @@
 // The Run class wires the event loop to the engine's bookkeeping: the socket budget
 // (probes/engine/engine_budget.h), the queue of addresses waiting for a socket
 // (probes/engine/address_queue.h), each target's progress for --deadline
-// (probes/engine/run_progress.h) and the advertised brokers (probes/engine/advertised_brokers.h).
+// (probes/engine/run_progress.h), the advertised brokers (probes/engine/advertised_brokers.h)
+// and the canonical names of bootstraps (probes/engine/canonical_bootstraps.h).
 // What is left here is starting probes and recording evidence.
 #include "probes/engine/engine.h"
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -24,6 +26,7 @@
 #include "probes/dns/resolver.h"
 #include "probes/engine/address_queue.h"
 #include "probes/engine/advertised_brokers.h"
+#include "probes/engine/canonical_bootstraps.h"
 #include "probes/engine/engine_budget.h"
 #include "probes/engine/run_progress.h"
 #include "probes/http/http_probe.h"
@@ -71,11 +74,12 @@ class Run : public std::enable_shared_from_this<Run> {
           setup_(std::move(setup)),
           progress_(targets.size()),
           queue_(setup_.socket_budget, [this](AddressRef address) { start_tcp(address); }),
-          advertised_(options.max_advertised) {
+          advertised_(options.max_advertised),
+          canonical_(options.settings.dns_lookup) {
         evidence_.resize(targets.size());
         for (std::size_t i = 0; i < targets.size(); ++i) {
             evidence_[i].target = targets[i];
-            advertised_.add_known(targets[i]);
+            know_target(targets[i]);
         }
     }
 
@@ -123,6 +127,11 @@ class Run : public std::enable_shared_from_this<Run> {
     }
 
     void on_resolved(std::size_t index, DnsEvidence dns) {
+        if (canonical_.redirects(evidence_[index].target) && dns.status != StageStatus::failed &&
+            !dns.addresses.empty()) {
+            look_up_canonical_names(index, std::move(dns));
+            return;
+        }
         auto& target = evidence_[index];
         progress_[index].dns_done = true;
         target.dns = std::move(dns);
@@ -138,6 +147,55 @@ class Run : public std::enable_shared_from_this<Run> {
             target.addresses[a].address = target.dns.addresses[a];
         progress_[index].start_addresses(count);
         queue_.add(index, count);
+    }
+
+    // A target the run connects to by its name: neither an advertised broker nor a canonical
+    // name at the same host:port is added again. A bootstrap the client does not connect to
+    // by name (its canonical names instead) stays unknown to both.
+    void know_target(const Target& target) {
+        if (canonical_.redirects(target)) return;
+        advertised_.add_known(target);
+        canonical_.add_known(target);
+    }
+
+    // client.dns.lookup=resolve_canonical_bootstrap_servers_only: the bootstrap resolved; each
+    // address probed (max_addresses) is turned back into its canonical name. The dns stage
+    // lasts until every one is known (so --deadline marks it when they are not).
+    void look_up_canonical_names(std::size_t index, DnsEvidence dns) {
+        auto& target = evidence_[index];
+        target.dns = std::move(dns);
+        const std::size_t count = std::min<std::size_t>(
+            target.dns.addresses.size(), static_cast<std::size_t>(options_.settings.max_addresses));
+        target.addresses_not_probed = target.dns.addresses.size() - count;
+        target.dns.canonical_names.resize(count);
+        canonical_pending_[index] = count;
+        if (count == 0) return on_canonical_names(index);
+        for (std::size_t a = 0; a < count; ++a) {
+            target.dns.canonical_names[a].address = target.dns.addresses[a];
+            auto self = shared_from_this();
+            resolver_.canonical_name(target.dns.addresses[a], [self, index, a](CanonicalName name) {
+                self->evidence_[index].dns.canonical_names[a] = std::move(name);
+                if (--self->canonical_pending_[index] == 0) self->on_canonical_names(index);
+            });
+        }
+    }
+
+    // Every canonical name of the bootstrap is known: the client connects to them, so they
+    // join the run; the bootstrap itself is not connected to.
+    void on_canonical_names(std::size_t index) {
+        canonical_pending_.erase(index);
+        progress_[index].dns_done = true;
+        mark_not_connected(evidence_[index]);
+        // Appending may move evidence_: no reference into it is held past this point.
+        const Target bootstrap = evidence_[index].target;
+        for (Target& target : canonical_.merge(bootstrap, evidence_[index].dns.canonical_names)) {
+            advertised_.add_known(target);
+            TargetEvidence evidence;
+            evidence.target = std::move(target);
+            evidence_.push_back(std::move(evidence));
+            progress_.emplace_back();
+        }
+        finish_target(index);
     }
 
     // Called by the queue when the address has a socket to take.
@@ -283,6 +341,7 @@ class Run : public std::enable_shared_from_this<Run> {
         KafkaProbeOptions kafka;
         kafka.timeout = options_.settings.timeout;
         if (!withhold) kafka.sasl = options_.sasl;
+        kafka.sasl_handshake_only = options_.sasl_handshake_only;
         kafka.metadata = target.origin != "advertised" && options_.settings.follow_advertised;
         probe_kafka(stream, kafka, protocol_done(at, stream, withhold));
     }
@@ -342,6 +401,7 @@ class Run : public std::enable_shared_from_this<Run> {
         evidence_[at.target].addresses[at.address].protocol = std::move(protocol);
         // Appending may move evidence_: no reference into it is held past this point.
         for (Target& target : advertised_.merge(evidence_[at.target].target, brokers)) {
+            canonical_.add_known(target);
             TargetEvidence evidence;
             evidence.target = std::move(target);
             evidence_.push_back(std::move(evidence));
@@ -370,6 +430,8 @@ class Run : public std::enable_shared_from_this<Run> {
     std::vector<TargetProgress> progress_;  // one per evidence_ entry
     AddressQueue queue_;
     AdvertisedBrokers advertised_;
+    CanonicalBootstraps canonical_;
+    std::map<std::size_t, std::size_t> canonical_pending_;  // bootstrap -> lookups not yet done
     std::set<std::string> source_addresses_;
     std::size_t next_ = 0;
     std::size_t finished_ = 0;
@@ -392,7 +454,7 @@ Result<std::shared_ptr<TlsContext>> trust_store(const std::vector<Target>& targe
     const bool any_tls =
         std::any_of(targets.begin(), targets.end(), [](const Target& t) { return t.tls; });
     if (settings.tcp_only || !any_tls) return std::shared_ptr<TlsContext>();
-    return TlsContext::create(settings.ca_files);
+    return TlsContext::create(settings);
 }
 
 Result<std::unique_ptr<Resolver>> create_resolver(asio::io_context& io,
@@ -451,6 +513,7 @@ Result<EngineRun> run_probes(const std::vector<Target>& targets, const EngineOpt
     auto tls = trust_store(targets, settings);
     if (!tls) return std::move(tls).error();
     setup.tls = std::move(*tls);
+    if (setup.tls) result.tls = setup.tls->material();
 
     asio::io_context io(1);
     {

@@ -8,7 +8,10 @@
 // the REST components (probes/http/http_probe.h). A Kafka bootstrap's Metadata names the brokers
 // clients will really connect to; each becomes a target of its own (origin "advertised"),
 // appended to the run and probed like any other, without Metadata of its own
-// (probes/engine/advertised_brokers.h). Sockets are bounded by a budget from the descriptor limit
+// (probes/engine/advertised_brokers.h). With client.dns.lookup=
+// resolve_canonical_bootstrap_servers_only, a bootstrap is not connected to by its name: the
+// canonical names of its addresses are, each as a target of origin "canonical"
+// (probes/engine/canonical_bootstraps.h). Sockets are bounded by a budget from the descriptor limit
 // (probes/engine/engine_budget.h, probes/engine/address_queue.h); a run cut short by its deadline
 // marks the stages still waiting with run.deadline (probes/engine/run_progress.h).
 //
@@ -32,14 +35,18 @@ namespace vpcprobe {
 struct EngineOptions {
     ProbeSettings settings;               // as the user set them
     std::optional<SaslCredentials> sasl;  // for the Kafka check; never copied into evidence
-    std::size_t max_advertised = 64;      // bound on advertised brokers added to one run
+    // A mechanism the client uses that vpcprobe does not speak: the Kafka check asks whether
+    // the broker offers it and stops before logging in (probes/kafka/kafka_probe.h).
+    std::string sasl_handshake_only;
+    std::size_t max_advertised = 64;  // bound on advertised brokers added to one run
     // Sockets open at once (one per address in flight). 0 = derived from RLIMIT_NOFILE, so
     // that running out of descriptors can never be mistaken for a network failure.
     std::size_t max_sockets = 0;
 };
 
 struct EngineRun : RunEvidence {
-    // The input's targets in input order, then the advertised brokers in discovery order.
+    // The input's targets in input order, then the canonical names of bootstraps and the
+    // advertised brokers in discovery order.
     std::vector<TargetEvidence> targets;
 };
 

@@ -110,7 +110,11 @@ class KafkaConversation : public std::enable_shared_from_this<KafkaConversation>
     std::string redacted(std::string text) const;
 
     std::int32_t next_correlation_id() { return next_correlation_id_++; }
-    std::string_view mechanism() const { return options_.sasl->mechanism; }
+    std::string_view mechanism() const {
+        return options_.sasl ? std::string_view(options_.sasl->mechanism)
+                             : std::string_view(options_.sasl_handshake_only);
+    }
+    bool handshake_only() const { return !options_.sasl && !options_.sasl_handshake_only.empty(); }
 
     std::shared_ptr<ProtocolStream> stream_;
     KafkaProbeOptions options_;
@@ -306,7 +310,7 @@ void KafkaConversation::start() {
         });
         return;
     }
-    if (options_.sasl) kafka_.sasl_mechanism = options_.sasl->mechanism;
+    if (options_.sasl || handshake_only()) kafka_.sasl_mechanism = std::string(mechanism());
     send_api_versions(3);
 }
 
@@ -344,7 +348,7 @@ void KafkaConversation::on_api_versions(Answer answer) {
     }
     kafka_.api_versions_version = version;
     kafka_.apis = response->apis;
-    if (options_.sasl) {
+    if (options_.sasl || handshake_only()) {
         send_sasl_handshake();
     } else {
         send_metadata();
@@ -372,6 +376,14 @@ void KafkaConversation::on_sasl_handshake(Answer answer) {
     }
     kafka_.sasl_mechanisms_offered = response->mechanisms;
     if (fail_if_refused(*response)) return;
+    if (handshake_only()) {
+        kafka_.metadata_not_checked = fmt::format(
+            "not asked: the broker offers {}, which vpcprobe does not speak, so it "
+            "did not log in",
+            mechanism());
+        succeed();
+        return;
+    }
     start_sasl_authenticate();
 }
 

@@ -40,6 +40,10 @@ namespace vpcprobe {
 struct KafkaProbeOptions {
     std::chrono::milliseconds timeout{3000};  // per request/answer exchange
     std::optional<SaslCredentials> sasl;
+    // A mechanism the client uses that vpcprobe does not speak (GSSAPI, OAUTHBEARER,
+    // AWS_MSK_IAM), with no credentials: the SASL handshake asks whether the broker offers it,
+    // then the check stops before logging in. Ignored when `sasl` is set.
+    std::string sasl_handshake_only;
     bool metadata = true;  // false for advertised brokers: ApiVersions (and SASL) only
     std::string client_id = "vpcprobe";
     std::size_t max_frame_bytes = 1 << 20;  // answers larger than this are protocol.too_large

@@ -15,7 +15,10 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+#include "probes/tls/certificate_info.h"
 #include "probes/tls/error_map_tls.h"
+#include "probes/tls/key_stores.h"
 #include "probes/tls/openssl_handle.h"
 
 namespace vpcprobe {
@@ -39,8 +42,9 @@ Result<std::string> read_pem_file(const std::string& path) {
     return text;
 }
 
-// Adds every certificate of one PEM file to the store.
-Result<void> add_ca_file(X509_STORE* store, const std::string& path) {
+// Adds every certificate of one PEM file to the store, and their subjects to `subjects`.
+Result<void> add_ca_file(X509_STORE* store, const std::string& path,
+                         std::vector<std::string>* subjects = nullptr) {
     const auto text = read_pem_file(path);
     if (!text) return text.error();
     BioPtr bio(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())));
@@ -55,6 +59,7 @@ Result<void> add_ca_file(X509_STORE* store, const std::string& path) {
             ERR_clear_error();
             return Error("cannot add a certificate to the trust store: " + reason);
         }
+        if (subjects != nullptr) subjects->push_back(subject_text(cert.get()));
         ++added;
     }
     const unsigned long last = ERR_peek_last_error();
@@ -75,7 +80,9 @@ Result<void> check_trust_anchor_file(const std::string& path) {
     return add_ca_file(store.get(), path);
 }
 
-Result<std::shared_ptr<TlsContext>> TlsContext::create(const std::vector<std::string>& ca_files) {
+namespace {
+
+boost::asio::ssl::context client_context() {
     boost::asio::ssl::context context(boost::asio::ssl::context::tls_client);
     SSL_CTX* native = context.native_handle();
     SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
@@ -84,16 +91,91 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const std::vector<std::st
     // Verification must fail closed for any other user of this context; probe_tls installs
     // its recording callback per connection.
     SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
-    // A host without a system store still works with --ca-file; nothing to report here.
-    SSL_CTX_set_default_verify_paths(native);
-    ERR_clear_error();
+    return context;
+}
+
+// The anchors: the client's own trust store replaces the system store, as for the client.
+Result<void> install_trust(SSL_CTX* native, const ProbeSettings& settings,
+                           TlsMaterialInfo& material) {
+    if (settings.tls.trust_store) {
+        auto trust = load_trust_store(*settings.tls.trust_store);
+        if (!trust) return std::move(trust).error();
+        std::unique_ptr<X509_STORE, FreeWith<X509_STORE_free>> store(X509_STORE_new());
+        if (!store) return Error("out of memory");
+        for (const auto& anchor : trust->anchors) {
+            if (X509_STORE_add_cert(store.get(), anchor.get()) != 1) {
+                const std::string reason = openssl_error_text(ERR_get_error());
+                ERR_clear_error();
+                return Error("cannot add a certificate to the trust store: " + reason)
+                    .context(trust->description);
+            }
+        }
+        SSL_CTX_set_cert_store(native, store.release());
+        material.trust = trust->description;
+        material.trust_subjects = trust->subjects;
+    } else {
+        // A host without a system store still works with --ca-file; nothing to report here.
+        SSL_CTX_set_default_verify_paths(native);
+        ERR_clear_error();
+        material.trust = "the system store";
+    }
     X509_STORE* store = SSL_CTX_get_cert_store(native);
-    for (const auto& path : ca_files) {
-        if (auto added = add_ca_file(store, path); !added) {
+    for (const auto& path : settings.ca_files) {
+        if (auto added = add_ca_file(store, path, &material.trust_subjects); !added) {
             return std::move(added).error().context("--ca-file " + path);
         }
     }
-    return std::make_shared<TlsContext>(std::move(context));
+    if (!settings.ca_files.empty())
+        material.trust += " and --ca-file " + join(settings.ca_files, ", ");
+    return {};
+}
+
+Result<void> install_identity(SSL_CTX* native, const ClientIdentity& identity,
+                              TlsMaterialInfo& material) {
+    auto loaded = load_client_identity(identity);
+    if (!loaded) return std::move(loaded).error();
+    X509* leaf = loaded->chain.front().get();
+    bool ok = SSL_CTX_use_certificate(native, leaf) == 1;
+    for (std::size_t i = 1; ok && i < loaded->chain.size(); ++i) {
+        ok = SSL_CTX_add1_chain_cert(native, loaded->chain[i].get()) == 1;
+    }
+    ok = ok && SSL_CTX_use_PrivateKey(native, loaded->key.get()) == 1 &&
+         SSL_CTX_check_private_key(native) == 1;
+    if (!ok) {
+        const std::string reason = openssl_error_text(ERR_get_error());
+        ERR_clear_error();
+        return Error("cannot present the client certificate: " + reason).context(loaded->source);
+    }
+    material.client_certificate = certificate_info(leaf);
+    material.client_certificate_source = loaded->source;
+    return {};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<TlsContext>> TlsContext::create(const ProbeSettings& settings) {
+    boost::asio::ssl::context context = client_context();
+    TlsMaterialInfo material;
+    if (auto trust = install_trust(context.native_handle(), settings, material); !trust) {
+        return std::move(trust).error();
+    }
+    if (settings.tls.identity) {
+        auto identity = install_identity(context.native_handle(), *settings.tls.identity, material);
+        if (!identity) return std::move(identity).error();
+    }
+    return std::make_shared<TlsContext>(std::move(context), std::move(material));
+}
+
+Result<std::shared_ptr<TlsContext>> TlsContext::create(const std::vector<std::string>& ca_files) {
+    ProbeSettings settings;
+    settings.ca_files = ca_files;
+    return create(settings);
+}
+
+Result<TlsMaterialInfo> check_tls_material(const ProbeSettings& settings) {
+    auto context = TlsContext::create(settings);
+    if (!context) return std::move(context).error();
+    return (*context)->material();
 }
 
 }  // namespace vpcprobe

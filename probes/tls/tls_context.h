@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// The trust a TLS probe verifies against: the system store plus each --ca-file, in one
-// client context that never resumes a session (every probe must see the full handshake and
-// chain). The same --ca-file check, for the command line to refuse a bad file early, is
-// declared in probes/tls/trust_anchors.h.
+// The trust a TLS probe verifies against and the certificate it presents, in one client context
+// that never resumes a session (every probe must see the full handshake and chain): the system
+// store plus each --ca-file, or, when the settings name the client's own trust store, only that
+// store's anchors (plus each --ca-file), as for the client; and the client identity of the
+// settings (probes/tls/key_stores.h loads both). material() says what was used, for the run's
+// evidence. The same checks, for the settings to refuse bad files early, are declared in
+// probes/tls/trust_anchors.h.
 //
 // Threading: create a TlsContext once per run; it is shared by every probe of the run (on the
 // io_context's thread) and must outlive them.
@@ -14,6 +17,8 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include "core/evidence.h"
+#include "core/probe_settings.h"
 #include "core/result.h"
 #include "probes/tls/trust_anchors.h"
 
@@ -21,15 +26,22 @@ namespace vpcprobe {
 
 class TlsContext {
   public:
-    // System trust store plus each PEM file in ca_files, or an Error naming the file that is
-    // unreadable or holds no certificate ("--ca-file FILE: ...").
+    // The trust and identity of settings.tls plus each of settings.ca_files, or an Error naming
+    // the setting and file that does not load ("--ca-file FILE: ...", "client.properties:
+    // ssl.keystore.location FILE: wrong password ...").
+    static Result<std::shared_ptr<TlsContext>> create(const ProbeSettings& settings);
+    // The system store plus each PEM file in ca_files, presenting no certificate.
     static Result<std::shared_ptr<TlsContext>> create(const std::vector<std::string>& ca_files);
-    boost::asio::ssl::context& native() { return context_; }
 
-    explicit TlsContext(boost::asio::ssl::context context) : context_(std::move(context)) {}
+    boost::asio::ssl::context& native() { return context_; }
+    const TlsMaterialInfo& material() const { return material_; }
+
+    TlsContext(boost::asio::ssl::context context, TlsMaterialInfo material)
+        : context_(std::move(context)), material_(std::move(material)) {}
 
   private:
     boost::asio::ssl::context context_;
+    TlsMaterialInfo material_;
 };
 
 }  // namespace vpcprobe

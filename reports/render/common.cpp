@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "core/text.h"
+
 namespace vpcprobe {
 
 double round_ms(double ms) {
@@ -27,6 +29,34 @@ std::string describe_concurrency(const AgentInfo& agent) {
                             agent.queued_for_socket == 1 ? "" : "es");
     }
     return text;
+}
+
+std::vector<CanonicalRoute> canonical_routes(const TargetReport& bootstrap,
+                                             const std::vector<TargetReport>& targets) {
+    const std::string of = bootstrap.target.endpoint();
+    std::vector<CanonicalRoute> routes;
+    for (const CanonicalName& name : bootstrap.evidence.dns.canonical_names) {
+        Target wanted;
+        wanted.host = lower(name.host());
+        wanted.port = bootstrap.target.port;
+        CanonicalRoute route{&name, nullptr};
+        for (const TargetReport& other : targets) {
+            Target probed = other.target;
+            probed.host = lower(probed.host);
+            if (&other == &bootstrap || probed.endpoint() != wanted.endpoint()) continue;
+            // Another bootstrap of the cluster may have led there first; this one's is better.
+            if (route.target == nullptr || other.target.canonical_of == of) route.target = &other;
+        }
+        routes.push_back(route);
+    }
+    return routes;
+}
+
+std::string describe_canonical_lookup(const Target& bootstrap) {
+    return fmt::format(
+        "the client (client.dns.lookup=resolve_canonical_bootstrap_servers_only) connects to the "
+        "canonical names of the addresses of {}, not to {}",
+        bootstrap.endpoint(), bootstrap.host);
 }
 
 }  // namespace vpcprobe

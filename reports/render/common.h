@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/report.h"
 
@@ -16,5 +17,21 @@ double round_ms(double ms);
 // and 960 sockets at once (descriptor limit 1024); the most in flight: 64 targets, 70 sockets".
 // Empty when the report does not know (agent.socket_budget 0).
 std::string describe_concurrency(const AgentInfo& agent);
+
+// For a bootstrap whose client connects to the canonical names of its addresses
+// (client.dns.lookup=resolve_canonical_bootstrap_servers_only, docs/report.md): one entry per
+// address, in DNS order, with the target of the report probed for the host the client connects
+// to (null when the report has none, as after --deadline).
+struct CanonicalRoute {
+    const CanonicalName* name = nullptr;
+    const TargetReport* target = nullptr;
+};
+std::vector<CanonicalRoute> canonical_routes(const TargetReport& bootstrap,
+                                             const std::vector<TargetReport>& targets);
+
+// The one sentence every format opens that list with: "the client
+// (client.dns.lookup=resolve_canonical_bootstrap_servers_only) connects to the canonical names
+// of the addresses of boot.example:9093, not to boot.example".
+std::string describe_canonical_lookup(const Target& bootstrap);
 
 }  // namespace vpcprobe

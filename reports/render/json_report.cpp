@@ -55,6 +55,24 @@ json::object stage_head(const StageResult& stage) {
 
 // ---- Stages ----
 
+// client.dns.lookup=resolve_canonical_bootstrap_servers_only: what each address of a bootstrap
+// was turned into; null for every other target.
+json::value canonical_names_json(const std::vector<CanonicalName>& names) {
+    if (names.empty()) return nullptr;
+    json::array out;
+    for (const auto& name : names) {
+        out.push_back(json::object{{"address", text(name.address)},
+                                   {"name", text_or_null(name.name)},
+                                   {"reverse_name", text_or_null(name.reverse_name)},
+                                   {"source", text_or_null(name.source)},
+                                   {"ares_status", name.ares_status},
+                                   {"code", code_or_null(name.cause)},
+                                   {"ms", round_ms(name.ms)},
+                                   {"detail", text_or_null(name.detail)}});
+    }
+    return out;
+}
+
 json::object dns_json(const DnsEvidence& dns) {
     json::object out = stage_head(dns);
     out["addresses"] = texts(dns.addresses);
@@ -63,6 +81,7 @@ json::object dns_json(const DnsEvidence& dns) {
     out["detail"] = text_or_null(dns.detail);
     out["ares_status_a"] = dns.ares_status_a;
     out["ares_status_aaaa"] = dns.ares_status_aaaa;
+    out["canonical_names"] = canonical_names_json(dns.canonical_names);
     return out;
 }
 
@@ -103,20 +122,22 @@ json::object tls_json(const TlsEvidence& tls) {
     return out;
 }
 
+json::object certificate_info_json(const CertificateInfo& info) {
+    return json::object{{"subject", text(info.subject)},
+                        {"issuer", text(info.issuer)},
+                        {"sans", texts(info.sans)},
+                        {"not_before", json::string(rfc3339(info.not_before))},
+                        {"not_after", json::string(rfc3339(info.not_after))},
+                        {"sha256", text(info.sha256)},
+                        {"self_issued", info.self_issued}};
+}
+
 json::object certificate_json(const CertificateEvidence& certificate) {
     json::object out = stage_head(certificate);
     out["days_left"] =
         certificate.days_left ? json::value(*certificate.days_left) : json::value(nullptr);
     json::array chain;
-    for (const auto& info : certificate.chain) {
-        chain.push_back(json::object{{"subject", text(info.subject)},
-                                     {"issuer", text(info.issuer)},
-                                     {"sans", texts(info.sans)},
-                                     {"not_before", json::string(rfc3339(info.not_before))},
-                                     {"not_after", json::string(rfc3339(info.not_after))},
-                                     {"sha256", text(info.sha256)},
-                                     {"self_issued", info.self_issued}});
-    }
+    for (const auto& info : certificate.chain) chain.push_back(certificate_info_json(info));
     out["chain"] = std::move(chain);
     json::array errors;
     for (const auto& error : certificate.verify_errors) {
@@ -236,6 +257,7 @@ json::object target_json(const TargetReport& target) {
     out["advertised_by"] = text_or_null(target.target.advertised_by);
     out["node_id"] = target.target.origin == "advertised" ? json::value(target.target.node_id)
                                                           : json::value(nullptr);
+    out["canonical_of"] = text_or_null(target.target.canonical_of);
     out["shown_address"] = shown ? json::value(target.shown_address) : json::value(nullptr);
     json::array addresses;
     for (const auto& address : evidence.addresses) {
@@ -256,6 +278,28 @@ json::object finding_json(const Finding& finding) {
         {"summary", text(finding.summary)},  {"components", texts(finding.components)},
         {"targets", texts(finding.targets)}, {"suspects", suspects_json(finding.suspects)},
         {"remedy", text(finding.remedy)}};
+}
+
+// The Kafka client configuration the check was made as: key names, never values.
+json::object client_config_json(const ClientConfigInfo& config) {
+    return json::object{{"file", text(config.path)},
+                        {"format", text(config.format)},
+                        {"keys_used", texts(config.keys_used)},
+                        {"keys_not_used", texts(config.keys_not_used)},
+                        {"notes", texts(config.notes)}};
+}
+
+// The anchors the run trusted and the certificate it presented.
+json::object tls_material_json(const TlsMaterialInfo& tls) {
+    json::object out{{"trust", text(tls.trust)}, {"trust_subjects", texts(tls.trust_subjects)}};
+    if (tls.client_certificate) {
+        json::object certificate = certificate_info_json(*tls.client_certificate);
+        certificate["source"] = text(tls.client_certificate_source);
+        out["client_certificate"] = std::move(certificate);
+    } else {
+        out["client_certificate"] = nullptr;
+    }
+    return out;
 }
 
 json::object report_json(const Report& report) {
@@ -285,6 +329,10 @@ json::object report_json(const Report& report) {
             {"peak_sockets", agent.peak_sockets},
             {"queued_for_socket", agent.queued_for_socket}};
     }
+    json::object& agent_out = out["agent"].as_object();
+    agent_out["client_config"] =
+        agent.client_config ? json::value(client_config_json(*agent.client_config)) : nullptr;
+    agent_out["tls"] = agent.tls ? json::value(tls_material_json(*agent.tls)) : nullptr;
     json::array targets;
     for (const auto& target : report.targets) targets.push_back(target_json(target));
     out["targets"] = std::move(targets);

@@ -267,6 +267,35 @@ void render_suspects(std::string& out, const std::vector<Suspect>& suspects) {
     for (const auto& suspect : suspects) out += "  - " + suspect_line(suspect) + "\n";
 }
 
+// client.dns.lookup=resolve_canonical_bootstrap_servers_only: where each bootstrap's addresses
+// lead the client, and how those targets fared. Nothing when no bootstrap was looked up so.
+void render_canonical_section(std::string& out, const Report& report) {
+    bool any = false;
+    for (const auto& target : report.targets) {
+        if (target.evidence.dns.canonical_names.empty()) continue;
+        if (!any) out += "## Canonical names\n\n";
+        any = true;
+        std::string sentence = describe_canonical_lookup(target.target);
+        sentence[0] = 'T';
+        out += md(sentence) + ".\n\n";
+        for (const CanonicalRoute& route : canonical_routes(target, report.targets)) {
+            std::string line = fmt::format("- {} \u2192 {}", code_span(route.name->address),
+                                           code_span(route.name->host()));
+            if (route.name->name.empty()) line += " (no canonical name: the address itself)";
+            if (route.target != nullptr) {
+                line +=
+                    fmt::format(": {} {}", mark(route.target->status), name(route.target->status));
+                if (route.target->cause) line += " " + code_span(code(route.target->cause->code));
+            }
+            if (route.name->name.empty() && !route.name->detail.empty()) {
+                line += " \u2014 " + md(route.name->detail);
+            }
+            out += line + "\n";
+        }
+        out += "\n";
+    }
+}
+
 void render_findings(std::string& out, const std::vector<Finding>& findings) {
     out += "## Findings\n\n";
     if (findings.empty()) {
@@ -309,6 +338,27 @@ void render_problems(std::string& out, const Report& report) {
     if (!any) out += "None.\n\n";
 }
 
+// The client configuration the check was made as, the trust and the certificate presented.
+void render_client(std::string& out, const AgentInfo& agent) {
+    if (agent.client_config) {
+        const ClientConfigInfo& config = *agent.client_config;
+        out += "- **Checked as configured in:** " + code_span(config.path) + " (" +
+               md(config.format) + ")\n";
+        for (const std::string& note : config.notes) out += "  - " + md(note) + "\n";
+        if (!config.keys_not_used.empty()) {
+            out +=
+                "- **Client keys not used:** " + escaped_list(config.keys_not_used, md, "") + "\n";
+        }
+    }
+    if (!agent.tls) return;
+    out += "- **Trust anchors:** " + md(agent.tls->trust) + "\n";
+    if (agent.tls->client_certificate) {
+        out += "- **Client certificate:** " + md(agent.tls->client_certificate->subject) +
+               " (issued by " + md(agent.tls->client_certificate->issuer) + ") from " +
+               md(agent.tls->client_certificate_source) + "\n";
+    }
+}
+
 void render_environment(std::string& out, const AgentInfo& agent) {
     out += "## Environment\n\n";
     out += "- **Agent host:** " + (agent.hostname.empty() ? "unknown" : md(agent.hostname)) + "\n";
@@ -324,6 +374,7 @@ void render_environment(std::string& out, const AgentInfo& agent) {
     if (!agent.command_line.empty()) {
         out += "- **Command line:** " + code_span(agent.command_line) + "\n";
     }
+    render_client(out, agent);
     out += "\n";
 }
 
@@ -445,6 +496,17 @@ void render_protocol(std::string& out, const ProtocolEvidence& protocol) {
     if (protocol.http && protocol.http->status != 0) render_http(out, *protocol.http);
 }
 
+// client.dns.lookup=resolve_canonical_bootstrap_servers_only: each address and its name.
+void render_canonical_names(std::string& out, const std::vector<CanonicalName>& names) {
+    if (names.empty()) return;
+    out += "  canonical names (client.dns.lookup=resolve_canonical_bootstrap_servers_only):\n";
+    for (const auto& name : names) {
+        out += fmt::format("    {} -> {}{}\n", neutralised(name.address), neutralised(name.host()),
+                           name.name.empty() ? " (no canonical name: the address itself)" : "");
+        if (!name.detail.empty()) out += "      detail: " + neutralised(name.detail) + "\n";
+    }
+}
+
 void render_address(std::string& out, const AddressEvidence& address) {
     out += fmt::format("address {}\n", neutralised(address.address));
     render_tcp(out, address.tcp);
@@ -466,6 +528,9 @@ std::string render_evidence_text(const TargetReport& target) {
         about.push_back(
             fmt::format("node {} advertised by {}", t.node_id, neutralised(t.advertised_by)));
     }
+    if (!t.canonical_of.empty()) {
+        about.push_back("a canonical name of the addresses of " + neutralised(t.canonical_of));
+    }
     if (!t.tls) about.push_back("plaintext");
     if (!about.empty()) out += " (" + join(about, ", ") + ")";
     out += fmt::format("\nstatus: {}", name(target.status));
@@ -481,6 +546,7 @@ std::string render_evidence_text(const TargetReport& target) {
     out += line + "\n";
     if (!dns.addresses.empty()) out += "  addresses: " + neutralised_list(dns.addresses) + "\n";
     detail_line(out, "", dns);
+    render_canonical_names(out, dns.canonical_names);
 
     for (const auto& address : target.evidence.addresses) render_address(out, address);
     if (target.evidence.addresses_not_probed > 0) {
@@ -502,6 +568,7 @@ std::string render_markdown(const Report& report) {
                            report.summary.warning, report.summary.failed);
     }
 
+    render_canonical_section(out, report);
     render_findings(out, report.findings);
     render_problems(out, report);
     render_environment(out, report.agent);

@@ -351,6 +351,33 @@ void render_services(std::string& out, const std::vector<TargetReport>& targets,
     }
 }
 
+// client.dns.lookup=resolve_canonical_bootstrap_servers_only: for each bootstrap, where each of
+// its addresses leads the client and how that target fared; why an address has no name.
+void render_canonical(std::string& out, const std::vector<TargetReport>& targets,
+                      const Painter& paint) {
+    for (const TargetReport* target : grouped(targets)) {
+        if (target->evidence.dns.canonical_names.empty()) continue;
+        out += fmt::format("{} {}: {}\n", paint(Tone::bold, safe(target->target.component)),
+                           safe(target->target.endpoint()),
+                           safe(describe_canonical_lookup(target->target)));
+        for (const CanonicalRoute& route : canonical_routes(*target, targets)) {
+            std::string line =
+                fmt::format("    {} -> {}", safe(route.name->address), safe(route.name->host()));
+            if (route.name->name.empty()) line += " (no canonical name: the address itself)";
+            if (route.target != nullptr) {
+                const auto [word, tone] = status_cell(route.target->status);
+                line += fmt::format(" {}", paint(tone, word));
+                if (route.target->cause)
+                    line += fmt::format(" {}", code(route.target->cause->code));
+            }
+            out += line + "\n";
+            if (route.name->name.empty() && !route.name->detail.empty()) {
+                out += fmt::format("        {}\n", safe(route.name->detail));
+            }
+        }
+    }
+}
+
 void render_findings(std::string& out, const std::vector<Finding>& findings, const Painter& paint) {
     if (findings.empty()) return;
     out += paint(Tone::bold, "Findings") + "\n";
@@ -366,6 +393,32 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
         render_suspects(out, finding.suspects, "    ");
         if (!finding.remedy.empty()) out += fmt::format("    remedy: {}\n", safe(finding.remedy));
     }
+}
+
+// How the check was configured when it is checked as a Kafka client would connect: the client
+// configuration, what of it could not be honoured, the trust and the certificate presented.
+std::string client_lines(const AgentInfo& agent) {
+    std::string out;
+    if (agent.client_config) {
+        const ClientConfigInfo& config = *agent.client_config;
+        out += fmt::format("\nchecked as configured in {} ({})", safe(config.path),
+                           safe(config.format));
+        for (const std::string& note : config.notes) out += fmt::format("\n  note: {}", safe(note));
+        if (!config.keys_not_used.empty()) {
+            out += fmt::format("\n  not used: {}", safe_list(config.keys_not_used));
+        }
+    }
+    if (agent.tls && (agent.client_config || agent.tls->client_certificate ||
+                      !agent.tls->trust_subjects.empty())) {
+        out += fmt::format("\ntrust: {}", safe(agent.tls->trust));
+        if (agent.tls->client_certificate) {
+            out += fmt::format("\nclient certificate: {} (issued by {}) from {}",
+                               safe(agent.tls->client_certificate->subject),
+                               safe(agent.tls->client_certificate->issuer),
+                               safe(agent.tls->client_certificate_source));
+        }
+    }
+    return out;
 }
 
 std::string header(const Report& report) {
@@ -385,6 +438,7 @@ std::string header(const Report& report) {
     // A second line only when the descriptor limit, not --concurrency, set the pace: the one
     // case where the figures explain something (a slow run). JSON and Markdown always have them.
     if (agent.queued_for_socket > 0) line += fmt::format("\n{}", describe_concurrency(agent));
+    line += client_lines(agent);
     return line;
 }
 
@@ -405,6 +459,9 @@ std::string render_text(const Report& report, bool color) {
         render_table(out, report.targets, paint);
         out += '\n';
     }
+    std::string canonical;
+    render_canonical(canonical, report.targets, paint);
+    if (!canonical.empty()) out += canonical + "\n";
     std::string services;
     render_services(services, report.targets, paint);
     if (!services.empty()) out += services + "\n";

@@ -200,4 +200,66 @@ inline Target advertised_target(const std::string& host, std::uint16_t port,
     return target;
 }
 
+// ---- client.dns.lookup=resolve_canonical_bootstrap_servers_only: a bootstrap whose two
+// addresses lead the client to b-1.internal (a PTR that resolves back) and to 10.0.0.7 itself
+// (no PTR record), whose certificate does not cover the address.
+
+inline const std::string kCanonicalSkip =
+    "client.dns.lookup=resolve_canonical_bootstrap_servers_only: the client connects to the "
+    "canonical names b-1.internal, 10.0.0.7 instead";
+
+inline CanonicalName canonical_name(std::string address, std::string name, std::string detail) {
+    CanonicalName out;
+    out.address = std::move(address);
+    out.name = name;
+    out.reverse_name = std::move(name);
+    out.source = "dns";
+    out.ares_status = out.name.empty() ? 4 : 0;  // ARES_ENOTFOUND
+    out.cause = out.name.empty() ? Cause::dns_nxdomain : Cause::none;
+    out.detail = std::move(detail);
+    out.ms = 1.26;
+    return out;
+}
+
+// An address of a bootstrap the client does not connect to by name: every stage skipped.
+inline AddressEvidence not_connected(const std::string& address) {
+    AddressEvidence evidence;
+    evidence.address = address;
+    for (StageResult* stage :
+         {static_cast<StageResult*>(&evidence.tcp), static_cast<StageResult*>(&evidence.tls),
+          static_cast<StageResult*>(&evidence.certificate),
+          static_cast<StageResult*>(&evidence.protocol)}) {
+        stage->detail = kCanonicalSkip;
+    }
+    return evidence;
+}
+
+inline Target canonical_target(const std::string& host, const std::string& bootstrap) {
+    Target target{"kafka", "vpc", host, 9093, "canonical"};
+    target.canonical_of = bootstrap;
+    return target;
+}
+
+inline Report canonical_report() {
+    Target boot{"kafka", "vpc", "boot.example", 9093, "bootstrap"};
+    DnsEvidence dns = dns_ok({"10.0.0.5", "10.0.0.7"});
+    dns.canonical_names = {
+        canonical_name("10.0.0.5", "b-1.internal",
+                       "the PTR record of 10.0.0.5 names b-1.internal (via 10.20.0.2:53), which "
+                       "resolves back to it"),
+        canonical_name("10.0.0.7", "",
+                       "10.0.0.7 has no PTR record (NXDOMAIN from 10.20.0.2:53); the client "
+                       "uses 10.0.0.7 itself as the name")};
+    AddressEvidence literal = healthy("10.0.0.7", 9093, "b-2.internal");
+    literal.certificate.status = StageStatus::failed;
+    literal.certificate.cause = Cause::cert_hostname_mismatch;
+    literal.certificate.detail = "the certificate does not name 10.0.0.7";
+    return diagnose({evidence_of(boot, dns, {not_connected("10.0.0.5"), not_connected("10.0.0.7")}),
+                     evidence_of(canonical_target("b-1.internal", "boot.example:9093"),
+                                 dns_ok({"10.0.0.5"}), {healthy("10.0.0.5", 9093, "b-1.internal")}),
+                     evidence_of(canonical_target("10.0.0.7", "boot.example:9093"),
+                                 dns_ok({"10.0.0.7"}), {literal})},
+                    agent_info());
+}
+
 }  // namespace vpcprobe::test

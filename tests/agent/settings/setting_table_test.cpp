@@ -71,6 +71,21 @@ const std::map<std::string, Sample>& samples() {
         {"listen", {{"--listen", "[::1]:9100"}, "listen = \"[::1]:9100\""}},
         {"state_dir", {{"--state-dir", "{DIR}/state"}, "state_dir = \"{DIR}/state\""}},
         {"keep", {{"--keep", "12"}, "keep = 12"}},
+        {"client_config",
+         {{"--client-config", "{DIR}/client.properties"},
+          "client_config = \"{DIR}/client.properties\"",
+          true}},
+        {"client_cert",
+         {{"--client-cert", "{DIR}/client.pem", "--client-key", "{DIR}/client.key"},
+          "client_cert = \"{DIR}/client.pem\"\nclient_key = \"{DIR}/client.key\""}},
+        {"client_key",
+         {{"--client-key", "{DIR}/client.key", "--client-cert", "{DIR}/client.pem"},
+          "client_key = \"{DIR}/client.key\"\nclient_cert = \"{DIR}/client.pem\""}},
+        {"client_key_password_file",
+         {{"--client-cert", "{DIR}/client.pem", "--client-key", "{DIR}/client.key",
+           "--client-key-password-file", "{DIR}/key.pw"},
+          "client_cert = \"{DIR}/client.pem\"\nclient_key = \"{DIR}/client.key\"\n"
+          "client_key_password_file = \"{DIR}/key.pw\""}},
     };
     return table;
 }
@@ -99,6 +114,14 @@ Settings parsed(std::vector<std::string> args) {
     // What differs by source on purpose: the file's own name, and where a target came from.
     settings.options.config_file.reset();
     for (TargetSpec& target : settings.options.targets) target.origin.clear();
+    // And how the TLS settings name their source in messages ("--client-cert" or "FILE:2:1:
+    // client_cert"); where they land (probe.tls) must be the same.
+    settings.options.tls.identities.clear();
+    if (auto& identity = settings.options.probe.tls.identity) {
+        identity->certificate.named_by.clear();
+        if (identity->key) identity->key->named_by.clear();
+        identity->key_password_named_by.clear();
+    }
     return settings;
 }
 
@@ -122,7 +145,9 @@ TEST_CASE("every flag of check, endpoints and serve has a config key") {
     // The arguments of one command that no config file sets, by name: a new one is a choice.
     std::vector<std::string> arguments;
     for (const SettingDef& def : setting_table()) {
-        if (def.key.empty()) arguments.push_back(std::string(long_flag(def)));
+        if (def.key.empty() && !def.flags.empty()) {
+            arguments.push_back(std::string(long_flag(def)));
+        }
     }
     CHECK(arguments ==
           std::vector<std::string>{"--format", "--limit", "--rules", "--from", "--to"});
@@ -135,6 +160,14 @@ TEST_CASE("a flag and its config key give the same settings") {
     std::ofstream(dir.file("rules.json")) << "{}";
     std::ofstream(dir.file("secret.pw")) << "pw\n";
     ::chmod(dir.file("secret.pw").c_str(), 0600);
+    std::ofstream(dir.file("client.properties")) << "bootstrap.servers=client.example.com:9093\n"
+                                                    "security.protocol=SSL\n";
+    test::TempDir pki_dir;
+    const test::TestPki pki(pki_dir.path(), {"localhost"});
+    const test::ServerCredentials& client = pki.credentials(test::LeafVariant::good);
+    std::ofstream(dir.file("client.pem")) << read_file(client.chain_file);
+    std::ofstream(dir.file("client.key")) << read_file(client.key_file);
+    std::ofstream(dir.file("key.pw")) << "unused for a key in the clear\n";
     const std::string base_target = "base.example.com:9092";
 
     std::size_t compared = 0;
@@ -207,6 +240,29 @@ TEST_CASE("--help lists every flag a command takes, and no hidden one") {
             CHECK(help->text.find(std::string(def.help.substr(0, 30))) != std::string::npos);
         }
         CHECK(help->text.find("--password") == std::string::npos);
+    }
+}
+
+TEST_CASE("every client configuration key sets exactly one setting") {
+    std::map<std::string, int> seen;
+    for (const std::string& key : client_keys()) ++seen[key];
+    REQUIRE_FALSE(seen.empty());
+    for (const auto& [key, count] : seen) {
+        CAPTURE(key);
+        CHECK(count == 1);
+        REQUIRE(setting_for_client_key(key) != nullptr);
+        CHECK(setting_for_client_key(key)->apply != nullptr);
+    }
+    CHECK(setting_for_client_key("linger.ms") == nullptr);
+    CHECK(setting_for_client_key("") == nullptr);
+}
+
+TEST_CASE("docs/configuration.md names every client configuration key") {
+    const std::string doc = read_file(std::string(VPCPROBE_SOURCE_DIR) + "/docs/configuration.md");
+    REQUIRE_FALSE(doc.empty());
+    for (const std::string& key : client_keys()) {
+        CAPTURE(key);
+        CHECK(doc.find(fmt::format("`{}`", key)) != std::string::npos);
     }
 }
 

@@ -174,3 +174,64 @@ TEST_CASE("a refusal while this host is out of descriptors is this host's failur
     CHECK(with_local_socket_state(dns_verdict(timed_out), timed_out, EMFILE).cause ==
           Cause::dns_timeout);
 }
+
+namespace {
+
+vpcprobe::ReverseAnswers reverse(int status_ptr, std::string reverse_name = "") {
+    vpcprobe::ReverseAnswers out;
+    out.address = "10.0.0.5";
+    out.source = "dns";
+    out.status_ptr = status_ptr;
+    out.reverse_name = std::move(reverse_name);
+    out.servers = "10.0.0.2:53";
+    out.timeout = 3s;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a reverse lookup that gave no name says why and that the address is used",
+          "[error_map][dns][canonical]") {
+    using vpcprobe::canonical_verdict;
+    const auto servfail = canonical_verdict(reverse(ARES_ESERVFAIL));
+    CHECK(servfail.name.empty());
+    CHECK(servfail.host() == "10.0.0.5");
+    CHECK(servfail.cause == Cause::dns_servfail);
+    CHECK(servfail.ares_status == ARES_ESERVFAIL);
+    CHECK(servfail.detail ==
+          "the PTR query for 10.0.0.5 via 10.0.0.2:53 failed: SERVFAIL; the client uses 10.0.0.5 "
+          "itself as the name");
+    CHECK(canonical_verdict(reverse(ARES_ENODATA)).detail ==
+          "10.0.0.5 has no PTR record (no record (NODATA) from 10.0.0.2:53); the client uses "
+          "10.0.0.5 itself as the name");
+    CHECK(canonical_verdict(reverse(ARES_ETIMEOUT)).detail ==
+          "no answer to the PTR query for 10.0.0.5 from 10.0.0.2:53 within 3s; the client uses "
+          "10.0.0.5 itself as the name");
+}
+
+TEST_CASE("a reverse name is taken only when its lookup lists the address",
+          "[error_map][dns][canonical]") {
+    using vpcprobe::canonical_verdict;
+    auto answers = reverse(ARES_SUCCESS, "b-1.internal.example");
+    answers.forward.status = vpcprobe::StageStatus::ok;
+    answers.forward.addresses = {"10.0.0.7", "10.0.0.5"};
+    const auto taken = canonical_verdict(answers);
+    CHECK(taken.name == "b-1.internal.example");
+    CHECK(taken.host() == "b-1.internal.example");
+    CHECK(taken.cause == Cause::none);
+
+    answers.forward.addresses = {"10.0.0.7"};
+    const auto elsewhere = canonical_verdict(answers);
+    CHECK(elsewhere.name.empty());
+    CHECK(elsewhere.reverse_name == "b-1.internal.example");
+    CHECK(elsewhere.host() == "10.0.0.5");
+
+    answers.source = "hosts-file";
+    answers.hosts_path = "/etc/hosts";
+    answers.forward.addresses = {"10.0.0.5"};
+    const auto from_file = canonical_verdict(answers);
+    CHECK(from_file.name == "b-1.internal.example");
+    CHECK(from_file.ares_status == 0);
+    CHECK(from_file.detail ==
+          "10.0.0.5 is b-1.internal.example in /etc/hosts, which resolves back to it");
+}

@@ -100,3 +100,17 @@ TEST_CASE("a file past the size bound is refused after reading no more than the 
                                              ": larger than 64 MiB, which is no hosts file");
     }
 }
+
+TEST_CASE("an address has the first name of the first line listing it, as written", "[hosts]") {
+    const HostsFile hosts = HostsFile::parse(kHosts);
+    CHECK(hosts.name_of("10.9.0.1") == "Pinned.AliKafka.aliyuncs.com");  // not the later line
+    CHECK(hosts.name_of("10.9.0.2") == "pinned.alikafka.aliyuncs.com");
+    CHECK(hosts.name_of("fd00::9") == "pinned.alikafka.aliyuncs.com");
+    CHECK(hosts.name_of("FD00:0:0::9") == "pinned.alikafka.aliyuncs.com");  // any textual form
+    CHECK(hosts.name_of("127.0.0.1") == "localhost");
+    CHECK(hosts.name_of("10.9.0.3").empty());  // a line without names names nothing
+    CHECK(hosts.name_of("10.9.0.4").empty());  // commented out
+    CHECK(hosts.name_of("10.9.0.5") == "last.example");
+    CHECK(hosts.name_of("10.9.0.6").empty());
+    CHECK(hosts.name_of("not-an-address").empty());
+}

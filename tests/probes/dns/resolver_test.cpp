@@ -26,6 +26,7 @@
 #include "tests/support/process.h"
 
 using namespace std::chrono_literals;
+using vpcprobe::CanonicalName;
 using vpcprobe::Cause;
 using vpcprobe::DnsEvidence;
 using vpcprobe::Resolver;
@@ -536,4 +537,141 @@ TEST_CASE("running out of descriptors is said as such, never as a refusing resol
         io, [&] { return again.has_value(); }, 5s);
     REQUIRE(again.has_value());
     CHECK(again->status == StageStatus::ok);
+}
+
+// --- canonical names (client.dns.lookup=resolve_canonical_bootstrap_servers_only) ---------
+
+namespace {
+
+// --host-record gives a name both its A (or AAAA) and its PTR record; --ptr-record a PTR alone.
+DnsmasqConfig reverse_zone() {
+    DnsmasqConfig config;
+    config.local_domains = {"test", "127.in-addr.arpa"};
+    config.records = {
+        {"canon-a.test", "127.0.0.2"},
+        {"elsewhere.test", "127.0.0.9"},
+        {"canon6.test", "fd00::5"},
+    };
+    config.extra_args = {
+        "--ptr-record=5.0.0.127.in-addr.arpa,elsewhere.test",  // resolves to 127.0.0.9 instead
+        "--ptr-record=6.0.0.127.in-addr.arpa,nowhere.test",    // does not resolve at all
+    };
+    return config;
+}
+
+CanonicalName canonical_one(ResolverOptions options, const std::string& address) {
+    boost::asio::io_context io;
+    auto resolver = started_resolver(io, options);
+    std::optional<CanonicalName> result;
+    resolver->canonical_name(address, [&](CanonicalName name) { result = std::move(name); });
+    run_until(
+        io, [&] { return result.has_value(); }, options.timeout + 5s);
+    REQUIRE(result.has_value());
+    return std::move(*result);
+}
+
+}  // namespace
+
+TEST_CASE("an address whose PTR names a host that resolves back has that canonical name",
+          "[resolver][canonical]") {
+    Dnsmasq dns(reverse_zone());
+    const CanonicalName canonical = canonical_one(using_server(dns.server()), "127.0.0.2");
+    INFO(canonical.detail << "\n" << dns.log());
+    CHECK(canonical.address == "127.0.0.2");
+    CHECK(canonical.name == "canon-a.test");
+    CHECK(canonical.reverse_name == "canon-a.test");
+    CHECK(canonical.host() == "canon-a.test");
+    CHECK(canonical.source == "dns");
+    CHECK(canonical.ares_status == ARES_SUCCESS);
+    CHECK(canonical.cause == Cause::none);
+    CHECK(canonical.detail == "the PTR record of 127.0.0.2 names canon-a.test (via " +
+                                  dns.server() + "), which resolves back to it");
+    CHECK(canonical.ms > 0);
+    CHECK(contains(dns.log(), "query[PTR] 2.0.0.127.in-addr.arpa"));
+    CHECK(contains(dns.log(), "query[A] canon-a.test"));  // the check that it leads back
+}
+
+TEST_CASE("an IPv6 address is asked under ip6.arpa", "[resolver][canonical]") {
+    Dnsmasq dns(reverse_zone());
+    const CanonicalName canonical = canonical_one(using_server(dns.server()), "FD00:0::5");
+    INFO(canonical.detail << "\n" << dns.log());
+    CHECK(canonical.address == "fd00::5");
+    CHECK(canonical.name == "canon6.test");
+}
+
+TEST_CASE("an address without a PTR record has no canonical name: the client uses the address",
+          "[resolver][canonical]") {
+    Dnsmasq dns(reverse_zone());
+    const CanonicalName canonical = canonical_one(using_server(dns.server()), "127.0.0.4");
+    INFO(canonical.detail << "\n" << dns.log());
+    CHECK(canonical.name.empty());
+    CHECK(canonical.reverse_name.empty());
+    CHECK(canonical.host() == "127.0.0.4");
+    CHECK(canonical.ares_status == ARES_ENOTFOUND);
+    CHECK(canonical.cause == Cause::dns_nxdomain);
+    CHECK(canonical.detail == "127.0.0.4 has no PTR record (NXDOMAIN from " + dns.server() +
+                                  "); the client uses 127.0.0.4 itself as the name");
+}
+
+TEST_CASE("a PTR name that does not lead back to the address is not taken, as in Java",
+          "[resolver][canonical]") {
+    Dnsmasq dns(reverse_zone());
+    const auto options = using_server(dns.server());
+    SECTION("it resolves to another address") {
+        const CanonicalName canonical = canonical_one(options, "127.0.0.5");
+        INFO(canonical.detail << "\n" << dns.log());
+        CHECK(canonical.reverse_name == "elsewhere.test");
+        CHECK(canonical.name.empty());
+        CHECK(canonical.host() == "127.0.0.5");
+        CHECK(canonical.cause == Cause::none);  // the PTR query itself answered
+        CHECK(contains(canonical.detail, "but that name resolves to 127.0.0.9, not to 127.0.0.5"));
+        CHECK(contains(canonical.detail, "the client uses 127.0.0.5 itself"));
+    }
+    SECTION("it does not resolve") {
+        const CanonicalName canonical = canonical_one(options, "127.0.0.6");
+        INFO(canonical.detail << "\n" << dns.log());
+        CHECK(canonical.reverse_name == "nowhere.test");
+        CHECK(canonical.name.empty());
+        CHECK(contains(canonical.detail, "but that name does not resolve"));
+        CHECK(contains(canonical.detail, "nowhere.test does not exist (NXDOMAIN)"));
+    }
+}
+
+TEST_CASE("the hosts file gives an address its first name before DNS is asked",
+          "[resolver][canonical]") {
+    Dnsmasq dns(reverse_zone());
+    vpcprobe::test::TempDir dir;
+    ResolverOptions options = using_server(dns.server());
+    options.hosts_file = dir.file("hosts");
+    {
+        std::ofstream out(options.hosts_file);
+        out << "127.0.0.7 Pinned.test pinned-alias\n"
+               "127.0.0.2 from-file.test\n";
+    }
+    const CanonicalName pinned = canonical_one(options, "127.0.0.7");
+    INFO(pinned.detail << "\n" << dns.log());
+    CHECK(pinned.name == "Pinned.test");
+    CHECK(pinned.source == "hosts-file");
+    CHECK(pinned.ares_status == 0);
+    CHECK(pinned.detail ==
+          "127.0.0.7 is Pinned.test in " + options.hosts_file + ", which resolves back to it");
+    // The file wins over the PTR record DNS has for the same address.
+    const CanonicalName overridden = canonical_one(options, "127.0.0.2");
+    CHECK(overridden.name == "from-file.test");
+    CHECK_FALSE(contains(dns.log(), "PTR"));
+}
+
+TEST_CASE("a reverse lookup nobody answers ends within the timeout", "[resolver][canonical]") {
+    SilentDnsServer silent;
+    const auto started = Clock::now();
+    const CanonicalName canonical =
+        canonical_one(using_server(silent.server(), 600ms), "127.0.0.4");
+    const auto elapsed = Clock::now() - started;
+    INFO(canonical.detail);
+    CHECK(elapsed < 1500ms);
+    CHECK(canonical.name.empty());
+    CHECK(canonical.ares_status == ARES_ETIMEOUT);
+    CHECK(canonical.cause == Cause::dns_timeout);
+    CHECK(contains(canonical.detail, "no answer to the PTR query for 127.0.0.4"));
+    CHECK(contains(canonical.detail, "the client uses 127.0.0.4 itself"));
 }

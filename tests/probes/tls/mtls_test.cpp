@@ -117,7 +117,8 @@ std::optional<int> first_read(Outcome& outcome) {
     return stream->alert_before_answer();
 }
 
-vpcprobe::EngineRun run_engine(std::uint16_t port, const std::string& component) {
+vpcprobe::EngineRun run_engine(std::uint16_t port, const std::string& component,
+                               std::optional<ClientVariant> client = std::nullopt) {
     vpcprobe::Target target;
     target.component = component;
     target.host = "127.0.0.1";
@@ -129,6 +130,18 @@ vpcprobe::EngineRun run_engine(std::uint16_t port, const std::string& component)
     options.settings.ca_files = {pki().ca_file()};
     options.settings.hosts_file = "";
     options.settings.dns_servers = {"127.0.0.1:9"};
+    if (client) {
+        // The client identity as --client-cert / --client-key give it to the engine.
+        const auto& credentials = pki().client_credentials(*client);
+        vpcprobe::ClientIdentity identity;
+        identity.certificate.path = credentials.chain_file;
+        identity.certificate.named_by = "--client-cert";
+        vpcprobe::StoreSource key;
+        key.path = credentials.key_file;
+        key.named_by = "--client-key";
+        identity.key = key;
+        options.settings.tls.identity = identity;
+    }
     auto run = vpcprobe::run_probes({target}, options);
     REQUIRE(run);
     REQUIRE(run->targets.size() == 1);
@@ -381,4 +394,32 @@ TEST_CASE("the TLS proxy can require a client certificate", "[tls][mtls]") {
     auto with = through_proxy(ClientVariant::good);
     CHECK(with.tls.status == StageStatus::ok);
     CHECK_FALSE(first_read(with));
+}
+
+TEST_CASE(
+    "TLS 1.3, our certificate refused: tls.client_cert_rejected at the first read, through "
+    "the engine with the configured client identity",
+    "[tls][mtls]") {
+    const TestServer server(pki(), mutual(ClientAuth::required, TlsVersion::tls1_3));
+    const auto run = run_engine(server.port(), "kafka", ClientVariant::other_ca);
+    const auto& address = run.targets[0].addresses[0];
+    INFO(address.tls.detail);
+    CHECK(address.tls.status == StageStatus::failed);
+    CHECK(address.tls.cause == Cause::tls_client_cert_rejected);
+    CHECK(address.tls.alert == "unknown CA");
+    REQUIRE(address.tls.client_certificate);
+    CHECK(address.tls.client_certificate->subject == client_subject(ClientVariant::other_ca));
+    CHECK(contains(address.tls.detail,
+                   "refused our client certificate " + client_subject(ClientVariant::other_ca)));
+    CHECK(contains(address.tls.detail, "after the handshake, at the first read"));
+    CHECK(address.protocol.status == StageStatus::skipped);
+    // The run says which certificate it presented, too.
+    REQUIRE(run.tls);
+    REQUIRE(run.tls->client_certificate);
+    CHECK(run.tls->client_certificate->subject == client_subject(ClientVariant::other_ca));
+
+    // With the right one, the session stands (the peer never answers Kafka: protocol.timeout).
+    const auto good = run_engine(server.port(), "kafka", ClientVariant::good);
+    CHECK(good.targets[0].addresses[0].tls.status == StageStatus::ok);
+    CHECK(good.targets[0].addresses[0].protocol.cause == Cause::protocol_timeout);
 }

@@ -396,3 +396,38 @@ TEST_CASE("agent.concurrency: the bounds and peaks of a run, absent from a repor
     doc = parse(render_json(report));
     CHECK(doc.at("agent").at("concurrency").at("descriptor_limit").is_null());
 }
+
+TEST_CASE("canonical names: on the bootstrap's dns stage, and canonical_of on their targets") {
+    const auto doc = parse(render_json(canonical_report()));
+    const auto& targets = doc.at("targets").as_array();
+    REQUIRE(targets.size() == 3);
+    const auto& boot = targets[0].as_object();
+    CHECK(str(boot.at("status")) == "ok");
+    CHECK(boot.at("cause").is_null());
+    CHECK(str(boot.at("origin")) == "bootstrap");
+    CHECK(boot.at("canonical_of").is_null());
+    const auto& dns = boot.at("stages").at("dns").as_object();
+    const auto& names = dns.at("canonical_names").as_array();
+    REQUIRE(names.size() == 2);
+    CHECK(str(names[0].at("address")) == "10.0.0.5");
+    CHECK(str(names[0].at("name")) == "b-1.internal");
+    CHECK(str(names[0].at("reverse_name")) == "b-1.internal");
+    CHECK(str(names[0].at("source")) == "dns");
+    CHECK(names[0].at("code").is_null());
+    CHECK(number(names[0].at("ms")) == Approx(1.3));
+    CHECK(str(names[1].at("address")) == "10.0.0.7");
+    CHECK(names[1].at("name").is_null());
+    CHECK(names[1].at("reverse_name").is_null());
+    CHECK(str(names[1].at("code")) == "dns.nxdomain");
+    CHECK(names[1].at("ares_status").as_int64() == 4);
+    CHECK(str(names[1].at("detail")).starts_with("10.0.0.7 has no PTR record"));
+    const auto& tcp = boot.at("stages").at("tcp").as_object();
+    CHECK(str(tcp.at("status")) == "skipped");
+    CHECK(str(tcp.at("detail")) == kCanonicalSkip);
+
+    CHECK(str(targets[1].at("origin")) == "canonical");
+    CHECK(str(targets[1].at("canonical_of")) == "boot.example:9093");
+    CHECK(targets[1].at("stages").at("dns").at("canonical_names").is_null());
+    CHECK(str(targets[2].at("host")) == "10.0.0.7");
+    CHECK(str(targets[2].at("cause").at("code")) == "cert.hostname_mismatch");
+}

@@ -364,3 +364,31 @@ TEST_CASE("markdown: the environment says what ran at once, when the report know
               "- **Concurrency:** at most 64 targets and 960 sockets at once (descriptor limit "
               "1024); the most in flight: 3 targets, 4 sockets\n") != std::string::npos);
 }
+
+TEST_CASE("markdown: canonical names of a bootstrap, in a section and in the evidence") {
+    const Report report = canonical_report();
+    const std::string markdown = render_markdown(report);
+    CHECK_THAT(markdown,
+               Catch::Contains("## Canonical names\n\n"
+                               "The client (client.dns.lookup=resolve\\_canonical\\_bootstrap\\_"
+                               "servers\\_only) connects to the canonical names of the addresses "
+                               "of boot.example:9093, not to boot.example.\n\n"));
+    CHECK_THAT(markdown, Catch::Contains("- `10.0.0.5` \u2192 `b-1.internal`: "));
+    CHECK_THAT(markdown, Catch::Contains("- `10.0.0.7` \u2192 `10.0.0.7` (no canonical name: the "
+                                         "address itself): "));
+    CHECK_THAT(markdown, Catch::Contains("`cert.hostname_mismatch` \u2014 10.0.0.7 has no PTR"));
+    CHECK_THAT(render_markdown(mixed_report()), !Catch::Contains("## Canonical names"));
+
+    const std::string boot = render_evidence_text(report.targets[0]);
+    CHECK_THAT(boot, Catch::Contains(
+                         "  canonical names (client.dns.lookup=resolve_canonical_bootstrap_servers_"
+                         "only):\n"
+                         "    10.0.0.5 -> b-1.internal\n"
+                         "      detail: the PTR record of 10.0.0.5 names b-1.internal (via "
+                         "10.20.0.2:53), which resolves back to it\n"
+                         "    10.0.0.7 -> 10.0.0.7 (no canonical name: the address itself)\n"));
+    CHECK_THAT(boot, Catch::Contains("  tcp: skipped\n    detail: " + kCanonicalSkip + "\n"));
+    const std::string canonical = render_evidence_text(report.targets[1]);
+    CHECK_THAT(canonical, Catch::Contains("origin canonical, a canonical name of the addresses of "
+                                          "boot.example:9093"));
+}

@@ -177,6 +177,7 @@ TEST_CASE("every rendered report validates against docs/report.schema.json") {
         {"deadline, no address, findings", deadline_and_findings_report()},
         {"empty", diagnose({}, AgentInfo{})},
         {"kafka and http protocol evidence", protocol_report()},
+        {"canonical names of a bootstrap", canonical_report()},
     };
     std::vector<std::string> documents;
     for (const auto& [label, report] : reports) documents.push_back(render_json(report));

@@ -278,3 +278,24 @@ TEST_CASE("a second header line only when the descriptor limit set the pace") {
           "at most 5000 targets and 960 sockets at once (descriptor limit 1024); the most in "
           "flight: 5000 targets, 960 sockets; 1 address waited for a free socket");
 }
+
+TEST_CASE("canonical names: where each address of a bootstrap leads the client, and how it fared") {
+    const Report report = canonical_report();
+    REQUIRE(report.targets.size() == 3);
+    CHECK(report.targets[0].status == StageStatus::ok);  // not connected to, not failed
+    const std::string text = render_text(report, false);
+    CHECK_THAT(text, Catch::Contains(
+                         "kafka boot.example:9093: the client "
+                         "(client.dns.lookup=resolve_canonical_bootstrap_servers_only) connects to "
+                         "the canonical names of the addresses of boot.example:9093, not to "
+                         "boot.example\n"
+                         "    10.0.0.5 -> b-1.internal ok\n"
+                         "    10.0.0.7 -> 10.0.0.7 (no canonical name: the address itself) FAILED "
+                         "cert.hostname_mismatch\n"
+                         "        10.0.0.7 has no PTR record (NXDOMAIN from 10.20.0.2:53); the "
+                         "client uses 10.0.0.7 itself as the name\n"));
+    CHECK_THAT(text, Catch::Contains("3 targets: 2 ok, 0 warning, 1 failed"));
+    // Without canonical names, no such section.
+    CHECK_THAT(render_text(mixed_report(), false),
+               !Catch::Contains("resolve_canonical_bootstrap_servers_only"));
+}

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+// A certificate's facts as the evidence holds them (CertificateInfo in core/evidence.h): subject
+// and issuer as one-line RFC 2253 text, DNS and IP SANs, validity and the SHA-256 of the DER, for
+// every place of the TLS layer that reports a certificate (the peer's chain, the client
+// certificate we present, the anchors we trust).
+// Pure functions: safe from any thread (the certificate is only read).
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <string>
+
+#include "core/evidence.h"
+
+namespace vpcprobe {
+
+CertificateInfo certificate_info(X509* cert);
+
+// The subject as one-line RFC 2253 text ("CN=Test Root,O=vpcprobe").
+std::string subject_text(const X509* cert);
+
+}  // namespace vpcprobe

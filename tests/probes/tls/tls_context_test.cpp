@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+// TlsContext::create from the settings (probes/tls/tls_context.h) against a real TLS peer
+// (tests/support/tls_server.h): the client's own trust store replaces the system store, so a
+// handshake verifies with a keytool JKS store holding the peer's CA and is cert.untrusted with
+// one holding another CA; --ca-file adds to it; the client identity is installed in the context;
+// material() and check_tls_material() say which trust and certificate were used.
+#include <openssl/ssl.h>
+
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "probes/tls/certificate_info.h"
+#include "probes/tls/tls_context.h"
+#include "probes/tls/tls_probe.h"
+#include "tests/support/pki.h"
+#include "tests/support/process.h"
+#include "tests/support/stores.h"
+#include "tests/support/tls_server.h"
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using vpcprobe::Cause;
+using vpcprobe::StageStatus;
+using vpcprobe::test::LeafVariant;
+
+namespace {
+
+constexpr const char* kStorePassword = "store-secret-1";
+constexpr const char* kTrustKey = "client.properties: ssl.truststore.location";
+
+const vpcprobe::test::TempDir& directory() {
+    static vpcprobe::test::TempDir instance;
+    return instance;
+}
+
+const vpcprobe::test::TestPki& pki() {
+    static const vpcprobe::test::TestPki instance(directory().file("pki"), {"localhost"});
+    return instance;
+}
+
+#define REQUIRE_KEYTOOL()                                                       \
+    if (!vpcprobe::test::have_keytool()) {                                      \
+        WARN("keytool is not installed: this test is skipped (install a JDK)"); \
+        return;                                                                 \
+    }
+
+// A JKS trust store with the one CA certificate.
+vpcprobe::StoreSource jks_trusting(const std::string& name, const std::string& ca_file) {
+    const std::string path = directory().file(name);
+    vpcprobe::test::keytool_import_certificate(path, "JKS", kStorePassword, "ca", ca_file);
+    vpcprobe::StoreSource source;
+    source.path = path;
+    source.format = vpcprobe::StoreFormat::jks;
+    source.password = vpcprobe::Secret(kStorePassword);
+    source.named_by = kTrustKey;
+    return source;
+}
+
+std::shared_ptr<vpcprobe::TlsContext> context_for(const vpcprobe::ProbeSettings& settings) {
+    auto created = vpcprobe::TlsContext::create(settings);
+    INFO((created ? std::string() : created.error().message()));
+    REQUIRE(created);
+    return *created;
+}
+
+vpcprobe::CertificateEvidence handshake(const asio::ip::tcp::endpoint& server,
+                                        std::shared_ptr<vpcprobe::TlsContext> context) {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect(server);
+    vpcprobe::TlsProbeOptions options;
+    options.server_name = "localhost";
+    bool completed = false;
+    vpcprobe::CertificateEvidence result;
+    vpcprobe::probe_tls(std::move(socket), std::move(context), options,
+                        [&](vpcprobe::TlsEvidence tls, vpcprobe::CertificateEvidence certificate,
+                            std::shared_ptr<vpcprobe::TlsStream>) {
+                            completed = true;
+                            INFO(tls.detail);
+                            CHECK(tls.status == StageStatus::ok);
+                            result = std::move(certificate);
+                        });
+    io.run_for(15s);
+    REQUIRE(completed);
+    return result;
+}
+
+}  // namespace
+
+TEST_CASE("without a trust store: the system store plus --ca-file", "[tls_context]") {
+    vpcprobe::ProbeSettings settings;
+    CHECK(context_for(settings)->material().trust == "the system store");
+    CHECK(context_for(settings)->material().trust_subjects.empty());
+    CHECK_FALSE(context_for(settings)->material().client_certificate);
+
+    settings.ca_files = {pki().ca_file()};
+    const auto context = context_for(settings);
+    CHECK(context->material().trust == "the system store and --ca-file " + pki().ca_file());
+    CHECK(context->material().trust_subjects == std::vector<std::string>{pki().root_subject()});
+
+    vpcprobe::test::TestServer server(pki(), {vpcprobe::test::ServeMode::tls, LeafVariant::good});
+    const auto certificate = handshake(server.endpoint(), context);
+    INFO(certificate.detail);
+    CHECK(certificate.status == StageStatus::ok);
+}
+
+TEST_CASE("the client's trust store replaces the system store", "[tls_context]") {
+    REQUIRE_KEYTOOL();
+    vpcprobe::test::TestServer server(pki(), {vpcprobe::test::ServeMode::tls, LeafVariant::good});
+
+    vpcprobe::ProbeSettings settings;
+    settings.tls.trust_store = jks_trusting("right.jks", pki().ca_file());
+    const auto trusting = context_for(settings);
+    CHECK(trusting->material().trust ==
+          "the JKS trust store " + directory().file("right.jks") + " (" + kTrustKey + ")");
+    CHECK(trusting->material().trust_subjects == std::vector<std::string>{pki().root_subject()});
+    const auto verified = handshake(server.endpoint(), trusting);
+    INFO(verified.detail);
+    CHECK(verified.status == StageStatus::ok);
+
+    // Only the store's anchors count: a store with another CA does not verify the peer...
+    settings.tls.trust_store = jks_trusting("wrong.jks", pki().directory() + "/other-ca.pem");
+    const auto untrusted = handshake(server.endpoint(), context_for(settings));
+    CHECK(untrusted.status == StageStatus::failed);
+    CHECK(untrusted.cause == Cause::cert_untrusted);
+
+    // ... and a --ca-file still adds its anchors to the store.
+    settings.ca_files = {pki().ca_file()};
+    const auto added = context_for(settings);
+    CHECK(added->material().trust.find(" and --ca-file " + pki().ca_file()) != std::string::npos);
+    CHECK(added->material().trust_subjects.size() == 2);
+    CHECK(handshake(server.endpoint(), added).status == StageStatus::ok);
+}
+
+TEST_CASE("the client identity is installed and described", "[tls_context]") {
+    const auto& good = pki().credentials(LeafVariant::good);
+    vpcprobe::ProbeSettings settings;
+    vpcprobe::ClientIdentity identity;
+    identity.certificate.path = good.chain_file;
+    identity.certificate.named_by = "--client-cert";
+    vpcprobe::StoreSource key;
+    key.path = good.key_file;
+    key.named_by = "--client-key";
+    identity.key = key;
+    settings.tls.identity = identity;
+
+    const auto context = context_for(settings);
+    X509* installed = SSL_CTX_get0_certificate(context->native().native_handle());
+    REQUIRE(installed != nullptr);
+    CHECK(vpcprobe::subject_text(installed) == good.chain_subjects.front());
+    const auto& material = context->material();
+    REQUIRE(material.client_certificate);
+    CHECK(material.client_certificate->subject == good.chain_subjects.front());
+    CHECK(material.client_certificate->issuer == good.chain_subjects.at(1));
+    CHECK(material.client_certificate->sha256.size() == 64);
+    CHECK(material.client_certificate_source == "--client-cert " + good.chain_file);
+
+    auto checked = vpcprobe::check_tls_material(settings);
+    REQUIRE(checked);
+    CHECK(checked->client_certificate_source == material.client_certificate_source);
+
+    identity.key->path = pki().credentials(LeafVariant::self_signed).key_file;
+    settings.tls.identity = identity;
+    auto mismatched = vpcprobe::check_tls_material(settings);
+    REQUIRE_FALSE(mismatched);
+    CHECK(mismatched.error().message().rfind("--client-cert " + good.chain_file + ": ", 0) == 0);
+    CHECK(mismatched.error().message().find("does not match") != std::string::npos);
+}
