@@ -259,7 +259,8 @@ class ClientConfig(unittest.TestCase):
         self.assertEqual(flags.code, 0, flags)
 
     def test_a_cluster_link_json_body_is_a_client_configuration(self):
-        trust_pem = open(self.peer.ca_file).read()
+        with open(self.peer.ca_file) as f:
+            trust_pem = f.read()
         body = {"source_cluster_id": "lkc-test",
                 "configs": [{"name": "bootstrap.servers", "value": self.sasl_broker.listen},
                             {"name": "security.protocol", "value": "SASL_SSL"},

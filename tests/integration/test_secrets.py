@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import KafkaPeer, Serve, vpcprobe
+from harness import KafkaPeer, Serve, TestPeer, vpcprobe
 
 USER_CORE = "probeuserK4d1f"
 PASSWORD_CORE = "Zx9secretQw7"
@@ -29,6 +29,10 @@ FORMATS = ("text", "json", "markdown", "prometheus", "junit")
 GOOD_PEER = "127.0.87.1"  # accepts USER / PASSWORD
 ECHO_PEER = "127.0.87.2"  # expects another password and quotes the rejected login back
 SERVE_LISTEN = "127.0.87.100"
+CLIENT_GOOD_PEER = "127.0.87.5"  # TLS + SASL/PLAIN, accepts USER / PASSWORD
+CLIENT_ECHO_PEER = "127.0.87.6"  # TLS, expects another password and quotes the login back
+CLIENT_SERVE_LISTEN = "127.0.87.101"
+KEYTOOL = shutil.which("keytool")
 
 
 def write(path, text, mode=0o600):
@@ -216,6 +220,149 @@ class ServeLogsAndEndpoints(SecretAbsent):
                 self.assertEqual(r.code, 0, r)
                 self.assertIn("auth_failed", r.out)  # the history has the refusal in it
                 self.assert_clean(r.out + r.err, f"vpcprobe history --format {fmt}")
+
+
+def properties_escaped(text):
+    """`text` as a Java .properties value (backslashes and separators escaped)."""
+    return "".join("\\" + c if c in "\\#!=:" else c for c in text)
+
+
+def jaas_quoted(text):
+    """`text` inside a JAAS double-quoted value."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+@unittest.skipUnless(KEYTOOL, "needs Java's keytool (openjdk-17-jre-headless)")
+class ClientConfigSecrets(SecretAbsent):
+    """The secrets of a Kafka client configuration (the JAAS password, librdkafka's
+    sasl.password, the trust and key store passwords, ${file:...} and ${env:...} values) in
+    nothing vpcprobe writes: every format, -o files, errors of refused files, serve's log, its
+    endpoints and its state directory."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="vpcprobe-client-secrets-")
+        cls.pki_peer = TestPeer(["127.0.87.7:0=tls:good"],
+                                hosts=("localhost", CLIENT_GOOD_PEER, CLIENT_ECHO_PEER))
+        pki = os.path.join(cls.pki_peer.dir, "pki")
+        cls.good = KafkaPeer(sasl="PLAIN", user=USER, password=PASSWORD,
+                             address=CLIENT_GOOD_PEER, tls_pki_dir=pki)
+        cls.echo = KafkaPeer(sasl="PLAIN", user=USER, password="the-broker-expects-another",
+                             address=CLIENT_ECHO_PEER, tls_pki_dir=pki, echo_credentials=True)
+        cls.trust = os.path.join(cls.dir, "trust.jks")
+        subprocess.run([KEYTOOL, "-importcert", "-noprompt", "-alias", "ca", "-file",
+                        cls.pki_peer.ca_file, "-keystore", cls.trust, "-storetype", "JKS",
+                        "-storepass", PASSWORD], check=True, capture_output=True, timeout=120)
+        p12 = os.path.join(cls.dir, "client.p12")
+        subprocess.run(["openssl", "pkcs12", "-export", "-in",
+                        os.path.join(pki, "client-good.chain.pem"), "-inkey",
+                        os.path.join(pki, "client-good.key.pem"), "-name", "client", "-out", p12,
+                        "-passout", "pass:" + PASSWORD], check=True, capture_output=True,
+                       timeout=120)
+        cls.keystore = os.path.join(cls.dir, "client.jks")
+        subprocess.run([KEYTOOL, "-importkeystore", "-noprompt", "-srckeystore", p12,
+                        "-srcstoretype", "PKCS12", "-srcstorepass", PASSWORD, "-destkeystore",
+                        cls.keystore, "-deststoretype", "JKS", "-deststorepass", PASSWORD,
+                        "-destkeypass", "key-" + PASSWORD], check=True, capture_output=True,
+                       timeout=120)
+        cls.secrets = write(os.path.join(cls.dir, "secrets.properties"),
+                            # Substituted into sasl.jaas.config's quotes, as Kafka does.
+                            "sasl.password=" + properties_escaped(jaas_quoted(PASSWORD)) + "\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        for peer in (cls.echo, cls.good, cls.pki_peer):
+            peer.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def java(self, name, password_value):
+        """A Java client.properties with both brokers, the JKS trust and key stores and the
+        JAAS password given as `password_value` (a literal or a config provider)."""
+        return write(os.path.join(self.dir, name),
+                     f"bootstrap.servers={self.good.listen},{self.echo.listen}\n"
+                     "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+                     "config.providers=file,env\n"
+                     f"sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule "
+                     f'required username="{USER}" password="{password_value}";\n'
+                     f"ssl.truststore.location={self.trust}\n"
+                     f"ssl.truststore.password={properties_escaped(PASSWORD)}\n"
+                     f"ssl.keystore.location={self.keystore}\n"
+                     f"ssl.keystore.password={properties_escaped(PASSWORD)}\n"
+                     f"ssl.key.password={properties_escaped('key-' + PASSWORD)}\n")
+
+    def ways(self):
+        escaped = jaas_quoted(PASSWORD)
+        librdkafka = write(os.path.join(self.dir, "kcat.conf"),
+                           f"bootstrap.servers={self.good.listen},{self.echo.listen}\n"
+                           "security.protocol=sasl_ssl\nsasl.mechanisms=PLAIN\n"
+                           f"sasl.username={USER}\nsasl.password={PASSWORD}\n"
+                           f"ssl.ca.location={self.pki_peer.ca_file}\n")
+        return [
+            ("JAAS literal", self.java("literal.properties", properties_escaped(escaped)), {}),
+            ("${file:...}", self.java("file.properties",
+                                      "${file:" + self.secrets + ":sasl.password}"), {}),
+            ("${env:...}", self.java("env.properties", "${env:KAFKA_JAAS_PASSWORD}"),
+             {"KAFKA_JAAS_PASSWORD": escaped}),
+            ("librdkafka", librdkafka, {}),
+        ]
+
+    def test_every_way_in_every_format(self):
+        for way, path, env in self.ways():
+            for fmt in FORMATS:
+                with self.subTest(way=way, format=fmt), tempfile.TemporaryDirectory() as out:
+                    r = vpcprobe("check", "--client-config", path, "--no-advertised", "--format",
+                                 fmt, "-o", os.path.join(out, "report"), env=env)
+                    self.assertEqual(r.code, 2, r)  # the echoing peer refused the login
+                    self.assert_clean(r.out, "stdout")
+                    self.assert_clean(r.err, "stderr")
+                    self.assert_files_clean(out, "the -o report")
+            r = vpcprobe("check", "--client-config", path, "--no-advertised", "--format", "json",
+                         env=env)
+            by_host = {t["host"]: t for t in r.json["targets"]}
+            self.assertTrue(by_host[CLIENT_GOOD_PEER]["stages"]["protocol"]["kafka"]
+                            ["authenticated"], r)
+            self.assertEqual(by_host[CLIENT_ECHO_PEER]["cause"]["code"], "protocol.auth_failed")
+            self.assertIsNotNone(r.json["agent"]["client_config"])
+
+    def test_refused_client_configurations_never_repeat_a_secret(self):
+        good = self.java("base.properties", properties_escaped(PASSWORD))
+        with open(good) as f:
+            base = f.read()
+        cases = {
+            "wrong-store-password": base.replace(
+                f"ssl.truststore.password={properties_escaped(PASSWORD)}",
+                f"ssl.truststore.password=x{properties_escaped(PASSWORD)}"),
+            "wrong-key-password": base.replace(
+                f"ssl.key.password={properties_escaped('key-' + PASSWORD)}",
+                f"ssl.key.password={properties_escaped(PASSWORD)}"),
+            "jaas-without-semicolon": base.replace('";\n', '"\n', 1),
+            "unknown-provider": base.replace(
+                f"ssl.keystore.password={properties_escaped(PASSWORD)}",
+                "ssl.keystore.password=${vault:" + PASSWORD_CORE + "}"),
+        }
+        for name, text in cases.items():
+            with self.subTest(case=name):
+                path = write(os.path.join(self.dir, name + ".properties"), text)
+                r = vpcprobe("check", "--client-config", path)
+                self.assertEqual(r.code, 3, r)
+                self.assertIn(name + ".properties", r.err)
+                self.assert_clean(r.out + r.err, "the error message")
+
+    def test_serve(self):
+        path = self.java("serve.properties", "${file:" + self.secrets + ":sasl.password}")
+        with tempfile.TemporaryDirectory() as work:
+            state = os.path.join(work, "state")
+            with Serve("--client-config", path, "--no-advertised", "--interval", "200ms",
+                       "--state-dir", state, address=CLIENT_SERVE_LISTEN) as serve:
+                serve.wait_healthy()
+                serve.wait_log("check", count=2)
+                for endpoint in ("/metrics", "/report.json", "/report.md"):
+                    status, _, body = serve.get_text(endpoint)
+                    self.assertEqual(status, 200, endpoint)
+                    self.assert_clean(body, f"serve {endpoint}")
+                log = serve.log_text()
+            self.assert_clean(log, "serve's log")
+            self.assert_files_clean(state, "the state directory")
 
 
 if __name__ == "__main__":
