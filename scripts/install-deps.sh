@@ -18,6 +18,9 @@ packages=(
   python3 python3-jsonschema cmark-gfm
   # a real Kafka peer (librdkafka's mock cluster) and a real Kafka client to cross-check
   librdkafka-dev kcat
+  # real Java stores: keytool writes the JKS and PKCS12 trust and key stores the tests read,
+  # and java checks the properties and JAAS readers against java.util.Properties
+  openjdk-17-jre-headless
   # Prometheus's promtool and server: real clients of the metrics output (no service is
   # started: see the policy-rc.d guard below)
   prometheus
