@@ -139,6 +139,10 @@ std::string logfmt_value(std::string_view raw) {
     return out + "\"";
 }
 
+std::string utc_date(std::chrono::system_clock::time_point time) {
+    return rfc3339(time).substr(0, 10);
+}
+
 std::string rfc3339(std::chrono::system_clock::time_point time) {
     const auto seconds = std::chrono::floor<std::chrono::seconds>(time);
     const std::time_t t = static_cast<std::time_t>(seconds.time_since_epoch().count());

@@ -41,5 +41,7 @@ std::string logfmt_value(std::string_view text);
 std::string rfc3339(std::chrono::system_clock::time_point time);
 // RFC 3339 in UTC with milliseconds: "2026-11-22T10:00:00.123Z" (logs, history).
 std::string rfc3339_ms(std::chrono::system_clock::time_point time);
+// The day in UTC, "2026-11-22": a certificate's validity in sentences for people.
+std::string utc_date(std::chrono::system_clock::time_point time);
 
 }  // namespace vpcprobe

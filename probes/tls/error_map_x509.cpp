@@ -17,14 +17,6 @@ namespace vpcprobe {
 
 namespace {
 
-// "2026-11-22": the day, in UTC.
-std::string date_text(SystemTime time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm parts{};
-    ::gmtime_r(&seconds, &parts);
-    return fmt::format("{:04}-{:02}-{:02}", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday);
-}
-
 const CertificateInfo& earliest_expiring(const std::vector<CertificateInfo>& chain) {
     return *std::min_element(chain.begin(), chain.end(),
                              [](const CertificateInfo& a, const CertificateInfo& b) {
@@ -75,13 +67,13 @@ std::string failure_detail(Cause cause, const FailureFacts& facts) {
         case Cause::cert_expired:
             return facts.error.depth == 0
                        ? fmt::format("certificate for {} expired on {} ({})", target,
-                                     date_text(facts.about.not_after), facts.subject)
+                                     utc_date(facts.about.not_after), facts.subject)
                        : fmt::format("CA certificate {} in the chain for {} expired on {}",
-                                     facts.subject, target, date_text(facts.about.not_after));
+                                     facts.subject, target, utc_date(facts.about.not_after));
         case Cause::cert_not_yet_valid:
             return fmt::format(
                 "certificate {} for {} is not valid before {} (or this host's clock is wrong)",
-                facts.subject, target, date_text(facts.about.not_before));
+                facts.subject, target, utc_date(facts.about.not_before));
         case Cause::cert_hostname_mismatch: {
             const std::string names = join(facts.leaf.sans, ", ");
             return fmt::format("certificate does not cover {}: it is for {} ({})", target,
@@ -224,12 +216,12 @@ CertificateVerdict certificate_verdict(const CertificateEvidence& presented,
         verdict.cause = Cause::cert_expiring_soon;
         verdict.detail = fmt::format(
             "certificate {} expires on {}, in {} days (warning at {} days)", earliest.subject,
-            date_text(earliest.not_after), verdict.days_left, check.warn_days);
+            utc_date(earliest.not_after), verdict.days_left, check.warn_days);
     } else {
         verdict.status = StageStatus::ok;
-        verdict.detail = fmt::format(
-            "certificate for {} verified, valid until {} ({} days), issued by {}", check.target,
-            date_text(earliest.not_after), verdict.days_left, leaf.issuer);
+        verdict.detail =
+            fmt::format("certificate for {} verified, valid until {} ({} days), issued by {}",
+                        check.target, utc_date(earliest.not_after), verdict.days_left, leaf.issuer);
     }
     return verdict;
 }

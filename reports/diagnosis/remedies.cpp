@@ -14,14 +14,6 @@ namespace vpcprobe {
 
 namespace {
 
-// "2026-11-22": the day, in UTC.
-std::string date_text(SystemTime time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm parts{};
-    ::gmtime_r(&seconds, &parts);
-    return fmt::format("{:04}-{:02}-{:02}", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday);
-}
-
 // "certificates issued by CN=A; CN=B", or what to do when the server named none.
 std::string accepted_issuers(const TlsEvidence& tls) {
     if (tls.client_ca_names.empty()) {
@@ -50,7 +42,7 @@ std::string rejected_remedy(const TlsEvidence& tls, const CertificateInfo& ours)
         return fmt::format(
             "our client certificate {} expired on {}: renew it with its CA {} and "
             "configure the new one",
-            ours.subject, date_text(ours.not_after), ours.issuer);
+            ours.subject, utc_date(ours.not_after), ours.issuer);
     }
     if (alert == "certificate revoked") {
         return fmt::format("our client certificate {} has been revoked: get a new one from {}",

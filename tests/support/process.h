@@ -57,6 +57,8 @@ class TempDir {
     TempDir& operator=(const TempDir&) = delete;
     const std::string& path() const { return path_; }
     std::string file(const std::string& name) const { return path_ + "/" + name; }
+    // Writes `content` to the file `name` (folders in the name are made), returns its path.
+    std::string write(const std::string& name, const std::string& content) const;
 
   private:
     std::string path_;

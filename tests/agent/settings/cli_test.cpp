@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "agent/file_checks.h"
+#include "tests/support/command_line.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
 
@@ -21,10 +22,7 @@ namespace {
 using vpcprobe::test::pem_certificate;
 
 Result<Command> parse(std::vector<std::string> args) {
-    args.insert(args.begin(), "vpcprobe");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args) argv.push_back(arg.c_str());
-    return parse_command_line(static_cast<int>(argv.size()), argv.data(), probe_file_checks());
+    return test::parse_arguments(std::move(args));
 }
 
 Command parse_ok(const std::vector<std::string>& args) {
@@ -48,8 +46,7 @@ std::vector<TargetSpec> specs(const std::vector<std::string>& texts, const std::
 }
 
 std::string write(const test::TempDir& dir, const std::string& name, const std::string& text) {
-    std::ofstream(dir.file(name)) << text;
-    return dir.file(name);
+    return dir.write(name, text);
 }
 
 // Runs with NO_COLOR unset, whatever the environment of the test run says.

@@ -12,6 +12,7 @@
 #include "agent/file_checks.h"
 #include "agent/settings/cli.h"
 #include "agent/settings/plan.h"
+#include "tests/support/command_line.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
 
@@ -22,10 +23,7 @@ namespace {
 constexpr const char* kPassword = "pa$$-w0rd-never-shown";
 
 Result<Command> parse(std::vector<std::string> args) {
-    args.insert(args.begin(), "vpcprobe");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args) argv.push_back(arg.c_str());
-    return parse_command_line(static_cast<int>(argv.size()), argv.data(), probe_file_checks());
+    return test::parse_arguments(std::move(args));
 }
 
 Command parse_ok(const std::vector<std::string>& args) {
@@ -45,8 +43,7 @@ std::string parse_error(const std::vector<std::string>& args) {
 }
 
 std::string write(const test::TempDir& dir, const std::string& name, const std::string& text) {
-    std::ofstream(dir.file(name)) << text;
-    return dir.file(name);
+    return dir.write(name, text);
 }
 
 std::string jaas(const std::string& module, const std::string& user) {

@@ -23,10 +23,7 @@ using vpcprobe::test::pem_certificate;
 
 std::string write(const vpcprobe::test::TempDir& dir, const std::string& name,
                   const std::string& content) {
-    const std::string path = dir.file(name);
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    std::ofstream(path) << content;
-    return path;
+    return dir.write(name, content);
 }
 
 Settings load_ok(const std::string& path) {

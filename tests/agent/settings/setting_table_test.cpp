@@ -16,6 +16,7 @@
 #include "agent/file_checks.h"
 #include "agent/settings/cli.h"
 #include "agent/settings/config.h"
+#include "tests/support/command_line.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
 
@@ -103,11 +104,7 @@ std::string with_dir(std::string text, const std::string& dir) {
 }
 
 Settings parsed(std::vector<std::string> args) {
-    args.insert(args.begin(), "vpcprobe");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args) argv.push_back(arg.c_str());
-    auto command =
-        parse_command_line(static_cast<int>(argv.size()), argv.data(), probe_file_checks());
+    auto command = test::parse_arguments(args);
     INFO("arguments: " << Catch::Detail::stringify(args));
     if (!command) FAIL("refused: " << command.error().message());
     Settings settings = *command;
