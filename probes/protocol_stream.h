@@ -15,7 +15,9 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -23,6 +25,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "probes/tls/error_map_tls.h"
 #include "probes/tls/tls_probe.h"
@@ -77,6 +80,36 @@ class ProtocolStream {
     void close() {
         boost::system::error_code ignored;
         lowest_layer().close(ignored);
+    }
+
+    // The one read a session gets when no protocol check reads it: waits up to `bound` for the
+    // peer's first record, so that a TLS 1.3 server's refusal of our client certificate (an
+    // alert one round trip after our Finished) is seen; alert_before_answer() then gives it.
+    // Silence until the bound, application data, and a close or reset without an alert leave
+    // no alert. `then` runs once, from the read's completion; the caller closes the stream.
+    // Only for a TLS stream (a plaintext one calls `then` at once).
+    void await_refusal(std::chrono::milliseconds bound, std::function<void()> then) {
+        if (!tls_) return then();
+        auto timer = std::make_shared<boost::asio::steady_timer>(get_executor());
+        timer->expires_after(bound);
+        // Silence until the bound: cancelling the socket ends the read (operation_aborted),
+        // whose completion alone calls `then`.
+        timer->async_wait([tls = tls_](const boost::system::error_code& ec) {
+            if (ec) return;
+            boost::system::error_code ignored;
+            tls->next_layer().cancel(ignored);
+        });
+        auto* scratch = &reads_->scratch;
+        tls_->async_read_some(boost::asio::buffer(*scratch),
+                              [reads = reads_, timer, then = std::move(then)](
+                                  const boost::system::error_code& ec, std::size_t bytes) {
+                                  timer->cancel();
+                                  if (ec && reads->bytes == 0 && !reads->alert) {
+                                      reads->alert = received_alert(ec);
+                                  }
+                                  reads->bytes += bytes;
+                                  then();
+                              });
     }
 
     // The alert (its description, 0..255) a TLS peer ended the session with before sending a

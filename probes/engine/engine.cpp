@@ -8,6 +8,7 @@
 #include "probes/engine/engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -308,8 +309,36 @@ class Run : public std::enable_shared_from_this<Run> {
                 "rest-proxy, connect, ksqldb, control-center and mds have one)",
                 quote(target.component));
         }
-        stream->close();
-        finish_address(at);
+        end_unread(at, std::move(stream));
+    }
+
+    // A session no protocol check reads. A TLS 1.3 server that asked for a client certificate
+    // judges ours (or its absence) after our Finished, so the handshake completed either way and
+    // only a read shows a refusal: one read, bounded by refusal_wait(), collects it. Without a
+    // CertificateRequest, or with TLS 1.2 (which refuses during the handshake), nothing waits.
+    void end_unread(AddressRef at, std::shared_ptr<ProtocolStream> stream) {
+        const TlsEvidence& tls = evidence_[at.target].addresses[at.address].tls;
+        if (!stream->is_tls() || !tls.client_certificate_requested || tls.version != "TLSv1.3") {
+            stream->close();
+            finish_address(at);
+            return;
+        }
+        stream->await_refusal(refusal_wait(), [self = shared_from_this(), at, stream] {
+            stream->close();
+            if (const auto alert = stream->alert_before_answer()) {
+                self->record_refusal_after_handshake(at, *alert);
+            }
+            self->finish_address(at);
+        });
+    }
+
+    // How long end_unread() waits for a refusal. A server sends it as soon as it has read our
+    // Certificate, CertificateVerify and Finished, i.e. one round trip after our Finished left:
+    // a second covers any round trip a client could live with; the stage timeout caps it when
+    // shorter. A server that accepts us stays silent, so this is what a session with a
+    // CertificateRequest costs when nothing reads it.
+    std::chrono::milliseconds refusal_wait() const {
+        return std::min(options_.settings.timeout, std::chrono::milliseconds(1000));
     }
 
     // Credentials go only to a peer whose certificate verified: the protocol stage still runs
@@ -379,6 +408,15 @@ class Run : public std::enable_shared_from_this<Run> {
     // 1.3 checks the client certificate after the client's Finished): a failure of the tls
     // stage, not of the service, which was never reached.
     void on_refused_after_handshake(AddressRef at, int alert) {
+        record_refusal_after_handshake(at, alert);
+        ProtocolEvidence protocol;
+        protocol.detail = "not checked: the TLS session was refused at the first read";
+        on_protocol(at, std::move(protocol));
+    }
+
+    // The alert that ended a completed handshake's session before any application data, as the
+    // tls stage's failure (probes/tls/error_map_tls.h: alert_after_handshake).
+    void record_refusal_after_handshake(AddressRef at, int alert) {
         auto& address = evidence_[at.target].addresses[at.address];
         const std::string peer =
             address.address.find(':') != std::string::npos
@@ -390,9 +428,6 @@ class Run : public std::enable_shared_from_this<Run> {
         address.tls.cause = failure.cause;
         address.tls.detail = failure.detail;
         address.tls.alert = alert_text(alert);
-        ProtocolEvidence protocol;
-        protocol.detail = "not checked: the TLS session was refused at the first read";
-        on_protocol(at, std::move(protocol));
     }
 
     void on_protocol(AddressRef at, ProtocolEvidence protocol) {

@@ -16,6 +16,10 @@ namespace vpcprobe {
 
 CertificateInfo certificate_info(X509* cert);
 
+// A distinguished name as one-line RFC 2253 text, as subjects and issuers are given; "" when
+// OpenSSL cannot print it.
+std::string name_text(const X509_NAME* name);
+
 // The subject as one-line RFC 2253 text ("CN=Test Root,O=vpcprobe").
 std::string subject_text(const X509* cert);
 

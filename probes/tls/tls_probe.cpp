@@ -8,11 +8,12 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
-#include <array>
-#include <cstring>
-#include <ctime>
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <boost/asio/post.hpp>
@@ -20,6 +21,7 @@
 
 #include "core/address.h"
 #include "core/duration.h"
+#include "probes/tls/certificate_info.h"
 #include "probes/tls/error_map_tls.h"
 #include "probes/tls/error_map_x509.h"
 #include "probes/tls/openssl_handle.h"
@@ -30,88 +32,20 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
-using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, FreeWith<GENERAL_NAMES_free>>;
-
 // ---------------------------------------------------------------------------------------------
-// Certificate facts
-
-std::string name_text(const X509_NAME* name) {
-    BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return "";
-    char* data = nullptr;
-    const long size = BIO_get_mem_data(bio.get(), &data);
-    return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
-}
-
-SystemTime to_system_time(const ASN1_TIME* time) {
-    std::tm parts{};
-    if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) return SystemTime{};
-    return std::chrono::system_clock::from_time_t(::timegm(&parts));
-}
-
-std::vector<std::string> subject_alt_names(X509* cert) {
-    std::vector<std::string> out;
-    GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
-    if (!names) return out;
-    for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-        const GENERAL_NAME* entry = sk_GENERAL_NAME_value(names.get(), i);
-        if (entry->type == GEN_DNS) {
-            const ASN1_STRING* text = entry->d.dNSName;
-            out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
-                             static_cast<std::size_t>(ASN1_STRING_length(text)));
-        } else if (entry->type == GEN_IPADD) {
-            const ASN1_OCTET_STRING* raw = entry->d.iPAddress;
-            const unsigned char* bytes = ASN1_STRING_get0_data(raw);
-            const int length = ASN1_STRING_length(raw);
-            if (length == 4) {
-                boost::asio::ip::address_v4::bytes_type v4{};
-                std::memcpy(v4.data(), bytes, v4.size());
-                out.push_back(boost::asio::ip::address_v4(v4).to_string());
-            } else if (length == 16) {
-                boost::asio::ip::address_v6::bytes_type v6{};
-                std::memcpy(v6.data(), bytes, v6.size());
-                out.push_back(boost::asio::ip::address_v6(v6).to_string());
-            }
-        }
-    }
-    return out;
-}
-
-std::string sha256_hex(X509* cert) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    if (X509_digest(cert, EVP_sha256(), digest.data(), &length) != 1) return "";
-    std::string out;
-    out.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", digest[i]);
-    return out;
-}
-
-CertificateInfo describe_certificate(X509* cert) {
-    CertificateInfo info;
-    info.subject = name_text(X509_get_subject_name(cert));
-    info.issuer = name_text(X509_get_issuer_name(cert));
-    info.sans = subject_alt_names(cert);
-    info.not_before = to_system_time(X509_get0_notBefore(cert));
-    info.not_after = to_system_time(X509_get0_notAfter(cert));
-    info.sha256 = sha256_hex(cert);
-    info.self_issued = (X509_get_extension_flags(cert) & EXFLAG_SI) != 0;
-    return info;
-}
+// Certificate facts (probes/tls/certificate_info.h describes each certificate)
 
 // The chain the peer presented, leaf first; just the leaf when OpenSSL kept no chain.
 std::vector<CertificateInfo> presented_chain(SSL* ssl) {
     std::vector<CertificateInfo> chain;
     if (STACK_OF(X509)* presented = SSL_get_peer_cert_chain(ssl)) {
         for (int i = 0; i < sk_X509_num(presented); ++i) {
-            chain.push_back(describe_certificate(sk_X509_value(presented, i)));
+            chain.push_back(certificate_info(sk_X509_value(presented, i)));
         }
     }
     if (chain.empty()) {
         if (X509* leaf = SSL_get0_peer_certificate(ssl)) {
-            chain.push_back(describe_certificate(leaf));
+            chain.push_back(certificate_info(leaf));
         }
     }
     return chain;
@@ -228,10 +162,11 @@ void TlsProbe::on_verify_error(X509_STORE_CTX* store) {
     }
     VerifyErrorSubject about;
     if (X509* cert = X509_STORE_CTX_get_current_cert(store)) {
-        about.subject = name_text(X509_get_subject_name(cert));
-        about.issuer = name_text(X509_get_issuer_name(cert));
-        about.not_before = to_system_time(X509_get0_notBefore(cert));
-        about.not_after = to_system_time(X509_get0_notAfter(cert));
+        CertificateInfo info = certificate_info(cert);
+        about.subject = std::move(info.subject);
+        about.issuer = std::move(info.issuer);
+        about.not_before = info.not_before;
+        about.not_after = info.not_after;
     }
     certificate_.verify_errors.push_back(std::move(error));
     error_subjects_.push_back(std::move(about));
@@ -261,7 +196,7 @@ void TlsProbe::on_certificate_request(SSL* ssl) {
     }
     X509* ours = SSL_get_certificate(ssl);
     if (ours != nullptr && SSL_get_privatekey(ssl) != nullptr) {
-        tls_.client_certificate = describe_certificate(ours);
+        tls_.client_certificate = certificate_info(ours);
     }
 }
 

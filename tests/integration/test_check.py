@@ -248,7 +248,8 @@ class MutualTls(unittest.TestCase):
     """Listeners that ask for a client certificate (testpeer's tls:good:client-cert-*): with none
     configured the check names tls.client_cert_required and the CAs the server accepts, not the
     service hanging up: in TLS 1.3 (the refusal arrives at the Kafka check's first read) and in
-    TLS 1.2 (during the handshake). A listener that only asks lets the check in."""
+    TLS 1.2 (during the handshake), also with --no-protocol. A listener that only asks lets the
+    check in."""
 
     MODES = {
         "client-cert-required:tls1.3": ("tls.client_cert_required", "certificate required"),
@@ -302,6 +303,34 @@ class MutualTls(unittest.TestCase):
         self.assertIsNone(t["stages"]["tls"]["client_certificate"])
         # testpeer's TLS mode never answers Kafka: what fails is the protocol, not TLS
         self.assertEqual(t["cause"]["stage"], "protocol", t)
+
+    def test_tls13_refusal_seen_without_a_protocol_check(self):
+        """--no-protocol: nothing reads after the handshake, so the engine's one bounded read
+        collects the TLS 1.3 refusal; a listener that only asks costs at most that second."""
+        serves = ["127.0.81.233:9443=tls:good:client-cert-required:tls1.3",
+                  "127.0.81.234:9443=tls:good:client-cert-optional:tls1.3"]
+        with TestPeer(serves) as peer:
+            common = ("127.0.81.233:9443=kafka", "127.0.81.234:9443=kafka", "--ca-file",
+                      peer.ca_file, "--timeout", "2s", "--format", "json", "--no-protocol")
+            without = vpcprobe("check", *common)
+            chain, key = peer.client_cert("other-ca")
+            other_ca = vpcprobe("check", *common, "--client-cert", chain, "--client-key", key)
+        for r in (without, other_ca):
+            self.assertEqual(r.code, 2, r)
+            validate(r.json)
+            self.assertLess(r.elapsed, 3, "the wait for a refusal is bounded by a second")
+        optional = without.target("127.0.81.234", 9443)
+        self.assertEqual(optional["stages"]["tls"]["status"], "ok", optional)
+        self.assertTrue(optional["stages"]["tls"]["client_certificate_requested"])
+        self.assertEqual(optional["stages"]["protocol"]["status"], "skipped")
+        required = without.target("127.0.81.233", 9443)
+        self.assertEqual(required["cause"]["code"], "tls.client_cert_required", required)
+        self.assertEqual(required["stages"]["tls"]["alert"], "certificate required")
+        self.assertIn("CN=vpcprobe client CA", required["cause"]["summary"])
+        rejected = other_ca.target("127.0.81.233", 9443)
+        self.assertEqual(rejected["cause"]["code"], "tls.client_cert_rejected", rejected)
+        self.assertEqual(rejected["stages"]["tls"]["alert"], "unknown CA")
+        self.assertEqual(rejected["stages"]["protocol"]["status"], "skipped")
 
 
 class SeveralAddresses(unittest.TestCase):

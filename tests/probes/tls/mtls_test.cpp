@@ -118,7 +118,8 @@ std::optional<int> first_read(Outcome& outcome) {
 }
 
 vpcprobe::EngineRun run_engine(std::uint16_t port, const std::string& component,
-                               std::optional<ClientVariant> client = std::nullopt) {
+                               std::optional<ClientVariant> client = std::nullopt,
+                               bool protocol_checks = true) {
     vpcprobe::Target target;
     target.component = component;
     target.host = "127.0.0.1";
@@ -130,6 +131,7 @@ vpcprobe::EngineRun run_engine(std::uint16_t port, const std::string& component,
     options.settings.ca_files = {pki().ca_file()};
     options.settings.hosts_file = "";
     options.settings.dns_servers = {"127.0.0.1:9"};
+    options.settings.protocol_checks = protocol_checks;
     if (client) {
         // The client identity as --client-cert / --client-key give it to the engine.
         const auto& credentials = pki().client_credentials(*client);
@@ -422,4 +424,132 @@ TEST_CASE(
     const auto good = run_engine(server.port(), "kafka", ClientVariant::good);
     CHECK(good.targets[0].addresses[0].tls.status == StageStatus::ok);
     CHECK(good.targets[0].addresses[0].protocol.cause == Cause::protocol_timeout);
+}
+
+namespace {
+
+// The engine's wait for a TLS 1.3 refusal when nothing reads (probes/engine/engine.cpp:
+// refusal_wait): a second, as run_engine's 2 s stage timeout leaves it.
+constexpr auto refusal_wait = 1s;
+
+struct TimedRun {
+    vpcprobe::EngineRun run;
+    std::chrono::milliseconds took{};
+};
+
+TimedRun timed_run(std::uint16_t port, const std::string& component,
+                   std::optional<ClientVariant> client, bool protocol_checks) {
+    const auto start = std::chrono::steady_clock::now();
+    auto run = run_engine(port, component, client, protocol_checks);
+    return {std::move(run), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - start)};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "TLS 1.3 with no protocol check reading: one bounded read still sees the refusal of our "
+    "client certificate",
+    "[tls][mtls]") {
+    const TestServer server(pki(), mutual(ClientAuth::required, TlsVersion::tls1_3));
+    const std::string peer = "127.0.0.1:" + std::to_string(server.port());
+    SECTION("--no-protocol, no certificate: tls.client_cert_required") {
+        const auto timed = timed_run(server.port(), "kafka", std::nullopt, false);
+        const auto& address = timed.run.targets[0].addresses[0];
+        INFO(address.tls.detail);
+        CHECK(address.tls.status == StageStatus::failed);
+        CHECK(address.tls.cause == Cause::tls_client_cert_required);
+        CHECK(address.tls.alert == "certificate required");
+        CHECK(address.tls.version == "TLSv1.3");
+        CHECK(address.tls.client_ca_names == std::vector<std::string>{pki().client_ca_subject()});
+        CHECK(contains(address.tls.detail, "the server at " + peer +
+                                               " requires a client certificate (mutual TLS) and "
+                                               "none was configured"));
+        CHECK(address.certificate.status == StageStatus::ok);
+        CHECK(address.protocol.status == StageStatus::skipped);
+        CHECK(address.protocol.detail == "not checked: --no-protocol");
+        // The refusal arrives one round trip after our Finished, not at the bound.
+        CHECK(timed.took < refusal_wait);
+    }
+    SECTION("--no-protocol, a certificate from another CA: tls.client_cert_rejected") {
+        const auto timed = timed_run(server.port(), "kafka", ClientVariant::other_ca, false);
+        const auto& address = timed.run.targets[0].addresses[0];
+        INFO(address.tls.detail);
+        CHECK(address.tls.status == StageStatus::failed);
+        CHECK(address.tls.cause == Cause::tls_client_cert_rejected);
+        CHECK(address.tls.alert == "unknown CA");
+        REQUIRE(address.tls.client_certificate);
+        CHECK(contains(address.tls.detail, "the server at " + peer +
+                                               " refused our client certificate " +
+                                               client_subject(ClientVariant::other_ca)));
+        CHECK(address.protocol.detail == "not checked: --no-protocol");
+    }
+    SECTION("a component without a protocol check: tls.client_cert_required") {
+        const auto timed = timed_run(server.port(), "endpoint", std::nullopt, true);
+        const auto& address = timed.run.targets[0].addresses[0];
+        INFO(address.tls.detail);
+        CHECK(address.tls.status == StageStatus::failed);
+        CHECK(address.tls.cause == Cause::tls_client_cert_required);
+        CHECK(address.tls.alert == "certificate required");
+        CHECK(address.protocol.status == StageStatus::skipped);
+        CHECK(contains(address.protocol.detail, "no protocol check for component 'endpoint'"));
+    }
+    SECTION("--no-protocol, the right certificate: the session stands after the bound") {
+        const auto timed = timed_run(server.port(), "kafka", ClientVariant::good, false);
+        const auto& address = timed.run.targets[0].addresses[0];
+        INFO(address.tls.detail);
+        CHECK(address.tls.status == StageStatus::ok);
+        CHECK(address.tls.alert.empty());
+        CHECK(address.tls.cause == Cause::none);
+    }
+}
+
+TEST_CASE(
+    "TLS 1.3, a server that only asks, nothing reading: ok, and the wait is bounded by a second",
+    "[tls][mtls]") {
+    const TestServer server(pki(), mutual(ClientAuth::optional, TlsVersion::tls1_3));
+    for (const std::string component : {"kafka", "endpoint"}) {
+        INFO(component);
+        const auto timed = timed_run(server.port(), component, std::nullopt, false);
+        const auto& address = timed.run.targets[0].addresses[0];
+        INFO(address.tls.detail);
+        CHECK(address.tls.status == StageStatus::ok);
+        CHECK(address.tls.client_certificate_requested);
+        CHECK(address.tls.alert.empty());
+        CHECK(address.protocol.detail == "not checked: --no-protocol");
+        // The server accepts and stays silent: the read waits out the bound, no longer (the
+        // stage timeout is 2 s).
+        CHECK(timed.took >= refusal_wait);
+        CHECK(timed.took < refusal_wait + 700ms);
+    }
+}
+
+TEST_CASE("TLS 1.2, or no CertificateRequest, nothing reading: no wait after the handshake",
+          "[tls][mtls]") {
+    SECTION("TLS 1.2 requires a certificate: refused during the handshake, as before") {
+        const TestServer server(pki(), mutual(ClientAuth::required, TlsVersion::tls1_2));
+        const auto timed = timed_run(server.port(), "kafka", std::nullopt, false);
+        const auto& address = timed.run.targets[0].addresses[0];
+        INFO(address.tls.detail);
+        CHECK(address.tls.cause == Cause::tls_client_cert_required);
+        CHECK(address.tls.alert == "handshake failure");
+        CHECK(contains(address.tls.detail, "during the handshake"));
+        CHECK(timed.took < 500ms);
+    }
+    SECTION("TLS 1.2 only asks: ok at once") {
+        const TestServer server(pki(), mutual(ClientAuth::optional, TlsVersion::tls1_2));
+        const auto timed = timed_run(server.port(), "kafka", std::nullopt, false);
+        CHECK(timed.run.targets[0].addresses[0].tls.status == StageStatus::ok);
+        CHECK(timed.run.targets[0].addresses[0].tls.client_certificate_requested);
+        CHECK(timed.took < 500ms);
+    }
+    SECTION("TLS 1.3 without a CertificateRequest: ok at once") {
+        ServeSpec spec;
+        spec.version = TlsVersion::tls1_3;
+        const TestServer server(pki(), spec);
+        const auto timed = timed_run(server.port(), "endpoint", std::nullopt, true);
+        CHECK(timed.run.targets[0].addresses[0].tls.status == StageStatus::ok);
+        CHECK_FALSE(timed.run.targets[0].addresses[0].tls.client_certificate_requested);
+        CHECK(timed.took < 500ms);
+    }
 }
