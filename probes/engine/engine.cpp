@@ -191,10 +191,7 @@ class Run : public std::enable_shared_from_this<Run> {
         const Target bootstrap = evidence_[index].target;
         for (Target& target : canonical_.merge(bootstrap, evidence_[index].dns.canonical_names)) {
             advertised_.add_known(target);
-            TargetEvidence evidence;
-            evidence.target = std::move(target);
-            evidence_.push_back(std::move(evidence));
-            progress_.emplace_back();
+            append_target(std::move(target));
         }
         finish_target(index);
     }
@@ -430,6 +427,15 @@ class Run : public std::enable_shared_from_this<Run> {
         address.tls.alert = alert_text(alert);
     }
 
+    // A target found during the run (an advertised broker, a canonical name) joins it; the
+    // scheduler starts it like any other.
+    void append_target(Target target) {
+        TargetEvidence evidence;
+        evidence.target = std::move(target);
+        evidence_.push_back(std::move(evidence));
+        progress_.emplace_back();
+    }
+
     void on_protocol(AddressRef at, ProtocolEvidence protocol) {
         std::vector<KafkaBroker> brokers;
         if (protocol.kafka) brokers = protocol.kafka->brokers;
@@ -437,10 +443,7 @@ class Run : public std::enable_shared_from_this<Run> {
         // Appending may move evidence_: no reference into it is held past this point.
         for (Target& target : advertised_.merge(evidence_[at.target].target, brokers)) {
             canonical_.add_known(target);
-            TargetEvidence evidence;
-            evidence.target = std::move(target);
-            evidence_.push_back(std::move(evidence));
-            progress_.emplace_back();
+            append_target(std::move(target));
         }
         finish_address(at);
     }
