@@ -14,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-from harness import SOURCE_DIR, Dnsmasq, TestPeer, catalog_host, vpcprobe
+from harness import SCHEMA, SOURCE_DIR, Dnsmasq, TestPeer, catalog_host, vpcprobe
 
 PROMTOOL = shutil.which("promtool") or ""
 if not PROMTOOL:
@@ -27,7 +27,28 @@ INSTANCE = "metrics01"
 DOMAIN = "metrics.alikafka.aliyuncs.com"
 CATALOG_ADDRESS = "127.0.84.10"  # vpc-kafka-metrics01: kafka (9095) and mds (8090)
 GOOD, EXPIRED, REFUSED = "127.0.84.1", "127.0.84.2", "127.0.84.3"
-CAUSES = 33  # every cause code of the contract and docs/report.md
+def cause_codes_of_the_schema():
+    """The cause codes docs/report.schema.json enumerates (the report's public vocabulary)."""
+    import json
+    with open(SCHEMA) as f:
+        schema = json.load(f)
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            values = node.get("enum")
+            if isinstance(values, list) and "dns.nxdomain" in values:
+                found.append(values)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+    walk(schema)
+    return {code for values in found for code in values if code}
+
+
+CAUSES = len(cause_codes_of_the_schema())  # one series per cause code, none more, none fewer
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
