@@ -88,14 +88,9 @@ StoreFormat store_format(const std::optional<std::string>& type, StoreFormat oth
 // The trust store the keys name, if any. Java refuses a password for a PEM trust store and a
 // store given both as a file and inline; so do we, naming the keys.
 Result<std::optional<StoreSource>> trust_store_of(const StoreKeys& keys) {
-    if (!keys.location && !keys.inline_pem) {
-        if (keys.password || keys.type) {
-            return Error(keys.location_named_by.empty() ? std::string("ssl.truststore")
-                                                        : keys.location_named_by)
-                .context("a trust store password or type without ssl.truststore.location");
-        }
-        return std::optional<StoreSource>();
-    }
+    // A password or type without a store changes nothing for the client either: it trusts the
+    // platform's default anchors.
+    if (!keys.location && !keys.inline_pem) return std::optional<StoreSource>();
     if (keys.location && keys.inline_pem) {
         return Error(keys.inline_named_by +
                      ": give the trust store either as a file (ssl.truststore.location) or "
