@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/support/stores.h"
+#include "tests/support/pki.h"
 
 #include <fstream>
 #include <iterator>
@@ -8,6 +9,16 @@
 #include "tests/support/process.h"
 
 namespace vpcprobe::test {
+
+const TempDir& scratch_directory() {
+    static const TempDir instance;
+    return instance;
+}
+
+const TestPki& scratch_pki() {
+    static const TestPki instance(scratch_directory().file("pki"), {"localhost"});
+    return instance;
+}
 
 namespace {
 

@@ -11,6 +11,14 @@
 
 namespace vpcprobe::test {
 
+class TempDir;
+class TestPki;
+
+// A scratch directory, and a test PKI for "localhost" in it, made once per test program for
+// the stores its tests make.
+const TempDir& scratch_directory();
+const TestPki& scratch_pki();
+
 // Whether `keytool` runs here; tests that need it skip (with a warning) when it does not.
 bool have_keytool();
 

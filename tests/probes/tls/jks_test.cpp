@@ -18,29 +18,22 @@
 
 namespace {
 
+using vpcprobe::test::scratch_directory;
+using vpcprobe::test::scratch_pki;
+
 using vpcprobe::test::LeafVariant;
 
 constexpr const char* kStorePassword = "store-secret-1";
 constexpr const char* kKeyPassword = "key-secret-22";
 
-const vpcprobe::test::TempDir& directory() {
-    static vpcprobe::test::TempDir instance;
-    return instance;
-}
-
-const vpcprobe::test::TestPki& pki() {
-    static const vpcprobe::test::TestPki instance(directory().file("pki"), {"localhost"});
-    return instance;
-}
-
 // Two trusted certificate entries: the PKI's root ("root") and the other root ("other").
 const std::string& trust_jks() {
     static const std::string path = [] {
-        const std::string file = directory().file("trust.jks");
+        const std::string file = scratch_directory().file("trust.jks");
         vpcprobe::test::keytool_import_certificate(file, "JKS", kStorePassword, "root",
-                                                   pki().ca_file());
+                                                   scratch_pki().ca_file());
         vpcprobe::test::keytool_import_certificate(file, "JKS", kStorePassword, "other",
-                                                   pki().directory() + "/other-ca.pem");
+                                                   scratch_pki().directory() + "/other-ca.pem");
         return file;
     }();
     return path;
@@ -49,11 +42,11 @@ const std::string& trust_jks() {
 // One private key entry (the good leaf and its intermediate), its key under kKeyPassword.
 const std::string& key_jks() {
     static const std::string path = [] {
-        const auto& good = pki().credentials(LeafVariant::good);
-        const std::string p12 = directory().file("key-source.p12");
+        const auto& good = scratch_pki().credentials(LeafVariant::good);
+        const std::string p12 = scratch_directory().file("key-source.p12");
         vpcprobe::test::openssl_export_pkcs12(p12, good.chain_file, good.key_file, kStorePassword,
                                               "client");
-        const std::string file = directory().file("key.jks");
+        const std::string file = scratch_directory().file("key.jks");
         vpcprobe::test::keytool_pkcs12_to_jks(p12, kStorePassword, file, kStorePassword,
                                               kKeyPassword);
         return file;
@@ -93,9 +86,10 @@ TEST_CASE("a keytool trust store gives its trusted certificate entries", "[jks]"
         CHECK(entry.protected_key.empty());
         REQUIRE(entry.certificates.size() == 1);
         aliases.push_back(entry.alias);
-        if (entry.alias == "root") CHECK(subject_of(entry.certificates[0]) == pki().root_subject());
+        if (entry.alias == "root")
+            CHECK(subject_of(entry.certificates[0]) == scratch_pki().root_subject());
         if (entry.alias == "other") {
-            CHECK(subject_of(entry.certificates[0]) != pki().root_subject());
+            CHECK(subject_of(entry.certificates[0]) != scratch_pki().root_subject());
         }
     }
     std::sort(aliases.begin(), aliases.end());
@@ -131,7 +125,7 @@ TEST_CASE("a private key entry decrypts with its own key password, not the store
     const auto& entry = entries->front();
     CHECK(entry.alias == "client");
     CHECK(entry.is_private_key);
-    const auto& good = pki().credentials(LeafVariant::good);
+    const auto& good = scratch_pki().credentials(LeafVariant::good);
     REQUIRE(entry.certificates.size() == good.chain_subjects.size());
     for (std::size_t i = 0; i < entry.certificates.size(); ++i) {
         CHECK(subject_of(entry.certificates[i]) == good.chain_subjects[i]);

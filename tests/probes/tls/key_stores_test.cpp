@@ -19,6 +19,9 @@
 
 namespace {
 
+using vpcprobe::test::scratch_directory;
+using vpcprobe::test::scratch_pki;
+
 using vpcprobe::ClientIdentity;
 using vpcprobe::Secret;
 using vpcprobe::StoreFormat;
@@ -30,22 +33,12 @@ constexpr const char* kKeyPassword = "key-secret-22";
 constexpr const char* kTrustKey = "client.properties: ssl.truststore.location";
 constexpr const char* kKeyStoreKey = "client.properties: ssl.keystore.location";
 
-const vpcprobe::test::TempDir& directory() {
-    static vpcprobe::test::TempDir instance;
-    return instance;
-}
-
-const vpcprobe::test::TestPki& pki() {
-    static const vpcprobe::test::TestPki instance(directory().file("pki"), {"localhost"});
-    return instance;
-}
-
 std::string other_ca() {
-    return pki().directory() + "/other-ca.pem";
+    return scratch_pki().directory() + "/other-ca.pem";
 }
 
 const vpcprobe::test::ServerCredentials& good() {
-    return pki().credentials(LeafVariant::good);
+    return scratch_pki().credentials(LeafVariant::good);
 }
 
 #define REQUIRE_KEYTOOL()                                                       \
@@ -55,17 +48,17 @@ const vpcprobe::test::ServerCredentials& good() {
     }
 
 std::string keytool_trust_store(const std::string& name, const std::string& type) {
-    const std::string file = directory().file(name);
+    const std::string file = scratch_directory().file(name);
     if (!std::ifstream(file)) {
         vpcprobe::test::keytool_import_certificate(file, type, kStorePassword, "root",
-                                                   pki().ca_file());
+                                                   scratch_pki().ca_file());
         vpcprobe::test::keytool_import_certificate(file, type, kStorePassword, "other", other_ca());
     }
     return file;
 }
 
 std::string client_p12() {
-    const std::string file = directory().file("client.p12");
+    const std::string file = scratch_directory().file("client.p12");
     if (!std::ifstream(file)) {
         vpcprobe::test::openssl_export_pkcs12(file, good().chain_file, good().key_file,
                                               kStorePassword, "client");
@@ -74,7 +67,7 @@ std::string client_p12() {
 }
 
 std::string client_jks() {
-    const std::string file = directory().file("client.jks");
+    const std::string file = scratch_directory().file("client.jks");
     if (!std::ifstream(file)) {
         vpcprobe::test::keytool_pkcs12_to_jks(client_p12(), kStorePassword, file, kStorePassword,
                                               kKeyPassword);
@@ -128,19 +121,20 @@ void require_ok(const vpcprobe::Result<Loaded>& result) {
 
 TEST_CASE("a PEM trust store loads from a file and from inline text", "[stores]") {
     auto from_file = vpcprobe::load_trust_store(
-        store(pki().ca_file(), StoreFormat::pem, "--ca-file", std::nullopt));
+        store(scratch_pki().ca_file(), StoreFormat::pem, "--ca-file", std::nullopt));
     require_ok(from_file);
-    CHECK(from_file->subjects == std::vector<std::string>{pki().root_subject()});
+    CHECK(from_file->subjects == std::vector<std::string>{scratch_pki().root_subject()});
     CHECK(from_file->anchors.size() == 1);
-    CHECK(from_file->description == "the PEM trust store " + pki().ca_file() + " (--ca-file)");
+    CHECK(from_file->description ==
+          "the PEM trust store " + scratch_pki().ca_file() + " (--ca-file)");
 
     StoreSource inline_source;
-    inline_source.inline_pem = Secret(slurp(pki().ca_file()) + slurp(other_ca()));
+    inline_source.inline_pem = Secret(slurp(scratch_pki().ca_file()) + slurp(other_ca()));
     inline_source.named_by = "client.properties: ssl.truststore.certificates";
     auto inline_trust = vpcprobe::load_trust_store(inline_source);
     require_ok(inline_trust);
     CHECK(inline_trust->anchors.size() == 2);
-    CHECK(inline_trust->subjects.front() == pki().root_subject());
+    CHECK(inline_trust->subjects.front() == scratch_pki().root_subject());
     CHECK(inline_trust->description ==
           "the PEM trust store given inline (client.properties: ssl.truststore.certificates)");
 }
@@ -154,8 +148,8 @@ TEST_CASE("a keytool JKS or PKCS12 trust store gives its trusted entries", "[sto
         INFO(type);
         require_ok(trust);
         CHECK(trust->anchors.size() == 2);
-        CHECK(std::count(trust->subjects.begin(), trust->subjects.end(), pki().root_subject()) ==
-              1);
+        CHECK(std::count(trust->subjects.begin(), trust->subjects.end(),
+                         scratch_pki().root_subject()) == 1);
         CHECK(trust->description ==
               std::string("the ") + type + " trust store " + path + " (" + kTrustKey + ")");
 
@@ -207,13 +201,14 @@ TEST_CASE("a store whose content is not its configured type", "[stores]") {
     CHECK(contains(failure(jks_as_pem, std::string(kTrustKey) + " " + jks + ": "),
                    "this looks like a JKS store; set ssl.truststore.type=JKS"));
     auto pem_as_jks =
-        vpcprobe::load_trust_store(store(pki().ca_file(), StoreFormat::jks, kTrustKey));
-    CHECK(contains(failure(pem_as_jks, std::string(kTrustKey) + " " + pki().ca_file() + ": "),
-                   "this looks like a PEM file; set ssl.truststore.type=PEM"));
+        vpcprobe::load_trust_store(store(scratch_pki().ca_file(), StoreFormat::jks, kTrustKey));
+    CHECK(
+        contains(failure(pem_as_jks, std::string(kTrustKey) + " " + scratch_pki().ca_file() + ": "),
+                 "this looks like a PEM file; set ssl.truststore.type=PEM"));
 
     auto bytes = vpcprobe::test::read_bytes(jks);
     bytes[0] = bytes[1] = bytes[2] = bytes[3] = 0xCE;
-    const std::string jceks = directory().file("trust.jceks");
+    const std::string jceks = scratch_directory().file("trust.jceks");
     vpcprobe::test::write_bytes(jceks, bytes);
     auto jceks_store = vpcprobe::load_trust_store(store(jceks, StoreFormat::jks, kTrustKey));
     CHECK(contains(failure(jceks_store, std::string(kTrustKey) + " " + jceks + ": "),
@@ -221,11 +216,11 @@ TEST_CASE("a store whose content is not its configured type", "[stores]") {
 }
 
 TEST_CASE("missing, empty, endless and truncated store files", "[stores]") {
-    const std::string missing = directory().file("no-such.jks");
+    const std::string missing = scratch_directory().file("no-such.jks");
     auto none = vpcprobe::load_trust_store(store(missing, StoreFormat::jks, kTrustKey));
     CHECK(contains(failure(none, std::string(kTrustKey) + " " + missing + ": "), "No such file"));
 
-    const std::string empty = directory().file("empty.jks");
+    const std::string empty = scratch_directory().file("empty.jks");
     vpcprobe::test::write_bytes(empty, {});
     auto empty_store = vpcprobe::load_trust_store(store(empty, StoreFormat::jks, kTrustKey));
     CHECK(contains(failure(empty_store, std::string(kTrustKey) + " "), "empty"));
@@ -236,13 +231,13 @@ TEST_CASE("missing, empty, endless and truncated store files", "[stores]") {
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
 
     auto directory_store =
-        vpcprobe::load_trust_store(store(directory().path(), StoreFormat::jks, kTrustKey));
+        vpcprobe::load_trust_store(store(scratch_directory().path(), StoreFormat::jks, kTrustKey));
     CHECK(contains(failure(directory_store, std::string(kTrustKey) + " "), "directory"));
 
     if (!vpcprobe::test::have_keytool()) return;
     auto bytes = vpcprobe::test::read_bytes(keytool_trust_store("trust.JKS", "JKS"));
     bytes.resize(bytes.size() / 2);
-    const std::string cut = directory().file("cut.jks");
+    const std::string cut = scratch_directory().file("cut.jks");
     vpcprobe::test::write_bytes(cut, bytes);
     auto truncated = vpcprobe::load_trust_store(store(cut, StoreFormat::jks, kTrustKey));
     CHECK(contains(failure(truncated, std::string(kTrustKey) + " " + cut + ": "), "truncated"));
@@ -260,7 +255,7 @@ TEST_CASE("a PEM identity: certificate and key files, encrypted or not, or one f
     CHECK(plain->source == "--client-cert " + good().chain_file);
     CHECK(plain->description == "the PEM certificate " + good().chain_file + " (--client-cert)");
 
-    const std::string encrypted = directory().file("client.enc.key.pem");
+    const std::string encrypted = scratch_directory().file("client.enc.key.pem");
     vpcprobe::test::openssl_encrypt_key(good().key_file, encrypted, kKeyPassword);
     identity.key = store(encrypted, StoreFormat::pem, "--client-key", std::nullopt);
     identity.key_password = Secret(kKeyPassword);
@@ -296,8 +291,8 @@ TEST_CASE("a key that does not match the certificate is refused, naming the cert
     ClientIdentity identity;
     identity.certificate =
         store(good().chain_file, StoreFormat::pem, "--client-cert", std::nullopt);
-    identity.key = store(pki().credentials(LeafVariant::self_signed).key_file, StoreFormat::pem,
-                         "--client-key", std::nullopt);
+    identity.key = store(scratch_pki().credentials(LeafVariant::self_signed).key_file,
+                         StoreFormat::pem, "--client-key", std::nullopt);
     auto loaded = vpcprobe::load_client_identity(identity);
     CHECK(contains(
         failure(loaded, "--client-cert " + good().chain_file + ": "),
@@ -339,11 +334,11 @@ TEST_CASE("key stores with no key entry or several", "[stores]") {
                    "no private key entry"));
 
     // A second key entry (another leaf) under another alias.
-    const std::string several = directory().file("several.jks");
+    const std::string several = scratch_directory().file("several.jks");
     vpcprobe::test::keytool_pkcs12_to_jks(client_p12(), kStorePassword, several, kStorePassword,
                                           kStorePassword);
-    const std::string second = directory().file("second.p12");
-    const auto& other = pki().credentials(LeafVariant::expiring_soon);
+    const std::string second = scratch_directory().file("second.p12");
+    const auto& other = scratch_pki().credentials(LeafVariant::expiring_soon);
     vpcprobe::test::openssl_export_pkcs12(second, other.chain_file, other.key_file, kStorePassword,
                                           "second");
     vpcprobe::test::keytool_pkcs12_to_jks(second, kStorePassword, several, kStorePassword,

@@ -25,18 +25,11 @@ using vpcprobe::test::LeafVariant;
 
 namespace {
 
+using vpcprobe::test::scratch_directory;
+using vpcprobe::test::scratch_pki;
+
 constexpr const char* kStorePassword = "store-secret-1";
 constexpr const char* kTrustKey = "client.properties: ssl.truststore.location";
-
-const vpcprobe::test::TempDir& directory() {
-    static vpcprobe::test::TempDir instance;
-    return instance;
-}
-
-const vpcprobe::test::TestPki& pki() {
-    static const vpcprobe::test::TestPki instance(directory().file("pki"), {"localhost"});
-    return instance;
-}
 
 #define REQUIRE_KEYTOOL()                                                       \
     if (!vpcprobe::test::have_keytool()) {                                      \
@@ -46,7 +39,7 @@ const vpcprobe::test::TestPki& pki() {
 
 // A JKS trust store with the one CA certificate.
 vpcprobe::StoreSource jks_trusting(const std::string& name, const std::string& ca_file) {
-    const std::string path = directory().file(name);
+    const std::string path = scratch_directory().file(name);
     vpcprobe::test::keytool_import_certificate(path, "JKS", kStorePassword, "ca", ca_file);
     vpcprobe::StoreSource source;
     source.path = path;
@@ -93,12 +86,14 @@ TEST_CASE("without a trust store: the system store plus --ca-file", "[tls_contex
     CHECK(context_for(settings)->material().trust_subjects.empty());
     CHECK_FALSE(context_for(settings)->material().client_certificate);
 
-    settings.ca_files = {pki().ca_file()};
+    settings.ca_files = {scratch_pki().ca_file()};
     const auto context = context_for(settings);
-    CHECK(context->material().trust == "the system store and --ca-file " + pki().ca_file());
-    CHECK(context->material().trust_subjects == std::vector<std::string>{pki().root_subject()});
+    CHECK(context->material().trust == "the system store and --ca-file " + scratch_pki().ca_file());
+    CHECK(context->material().trust_subjects ==
+          std::vector<std::string>{scratch_pki().root_subject()});
 
-    vpcprobe::test::TestServer server(pki(), {vpcprobe::test::ServeMode::tls, LeafVariant::good});
+    vpcprobe::test::TestServer server(scratch_pki(),
+                                      {vpcprobe::test::ServeMode::tls, LeafVariant::good});
     const auto certificate = handshake(server.endpoint(), context);
     INFO(certificate.detail);
     CHECK(certificate.status == StageStatus::ok);
@@ -106,34 +101,38 @@ TEST_CASE("without a trust store: the system store plus --ca-file", "[tls_contex
 
 TEST_CASE("the client's trust store replaces the system store", "[tls_context]") {
     REQUIRE_KEYTOOL();
-    vpcprobe::test::TestServer server(pki(), {vpcprobe::test::ServeMode::tls, LeafVariant::good});
+    vpcprobe::test::TestServer server(scratch_pki(),
+                                      {vpcprobe::test::ServeMode::tls, LeafVariant::good});
 
     vpcprobe::ProbeSettings settings;
-    settings.tls.trust_store = jks_trusting("right.jks", pki().ca_file());
+    settings.tls.trust_store = jks_trusting("right.jks", scratch_pki().ca_file());
     const auto trusting = context_for(settings);
     CHECK(trusting->material().trust ==
-          "the JKS trust store " + directory().file("right.jks") + " (" + kTrustKey + ")");
-    CHECK(trusting->material().trust_subjects == std::vector<std::string>{pki().root_subject()});
+          "the JKS trust store " + scratch_directory().file("right.jks") + " (" + kTrustKey + ")");
+    CHECK(trusting->material().trust_subjects ==
+          std::vector<std::string>{scratch_pki().root_subject()});
     const auto verified = handshake(server.endpoint(), trusting);
     INFO(verified.detail);
     CHECK(verified.status == StageStatus::ok);
 
     // Only the store's anchors count: a store with another CA does not verify the peer...
-    settings.tls.trust_store = jks_trusting("wrong.jks", pki().directory() + "/other-ca.pem");
+    settings.tls.trust_store =
+        jks_trusting("wrong.jks", scratch_pki().directory() + "/other-ca.pem");
     const auto untrusted = handshake(server.endpoint(), context_for(settings));
     CHECK(untrusted.status == StageStatus::failed);
     CHECK(untrusted.cause == Cause::cert_untrusted);
 
     // ... and a --ca-file still adds its anchors to the store.
-    settings.ca_files = {pki().ca_file()};
+    settings.ca_files = {scratch_pki().ca_file()};
     const auto added = context_for(settings);
-    CHECK(added->material().trust.find(" and --ca-file " + pki().ca_file()) != std::string::npos);
+    CHECK(added->material().trust.find(" and --ca-file " + scratch_pki().ca_file()) !=
+          std::string::npos);
     CHECK(added->material().trust_subjects.size() == 2);
     CHECK(handshake(server.endpoint(), added).status == StageStatus::ok);
 }
 
 TEST_CASE("the client identity is installed and described", "[tls_context]") {
-    const auto& good = pki().credentials(LeafVariant::good);
+    const auto& good = scratch_pki().credentials(LeafVariant::good);
     vpcprobe::ProbeSettings settings;
     vpcprobe::ClientIdentity identity;
     identity.certificate.path = good.chain_file;
@@ -159,7 +158,7 @@ TEST_CASE("the client identity is installed and described", "[tls_context]") {
     REQUIRE(checked);
     CHECK(checked->client_certificate_source == material.client_certificate_source);
 
-    identity.key->path = pki().credentials(LeafVariant::self_signed).key_file;
+    identity.key->path = scratch_pki().credentials(LeafVariant::self_signed).key_file;
     settings.tls.identity = identity;
     auto mismatched = vpcprobe::check_tls_material(settings);
     REQUIRE_FALSE(mismatched);
