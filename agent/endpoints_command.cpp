@@ -12,8 +12,9 @@ int run_endpoints_command(const Command& command) {
     const CheckOptions& options = command.options;
     auto plan = build_plan(options);
     if (!plan) return cannot_run(plan.error());
-    const std::string out =
-        options.format == ReportFormat::json ? render_plan_json(*plan) : render_plan(*plan);
+    const std::string out = options.format == ReportFormat::json
+                                ? render_plan_json(*plan)
+                                : render_plan(*plan, options.client_config);
     return write_output(options.output, out) ? 0 : kExitCannotRun;
 }
 

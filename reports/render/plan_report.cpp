@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reports/render/plan_report.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
@@ -17,7 +18,8 @@ std::string pad(std::string_view text, std::size_t width) {
 
 }  // namespace
 
-std::string render_plan(const std::vector<Target>& plan) {
+std::string render_plan(const std::vector<Target>& plan,
+                        const std::optional<ClientConfigInfo>& client_config) {
     const std::string_view headers[] = {"COMPONENT", "ACCESS", "HOST", "PORT", "TLS", "ORIGIN"};
     std::vector<std::array<std::string, 6>> rows;
     rows.reserve(plan.size());
@@ -45,6 +47,11 @@ std::string render_plan(const std::vector<Target>& plan) {
     std::string out = line([&](std::size_t column) { return std::string(headers[column]); });
     for (const auto& row : rows) out += line([&](std::size_t column) { return row[column]; });
     out += std::to_string(plan.size()) + (plan.size() == 1 ? " target\n" : " targets\n");
+    if (client_config) {
+        out +=
+            fmt::format("as configured in {} ({})\n", client_config->path, client_config->format);
+        for (const std::string& note : client_config->notes) out += "  note: " + note + "\n";
+    }
     return out;
 }
 

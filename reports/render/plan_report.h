@@ -3,16 +3,20 @@
 // for scripts. Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/report.h"
 #include "core/target.h"
 
 namespace vpcprobe {
 
 // A table for people: COMPONENT, ACCESS ("-" outside the catalog), HOST, PORT, ORIGIN, one
-// line per target, then a count line.
-std::string render_plan(const std::vector<Target>& plan);
+// line per target, then a count line; with a Kafka client configuration, the file the targets
+// come from and what of it could not be honoured.
+std::string render_plan(const std::vector<Target>& plan,
+                        const std::optional<ClientConfigInfo>& client_config = std::nullopt);
 
 // A JSON array of {"component", "access" (null outside the catalog), "host", "port",
 // "endpoint", "origin"}, for scripts.

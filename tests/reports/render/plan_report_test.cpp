@@ -90,3 +90,19 @@ TEST_CASE("the TLS column and \"tls\" show which targets skip TLS") {
     CHECK(array[0].as_object().at("endpoint").as_string() == "broker.example.com:9092");
     CHECK(array[1].as_object().at("tls").as_bool());
 }
+
+TEST_CASE("with a client configuration, the table says which file and what it could not honour") {
+    CheckOptions options;
+    options.bootstrap = {"b1.example.com:9092"};
+    ClientConfigInfo client;
+    client.path = "/etc/kafka/client.properties";
+    client.format = "Java properties";
+    client.notes = {"SASL mechanism GSSAPI is not one vpcprobe speaks"};
+    const std::string text = render_plan(plan_ok(options), client);
+    INFO(text);
+    CHECK(text.find("as configured in /etc/kafka/client.properties (Java properties)\n") !=
+          std::string::npos);
+    CHECK(text.find("  note: SASL mechanism GSSAPI is not one vpcprobe speaks\n") !=
+          std::string::npos);
+    CHECK(render_plan(plan_ok(options)).find("as configured") == std::string::npos);
+}
