@@ -80,11 +80,15 @@ void settle_sasl(CheckOptions& options, std::vector<std::string>& notes) {
         notes.push_back(note);
     }
     if (!sasl_mechanism_supported(sasl.mechanism)) {
+        const std::string module =
+            sasl.login_module.empty()
+                ? std::string()
+                : fmt::format(" (sasl.jaas.config: {})", base_name_of_class(sasl.login_module));
         notes.push_back(fmt::format(
-            "SASL mechanism {} is not one vpcprobe speaks: it checks DNS, TCP, TLS, the "
+            "SASL mechanism {}{} is not one vpcprobe speaks: it checks DNS, TCP, TLS, the "
             "certificate and that the broker offers {} (Kafka's SASL handshake), not the "
             "login itself or Metadata",
-            sasl.mechanism, sasl.mechanism));
+            sasl.mechanism, module, sasl.mechanism));
     }
 }
 

@@ -467,12 +467,13 @@ class KafkaPeer(_ToolInDir):
     `sasl_handshake_max=0` makes an old broker (SaslHandshake v0, SASL tokens as bare frames);
     `echo_credentials` makes a careless one that quotes a rejected PLAIN login back in its
     error message; `tls_client_auth` "optional" or "required" asks for a client certificate
-    verified against the PKI's client-ca.pem."""
+    verified against the PKI's client-ca.pem; `sasl_also` lists mechanisms SaslHandshake offers
+    besides `sasl` without implementing their login (GSSAPI, OAUTHBEARER, ...)."""
 
     def __init__(self, advertise=None, address="127.0.0.1", port=None, tls_pki_dir=None,
                  sasl=None, user="alice", password="alice-secret", node_id=None,
                  cluster_id=None, api_versions_max=None, sasl_handshake_max=None, extra_listen=(),
-                 max_seconds=120, echo_credentials=False, tls_client_auth=None):
+                 max_seconds=120, echo_credentials=False, tls_client_auth=None, sasl_also=()):
         self.address = address
         self.port = port if port is not None else free_port(address)
         self.dir = tempfile.mkdtemp(prefix="vpcprobe-kafkapeer-")
@@ -505,6 +506,8 @@ class KafkaPeer(_ToolInDir):
             args += ["--sasl-handshake-max", str(sasl_handshake_max)]
         if echo_credentials:
             args += ["--echo-credentials"]
+        for mechanism in sasl_also:
+            args += ["--sasl-also", mechanism]
         self._start(args, "kafkapeer")
 
     @property

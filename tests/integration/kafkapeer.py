@@ -463,13 +463,15 @@ class Connection:
             return
         if self.handshake_version is not None or self.authenticated:
             raise CloseConnection("second SaslHandshake")
-        offered = i32(1) + string(self.config.sasl)
-        if mechanism != self.config.sasl:
+        mechanisms = [self.config.sasl, *self.config.sasl_also]
+        offered = i32(len(mechanisms)) + b"".join(string(m) for m in mechanisms)
+        if mechanism not in mechanisms:
             self.respond(correlation_id, i16(UNSUPPORTED_SASL_MECHANISM) + offered)
             raise CloseConnection(f"mechanism {mechanism!r} not enabled")
         self.respond(correlation_id, i16(NONE) + offered)
         self.handshake_version = version
-        self.sasl = sasl_server(self.config)
+        # Only offered (--sasl-also): a login with it is not implemented and ends the connection.
+        self.sasl = sasl_server(self.config) if mechanism == self.config.sasl else None
 
     def sasl_authenticate(self, r, version, correlation_id):
         if self.handshake_version != 1 or self.authenticated:
@@ -479,6 +481,8 @@ class Connection:
             raise CloseConnection("SaslAuthenticate out of order")
         token = r.bytes_()
         lifetime = i64(0) if version >= 1 else b""
+        if self.sasl is None:
+            raise CloseConnection("a login with a mechanism this peer only offers")
         try:
             answer = self.sasl.step(token)
         except AuthFailed as failure:
@@ -578,6 +582,9 @@ def parse_arguments(argv):
                         help="highest ApiVersions version answered (lower ones get error 35)")
     parser.add_argument("--sasl-handshake-max", type=int, default=1, choices=range(0, 2),
                         help="highest SaslHandshake version (0: SASL tokens as bare frames)")
+    parser.add_argument("--sasl-also", action="append", default=[], metavar="MECH",
+                        help="another mechanism SaslHandshake offers (GSSAPI, OAUTHBEARER, ...), "
+                             "whose login this peer does not implement; repeatable")
     parser.add_argument("--echo-credentials", action="store_true",
                         help="quote a rejected PLAIN login (user and password) in the error")
     parser.add_argument("--max-seconds", type=float, default=120.0)

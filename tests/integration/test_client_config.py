@@ -258,6 +258,32 @@ class ClientConfig(unittest.TestCase):
                          "--client-key", key, "--format", "json")
         self.assertEqual(flags.code, 0, flags)
 
+    def test_a_mechanism_vpcprobe_does_not_speak_is_checked_up_to_the_handshake(self):
+        trust = self.stores.trust_store("trust-oauth.p12", self.peer.ca_file, "PKCS12")
+        jaas = ("org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
+                'clientId="probe" clientSecret="never-sent";')
+        with KafkaPeer(address="127.0.88.4", tls_pki_dir=self.pki, sasl="PLAIN",
+                       password="unused", sasl_also=["OAUTHBEARER"]) as broker:
+            properties = (f"bootstrap.servers={broker.listen}\nsecurity.protocol=SASL_SSL\n"
+                          f"sasl.mechanism=OAUTHBEARER\nsasl.jaas.config={jaas}\n"
+                          f"ssl.truststore.location={trust}\nssl.truststore.type=PKCS12\n"
+                          f"ssl.truststore.password={java_escaped(STORE_PASSWORD)}\n")
+            offered = self.check(properties)
+            self.assertEqual(offered.code, 0, offered)
+            kafka = offered.target(broker.address, broker.port)["stages"]["protocol"]["kafka"]
+            self.assertIn("OAUTHBEARER", kafka["sasl_mechanisms_offered"])
+            self.assertFalse(kafka["authenticated"])
+            self.assertIn("does not speak", kafka["metadata_not_checked"])
+            notes = " ".join(offered.json["agent"]["client_config"]["notes"])
+            self.assertIn("OAuthBearerLoginModule", notes)
+            self.assertEqual(offered.json["agent"]["sasl_mechanism"], "OAUTHBEARER")
+
+            refused = self.check(properties.replace("OAUTHBEARER", "GSSAPI", 1))
+            self.assertEqual(refused.code, 2, refused)
+            cause = refused.target(broker.address, broker.port)["cause"]
+            self.assertEqual(cause["code"], "protocol.auth_failed", refused)
+            self.assertIn("does not offer SASL mechanism GSSAPI", cause["summary"])
+
     def test_a_cluster_link_json_body_is_a_client_configuration(self):
         with open(self.peer.ca_file) as f:
             trust_pem = f.read()

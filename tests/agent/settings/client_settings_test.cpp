@@ -164,6 +164,20 @@ TEST_CASE("what a client would do that vpcprobe cannot is said, not silently cha
         CHECK(has_note(command.options, "PlainLoginModule"));
         CHECK(has_note(command.options, "not one vpcprobe speaks"));
     }
+    SECTION("a login module vpcprobe does not speak is named with its mechanism") {
+        const std::string path = write(
+            dir, "c.properties",
+            "bootstrap.servers=b:9093\nsecurity.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\n"
+            "sasl.jaas.config=org.apache.kafka.common.security.oauthbearer."
+            "OAuthBearerLoginModule required clientId=\"c\" clientSecret=\"s\";\n");
+        const Command command = parse_ok({"check", "--client-config", path});
+        REQUIRE(command.options.sasl);
+        CHECK(command.options.sasl->mechanism == "OAUTHBEARER");
+        CHECK_FALSE(command.options.sasl->password);
+        CHECK(has_note(command.options,
+                       "OAUTHBEARER (sasl.jaas.config: OAuthBearerLoginModule) is "
+                       "not one vpcprobe speaks"));
+    }
     SECTION("no security.protocol means PLAINTEXT, as for the client") {
         const std::string path = write(dir, "c.properties", "bootstrap.servers=b:9093\n");
         const Command command = parse_ok({"check", "--client-config", path});
