@@ -517,10 +517,10 @@ TEST_CASE(
         CHECK(address.tls.client_certificate_requested);
         CHECK(address.tls.alert.empty());
         CHECK(address.protocol.detail == "not checked: --no-protocol");
-        // The server accepts and stays silent: the read waits out the bound, no longer (the
-        // stage timeout is 2 s).
+        // The server accepts and stays silent: the read waits out the bound, not the stage
+        // timeout (2 s); the margin is for slow sanitizer builds on busy machines.
         CHECK(timed.took >= refusal_wait);
-        CHECK(timed.took < refusal_wait + 700ms);
+        CHECK(timed.took < refusal_wait + 900ms);
     }
 }
 
@@ -534,14 +534,14 @@ TEST_CASE("TLS 1.2, or no CertificateRequest, nothing reading: no wait after the
         CHECK(address.tls.cause == Cause::tls_client_cert_required);
         CHECK(address.tls.alert == "handshake failure");
         CHECK(contains(address.tls.detail, "during the handshake"));
-        CHECK(timed.took < 500ms);
+        CHECK(timed.took < refusal_wait);  // no wait for a refusal at all
     }
     SECTION("TLS 1.2 only asks: ok at once") {
         const TestServer server(pki(), mutual(ClientAuth::optional, TlsVersion::tls1_2));
         const auto timed = timed_run(server.port(), "kafka", std::nullopt, false);
         CHECK(timed.run.targets[0].addresses[0].tls.status == StageStatus::ok);
         CHECK(timed.run.targets[0].addresses[0].tls.client_certificate_requested);
-        CHECK(timed.took < 500ms);
+        CHECK(timed.took < refusal_wait);  // no wait for a refusal at all
     }
     SECTION("TLS 1.3 without a CertificateRequest: ok at once") {
         ServeSpec spec;
@@ -550,6 +550,6 @@ TEST_CASE("TLS 1.2, or no CertificateRequest, nothing reading: no wait after the
         const auto timed = timed_run(server.port(), "endpoint", std::nullopt, true);
         CHECK(timed.run.targets[0].addresses[0].tls.status == StageStatus::ok);
         CHECK_FALSE(timed.run.targets[0].addresses[0].tls.client_certificate_requested);
-        CHECK(timed.took < 500ms);
+        CHECK(timed.took < refusal_wait);  // no wait for a refusal at all
     }
 }
