@@ -77,4 +77,15 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
     return static_cast<std::uint16_t>(value);
 }
 
+std::string endpoint_text(std::string_view host, std::uint16_t port) {
+    std::string out;
+    const bool bracketed = host.find(':') != std::string_view::npos;
+    if (bracketed) out += '[';
+    out += host;
+    if (bracketed) out += ']';
+    out += ':';
+    out += std::to_string(port);
+    return out;
+}
+
 }  // namespace vpcprobe

@@ -31,6 +31,9 @@ std::optional<std::string> ip_literal(std::string_view host);
 // given; the input unchanged when it is not one.
 std::string canonical_ipv6(std::string_view text);
 
+// "host:port", an IPv6 address in brackets ("[fd00::5]:9095"): how every endpoint is written.
+std::string endpoint_text(std::string_view host, std::uint16_t port);
+
 // A port in 1..65535, digits only.
 std::optional<std::uint16_t> parse_port(std::string_view text);
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/target.h"
 
+#include "core/address.h"
+
 namespace vpcprobe {
 
 std::string Target::endpoint() const {
-    if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-    return host + ":" + std::to_string(port);
+    return endpoint_text(host, port);
 }
 
 }  // namespace vpcprobe

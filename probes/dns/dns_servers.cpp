@@ -62,8 +62,7 @@ Result<DnsServer> parse_dns_server(std::string_view text) {
 }
 
 std::string format_dns_server(const DnsServer& server) {
-    if (server.family == AF_INET6) return fmt::format("[{}]:{}", server.address, server.port);
-    return fmt::format("{}:{}", server.address, server.port);
+    return endpoint_text(server.address, static_cast<std::uint16_t>(server.port));  // 1..65535
 }
 
 Result<std::string> dns_servers_csv(const std::vector<std::string>& servers) {

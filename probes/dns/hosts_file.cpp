@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "core/address.h"
+#include "core/bounded_file.h"
 #include "core/text.h"
 
 namespace vpcprobe {
@@ -31,26 +33,14 @@ Error unreadable(const std::string& path, const char* reason) {
 }  // namespace
 
 Result<HostsFile> HostsFile::load(const std::string& path) {
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in.is_open()) {
-        const int error_number = errno;
-        if (error_number == ENOENT) return parse("", path);
-        return unreadable(path, error_number != 0 ? std::strerror(error_number) : "open failed");
+    // No hosts file is an empty one, as for the C library.
+    std::error_code ignored;
+    if (!std::filesystem::exists(path, ignored)) {
+        return parse("", path);
     }
-    // Read in pieces, up to the bound and one byte more: a file past it (a huge list,
-    // /dev/zero given by mistake) is refused in bounded time and memory rather than read whole,
-    // and a usual hosts file costs what it holds, not the bound.
-    std::string text;
-    char piece[64 * 1024];
-    while (text.size() <= kMaxHostsFileBytes && in.read(piece, sizeof piece).gcount() > 0) {
-        text.append(piece, static_cast<std::size_t>(in.gcount()));
-    }
-    if (in.bad()) return unreadable(path, errno != 0 ? std::strerror(errno) : "read error");
-    if (text.size() > kMaxHostsFileBytes) {
-        return unreadable(path, "larger than 64 MiB, which is no hosts file");
-    }
-    return parse(text, path);
+    auto text = read_bounded_file(path, kMaxHostsFileBytes, "hosts file");
+    if (!text) return unreadable(path, text.error().message().c_str());
+    return parse(*text, path);
 }
 
 HostsFile HostsFile::parse(std::string_view text, std::string path) {

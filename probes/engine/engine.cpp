@@ -23,6 +23,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/address.h"
 #include "core/text.h"
 #include "probes/dns/resolver.h"
 #include "probes/engine/address_queue.h"
@@ -415,10 +416,7 @@ class Run : public std::enable_shared_from_this<Run> {
     // tls stage's failure (probes/tls/error_map_tls.h: alert_after_handshake).
     void record_refusal_after_handshake(AddressRef at, int alert) {
         auto& address = evidence_[at.target].addresses[at.address];
-        const std::string peer =
-            address.address.find(':') != std::string::npos
-                ? fmt::format("[{}]:{}", address.address, evidence_[at.target].target.port)
-                : fmt::format("{}:{}", address.address, evidence_[at.target].target.port);
+        const std::string peer = endpoint_text(address.address, evidence_[at.target].target.port);
         const TlsFailure failure =
             alert_after_handshake(alert, client_certificate_facts(address.tls), peer);
         address.tls.status = StageStatus::failed;

@@ -36,6 +36,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/address.h"
 #include "probes/tcp/error_map_tcp.h"
 #include "probes/tcp/icmp_queue.h"
 
@@ -52,8 +53,7 @@ constexpr int kMaxIdleWakeups = 32;
 constexpr int kMaxQueuedErrors = 16;
 
 std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port) {
-    if (address.is_v6()) return fmt::format("[{}]:{}", address.to_string(), port);
-    return fmt::format("{}:{}", address.to_string(), port);
+    return vpcprobe::endpoint_text(address.to_string(), port);
 }
 
 // Reads every queued error (bounded) and returns the first one, which answered our first SYN.

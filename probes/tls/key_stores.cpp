@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "core/bounded_file.h"
 #include "core/text.h"
 #include "probes/tls/certificate_info.h"
 #include "probes/tls/error_map_tls.h"
@@ -81,33 +82,8 @@ std::string describe(const StoreSource& source, StoreFormat content, std::string
 }
 
 Result<std::string> read_bounded(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Error(std::strerror(errno));
-    struct stat info {};
-    if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
-        ::close(fd);
-        return Error("is a directory, not a store");
-    }
-    std::string content;
-    char chunk[65536];
-    while (true) {
-        const ssize_t got = ::read(fd, chunk, sizeof chunk);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            const int error = errno;
-            ::close(fd);
-            return Error(std::strerror(error));
-        }
-        if (got == 0) break;
-        content.append(chunk, static_cast<std::size_t>(got));
-        if (content.size() > kMaxStoreBytes) {
-            ::close(fd);
-            OPENSSL_cleanse(content.data(), content.size());
-            return Error("larger than 8 MiB, which no trust or key store is");
-        }
-    }
-    ::close(fd);
-    if (content.empty()) return Error("the file is empty");
+    auto content = read_bounded_file(path, kMaxStoreBytes, "trust or key store");
+    if (content && content->empty()) return Error("the file is empty");
     return content;
 }
 

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "core/bounded_file.h"
 #include "core/text.h"
 #include "probes/tls/certificate_info.h"
 #include "probes/tls/error_map_tls.h"
@@ -28,17 +29,15 @@ namespace {
 using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
 using CertPtr = std::unique_ptr<X509, FreeWith<X509_free>>;
 
+// A CA bundle of a few hundred certificates is well under a MiB.
+constexpr std::size_t kMaxPemFileBytes = 8 * 1024 * 1024;
+
 // The whole of a PEM file, or what keeps it from being read.
 Result<std::string> read_pem_file(const std::string& path) {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) return Error(std::strerror(errno));
-    if (S_ISDIR(info.st_mode)) return Error("is a directory, not a PEM file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error(std::strerror(errno != 0 ? errno : EACCES));
-    std::ostringstream content;
-    content << in.rdbuf();
-    std::string text = content.str();
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) return Error("the file is empty");
+    auto text = read_bounded_file(path, kMaxPemFileBytes, "PEM file of certificates");
+    if (text && text->find_first_not_of(" \t\r\n") == std::string::npos) {
+        return Error("the file is empty");
+    }
     return text;
 }
 

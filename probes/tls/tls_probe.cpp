@@ -214,9 +214,7 @@ void TlsProbe::start() {
     boost::system::error_code ec;
     const auto remote = stream_->lowest_layer().remote_endpoint(ec);
     if (!ec) {
-        peer_ = remote.address().is_v6()
-                    ? fmt::format("[{}]:{}", remote.address().to_string(), remote.port())
-                    : fmt::format("{}:{}", remote.address().to_string(), remote.port());
+        peer_ = endpoint_text(remote.address().to_string(), remote.port());
     } else {
         peer_ = server_name_;
     }

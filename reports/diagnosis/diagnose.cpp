@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reports/diagnosis/diagnose.h"
 
+#include "core/address.h"
+
 #include "core/text.h"
 #include "reports/diagnosis/findings.h"
 #include "reports/diagnosis/remedies.h"
@@ -73,12 +75,6 @@ void normalise(TargetEvidence& evidence) {
         normalise(address.certificate);
         normalise(address.protocol, Stage::protocol, address.protocol.name);
     }
-}
-
-// "10.0.0.5:9095", "[fd00::5]:9095"
-std::string address_endpoint(const std::string& address, std::uint16_t port) {
-    if (address.find(':') != std::string::npos) return fmt::format("[{}]:{}", address, port);
-    return fmt::format("{}:{}", address, port);
 }
 
 // The first stage of an address with the given status, in pipeline order.
@@ -173,7 +169,7 @@ std::string failure_summary(const TargetEvidence& evidence, const std::vector<st
                             const StageRef& first) {
     const auto& addresses = evidence.addresses;
     const auto& address = addresses[failing.front()];
-    std::string summary = sentence(first, address_endpoint(address.address, evidence.target.port));
+    std::string summary = sentence(first, endpoint_text(address.address, evidence.target.port));
     if (addresses.size() > 1) {
         summary =
             fmt::format("{} of {} addresses of {} failed: {}{}", failing.size(), addresses.size(),
@@ -203,7 +199,7 @@ void judge_addresses(const TargetEvidence& evidence, TargetReport& report) {
         report.shown_address = verdicts.warning.front();
         report.status = StageStatus::warning;
         report.cause =
-            cause_of(ref, sentence(ref, address_endpoint(address.address, evidence.target.port)));
+            cause_of(ref, sentence(ref, endpoint_text(address.address, evidence.target.port)));
     } else if (evidence.dns.status == StageStatus::warning) {
         const StageRef ref{Stage::dns, &evidence.dns};
         report.status = StageStatus::warning;

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "agent/settings/client_config/java_properties.h"
+#include "core/bounded_file.h"
 #include "core/text.h"
 
 namespace vpcprobe {
@@ -22,33 +23,7 @@ namespace {
 // ---- Reading ------------------------------------------------------------------------------
 
 Result<std::string> read_bounded(const std::string& path) {
-    std::error_code status_error;
-    const auto status = std::filesystem::status(path, status_error);
-    if (status.type() == std::filesystem::file_type::not_found) return Error("no such file");
-    if (status.type() == std::filesystem::file_type::directory) {
-        return Error("is a directory, not a file");
-    }
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in.is_open()) {
-        return Error(
-            fmt::format("cannot open it: {}", errno != 0 ? std::strerror(errno) : "open failed"));
-    }
-    // In pieces up to the bound and one byte more: a file past it (or /dev/zero) is refused in
-    // bounded time and memory, and a small file costs what it holds.
-    std::string text;
-    char piece[64 * 1024];
-    while (text.size() <= kMaxClientConfigBytes && in.read(piece, sizeof piece).gcount() > 0) {
-        text.append(piece, static_cast<std::size_t>(in.gcount()));
-    }
-    if (in.bad()) {
-        return Error(
-            fmt::format("cannot read it: {}", errno != 0 ? std::strerror(errno) : "read error"));
-    }
-    if (text.size() > kMaxClientConfigBytes) {
-        return Error("larger than 1 MiB, which is no client configuration");
-    }
-    return text;
+    return read_bounded_file(path, kMaxClientConfigBytes, "client configuration");
 }
 
 // ---- Config providers ---------------------------------------------------------------------

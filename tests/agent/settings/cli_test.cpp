@@ -250,6 +250,9 @@ TEST_CASE("every validation error names the flag") {
         {{"check", "h:1", "--ca-file", write(dir, "junk.pem", "junk")},
          "--ca-file: '" + dir.file("junk.pem") +
              "': no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)"},
+        // Read with a bound: /dev/zero is an answer, not a hang.
+        {{"check", "h:1", "--ca-file", "/dev/zero"},
+         "--ca-file: '/dev/zero': larger than 8 MiB, which is no PEM file of certificates"},
         {{"check", "h:1", "--hosts-file", dir.path()},
          "--hosts-file: '" + dir.path() + "' is a directory, not a file"},
         {{"check", "h:1", "--rules", dir.file("sg.json")},

@@ -218,7 +218,7 @@ TEST_CASE("a store whose content is not its configured type", "[stores]") {
 TEST_CASE("missing, empty, endless and truncated store files", "[stores]") {
     const std::string missing = scratch_directory().file("no-such.jks");
     auto none = vpcprobe::load_trust_store(store(missing, StoreFormat::jks, kTrustKey));
-    CHECK(contains(failure(none, std::string(kTrustKey) + " " + missing + ": "), "No such file"));
+    CHECK(contains(failure(none, std::string(kTrustKey) + " " + missing + ": "), "no such file"));
 
     const std::string empty = scratch_directory().file("empty.jks");
     vpcprobe::test::write_bytes(empty, {});
