@@ -223,7 +223,8 @@ TEST_CASE("a librdkafka file gives credentials and a PEM trust store that replac
                                        "ssl.ca.location=" +
                                        ca +
                                        "\n"
-                                       "ssl.endpoint.identification.algorithm=none\n");
+                                       "ssl.endpoint.identification.algorithm=none\n"
+                                       "enable.ssl.certificate.verification=false\n");
     const Command command = parse_ok({"check", "--client-config", path});
     const CheckOptions& options = command.options;
     CHECK(options.client_config->format == "librdkafka");
@@ -236,6 +237,32 @@ TEST_CASE("a librdkafka file gives credentials and a PEM trust store that replac
     CHECK(options.probe.tls.trust_store->format == StoreFormat::pem);
     CHECK(options.probe.tls.trust_store->named_by.find("ssl.ca.location") != std::string::npos);
     CHECK_FALSE(options.probe.tls.verify_hostname);
+    CHECK_FALSE(options.probe.tls.verify_certificate);
+    CHECK(has_note(options, "does not verify certificates"));
+}
+
+TEST_CASE("a cluster link's inline key store lands as PEM text with its key password") {
+    // As Java users write PEM in a properties value: the line breaks as "\n" escapes.
+    const std::string chain = R"(-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----)";
+    const std::string key =
+        R"(-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY-----)";
+    test::TempDir dir;
+    const std::string path =
+        write(dir, "inline.properties",
+              "bootstrap.servers=b:9093\nsecurity.protocol=SSL\n"
+              "ssl.keystore.type=PEM\nssl.keystore.certificate.chain=" +
+                  chain + "\nssl.keystore.key=" + key + "\nssl.key.password=" + kPassword + "\n");
+    Settings settings;
+    REQUIRE(client_settings::apply_client_config_file(path, settings, FileChecks{}));
+    REQUIRE(settings.options.tls.identities.size() == 1);
+    const IdentityKeys& identity = settings.options.tls.identities.front();
+    REQUIRE(identity.certificate.inline_pem);
+    CHECK(identity.certificate.inline_pem->reveal() ==
+          "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----");
+    REQUIRE(identity.inline_key);
+    CHECK(identity.inline_key->reveal().find("ENCRYPTED PRIVATE KEY") != std::string::npos);
+    CHECK(identity.key_password->reveal() == kPassword);
+    CHECK(identity.key_named_by.find("inline.properties:5: ssl.keystore.key") != std::string::npos);
 }
 
 TEST_CASE("a cluster link's JSON configs are a client configuration") {
