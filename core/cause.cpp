@@ -21,6 +21,9 @@ constexpr CauseInfo kCauses[] = {
      "the resolver refused the query, or is not listening"},
     {Cause::dns_timeout, "dns.timeout", Stage::dns, "no resolver answered in time"},
     {Cause::dns_error, "dns.error", Stage::dns, "the lookup failed"},
+    {Cause::dns_sinkhole, "dns.sinkhole", Stage::dns,
+     "the resolver answered an address no server can be at (0.0.0.0 or ::): a DNS firewall or "
+     "filter blocked the name"},
     {Cause::tcp_timeout, "tcp.timeout", Stage::tcp,
      "no answer to the SYN: silently dropped (security group, network ACL, firewall or "
      "blackhole route)"},
@@ -77,6 +80,10 @@ constexpr CauseInfo kCauses[] = {
      "the broker answered with a Kafka error"},
     {Cause::protocol_error, "protocol.error", Stage::protocol,
      "the conversation with the service failed"},
+    {Cause::protocol_tls_required, "protocol.tls_required", Stage::protocol,
+     "the listener speaks TLS but was asked in plaintext: the target's scheme is wrong"},
+    {Cause::protocol_unrecognized, "protocol.unrecognized", Stage::protocol,
+     "the service answered, but not recognisably as the expected component"},
     // run.deadline belongs to whichever stage was cut short; the report's cause names it, so
     // the stage here is only a placeholder.
     {Cause::run_deadline, "run.deadline", Stage::dns,

@@ -25,7 +25,8 @@ enum class Cause {
     dns_servfail,
     dns_refused,
     dns_timeout,
-    dns_error,  // any other resolver failure (malformed reply, bad name); detail says which
+    dns_error,     // any other resolver failure (malformed reply, bad name); detail says which
+    dns_sinkhole,  // the answer is an address no server can be at (0.0.0.0, ::): a DNS filter
     tcp_timeout,
     tcp_refused,
     tcp_prohibited,
@@ -54,6 +55,8 @@ enum class Cause {
     protocol_too_large,      // an answer exceeded its size bound (frame, header or body)
     protocol_kafka_error,    // the broker answered a request with a Kafka error code
     protocol_error,          // any other failure of the conversation; detail says which
+    protocol_tls_required,   // a plaintext exchange was cut off and the listener speaks TLS
+    protocol_unrecognized,   // a 2xx answer, but not recognisably the component (a warning)
     run_deadline,            // the run's --deadline passed before this stage finished
 };
 
@@ -78,6 +81,7 @@ inline constexpr Cause kAllCauses[] = {
     Cause::dns_refused,
     Cause::dns_timeout,
     Cause::dns_error,
+    Cause::dns_sinkhole,
     Cause::tcp_timeout,
     Cause::tcp_refused,
     Cause::tcp_prohibited,
@@ -106,6 +110,8 @@ inline constexpr Cause kAllCauses[] = {
     Cause::protocol_too_large,
     Cause::protocol_kafka_error,
     Cause::protocol_error,
+    Cause::protocol_tls_required,
+    Cause::protocol_unrecognized,
     Cause::run_deadline,
 };
 

@@ -34,6 +34,7 @@ const std::vector<std::string> kCauseCodes = {
     "dns.refused",
     "dns.timeout",
     "dns.error",
+    "dns.sinkhole",
     "tcp.timeout",
     "tcp.refused",
     "tcp.prohibited",
@@ -62,6 +63,8 @@ const std::vector<std::string> kCauseCodes = {
     "protocol.too_large",
     "protocol.kafka_error",
     "protocol.error",
+    "protocol.tls_required",
+    "protocol.unrecognized",
     "run.deadline",
 };
 
