@@ -54,6 +54,10 @@ struct DnsEvidence : StageResult {
     // With client.dns.lookup=resolve_canonical_bootstrap_servers_only, for a bootstrap: one
     // per address probed, in the order of `addresses`. Empty otherwise.
     std::vector<CanonicalName> canonical_names;
+    // Answers that point at this host or its own link (loopback 127.0.0.0/8 and ::1,
+    // link-local 169.254.0.0/16 and fe80::/10) for a name that is not this host's own: still
+    // probed, but a report says so, since the reader is looking for a server elsewhere.
+    std::vector<std::string> local_answers;
 };
 
 // What an ICMP error queued on the socket said (IP_RECVERR / MSG_ERRQUEUE).

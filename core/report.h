@@ -39,6 +39,9 @@ struct AgentInfo : RunEvidence {
     std::string sasl_mechanism;     // SASL mechanism configured, "" for none
     bool follow_advertised = true;  // false with --no-advertised
     std::optional<ClientConfigInfo> client_config;  // null without --client-config
+    // What the plan did with the targets asked for that a reader should know (the same
+    // host:port given twice for one component, merged), one sentence each.
+    std::vector<std::string> plan_notes;
 };
 
 // Something (a rule, a firewall, a resolver, ...) that may be what blocks a target.
