@@ -31,6 +31,7 @@
 #include "probes/engine/canonical_bootstraps.h"
 #include "probes/engine/engine_budget.h"
 #include "probes/engine/run_progress.h"
+#include "probes/engine/wrong_scheme.h"
 #include "probes/http/http_probe.h"
 #include "probes/kafka/kafka_probe.h"
 #include "probes/protocol_stream.h"
@@ -38,6 +39,7 @@
 #include "probes/tls/error_map_tls.h"
 #include "probes/tls/error_map_x509.h"
 #include "probes/tls/tls_probe.h"
+#include "probes/tls/tls_sniff.h"
 
 namespace vpcprobe {
 
@@ -207,15 +209,19 @@ class Run : public std::enable_shared_from_this<Run> {
             finish_address(at);
             return;
         }
+        auto self = shared_from_this();
+        probe_tcp(io_, ip, evidence_[at.target].target.port, tcp_options_for(ip),
+                  [self, at](TcpEvidence tcp, asio::ip::tcp::socket socket) {
+                      self->on_connected(at, std::move(tcp), std::move(socket));
+                  });
+    }
+
+    TcpProbeOptions tcp_options_for(const asio::ip::address& ip) const {
         TcpProbeOptions tcp_options;
         tcp_options.timeout = options_.settings.timeout;
         // --bind applies to the family it belongs to; the other family uses the kernel's choice.
         if (setup_.bind && setup_.bind->is_v4() == ip.is_v4()) tcp_options.bind = setup_.bind;
-        auto self = shared_from_this();
-        probe_tcp(io_, ip, evidence_[at.target].target.port, tcp_options,
-                  [self, at](TcpEvidence tcp, asio::ip::tcp::socket socket) {
-                      self->on_connected(at, std::move(tcp), std::move(socket));
-                  });
+        return tcp_options;
     }
 
     void on_connected(AddressRef at, TcpEvidence tcp, asio::ip::tcp::socket socket) {
@@ -284,6 +290,9 @@ class Run : public std::enable_shared_from_this<Run> {
         // still identified: "Kafka answers, but its certificate is not trusted here".
         if (!stream) {
             address.protocol.detail = "not checked: no TLS session";
+            if (worth_a_plaintext_try(address.tls, evidence_[at.target].target)) {
+                return try_plaintext_kafka(at);
+            }
             finish_address(at);
             return;
         }
@@ -393,6 +402,15 @@ class Run : public std::enable_shared_from_this<Run> {
                 self->on_refused_after_handshake(at, *alert);
                 return;
             }
+            // A plaintext check cut off without an answer may have met a TLS listener.
+            if (!stream->is_tls()) {
+                const std::string& component = self->evidence_[at.target].target.component;
+                if (protocol.cause == Cause::protocol_tls_required) {
+                    name_tls_scheme(protocol, component);
+                } else if (worth_a_tls_sniff(protocol)) {
+                    return self->sniff_for_tls(at, std::move(protocol));
+                }
+            }
             if (credentials_withheld && protocol.kafka) {
                 const std::string why = self->withheld_note();
                 protocol.note = why;
@@ -400,6 +418,78 @@ class Run : public std::enable_shared_from_this<Run> {
             }
             self->on_protocol(at, std::move(protocol));
         };
+    }
+
+    // A wrong scheme is told by one more connection to the same address after a failure
+    // (probes/engine/wrong_scheme.h). The engine makes it rather than the Kafka or HTTP check:
+    // it holds the address, --bind and the socket budget, and the checks stay one connection
+    // each. The check's own connection is closed before the new one opens, so the address still
+    // holds one socket of the budget at a time.
+    using Reconnected = std::function<void(std::optional<asio::ip::tcp::socket>, std::string)>;
+    void reconnect(AddressRef at, Reconnected then) {
+        boost::system::error_code ec;
+        // Parsed once already by start_tcp(), which went no further when it did not parse.
+        const auto ip =
+            asio::ip::make_address(evidence_[at.target].addresses[at.address].address, ec);
+        probe_tcp(io_, ip, evidence_[at.target].target.port, tcp_options_for(ip),
+                  [then = std::move(then)](TcpEvidence tcp, asio::ip::tcp::socket socket) {
+                      if (tcp.status != StageStatus::ok) return then(std::nullopt, tcp.detail);
+                      then(std::move(socket), "");
+                  });
+    }
+
+    std::string peer_of(AddressRef at) const {
+        return endpoint_text(evidence_[at.target].addresses[at.address].address,
+                             evidence_[at.target].target.port);
+    }
+
+    // Plaintext met a listener that closed without an answer: a bare TLS ClientHello (no
+    // credentials) says whether it speaks TLS.
+    void sniff_for_tls(AddressRef at, ProtocolEvidence protocol) {
+        reconnect(at, [self = shared_from_this(), at, protocol = std::move(protocol)](
+                          std::optional<asio::ip::tcp::socket> socket, std::string why) mutable {
+            if (!socket) {
+                note_second_connection_failed(protocol, "a TLS ClientHello", why);
+                return self->on_protocol(at, std::move(protocol));
+            }
+            TlsSniffOptions sniff;
+            sniff.server_name = self->evidence_[at.target].target.host;
+            sniff.timeout = self->options_.settings.timeout;
+            sniff_tls(std::move(*socket), sniff,
+                      [self, at, protocol = std::move(protocol)](TlsSniff seen) mutable {
+                          apply_tls_sniff(protocol, seen,
+                                          self->evidence_[at.target].target.component,
+                                          self->peer_of(at));
+                          self->on_protocol(at, std::move(protocol));
+                      });
+        });
+    }
+
+    // A kafka target's TLS handshake met no TLS: one plaintext ApiVersions, without SASL and
+    // without Metadata, says whether a plaintext Kafka listener is there. The tls stage's
+    // evidence is in place already; a --deadline passing now marks the protocol stage.
+    void try_plaintext_kafka(AddressRef at) {
+        progress_[at.target].address_stage[at.address] = Stage::protocol;
+        reconnect(at, [self = shared_from_this(), at](std::optional<asio::ip::tcp::socket> socket,
+                                                      std::string why) {
+            auto& address = self->evidence_[at.target].addresses[at.address];
+            if (!socket) {
+                note_second_connection_failed(address.protocol, "a plaintext Kafka ApiVersions",
+                                              why);
+                return self->finish_address(at);
+            }
+            KafkaProbeOptions kafka;
+            kafka.timeout = self->options_.settings.timeout;
+            kafka.metadata = false;
+            kafka.max_frame_bytes = 64 * 1024;  // an ApiVersions answer is a few hundred bytes
+            auto stream = std::make_shared<ProtocolStream>(std::move(*socket));
+            probe_kafka(stream, kafka, [self, at, stream](ProtocolEvidence answer) {
+                stream->close();
+                auto& tried = self->evidence_[at.target].addresses[at.address];
+                apply_plaintext_answer(tried.tls, tried.protocol, answer, self->peer_of(at));
+                self->finish_address(at);
+            });
+        });
     }
 
     // The TLS server ended the session with an alert at the protocol check's first read (TLS

@@ -236,7 +236,10 @@ bool KafkaConversation::try_complete(std::uint64_t exchange_id, bool no_more_byt
             "the answer to {} announces {} bytes, more than the {} allowed (read no further)",
             exchange_name_, check.size, options_.max_frame_bytes);
     } else if (check.verdict == kafka::SizeVerdict::not_kafka) {
-        answer.cause = Cause::protocol_not_kafka;
+        // A TLS record in answer to a plaintext request proves a TLS listener by itself; inside
+        // a TLS session it would be something stranger, and stays "not Kafka".
+        answer.cause = check.tls_record && !stream_->is_tls() ? Cause::protocol_tls_required
+                                                              : Cause::protocol_not_kafka;
         answer.problem = check.what;
     } else if (check.verdict == kafka::SizeVerdict::too_large) {
         answer.cause = Cause::protocol_too_large;

@@ -17,7 +17,8 @@
 // capped (max_frame_bytes), every count and length is checked against the bytes left, and a
 // correlation id that does not match is protocol.not_kafka. Each request/answer exchange has
 // its own `timeout` (protocol.timeout). Failures: protocol.not_kafka (an answer that is not a
-// Kafka frame), protocol.closed, protocol.timeout, protocol.too_large, protocol.auth_failed,
+// Kafka frame), protocol.tls_required (a TLS record in answer on a plaintext stream: a TLS
+// listener), protocol.closed, protocol.timeout, protocol.too_large, protocol.auth_failed,
 // protocol.kafka_error (e.g. Metadata answered with an error code).
 //
 // Credentials are used on the wire only: no evidence, detail or log line ever contains the

@@ -427,6 +427,7 @@ SizeCheck check_size_prefix(ByteSpan first_bytes, std::size_t max_frame_bytes) {
 
     // A TLS record header: content type 20..24, version 3.x.
     if (b0 >= 20 && b0 <= 24 && b1 == 3 && b2 <= 4) {
+        check.tls_record = true;
         check.what = b0 == 21 ? "the answer is a TLS alert record: the port speaks TLS, not "
                                 "plaintext Kafka"
                               : "the answer is a TLS record: the port speaks TLS, not "

@@ -83,8 +83,9 @@ enum class SizeVerdict {
 
 struct SizeCheck {
     SizeVerdict verdict = SizeVerdict::not_kafka;
-    std::uint32_t size = 0;  // the prefix as an unsigned number
-    std::string what;        // for not_kafka: what the bytes look like, for people
+    std::uint32_t size = 0;   // the prefix as an unsigned number
+    std::string what;         // for not_kafka: what the bytes look like, for people
+    bool tls_record = false;  // not_kafka because the bytes are a TLS record header
 };
 
 // Judges the first bytes of an answer (at least 4 should be given; fewer is not_kafka). The

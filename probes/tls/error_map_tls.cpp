@@ -83,8 +83,14 @@ std::string not_tls_detail(const HandshakeFailure& failure) {
         return fmt::format("{} answered with something that is not TLS ({})", failure.peer,
                            openssl_error_text(static_cast<unsigned long>(failure.error.value())));
     }
-    return fmt::format("{} answered with something that is not TLS: {}", failure.peer,
-                       quote_bytes(failure.first_bytes));
+    std::string detail = fmt::format("{} answered with something that is not TLS: {}", failure.peer,
+                                     quote_bytes(failure.first_bytes));
+    // A plain HTTP server answers a ClientHello with a 400 (Jetty, nginx, Beast): the scheme,
+    // not the service, is wrong.
+    if (failure.first_bytes.rfind("HTTP/", 0) == 0) {
+        detail += "; this listener speaks plain HTTP: use http://, not https://";
+    }
+    return detail;
 }
 
 // A handshake that failed for another reason than the peer's alert or its not speaking TLS.

@@ -2,7 +2,8 @@
 """End to end: the protocol stage. `vpcprobe check` against real Kafka peers (librdkafka's mock
 cluster, plaintext or behind TLS; kafkapeer.py for SASL and for Metadata that advertises
 unreachable brokers) and real HTTPS servers answering like each Confluent REST component.
-Cross-checks the advertised broker list with kcat. Addresses 127.0.83.0/24 are this file's."""
+Cross-checks the advertised broker list with kcat. Addresses 127.0.83.0/24 are this file's
+(127.0.94.0/24 for WrongScheme)."""
 import json
 import os
 import shutil
@@ -143,6 +144,57 @@ class MockCluster(unittest.TestCase):
             for t in r.json["targets"]:
                 if t["origin"] == "advertised":
                     self.assertTrue(t["cause"]["code"].startswith("tls."), t["cause"])
+
+
+class WrongScheme(unittest.TestCase):
+    """A wrong scheme is named as such, both ways: PLAINTEXT:// to a TLS listener is
+    protocol.tls_required naming SSL://, SSL:// to a plaintext Kafka listener is tls.not_tls
+    naming PLAINTEXT://, each after one extra connection (docs/report.md, "Wrong scheme").
+    Addresses 127.0.94.0/24 are this class's."""
+
+    def test_plaintext_to_a_tls_kafka_listener_names_ssl(self):
+        with MockKafka(brokers=1) as mock, \
+                TlsProxy([f"127.0.94.10:0={mock.bootstrap}"], hosts=["127.0.94.10"]) as proxy:
+            endpoint = proxy.listening[0]
+            for fmt in FORMATS:
+                with self.subTest(format=fmt):
+                    r = vpcprobe("check", f"PLAINTEXT://{endpoint}=kafka", "--timeout", "2s",
+                                 "--format", fmt)
+                    self.assertEqual(r.code, 2, r)
+                    self.assertIn("protocol.tls_required", r.out)
+                    self.assertIn("SSL://", r.out)
+            r = vpcprobe("check", f"PLAINTEXT://{endpoint}=kafka", "--timeout", "2s",
+                         "--format", "json")
+            validate(r.json)
+            t = r.json["targets"][0]
+            self.assertEqual(t["cause"]["code"], "protocol.tls_required", t["cause"])
+            self.assertIn("use SSL:// (or SASL_SSL:// with SASL), not PLAINTEXT://",
+                          t["cause"]["summary"])
+            self.assertIn("before answering ApiVersions", t["cause"]["summary"])
+            self.assertIn("TLS ClientHello on a second connection", protocol_of(t)["note"])
+
+    def test_tls_to_a_plaintext_kafka_listener_names_plaintext(self):
+        user, password = "scheme-user", "scheme-password-never-sent"
+        with KafkaPeer(address="127.0.94.11", sasl="PLAIN", user=user,
+                       password=password) as peer:
+            r = vpcprobe("check", f"SASL_SSL://{peer.listen}=kafka", "--timeout", "2s",
+                         "--format", "json", "--sasl-mechanism", "PLAIN",
+                         env={"VPCPROBE_SASL_USERNAME": user,
+                              "VPCPROBE_SASL_PASSWORD": password})
+            self.assertEqual(r.code, 2, r)
+            validate(r.json)
+            t = r.json["targets"][0]
+            self.assertEqual(t["cause"]["code"], "tls.not_tls", t["cause"])
+            self.assertEqual(t["cause"]["stage"], "tls", t["cause"])
+            self.assertIn("this listener speaks plaintext Kafka: use PLAINTEXT://",
+                          t["cause"]["summary"])
+            self.assertIn("plaintext Kafka ApiVersions on a second connection",
+                          protocol_of(t)["note"])
+            self.assertIn("was answered", protocol_of(t)["note"])
+            # The plaintext try is a bare ApiVersions: no SASL, so no credential went out.
+            for text in (r.out, r.err):
+                self.assertNotIn(password, text)
+            self.assertNotIn("SASL", peer.log_text())
 
 
 class NotKafka(unittest.TestCase):

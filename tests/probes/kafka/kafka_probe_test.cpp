@@ -969,12 +969,12 @@ TEST_CASE("Plaintext Kafka to a real TLS listener: the listener closes the conne
     CHECK(outcome.evidence.cause == Cause::protocol_closed);
 }
 
-TEST_CASE("A TLS alert in answer to plaintext Kafka is not Kafka, and says TLS") {
-    // A fatal protocol_version alert.
+TEST_CASE("A TLS alert in answer to plaintext Kafka is a TLS listener: protocol.tls_required") {
+    // A fatal protocol_version alert: proof by itself, no second connection needed.
     const Outcome outcome = probe_peer_answering(Bytes{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46});
     INFO(outcome.evidence.detail);
     REQUIRE(outcome.completions == 1);
-    CHECK(outcome.evidence.cause == Cause::protocol_not_kafka);
+    CHECK(outcome.evidence.cause == Cause::protocol_tls_required);
     CHECK(outcome.evidence.detail.find("TLS alert") != std::string::npos);
 }
 

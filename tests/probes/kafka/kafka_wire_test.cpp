@@ -300,6 +300,9 @@ TEST_CASE("Size prefix: Kafka sizes, HTTP, TLS and absurd sizes") {
     const auto tls_alert = check({0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46});
     CHECK(tls_alert.verdict == SizeVerdict::not_kafka);
     CHECK(tls_alert.what.find("TLS") != std::string::npos);
+    CHECK(tls_alert.tls_record);
+    CHECK_FALSE(http.tls_record);
+    CHECK(check({0x16, 0x03, 0x03, 0x00, 0x7a}).tls_record);  // a ServerHello's record
     const auto hundred_mb = check({0x05, 0xF5, 0xE1, 0x00});
     CHECK(hundred_mb.verdict == SizeVerdict::too_large);
     CHECK(hundred_mb.size == 100000000);

@@ -57,13 +57,22 @@ TEST_CASE("bytes that are not TLS records are tls.not_tls, quoted", "[tls]") {
                                                 "HTTP/1.1 400 Bad Request\r\nServer: x\r\n"));
     CHECK(http.cause == Cause::tls_not_tls);
     CHECK(http.detail ==
-          "10.0.0.5:9093 answered with something that is not TLS: \"HTTP/1.1 400 Bad Request\"");
+          "10.0.0.5:9093 answered with something that is not TLS: \"HTTP/1.1 400 Bad "
+          "Request\"; this listener speaks plain HTTP: use http://, not https://");
 
     const auto kafka = handshake_failure(
         failure(ssl_error(SSL_R_WRONG_VERSION_NUMBER), std::string("\0\0\0\x06\0\x12", 6)));
     CHECK(kafka.cause == Cause::tls_not_tls);
     CHECK(kafka.detail ==
           "10.0.0.5:9093 answered with something that is not TLS: bytes 00 00 00 06 00 12");
+}
+
+TEST_CASE("only an HTTP status line names plain HTTP", "[tls][scheme]") {
+    // Text that merely mentions HTTP further on is not an HTTP answer.
+    const auto smtp = handshake_failure(
+        failure(ssl_error(SSL_R_WRONG_VERSION_NUMBER), "220 mail ESMTP (HTTP/1.1 not here)\r\n"));
+    CHECK(smtp.cause == Cause::tls_not_tls);
+    CHECK(smtp.detail.find("plain HTTP") == std::string::npos);
 }
 
 TEST_CASE("without bytes, OpenSSL's record layer says whether it was TLS", "[tls]") {
