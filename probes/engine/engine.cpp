@@ -290,7 +290,9 @@ class Run : public std::enable_shared_from_this<Run> {
         // still identified: "Kafka answers, but its certificate is not trusted here".
         if (!stream) {
             address.protocol.detail = "not checked: no TLS session";
-            if (worth_a_plaintext_try(address.tls, evidence_[at.target].target)) {
+            // --no-protocol asked for no protocol exchange: not even this one.
+            if (options_.settings.protocol_checks &&
+                worth_a_plaintext_try(address.tls, evidence_[at.target].target)) {
                 return try_plaintext_kafka(at);
             }
             finish_address(at);

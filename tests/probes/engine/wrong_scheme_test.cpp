@@ -36,8 +36,9 @@ bool contains(const std::string& text, const std::string& part) {
 
 const TestPki& pki() {
     static vpcprobe::test::TempDir directory;
-    static const TestPki instance(directory.path(), {"127.0.94.1", "127.0.94.2", "127.0.94.3",
-                                                     "127.0.94.4", "127.0.94.5", "127.0.94.6"});
+    static const TestPki instance(
+        directory.path(), {"127.0.94.1", "127.0.94.2", "127.0.94.3", "127.0.94.4", "127.0.94.5",
+                           "127.0.94.6", "127.0.94.7"});
     return instance;
 }
 
@@ -82,8 +83,9 @@ Target target(const std::string& component, const std::string& host, std::uint16
 }
 
 // One target, no DNS (an address literal), the stage timeout short: the address's evidence.
-AddressEvidence probe_one(const Target& one) {
+AddressEvidence probe_one(const Target& one, bool protocol_checks = true) {
     vpcprobe::EngineOptions options;
+    options.settings.protocol_checks = protocol_checks;
     options.settings.hosts_file = "";
     options.settings.timeout = 2s;
     options.settings.ca_files = {pki().ca_file()};
@@ -153,6 +155,20 @@ TEST_CASE("TLS to a plaintext Kafka listener is tls.not_tls naming PLAINTEXT://"
     CHECK(contains(address.protocol.note, "a plaintext Kafka ApiVersions on a second connection"));
     CHECK(contains(address.protocol.note, "was answered"));
     CHECK(address.protocol.status == StageStatus::skipped);
+}
+
+TEST_CASE("with --no-protocol a TLS kafka target gets no plaintext ApiVersions",
+          "[engine][scheme]") {
+    vpcprobe::test::ServeSpec spec;
+    spec.mode = ServeMode::close;
+    vpcprobe::test::TestServer server(pki(), spec, "127.0.94.7");
+
+    const auto address =
+        probe_one(target("kafka", "127.0.94.7", server.port(), true), /*protocol_checks=*/false);
+    INFO(address.tls.detail);
+    CHECK(address.tls.cause == Cause::tls_handshake_failed);
+    CHECK(address.protocol.note.empty());
+    CHECK(server.connections_accepted() == 1);
 }
 
 TEST_CASE("https to a plain HTTP listener is tls.not_tls naming plain HTTP, with no second try",
