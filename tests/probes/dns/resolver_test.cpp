@@ -814,7 +814,8 @@ TEST_CASE("a loopback answer for another host's name is recorded; localhost's is
         CHECK(evidence.local_answers.empty());
     }
     SECTION("not for localhost, nor this host's own name") {
-        for (const std::string name : {"localhost", "ip6-localhost", std::string(hostname)}) {
+        for (const std::string& name :
+             {std::string("localhost"), std::string("ip6-localhost"), std::string(hostname)}) {
             const auto evidence = resolve_one(options, name).evidence;
             INFO(name << ": " << evidence.detail);
             CHECK(evidence.status == StageStatus::ok);
