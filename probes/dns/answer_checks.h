@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Answers that resolve but mislead (docs/report.md, "dns"): an address no server can be at
+// Answers that resolve but mislead (docs/report.md, "Verdicts"): an address no server can be at
 // (0.0.0.0, ::), which a DNS firewall or filter gives for a name it blocks and which would
 // otherwise be probed as this very host; and a loopback or link-local address for a name that is
 // not this host's own, probed but recorded so a report can say the answer points here. The
