@@ -132,7 +132,7 @@ class Run : public std::enable_shared_from_this<Run> {
     // Only the answers a server can be at are probed: a DNS filter's 0.0.0.0 or :: is this host
     // (probes/dns/answer_checks.h), and the dns stage already says so.
     void on_resolved(std::size_t index, DnsEvidence dns) {
-        std::vector<std::string> probed = addresses_to_probe(dns);
+        const std::vector<std::string> probed = addresses_to_probe(dns);
         if (canonical_.redirects(evidence_[index].target) && !probed.empty()) {
             look_up_canonical_names(index, std::move(dns), probed);
             return;
