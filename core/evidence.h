@@ -52,7 +52,8 @@ struct DnsEvidence : StageResult {
     int ares_status_a = 0;               // raw ares_status of the A query (0 when not asked)
     int ares_status_aaaa = 0;            // raw ares_status of the AAAA query
     // With client.dns.lookup=resolve_canonical_bootstrap_servers_only, for a bootstrap: one
-    // per address probed, in the order of `addresses`. Empty otherwise.
+    // per address probed, in the order of `addresses` (unspecified ones are never probed).
+    // Empty otherwise.
     std::vector<CanonicalName> canonical_names;
     // Answers that point at this host or its own link (loopback 127.0.0.0/8 and ::1,
     // link-local 169.254.0.0/16 and fe80::/10) for a name that is not this host's own: still

@@ -36,6 +36,7 @@
 
 #include "core/address.h"
 #include "core/text.h"
+#include "probes/dns/answer_checks.h"
 #include "probes/dns/dns_servers.h"
 #include "probes/dns/error_map_dns.h"
 #include "probes/dns/hosts_file.h"
@@ -67,6 +68,19 @@ constexpr std::chrono::milliseconds kMinUsefulTry{200};
 void init_ares_library_once() {
     static const int status = ares_library_init(ARES_LIB_INIT_ALL);
     (void)status;  // only does work on Windows; failures surface as ares_init_options errors
+}
+
+// This host's names (probes/dns/answer_checks.h): gethostname() and the FQDN the hosts file
+// gives it, read once per resolver.
+std::vector<std::string> names_of_this_host(const HostsFile& hosts) {
+    char buffer[256] = {};
+    if (::gethostname(buffer, sizeof(buffer) - 1) != 0) return {};
+    const std::string hostname = buffer;
+    std::vector<std::string> fqdn_candidates;
+    for (const auto& address : hosts.lookup(hostname)) {
+        fqdn_candidates.push_back(hosts.name_of(address));
+    }
+    return own_host_names(hostname, fqdn_candidates);
 }
 
 // What opening a UDP socket on this host gives right now: 0 when it opens, else its errno.
@@ -147,6 +161,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         : io(context),
           options(std::move(resolver_options)),
           hosts(std::move(hosts_table)),
+          own_names(names_of_this_host(hosts)),
           timer(context) {
         init_ares_library_once();
         if (options.timeout < std::chrono::milliseconds(1)) {
@@ -273,6 +288,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
             evidence.detail =
                 fmt::format("{} is listed in {}: {}", host, hosts.path(), join(addresses, ", "));
             evidence.addresses = std::move(addresses);
+            check_answers(evidence, host, origin(), own_names);
             return complete(std::move(done), std::move(evidence), started);
         }
 
@@ -289,6 +305,9 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         waiting.push_back(std::move(lookup));
         start_waiting_lookups();
     }
+
+    // Who gives this resolver's answers, for check_answers()'s sentences.
+    AnswerOrigin origin() const { return AnswerOrigin{servers_text, hosts.path()}; }
 
     // Posts the user's completion; it runs only if the Resolver still exists by then.
     void complete(Done done, DnsEvidence evidence, Clock::time_point started) {
@@ -405,6 +424,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         evidence.status = evidence.cause == Cause::none ? StageStatus::ok : StageStatus::failed;
         evidence.detail = std::move(verdict.detail);
         evidence.addresses = std::move(answers.addresses);
+        check_answers(evidence, lookup.host, origin(), own_names);
         complete(std::move(lookup.done), std::move(evidence), lookup.started);
     }
 
@@ -672,6 +692,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     std::vector<std::string> servers_in_use;
     std::string servers_text;
     HostsFile hosts;
+    std::vector<std::string> own_names;  // this host's names, which may answer loopback
 
     asio::steady_timer timer;
     bool timer_armed = false;

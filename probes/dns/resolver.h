@@ -3,7 +3,9 @@
 // channel's sockets are watched with posix::stream_descriptor and its timeouts with one
 // steady_timer. Looks up A and AAAA for each name (two ares_query calls, so NXDOMAIN, NODATA,
 // SERVFAIL and REFUSED stay distinct), after the hosts file (probes/dns/hosts_file.h); IP
-// literals are answered without a query. What the statuses mean is probes/dns/error_map_dns.h.
+// literals are answered without a query. What the statuses mean is probes/dns/error_map_dns.h;
+// answers that mislead (0.0.0.0 from a DNS filter, loopback for another host's name) are judged
+// by probes/dns/answer_checks.h before the evidence is handed over.
 // canonical_name() goes the other way for Kafka's client.dns.lookup=
 // resolve_canonical_bootstrap_servers_only: an address to the name the Java client takes for it.
 //

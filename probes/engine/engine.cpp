@@ -25,6 +25,7 @@
 
 #include "core/address.h"
 #include "core/text.h"
+#include "probes/dns/answer_checks.h"
 #include "probes/dns/resolver.h"
 #include "probes/engine/address_queue.h"
 #include "probes/engine/advertised_brokers.h"
@@ -130,25 +131,26 @@ class Run : public std::enable_shared_from_this<Run> {
         }
     }
 
+    // Only the answers a server can be at are probed: a DNS filter's 0.0.0.0 or :: is this host
+    // (probes/dns/answer_checks.h), and the dns stage already says so.
     void on_resolved(std::size_t index, DnsEvidence dns) {
-        if (canonical_.redirects(evidence_[index].target) && dns.status != StageStatus::failed &&
-            !dns.addresses.empty()) {
-            look_up_canonical_names(index, std::move(dns));
+        const std::vector<std::string> probed = addresses_to_probe(dns);
+        if (canonical_.redirects(evidence_[index].target) && !probed.empty()) {
+            look_up_canonical_names(index, std::move(dns), probed);
             return;
         }
         auto& target = evidence_[index];
         progress_[index].dns_done = true;
         target.dns = std::move(dns);
-        if (target.dns.status == StageStatus::failed || target.dns.addresses.empty()) {
+        if (probed.empty()) {
             finish_target(index);
             return;
         }
         const std::size_t count = std::min<std::size_t>(
-            target.dns.addresses.size(), static_cast<std::size_t>(options_.settings.max_addresses));
-        target.addresses_not_probed = target.dns.addresses.size() - count;
+            probed.size(), static_cast<std::size_t>(options_.settings.max_addresses));
+        target.addresses_not_probed = probed.size() - count;
         target.addresses.resize(count);
-        for (std::size_t a = 0; a < count; ++a)
-            target.addresses[a].address = target.dns.addresses[a];
+        for (std::size_t a = 0; a < count; ++a) target.addresses[a].address = probed[a];
         progress_[index].start_addresses(count);
         queue_.add(index, count);
     }
@@ -165,19 +167,20 @@ class Run : public std::enable_shared_from_this<Run> {
     // client.dns.lookup=resolve_canonical_bootstrap_servers_only: the bootstrap resolved; each
     // address probed (max_addresses) is turned back into its canonical name. The dns stage
     // lasts until every one is known (so --deadline marks it when they are not).
-    void look_up_canonical_names(std::size_t index, DnsEvidence dns) {
+    void look_up_canonical_names(std::size_t index, DnsEvidence dns,
+                                 const std::vector<std::string>& probed) {
         auto& target = evidence_[index];
         target.dns = std::move(dns);
         const std::size_t count = std::min<std::size_t>(
-            target.dns.addresses.size(), static_cast<std::size_t>(options_.settings.max_addresses));
-        target.addresses_not_probed = target.dns.addresses.size() - count;
+            probed.size(), static_cast<std::size_t>(options_.settings.max_addresses));
+        target.addresses_not_probed = probed.size() - count;
         target.dns.canonical_names.resize(count);
         canonical_pending_[index] = count;
         if (count == 0) return on_canonical_names(index);
         for (std::size_t a = 0; a < count; ++a) {
-            target.dns.canonical_names[a].address = target.dns.addresses[a];
+            target.dns.canonical_names[a].address = probed[a];
             auto self = shared_from_this();
-            resolver_.canonical_name(target.dns.addresses[a], [self, index, a](CanonicalName name) {
+            resolver_.canonical_name(probed[a], [self, index, a](CanonicalName name) {
                 self->evidence_[index].dns.canonical_names[a] = std::move(name);
                 if (--self->canonical_pending_[index] == 0) self->on_canonical_names(index);
             });

@@ -82,6 +82,7 @@ json::object dns_json(const DnsEvidence& dns) {
     out["ares_status_a"] = dns.ares_status_a;
     out["ares_status_aaaa"] = dns.ares_status_aaaa;
     out["canonical_names"] = canonical_names_json(dns.canonical_names);
+    out["local_answers"] = texts(dns.local_answers);
     return out;
 }
 

@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """End to end: the DNS stage against a real dnsmasq on loopback, and against resolvers that
-refuse or never answer. Addresses 127.0.82.0/24 are this file's."""
+refuse or never answer; answers that mislead (0.0.0.0 from a DNS filter, a loopback answer for
+another host's name). Addresses 127.0.82.0/24 and 127.0.93.0/24 are this file's."""
+import os
 import socket
+import tempfile
 import unittest
 
-from harness import CATALOG, Dnsmasq, TestPeer, catalog_host, free_port, validate, vpcprobe
+from harness import (CATALOG, DOMAIN, Dnsmasq, KafkaPeer, TestPeer, catalog_host, free_port,
+                     validate, vpcprobe)
 
 INSTANCE = "e2edns01"
 
@@ -84,6 +88,146 @@ class BrokenResolvers(unittest.TestCase):
         self.assertEqual(r.code, 2, r)
         self.assertEqual(r.json["targets"][0]["cause"]["code"], "dns.refused", r.json)
         self.assertIn(f"127.0.82.54:{port}", r.json["agent"]["resolvers"])
+
+
+class ThisHostListener:
+    """A listener on 127.0.0.1 at a free port that never accepts: where a connection to
+    0.0.0.0 at that port would land. connected() says whether one is waiting in its backlog."""
+
+    def __enter__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        return self
+
+    def connected(self):
+        self.sock.setblocking(False)
+        try:
+            conn, _ = self.sock.accept()
+        except BlockingIOError:
+            return False
+        conn.close()
+        return True
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+
+class MisleadingAnswers(unittest.TestCase):
+    """A DNS firewall's 0.0.0.0 is dns.sinkhole, never probed (0.0.0.0 is this host: the probe
+    would reach whatever listens here and call the target refused or, worse, healthy)."""
+
+    DNS_ADDRESS = "127.0.93.53"
+
+    def test_a_name_a_dns_filter_answers_0_0_0_0_for_is_dns_sinkhole(self):
+        host = f"vpc-kafka-blocked.{DOMAIN}"
+        with Dnsmasq({host: "0.0.0.0"}, address=self.DNS_ADDRESS) as dns, \
+                ThisHostListener() as here:
+            r = vpcprobe("check", f"{host}:{here.port}", "--dns-server", dns.server,
+                         "--timeout", "1s", "--format", "json")
+            self.assertFalse(here.connected(), "a connection reached this host")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        t = r.json["targets"][0]
+        self.assertEqual(t["status"], "failed")
+        self.assertEqual(t["cause"]["code"], "dns.sinkhole", t)
+        self.assertNotEqual(t["cause"]["code"], "tcp.refused")
+        self.assertEqual(t["cause"]["stage"], "dns")
+        self.assertIn(dns.server, t["cause"]["summary"])
+        self.assertIn("0.0.0.0", t["cause"]["summary"])
+        self.assertEqual(t["stages"]["dns"]["status"], "failed")
+        self.assertEqual(t["stages"]["dns"]["addresses"], ["0.0.0.0"])
+        self.assertEqual(t["stages"]["tcp"]["status"], "skipped")
+        self.assertEqual(t["addresses"], [])
+
+    def test_the_text_report_names_the_cause_and_the_resolver(self):
+        host = f"vpc-kafka-blocked2.{DOMAIN}"
+        with Dnsmasq({host: ["0.0.0.0", "::"]}, address=self.DNS_ADDRESS) as dns, \
+                ThisHostListener() as here:
+            r = vpcprobe("check", f"{host}:{here.port}", "--dns-server", dns.server,
+                         "--timeout", "1s")
+            self.assertFalse(here.connected(), "a connection reached this host")
+        self.assertEqual(r.code, 2, r)
+        self.assertIn("dns.sinkhole", r.out)
+        self.assertIn(dns.server, r.out)
+        self.assertNotIn("tcp.refused", r.out)
+
+    def test_0_0_0_0_beside_a_real_answer_probes_the_real_one_and_warns(self):
+        host = f"vpc-kafka-mixed.{DOMAIN}"
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as real, \
+                ThisHostListener() as here:
+            real.bind(("127.0.93.10", here.port))
+            real.listen(16)
+            with Dnsmasq({host: ["0.0.0.0", "127.0.93.10"]}, address=self.DNS_ADDRESS) as dns:
+                r = vpcprobe("check", f"{host}:{here.port}", "--dns-server", dns.server,
+                             "--tcp-only", "--timeout", "1s", "--format", "json")
+            self.assertFalse(here.connected(), "a connection reached this host")
+        self.assertEqual(r.code, 1, r)  # a warning
+        validate(r.json)
+        t = r.json["targets"][0]
+        self.assertEqual(t["status"], "warning")
+        self.assertEqual(t["cause"]["code"], "dns.sinkhole", t)
+        self.assertEqual(t["stages"]["dns"]["status"], "warning")
+        self.assertEqual(sorted(t["stages"]["dns"]["addresses"]), ["0.0.0.0", "127.0.93.10"])
+        self.assertEqual([a["address"] for a in t["addresses"]], ["127.0.93.10"])
+        self.assertEqual(t["addresses"][0]["tcp"]["status"], "ok")
+        self.assertIn("only 127.0.93.10 is probed", t["cause"]["summary"])
+        # a loopback answer for a name that is not this host's own
+        self.assertEqual(t["stages"]["dns"]["local_answers"], ["127.0.93.10"])
+
+    def test_a_hosts_file_entry_0_0_0_0_is_a_local_block(self):
+        host = f"vpc-kafka-adblocked.{DOMAIN}"
+        with tempfile.TemporaryDirectory() as d, ThisHostListener() as here:
+            hosts = os.path.join(d, "hosts")
+            with open(hosts, "w") as f:
+                f.write(f"0.0.0.0 {host}\n")
+            r = vpcprobe("check", f"{host}:{here.port}", "--hosts-file", hosts,
+                         "--timeout", "1s", "--format", "json")
+            self.assertFalse(here.connected(), "a connection reached this host")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        t = r.json["targets"][0]
+        self.assertEqual(t["cause"]["code"], "dns.sinkhole", t)
+        self.assertEqual(t["stages"]["dns"]["source"], "hosts-file")
+        self.assertIn(f"the hosts file {hosts} maps {host} to 0.0.0.0", t["cause"]["summary"])
+        self.assertEqual(t["stages"]["tcp"]["status"], "skipped")
+
+    def test_an_advertised_broker_answering_0_0_0_0_is_not_probed(self):
+        bootstrap = f"vpc-kafka-sinkboot.{DOMAIN}"
+        blocked = f"b1-vpc-kafka-sinkboot.{DOMAIN}"
+        with ThisHostListener() as here, \
+                Dnsmasq({bootstrap: "127.0.93.20", blocked: "0.0.0.0"},
+                        address=self.DNS_ADDRESS) as dns, \
+                KafkaPeer(address="127.0.93.20", advertise=[f"{blocked}:{here.port}"]) as peer:
+            r = vpcprobe("check", "--bootstrap", f"PLAINTEXT://{bootstrap}:{peer.port}",
+                         "--dns-server", dns.server, "--timeout", "2s", "--format", "json")
+            self.assertFalse(here.connected(), "a connection reached this host")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        self.assertEqual(r.target(bootstrap, peer.port)["status"], "ok")
+        b = r.target(blocked, here.port)
+        self.assertEqual(b["origin"], "advertised")
+        self.assertEqual(b["cause"]["code"], "dns.sinkhole", b)
+        self.assertIn(dns.server, b["cause"]["summary"])
+        self.assertEqual(b["stages"]["tcp"]["status"], "skipped")
+        self.assertEqual(b["addresses"], [])
+        # the bootstrap's own loopback answer is recorded, the blocked one has none
+        self.assertEqual(r.target(bootstrap, peer.port)["stages"]["dns"]["local_answers"],
+                         ["127.0.93.20"])
+        self.assertEqual(b["stages"]["dns"]["local_answers"], [])
+
+    def test_localhost_has_no_local_answers(self):
+        with tempfile.TemporaryDirectory() as d, ThisHostListener() as here:
+            hosts = os.path.join(d, "hosts")
+            with open(hosts, "w") as f:
+                f.write("127.0.0.1 localhost\n")
+            r = vpcprobe("check", f"localhost:{here.port}", "--hosts-file", hosts, "--tcp-only",
+                         "--timeout", "1s", "--format", "json")
+        self.assertEqual(r.code, 0, r)
+        t = r.json["targets"][0]
+        self.assertEqual(t["stages"]["dns"]["status"], "ok", t)
+        self.assertEqual(t["stages"]["dns"]["local_answers"], [])
 
 
 if __name__ == "__main__":

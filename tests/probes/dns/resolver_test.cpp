@@ -22,6 +22,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include "probes/dns/answer_checks.h"
 #include "tests/support/dnsmasq.h"
 #include "tests/support/process.h"
 
@@ -674,4 +675,156 @@ TEST_CASE("a reverse lookup nobody answers ends within the timeout", "[resolver]
     CHECK(canonical.cause == Cause::dns_timeout);
     CHECK(contains(canonical.detail, "no answer to the PTR query for 127.0.0.4"));
     CHECK(contains(canonical.detail, "the client uses 127.0.0.4 itself"));
+}
+
+// --- answers that mislead (probes/dns/answer_checks.h) ---------------------------------------
+
+TEST_CASE("a name a DNS filter answers 0.0.0.0 for is dns.sinkhole, naming the resolver",
+          "[resolver][sinkhole]") {
+    DnsmasqConfig config = kafka_zone();
+    config.records.push_back({"blocked.alikafka.aliyuncs.com", "0.0.0.0"});
+    config.records.push_back({"blocked6.alikafka.aliyuncs.com", "::"});
+    // dnsmasq's own "null address" form: 0.0.0.0 for A and :: for AAAA.
+    config.extra_args.push_back("--address=/nulled.alikafka.aliyuncs.com/#");
+    Dnsmasq dns(config);
+
+    SECTION("A 0.0.0.0") {
+        const auto evidence =
+            resolve_one(using_server(dns.server()), "blocked.alikafka.aliyuncs.com").evidence;
+        INFO(evidence.detail << "\n" << dns.log());
+        CHECK(evidence.status == StageStatus::failed);
+        CHECK(evidence.cause == Cause::dns_sinkhole);
+        CHECK(evidence.source == "dns");
+        CHECK(evidence.addresses == std::vector<std::string>{"0.0.0.0"});
+        CHECK(contains(evidence.detail, "the resolver " + dns.server() +
+                                            " answered 0.0.0.0 for "
+                                            "blocked.alikafka.aliyuncs.com"));
+        CHECK(contains(evidence.detail, "a DNS firewall or filter blocked this name"));
+        CHECK(vpcprobe::addresses_to_probe(evidence).empty());
+    }
+    SECTION("AAAA ::") {
+        const auto evidence =
+            resolve_one(using_server(dns.server()), "blocked6.alikafka.aliyuncs.com").evidence;
+        INFO(evidence.detail << "\n" << dns.log());
+        CHECK(evidence.status == StageStatus::failed);
+        CHECK(evidence.cause == Cause::dns_sinkhole);
+        CHECK(evidence.addresses == std::vector<std::string>{"::"});
+        CHECK(contains(evidence.detail, "answered :: for blocked6.alikafka.aliyuncs.com"));
+    }
+    SECTION("both families") {
+        const auto evidence =
+            resolve_one(using_server(dns.server()), "nulled.alikafka.aliyuncs.com").evidence;
+        INFO(evidence.detail << "\n" << dns.log());
+        CHECK(evidence.status == StageStatus::failed);
+        CHECK(evidence.cause == Cause::dns_sinkhole);
+        CHECK(evidence.addresses == std::vector<std::string>{"0.0.0.0", "::"});
+    }
+}
+
+TEST_CASE("0.0.0.0 beside a real address: dns warns with dns.sinkhole, the real one is probed",
+          "[resolver][sinkhole]") {
+    DnsmasqConfig config = kafka_zone();
+    config.records.push_back({"mixed.alikafka.aliyuncs.com", "0.0.0.0"});
+    config.records.push_back({"mixed.alikafka.aliyuncs.com", "10.1.0.9"});
+    Dnsmasq dns(config);
+    const auto evidence =
+        resolve_one(using_server(dns.server()), "mixed.alikafka.aliyuncs.com").evidence;
+    INFO(evidence.detail << "\n" << dns.log());
+    CHECK(evidence.status == StageStatus::warning);
+    CHECK(evidence.cause == Cause::dns_sinkhole);
+    std::vector<std::string> answers = evidence.addresses;
+    std::sort(answers.begin(), answers.end());  // dnsmasq rotates its answers
+    CHECK(answers == std::vector<std::string>{"0.0.0.0", "10.1.0.9"});
+    CHECK(vpcprobe::addresses_to_probe(evidence) == std::vector<std::string>{"10.1.0.9"});
+    CHECK(contains(evidence.detail, "answered 0.0.0.0 beside 10.1.0.9"));
+    CHECK(contains(evidence.detail, "only 10.1.0.9 is probed"));
+}
+
+TEST_CASE("a hosts file entry 0.0.0.0 is dns.sinkhole from the hosts file",
+          "[resolver][sinkhole]") {
+    Dnsmasq dns(kafka_zone());
+    vpcprobe::test::TempDir dir;
+    const std::string hosts = dir.file("hosts");
+    {
+        std::ofstream out(hosts);
+        out << "0.0.0.0 kafka-a.alikafka.aliyuncs.com\n";
+    }
+    ResolverOptions options = using_server(dns.server());
+    options.hosts_file = hosts;
+    const auto evidence = resolve_one(options, "kafka-a.alikafka.aliyuncs.com").evidence;
+    INFO(evidence.detail);
+    CHECK(evidence.status == StageStatus::failed);
+    CHECK(evidence.cause == Cause::dns_sinkhole);
+    CHECK(evidence.source == "hosts-file");
+    CHECK(evidence.addresses == std::vector<std::string>{"0.0.0.0"});
+    CHECK(contains(evidence.detail,
+                   "the hosts file " + hosts + " maps kafka-a.alikafka.aliyuncs.com to 0.0.0.0"));
+    CHECK_FALSE(contains(evidence.detail, dns.server()));
+    CHECK_FALSE(contains(dns.log(), "kafka-a"));  // DNS, which has a real answer, was not asked
+}
+
+TEST_CASE("an IP literal 0.0.0.0 is not an answer and is left to be probed as written",
+          "[resolver][sinkhole]") {
+    ResolverOptions options;
+    options.hosts_file.clear();
+    const auto evidence = resolve_one(options, "0.0.0.0").evidence;
+    CHECK(evidence.status == StageStatus::ok);
+    CHECK(evidence.source == "literal");
+    CHECK(vpcprobe::addresses_to_probe(evidence) == std::vector<std::string>{"0.0.0.0"});
+}
+
+TEST_CASE("a loopback answer for another host's name is recorded; localhost's is not",
+          "[resolver][local]") {
+    DnsmasqConfig config = kafka_zone();
+    config.records.push_back({"loop.alikafka.aliyuncs.com", "127.0.93.1"});
+    config.records.push_back({"loop.alikafka.aliyuncs.com", "10.1.0.7"});
+    config.records.push_back({"link.alikafka.aliyuncs.com", "fe80::7"});
+    Dnsmasq dns(config);
+    char hostname[256] = {};
+    REQUIRE(::gethostname(hostname, sizeof(hostname) - 1) == 0);
+    vpcprobe::test::TempDir dir;
+    const std::string hosts = dir.file("hosts");
+    {
+        std::ofstream out(hosts);
+        out << "127.0.0.1 localhost\n::1 localhost ip6-localhost\n127.0.1.1 " << hostname
+            << "\n127.0.93.2 pinned-loop.alikafka.aliyuncs.com\n";
+    }
+    ResolverOptions options = using_server(dns.server());
+    options.hosts_file = hosts;
+
+    SECTION("from DNS") {
+        const auto evidence = resolve_one(options, "loop.alikafka.aliyuncs.com").evidence;
+        INFO(evidence.detail << "\n" << dns.log());
+        CHECK(evidence.status == StageStatus::ok);
+        CHECK(evidence.cause == Cause::none);
+        CHECK(evidence.local_answers == std::vector<std::string>{"127.0.93.1"});
+        CHECK(vpcprobe::addresses_to_probe(evidence).size() == 2);  // still probed
+    }
+    SECTION("link-local, from DNS") {
+        const auto evidence = resolve_one(options, "link.alikafka.aliyuncs.com").evidence;
+        CHECK(evidence.local_answers == std::vector<std::string>{"fe80::7"});
+    }
+    SECTION("from the hosts file") {
+        const auto evidence = resolve_one(options, "pinned-loop.alikafka.aliyuncs.com").evidence;
+        CHECK(evidence.source == "hosts-file");
+        CHECK(evidence.local_answers == std::vector<std::string>{"127.0.93.2"});
+    }
+    SECTION("not for a real answer") {
+        const auto evidence = resolve_one(options, "kafka-a.alikafka.aliyuncs.com").evidence;
+        CHECK(evidence.local_answers.empty());
+    }
+    SECTION("not for localhost, nor this host's own name") {
+        for (const std::string& name :
+             {std::string("localhost"), std::string("ip6-localhost"), std::string(hostname)}) {
+            const auto evidence = resolve_one(options, name).evidence;
+            INFO(name << ": " << evidence.detail);
+            CHECK(evidence.status == StageStatus::ok);
+            CHECK_FALSE(evidence.addresses.empty());
+            CHECK(evidence.local_answers.empty());
+        }
+    }
+    SECTION("not for a literal") {
+        const auto evidence = resolve_one(options, "127.0.93.3").evidence;
+        CHECK(evidence.local_answers.empty());
+    }
 }

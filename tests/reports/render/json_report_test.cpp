@@ -431,3 +431,29 @@ TEST_CASE("canonical names: on the bootstrap's dns stage, and canonical_of on th
     CHECK(str(targets[2].at("host")) == "10.0.0.7");
     CHECK(str(targets[2].at("cause").at("code")) == "cert.hostname_mismatch");
 }
+
+TEST_CASE("dns: local_answers listed, empty when none; a sinkhole keeps its answers") {
+    DnsEvidence local = dns_ok({"127.0.93.7", "10.0.0.5"});
+    local.local_answers = {"127.0.93.7"};
+    DnsEvidence sinkhole =
+        dns_failed(Cause::dns_sinkhole, "the resolver 10.20.0.2:53 answered 0.0.0.0 for x");
+    sinkhole.addresses = {"0.0.0.0"};
+    const Report report =
+        diagnose({evidence_of(make_target("kafka", kHost, 9095), local,
+                              {healthy("127.0.93.7", 9095), healthy("10.0.0.5", 9095)}),
+                  evidence_of(make_target("kafka", "x", 9095), sinkhole, {}),
+                  healthy_target("kafka", "y", 9095, "10.0.0.6")},
+                 agent_info());
+    const auto doc = parse(render_json(report));
+    const auto& targets = doc.at("targets").as_array();
+    CHECK(targets[0].at("stages").at("dns").at("local_answers").as_array() ==
+          json::array{"127.0.93.7"});
+    const auto& blocked = targets[1].as_object();
+    CHECK(str(blocked.at("cause").at("code")) == "dns.sinkhole");
+    CHECK(str(blocked.at("cause").at("stage")) == "dns");
+    CHECK(blocked.at("stages").at("dns").at("addresses").as_array() == json::array{"0.0.0.0"});
+    CHECK(blocked.at("stages").at("dns").at("local_answers").as_array().empty());
+    CHECK(str(blocked.at("stages").at("tcp").at("status")) == "skipped");
+    CHECK(blocked.at("addresses").as_array().empty());
+    CHECK(targets[2].at("stages").at("dns").at("local_answers").as_array().empty());
+}
