@@ -431,3 +431,14 @@ TEST_CASE("canonical names: on the bootstrap's dns stage, and canonical_of on th
     CHECK(str(targets[2].at("host")) == "10.0.0.7");
     CHECK(str(targets[2].at("cause").at("code")) == "cert.hostname_mismatch");
 }
+
+TEST_CASE("the plan's notes are agent.plan_notes, an array empty without merges") {
+    Report report = sample_report();
+    CHECK(parse(render_json(report)).at("agent").at("plan_notes").as_array().empty());
+    report.agent.plan_notes = {
+        "127.0.0.1:9092 was given twice for kafka (TARGET and "
+        "--bootstrap); probed once"};
+    CHECK(parse(render_json(report)).at("agent").at("plan_notes").as_array() ==
+          json::array{"127.0.0.1:9092 was given twice for kafka (TARGET and --bootstrap); probed "
+                      "once"});
+}
