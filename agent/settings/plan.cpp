@@ -26,6 +26,9 @@ struct Named {
 struct Entry {
     Named kept;
     std::vector<std::string> sources;
+    // The specs that said the component and the scheme kept, for messages: "TARGET 'a:1=kafka'".
+    std::string component_from;
+    std::string scheme_from;
 };
 
 std::string scheme_word(bool tls) {
@@ -63,15 +66,13 @@ class PlanBuilder {
         const auto found = index_.find(key);
         if (found == index_.end()) {
             index_.emplace(key, entries_.size());
-            specs_.emplace_back(spec);
+            const std::string from = where(named, spec);
             std::string source = named.named_by;
-            entries_.push_back({std::move(named), {std::move(source)}});
+            entries_.push_back({std::move(named), {std::move(source)}, from, from});
             return {};
         }
         Entry& entry = entries_[found->second];
-        if (auto merged = merge(entry.kept, specs_[found->second], named, spec); !merged) {
-            return merged;
-        }
+        if (auto merged = merge(entry, named, where(named, spec)); !merged) return merged;
         entry.sources.push_back(named.named_by);
         return {};
     }
@@ -91,36 +92,37 @@ class PlanBuilder {
     }
 
   private:
-    // What `incoming` says goes into `kept`, unless the two say different things.
-    static Result<void> merge(Named& kept, std::string_view kept_spec, const Named& incoming,
-                              std::string_view incoming_spec) {
+    // What `incoming` (named at `from`) says goes into the entry, unless the two say different
+    // things.
+    static Result<void> merge(Entry& entry, const Named& incoming, const std::string& from) {
+        Named& kept = entry.kept;
         const std::string endpoint = kept.target.endpoint();
         if (kept.component_said && incoming.component_said &&
             kept.target.component != incoming.target.component) {
             return Error(endpoint + " is given as " + kept.target.component + " (" +
-                         where(kept, kept_spec) + ") and as " + incoming.target.component + " (" +
-                         where(incoming, incoming_spec) +
-                         "): one host:port is one listener, so give it one component");
+                         entry.component_from + ") and as " + incoming.target.component + " (" +
+                         from + "): one host:port is one listener, so give it one component");
         }
         if (kept.scheme_said && incoming.scheme_said && kept.target.tls != incoming.target.tls) {
             return Error(endpoint + " is given " + scheme_word(kept.target.tls) + " (" +
-                         where(kept, kept_spec) + ") and " + scheme_word(incoming.target.tls) +
-                         " (" + where(incoming, incoming_spec) +
+                         entry.scheme_from + ") and " + scheme_word(incoming.target.tls) + " (" +
+                         from +
                          "): one listener speaks one of them, so keep the spec that is right");
         }
         if (!kept.component_said && incoming.component_said) {
             kept.target.component = incoming.target.component;
             kept.component_said = true;
+            entry.component_from = from;
         }
         if (!kept.scheme_said && incoming.scheme_said) {
             kept.target.tls = incoming.target.tls;
             kept.scheme_said = true;
+            entry.scheme_from = from;
         }
         return {};
     }
 
     std::vector<Entry> entries_;
-    std::vector<std::string> specs_;
     std::map<std::pair<std::string, std::uint16_t>, std::size_t> index_;
 };
 

@@ -147,6 +147,11 @@ TEST_CASE("two components for one host:port are refused, naming both") {
     CHECK(plan.targets[0].component == "kafka");
     CHECK(plan.notes ==
           std::vector<std::string>{"h:8081 was given twice for kafka (TARGET); probed once"});
+    // ...and a third spec that contradicts it is told who said it.
+    guessed.targets.push_back({"h:8081=connect", "argument"});
+    CHECK(plan_error(guessed) ==
+          "h:8081 is given as kafka (TARGET 'h:8081=kafka') and as connect (TARGET "
+          "'h:8081=connect'): one host:port is one listener, so give it one component");
 }
 
 TEST_CASE("TLS and plaintext for one host:port are refused; an unsaid scheme takes the said one") {
