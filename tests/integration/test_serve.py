@@ -329,7 +329,7 @@ class Lifecycle(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.peer = TestPeer([f"{SILENT}:8443=endpoint"])
+        cls.peer = TestPeer([f"{SILENT}:8443=silent"])
 
     @classmethod
     def tearDownClass(cls):
