@@ -58,7 +58,7 @@ Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& 
         engine.sasl = std::move(resolved->credentials);
         check.warnings = std::move(resolved->warnings);
     }
-    auto run = run_probes(*plan, engine);
+    auto run = run_probes(plan->targets, engine);
     if (!run) return std::move(run).error();
 
     AgentInfo agent;
@@ -69,6 +69,7 @@ Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& 
     agent.sasl_mechanism = engine.sasl ? engine.sasl->mechanism : engine.sasl_handshake_only;
     agent.client_config = options.client_config;
     agent.follow_advertised = options.probe.follow_advertised;
+    agent.plan_notes = std::move(plan->notes);
     check.report = diagnose(std::move(run->targets), std::move(agent));
     if (rule_set) attribute_to_rules(check.report, *rule_set);
     return check;

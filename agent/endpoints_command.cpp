@@ -13,8 +13,8 @@ int run_endpoints_command(const Command& command) {
     auto plan = build_plan(options);
     if (!plan) return cannot_run(plan.error());
     const std::string out = options.format == ReportFormat::json
-                                ? render_plan_json(*plan)
-                                : render_plan(*plan, options.client_config);
+                                ? render_plan_json(plan->targets)
+                                : render_plan(plan->targets, options.client_config, plan->notes);
     return write_output(options.output, out) ? 0 : kExitCannotRun;
 }
 

@@ -17,7 +17,7 @@ int run_explain(const Command& command) {
 int run_explain(const Command& command, std::ostream& out, std::ostream& err) {
     auto loaded = rules::load_rules(command.options.rules_files);
     if (!loaded) {
-        err << "vpcprobe explain: " << loaded.error().message() << "\n";
+        err << "vpcprobe: explain: " << loaded.error().message() << "\n";
         return kExitCannotRun;
     }
     const rules::RuleSet& rule_set = *loaded;

@@ -32,6 +32,9 @@ int run(int argc, const char* const* argv) {
         case CommandKind::version:
             fmt::print("{}", command.text);
             return 0;
+        case CommandKind::usage:
+            fmt::print(stderr, "{}", command.text);
+            return kExitCannotRun;
         case CommandKind::endpoints:
             return run_endpoints_command(command);
         case CommandKind::check:

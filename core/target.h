@@ -11,7 +11,7 @@
 namespace vpcprobe {
 
 struct Target {
-    std::string component;  // "kafka", "schema-registry", ... or what the user named
+    std::string component;  // "kafka", "schema-registry", ..., or "endpoint" (no protocol check)
     std::string access;     // "vpc", "pub", or "" when the target is not from the catalog
     std::string host;       // hostname or IP literal (IPv6 without brackets)
     std::uint16_t port = 0;

@@ -11,6 +11,7 @@
 
 #include "agent/settings/client_settings.h"
 #include "agent/settings/config.h"
+#include "agent/settings/plan.h"
 #include "agent/settings/setting_table.h"
 #include "agent/settings/setting_value.h"
 #include "agent/settings/tls_keys.h"
@@ -27,26 +28,49 @@ struct Subcommand {
     const char* footer;
 };
 
-constexpr const char* kProbingFooter =
+constexpr const char* kSettingsFooter =
     "Durations: 250ms, 1.5s, 2s, 1m; a bare number is seconds. Settings of the config file (keys "
     "like the long flags, dashes as underscores) are overridden by the Kafka client "
-    "configuration (--client-config), and both by the flags given.\nExit codes: "
-    "0 all healthy, 1 warnings only, 2 a target failed, 3 usage or config error.";
+    "configuration (--client-config), and both by the flags given. Targets are "
+    "[SCHEME://]HOST:PORT[=COMPONENT], COMPONENT one of kafka, mds, schema-registry, rest-proxy, "
+    "connect, ksqldb, control-center or endpoint (no protocol check); one host:port named twice "
+    "is probed once.\n";
 
-constexpr Subcommand kSubcommands[] = {
+// Each command's footer: the settings it shares with the others, then its own exit codes.
+constexpr const char* kCheckFooter =
+    "Exit codes: 0 all healthy, 1 warnings only, 2 a target failed, 3 usage or config error "
+    "(one line on stderr, starting \"vpcprobe: \").";
+constexpr const char* kEndpointsFooter =
+    "Sends no traffic. Exit codes: 0 the plan was printed, 3 usage or config error (one line "
+    "on stderr, starting \"vpcprobe: \").";
+constexpr const char* kServeFooter =
+    "Exit codes: 0 stopped by SIGTERM or SIGINT (SIGHUP reloads), 3 usage or config error, or "
+    "the --listen address or --state-dir cannot be used (one line on stderr, starting "
+    "\"vpcprobe: \"). Failed targets do not end serve: /metrics and the report say them.";
+constexpr const char* kExplainFooter =
+    "Sends no traffic. Exit codes: 0 the flow is allowed, 1 the exports cannot tell, 2 the flow "
+    "is blocked, 3 usage error or an unreadable rules file (one line on stderr, starting "
+    "\"vpcprobe: \").";
+constexpr const char* kHistoryFooter =
+    "Reads STATE_DIR/changes.jsonl (written by serve --state-dir). Exit codes: 0 the changes "
+    "were printed, 3 usage error or a missing or unreadable state directory (one line on "
+    "stderr, starting \"vpcprobe: \").";
+
+const std::string kProbingCheckFooter = std::string(kSettingsFooter) + kCheckFooter;
+const std::string kProbingEndpointsFooter = std::string(kSettingsFooter) + kEndpointsFooter;
+const std::string kProbingServeFooter = std::string(kSettingsFooter) + kServeFooter;
+
+const Subcommand kSubcommands[] = {
     {"check", CommandKind::check, kCheck, "probe now, print a report, exit with a status",
-     kProbingFooter},
+     kProbingCheckFooter.c_str()},
     {"endpoints", CommandKind::endpoints, kEndpoints,
-     "list the targets a check would probe, without probing", kProbingFooter},
+     "list the targets a check would probe, without probing", kProbingEndpointsFooter.c_str()},
     {"explain", CommandKind::explain, kExplain,
-     "evaluate security-group / ACL exports offline, no traffic",
-     "Sends no traffic. Exit code 3 for a usage error or an unreadable rules file."},
+     "evaluate security-group / ACL exports offline, no traffic", kExplainFooter},
     {"serve", CommandKind::serve, kServe, "scheduled checks, Prometheus /metrics, latest report",
-     kProbingFooter},
+     kProbingServeFooter.c_str()},
     {"history", CommandKind::history, kHistory,
-     "changes of target status recorded by serve, oldest first",
-     "Reads STATE_DIR/changes.jsonl (written by serve --state-dir). Exit code 3 for a usage "
-     "error or a missing or unreadable state directory."},
+     "changes of target status recorded by serve, oldest first", kHistoryFooter},
 };
 
 // What CLI11 collected for one setting on the selected subcommand.
@@ -68,7 +92,9 @@ class CommandLine {
         app_.allow_extras();
         app_.footer(
             "Exit codes: 0 all healthy, 1 warnings only, 2 a target failed, 3 usage or config "
-            "error.\nRun 'vpcprobe COMMAND --help' for the options of a command.");
+            "error, or no command given (one line on stderr, starting \"vpcprobe: \"); each "
+            "command's --help says which of them it uses.\nRun 'vpcprobe COMMAND --help' for "
+            "the options of a command.");
         app_.add_flag("--version", version_, "print the version and exit");
         for (const Subcommand& sub : kSubcommands) {
             CLI::App* app = app_.add_subcommand(sub.name, sub.description);
@@ -290,6 +316,9 @@ Result<void> check_probing_command(Command& command, const FileChecks& checks) {
     if (!options.instance && options.bootstrap.empty() && options.targets.empty()) {
         return Error(std::string(nothing_to_check));
     }
+    // Two specs of one host:port that contradict each other are a usage error before any
+    // command runs (serve included), not at its first check.
+    if (auto plan = build_plan(options); !plan) return std::move(plan).error();
     return {};
 }
 
@@ -321,9 +350,14 @@ Result<Command> parse(int argc, const char* const* argv, const FileChecks& check
         return std::move(clean).error();
     }
     if (!selected) {
-        Command help;
-        help.text = app.help();
-        return help;
+        // Nothing asked is not a success: a script that lost its arguments should notice.
+        Command usage;
+        usage.kind = CommandKind::usage;
+        usage.text =
+            "vpcprobe: no command given (use check, endpoints, explain, serve or "
+            "history)\n" +
+            app.help();
+        return usage;
     }
     const Subcommand& sub = kSubcommands[*selected];
     const std::vector<RawFlag>& raw = line.raw(*selected);

@@ -15,11 +15,13 @@
 
 namespace vpcprobe {
 
-enum class CommandKind { check, endpoints, explain, serve, history, version, help };
+// `usage`: no command was given; the text (a "vpcprobe: " line, then the help) goes to stderr
+// and the exit code is 3.
+enum class CommandKind { check, endpoints, explain, serve, history, version, help, usage };
 
 struct Command : Settings {
     CommandKind kind = CommandKind::help;
-    std::string text;  // help or version text, ready to print (ends with a newline)
+    std::string text;  // help, version or usage text, ready to print (ends with a newline)
 };
 
 // `checks` are the file checks only a lower layer can make (the TLS layer's trust-anchor

@@ -2,53 +2,192 @@
 #include "agent/settings/plan.h"
 
 #include <algorithm>
-#include <array>
-#include <set>
+#include <map>
 #include <string_view>
 #include <utility>
 
 #include "agent/settings/catalog.h"
 #include "agent/settings/target_spec.h"
 #include "agent/settings/validate.h"
+#include "core/text.h"
 
 namespace vpcprobe {
+namespace {
 
-Result<std::vector<Target>> build_plan(const CheckOptions& options) {
-    std::vector<Target> plan;
-    std::set<std::pair<std::string, std::uint16_t>> seen;
-    auto add = [&](Target target) {
-        if (seen.emplace(target.host, target.port).second) plan.push_back(std::move(target));
-    };
+// One named target and what its spec said outright, as opposed to what was filled in.
+struct Named {
+    Target target;
+    bool component_said = true;  // false: guessed from the port
+    bool scheme_said = true;     // false: TLS because nothing said otherwise
+    std::string named_by;        // "TARGET", "--bootstrap", "FILE:3:11: targets", ...
+};
 
-    if (options.instance) {
-        auto part = part_instance_id(*options.instance);
-        if (!part) return std::move(part).error().context("--instance");
-        if (auto access = check_access(options.access); !access) {
-            return std::move(access).error().context("--access");
+// A host:port of the plan and every source that named it.
+struct Entry {
+    Named kept;
+    std::vector<std::string> sources;
+    // The specs that said the component and the scheme kept, for messages: "TARGET 'a:1=kafka'".
+    std::string component_from;
+    std::string scheme_from;
+};
+
+std::string scheme_word(bool tls) {
+    return tls ? "with TLS" : "without TLS";
+}
+
+std::string where(const Named& named, std::string_view spec) {
+    if (spec.empty()) return named.named_by;
+    return named.named_by + " " + quote(spec);
+}
+
+std::string times(std::size_t count) {
+    return count == 2 ? std::string("twice") : std::to_string(count) + " times";
+}
+
+// The sources, each once, in the order they named the target: "TARGET and --bootstrap".
+std::string joined_sources(const std::vector<std::string>& sources) {
+    std::vector<std::string> unique;
+    for (const std::string& source : sources) {
+        if (std::find(unique.begin(), unique.end(), source) == unique.end()) {
+            unique.push_back(source);
         }
-        for (Target& target : expand_instance(*part, options.access)) add(std::move(target));
+    }
+    if (unique.size() <= 2) return join(unique, " and ");
+    const std::string last = unique.back();
+    unique.pop_back();
+    return join(unique, ", ") + " and " + last;
+}
+
+class PlanBuilder {
+  public:
+    // `spec` is the text as written, for messages ("" for catalog targets).
+    Result<void> add(Named named, std::string_view spec) {
+        const auto key = std::make_pair(named.target.host, named.target.port);
+        const auto found = index_.find(key);
+        if (found == index_.end()) {
+            index_.emplace(key, entries_.size());
+            const std::string from = where(named, spec);
+            std::string source = named.named_by;
+            entries_.push_back({std::move(named), {std::move(source)}, from, from});
+            return {};
+        }
+        Entry& entry = entries_[found->second];
+        if (auto merged = merge(entry, named, where(named, spec)); !merged) return merged;
+        entry.sources.push_back(named.named_by);
+        return {};
     }
 
+    Plan finish() && {
+        Plan plan;
+        for (Entry& entry : entries_) {
+            if (entry.sources.size() > 1) {
+                plan.notes.push_back(entry.kept.target.endpoint() + " was given " +
+                                     times(entry.sources.size()) + " for " +
+                                     entry.kept.target.component + " (" +
+                                     joined_sources(entry.sources) + "); probed once");
+            }
+            plan.targets.push_back(std::move(entry.kept.target));
+        }
+        return plan;
+    }
+
+  private:
+    // What `incoming` (named at `from`) says goes into the entry, unless the two say different
+    // things.
+    static Result<void> merge(Entry& entry, const Named& incoming, const std::string& from) {
+        Named& kept = entry.kept;
+        const std::string endpoint = kept.target.endpoint();
+        if (kept.component_said && incoming.component_said &&
+            kept.target.component != incoming.target.component) {
+            return Error(endpoint + " is given as " + kept.target.component + " (" +
+                         entry.component_from + ") and as " + incoming.target.component + " (" +
+                         from + "): one host:port is one listener, so give it one component");
+        }
+        if (kept.scheme_said && incoming.scheme_said && kept.target.tls != incoming.target.tls) {
+            return Error(endpoint + " is given " + scheme_word(kept.target.tls) + " (" +
+                         entry.scheme_from + ") and " + scheme_word(incoming.target.tls) + " (" +
+                         from +
+                         "): one listener speaks one of them, so keep the spec that is right");
+        }
+        if (!kept.component_said && incoming.component_said) {
+            kept.target.component = incoming.target.component;
+            kept.component_said = true;
+            entry.component_from = from;
+        }
+        if (!kept.scheme_said && incoming.scheme_said) {
+            kept.target.tls = incoming.target.tls;
+            kept.scheme_said = true;
+            entry.scheme_from = from;
+        }
+        return {};
+    }
+
+    std::vector<Entry> entries_;
+    std::map<std::pair<std::string, std::uint16_t>, std::size_t> index_;
+};
+
+bool has_scheme(std::string_view spec) {
+    return spec.find("://") != std::string_view::npos;
+}
+
+Result<void> add_catalog(const CheckOptions& options, PlanBuilder& builder) {
+    auto part = part_instance_id(*options.instance);
+    if (!part) return std::move(part).error().context("--instance");
+    if (auto access = check_access(options.access); !access) {
+        return std::move(access).error().context("--access");
+    }
+    for (Target& target : expand_instance(*part, options.access)) {
+        if (auto added = builder.add({std::move(target), true, true, "--instance"}, ""); !added) {
+            return added;
+        }
+    }
+    return {};
+}
+
+Result<void> add_bootstrap(const CheckOptions& options, PlanBuilder& builder) {
     const TargetSpecRules bootstrap_rules{"kafka", false};
     for (const std::string& spec : options.bootstrap) {
         auto target = parse_target_spec(spec, bootstrap_rules);
         if (!target) return std::move(target).error().context("--bootstrap");
         target->origin = "bootstrap";
+        bool scheme_said = has_scheme(spec);
         // A server given without a scheme is spoken to as the client configuration says.
-        if (options.security_protocol && spec.find("://") == std::string::npos) {
+        if (options.security_protocol && !scheme_said) {
             target->tls = options.security_protocol->ends_with("SSL");
+            scheme_said = true;
         }
-        add(std::move(*target));
+        Named named{std::move(*target), true, scheme_said, options.bootstrap_named_by.text};
+        if (auto added = builder.add(std::move(named), spec); !added) return added;
     }
+    return {};
+}
 
+Result<void> add_explicit(const CheckOptions& options, PlanBuilder& builder) {
     for (const TargetSpec& spec : options.targets) {
         auto target = parse_target_spec(spec.text, {});
         if (!target) return Error("target " + target.error().message());
         target->origin = spec.origin;
-        add(std::move(*target));
+        const bool component_said = spec.text.find('=') != std::string::npos;
+        std::string named_by = !spec.named_by.text.empty() ? spec.named_by.text
+                               : spec.origin == "config"   ? std::string("the config file")
+                                                           : std::string("TARGET");
+        Named named{std::move(*target), component_said, has_scheme(spec.text), std::move(named_by)};
+        if (auto added = builder.add(std::move(named), spec.text); !added) return added;
     }
+    return {};
+}
 
-    if (plan.empty()) return Error(std::string(nothing_to_check));
+}  // namespace
+
+Result<Plan> build_plan(const CheckOptions& options) {
+    PlanBuilder builder;
+    if (options.instance) {
+        if (auto added = add_catalog(options, builder); !added) return std::move(added).error();
+    }
+    if (auto added = add_bootstrap(options, builder); !added) return std::move(added).error();
+    if (auto added = add_explicit(options, builder); !added) return std::move(added).error();
+    Plan plan = std::move(builder).finish();
+    if (plan.targets.empty()) return Error(std::string(nothing_to_check));
     return plan;
 }
 

@@ -88,6 +88,15 @@ std::string target_origin(const Value& value) {
     return value.origin.source == Source::command_line ? "argument" : "config";
 }
 
+// Where a value was named, for messages about what it names: its complaint prefix without the
+// final ": " ("FILE:3:11: targets", "--bootstrap"); positional targets are "TARGET".
+std::string named_by(const Value& value, std::string_view fallback) {
+    std::string_view prefix = value.origin.prefix;
+    if (value.origin.source == Source::command_line && prefix == "target ") return "TARGET";
+    if (prefix.ends_with(": ")) prefix.remove_suffix(2);
+    return prefix.empty() ? std::string(fallback) : std::string(prefix);
+}
+
 Result<void> apply_targets(const Value& value, Settings& into, const ApplyContext&) {
     auto specs = read_checked_list(
         value, [](const Value& item) { return read_target_spec(item, TargetSpecRules{}); });
@@ -95,7 +104,8 @@ Result<void> apply_targets(const Value& value, Settings& into, const ApplyContex
     // Targets on the command line replace the config file's, [[target]] tables included.
     if (value.origin.source == Source::command_line) into.options.targets.clear();
     for (std::string& spec : *specs) {
-        into.options.targets.push_back({std::move(spec), target_origin(value)});
+        into.options.targets.push_back(
+            {std::move(spec), target_origin(value), named_by(value, "targets")});
     }
     return {};
 }
@@ -173,7 +183,8 @@ Result<void> apply_target_tables(const Value& value, Settings& into, const Apply
     for (const Value& table : value.items) {
         auto spec = target_table_spec(table);
         if (!spec) return std::move(spec).error();
-        into.options.targets.push_back({std::move(*spec), target_origin(value)});
+        into.options.targets.push_back(
+            {std::move(*spec), target_origin(value), table.origin.position + "[[target]]"});
     }
     return {};
 }
@@ -204,6 +215,7 @@ Result<void> apply_bootstrap(const Value& value, Settings& into, const ApplyCont
     // A client configuration lists its servers in one value: "b1:9092,b2:9092".
     const Value list =
         value.origin.source == Source::client_config ? client_settings::split_list(value) : value;
+    into.options.bootstrap_named_by = named_by(value, "--bootstrap");
     return assign(
         read_checked_list(list,
                           [](const Value& item) {

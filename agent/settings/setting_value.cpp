@@ -156,6 +156,21 @@ std::string resolve_path(const Value& value, const std::string& text) {
     return (fs::path(value.origin.base_directory) / path).lexically_normal().string();
 }
 
+std::optional<std::string> nearest_name(std::string_view word,
+                                        const std::vector<std::string>& candidates) {
+    constexpr std::size_t max_edits = 2;
+    std::optional<std::string> best;
+    std::size_t best_distance = max_edits + 1;
+    for (const std::string& candidate : candidates) {
+        const std::size_t distance = edit_distance(word, candidate);
+        if (distance < best_distance && distance * 2 <= word.size()) {
+            best = candidate;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
 std::string did_you_mean(std::string_view key, const std::vector<std::string>& candidates) {
     std::string_view best;
     std::size_t best_distance = 3;  // only close misses are worth suggesting

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -81,6 +82,13 @@ Result<std::chrono::milliseconds> read_duration(const Value& value);
 Result<bool> read_boolean(const Value& value);
 // The text of a path, relative paths resolved against the origin's base directory.
 std::string resolve_path(const Value& value, const std::string& text);
+
+// The closest of `candidates` to `word` by edit distance (insertions, deletions and
+// substitutions of one character each) when it is a near miss: at most 2 edits and at most
+// half of `word`'s length, so that "x" or "tls" suggests nothing; the first of equally close
+// ones (`word` itself when it is one of them). nullopt when none is that close.
+std::optional<std::string> nearest_name(std::string_view word,
+                                        const std::vector<std::string>& candidates);
 
 // The closest of `candidates` to `key` when it is a near miss (a typo, or dashes for
 // underscores): " (did you mean 'timeout'?)", else "".

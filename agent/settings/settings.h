@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/settings/setting_value.h"
@@ -42,12 +43,26 @@ struct SaslOptions {
     friend bool operator==(const SaslOptions&, const SaslOptions&) = default;
 };
 
+// Where a value was named, for messages about it ("TARGET", "--bootstrap",
+// "FILE:3:11: targets"). Not part of what a setting is: settings that differ only in where they
+// were named compare equal (the same target from a flag or from the config file).
+struct NamedBy {
+    std::string text;
+    NamedBy() = default;
+    // Implicit, so that a spec is still written {text, origin, "TARGET"}.
+    NamedBy(std::string named) : text(std::move(named)) {}  // NOLINT(google-explicit-constructor)
+    NamedBy(const char* named) : text(named) {}             // NOLINT(google-explicit-constructor)
+    friend bool operator==(const NamedBy&, const NamedBy&) { return true; }
+};
+
 // An explicit target as written ("[SCHEME://]HOST:PORT[=COMPONENT]"), validated, with the
 // origin the plan gives it: "argument" (the command line) or "config" (the config file's
 // `targets` and `[[target]]` tables).
 struct TargetSpec {
     std::string text;
     std::string origin;
+    // "TARGET", "FILE:3:11: targets", "FILE:7:1: [[target]]"; "" = as `origin` says.
+    NamedBy named_by{};
     friend bool operator==(const TargetSpec&, const TargetSpec&) = default;
 };
 
@@ -95,6 +110,9 @@ struct CheckOptions {
     std::optional<std::string> instance;     // --instance, as given (full ID or partInstanceId)
     std::string access = "vpc";              // --access vpc|pub|all
     std::vector<std::string> bootstrap;      // --bootstrap HOST:PORT, as given
+    // Where the bootstrap servers were named, for messages: "--bootstrap",
+    // "FILE:3:13: bootstrap", "client.properties:4: bootstrap.servers".
+    NamedBy bootstrap_named_by{"--bootstrap"};
     // Explicit targets: the command line's replace the config file's (`targets` first, then
     // the `[[target]]` tables).
     std::vector<TargetSpec> targets;

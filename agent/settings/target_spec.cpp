@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agent/settings/target_spec.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
+#include "agent/settings/catalog.h"
+#include "agent/settings/setting_value.h"
 #include "agent/settings/validate.h"
 #include "core/text.h"
 
@@ -15,10 +18,6 @@ constexpr std::size_t max_label = 63;
 
 bool host_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
-}
-
-bool component_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
 // A character for a message: printable ones as they are, others as \xNN.
@@ -33,16 +32,57 @@ std::string show_char(char c) {
 Result<void> check_component(std::string_view component) {
     if (component.empty()) return Error("empty component after '='");
     if (component.size() > max_label) return Error("component longer than 63 characters");
+    // Quoted back only when it prints as typed; any other mistake is a name we do not know.
     for (char c : component) {
-        if (!component_char(c)) {
-            return Error("component " + quote(component) + " has " + show_char(c) +
-                         " (use lower-case letters, digits and '-')");
+        if (std::isprint(static_cast<unsigned char>(c)) == 0) {
+            return Error("component has " + show_char(c));
         }
     }
-    return {};
+    return check_known_component(component);
+}
+
+constexpr std::string_view kNoProtocolCheck = "endpoint";
+
+// The component a near miss of `word` stands for: a known name, or a catalog component whose
+// hostname spelling ("schemaregistry") it is close to.
+std::optional<std::string> nearest_component(std::string_view word) {
+    std::vector<std::string> spellings = known_components();
+    std::vector<std::string> meant = known_components();
+    for (const CatalogComponent& entry : catalog_components()) {
+        spellings.emplace_back(entry.service);
+        meant.emplace_back(entry.component);
+    }
+    const auto nearest = nearest_name(lower(word), spellings);
+    if (!nearest) return std::nullopt;
+    // The first spelling that is the nearest: a component's own name comes before any service.
+    const auto at = std::find(spellings.begin(), spellings.end(), *nearest);
+    return meant[static_cast<std::size_t>(at - spellings.begin())];
 }
 
 }  // namespace
+
+const std::vector<std::string>& known_components() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const CatalogComponent& entry : catalog_components()) {
+            out.emplace_back(entry.component);
+        }
+        out.emplace_back(kNoProtocolCheck);
+        return out;
+    }();
+    return names;
+}
+
+Result<void> check_known_component(std::string_view component) {
+    const auto& known = known_components();
+    if (std::find(known.begin(), known.end(), component) != known.end()) return {};
+    std::string message = "unknown component " + quote(component);
+    if (const auto nearest = nearest_component(component)) {
+        message += "; did you mean " + quote(*nearest) + "?";
+    }
+    return Error(message + " (known: " + join(known, ", ") + "; " + std::string(kNoProtocolCheck) +
+                 " checks TCP and TLS only)");
+}
 
 std::string component_for_port(std::uint16_t port) {
     switch (port) {

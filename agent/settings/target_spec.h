@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "core/target.h"
@@ -22,6 +23,17 @@ namespace vpcprobe {
 // 8088 ksqldb, 9021 control-center; any other port "endpoint". A guess that is right for the
 // ports of the catalog and of a stock Confluent Platform, and honest ("endpoint") otherwise.
 std::string component_for_port(std::uint16_t port);
+
+// The component names a target may have, in the contract's table order: the catalog's seven
+// (kafka, mds, schema-registry, rest-proxy, connect, ksqldb, control-center), each with its
+// protocol check, then "endpoint", the explicit choice of TCP and TLS only, no protocol check.
+const std::vector<std::string>& known_components();
+
+// Nothing when `component` is a known one; else an Error naming it, the nearest known name
+// when it is a near miss (the catalog's hostname spellings count as near misses of their
+// component: "schemaregistry", "kafkarestproxy", "controlcenter"), and the known names:
+// "unknown component 'schemaregistry'; did you mean 'schema-registry'? (known: kafka, ...)".
+Result<void> check_known_component(std::string_view component);
 
 // Host names: letters, digits, '-', '_' and '.', at most 253 characters, labels of 1..63
 // characters that neither start nor end with '-'; one trailing dot (a rooted name) is

@@ -334,6 +334,7 @@ json::object report_json(const Report& report) {
     agent_out["client_config"] =
         agent.client_config ? json::value(client_config_json(*agent.client_config)) : nullptr;
     agent_out["tls"] = agent.tls ? json::value(tls_material_json(*agent.tls)) : nullptr;
+    agent_out["plan_notes"] = texts(agent.plan_notes);
     json::array targets;
     for (const auto& target : report.targets) targets.push_back(target_json(target));
     out["targets"] = std::move(targets);

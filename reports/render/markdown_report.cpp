@@ -375,6 +375,7 @@ void render_environment(std::string& out, const AgentInfo& agent) {
         out += "- **Command line:** " + code_span(agent.command_line) + "\n";
     }
     render_client(out, agent);
+    for (const std::string& note : agent.plan_notes) out += "- **Plan:** " + md(note) + "\n";
     out += "\n";
 }
 

@@ -19,7 +19,8 @@ std::string pad(std::string_view text, std::size_t width) {
 }  // namespace
 
 std::string render_plan(const std::vector<Target>& plan,
-                        const std::optional<ClientConfigInfo>& client_config) {
+                        const std::optional<ClientConfigInfo>& client_config,
+                        const std::vector<std::string>& notes) {
     const std::string_view headers[] = {"COMPONENT", "ACCESS", "HOST", "PORT", "TLS", "ORIGIN"};
     std::vector<std::array<std::string, 6>> rows;
     rows.reserve(plan.size());
@@ -52,6 +53,7 @@ std::string render_plan(const std::vector<Target>& plan,
             fmt::format("as configured in {} ({})\n", client_config->path, client_config->format);
         for (const std::string& note : client_config->notes) out += "  note: " + note + "\n";
     }
+    for (const std::string& note : notes) out += "note: " + note + "\n";
     return out;
 }
 

@@ -14,9 +14,11 @@ namespace vpcprobe {
 
 // A table for people: COMPONENT, ACCESS ("-" outside the catalog), HOST, PORT, ORIGIN, one
 // line per target, then a count line; with a Kafka client configuration, the file the targets
-// come from and what of it could not be honoured.
+// come from and what of it could not be honoured; then the plan's notes (a host:port named
+// more than once, probed once), one "note: ..." line each.
 std::string render_plan(const std::vector<Target>& plan,
-                        const std::optional<ClientConfigInfo>& client_config = std::nullopt);
+                        const std::optional<ClientConfigInfo>& client_config = std::nullopt,
+                        const std::vector<std::string>& notes = {});
 
 // A JSON array of {"component", "access" (null outside the catalog), "host", "port",
 // "endpoint", "origin"}, for scripts.

@@ -439,6 +439,7 @@ std::string header(const Report& report) {
     // case where the figures explain something (a slow run). JSON and Markdown always have them.
     if (agent.queued_for_socket > 0) line += fmt::format("\n{}", describe_concurrency(agent));
     line += client_lines(agent);
+    for (const std::string& note : agent.plan_notes) line += fmt::format("\nplan: {}", safe(note));
     return line;
 }
 

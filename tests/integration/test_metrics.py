@@ -113,8 +113,8 @@ class CheckAsMetrics(unittest.TestCase):
 
     @classmethod
     def check(cls, *extra):
-        return vpcprobe("check", "--instance", INSTANCE, f"{cls.good_host}:8443=good",
-                        f"{cls.expired_host}:8443=expired", f"{REFUSED}:9443=refused",
+        return vpcprobe("check", "--instance", INSTANCE, f"{cls.good_host}:8443=endpoint",
+                        f"{cls.expired_host}:8443=endpoint", f"{REFUSED}:9443=endpoint",
                         "--dns-server", cls.dns.server, "--ca-file", cls.peer.ca_file,
                         "--timeout", "2s", "--no-protocol", "--format", "prometheus", *extra)
 
@@ -155,9 +155,9 @@ class CheckAsMetrics(unittest.TestCase):
             # (component, access, host, port): (up, cause)
             ("kafka", "vpc", self.kafka_host, "9095"): (1, None),
             ("mds", "vpc", self.kafka_host, "8090"): (1, None),
-            ("good", "none", self.good_host, "8443"): (1, None),
-            ("expired", "none", self.expired_host, "8443"): (0, "cert.expired"),
-            ("refused", "none", REFUSED, "9443"): (0, "tcp.refused"),
+            ("endpoint", "none", self.good_host, "8443"): (1, None),
+            ("endpoint", "none", self.expired_host, "8443"): (0, "cert.expired"),
+            ("endpoint", "none", REFUSED, "9443"): (0, "tcp.refused"),
         }
         for component in ("schema-registry", "rest-proxy", "connect", "ksqldb",
                           "control-center"):
@@ -167,7 +167,7 @@ class CheckAsMetrics(unittest.TestCase):
                 (0, "dns.nxdomain")
         self.assertEqual(len(self.values("vpcprobe_target_up")), len(expected))
         for (component, access, host, port), (up, cause) in expected.items():
-            with self.subTest(component=component):
+            with self.subTest(component=component, host=host):
                 target = dict(component=component, access=access, host=host, port=port)
                 self.assertEqual(self.value("vpcprobe_target_up", **target), up)
                 causes = self.values("vpcprobe_target_cause", **target)
@@ -181,8 +181,8 @@ class CheckAsMetrics(unittest.TestCase):
         self.assertEqual(self.value("vpcprobe_targets", status="ok"), 3)
         self.assertEqual(self.value("vpcprobe_targets", status="warning"), 0)
         self.assertEqual(self.value("vpcprobe_targets", status="failed"), 7)
-        self.assertEqual(self.value("vpcprobe_target_info", component="refused",
-                                    origin="argument"), 1)
+        self.assertEqual(self.value("vpcprobe_target_info", component="endpoint",
+                                    host=REFUSED, origin="argument"), 1)
         self.assertEqual(self.value("vpcprobe_target_info", component="kafka",
                                     origin="catalog"), 1)
 
@@ -202,14 +202,15 @@ class CheckAsMetrics(unittest.TestCase):
         self.assertEqual(len(self.values("vpcprobe_certificate_expiry_timestamp_seconds")), 4)
         # stages that ran, in seconds: the refused port stopped at tcp, NXDOMAIN at dns
         refused = {labels["stage"]: value for labels, value in
-                   self.values("vpcprobe_stage_duration_seconds", component="refused")}
+                   self.values("vpcprobe_stage_duration_seconds", host=REFUSED)}
         self.assertEqual(set(refused), {"dns", "tcp"})
         self.assertLess(refused["tcp"], 2)
         connect = {labels["stage"] for labels, _ in
                    self.values("vpcprobe_stage_duration_seconds", component="connect")}
         self.assertEqual(connect, {"dns"})
         good_stages = {labels["stage"] for labels, _ in
-                       self.values("vpcprobe_stage_duration_seconds", component="good")}
+                       self.values("vpcprobe_stage_duration_seconds",
+                                                        host=self.good_host)}
         self.assertEqual(good_stages, {"dns", "tcp", "tls", "certificate"})
 
     def test_build_info(self):

@@ -94,7 +94,7 @@ class Scene:
         random.Random(6).shuffle(endpoints)
         config = os.path.join(self.dir, "targets.toml")
         with open(config, "w") as f:
-            f.write("targets = [\n" + "".join(f'  "{e}=scale",\n' for e in endpoints) + "]\n")
+            f.write("targets = [\n" + "".join(f'  "{e}=endpoint",\n' for e in endpoints) + "]\n")
             f.write(f'dns_servers = ["{self.dns.server}"]\nca_files = ["{self.peer.ca_file}"]\n')
         return config, expected
 

@@ -111,7 +111,7 @@ class ServeEndToEnd(unittest.TestCase):
                             hosts=[cls.good_host, cls.other_host])
         cls.dir = tempfile.mkdtemp(prefix="vpcprobe-serve-")
         cls.config = os.path.join(cls.dir, "vpcprobe.toml")
-        cls.targets = [f"{cls.good_host}:8443=good", f"{REFUSED}:9443=refused"]
+        cls.targets = [f"{cls.good_host}:8443=endpoint", f"{REFUSED}:9443=endpoint"]
         write_config(cls.config, cls.targets, cls.dns.server, cls.peer.ca_file)
         cls.serve = Serve("-c", cls.config, "--interval", "200ms")
         cls.serve.wait_healthy()
@@ -161,18 +161,19 @@ class ServeEndToEnd(unittest.TestCase):
                 return result if len(result) == 2 else None
 
             up = wait_until(scraped, 60, "Prometheus to scrape vpcprobe_target_up", step=0.5)
-            by_component = {dict(labels)["component"]: (dict(labels), value)
-                            for labels, value in up.items()}
-            good_labels, good_up = by_component["good"]
+            by_host = {dict(labels)["host"]: (dict(labels), value)
+                       for labels, value in up.items()}
+            good_labels, good_up = by_host[self.good_host]
             self.assertEqual(good_up, 1)
+            self.assertEqual(good_labels["component"], "endpoint")
             self.assertEqual(good_labels["host"], self.good_host)
             self.assertEqual(good_labels["port"], "8443")
             self.assertEqual(good_labels["access"], "none")
             self.assertEqual(good_labels["instance"], self.serve.endpoint)
-            self.assertEqual(by_component["refused"][1], 0)
+            self.assertEqual(by_host[REFUSED][1], 0)
             # The cause series came through as well, and the scrape itself was healthy
             # (Prometheus asked for OpenMetrics and parsed it).
-            cause = query('vpcprobe_target_cause{component="refused",cause="tcp.refused"}')
+            cause = query(f'vpcprobe_target_cause{{host="{REFUSED}",cause="tcp.refused"}}')
             self.assertEqual(list(cause.values()), [1.0])
             self.assertEqual(list(query('up{job="vpcprobe"}').values()), [1.0])
             self.assertEqual(list(query("vpcprobe_serve_ready").values()), [1.0])
@@ -187,8 +188,8 @@ class ServeEndToEnd(unittest.TestCase):
         self.assertEqual(headers["content-type"], "text/plain; version=0.0.4; charset=utf-8")
         self.assertNotIn("# EOF", text)
         self.assertEqual(promtool_check_metrics(text), (0, "", ""))
-        self.assertEqual(value_of(text, "vpcprobe_target_up", component="good"), 1)
-        self.assertEqual(value_of(text, "vpcprobe_target_up", component="refused"), 0)
+        self.assertEqual(value_of(text, "vpcprobe_target_up", host=self.good_host), 1)
+        self.assertEqual(value_of(text, "vpcprobe_target_up", host=REFUSED), 0)
         self.assertEqual(value_of(text, "vpcprobe_serve_ready"), 1)
 
     def test_openmetrics_when_the_scraper_asks(self):
@@ -202,7 +203,7 @@ class ServeEndToEnd(unittest.TestCase):
         self.assertEqual(text.count("# EOF"), 1)
         self.assertIn("# TYPE vpcprobe_build_info gauge\n", text)
         self.assertIn("# UNIT vpcprobe_check_duration_seconds seconds\n", text)
-        self.assertEqual(value_of(text, "vpcprobe_target_up", component="refused"), 0)
+        self.assertEqual(value_of(text, "vpcprobe_target_up", host=REFUSED), 0)
         # promtool checks this format too (Prometheus's own scrape, which asks for
         # OpenMetrics first, is the other parser that must accept it).
         code, out, err = promtool_check_metrics(text)
@@ -218,8 +219,8 @@ class ServeEndToEnd(unittest.TestCase):
         report = json.loads(body)
         validate(report)
         self.assertEqual(report["summary"], {"ok": 1, "warning": 0, "failed": 1})
-        self.assertEqual({t["component"]: t["status"] for t in report["targets"]},
-                         {"good": "ok", "refused": "failed"})
+        self.assertEqual({t["host"]: t["status"] for t in report["targets"]},
+                         {self.good_host: "ok", REFUSED: "failed"})
 
         status, headers, markdown = self.serve.get_text("/report.md")
         self.assertEqual(status, 200)
@@ -286,16 +287,16 @@ class Reload(unittest.TestCase):
                          hosts=[good_host, other_host]) as peer:
             directory = tempfile.mkdtemp(prefix="vpcprobe-serve-reload-")
             config = os.path.join(directory, "vpcprobe.toml")
-            write_config(config, [f"{good_host}:8443=good"], dns.server, peer.ca_file)
+            write_config(config, [f"{good_host}:8443=endpoint"], dns.server, peer.ca_file)
             with Serve("-c", config, "--interval", "200ms") as serve:
                 serve.wait_healthy()
 
-                def components():
+                def hosts():
                     status, _, body = serve.request("/report.json")
                     self.assertEqual(status, 200)
-                    return {t["component"] for t in json.loads(body)["targets"]}
+                    return {t["host"] for t in json.loads(body)["targets"]}
 
-                self.assertEqual(components(), {"good"})
+                self.assertEqual(hosts(), {good_host})
 
                 with open(config, "w") as f:
                     f.write('timeout = "banana"\n')
@@ -307,18 +308,18 @@ class Reload(unittest.TestCase):
                 checks = len(serve.log_lines("check"))
                 serve.wait_log("check", checks + 3)  # still running the old config
                 self.assertIsNone(serve.proc.poll())
-                self.assertEqual(components(), {"good"})
+                self.assertEqual(hosts(), {good_host})
                 self.assertEqual(serve.request("/healthz")[0], 200)
 
-                write_config(config, [f"{good_host}:8443=good", f"{other_host}:8443=other"],
+                write_config(config, [f"{good_host}:8443=endpoint", f"{other_host}:8443=endpoint"],
                              dns.server, peer.ca_file)
                 serve.proc.send_signal(signal.SIGHUP)
                 lines = serve.wait_log("reload", 2)
                 self.assertIn("result=ok", lines[1])
-                wait_until(lambda: components() == {"good", "other"}, 20,
+                wait_until(lambda: hosts() == {good_host, other_host}, 20,
                            "the new target in the report")
                 _, _, text = serve.get_text("/metrics")
-                self.assertEqual(value_of(text, "vpcprobe_target_up", component="other"), 1)
+                self.assertEqual(value_of(text, "vpcprobe_target_up", host=other_host), 1)
                 self.assertEqual(serve.log_text().count("event=reload"), 2)
             shutil.rmtree(directory, ignore_errors=True)
 
@@ -336,7 +337,7 @@ class Lifecycle(unittest.TestCase):
 
     def test_before_the_first_run_completes(self):
         # A silent peer holds the first run for the whole 5s TLS timeout.
-        with Serve(f"{SILENT}:8443=silent", "--timeout", "5s", "--interval", "1m",
+        with Serve(f"{SILENT}:8443=endpoint", "--timeout", "5s", "--interval", "1m",
                    "--ca-file", self.peer.ca_file, "--dns-server", "127.0.0.1:1") as serve:
             started = time.monotonic()
 
@@ -364,13 +365,13 @@ class Lifecycle(unittest.TestCase):
             serve.wait_healthy(timeout=30)
             _, _, text = serve.get_text("/metrics")
             self.assertEqual(value_of(text, "vpcprobe_serve_ready"), 1)
-            self.assertEqual(value_of(text, "vpcprobe_target_up", component="silent"), 0)
+            self.assertEqual(value_of(text, "vpcprobe_target_up", host=SILENT), 0)
 
     def test_metadata_is_the_same_before_and_after_the_first_run(self):
         # A scrape's metadata must not change with time: every family served before the first
         # run completes has the same HELP, TYPE and UNIT lines after it, in both formats.
         formats = {"text": {}, "openmetrics": {"Accept": "application/openmetrics-text"}}
-        with Serve(f"{SILENT}:8443=silent", "--timeout", "5s", "--interval", "1m",
+        with Serve(f"{SILENT}:8443=endpoint", "--timeout", "5s", "--interval", "1m",
                    "--ca-file", self.peer.ca_file, "--dns-server", "127.0.0.1:1") as serve:
             wait_until(lambda: self._answers(serve), 10, "serve to listen")
             before = {name: serve.get_text("/metrics", headers=headers)[2]
@@ -384,7 +385,7 @@ class Lifecycle(unittest.TestCase):
             with self.subTest(format=name):
                 self.assertEqual(value_of(after[name], "vpcprobe_serve_ready"), 1)
                 self.assertEqual(value_of(after[name], "vpcprobe_target_up",
-                                          component="silent"), 0)
+                                          host=SILENT), 0)
                 metadata_before = metadata_by_sample(before[name])
                 metadata_after = metadata_by_sample(after[name])
                 self.assertIn("vpcprobe_build_info", metadata_before)
@@ -404,7 +405,7 @@ class Lifecycle(unittest.TestCase):
         for when in ("idle", "mid-run"):
             with self.subTest(when=when):
                 timeout = "10s" if when == "mid-run" else "1s"
-                with Serve(f"{SILENT}:8443=silent", "--timeout", timeout, "--interval", "1m",
+                with Serve(f"{SILENT}:8443=endpoint", "--timeout", timeout, "--interval", "1m",
                            "--ca-file", self.peer.ca_file) as serve:
                     wait_until(lambda: self._answers(serve), 10, "serve to listen")
                     if when == "idle":
@@ -418,7 +419,7 @@ class Lifecycle(unittest.TestCase):
                         socket.create_connection((serve.address, serve.port), timeout=2).close()
 
     def test_sigint_stops_too(self):
-        with Serve(f"{REFUSED}:9443=refused", "--interval", "100ms") as serve:
+        with Serve(f"{REFUSED}:9443=endpoint", "--interval", "100ms") as serve:
             serve.wait_healthy()
             serve.proc.send_signal(signal.SIGINT)
             self.assertEqual(serve.proc.wait(timeout=10), 0)
@@ -477,7 +478,7 @@ class Soak(unittest.TestCase):
                 listener.listen(64)
 
         try:
-            with Serve(f"{TOGGLE}:{toggle_port}=toggle", f"{REFUSED}:9443=refused",
+            with Serve(f"{TOGGLE}:{toggle_port}=endpoint", f"{REFUSED}:9443=endpoint",
                        "--tcp-only", "--timeout", "1s", "--interval", "20ms",
                        "--dns-server", "127.0.0.1:1", "--state-dir", state, "--keep", "20") \
                     as serve:

@@ -94,13 +94,13 @@ class FaultSoak(unittest.TestCase):
         if self.warmed_up and self.runs >= WARM_UP_RUNS:
             self.samples["rss"].append(vm_rss_kib(self.serve.proc.pid))
             self.samples["fds"].append(fd_count(self.serve.proc.pid))
-        targets = {t["component"]: t for t in report["targets"]}
+        targets = {t["host"]: t for t in report["targets"]}
         # The filtered port is rejected by nftables all along, or not resolved while DNS is
         # down (dns.timeout for a run whose query dnsmasq took with it when it stopped).
-        self.assertIn(targets["filtered"]["cause"]["code"],
+        self.assertIn(targets[FILTERED_HOST]["cause"]["code"],
                       ("tcp.prohibited", "dns.refused", "dns.timeout"))
         self.last = report
-        return targets["tls"]
+        return targets[TLS_HOST]
 
     def wait_for(self, cause, what, timeout=20):
         """Polls /report.json until the TLS target's cause is `cause` (None: ok); returns it."""
@@ -187,8 +187,8 @@ class FaultSoak(unittest.TestCase):
 
     def config_file(self):
         path = os.path.join(self.dir, "vpcprobe.toml")
-        write_config(path, [f"{TLS_HOST}:{self.tls_port}=tls",
-                            f"{FILTERED_HOST}:{FILTERED_PORT}=filtered"],
+        write_config(path, [f"{TLS_HOST}:{self.tls_port}=endpoint",
+                            f"{FILTERED_HOST}:{FILTERED_PORT}=endpoint"],
                      self.dns.server, self.ca_file)
         return path
 
@@ -200,7 +200,7 @@ class OutOfDescriptors(unittest.TestCase):
 
     def test_clients_holding_every_descriptor(self):
         with TestPeer([f"{TLS_ADDRESS}:0=tls:good"]) as peer, \
-                Serve(f"{peer.listening[0]}=tls", f"{FILTERED_ADDRESS}:1=refused",
+                Serve(f"{peer.listening[0]}=endpoint", f"{FILTERED_ADDRESS}:1=endpoint",
                       "--ca-file", peer.ca_file, "--interval", "50ms", "--timeout", "2s") as serve:
             serve.wait_healthy()
 

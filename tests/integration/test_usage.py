@@ -2,10 +2,11 @@
 """End to end: bad input is a one-line error naming the flag or file at fault, exit 3, never a
 crash or a stack trace; --help and --version work."""
 import os
+import socket
 import tempfile
 import unittest
 
-from harness import vpcprobe
+from harness import validate, vpcprobe
 
 
 class BadInput(unittest.TestCase):
@@ -141,6 +142,173 @@ class Explain(unittest.TestCase):
                 self.assertEqual(len(r.err.strip().splitlines()), 1, r.err)
 
 
+class Listener:
+    """A TCP listener on loopback that counts the connections made to it."""
+
+    def __init__(self, host, port=0):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, port))
+        self.sock.listen(16)
+        self.sock.setblocking(False)
+        self.host, self.port = self.sock.getsockname()
+
+    def connections(self):
+        """Connections accepted so far (each closed at once)."""
+        count = 0
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except BlockingIOError:
+                return count
+            conn.close()
+            count += 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+
+KNOWN = ("kafka, mds, schema-registry, rest-proxy, connect, ksqldb, control-center, endpoint")
+
+
+class Components(unittest.TestCase):
+    """A component name is one of the catalog's, or `endpoint`; anything else is exit 3 before
+    any probe, with the nearest known name."""
+
+    def test_misspelt_component_is_refused_before_any_probe(self):
+        try:
+            listener = Listener("127.0.92.1", 8081)
+        except OSError:  # the port is taken here: any port shows the same
+            listener = Listener("127.0.92.1")
+        with listener:
+            spec = f"127.0.92.1:{listener.port}=schemaregistry"
+            r = vpcprobe("check", spec)
+            self.assertEqual(r.code, 3, r)
+            self.assertEqual(r.out, "")
+            self.assertEqual(r.err.strip(),
+                             f"vpcprobe: target '{spec}': unknown component 'schemaregistry'; "
+                             f"did you mean 'schema-registry'? (known: {KNOWN}; endpoint checks "
+                             f"TCP and TLS only)")
+            self.assertEqual(listener.connections(), 0, "no probe before the input is valid")
+
+    def test_service_spellings_suggest_their_component(self):
+        for given, meant in [("kafkarestproxy", "rest-proxy"), ("controlcenter", "control-center"),
+                             ("schemaregistry", "schema-registry")]:
+            with self.subTest(given=given):
+                r = vpcprobe("endpoints", f"127.0.92.1:1={given}")
+                self.assertEqual(r.code, 3, r)
+                self.assertIn(f"did you mean '{meant}'?", r.err)
+
+    def test_config_file_component_names_the_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "vpcprobe.toml")
+            with open(path, "w") as f:
+                f.write('[[target]]\nhost = "127.0.92.1"\nport = 9021\n'
+                        'component = "controlcenter"\n')
+            r = vpcprobe("check", "-c", path)
+            self.assertEqual(r.code, 3, r)
+            self.assertTrue(r.err.startswith(f"vpcprobe: {path}:"), r.err)
+            self.assertIn("unknown component 'controlcenter'; did you mean 'control-center'?",
+                          r.err)
+
+    def test_endpoint_is_the_explicit_no_protocol_choice(self):
+        with Listener("127.0.92.3") as listener:
+            r = vpcprobe("endpoints", f"127.0.92.3:{listener.port}=endpoint")
+            self.assertEqual(r.code, 0, r)
+            self.assertIn("endpoint", r.out)
+
+
+class Duplicates(unittest.TestCase):
+    """One host:port is one listener: named twice for one component it is probed once and the
+    report's plan says so; named with two components it is exit 3."""
+
+    def test_two_components_for_one_endpoint_is_a_usage_error(self):
+        with Listener("127.0.92.2") as listener:
+            a = f"127.0.92.2:{listener.port}=kafka"
+            b = f"127.0.92.2:{listener.port}=schema-registry"
+            r = vpcprobe("check", a, b)
+            self.assertEqual(r.code, 3, r)
+            self.assertEqual(r.out, "")
+            self.assertEqual(r.err.strip(),
+                             f"vpcprobe: 127.0.92.2:{listener.port} is given as kafka (TARGET "
+                             f"'{a}') and as schema-registry (TARGET '{b}'): one host:port is one "
+                             f"listener, so give it one component")
+            self.assertEqual(listener.connections(), 0)
+            r = vpcprobe("check", "--bootstrap", f"127.0.92.2:{listener.port}", b)
+            self.assertEqual(r.code, 3, r)
+            self.assertIn("as kafka (--bootstrap", r.err)
+            self.assertIn("as schema-registry (TARGET", r.err)
+
+    def test_plaintext_and_tls_for_one_endpoint_is_a_usage_error(self):
+        r = vpcprobe("check", "plaintext://127.0.92.2:9092", "SSL://127.0.92.2:9092")
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("127.0.92.2:9092 is given without TLS", r.err)
+
+    def test_same_component_twice_is_probed_once_and_said(self):
+        with Listener("127.0.92.4") as listener:
+            endpoint = f"127.0.92.4:{listener.port}"
+            note = (f"{endpoint} was given twice for kafka (--bootstrap and TARGET); "
+                    "probed once")
+            args = ["check", "--bootstrap", endpoint, f"{endpoint}=kafka", "--tcp-only"]
+            r = vpcprobe(*args, "--format", "json")
+            self.assertEqual(r.code, 0, r)
+            validate(r.json)
+            self.assertEqual(len(r.json["targets"]), 1, r.out)
+            self.assertEqual(r.json["targets"][0]["origin"], "bootstrap")
+            self.assertEqual(r.json["agent"]["plan_notes"], [note])
+            self.assertEqual(listener.connections(), 1, "one connection for one listener")
+
+            r = vpcprobe(*args)
+            self.assertEqual(r.code, 0, r)
+            self.assertIn(f"\nplan: {note}\n", r.out)
+            self.assertIn("1 target:", r.out)
+
+            r = vpcprobe(*args, "--format", "markdown")
+            self.assertEqual(r.code, 0, r)
+            self.assertIn(f"- **Plan:** {note}", r.out.replace("\\", ""))
+
+            r = vpcprobe("endpoints", *args[1:])
+            self.assertEqual(r.code, 0, r)
+            self.assertIn(f"\nnote: {note}\n", r.out)
+
+    def test_no_duplicates_no_notes(self):
+        with Listener("127.0.92.4") as listener:
+            r = vpcprobe("check", f"127.0.92.4:{listener.port}=kafka", "--tcp-only",
+                         "--format", "json")
+            self.assertEqual(r.code, 0, r)
+            self.assertEqual(r.json["agent"]["plan_notes"], [])
+
+
+class ErrorPrefix(unittest.TestCase):
+    """Every error the binary writes starts with "vpcprobe: ", CLI11's own included."""
+
+    def test_errors_share_one_prefix(self):
+        with tempfile.TemporaryDirectory() as d:
+            cases = [
+                ["check", "--instance", "abc", "--frobnicate"],    # unknown option
+                ["check", "127.0.92.1:1", "--timeout"],             # CLI11: missing value
+                ["check", "127.0.92.1:99999"],                      # bad target
+                ["check", "127.0.92.1:1=web"],                      # unknown component
+                ["launch"],                                         # unknown command
+                ["explain", "--rules", os.path.join(d, "none.json"), "--from", "10.0.0.1",
+                 "--to", "10.0.0.2:9092"],                          # unreadable rules file
+                ["explain", "--rules", os.path.join(RULES, "malformed.json"), "--from",
+                 "10.0.0.1", "--to", "10.0.0.2:9092"],              # malformed rules file
+                ["history", "--state-dir", os.path.join(d, "absent")],
+                ["check", "-c", os.path.join(d, "absent.toml")],
+            ]
+            for args in cases:
+                with self.subTest(args=args):
+                    r = vpcprobe(*args)
+                    self.assertEqual(r.code, 3, r)
+                    self.assertTrue(r.err.startswith("vpcprobe: "), r.err)
+                    for line in r.err.strip().splitlines():
+                        self.assertTrue(line.startswith("vpcprobe: "), r.err)
+
+
 class HelpAndVersion(unittest.TestCase):
     def test_version(self):
         r = vpcprobe("--version")
@@ -155,6 +323,27 @@ class HelpAndVersion(unittest.TestCase):
         r = vpcprobe("check", "--help")
         self.assertEqual(r.code, 0, r)
         self.assertIn("--instance", r.out)
+
+    def test_no_command_is_a_usage_error_with_the_usage(self):
+        r = vpcprobe()
+        self.assertEqual(r.code, 3, r)
+        self.assertEqual(r.out, "")
+        self.assertTrue(r.err.startswith("vpcprobe: no command given"), r.err)
+        for word in ["check", "endpoints", "explain", "serve", "history", "Exit codes"]:
+            self.assertIn(word, r.err)
+
+    def test_every_command_help_lists_its_exit_codes(self):
+        codes = {"check": ["0", "1", "2", "3"], "endpoints": ["0", "3"],
+                 "explain": ["0", "1", "2", "3"], "serve": ["0", "3"], "history": ["0", "3"]}
+        for command, expected in codes.items():
+            with self.subTest(command=command):
+                r = vpcprobe(command, "--help")
+                self.assertEqual(r.code, 0, r)
+                text = " ".join(r.out.split())  # CLI11 wraps nothing, but be safe
+                self.assertIn("Exit codes:", text)
+                listed = text[text.index("Exit codes:"):]
+                for code in expected:
+                    self.assertRegex(listed, rf"(: |, ){code} ")
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ TEST_CASE("every check option is read") {
     const std::string rules = write(dir, "sg.json", "{}");
     const Command command = parse_ok({"check",
                                       "h1:9092",
-                                      "[::1]:8081=sr",
+                                      "[::1]:8081=schema-registry",
                                       "--instance=abc",
                                       "--access",
                                       "all",
@@ -124,7 +124,7 @@ TEST_CASE("every check option is read") {
                                       rules,
                                       "--no-advertised"});
     const CheckOptions& options = command.options;
-    CHECK(options.targets == specs({"h1:9092", "[::1]:8081=sr"}, "argument"));
+    CHECK(options.targets == specs({"h1:9092", "[::1]:8081=schema-registry"}, "argument"));
     CHECK(options.instance == "abc");
     CHECK(options.access == "all");
     CHECK(options.bootstrap == std::vector<std::string>{"b1:9092", "b2:9093"});
@@ -320,11 +320,12 @@ TEST_CASE("every validation error names the flag") {
 
 TEST_CASE("target schemes on the command line") {
     const CheckOptions options =
-        parse_ok({"check", "PLAINTEXT://h:9092", "https://sr:8081=sr", "--bootstrap",
+        parse_ok({"check", "PLAINTEXT://h:9092", "https://sr:8081=schema-registry", "--bootstrap",
                   "SASL_PLAINTEXT://b:9092", "--bootstrap", "sasl_ssl://b2:9093"})
             .options;
     // Kept as written: the plan parses them (and the scheme) again.
-    CHECK(options.targets == specs({"PLAINTEXT://h:9092", "https://sr:8081=sr"}, "argument"));
+    CHECK(options.targets ==
+          specs({"PLAINTEXT://h:9092", "https://sr:8081=schema-registry"}, "argument"));
     CHECK(options.bootstrap ==
           std::vector<std::string>{"SASL_PLAINTEXT://b:9092", "sasl_ssl://b2:9093"});
     CHECK(parse_ok({"endpoints", "http://h:1"}).options.targets ==
@@ -532,8 +533,11 @@ TEST_CASE("help and version") {
     CHECK(help.text.find("serve") != std::string::npos);
     CHECK(help.text.find("Exit codes") != std::string::npos);
     CHECK(parse_ok({"-h"}).text == help.text);
-    CHECK(parse_ok({}).kind == CommandKind::help);
-    CHECK(parse_ok({}).text == help.text);
+    // No command at all is a usage error: the help on stderr, exit 3 (agent/main.cpp).
+    CHECK(parse_ok({}).kind == CommandKind::usage);
+    CHECK(parse_ok({}).text ==
+          "vpcprobe: no command given (use check, endpoints, explain, serve or history)\n" +
+              help.text);
 
     const Command check_help = parse_ok({"check", "--help"});
     CHECK(check_help.kind == CommandKind::help);
@@ -584,6 +588,73 @@ TEST_CASE("help and version") {
     const Command version = parse_ok({"--version"});
     CHECK(version.kind == CommandKind::version);
     CHECK(version.text == "vpcprobe " VPCPROBE_VERSION "\n");
+}
+
+TEST_CASE("every command's help lists the exit codes it uses") {
+    const std::pair<const char*, std::vector<const char*>> commands[] = {
+        {"check", {"0 all healthy", "1 warnings only", "2 a target failed", "3 usage"}},
+        {"endpoints", {"0 the plan was printed", "3 usage"}},
+        {"explain",
+         {"0 the flow is allowed", "1 the exports cannot tell", "2 the flow is blocked",
+          "3 usage"}},
+        {"serve", {"0 stopped by SIGTERM", "3 usage"}},
+        {"history", {"0 the changes were printed", "3 usage"}},
+    };
+    for (const auto& [name, codes] : commands) {
+        CAPTURE(name);
+        const std::string help = parse_ok({name, "--help"}).text;
+        CHECK(help.find("Exit codes: ") != std::string::npos);
+        for (const char* code : codes) {
+            CAPTURE(code);
+            CHECK(help.find(code) != std::string::npos);
+        }
+    }
+    // Only check and the top-level help speak of warnings and failed targets.
+    CHECK(parse_ok({"endpoints", "--help"}).text.find("2 a target failed") == std::string::npos);
+    CHECK(parse_ok({"--help"}).text.find("no command given") != std::string::npos);
+}
+
+TEST_CASE("an unknown component is refused wherever a target is named") {
+    test::TempDir dir;
+    const std::string suggestion =
+        "unknown component 'schemaregistry'; did you mean 'schema-registry'? (known: kafka, ";
+    const std::string positional = parse_error({"check", "127.0.0.1:8081=schemaregistry"});
+    CHECK(positional.rfind("target '127.0.0.1:8081=schemaregistry': " + suggestion, 0) == 0);
+
+    const std::string listed = write(dir, "listed.toml", "targets = [\"h:8081=schemaregistry\"]\n");
+    const std::string from_list = parse_error({"check", "-c", listed});
+    CHECK(from_list.rfind(listed + ":1:", 0) == 0);
+    CHECK(from_list.find(suggestion) != std::string::npos);
+
+    const std::string table = write(dir, "table.toml",
+                                    "[[target]]\nhost = \"h\"\nport = 9021\ncomponent = "
+                                    "\"controlcenter\"\n");
+    const std::string from_table = parse_error({"check", "-c", table});
+    CHECK(from_table.rfind(table + ":", 0) == 0);
+    CHECK(from_table.find("unknown component 'controlcenter'; did you mean 'control-center'?") !=
+          std::string::npos);
+
+    // --bootstrap is always kafka: a component there is refused as before.
+    CHECK(parse_error({"check", "--bootstrap", "b:9092=kafka"}).rfind("--bootstrap: ", 0) == 0);
+}
+
+TEST_CASE("one host:port with two components is refused before any command runs") {
+    for (const char* command : {"check", "endpoints", "serve"}) {
+        CAPTURE(command);
+        CHECK(parse_error({command, "127.0.0.1:8081=kafka", "127.0.0.1:8081=schema-registry"}) ==
+              "127.0.0.1:8081 is given as kafka (TARGET '127.0.0.1:8081=kafka') and as "
+              "schema-registry (TARGET '127.0.0.1:8081=schema-registry'): one host:port is one "
+              "listener, so give it one component");
+    }
+    CHECK(parse_error({"check", "--bootstrap", "127.0.0.1:8081", "127.0.0.1:8081=connect"})
+              .rfind("127.0.0.1:8081 is given as kafka (--bootstrap '127.0.0.1:8081') and as "
+                     "connect (TARGET",
+                     0) == 0);
+    // The same component twice is no error: the plan says it merged them.
+    const Command twice =
+        parse_ok({"check", "--bootstrap", "127.0.0.1:9092", "127.0.0.1:9092=kafka"});
+    CHECK(twice.options.bootstrap_named_by.text == "--bootstrap");
+    CHECK(twice.options.targets.at(0).named_by.text == "TARGET");
 }
 
 TEST_CASE("the command line for reports hides secrets") {

@@ -94,10 +94,10 @@ TEST_CASE("a Java client.properties gives the bootstrap, the protocol and the JA
 
     const auto plan = build_plan(options);
     REQUIRE(plan);
-    REQUIRE(plan->size() == 2);
-    CHECK(plan->at(0).tls);
-    CHECK(plan->at(0).origin == "bootstrap");
-    CHECK(plan->at(0).component == "kafka");
+    REQUIRE(plan->targets.size() == 2);
+    CHECK(plan->targets.at(0).tls);
+    CHECK(plan->targets.at(0).origin == "bootstrap");
+    CHECK(plan->targets.at(0).component == "kafka");
 }
 
 TEST_CASE("the command line wins over the client configuration, which wins over the TOML file") {
@@ -124,7 +124,7 @@ TEST_CASE("the command line wins over the client configuration, which wins over 
     CHECK_FALSE(from_files.options.sasl->password_env);  // the client's password replaces it
     auto plan = build_plan(from_files.options);
     REQUIRE(plan);
-    CHECK_FALSE(plan->at(0).tls);  // SASL_PLAINTEXT
+    CHECK_FALSE(plan->targets.at(0).tls);  // SASL_PLAINTEXT
 
     test::TempDir secrets;
     const std::string password_file = write(secrets, "kafka.pw", "from-the-command-line\n");
@@ -138,7 +138,7 @@ TEST_CASE("the command line wins over the client configuration, which wins over 
     CHECK_FALSE(with_flags.options.sasl->password);
     plan = build_plan(with_flags.options);
     REQUIRE(plan);
-    CHECK(plan->at(0).tls);  // an explicit scheme is not the client's to change
+    CHECK(plan->targets.at(0).tls);  // an explicit scheme is not the client's to change
 }
 
 TEST_CASE("what a client would do that vpcprobe cannot is said, not silently changed") {
@@ -183,7 +183,7 @@ TEST_CASE("what a client would do that vpcprobe cannot is said, not silently cha
         const Command command = parse_ok({"check", "--client-config", path});
         const auto plan = build_plan(command.options);
         REQUIRE(plan);
-        CHECK_FALSE(plan->at(0).tls);
+        CHECK_FALSE(plan->targets.at(0).tls);
     }
     SECTION("an empty endpoint identification algorithm turns hostname checks into warnings") {
         const std::string path =

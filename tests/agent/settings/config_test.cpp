@@ -93,7 +93,7 @@ port = 8083
 [[target]]
 host = "::1"
 port = 8081
-component = "sr"
+component = "schema-registry"
 tls = false
 )");
     const Settings config = load_ok(path);
@@ -104,8 +104,9 @@ tls = false
     CHECK(options.access == "all");
     CHECK(options.bootstrap ==
           std::vector<std::string>{"pkc-1.example.com:9092", "pkc-2.example.com:9093"});
-    CHECK(options.targets == specs({"sr.example.com:443=schema-registry", "[::1]:9092",
-                                    "Connect.Example.com:8083", "plaintext://[::1]:8081=sr"}));
+    CHECK(options.targets ==
+          specs({"sr.example.com:443=schema-registry", "[::1]:9092", "Connect.Example.com:8083",
+                 "plaintext://[::1]:8081=schema-registry"}));
     CHECK(options.probe.dns_servers == std::vector<std::string>{"10.20.0.2", "[::1]:5353"});
     CHECK(options.probe.ca_files == std::vector<std::string>{conf_dir + "/ca/extra.pem"});
     CHECK(options.probe.timeout == 1500ms);

@@ -3,6 +3,9 @@
 #include "agent/settings/target_spec.h"
 
 #include <catch2/catch.hpp>
+#include <utility>
+
+#include "agent/settings/setting_value.h"
 
 using vpcprobe::parse_target_spec;
 using vpcprobe::Target;
@@ -39,10 +42,11 @@ TEST_CASE("IPv4, names and explicit components") {
     CHECK(named.host == "pkc-1x2y3.us-west-2.aws.confluent.cloud");
     CHECK(named.component == "kafka");
 
-    const Target custom = parse_ok("Broker_1.Example.COM:443=my-sr2");
+    const Target custom = parse_ok("Broker_1.Example.COM:443=schema-registry");
     CHECK(custom.host == "broker_1.example.com");  // lower-cased
     CHECK(custom.port == 443);
-    CHECK(custom.component == "my-sr2");
+    CHECK(custom.component == "schema-registry");
+    CHECK(parse_ok("h:9092=endpoint").component == "endpoint");  // no protocol check, on purpose
 
     CHECK(parse_ok("rooted.example.:1").host == "rooted.example.");
     CHECK(parse_ok("localhost:65535").port == 65535);
@@ -122,22 +126,83 @@ TEST_CASE("bad hosts and components name the spec") {
     CHECK(parse_error("[10.0.0.1]:80").find("not an IPv6 address") != std::string::npos);
     CHECK(parse_error("[::1:80").find("missing ']'") != std::string::npos);
     CHECK(parse_error("h:1=").find("empty component") != std::string::npos);
-    CHECK(parse_error("h:1=Kafka").find("component 'Kafka' has 'K'") != std::string::npos);
-    CHECK(parse_error("h:1=a_b").find("'_'") != std::string::npos);
-    CHECK(parse_error("h:1=a=b").find("'='") != std::string::npos);
+    CHECK(parse_error("h:1=Kafka").find("unknown component 'Kafka'; did you mean 'kafka'?") !=
+          std::string::npos);
+    CHECK(parse_error("h:1=a_b").find("unknown component 'a_b' (known: ") != std::string::npos);
+    CHECK(parse_error("h:1=a=b").find("unknown component 'a=b' (known: ") != std::string::npos);
+    CHECK(parse_error(std::string("h:1=kafka\x01")) == "'h:1=kafka\x01': component has \\x01");
+    CHECK(parse_error("h:1=" + std::string(64, 'a')).find("longer than 63") != std::string::npos);
+}
+
+TEST_CASE("only known components are accepted, with the nearest one suggested") {
+    for (const std::string& component : vpcprobe::known_components()) {
+        CAPTURE(component);
+        CHECK(parse_ok("h:1=" + component).component == component);
+    }
+    CHECK(vpcprobe::known_components() ==
+          std::vector<std::string>{"kafka", "mds", "schema-registry", "rest-proxy", "connect",
+                                   "ksqldb", "control-center", "endpoint"});
+    const std::string known =
+        " (known: kafka, mds, schema-registry, rest-proxy, connect, ksqldb, control-center, "
+        "endpoint; endpoint checks TCP and TLS only)";
+    CHECK(parse_error("127.0.0.1:8081=schemaregistry") ==
+          "'127.0.0.1:8081=schemaregistry': unknown component 'schemaregistry'; did you mean "
+          "'schema-registry'?" +
+              known);
+    // The catalog's hostname spellings and near misses of them lead to their component.
+    const std::pair<const char*, const char*> near[] = {{"kafkarestproxy", "rest-proxy"},
+                                                        {"kafkarestprox", "rest-proxy"},
+                                                        {"controlcenter", "control-center"},
+                                                        {"control_center", "control-center"},
+                                                        {"restproxy", "rest-proxy"},
+                                                        {"kafak", "kafka"},
+                                                        {"ksql", "ksqldb"},
+                                                        {"connector", "connect"},
+                                                        {"endpoints", "endpoint"},
+                                                        {"md", "mds"},
+                                                        {"schema-regsitry", "schema-registry"}};
+    for (const auto& [given, meant] : near) {
+        CAPTURE(given);
+        CHECK(parse_error(std::string("h:1=") + given)
+                  .find("unknown component '" + std::string(given) + "'; did you mean '" + meant +
+                        "'?") != std::string::npos);
+    }
+    // Nothing close: no guess, but still the known names.
+    for (const char* far : {"sr", "web", "tls", "x", "registry", "zookeeper"}) {
+        CAPTURE(far);
+        const std::string error = parse_error(std::string("h:1=") + far);
+        CHECK(error == "'h:1=" + std::string(far) + "': unknown component '" + far + "'" + known);
+    }
+}
+
+TEST_CASE("nearest_name: close misses only, the first of equals") {
+    const std::vector<std::string> names = {"kafka", "mds", "connect"};
+    CHECK(vpcprobe::nearest_name("kafak", names) == "kafka");
+    CHECK(vpcprobe::nearest_name("kafka", names) == "kafka");
+    CHECK(vpcprobe::nearest_name("mdss", names) == "mds");
+    CHECK(vpcprobe::nearest_name("conect", names) == "connect");
+    CHECK_FALSE(vpcprobe::nearest_name("zookeeper", names));
+    CHECK_FALSE(vpcprobe::nearest_name("x", names));  // one letter is never a near miss
+    CHECK_FALSE(vpcprobe::nearest_name("x", {"y"}));
+    CHECK_FALSE(vpcprobe::nearest_name("abc", {"xyc"}));  // more than half the word changed
+    CHECK_FALSE(vpcprobe::nearest_name("abcdefgh", {"abcdexyz"}));      // more than 2 edits
+    CHECK(vpcprobe::nearest_name("abcd", {"abxy", "abcx"}) == "abcx");  // the closest
+    CHECK(vpcprobe::nearest_name("abcd", {"abcx", "abxd"}) == "abcx");  // the first of equals
+    CHECK_FALSE(vpcprobe::nearest_name("anything", {}));
 }
 
 TEST_CASE("target_spec_text is read back as the same target") {
-    for (const char* spec : {"h:1=x", "[::1]:9092=kafka", "10.0.0.1:443", "PLAINTEXT://h:1=x",
-                             "sasl_plaintext://[::1]:9092", "SSL://b:9093", "http://h:8081"}) {
+    for (const char* spec :
+         {"h:1=endpoint", "[::1]:9092=kafka", "10.0.0.1:443", "PLAINTEXT://h:1=connect",
+          "sasl_plaintext://[::1]:9092", "SSL://b:9093", "http://h:8081"}) {
         CAPTURE(spec);
         const Target target = parse_ok(spec);
         CHECK(parse_ok(vpcprobe::target_spec_text(target)) == target);
     }
-    Target plain = parse_ok("h:1=x");
-    CHECK(vpcprobe::target_spec_text(plain) == "h:1=x");
+    Target plain = parse_ok("h:1=ksqldb");
+    CHECK(vpcprobe::target_spec_text(plain) == "h:1=ksqldb");
     plain.tls = false;
-    CHECK(vpcprobe::target_spec_text(plain) == "plaintext://h:1=x");
+    CHECK(vpcprobe::target_spec_text(plain) == "plaintext://h:1=ksqldb");
     CHECK(vpcprobe::target_spec_text(parse_ok("SASL_PLAINTEXT://[::1]:9092")) ==
           "plaintext://[::1]:9092=kafka");
 }
@@ -169,11 +234,11 @@ TEST_CASE("a listener scheme chooses TLS or not; none means TLS") {
         CHECK(target.component == "kafka");
     }
 
-    const Target v6 = parse_ok("PLAINTEXT://[2001:DB8::5]:8081=my-sr");
+    const Target v6 = parse_ok("PLAINTEXT://[2001:DB8::5]:8081=connect");
     CHECK_FALSE(v6.tls);
     CHECK(v6.host == "2001:db8::5");
     CHECK(v6.port == 8081);
-    CHECK(v6.component == "my-sr");
+    CHECK(v6.component == "connect");
     CHECK(v6.endpoint() == "[2001:db8::5]:8081");
     CHECK(parse_ok("http://Connect.Example.com:8083").host == "connect.example.com");
     CHECK(parse_ok("http://h:8081").component == "schema-registry");
@@ -213,7 +278,7 @@ TEST_CASE("after a scheme, errors still name the whole spec") {
     CHECK(parse_error("PLAINTEXT://").find("'PLAINTEXT://': ") == 0);
     CHECK(parse_error("http://::1:80") ==
           "'http://::1:80': put an IPv6 address in brackets: [ADDR]:PORT");
-    CHECK(parse_error("https://h:1=Big").find("'https://h:1=Big': component 'Big'") == 0);
+    CHECK(parse_error("https://h:1=Big").find("'https://h:1=Big': unknown component 'Big'") == 0);
     // A slip in the separator is not taken for a scheme.
     CHECK(parse_error("PLAINTEXT:/h:9092").find("'PLAINTEXT:/h:9092': ") == 0);
 }

@@ -337,7 +337,7 @@ TEST_CASE("explain: verdict, every rule consulted, suspects, exit status") {
     CHECK(explain({"aws_security_groups.json", "wrong_type.json"}, "10.20.1.15", "10.0.0.5", 9092,
                   out, err) == 3);
     CHECK(out.empty());
-    CHECK(err == "vpcprobe explain: " + kFixtures +
+    CHECK(err == "vpcprobe: explain: " + kFixtures +
                      "wrong_type.json: expected an integer (at "
                      "SecurityGroups[2].IpPermissions[1].FromPort)\n");
 }

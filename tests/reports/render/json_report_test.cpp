@@ -457,3 +457,14 @@ TEST_CASE("dns: local_answers listed, empty when none; a sinkhole keeps its answ
     CHECK(blocked.at("addresses").as_array().empty());
     CHECK(targets[2].at("stages").at("dns").at("local_answers").as_array().empty());
 }
+
+TEST_CASE("the plan's notes are agent.plan_notes, an array empty without merges") {
+    Report report = sample_report();
+    CHECK(parse(render_json(report)).at("agent").at("plan_notes").as_array().empty());
+    report.agent.plan_notes = {
+        "127.0.0.1:9092 was given twice for kafka (TARGET and "
+        "--bootstrap); probed once"};
+    CHECK(parse(render_json(report)).at("agent").at("plan_notes").as_array() ==
+          json::array{"127.0.0.1:9092 was given twice for kafka (TARGET and --bootstrap); probed "
+                      "once"});
+}

@@ -392,3 +392,15 @@ TEST_CASE("markdown: canonical names of a bootstrap, in a section and in the evi
     CHECK_THAT(canonical, Catch::Contains("origin canonical, a canonical name of the addresses of "
                                           "boot.example:9093"));
 }
+
+TEST_CASE("markdown: the plan's notes are Plan lines of the environment") {
+    Report report = mixed_report();
+    CHECK(render_markdown(report).find("- **Plan:**") == std::string::npos);
+    report.agent.plan_notes = {"a:1 was given twice for kafka (TARGET); probed once"};
+    const std::string markdown = render_markdown(report);
+    const std::size_t environment = markdown.find("## Environment\n");
+    const std::size_t plan = markdown.find("- **Plan:** a:1 was given twice for kafka");
+    REQUIRE(environment != std::string::npos);
+    REQUIRE(plan != std::string::npos);
+    CHECK(plan > environment);
+}

@@ -16,7 +16,7 @@ std::vector<Target> plan_ok(const CheckOptions& options) {
     auto plan = build_plan(options);
     INFO("error: " << (plan ? std::string() : plan.error().message()));
     REQUIRE(plan);
-    return *plan;
+    return plan->targets;
 }
 
 }  // namespace
@@ -105,4 +105,17 @@ TEST_CASE("with a client configuration, the table says which file and what it co
     CHECK(text.find("  note: SASL mechanism GSSAPI is not one vpcprobe speaks\n") !=
           std::string::npos);
     CHECK(render_plan(plan_ok(options)).find("as configured") == std::string::npos);
+}
+
+TEST_CASE("the plan's notes follow the table, one line each") {
+    CheckOptions options;
+    options.bootstrap = {"127.0.0.1:9092"};
+    options.targets = {{"127.0.0.1:9092", "argument"}, {"127.0.0.1:8081", "argument"}};
+    auto plan = build_plan(options);
+    REQUIRE(plan);
+    const std::string text = render_plan(plan->targets, std::nullopt, plan->notes);
+    INFO(text);
+    CHECK(text.find("2 targets\nnote: 127.0.0.1:9092 was given twice for kafka (--bootstrap and "
+                    "TARGET); probed once\n") != std::string::npos);
+    CHECK(render_plan(plan->targets).find("note:") == std::string::npos);
 }

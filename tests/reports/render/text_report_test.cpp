@@ -299,3 +299,15 @@ TEST_CASE("canonical names: where each address of a bootstrap leads the client, 
     CHECK_THAT(render_text(mixed_report(), false),
                !Catch::Contains("resolve_canonical_bootstrap_servers_only"));
 }
+
+TEST_CASE("the plan's notes are lines under the header, none without merges") {
+    Report report = grouped_report();
+    CHECK(render_text(report, false).find("\nplan: ") == std::string::npos);
+    report.agent.plan_notes = {"a:1 was given twice for kafka (TARGET); probed once",
+                               "b:2 was given 3 times for connect (TARGET); probed once"};
+    const auto lines = lines_of(render_text(report, false));
+    REQUIRE(lines.size() > 3);
+    CHECK(lines[0].rfind("vpcprobe 0.1.0 on bastion-1", 0) == 0);
+    CHECK(lines[1] == "plan: a:1 was given twice for kafka (TARGET); probed once");
+    CHECK(lines[2] == "plan: b:2 was given 3 times for connect (TARGET); probed once");
+}
