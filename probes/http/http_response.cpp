@@ -687,9 +687,9 @@ void HttpResponseReader::classify_follow_up() {
         "an empty JSON object ({}) without " + display() + "'s content type";
     if (identity.service == display()) {
         if (status >= 500) {
-            return fail(Cause::protocol_http_error, display() + " answered " + first + " and " +
-                                                        second + server_note +
-                                                        ": the component is unhealthy");
+            return conclude(StageStatus::failed, Cause::protocol_http_error,
+                            display() + " answered " + first + " and " + second + server_note +
+                                ": the component is unhealthy");
         }
         facts.service = identity.service;
         add_note("recognised by its answer to " + request_line());
@@ -698,15 +698,15 @@ void HttpResponseReader::classify_follow_up() {
     if (status == 401 || status == 403) {
         facts.auth_required = true;
         add_note("authentication required (" + status_text(status, message.reason()) + ") for " +
-                 request_line() + "; its " + unconfirmed);
+                 request_line() + "; GET " + std::string(check_.path) + " answered " + unconfirmed);
         return succeed("the peer answered " + first + " and " + second + server_note +
                        ": it answers and wants credentials");
     }
     if (!identity.service.empty() && status >= 200 && status < 300) {
         facts.service = identity.service;
-        return fail(Cause::protocol_wrong_service, "the peer answered " + first + " and " + second +
-                                                       server_note + ", which looks like " +
-                                                       identity.looks_like + ", not " + display());
+        return conclude(StageStatus::failed, Cause::protocol_wrong_service,
+                        "the peer answered " + first + " and " + second + server_note +
+                            ", which looks like " + identity.looks_like + ", not " + display());
     }
     std::string what = identity.looks_like.empty()
                            ? describe_body(message[http::field::content_type], message.body())
@@ -727,17 +727,11 @@ void HttpResponseReader::add_note(const std::string& text) {
 }
 
 void HttpResponseReader::succeed(std::string detail) {
-    done_ = true;
-    evidence_.status = StageStatus::ok;
-    evidence_.cause = Cause::none;
-    evidence_.detail = std::move(detail);
+    conclude(StageStatus::ok, Cause::none, std::move(detail));
 }
 
 void HttpResponseReader::warn_unrecognized(std::string detail) {
-    done_ = true;
-    evidence_.status = StageStatus::warning;
-    evidence_.cause = Cause::protocol_unrecognized;
-    evidence_.detail = std::move(detail);
+    conclude(StageStatus::warning, Cause::protocol_unrecognized, std::move(detail));
 }
 
 // A failure of the second exchange (closed, silent, not HTTP, too large) does not undo the 2xx
@@ -747,8 +741,12 @@ void HttpResponseReader::fail(Cause cause, std::string detail) {
         return warn_unrecognized(not_as_component("an empty JSON object ({}) without " + display() +
                                                   "'s content type, and then " + detail));
     }
+    conclude(StageStatus::failed, cause, std::move(detail));
+}
+
+void HttpResponseReader::conclude(StageStatus status, Cause cause, std::string detail) {
     done_ = true;
-    evidence_.status = StageStatus::failed;
+    evidence_.status = status;
     evidence_.cause = cause;
     evidence_.detail = std::move(detail);
 }

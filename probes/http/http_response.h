@@ -105,6 +105,7 @@ class HttpResponseReader {
     void succeed(std::string detail);
     void warn_unrecognized(std::string detail);
     void fail(Cause cause, std::string detail);
+    void conclude(StageStatus status, Cause cause, std::string detail);
 
     HttpProbeOptions options_;
     HttpComponentCheck check_;

@@ -297,6 +297,28 @@ TEST_CASE("Schema Registry's bare {} as plain JSON is settled by GET /config", "
         CHECK(e.status == StageStatus::ok);
         CHECK(e.http->auth_required);
         CHECK(contains(e.detail, "it answers and wants credentials"));
+        CHECK(e.note ==
+              "authentication required (401 Unauthorized) for GET /config; GET / "
+              "answered an empty JSON object ({}) without Schema Registry's content "
+              "type");
+    }
+    SECTION("/config answered 5xx in Schema Registry's content type: unhealthy") {
+        const auto e = classify(
+            "schema-registry",
+            bare + open_answer("HTTP/1.1 500 Internal Server Error",
+                               R"({"error_code":50001,"message":"Error"})", {kSchemaRegistryType}));
+        CHECK(e.status == StageStatus::failed);
+        CHECK(e.cause == Cause::protocol_http_error);
+        CHECK(e.detail ==
+              "Schema Registry answered GET / with 200 OK ({}) and GET /config with "
+              "500 Internal Server Error: the component is unhealthy");
+    }
+    SECTION("/config answered as another service: the wrong service") {
+        const auto e =
+            classify("schema-registry", bare + open_answer("HTTP/1.1 200 OK", kConnectBody));
+        CHECK(e.status == StageStatus::failed);
+        CHECK(e.cause == Cause::protocol_wrong_service);
+        CHECK(contains(e.detail, "which looks like Kafka Connect, not Schema Registry"));
     }
     SECTION("the first answer ended the connection: no second request") {
         const auto e = classify("schema-registry", answer("HTTP/1.1 200 OK", "{}"));
