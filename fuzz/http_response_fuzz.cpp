@@ -6,8 +6,10 @@
 // Input: byte 0 picks the check (bits 0-2: component, mod 6; bit 3: the peer then stays silent
 // until the deadline instead of closing; bit 4: small caps, 256-byte header and 512-byte body,
 // instead of the probe's 16 KiB / 64 KiB; bit 5: a *.confluent.cloud host), byte 1 the size of
-// the pieces the bytes are fed in for the second reading (1..64), the rest is the answer.
-// Checks: the evidence is well formed (ok without a cause, failed with one), nothing the peer
+// the pieces the bytes are fed in for the second reading (1..64), the rest is the answer (and,
+// when the first answer asks for the check's second request, the answer to that).
+// Checks: the evidence is well formed (ok without a cause, a warning or failed with one;
+// a warning only as protocol.unrecognized), nothing the peer
 // sent reaches it unescaped, and reading the bytes in pieces gives the same verdict as in one
 // (the live probe gets them in whatever pieces TCP and TLS deliver); abort otherwise.
 //
@@ -62,7 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const vpcprobe::ProtocolEvidence whole = vpcprobe::classify_http_response(options, bytes, end);
     require(whole.name == "http" && whole.http.has_value());
     require(whole.status == vpcprobe::StageStatus::ok ||
+            whole.status == vpcprobe::StageStatus::warning ||
             whole.status == vpcprobe::StageStatus::failed);
+    require((whole.status == vpcprobe::StageStatus::warning) ==
+            (whole.cause == vpcprobe::Cause::protocol_unrecognized));
     require((whole.status == vpcprobe::StageStatus::ok) == (whole.cause == vpcprobe::Cause::none));
     require(!whole.detail.empty());
     for (const std::string* text :
@@ -76,7 +81,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     vpcprobe::HttpResponseReader reader(options, *check);
     for (std::size_t at = 0; at < bytes.size() && !reader.done(); at += piece) {
         reader.on_bytes(bytes.substr(at, piece));
+        // The second request goes out as soon as the first answer asks for it.
+        if (reader.follow_up_path()) reader.on_follow_up_sent();
     }
+    if (reader.follow_up_path()) reader.on_follow_up_sent();
     if (!reader.done()) {
         if (end == vpcprobe::HttpAnswerEnd::closed) {
             reader.on_read_error(boost::asio::error::eof);

@@ -56,15 +56,8 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
           reader_(options, check) {}
 
     void start() {
-        request_.version(11);
-        request_.method(http::verb::get);
-        request_.target(std::string(check_.path));
-        request_.set(http::field::host, host_header(options_));
-        request_.set(http::field::user_agent, "vpcprobe/" VPCPROBE_VERSION);
-        request_.set(http::field::accept, "application/json");
-        request_.set(http::field::connection, "close");
-        request_.prepare_payload();
-
+        // A check that may need a second request keeps the connection open for it.
+        prepare_request(check_.path, check_.follow_up_path.empty());
         timer_.expires_after(options_.timeout);
         timer_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
             if (ec || self->finished_) return;
@@ -78,6 +71,29 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
     }
 
   private:
+    void prepare_request(std::string_view path, bool last) {
+        request_ = {};
+        request_.version(11);
+        request_.method(http::verb::get);
+        request_.target(std::string(path));
+        request_.set(http::field::host, host_header(options_));
+        request_.set(http::field::user_agent, "vpcprobe/" VPCPROBE_VERSION);
+        request_.set(http::field::accept, std::string(check_.accept));
+        request_.set(http::field::connection, last ? "close" : "keep-alive");
+        request_.prepare_payload();
+    }
+
+    // The first answer asks for the check's second request (http_response.h): it goes out on
+    // the same connection, under the same deadline, and the reader reads its answer.
+    void send_follow_up(std::string_view path) {
+        prepare_request(path, true);
+        if (reader_.on_follow_up_sent()) return finish();
+        http::async_write(*stream_, request_,
+                          [self = shared_from_this()](const ErrorCode& ec, std::size_t) {
+                              self->on_written(ec);
+                          });
+    }
+
     void on_written(const ErrorCode& ec) {
         if (timed_out_) {
             reader_.on_timeout();
@@ -99,6 +115,9 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
     // when the same read also ended in an error or the deadline.
     void on_read(const ErrorCode& ec, std::size_t n) {
         if (n > 0) reader_.on_bytes(std::string_view(chunk_.data(), n));
+        if (const auto path = reader_.follow_up_path(); path && !timed_out_) {
+            return send_follow_up(*path);
+        }
         if (!reader_.done()) {
             if (timed_out_) {
                 reader_.on_timeout();

@@ -33,14 +33,22 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 using ErrorCode = boost::system::error_code;
 
+// What Confluent's own Schema Registry clients accept: asked so, Schema Registry answers with
+// its own content type (its resources offer application/json only at a lower server quality),
+// which no other service sends.
+constexpr std::string_view kSchemaRegistryAccept =
+    "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, "
+    "application/json";
+constexpr std::string_view kJson = "application/json";
+
 // The one table of the HTTP checks.
 constexpr std::array<HttpComponentCheck, 6> kChecks{{
-    {"schema-registry", "/", "Schema Registry"},
-    {"connect", "/", "Kafka Connect"},
-    {"ksqldb", "/info", "ksqlDB"},
-    {"rest-proxy", "/v3/clusters", "Kafka REST Proxy"},
-    {"mds", "/security/1.0/authenticate", "Confluent MDS"},
-    {"control-center", "/", "Control Center"},
+    {"schema-registry", "/", "Schema Registry", kSchemaRegistryAccept, "/config"},
+    {"connect", "/", "Kafka Connect", kJson, ""},
+    {"ksqldb", "/info", "ksqlDB", kJson, ""},
+    {"rest-proxy", "/v3/clusters", "Kafka REST Proxy", kJson, ""},
+    {"mds", "/security/1.0/authenticate", "Confluent MDS", kJson, ""},
+    {"control-center", "/", "Control Center", kJson, ""},
 }};
 
 constexpr std::string_view kHttpPrefix = "HTTP/";
@@ -50,13 +58,12 @@ bool contains_case_insensitive(std::string_view haystack, std::string_view needl
     return lower(haystack).find(lower(needle)) != std::string::npos;
 }
 
-// What a body says it is. `service` is "" when nothing known was recognised.
+// What an answer says it is: a service recognised by what only it answers. `service` is ""
+// when nothing known was recognised.
 struct Identity {
     std::string service;
     std::string looks_like;  // for details: "Kafka Connect", "an nginx default page"
     std::string version;
-    bool empty_json_object = false;  // "{}": Confluent Schema Registry's answer to GET /
-    bool json_object = false;
 };
 
 std::string json_string(const json::object& object, std::string_view key) {
@@ -65,37 +72,89 @@ std::string json_string(const json::object& object, std::string_view key) {
     return {};
 }
 
-Identity identify(std::string_view body) {
-    Identity identity;
+std::optional<json::value> parse_json(std::string_view body) {
     const auto first = body.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && body[first] == '{') {
-        ErrorCode ec;
-        const json::value document = json::parse(body, ec);
-        if (!ec && document.is_object()) {
-            const json::object& object = document.get_object();
-            identity.json_object = true;
-            identity.empty_json_object = object.empty();
-            if (const auto* info = object.if_contains("KsqlServerInfo");
-                info && info->is_object()) {
-                identity.service = "ksqlDB";
-                identity.version = json_string(info->get_object(), "version");
-            } else if (object.contains("version") && object.contains("commit") &&
-                       object.contains("kafka_cluster_id")) {
-                identity.service = "Kafka Connect";
-                identity.version = json_string(object, "version");
-            } else if (const std::string kind = json_string(object, "kind");
-                       kind.rfind("Kafka", 0) == 0) {
-                // REST Proxy v3 answers are typed "KafkaClusterList", "KafkaCluster", ...
-                identity.service = "Kafka REST Proxy";
-            } else if (object.contains("auth_token") && object.contains("token_type")) {
-                identity.service = "Confluent MDS";
-            } else if (object.contains("tagline") && object.contains("cluster_name")) {
-                identity.service = "Elasticsearch";
-            }
-            identity.looks_like = identity.service;
-            return identity;
-        }
+    if (first == std::string_view::npos || (body[first] != '{' && body[first] != '[')) {
+        return std::nullopt;
     }
+    ErrorCode ec;
+    json::value document = json::parse(body, ec);
+    if (ec) return std::nullopt;
+    return document;
+}
+
+// Runs of whitespace as one space, none at the ends.
+std::string collapse_whitespace(std::string_view text) {
+    std::string out;
+    bool space = false;
+    for (const char c : text) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
+// The text of an HTML page's <title>, whitespace collapsed, as the peer sent it (not yet
+// escaped); nullopt when there is none.
+std::optional<std::string> html_title(std::string_view body) {
+    const std::string lowered = lower(body);
+    const auto open = lowered.find("<title");
+    if (open == std::string::npos) return std::nullopt;
+    const auto start = lowered.find('>', open);
+    if (start == std::string::npos) return std::nullopt;
+    const auto end = lowered.find("</title", start);
+    if (end == std::string::npos) return std::nullopt;
+    return collapse_whitespace(body.substr(start + 1, end - start - 1));
+}
+
+// python3 -m http.server titles its listings "Directory listing for /"; nginx's autoindex,
+// Apache's mod_autoindex and lighttpd "Index of /".
+bool is_directory_listing(const std::optional<std::string>& title) {
+    if (!title) return false;
+    const std::string lowered = lower(*title);
+    return lowered.rfind("directory listing for ", 0) == 0 || lowered.rfind("index of ", 0) == 0;
+}
+
+bool starts_with_lower(std::string_view text, std::string_view prefix) {
+    return lower(text.substr(0, prefix.size())) == prefix;
+}
+
+// The vendor content types only one component sends.
+std::string service_of_content_type(std::string_view content_type) {
+    if (starts_with_lower(content_type, "application/vnd.schemaregistry")) return "Schema Registry";
+    if (starts_with_lower(content_type, "application/vnd.ksql")) return "ksqlDB";
+    if (starts_with_lower(content_type, "application/vnd.kafka")) return "Kafka REST Proxy";
+    return {};
+}
+
+void identify_json(const json::object& object, Identity& identity) {
+    if (const auto* info = object.if_contains("KsqlServerInfo"); info && info->is_object()) {
+        identity.service = "ksqlDB";
+        identity.version = json_string(info->get_object(), "version");
+    } else if (object.contains("version") && object.contains("commit") &&
+               object.contains("kafka_cluster_id")) {
+        identity.service = "Kafka Connect";
+        identity.version = json_string(object, "version");
+    } else if (const std::string kind = json_string(object, "kind"); kind.rfind("Kafka", 0) == 0) {
+        // REST Proxy v3 answers are typed "KafkaClusterList", "KafkaCluster", ...
+        identity.service = "Kafka REST Proxy";
+    } else if (object.contains("auth_token") && object.contains("token_type")) {
+        identity.service = "Confluent MDS";
+    } else if (object.contains("compatibilityLevel")) {
+        // GET /config: the registry-wide compatibility level.
+        identity.service = "Schema Registry";
+    } else if (object.contains("tagline") && object.contains("cluster_name")) {
+        identity.service = "Elasticsearch";
+    }
+}
+
+void identify_page(std::string_view body, Identity& identity) {
+    if (is_directory_listing(html_title(body))) return;  // not a service: described instead
     if (contains_case_insensitive(body, "Control Center")) {
         identity.service = "Control Center";
     } else if (contains_case_insensitive(body, "Welcome to nginx")) {
@@ -106,8 +165,67 @@ Identity identify(std::string_view body) {
         identity.service = "Apache httpd";
         identity.looks_like = "an Apache default page";
     }
+}
+
+Identity identify(std::string_view content_type, std::string_view body) {
+    Identity identity;
+    if (const auto document = parse_json(body)) {
+        if (document->is_object()) identify_json(document->get_object(), identity);
+    } else {
+        identify_page(body, identity);
+    }
+    if (identity.service.empty()) identity.service = service_of_content_type(content_type);
     if (identity.looks_like.empty()) identity.looks_like = identity.service;
     return identity;
+}
+
+bool is_empty_json_object(std::string_view body) {
+    const auto document = parse_json(body);
+    return document && document->is_object() && document->get_object().empty();
+}
+
+// Peer text in double quotes, as details quote what a peer sent.
+std::string quoted_peer_text(std::string_view text, std::size_t max_chars) {
+    return "\"" + printable_peer_text(text, max_chars) + "\"";
+}
+
+std::string describe_json(const json::value& document) {
+    if (document.is_array()) {
+        const std::size_t items = document.get_array().size();
+        if (items == 0) return "an empty JSON array ([])";
+        return "a JSON array of " + std::to_string(items) + (items == 1 ? " item" : " items");
+    }
+    const json::object& object = document.get_object();
+    if (object.empty()) return "an empty JSON object ({})";
+    constexpr std::size_t kKeysShown = 4;
+    std::vector<std::string> keys;
+    for (const auto& entry : object) {
+        if (keys.size() == kKeysShown) break;
+        keys.push_back(quoted_peer_text(std::string_view(entry.key()), 40));
+    }
+    std::string out = std::string("JSON with the key") + (object.size() == 1 ? " " : "s ");
+    out += join(keys, ", ");
+    if (object.size() > kKeysShown) out += ", ...";
+    return out;
+}
+
+// What an answer that is no known service looks like, for a detail: a directory listing, an
+// HTML page with its title, JSON with its top-level keys, text with its first words.
+std::string describe_body(std::string_view content_type, std::string_view body) {
+    if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return "an empty body";
+    if (const auto document = parse_json(body)) return describe_json(*document);
+    const auto title = html_title(body);
+    if (is_directory_listing(title)) {
+        return "a directory listing (" + quoted_peer_text(*title, 60) + ")";
+    }
+    if (title && !title->empty()) {
+        return "an HTML page titled " + quoted_peer_text(*title, 60);
+    }
+    const std::string first = collapse_whitespace(body.substr(0, 200));
+    if (starts_with_lower(content_type, "text/html") || starts_with_lower(first, "<")) {
+        return "an HTML page without a title";
+    }
+    return "text starting " + quoted_peer_text(first, 40);
 }
 
 std::string status_text(unsigned status, std::string_view reason_as_sent) {
@@ -202,34 +320,69 @@ ProtocolEvidence no_http_check_evidence(const HttpProbeOptions& options) {
 HttpResponseReader::HttpResponseReader(const HttpProbeOptions& options,
                                        const HttpComponentCheck& check)
     : options_(options), check_(check) {
-    configure_response_parser(parser_, options_);
+    parser_.emplace();
+    configure_response_parser(*parser_, options_);
     evidence_.name = "http";
     evidence_.http.emplace();
     evidence_.http->path = std::string(check_.path);
 }
 
 std::string HttpResponseReader::request_line() const {
-    return "GET " + std::string(check_.path);
-}
-
-std::string HttpResponseReader::display() const {
-    return std::string(check_.display);
+    return "GET " + std::string(follow_up_sent_ ? check_.follow_up_path : check_.path);
 }
 
 bool HttpResponseReader::on_bytes(std::string_view bytes) {
     if (done_) return true;
+    if (awaiting_follow_up_) {
+        // Kept for the answer to the second request (the caller sends it next).
+        total_received_ += bytes.size();
+        pending_.append(bytes);
+        return false;
+    }
     // Bytes past the wire cap are never looked at, so the verdict on an answer that long is the
     // same however it was cut: it is decided on its first wire_cap() bytes.
     const std::size_t cap = wire_cap();
-    const bool over_cap = bytes.size() > cap - std::min(received_, cap);
-    if (over_cap) bytes = bytes.substr(0, cap - std::min(received_, cap));
+    const std::size_t room = cap - std::min(received_, cap);
+    const std::string_view rest = bytes.size() > room ? bytes.substr(room) : std::string_view{};
+    bytes = bytes.substr(0, std::min(bytes.size(), room));
     received_ += bytes.size();
+    total_received_ += bytes.size();
     pending_.append(bytes);
-    if (decide_on_bytes() || !over_cap) return done_;
+    if (decide_on_bytes()) return true;
+    if (awaiting_follow_up_) {
+        total_received_ += rest.size();
+        pending_.append(rest);
+        return false;
+    }
+    if (rest.empty()) return false;
     fail(Cause::protocol_too_large,
          "the answer to " + request_line() + " did not end within " + std::to_string(cap) +
              " bytes (twice the header and body caps; its framing or chunk lines go on)");
     return true;
+}
+
+std::optional<std::string_view> HttpResponseReader::follow_up_path() const {
+    if (done_ || !awaiting_follow_up_) return std::nullopt;
+    return check_.follow_up_path;
+}
+
+bool HttpResponseReader::on_follow_up_sent() {
+    if (done_ || !awaiting_follow_up_) return done_;
+    awaiting_follow_up_ = false;
+    follow_up_sent_ = true;
+    // A new answer: a new parser and its own caps. What came after the first answer is its start.
+    parser_.emplace();
+    configure_response_parser(*parser_, options_);
+    received_ = 0;
+    http_seen_ = false;
+    header_fed_ = false;
+    header_end_search_from_ = 0;
+    unused_presented_ = 0;
+    const std::string early = std::move(pending_);
+    pending_.clear();
+    total_received_ -= early.size();  // on_bytes counts them again
+    if (early.empty()) return false;
+    return on_bytes(early);
 }
 
 std::size_t HttpResponseReader::wire_cap() const {
@@ -284,9 +437,9 @@ bool HttpResponseReader::parse() {
     std::size_t must_reach = unused_presented_;
     std::size_t line_floor = must_reach;
     ErrorCode ec;
-    while (consumed < pending_.size() && !parser_.is_done()) {
+    while (consumed < pending_.size() && !parser_->is_done()) {
         std::size_t limit = pending_.size();
-        if (parser_.is_header_done()) {
+        if (parser_->is_header_done()) {
             // From one byte back: a CRLF may straddle the end of the last piece.
             const std::size_t from = std::max(consumed, line_floor > 0 ? line_floor - 1 : 0);
             const std::size_t eol = pending_.find("\r\n", from);
@@ -294,7 +447,7 @@ bool HttpResponseReader::parse() {
         }
         ec = {};
         const std::size_t used =
-            parser_.put(asio::buffer(pending_.data() + consumed, limit - consumed), ec);
+            parser_->put(asio::buffer(pending_.data() + consumed, limit - consumed), ec);
         consumed += used;
         // Only a piece it said it needs more than must be given again (whole, and more).
         must_reach = ec == http::error::need_more ? limit : consumed;
@@ -318,7 +471,7 @@ bool HttpResponseReader::parse() {
         record_header();
         fail(Cause::protocol_too_large,
              "the peer answered " + request_line() + " with " +
-                 status_text(parser_.get().result_int(), parser_.get().reason()) +
+                 status_text(parser_->get().result_int(), parser_->get().reason()) +
                  " and a body beyond " + std::to_string(options_.body_limit) +
                  " bytes (read no further)");
     } else if (ec) {
@@ -327,9 +480,10 @@ bool HttpResponseReader::parse() {
                            printable_peer_text(ec.message(), 60) + ")";
         if (!pending_.empty()) what += ": \"" + printable_peer_text(pending_, 40) + "\"";
         fail(Cause::protocol_error, what);
-    } else if (parser_.is_done()) {
+    } else if (parser_->is_done()) {
         record_header();
-        classify(false);
+        // The connection can carry a second request only when this answer did not end it.
+        classify(false, parser_->keep_alive());
     }
     return done_;
 }
@@ -337,10 +491,10 @@ bool HttpResponseReader::parse() {
 // Checked after every put: a Content-Length beyond the cap as soon as the header is in (before
 // the parser reserves room for the body), and the body read so far.
 bool HttpResponseReader::body_beyond_cap() const {
-    if (!parser_.is_header_done()) return false;
-    const auto length = parser_.content_length();
+    if (!parser_->is_header_done()) return false;
+    const auto length = parser_->content_length();
     if (length && *length > options_.body_limit) return true;
-    return parser_.get().body().size() > options_.body_limit;
+    return parser_->get().body().size() > options_.body_limit;
 }
 
 bool HttpResponseReader::feed_unfed_header() {
@@ -351,6 +505,8 @@ bool HttpResponseReader::feed_unfed_header() {
 
 void HttpResponseReader::on_read_error(const ErrorCode& ec) {
     if (done_) return;
+    // An end before the second request went out ends its answer too.
+    if (awaiting_follow_up_ && on_follow_up_sent()) return;
     if (!http_seen_) {
         if (is_close(ec)) {
             if (pending_.empty()) {
@@ -368,13 +524,13 @@ void HttpResponseReader::on_read_error(const ErrorCode& ec) {
     }
     // What came of a header is judged whole first: malformed beats cut short.
     if (feed_unfed_header()) return;
-    if (is_close(ec) && parser_.is_header_done()) {
+    if (is_close(ec) && parser_->is_header_done()) {
         // A close-delimited body ends at the close; TLS peers often skip close_notify. A body
         // its length says is longer was cut short: judged on what came, and noted.
         ErrorCode eof_ec;
-        parser_.put_eof(eof_ec);
+        parser_->put_eof(eof_ec);
         record_header();
-        return classify(static_cast<bool>(eof_ec));
+        return classify(static_cast<bool>(eof_ec), false);
     }
     if (is_close(ec)) {
         return fail(Cause::protocol_closed,
@@ -388,6 +544,8 @@ void HttpResponseReader::on_read_error(const ErrorCode& ec) {
 
 void HttpResponseReader::on_write_error(const ErrorCode& ec) {
     if (done_) return;
+    // An end before the second request went out ends its answer too.
+    if (awaiting_follow_up_ && on_follow_up_sent()) return;
     if (is_close(ec)) {
         return fail(Cause::protocol_closed, "the peer closed the connection before " +
                                                 request_line() + " could be sent (" +
@@ -399,8 +557,10 @@ void HttpResponseReader::on_write_error(const ErrorCode& ec) {
 
 void HttpResponseReader::on_timeout() {
     if (done_) return;
+    // An end before the second request went out ends its answer too.
+    if (awaiting_follow_up_ && on_follow_up_sent()) return;
     if (feed_unfed_header()) return;
-    const bool header_done = http_seen_ && parser_.is_header_done();
+    const bool header_done = http_seen_ && parser_->is_header_done();
     if (header_done) record_header();
     fail(Cause::protocol_timeout,
          header_done ? "the body of the answer to " + request_line() + " did not finish within " +
@@ -416,7 +576,10 @@ void HttpResponseReader::fail_header_too_large() {
 }
 
 void HttpResponseReader::record_header() {
-    const auto& message = parser_.get();
+    // The evidence keeps the answer to the check's own request; a second answer is told in the
+    // detail and note.
+    if (follow_up_sent_) return;
+    const auto& message = parser_->get();
     auto& facts = *evidence_.http;
     facts.status = static_cast<int>(message.result_int());
     facts.reason = printable_peer_text(message.reason(), 60);
@@ -425,15 +588,16 @@ void HttpResponseReader::record_header() {
     }
 }
 
-void HttpResponseReader::classify(bool truncated) {
+void HttpResponseReader::classify(bool truncated, bool connection_open) {
+    if (follow_up_sent_) return classify_follow_up();
     auto& facts = *evidence_.http;
-    const auto& message = parser_.get();
+    const auto& message = parser_->get();
     const unsigned status = message.result_int();
     const std::string answered =
         "answered " + request_line() + " with " + status_text(status, message.reason());
-    const Identity identity = identify(message.body());
+    const Identity identity = identify(message[http::field::content_type], message.body());
     const bool other_service = !identity.service.empty() && identity.service != display();
-    // The service is what the body says it is; a version only when that is this component
+    // The service is what the answer says it is; a version only when that is this component
     // (another service's version is not the component's).
     facts.service = identity.service;
     if (!other_service) facts.version = printable_peer_text(identity.version, 60);
@@ -473,22 +637,89 @@ void HttpResponseReader::classify(bool truncated) {
         add_note(location.empty() ? "redirect without a Location" : "redirects to " + location);
         return succeed(display() + " " + answered + server_note);
     }
-    if (status >= 200) {
-        std::string what = display() + " " + answered;
-        if (!facts.service.empty()) {
-            what =
-                facts.service + (facts.version.empty() ? "" : " " + facts.version) + " " + answered;
-        } else if (check_.component == "schema-registry" && identity.empty_json_object) {
-            // Confluent's Schema Registry answers GET / with "{}" and says nothing more.
-            facts.service = "Schema Registry";
-        } else {
-            add_note(identity.json_object
-                         ? "the answer is a JSON object vpcprobe does not recognise"
-                         : "the answer's body is not one vpcprobe recognises");
-        }
-        return succeed(what + server_note);
-    }
+    if (status >= 200) return classify_success(answered, server_note, connection_open);
     fail(Cause::protocol_error, "the peer " + answered + ", an interim answer, and no final one");
+}
+
+// A 2xx that is no other known service: the component when it answers as only the component
+// does; a second request when the answer could be the component's but says too little;
+// otherwise a warning saying what answered instead.
+void HttpResponseReader::classify_success(const std::string& answered,
+                                          const std::string& server_note, bool connection_open) {
+    auto& facts = *evidence_.http;
+    const auto& message = parser_->get();
+    if (facts.service == display()) {
+        return succeed(facts.service + (facts.version.empty() ? "" : " " + facts.version) + " " +
+                       answered + server_note);
+    }
+    const std::string content_type(message[http::field::content_type]);
+    first_status_ = status_text(message.result_int(), message.reason());
+    first_answer_ = "HTTP " + first_status_ + " to " + request_line() + server_note;
+    if (check_.follow_up_path.empty() || !is_empty_json_object(message.body())) {
+        return warn_unrecognized(not_as_component(describe_body(content_type, message.body())));
+    }
+    // Schema Registry's own answer to GET / is {} with its content type; the same {} as
+    // application/json (a proxy that rewrites it, a registry that does not negotiate) is asked
+    // once more, on this connection: a second connection would need the engine's TLS set-up.
+    if (connection_open) {
+        awaiting_follow_up_ = true;
+        return;
+    }
+    warn_unrecognized(
+        not_as_component("an empty JSON object ({}) without " + display() +
+                         "'s content type, and the peer ended the connection before GET " +
+                         std::string(check_.follow_up_path) + " could tell more"));
+}
+
+// The answer to the second request: the component when it answers as only the component does.
+// Failures of the exchange end in the warning too (see fail): the first answer was a 2xx.
+void HttpResponseReader::classify_follow_up() {
+    auto& facts = *evidence_.http;
+    const auto& message = parser_->get();
+    const unsigned status = message.result_int();
+    const std::string second = request_line() + " with " + status_text(status, message.reason());
+    const Identity identity = identify(message[http::field::content_type], message.body());
+    const std::string first =
+        "GET " + std::string(check_.path) + " with " + first_status_ + " ({})";
+    std::string server_note;
+    if (!facts.server.empty()) server_note = " (Server: " + facts.server + ")";
+    const std::string unconfirmed =
+        "an empty JSON object ({}) without " + display() + "'s content type";
+    if (identity.service == display()) {
+        if (status >= 500) {
+            return conclude(StageStatus::failed, Cause::protocol_http_error,
+                            display() + " answered " + first + " and " + second + server_note +
+                                ": the component is unhealthy");
+        }
+        facts.service = identity.service;
+        add_note("recognised by its answer to " + request_line());
+        return succeed(display() + " answered " + first + " and " + second + server_note);
+    }
+    if (status == 401 || status == 403) {
+        facts.auth_required = true;
+        add_note("authentication required (" + status_text(status, message.reason()) + ") for " +
+                 request_line() + "; GET " + std::string(check_.path) + " answered " + unconfirmed);
+        return succeed("the peer answered " + first + " and " + second + server_note +
+                       ": it answers and wants credentials");
+    }
+    if (!identity.service.empty() && status >= 200 && status < 300) {
+        facts.service = identity.service;
+        return conclude(StageStatus::failed, Cause::protocol_wrong_service,
+                        "the peer answered " + first + " and " + second + server_note +
+                            ", which looks like " + identity.looks_like + ", not " + display());
+    }
+    std::string what = identity.looks_like.empty()
+                           ? describe_body(message[http::field::content_type], message.body())
+                           : identity.looks_like;
+    warn_unrecognized(not_as_component(unconfirmed + ", and it answered " + second + ": " + what));
+}
+
+std::string HttpResponseReader::not_as_component(const std::string& what) const {
+    return "the peer answers " + first_answer_ + ", but not as " + display() + " does: " + what;
+}
+
+std::string HttpResponseReader::display() const {
+    return std::string(check_.display);
 }
 
 void HttpResponseReader::add_note(const std::string& text) {
@@ -496,15 +727,26 @@ void HttpResponseReader::add_note(const std::string& text) {
 }
 
 void HttpResponseReader::succeed(std::string detail) {
-    done_ = true;
-    evidence_.status = StageStatus::ok;
-    evidence_.cause = Cause::none;
-    evidence_.detail = std::move(detail);
+    conclude(StageStatus::ok, Cause::none, std::move(detail));
 }
 
+void HttpResponseReader::warn_unrecognized(std::string detail) {
+    conclude(StageStatus::warning, Cause::protocol_unrecognized, std::move(detail));
+}
+
+// A failure of the second exchange (closed, silent, not HTTP, too large) does not undo the 2xx
+// the first request had: the answer stays unrecognised, and the detail says what happened.
 void HttpResponseReader::fail(Cause cause, std::string detail) {
+    if (follow_up_sent_) {
+        return warn_unrecognized(not_as_component("an empty JSON object ({}) without " + display() +
+                                                  "'s content type, and then " + detail));
+    }
+    conclude(StageStatus::failed, cause, std::move(detail));
+}
+
+void HttpResponseReader::conclude(StageStatus status, Cause cause, std::string detail) {
     done_ = true;
-    evidence_.status = StageStatus::failed;
+    evidence_.status = status;
     evidence_.cause = cause;
     evidence_.detail = std::move(detail);
 }
@@ -514,7 +756,10 @@ ProtocolEvidence classify_http_response(const HttpProbeOptions& options,
     const auto check = choose_http_check(options);
     if (!check) return no_http_check_evidence(options);
     HttpResponseReader reader(options, *check);
+    // The bytes after a first answer that asks for the second request answer that request, as
+    // if it had been sent the moment the first answer was read.
     reader.on_bytes(wire_bytes);
+    if (reader.follow_up_path()) reader.on_follow_up_sent();
     if (!reader.done()) {
         if (end == HttpAnswerEnd::closed) {
             reader.on_read_error(asio::error::eof);

@@ -23,11 +23,16 @@
 
 namespace vpcprobe {
 
-// One REST component's check: the path asked and the name people know the component by.
+// One REST component's check: the path asked, the name people know the component by, the
+// Accept header it is asked with, and the second request that settles an answer to the first
+// that could be the component's but is not conclusive ("" when none; see docs/report.md, "How
+// each REST component is recognised").
 struct HttpComponentCheck {
     std::string_view component;
     std::string_view path;
     std::string_view display;  // as details name it ("Kafka REST Proxy")
+    std::string_view accept;
+    std::string_view follow_up_path;
 };
 
 // The check for options.component as asked of options.host (Confluent Cloud serves the REST
@@ -44,14 +49,18 @@ using HttpResponseParser = boost::beast::http::response_parser<boost::beast::htt
 // it): the header cap as a backstop, no body cap (the reader keeps it; see the .cpp for why).
 void configure_response_parser(HttpResponseParser& parser, const HttpProbeOptions& options);
 
-// Reads one answer to `GET check.path`. Feed it every byte read, in order, then tell it how
-// reading ended if it has not decided by then; once done() the evidence is final (ms is left
-// to the caller, who knows the wall time). The header (status line through the blank line)
-// must end within header_limit bytes, and is parsed once it is all there (or the peer closed,
-// or the deadline passed), so the verdict does not depend on how the bytes were cut into
-// reads. The body is handed on a line at a time and capped on the bytes of body read; an
-// answer still not complete after twice the two caps together (chunk framing, extensions that
-// never end) is too large, judged on those first bytes only. Memory is bounded by the caps.
+// Reads the answer to `GET check.path` and, when that answer asks for it, the answer to the
+// check's follow-up request on the same connection. Feed it every byte read, in order, then
+// tell it how reading ended if it has not decided by then; once done() the evidence is final
+// (ms is left to the caller, who knows the wall time). When follow_up_path() is set instead,
+// send that request and call on_follow_up_sent(); bytes that came after the first answer are
+// the start of the second. Each answer has its own caps; the caller's deadline covers both. The
+// header (status line through the blank line) must end within header_limit bytes, and is parsed
+// once it is all there (or the peer closed, or the deadline passed), so the verdict does not depend
+// on how the bytes were cut into reads. The body is handed on a line at a time and capped on the
+// bytes of body read; an answer still not complete after twice the two caps together (chunk
+// framing, extensions that never end) is too large, judged on those first bytes only. Memory is
+// bounded by the caps.
 class HttpResponseReader {
   public:
     HttpResponseReader(const HttpProbeOptions& options, const HttpComponentCheck& check);
@@ -66,8 +75,14 @@ class HttpResponseReader {
     // The stage deadline passed with no verdict: decides.
     void on_timeout();
 
+    // The path of the second request to send now (a 2xx answer to the first that could be the
+    // component's, with the connection left open); nullopt otherwise.
+    std::optional<std::string_view> follow_up_path() const;
+    // The second request is on its way: what arrives from now on answers it. Returns done().
+    bool on_follow_up_sent();
+
     bool done() const { return done_; }
-    std::size_t bytes_received() const { return received_; }
+    std::size_t bytes_received() const { return total_received_; }
     const ProtocolEvidence& evidence() const { return evidence_; }
     ProtocolEvidence take_evidence() { return std::move(evidence_); }
 
@@ -79,19 +94,30 @@ class HttpResponseReader {
     bool body_beyond_cap() const;
     void fail_header_too_large();
     void record_header();
-    void classify(bool truncated);
+    void classify(bool truncated, bool connection_open);
+    void classify_success(const std::string& answered, const std::string& server_note,
+                          bool connection_open);
+    void classify_follow_up();
+    std::string not_as_component(const std::string& what) const;
     std::string request_line() const;
     std::string display() const;
     void add_note(const std::string& text);
     void succeed(std::string detail);
+    void warn_unrecognized(std::string detail);
     void fail(Cause cause, std::string detail);
+    void conclude(StageStatus status, Cause cause, std::string detail);
 
     HttpProbeOptions options_;
     HttpComponentCheck check_;
-    HttpResponseParser parser_;
-    std::string pending_;  // received, not yet consumed by the parser
-    std::size_t received_ = 0;
-    bool http_seen_ = false;   // the first bytes were "HTTP/"
+    std::optional<HttpResponseParser> parser_;  // one per answer
+    std::string pending_;                       // received, not yet consumed by the parser
+    std::size_t received_ = 0;                  // of the answer being read
+    std::size_t total_received_ = 0;
+    bool awaiting_follow_up_ = false;  // the first answer asks for the second request
+    bool follow_up_sent_ = false;      // reading the answer to the second request
+    std::string first_status_;         // "200 OK"
+    std::string first_answer_;         // "HTTP 200 OK to GET / (Server: ...)", for details
+    bool http_seen_ = false;           // the first bytes were "HTTP/"
     bool header_fed_ = false;  // the parser has had the bytes (the whole header, or the cap)
     std::size_t header_end_search_from_ = 0;
     std::size_t unused_presented_ = 0;  // bytes of pending_ the parser saw and did not use

@@ -2,17 +2,20 @@
 """End to end: the protocol stage. `vpcprobe check` against real Kafka peers (librdkafka's mock
 cluster, plaintext or behind TLS; kafkapeer.py for SASL and for Metadata that advertises
 unreachable brokers) and real HTTPS servers answering like each Confluent REST component.
-Cross-checks the advertised broker list with kcat. Addresses 127.0.83.0/24 are this file's
-(127.0.94.0/24 for WrongScheme)."""
+Cross-checks the advertised broker list with kcat, and a real `python3 -m http.server` on a
+Schema Registry port. Addresses 127.0.83.0/24 are this file's (127.0.94.0/24 for WrongScheme,
+127.0.95.0/24 for UnrecognizedHttp)."""
 import json
 import os
 import shutil
+import socket
 import subprocess
+import sys
 import tempfile
 import unittest
 
 from harness import (DOMAIN, Dnsmasq, KafkaPeer, MockKafka, TestPeer, TlsProxy, free_port,
-                     require_root, validate, vpcprobe)
+                     require_root, stop, validate, vpcprobe, wait_until)
 
 FORMATS = ("text", "json", "markdown", "junit")
 
@@ -501,6 +504,56 @@ class RestComponents(unittest.TestCase):
                      "--no-protocol", "--format", "json")
         self.assertEqual(r.code, 0, r)
         self.assertEqual(protocol_of(r.json["targets"][0])["status"], "skipped")
+
+
+class UnrecognizedHttp(unittest.TestCase):
+    """A real `python3 -m http.server` where Schema Registry should be: it answers HTTP 200 with
+    a directory listing, which is not Schema Registry's answer, so the target is a warning
+    (protocol.unrecognized) that says what answered, not an ok."""
+
+    ADDRESS = "127.0.95.10"
+
+    def setUp(self):
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        with open(os.path.join(directory, "notes.txt"), "w") as f:
+            f.write("not a schema registry\n")
+        self.port = free_port(self.ADDRESS)
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(self.port), "--bind", self.ADDRESS,
+             "--directory", directory],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        self.addCleanup(stop, self.server)
+
+        def listening():
+            try:
+                with socket.create_connection((self.ADDRESS, self.port), timeout=0.5):
+                    return True
+            except OSError:
+                return False
+
+        wait_until(listening, 10, "python3 -m http.server")
+
+    def test_directory_listing_on_schema_registry_is_unrecognized(self):
+        target = f"http://{self.ADDRESS}:{self.port}=schema-registry"
+        r = vpcprobe("check", target, "--timeout", "2s", "--format", "json")
+        self.assertEqual(r.code, 1, r)
+        validate(r.json)
+        t = r.target(self.ADDRESS, self.port)
+        self.assertEqual(t["status"], "warning", t)
+        self.assertEqual(t["cause"]["code"], "protocol.unrecognized", t["cause"])
+        summary = t["cause"]["summary"]
+        self.assertIn("not as Schema Registry does", summary)
+        self.assertIn('a directory listing ("Directory listing for /")', summary)
+        protocol = protocol_of(t)
+        self.assertEqual(protocol["status"], "warning")
+        self.assertEqual(protocol["http"]["status"], 200)
+        self.assertIn("SimpleHTTP", protocol["http"]["server"])
+        self.assertEqual(self.server.poll(), None)  # still serving: vpcprobe only read
+
+        text = vpcprobe("check", target, "--timeout", "2s", "--format", "text")
+        self.assertEqual(text.code, 1, text)
+        self.assertIn("a directory listing", text.out)
 
 
 if __name__ == "__main__":

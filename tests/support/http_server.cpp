@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <functional>
 #include <mutex>
@@ -189,13 +190,13 @@ namespace {
 
 using TlsSocket = asio::ssl::stream<tcp::socket>;
 
-std::string serialize(const HttpResponse& response) {
+std::string serialize(const HttpResponse& response, bool keep_alive = false) {
     const std::string reason =
         response.reason.empty() ? standard_reason(response.status) : response.reason;
     std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason + "\r\n";
     for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
     out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
-    out += "Connection: close\r\n\r\n";
+    out += keep_alive ? "\r\n" : "Connection: close\r\n\r\n";
     out += response.body;
     return out;
 }
@@ -257,6 +258,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
     void after_handshake() {
         if (spec_->behaviour == HttpBehaviour::close) return end();
+        read_request();
+    }
+
+    void read_request() {
         asio::async_read_until(
             stream_, asio::dynamic_buffer(head_, 16 * 1024), "\r\n\r\n",
             [self = this->shared_from_this()](const ErrorCode& ec, std::size_t n) {
@@ -270,16 +275,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         record_(head_);
         const HttpServeSpec& spec = *spec_;
         switch (spec.behaviour) {
-            case HttpBehaviour::respond: {
-                if (!spec.path.empty() && request_path(head_) != spec.path) {
-                    HttpResponse not_found;
-                    not_found.status = 404;
-                    not_found.headers = {{"Content-Type", "application/json"}};
-                    not_found.body = json_error(404, "HTTP 404 Not Found");
-                    return send_and_close(serialize(not_found));
-                }
-                return send_and_close(serialize(spec.response));
-            }
+            case HttpBehaviour::respond:
+                return respond();
             case HttpBehaviour::stall:
                 return drain();
             case HttpBehaviour::raw:
@@ -293,6 +290,34 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
             case HttpBehaviour::close:
                 return end();
         }
+    }
+
+    void respond() {
+        const HttpServeSpec& spec = *spec_;
+        const std::string path = request_path(head_);
+        HttpResponse answer = spec.response;
+        const auto more = std::find_if(spec.more_paths.begin(), spec.more_paths.end(),
+                                       [&path](const auto& entry) { return entry.first == path; });
+        if (more != spec.more_paths.end()) {
+            answer = more->second;
+        } else if (!spec.path.empty() && path != spec.path) {
+            answer = HttpResponse{};
+            answer.status = 404;
+            answer.headers = {{"Content-Type", "application/json"}};
+            answer.body = json_error(404, "HTTP 404 Not Found");
+        }
+        std::string lowered = head_;
+        std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const bool keep = spec.keep_alive && lowered.find("connection: close") == std::string::npos;
+        if (!keep) return send_and_close(serialize(answer));
+        out_ = serialize(answer, true);
+        asio::async_write(stream_, asio::buffer(out_),
+                          [self = this->shared_from_this()](const ErrorCode& ec, std::size_t) {
+                              if (ec) return self->end();
+                              self->head_.clear();
+                              self->read_request();
+                          });
     }
 
     void send_huge_body() {

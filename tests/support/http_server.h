@@ -41,6 +41,7 @@ struct HttpResponse {
 
 enum class HttpBehaviour {
     respond,      // read the request head, send `response` (or 404 off `path`), close
+                  // (keep_alive: read the next request instead)
     stall,        // read the request head, never answer; hold until the client closes
     raw,          // read the request head, send `raw` verbatim, close
     huge_header,  // read the request head, answer 200 with one header line of `size` bytes
@@ -54,6 +55,11 @@ struct HttpServeSpec {
     // For `respond`: when not empty, a request for another path is answered 404 with a JSON
     // error, as the real component would (so a test sees the check asks the right path).
     std::string path;
+    // For `respond`: more paths answered, each its own way (a second request's answer).
+    std::vector<std::pair<std::string, HttpResponse>> more_paths;
+    // For `respond`: answer without "Connection: close" and read the next request on the same
+    // connection, until the client asks for close or closes.
+    bool keep_alive = false;
     std::string raw;               // for `raw`
     std::size_t size = 64 * 1024;  // for huge_header / huge_body
     bool chunked = false;          // huge_body: chunked encoding instead of Content-Length

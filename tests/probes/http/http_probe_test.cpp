@@ -205,8 +205,17 @@ TEST_CASE("each component answering like Confluent's is ok, with what it states"
             CHECK(contains(
                 head, "\r\nHost: 127.0.0.1:" + std::to_string(server.endpoint.port()) + "\r\n"));
             CHECK(contains(head, "\r\nUser-Agent: vpcprobe/" VPCPROBE_VERSION "\r\n"));
-            CHECK(contains(head, "\r\nAccept: application/json\r\n"));
-            CHECK(contains(head, "\r\nConnection: close\r\n"));
+            if (c.component == "schema-registry") {
+                // As Confluent's own clients ask, so Schema Registry answers with its own type;
+                // kept open for the second request an inconclusive answer would need.
+                CHECK(contains(head,
+                               "\r\nAccept: application/vnd.schemaregistry.v1+json, "
+                               "application/vnd.schemaregistry+json, application/json\r\n"));
+                CHECK(contains(head, "\r\nConnection: keep-alive\r\n"));
+            } else {
+                CHECK(contains(head, "\r\nAccept: application/json\r\n"));
+                CHECK(contains(head, "\r\nConnection: close\r\n"));
+            }
         }
     }
 }
@@ -331,14 +340,103 @@ TEST_CASE("another component's or service's answer is the wrong service", "[http
     }
 }
 
-TEST_CASE("a 2xx body vpcprobe does not recognise is ok with a note", "[http]") {
+TEST_CASE("a 2xx body vpcprobe does not recognise is protocol.unrecognized, a warning", "[http]") {
     Server server(answer(200, "{\"status\":\"up\"}", {{"Content-Type", "application/json"}}));
     const auto outcome = check(server.endpoint, "connect");
     INFO(outcome.evidence.detail);
-    CHECK(outcome.evidence.status == StageStatus::ok);
+    CHECK(outcome.evidence.status == StageStatus::warning);
+    CHECK(outcome.evidence.cause == Cause::protocol_unrecognized);
     CHECK(outcome.evidence.http->service.empty());
     CHECK(outcome.evidence.http->version.empty());
-    CHECK(contains(outcome.evidence.note, "does not recognise"));
+    CHECK(outcome.evidence.detail ==
+          "the peer answers HTTP 200 OK to GET /, but not as Kafka Connect does: JSON with the key "
+          "\"status\"");
+}
+
+TEST_CASE("a directory listing on the Schema Registry port, in plaintext, is described", "[http]") {
+    auto spec = answer(
+        200,
+        "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<title>Directory listing for /</title>\n</head>\n<body>\n"
+        "<h1>Directory listing for /</h1>\n</body>\n</html>\n",
+        {{"Server", "SimpleHTTP/0.6 Python/3.11.7"}, {"Content-type", "text/html; charset=utf-8"}});
+    spec.tls = false;
+    Server server(spec);
+    const auto outcome = check(server.endpoint, "schema-registry", 3s, /*tls=*/false);
+    INFO(outcome.evidence.detail);
+    CHECK(outcome.evidence.status == StageStatus::warning);
+    CHECK(outcome.evidence.cause == Cause::protocol_unrecognized);
+    CHECK(contains(outcome.evidence.detail,
+                   "but not as Schema Registry does: a directory listing (\"Directory listing for "
+                   "/\")"));
+    // Not {}: no second request.
+    CHECK(server.server.requests().size() == 1);
+}
+
+TEST_CASE("Schema Registry's {} as plain JSON: GET /config on the same connection", "[http]") {
+    auto spec = answer(200, "{}", {{"Content-Type", "application/json"}});
+    spec.path = "/";
+    spec.keep_alive = true;
+    vpcprobe::test::HttpResponse config;
+    config.headers = {{"Content-Type", "application/json"}};
+    config.body = R"({"compatibilityLevel":"BACKWARD"})";
+    SECTION("a compatibility level: Schema Registry") {
+        spec.more_paths = {{"/config", config}};
+        Server server(spec);
+        const auto outcome = check(server.endpoint, "schema-registry");
+        const auto& evidence = outcome.evidence;
+        INFO(evidence.detail);
+        CHECK(evidence.status == StageStatus::ok);
+        CHECK(evidence.http->service == "Schema Registry");
+        CHECK(evidence.detail ==
+              "Schema Registry answered GET / with 200 OK ({}) and GET /config with 200 OK");
+        CHECK(evidence.note == "recognised by its answer to GET /config");
+        const auto requests = server.server.requests();
+        REQUIRE(requests.size() == 2);
+        CHECK(requests[0].rfind("GET / HTTP/1.1\r\n", 0) == 0);
+        CHECK(requests[1].rfind("GET /config HTTP/1.1\r\n", 0) == 0);
+        CHECK(contains(requests[1], "\r\nConnection: close\r\n"));
+        CHECK(server.server.connections_accepted() == 1);
+    }
+    SECTION("plaintext too") {
+        spec.more_paths = {{"/config", config}};
+        spec.tls = false;
+        Server server(spec);
+        const auto outcome = check(server.endpoint, "schema-registry", 3s, /*tls=*/false);
+        INFO(outcome.evidence.detail);
+        CHECK(outcome.evidence.status == StageStatus::ok);
+        CHECK(server.server.requests().size() == 2);
+    }
+    SECTION("404 on /config: unrecognized") {
+        Server server(spec);
+        const auto outcome = check(server.endpoint, "schema-registry");
+        INFO(outcome.evidence.detail);
+        CHECK(outcome.evidence.status == StageStatus::warning);
+        CHECK(outcome.evidence.cause == Cause::protocol_unrecognized);
+        CHECK(contains(outcome.evidence.detail,
+                       "and it answered GET /config with 404 Not Found: JSON with the keys "
+                       "\"error_code\", \"message\""));
+        CHECK(server.server.requests().size() == 2);
+    }
+    SECTION("a peer that ends the connection after {}: no second request, unrecognized") {
+        spec.keep_alive = false;
+        spec.more_paths = {{"/config", config}};
+        Server server(spec);
+        const auto outcome = check(server.endpoint, "schema-registry");
+        INFO(outcome.evidence.detail);
+        CHECK(outcome.evidence.status == StageStatus::warning);
+        CHECK(contains(outcome.evidence.detail, "before GET /config could tell more"));
+        CHECK(server.server.requests().size() == 1);
+    }
+    SECTION("an empty 200 on /config: unrecognized, saying so") {
+        spec.more_paths = {{"/config", vpcprobe::test::HttpResponse{}}};
+        Server server(spec);
+        const auto outcome = check(server.endpoint, "schema-registry");
+        INFO(outcome.evidence.detail);
+        CHECK(outcome.evidence.status == StageStatus::warning);
+        CHECK(contains(outcome.evidence.detail,
+                       "and it answered GET /config with 200 OK: an empty body"));
+    }
 }
 
 TEST_CASE("bytes that are not HTTP are protocol.not_http, quoted escaped", "[http]") {
@@ -412,10 +510,15 @@ TEST_CASE("answers beyond the size caps are protocol.too_large", "[http]") {
         CHECK(contains(outcome.evidence.detail, "body beyond 16384 bytes"));
     }
     SECTION("a body just under the cap is read whole") {
-        Server server(answer(200, "{\"pad\":\"" + std::string(60 * 1024, 'x') + "\"}"));
+        // Connect's answer, padded to just under the cap: recognised whole.
+        Server server(answer(200,
+                             "{\"version\":\"7.6.1-ce\",\"commit\":\"3d1bdb9e\","
+                             "\"kafka_cluster_id\":\"Zr2vQ9TY\",\"pad\":\"" +
+                                 std::string(60 * 1024, 'x') + "\"}"));
         const auto outcome = check(server.endpoint, "connect");
         INFO(outcome.evidence.detail);
         CHECK(outcome.evidence.status == StageStatus::ok);
+        CHECK(outcome.evidence.http->service == "Kafka Connect");
     }
 }
 

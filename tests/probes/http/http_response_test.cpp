@@ -43,6 +43,28 @@ std::string answer(const std::string& status_line, const std::string& body,
     return out;
 }
 
+// The same, leaving the connection open for another request (HTTP/1.1's default).
+std::string open_answer(const std::string& status_line, const std::string& body,
+                        std::vector<std::string> headers = {}) {
+    std::string out = status_line + "\r\n";
+    for (const auto& header : headers) out += header + "\r\n";
+    out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    return out;
+}
+
+// What Python's `python3 -m http.server` (3.11) answers GET / with in a directory holding
+// notes.txt, byte for byte.
+const std::string kPythonListing =
+    "HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.7\r\n"
+    "Date: Sun, 06 Dec 2026 14:00:36 GMT\r\nContent-type: text/html; charset=utf-8\r\n"
+    "Content-Length: 230\r\n\r\n"
+    "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<title>Directory listing for /</title>\n</head>\n<body>\n"
+    "<h1>Directory listing for /</h1>\n<hr>\n<ul>\n"
+    "<li><a href=\"notes.txt\">notes.txt</a></li>\n</ul>\n<hr>\n</body>\n</html>\n";
+
+const std::string kSchemaRegistryType = "Content-Type: application/vnd.schemaregistry.v1+json";
+
 vpcprobe::ProtocolEvidence classify(const std::string& component, const std::string& bytes,
                                     HttpAnswerEnd end = HttpAnswerEnd::closed) {
     return vpcprobe::classify_http_response(options_for(component), bytes, end);
@@ -71,15 +93,40 @@ TEST_CASE("2xx: each component's own answer is ok with what it states", "[http_r
         CHECK(e.note.empty());
         CHECK(e.ms == 0);
     }
-    SECTION("Schema Registry's {} is recognised only on the Schema Registry check") {
-        const auto sr = classify("schema-registry", answer("HTTP/1.1 200 OK", "{}"));
+    SECTION("Schema Registry: {} with its own content type, no second request") {
+        const auto sr = classify("schema-registry",
+                                 open_answer("HTTP/1.1 200 OK", "{}", {kSchemaRegistryType}));
+        INFO(sr.detail);
         CHECK(sr.status == StageStatus::ok);
         CHECK(sr.http->service == "Schema Registry");
+        CHECK(sr.detail == "Schema Registry answered GET / with 200 OK");
         CHECK(sr.note.empty());
+        // The same {} as plain JSON on another component's check is not that component.
         const auto connect = classify("connect", answer("HTTP/1.1 200 OK", "{}"));
-        CHECK(connect.status == StageStatus::ok);
+        CHECK(connect.status == StageStatus::warning);
+        CHECK(connect.cause == Cause::protocol_unrecognized);
         CHECK(connect.http->service.empty());
-        CHECK(connect.note == "the answer is a JSON object vpcprobe does not recognise");
+        CHECK(connect.detail ==
+              "the peer answers HTTP 200 OK to GET /, but not as Kafka Connect does: an empty "
+              "JSON object ({})");
+    }
+    SECTION("the REST Proxy's cluster list") {
+        const auto e = classify(
+            "rest-proxy",
+            answer("HTTP/1.1 200 OK",
+                   R"({"kind":"KafkaClusterList","metadata":{"self":"http://rp:8082/v3/clusters",)"
+                   R"("next":null},"data":[{"kind":"KafkaCluster","cluster_id":"Zr2vQ9TY"}]})",
+                   {"Content-Type: application/json"}));
+        CHECK(e.status == StageStatus::ok);
+        CHECK(e.http->service == "Kafka REST Proxy");
+    }
+    SECTION("MDS hands out a token when it is given credentials") {
+        const auto e = classify(
+            "mds", answer("HTTP/1.1 200 OK",
+                          R"({"auth_token":"eyJ0eXAi","token_type":"Bearer","expires_in":3600})",
+                          {"Content-Type: application/json"}));
+        CHECK(e.status == StageStatus::ok);
+        CHECK(e.http->service == "Confluent MDS");
     }
     SECTION("ksqlDB, with a Server header") {
         const auto e = classify(
@@ -102,11 +149,191 @@ TEST_CASE("2xx: each component's own answer is ok with what it states", "[http_r
         CHECK(e.status == StageStatus::ok);
         CHECK(e.http->service == "Control Center");
     }
-    SECTION("a body nobody recognises is ok with a note") {
+    SECTION("an empty 2xx is not recognisably the component: a warning") {
         const auto e = classify("rest-proxy", answer("HTTP/1.1 204 No Content", ""));
-        CHECK(e.status == StageStatus::ok);
+        CHECK(e.status == StageStatus::warning);
+        CHECK(e.cause == Cause::protocol_unrecognized);
         CHECK(e.http->status == 204);
-        CHECK(e.note == "the answer's body is not one vpcprobe recognises");
+        CHECK(e.detail ==
+              "the peer answers HTTP 204 No Content to GET /v3/clusters, but not as Kafka REST "
+              "Proxy does: an empty body");
+    }
+}
+
+TEST_CASE("a 2xx that is not recognisably the component is protocol.unrecognized, described",
+          "[http_response]") {
+    SECTION("python3 -m http.server's directory listing on the Schema Registry check") {
+        const auto e = classify("schema-registry", kPythonListing);
+        INFO(e.detail);
+        CHECK(e.status == StageStatus::warning);
+        CHECK(e.cause == Cause::protocol_unrecognized);
+        CHECK(e.http->status == 200);
+        CHECK(e.http->server == "SimpleHTTP/0.6 Python/3.11.7");
+        CHECK(e.http->service.empty());
+        CHECK(e.detail ==
+              "the peer answers HTTP 200 OK to GET / (Server: SimpleHTTP/0.6 Python/3.11.7), but "
+              "not as Schema Registry does: a directory listing (\"Directory listing for /\")");
+    }
+    SECTION("nginx's autoindex and Apache's listing") {
+        const auto nginx =
+            classify("connect", answer("HTTP/1.1 200 OK",
+                                       "<html>\r\n<head><title>Index of /</title></head>\r\n"
+                                       "<body>\r\n<h1>Index of /</h1><hr><pre>"
+                                       "<a href=\"../\">../</a>\r\n</pre><hr></body>\r\n</html>",
+                                       {"Server: nginx/1.25.3", "Content-Type: text/html"}));
+        CHECK(nginx.cause == Cause::protocol_unrecognized);
+        CHECK(contains(nginx.detail, "a directory listing (\"Index of /\")"));
+        const auto apache = classify(
+            "ksqldb", answer("HTTP/1.1 200 OK",
+                             "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n<html>\n"
+                             " <head>\n  <title>Index of /info</title>\n </head>\n<body>\n"
+                             "<h1>Index of /info</h1>\n</body></html>\n"));
+        CHECK(apache.cause == Cause::protocol_unrecognized);
+        CHECK(contains(apache.detail, "a directory listing (\"Index of /info\")"));
+    }
+    SECTION("an HTML page by its title, escaped") {
+        const auto e = classify("control-center",
+                                answer("HTTP/1.1 200 OK",
+                                       "<html><head><TITLE>\n  Grafana\x1b[2J  </TITLE></head>"
+                                       "<body></body></html>",
+                                       {"Content-Type: text/html"}));
+        CHECK(e.cause == Cause::protocol_unrecognized);
+        CHECK(contains(e.detail,
+                       "but not as Control Center does: an HTML page titled "
+                       "\"Grafana\\x1b[2J\""));
+        const auto untitled =
+            classify("control-center", answer("HTTP/1.1 200 OK", "<html><body>hi</body></html>"));
+        CHECK(contains(untitled.detail, "an HTML page without a title"));
+    }
+    SECTION("JSON by its top-level keys, an array by its length") {
+        const auto e = classify(
+            "ksqldb", answer("HTTP/1.1 200 OK",
+                             R"({"status":"UP","groups":["liveness"],"a":1,"b":2,"c":3})"));
+        CHECK(e.cause == Cause::protocol_unrecognized);
+        CHECK(contains(e.detail,
+                       "but not as ksqlDB does: JSON with the keys \"status\", "
+                       "\"groups\", \"a\", \"b\", ..."));
+        const auto array = classify("connect", answer("HTTP/1.1 200 OK", R"(["a","b"])"));
+        CHECK(contains(array.detail, "a JSON array of 2 items"));
+    }
+    SECTION("plain text by its first words") {
+        const auto e =
+            classify("connect", answer("HTTP/1.1 200 OK", "OK\n", {"Content-Type: text/plain"}));
+        CHECK(e.cause == Cause::protocol_unrecognized);
+        CHECK(contains(e.detail, "but not as Kafka Connect does: text starting \"OK\""));
+    }
+}
+
+TEST_CASE("Schema Registry's bare {} as plain JSON is settled by GET /config", "[http_response]") {
+    const std::string bare =
+        open_answer("HTTP/1.1 200 OK", "{}", {"Content-Type: application/json"});
+    SECTION("a compatibility level: Schema Registry") {
+        const auto e =
+            classify("schema-registry",
+                     bare + open_answer("HTTP/1.1 200 OK", R"({"compatibilityLevel":"BACKWARD"})",
+                                        {"Content-Type: application/json"}));
+        INFO(e.detail);
+        CHECK(e.status == StageStatus::ok);
+        CHECK(e.http->path == "/");
+        CHECK(e.http->status == 200);
+        CHECK(e.http->service == "Schema Registry");
+        CHECK(e.detail ==
+              "Schema Registry answered GET / with 200 OK ({}) and GET /config with "
+              "200 OK");
+        CHECK(e.note == "recognised by its answer to GET /config");
+    }
+    SECTION("Schema Registry's content type on /config, in pieces") {
+        const std::string bytes =
+            bare + open_answer("HTTP/1.1 200 OK", R"({"compatibilityLevel":"FULL"})",
+                               {kSchemaRegistryType});
+        const auto options = options_for("schema-registry");
+        vpcprobe::HttpResponseReader reader(options, *vpcprobe::choose_http_check(options));
+        std::size_t follow_ups = 0;
+        for (const char c : bytes) {
+            reader.on_bytes(std::string_view(&c, 1));
+            if (const auto path = reader.follow_up_path()) {
+                CHECK(*path == "/config");
+                ++follow_ups;
+                reader.on_follow_up_sent();
+            }
+        }
+        CHECK(follow_ups == 1);
+        REQUIRE(reader.done());
+        CHECK(reader.evidence().status == StageStatus::ok);
+        CHECK(reader.evidence().http->service == "Schema Registry");
+    }
+    SECTION("404 on /config: unrecognized, saying what answered") {
+        const auto e = classify("schema-registry",
+                                bare + open_answer("HTTP/1.1 404 Not Found",
+                                                   "<html><head><title>404 Not Found</title>"
+                                                   "</head></html>"));
+        INFO(e.detail);
+        CHECK(e.status == StageStatus::warning);
+        CHECK(e.cause == Cause::protocol_unrecognized);
+        CHECK(e.http->status == 200);
+        CHECK(e.detail ==
+              "the peer answers HTTP 200 OK to GET /, but not as Schema Registry does: an empty "
+              "JSON object ({}) without Schema Registry's content type, and it answered GET "
+              "/config with 404 Not Found: an HTML page titled \"404 Not Found\"");
+    }
+    SECTION("a close instead of an answer to /config") {
+        const auto e = classify("schema-registry", bare);
+        CHECK(e.status == StageStatus::warning);
+        CHECK(e.cause == Cause::protocol_unrecognized);
+        CHECK(contains(e.detail,
+                       "and then the peer closed the connection without answering GET "
+                       "/config (end of stream)"));
+    }
+    SECTION("silence after the question: the deadline, still a warning") {
+        const auto e = classify("schema-registry", bare, HttpAnswerEnd::silent);
+        CHECK(e.status == StageStatus::warning);
+        CHECK(contains(e.detail, "no complete HTTP answer to GET /config within 3s"));
+    }
+    SECTION("/config wants credentials: it answers and wants them") {
+        const auto e =
+            classify("schema-registry",
+                     bare + open_answer("HTTP/1.1 401 Unauthorized",
+                                        R"({"error_code":401,"message":"Unauthorized"})"));
+        CHECK(e.status == StageStatus::ok);
+        CHECK(e.http->auth_required);
+        CHECK(contains(e.detail, "it answers and wants credentials"));
+        CHECK(e.note ==
+              "authentication required (401 Unauthorized) for GET /config; GET / "
+              "answered an empty JSON object ({}) without Schema Registry's content "
+              "type");
+    }
+    SECTION("/config answered 5xx in Schema Registry's content type: unhealthy") {
+        const auto e = classify(
+            "schema-registry",
+            bare + open_answer("HTTP/1.1 500 Internal Server Error",
+                               R"({"error_code":50001,"message":"Error"})", {kSchemaRegistryType}));
+        CHECK(e.status == StageStatus::failed);
+        CHECK(e.cause == Cause::protocol_http_error);
+        CHECK(e.detail ==
+              "Schema Registry answered GET / with 200 OK ({}) and GET /config with "
+              "500 Internal Server Error: the component is unhealthy");
+    }
+    SECTION("/config answered as another service: the wrong service") {
+        const auto e =
+            classify("schema-registry", bare + open_answer("HTTP/1.1 200 OK", kConnectBody));
+        CHECK(e.status == StageStatus::failed);
+        CHECK(e.cause == Cause::protocol_wrong_service);
+        CHECK(contains(e.detail, "which looks like Kafka Connect, not Schema Registry"));
+    }
+    SECTION("the first answer ended the connection: no second request") {
+        const auto e = classify("schema-registry", answer("HTTP/1.1 200 OK", "{}"));
+        CHECK(e.status == StageStatus::warning);
+        CHECK(e.detail ==
+              "the peer answers HTTP 200 OK to GET /, but not as Schema Registry does: an empty "
+              "JSON object ({}) without Schema Registry's content type, and the peer ended the "
+              "connection before GET /config could tell more");
+    }
+    SECTION("only Schema Registry's check asks a second question") {
+        const auto options = options_for("connect");
+        vpcprobe::HttpResponseReader reader(options, *vpcprobe::choose_http_check(options));
+        reader.on_bytes(bare);
+        CHECK(reader.done());
+        CHECK_FALSE(reader.follow_up_path());
     }
 }
 
@@ -196,6 +423,23 @@ TEST_CASE("a 2xx body that is another service is the wrong service", "[http_resp
                                        {"Server: Apache/2.4.57 (Debian)"}));
         CHECK(e.cause == Cause::protocol_wrong_service);
         CHECK(contains(e.detail, "an Apache default page"));
+    }
+    SECTION("nginx's default page with 200 on the Schema Registry check") {
+        const auto e = classify(
+            "schema-registry",
+            answer("HTTP/1.1 200 OK",
+                   "<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body>"
+                   "<h1>Welcome to nginx!</h1></body></html>",
+                   {"Server: nginx/1.25.3", "Content-Type: text/html"}));
+        CHECK(e.status == StageStatus::failed);
+        CHECK(e.cause == Cause::protocol_wrong_service);
+        CHECK(contains(e.detail, "an nginx default page, not Schema Registry"));
+    }
+    SECTION("Schema Registry's answer (its content type) on the Connect check") {
+        const auto e = classify("connect", answer("HTTP/1.1 200 OK", "{}", {kSchemaRegistryType}));
+        CHECK(e.cause == Cause::protocol_wrong_service);
+        CHECK(e.http->service == "Schema Registry");
+        CHECK(contains(e.detail, "looks like Schema Registry, not Kafka Connect"));
     }
     SECTION("the REST Proxy's answer on the ksqlDB check") {
         const auto e = classify(
@@ -361,11 +605,12 @@ TEST_CASE("answers cut short, left hanging or absent", "[http_response]") {
         std::string cut = answer("HTTP/1.1 200 OK", kConnectBody);
         cut.resize(cut.size() - 10);
         const auto e = classify("connect", cut);
-        CHECK(e.status == StageStatus::ok);
+        // Connect's JSON cut short is no longer recognisably Connect's.
+        CHECK(e.status == StageStatus::warning);
+        CHECK(e.cause == Cause::protocol_unrecognized);
         CHECK(e.http->status == 200);
-        CHECK(e.note ==
-              "the body was cut short by the peer's close; the answer's body is not "
-              "one vpcprobe recognises");
+        CHECK(e.note == "the body was cut short by the peer's close");
+        CHECK(contains(e.detail, "not as Kafka Connect does: text starting \"{\"version\""));
     }
     SECTION("the same body left hanging is a timeout, with the status kept") {
         std::string cut = answer("HTTP/1.1 503 Service Unavailable", kConnectBody);
@@ -456,6 +701,39 @@ TEST_CASE("the verdict does not depend on how the bytes were split into reads", 
             CHECK(split.note == whole.note);
             // Not HTTP is decided on the first bytes that show it, and quotes what was seen.
             if (whole.cause != Cause::protocol_not_http) CHECK(split.detail == whole.detail);
+        }
+    }
+}
+
+TEST_CASE("with a second request, the verdict does not depend on how the bytes were split",
+          "[http_response]") {
+    const std::string bare = open_answer("HTTP/1.1 200 OK", "{}");
+    const std::vector<std::string> exchanges = {
+        bare + open_answer("HTTP/1.1 200 OK", R"({"compatibilityLevel":"BACKWARD"})"),
+        bare + open_answer("HTTP/1.1 404 Not Found", "nope"),
+        bare + "HTTP/1.1 200 OK\r\nX-Pad: " + std::string(17 * 1024, 'a') + "\r\n\r\n",
+        bare + std::string("\x15\x03\x03\x00\x02\x02\x28", 7),
+        bare,
+        kPythonListing,
+    };
+    const auto options = options_for("schema-registry");
+    for (const auto& bytes : exchanges) {
+        const auto whole = vpcprobe::classify_http_response(options, bytes);
+        for (const std::size_t piece : {std::size_t{1}, std::size_t{5}, std::size_t{4096}}) {
+            INFO(bytes.substr(0, 60) << " in pieces of " << piece);
+            vpcprobe::HttpResponseReader reader(options, *vpcprobe::choose_http_check(options));
+            for (std::size_t at = 0; at < bytes.size() && !reader.done(); at += piece) {
+                reader.on_bytes(std::string_view(bytes).substr(at, piece));
+                if (reader.follow_up_path()) reader.on_follow_up_sent();
+            }
+            if (reader.follow_up_path()) reader.on_follow_up_sent();
+            if (!reader.done()) reader.on_read_error(boost::asio::error::eof);
+            const auto& split = reader.evidence();
+            CHECK(split.status == whole.status);
+            CHECK(split.cause == whole.cause);
+            CHECK(split.note == whole.note);
+            // Not HTTP is decided on the first bytes that show it, and quotes what was seen.
+            if (!contains(whole.detail, "not HTTP")) CHECK(split.detail == whole.detail);
         }
     }
 }
