@@ -233,8 +233,8 @@ std::string certificate_fix(Cause cause, const Facts& facts) {
 
 // ---- Protocol ----
 
-// The Kafka errors a bootstrap's ApiVersions, SASL or Metadata exchange can end with
-// (the protocol's error codes, kafka.apache.org/protocol#protocol_error_codes).
+// The Kafka protocol's names for the error codes a bootstrap's ApiVersions, SASL or Metadata
+// exchange can end with, so a remedy names the error as broker logs and docs do.
 std::string kafka_error_name(std::int16_t error_code) {
     switch (error_code) {
         case 29:

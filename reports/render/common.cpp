@@ -36,6 +36,14 @@ std::string certificate_fact(const CertificateEvidence& certificate) {
 std::string explanation_beside(Cause cause, const std::string& summary) {
     const std::string_view explanation = explain(cause);
     if (explanation.empty() || summary.find(explanation) != std::string::npos) return "";
+    // A probe's sentence often ends with the explanation's last clause ("...: the host is
+    // reachable but nothing listens on the port"): then the rest adds nothing either.
+    const auto colon = explanation.rfind(": ");
+    if (colon != std::string_view::npos) {
+        const std::string_view clause = explanation.substr(colon + 2);
+        constexpr std::size_t kShortest = 20;  // characters: not a word or two matching by chance
+        if (clause.size() >= kShortest && summary.find(clause) != std::string::npos) return "";
+    }
     return std::string(explanation);
 }
 

@@ -22,7 +22,8 @@ std::string counted(std::size_t n, std::string_view one, std::string_view many);
 // so days left never read as the reason a chain failed.
 std::string certificate_fact(const CertificateEvidence& certificate);
 
-// The cause's explanation (explain()) unless `summary` already says it: each sentence once.
+// The cause's explanation (explain()) unless `summary` already says it, whole or its last
+// clause: each sentence once.
 std::string explanation_beside(Cause cause, const std::string& summary);
 
 // One sentence on how much ran at once, for the text and Markdown headers: "at most 64 targets

@@ -190,7 +190,7 @@ class Firewalled(unittest.TestCase):
         # The remedies name the group and the ACL entry the exports blame, for this flow.
         self.assertIn("allow tcp/9095 from 10.88.0.12 to 10.88.0.11 in sg-kafka (ingress)",
                       kafka["cause"]["remedy"])
-        self.assertIn("allow tcp/9095 from 10.88.0.12 to 10.88.0.16 in acl-cc entry 90 (ingress)",
+        self.assertIn("allow tcp/9095 from 10.88.0.12 to 10.88.0.16 in acl-cc entry 90",
                       cc["cause"]["remedy"])
         self.assertEqual(r.target("10.88.0.11", 8090)["status"], "ok")
 

@@ -212,6 +212,18 @@ TEST_CASE("an explanation the summary already holds is printed once") {
     CHECK(count(junit) == 2);
     const std::string markdown = render_markdown(report);
     CHECK(markdown.find("- **What it means:**") == std::string::npos);
+    // A probe sentence ending with the explanation's last clause: the explanation is not said.
+    AddressEvidence refused = tcp_failed("10.0.0.5", 9095, Cause::tcp_refused);
+    refused.tcp.detail =
+        "10.0.0.5:9095 answered the SYN with a RST: the host is reachable but nothing listens on "
+        "the port";
+    const std::string refused_text = render_text(
+        diagnose(
+            {evidence_of(make_target("kafka", kKafkaHost, 9095), dns_ok({"10.0.0.5"}), {refused})},
+            agent_info()),
+        false);
+    CHECK(refused_text.find(std::string(explain(Cause::tcp_refused))) == std::string::npos);
+    CHECK(refused_text.find(refused.tcp.detail) != std::string::npos);
     // With a detail of its own, the explanation is said beside it.
     CHECK(render_text(mixed_report(), false)
               .find("    " + std::string(explain(Cause::tcp_timeout)) + "\n") != std::string::npos);
