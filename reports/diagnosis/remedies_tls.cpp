@@ -194,14 +194,13 @@ std::string invalid_remedy(const Facts& facts) {
 }
 
 // A certificate problem the client being checked does not look for (it connects anyway).
-std::string unverified_remedy(Cause cause, const Facts& facts, const std::string& fix) {
+std::string unverified_remedy(Cause cause, const std::string& fix) {
     if (cause == Cause::cert_hostname_mismatch) {
         return fmt::format(
             "the client connects only because it does not verify hostnames: {}; then turn "
             "hostname verification back on (ssl.endpoint.identification.algorithm=https)",
             fix);
     }
-    (void)facts;
     return fmt::format(
         "the client does not verify certificates (enable.ssl.certificate.verification=false), so "
         "it would not notice an impostor: {}; then turn verification back on",
@@ -416,7 +415,7 @@ std::string certificate_remedy(Cause cause, const Facts& facts) {
     // A warning for anything but expiry: the client checked does not verify this (it connects).
     if (certificate.status == StageStatus::warning && cause != Cause::cert_expiring_soon &&
         certificate.cause == cause) {
-        return unverified_remedy(cause, facts, fix);
+        return unverified_remedy(cause, fix);
     }
     return fix;
 }
