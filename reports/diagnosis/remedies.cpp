@@ -45,10 +45,14 @@ constexpr std::array<CatalogRow, 7> kCatalog{{
 ComponentInfo component_info(const std::string& component) {
     for (const auto& row : kCatalog) {
         if (row.component == component) {
-            return {std::string(row.title), row.vpc_port, row.pub_port, row.http};
+            // "Kafka broker" is a common noun; the product names are proper ones.
+            const std::string named =
+                row.component == "kafka" ? "the " + std::string(row.title) : std::string(row.title);
+            return {std::string(row.title), named, row.vpc_port, row.pub_port, row.http};
         }
     }
-    return {component.empty() ? std::string("the service") : component, 0, 0, false};
+    const std::string name = component.empty() ? std::string("the service") : component;
+    return {name, name, 0, 0, false};
 }
 
 Facts facts_of(const TargetReport& target, const AgentInfo& agent) {
@@ -89,14 +93,25 @@ std::uint16_t catalog_port(const Facts& facts) {
 
 std::string port_note(const Facts& facts) {
     const std::uint16_t expected = catalog_port(facts);
-    if (expected == 0) return "";
-    const std::string& access = facts.target.target.access;
-    if (expected == facts.port) {
-        return fmt::format(" ({} listens on {} for {} access)", facts.component.title, expected,
-                           access);
-    }
+    if (expected == 0 || expected == facts.port) return "";
     return fmt::format(" ({} listens on {} for {} access, not {})", facts.component.title, expected,
-                       access, facts.port);
+                       facts.target.target.access, facts.port);
+}
+
+std::string port_advice(const Facts& facts) {
+    const std::uint16_t expected = catalog_port(facts);
+    if (expected != 0 && expected != facts.port) {
+        return fmt::format("use port {}, where {} listens for {} access", expected,
+                           facts.component.named, facts.target.target.access);
+    }
+    if (expected == facts.port) {
+        return fmt::format(
+            "{} is {}'s port for {} access, so check that {} leads to it and not to another "
+            "service (its DNS record, a proxy or load balancer in front)",
+            facts.port, facts.component.named, facts.target.target.access, facts.host);
+    }
+    return fmt::format("check that {} is {}'s port and that {} leads to it", facts.port,
+                       facts.component.named, facts.host);
 }
 
 }  // namespace remedy
@@ -176,8 +191,11 @@ std::string mutual_tls_remedy(Cause cause, const TlsEvidence& tls, const RunEvid
     if (cause == Cause::tls_client_cert_required) return required_remedy(tls);
     const auto ours = our_certificate(tls, run);
     if (!ours) {
-        return "check the client certificate configured: the server refused it (alert " +
-               tls.alert + "); " + accepted_issuers(tls);
+        return fmt::format(
+            "check the client certificate configured: the server refused it ({}); {}",
+            tls.alert.empty() ? std::string("without an alert")
+                              : fmt::format("alert {}", tls.alert),
+            accepted_issuers(tls));
     }
     return rejected_remedy(tls, *ours);
 }

@@ -16,6 +16,7 @@ namespace vpcprobe::remedy {
 // endpoint catalog's, README "Endpoints").
 struct ComponentInfo {
     std::string title;  // "Schema Registry"; the component's own name when not in the catalog
+    std::string named;  // the title as a sentence names it: "the Kafka broker", "Schema Registry"
     std::uint16_t vpc_port = 0;  // 0 when not in the catalog
     std::uint16_t pub_port = 0;
     bool http = false;  // a REST component (https://), not a Kafka listener
@@ -43,9 +44,13 @@ std::string resolvers_text(const AgentInfo& agent);
 // The port the catalog gives the component for the target's access set (0 when none).
 std::uint16_t catalog_port(const Facts& facts);
 
-// ", the port Schema Registry listens on for vpc access" or " (Schema Registry listens on 8081
-// for vpc access)": what the catalog says about the port, or "" outside the catalog.
+// " (Schema Registry listens on 8081 for vpc access, not 8082)" when the target's port is not
+// the catalog's for its access set; "" when it is, or outside the catalog.
 std::string port_note(const Facts& facts);
+
+// What to check about the port: use the catalog's port when it differs; when it is the
+// catalog's, that the name leads to the component; outside the catalog, both.
+std::string port_advice(const Facts& facts);
 
 // Per stage family; each returns the remedy for `cause`, "" when the cause is not theirs.
 std::string dns_remedy(Cause cause, const Facts& facts);

@@ -187,10 +187,17 @@ std::string refused_remedy(const Facts& facts) {
             facts.port, facts.address, facts.target.target.access, facts.component.title, expected,
             expected);
     }
+    if (expected == facts.port) {
+        return fmt::format(
+            "nothing listens on {} at {}, {}'s port for {} access: the {} service there is down "
+            "or restarting; check the component's state in the console",
+            facts.port, facts.address, facts.component.named, facts.target.target.access,
+            facts.component.title);
+    }
     return fmt::format(
         "nothing listens on {} at {}: the {} service there may be down or restarting, or the port "
-        "is wrong{}; check the component's state in the console and its listener configuration",
-        facts.port, facts.address, facts.component.title, port_note(facts));
+        "is wrong; check the service's state and its listener configuration",
+        facts.port, facts.address, facts.component.title);
 }
 
 std::string tcp_error_remedy(const Facts& facts) {

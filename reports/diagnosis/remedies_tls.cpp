@@ -59,9 +59,9 @@ std::string handshake_remedy(const Facts& facts) {
             facts.endpoint, tls.alert, facts.host);
     }
     return fmt::format(
-        "{} closed the connection during the handshake without an alert: check that {} is the "
-        "{} TLS port{} and that no proxy or load balancer in between cuts TLS to {}",
-        facts.endpoint, facts.port, facts.component.title, port_note(facts), facts.host);
+        "{} closed the connection during the handshake without an alert: check that {} is "
+        "{}'s TLS port{} and that no proxy or load balancer in between cuts TLS to {}",
+        facts.endpoint, facts.port, facts.component.named, port_note(facts), facts.host);
 }
 
 // ---- Certificate ----
@@ -294,16 +294,6 @@ std::string auth_failed_remedy(const Facts& facts) {
         facts.endpoint, mechanism.empty() ? std::string("SASL") : mechanism, offers);
 }
 
-std::string wrong_port(const Facts& facts) {
-    const std::uint16_t expected = catalog_port(facts);
-    if (expected != 0 && expected != facts.port) {
-        return fmt::format("use {}'s port {} for {} access", facts.component.title, expected,
-                           facts.target.target.access);
-    }
-    return fmt::format("check that {} is {}'s port{} and that {} routes to it", facts.port,
-                       facts.component.title, port_note(facts), facts.host);
-}
-
 std::string http_answer(const Facts& facts) {
     const auto& http = protocol_of(facts).http;
     if (!http || http->status == 0) return "";
@@ -322,27 +312,25 @@ std::string answer_remedy(Cause cause, const Facts& facts) {
     switch (cause) {
         case Cause::protocol_not_kafka:
             return fmt::format("{} does not answer as a Kafka broker{}: {}", facts.endpoint,
-                               protocol_detail(facts), wrong_port(facts));
+                               protocol_detail(facts), port_advice(facts));
         case Cause::protocol_not_http:
             return fmt::format("{} does not answer HTTP{}: {}", facts.endpoint,
-                               protocol_detail(facts), wrong_port(facts));
+                               protocol_detail(facts), port_advice(facts));
         case Cause::protocol_wrong_service:
             return fmt::format("{} answered{}, which is not {}: {}", facts.endpoint,
-                               http_answer(facts), facts.component.title, wrong_port(facts));
+                               http_answer(facts), facts.component.named, port_advice(facts));
         case Cause::protocol_unrecognized:
-            return fmt::format(
-                "{} answered{} but not as {} does{}: {}, and that no proxy or load balancer "
-                "there serves something else",
-                facts.endpoint, http_answer(facts), facts.component.title, protocol_detail(facts),
-                wrong_port(facts));
+            return fmt::format("{} answered{} but not as {} does{}: {}", facts.endpoint,
+                               http_answer(facts), facts.component.named, protocol_detail(facts),
+                               port_advice(facts));
         case Cause::protocol_http_error:
             return fmt::format(
                 "{} at {} answered{}: the component is unhealthy; check its state in the console "
                 "and its logs, and retry once it has recovered",
-                facts.component.title, facts.endpoint, http_answer(facts));
+                facts.component.named, facts.endpoint, http_answer(facts));
         case Cause::protocol_too_large:
             return fmt::format("the answer from {} was larger than any {} answer should be: {}",
-                               facts.endpoint, facts.component.title, wrong_port(facts));
+                               facts.endpoint, facts.component.title, port_advice(facts));
         default:
             return "";
     }
@@ -354,7 +342,7 @@ std::string conversation_remedy(Cause cause, const Facts& facts) {
             return fmt::format(
                 "{} accepted the connection but {} did not answer in time: check the service's "
                 "health and load, or give it longer with --timeout",
-                facts.endpoint, facts.component.title);
+                facts.endpoint, facts.component.named);
         case Cause::protocol_closed:
             if (!facts.target.target.tls) {
                 return fmt::format(
@@ -376,10 +364,8 @@ std::string conversation_remedy(Cause cause, const Facts& facts) {
             return kafka_error_remedy(facts);
         case Cause::protocol_error:
             return fmt::format(
-                "the conversation with {} at {} failed{}: check that {} is {}'s port{} and read "
-                "its log at that time",
-                facts.component.title, facts.endpoint, protocol_detail(facts), facts.port,
-                facts.component.title, port_note(facts));
+                "the conversation with {} at {} failed{}: {}, and read its log at that time",
+                facts.component.named, facts.endpoint, protocol_detail(facts), port_advice(facts));
         default:
             return "";
     }
@@ -400,7 +386,7 @@ std::string tls_remedy(Cause cause, const Facts& facts) {
             return fmt::format(
                 "{} does not speak TLS{}: use {} for {} if plaintext is intended, or {}",
                 facts.endpoint, detail.empty() ? std::string("") : fmt::format(" ({})", detail),
-                plaintext_scheme(facts), facts.target.target.endpoint(), wrong_port(facts));
+                plaintext_scheme(facts), facts.target.target.endpoint(), port_advice(facts));
         }
         case Cause::tls_handshake_failed:
             return handshake_remedy(facts);

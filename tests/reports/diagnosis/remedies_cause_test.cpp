@@ -247,9 +247,10 @@ TEST_CASE("an untrusted chain names its root and how to trust it") {
 }
 
 TEST_CASE("a refused port: nothing listens there, and the catalog's port when it differs") {
-    CHECK(contains(judged(failing_with(Cause::tcp_refused)).cause->remedy,
-                   "nothing listens on 9095 at 10.88.0.11: the Kafka broker service there may "
-                   "be down"));
+    CHECK(judged(failing_with(Cause::tcp_refused)).cause->remedy ==
+          "nothing listens on 9095 at 10.88.0.11, the Kafka broker's port for vpc access: the "
+          "Kafka broker service there is down or restarting; check the component's state in the "
+          "console");
     TargetEvidence evidence = failing_with(Cause::tcp_refused);
     evidence.target.port = 9092;
     CHECK(contains(judged(evidence).cause->remedy,
@@ -300,6 +301,16 @@ TEST_CASE("a name that resolved to this host: the summary and the remedy say so 
 TEST_CASE("plaintext asked of a TLS listener: the TLS scheme for this target") {
     CHECK(contains(judged(failing_with(Cause::protocol_tls_required)).cause->remedy,
                    "use SSL:// (SASL_SSL:// with SASL) for " + kHost + ":9095"));
+}
+
+TEST_CASE("a service that is not the component: the catalog's port, or the routing of the name") {
+    TargetEvidence evidence = failing_with(Cause::protocol_not_kafka);
+    CHECK(contains(judged(evidence).cause->remedy,
+                   "9095 is the Kafka broker's port for vpc access, so check that " + kHost +
+                       " leads to it and not to another service"));
+    evidence.target.port = 9092;
+    CHECK(contains(judged(evidence).cause->remedy,
+                   "use port 9095, where the Kafka broker listens for vpc access"));
 }
 
 TEST_CASE("the run's deadline: which stage of which endpoint it cut") {
