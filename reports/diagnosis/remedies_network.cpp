@@ -181,11 +181,9 @@ std::string unreachable_remedy(const Facts& facts) {
 std::string refused_remedy(const Facts& facts) {
     const std::uint16_t expected = catalog_port(facts);
     if (expected != 0 && expected != facts.port) {
-        return fmt::format(
-            "nothing listens on {} at {}: the port is wrong for {} access: {} listens on {} "
-            "there; use {}",
-            facts.port, facts.address, facts.target.target.access, facts.component.title, expected,
-            expected);
+        return fmt::format("nothing listens on {} at {}: {} is not {}'s port for {} access; use {}",
+                           facts.port, facts.address, facts.port, facts.component.named,
+                           facts.target.target.access, expected);
     }
     if (expected == facts.port) {
         return fmt::format(
