@@ -8,6 +8,8 @@
 
 #include <set>
 
+#include <boost/json.hpp>
+
 #include "agent/settings/catalog.h"
 #include "core/cause.h"
 #include "core/report.h"
@@ -17,6 +19,10 @@
 #include "reports/diagnosis/remedies.h"
 #include "reports/diagnosis/remedies_facts.h"
 #include "reports/diagnosis/rules_eval.h"
+#include "reports/render/json_report.h"
+#include "reports/render/junit_report.h"
+#include "reports/render/markdown_report.h"
+#include "reports/render/text_report.h"
 #include "tests/support/report_fixtures.h"
 
 using namespace vpcprobe;
@@ -85,6 +91,33 @@ TargetReport judged(TargetEvidence evidence, AgentInfo agent = agent_info()) {
     return report.targets[0];
 }
 
+// Text as the JUnit report encodes it inside an element.
+std::string xml_text(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            default:
+                out.push_back(c);
+        }
+    }
+    return out;
+}
+
 bool mutual_tls(Cause cause) {
     return cause == Cause::tls_client_cert_required || cause == Cause::tls_client_cert_rejected;
 }
@@ -112,6 +145,24 @@ TEST_CASE("every cause code has a remedy that names this target's address, port 
         if (stage == Stage::tcp && cause != Cause::tcp_unreachable) {
             CHECK(contains(remedy, "9095"));
         }
+    }
+}
+
+TEST_CASE("every cause's remedy reaches every format") {
+    for (const Cause cause : kAllCauses) {
+        INFO(code(cause));
+        const Report report = diagnose({failing_with(cause)}, agent_info());
+        const std::string& remedy = report.targets[0].cause->remedy;
+        REQUIRE_FALSE(remedy.empty());
+        CHECK(contains(render_text(report, false), "    what to do: " + remedy + "\n"));
+        const auto json = boost::json::parse(render_json(report));
+        CHECK(boost::json::value_to<std::string>(
+                  json.at("targets").at(0).at("cause").at("remedy")) == remedy);
+        // Markdown escapes its punctuation: compare up to the first character it would escape.
+        const std::string plain = remedy.substr(0, remedy.find_first_of("<>&*_[]|`\\~"));
+        REQUIRE(plain.size() > 20);
+        CHECK(contains(render_markdown(report), "- **What to do:** " + plain));
+        CHECK(contains(render_junit(report), "what to do: " + xml_text(remedy) + "\n"));
     }
 }
 
