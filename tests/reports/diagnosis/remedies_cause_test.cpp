@@ -118,6 +118,19 @@ std::string xml_text(const std::string& text) {
     return out;
 }
 
+// The causes whose remedy is about the component's port, service or endpoint.
+bool names_component(Cause cause) {
+    static const std::set<Cause> kAboutTheComponent = {
+        Cause::tcp_timeout,          Cause::tcp_refused,
+        Cause::tcp_unreachable,      Cause::tls_not_tls,
+        Cause::tls_handshake_failed, Cause::protocol_timeout,
+        Cause::protocol_not_kafka,   Cause::protocol_http_error,
+        Cause::protocol_not_http,    Cause::protocol_wrong_service,
+        Cause::protocol_closed,      Cause::protocol_too_large,
+        Cause::protocol_error,       Cause::protocol_unrecognized};
+    return kAboutTheComponent.count(cause) > 0;
+}
+
 bool mutual_tls(Cause cause) {
     return cause == Cause::tls_client_cert_required || cause == Cause::tls_client_cert_rejected;
 }
@@ -142,6 +155,7 @@ TEST_CASE("every cause code has a remedy that names this target's address, port 
             // Mutual TLS remedies are written from the CA names and our certificate instead.
             CHECK(contains(remedy, kAddress));
         }
+        if (names_component(cause)) CHECK(contains(remedy, "Kafka broker"));
         if (stage == Stage::tcp && cause != Cause::tcp_unreachable) {
             CHECK(contains(remedy, "9095"));
         }
