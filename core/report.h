@@ -63,7 +63,7 @@ struct TargetCause {
     std::string summary;       // a sentence with the facts: "SYN to 10.0.0.5:9095 got no answer"
     std::vector<Suspect> suspects;
     // What to do, written from this target's own evidence (reports/diagnosis/remedies.h);
-    // "" when none is written for the cause.
+    // every cause has one once diagnose() has run.
     std::string remedy;
 };
 

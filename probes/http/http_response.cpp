@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -186,7 +188,7 @@ bool is_empty_json_object(std::string_view body) {
 
 // Peer text in double quotes, as details quote what a peer sent.
 std::string quoted_peer_text(std::string_view text, std::size_t max_chars) {
-    return "\"" + printable_peer_text(text, max_chars) + "\"";
+    return fmt::format("\"{}\"", printable_peer_text(text, max_chars));
 }
 
 std::string describe_json(const json::value& document) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/text.h"
+#include "reports/diagnosis/remedies.h"
 #include "reports/diagnosis/rules_eval.h"
 
 namespace vpcprobe {
@@ -97,6 +98,8 @@ void attribute_to_rules(Report& report, const rules::RuleSet& rules) {
         attribute_target(target, report.agent, rules);
     }
     if (auto finding = wider_than_needed(rules)) report.findings.push_back(std::move(*finding));
+    // The suspects just named make the remedies more precise ("allow ... in sg-0abc").
+    add_remedies(report);
 }
 
 }  // namespace vpcprobe

@@ -207,6 +207,15 @@ void judge_addresses(const TargetEvidence& evidence, TargetReport& report) {
     }
 }
 
+// A name that resolved to this host or its link is the first thing a reader should know about
+// a target that then failed or warned: the summary opens with it.
+void say_local_answers(const TargetEvidence& evidence, TargetReport& report) {
+    if (!report.cause) return;
+    const std::string sentence = local_answer_sentence(evidence);
+    if (sentence.empty()) return;
+    report.cause->summary = fmt::format("{}: {}", sentence, report.cause->summary);
+}
+
 TargetReport judge(TargetEvidence evidence) {
     normalise(evidence);
     TargetReport report;
@@ -221,6 +230,7 @@ TargetReport judge(TargetEvidence evidence) {
     } else {
         judge_addresses(evidence, report);
     }
+    say_local_answers(evidence, report);
     report.evidence = std::move(evidence);
     return report;
 }
@@ -233,7 +243,6 @@ Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent) {
     report.targets.reserve(evidence.size());
     for (auto& target_evidence : evidence) {
         report.targets.push_back(judge(std::move(target_evidence)));
-        add_remedy(report.targets.back(), report.agent);
         switch (report.targets.back().status) {
             case StageStatus::ok:
                 ++report.summary.ok;
@@ -248,6 +257,7 @@ Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent) {
         }
     }
     report.findings = find_patterns(report.targets, report.agent);
+    add_remedies(report);
     return report;
 }
 

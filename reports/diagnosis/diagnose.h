@@ -25,9 +25,11 @@ namespace vpcprobe {
 //  - A certificate warning is the cause the certificate stage names: cert.expiring_soon, or a
 //    verify error the client does not check for (cert.hostname_mismatch without hostname
 //    verification, any cert.* without certificate verification).
-//  - A cause with a remedy written for it (reports/diagnosis/remedies.h) gets it, from the
-//    target's evidence and, for our client certificate, `agent.tls`.
-// Findings across targets come from find_patterns() (reports/diagnosis/findings.h), run last.
+//  - A name that resolved to this host or its link (DnsEvidence::local_answers) opens the
+//    summary of a failed or warning target: "x resolved to 127.0.0.1, a loopback address: ...".
+// Findings across targets come from find_patterns() (reports/diagnosis/findings.h); then every
+// cause gets its remedy (add_remedies, reports/diagnosis/remedies.h), from the target's
+// evidence, `agent` and the findings.
 Report diagnose(std::vector<TargetEvidence> evidence, AgentInfo agent);
 
 }  // namespace vpcprobe

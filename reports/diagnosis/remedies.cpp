@@ -1,18 +1,126 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reports/diagnosis/remedies.h"
 
-#include <chrono>
-#include <ctime>
+#include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
+#include "core/address.h"
 #include "core/text.h"
+#include "reports/diagnosis/remedies_facts.h"
 
 namespace vpcprobe {
 
+namespace remedy {
+
 namespace {
+
+struct CatalogRow {
+    std::string_view component;
+    std::string_view title;
+    std::uint16_t vpc_port;
+    std::uint16_t pub_port;
+    bool http;
+};
+
+// The endpoint catalog as remedies name it: reports cannot see agent/settings/catalog.h (the
+// layers link downwards only), so the titles and ports of README's "Endpoints" table are
+// repeated here; tests/reports/diagnosis/remedies_test.cpp checks them against it.
+constexpr std::array<CatalogRow, 7> kCatalog{{
+    {"kafka", "Kafka broker", 9095, 9092, false},
+    {"mds", "Confluent MDS", 8090, 443, true},
+    {"schema-registry", "Schema Registry", 8081, 443, true},
+    {"rest-proxy", "Kafka REST Proxy", 8082, 443, true},
+    {"connect", "Kafka Connect", 8083, 443, true},
+    {"ksqldb", "ksqlDB", 8088, 443, true},
+    {"control-center", "Control Center", 9021, 443, true},
+}};
+
+}  // namespace
+
+ComponentInfo component_info(const std::string& component) {
+    for (const auto& row : kCatalog) {
+        if (row.component == component) {
+            // "Kafka broker" is a common noun; the product names are proper ones.
+            const std::string named =
+                row.component == "kafka" ? "the " + std::string(row.title) : std::string(row.title);
+            return {std::string(row.title), named, row.vpc_port, row.pub_port, row.http};
+        }
+    }
+    const std::string name = component.empty() ? std::string("the service") : component;
+    return {name, name, 0, 0, false};
+}
+
+Facts facts_of(const TargetReport& target, const AgentInfo& agent) {
+    const AddressEvidence* shown = target.shown();
+    Facts facts{target,
+                agent,
+                shown,
+                component_info(target.target.component),
+                target.target.host,
+                target.target.port,
+                target.target.host,
+                target.target.endpoint(),
+                "this host"};
+    if (shown != nullptr && !shown->address.empty()) {
+        facts.address = shown->address;
+        facts.endpoint = endpoint_text(shown->address, target.target.port);
+    }
+    if (shown != nullptr && !shown->tcp.local_address.empty()) {
+        facts.source = shown->tcp.local_address;
+    } else if (!agent.source_addresses.empty()) {
+        facts.source = agent.source_addresses.front();
+    }
+    return facts;
+}
+
+std::string resolvers_text(const AgentInfo& agent) {
+    if (agent.resolvers.empty()) return "the system's default resolvers";
+    return fmt::format("resolver{} {}", agent.resolvers.size() == 1 ? "" : "s",
+                       join(agent.resolvers, ", "));
+}
+
+std::uint16_t catalog_port(const Facts& facts) {
+    const std::string& access = facts.target.target.access;
+    if (access == "pub") return facts.component.pub_port;
+    if (access == "vpc") return facts.component.vpc_port;
+    return 0;
+}
+
+std::string port_note(const Facts& facts) {
+    const std::uint16_t expected = catalog_port(facts);
+    if (expected == 0 || expected == facts.port) return "";
+    return fmt::format(" ({} listens on {} for {} access, not {})", facts.component.title, expected,
+                       facts.target.target.access, facts.port);
+}
+
+std::string port_advice(const Facts& facts) {
+    const std::uint16_t expected = catalog_port(facts);
+    if (expected != 0 && expected != facts.port) {
+        return fmt::format("use port {}, where {} listens for {} access", expected,
+                           facts.component.named, facts.target.target.access);
+    }
+    if (expected == facts.port) {
+        return fmt::format(
+            "{} is {}'s port for {} access, so check that {} leads to it and not to another "
+            "service (its DNS record, a proxy or load balancer in front)",
+            facts.port, facts.component.named, facts.target.target.access, facts.host);
+    }
+    return fmt::format("check that {} is {}'s port and that {} leads to it", facts.port,
+                       facts.component.named, facts.host);
+}
+
+}  // namespace remedy
+
+namespace {
+
+using remedy::Facts;
+
+// ---- Mutual TLS: from the CertificateRequest, our certificate and the server's alert ----
 
 // "certificates issued by CN=A; CN=B", or what to do when the server named none.
 std::string accepted_issuers(const TlsEvidence& tls) {
@@ -79,58 +187,142 @@ std::optional<CertificateInfo> our_certificate(const TlsEvidence& tls, const Run
     return std::nullopt;
 }
 
-void add_mutual_tls_remedy(TargetCause& cause, const TlsEvidence& tls, const RunEvidence& run) {
-    if (cause.code == Cause::tls_client_cert_required) {
-        cause.remedy = required_remedy(tls);
-        cause.suspects.push_back(
-            Suspect{"certificate", "", "", "",
-                    "no client certificate is configured; " + accepted_issuers(tls)});
-        return;
-    }
+std::string mutual_tls_remedy(Cause cause, const TlsEvidence& tls, const RunEvidence& run) {
+    if (cause == Cause::tls_client_cert_required) return required_remedy(tls);
     const auto ours = our_certificate(tls, run);
     if (!ours) {
-        cause.remedy = "check the client certificate configured: the server refused it (alert " +
-                       tls.alert + "); " + accepted_issuers(tls);
-        return;
+        return fmt::format(
+            "check the client certificate configured: the server refused it ({}); {}",
+            tls.alert.empty() ? std::string("without an alert")
+                              : fmt::format("alert {}", tls.alert),
+            accepted_issuers(tls));
     }
-    cause.remedy = rejected_remedy(tls, *ours);
-    cause.suspects.push_back(Suspect{
-        "certificate", ours->subject, "", "",
-        fmt::format("our client certificate {} (issued by {}), refused by the server: alert {}",
-                    ours->subject, ours->issuer, tls.alert.empty() ? "unknown" : tls.alert)});
+    return rejected_remedy(tls, *ours);
 }
 
-// A certificate problem the client being checked does not look for (it connects anyway).
-std::string unverified_remedy(const TargetReport& target, const CertificateEvidence& certificate) {
-    if (certificate.cause == Cause::cert_hostname_mismatch) {
-        return fmt::format(
-            "the client connects only because it does not verify hostnames: have the listener's "
-            "certificate name {} (a subjectAltName), or connect by a name it covers, then turn "
-            "hostname verification back on (ssl.endpoint.identification.algorithm=https)",
-            target.target.host);
+std::optional<Suspect> mutual_tls_suspect(Cause cause, const TlsEvidence& tls,
+                                          const RunEvidence& run) {
+    if (cause == Cause::tls_client_cert_required) {
+        return Suspect{"certificate", "", "", "",
+                       "no client certificate is configured; " + accepted_issuers(tls)};
     }
+    const auto ours = our_certificate(tls, run);
+    if (!ours) return std::nullopt;
+    return Suspect{
+        "certificate", ours->subject, "", "",
+        fmt::format("our client certificate {} (issued by {}), refused by the server: alert {}",
+                    ours->subject, ours->issuer, tls.alert.empty() ? "unknown" : tls.alert)};
+}
+
+void add_unless_known(std::vector<Suspect>& suspects, Suspect suspect) {
+    const bool known = std::any_of(suspects.begin(), suspects.end(), [&](const Suspect& s) {
+        return s.kind == suspect.kind && s.id == suspect.id && s.direction == suspect.direction &&
+               s.rule == suspect.rule && s.detail == suspect.detail;
+    });
+    if (!known) suspects.push_back(std::move(suspect));
+}
+
+bool mutual_tls(Cause cause) {
+    return cause == Cause::tls_client_cert_required || cause == Cause::tls_client_cert_rejected;
+}
+
+// ---- The cause's own remedy ----
+
+std::string deadline_remedy(const Facts& facts) {
+    const Stage stage = facts.target.cause->stage;
     return fmt::format(
-        "the client does not verify certificates (enable.ssl.certificate.verification=false), so "
-        "it would not notice an impostor: fix {} and turn verification back on",
-        code(certificate.cause));
+        "the run's --deadline passed during the {} stage of {}, before it could be judged: run "
+        "again with a longer --deadline (this run took {:.1f}s) or fewer targets, and if this "
+        "stage is always the slow one, look at it first",
+        name(stage), facts.endpoint, facts.agent.duration_ms / 1000.0);
+}
+
+std::string cause_remedy(const Facts& facts) {
+    const Cause cause = facts.target.cause->code;
+    if (cause == Cause::run_deadline) return deadline_remedy(facts);
+    if (mutual_tls(cause)) {
+        static const TlsEvidence kNoTls{};
+        return mutual_tls_remedy(cause, facts.shown ? facts.shown->tls : kNoTls, facts.agent);
+    }
+    switch (stage_of(cause)) {
+        case Stage::dns:
+            return remedy::dns_remedy(cause, facts);
+        case Stage::tcp:
+            return remedy::tcp_remedy(cause, facts);
+        case Stage::tls:
+            return remedy::tls_remedy(cause, facts);
+        case Stage::certificate:
+            return remedy::certificate_remedy(cause, facts);
+        case Stage::protocol:
+            return remedy::protocol_remedy(cause, facts);
+    }
+    return "";
+}
+
+// A name that resolved to this host or its link: the first thing to fix, whatever failed next.
+std::string local_answer_remedy(const Facts& facts) {
+    const DnsEvidence& dns = facts.target.evidence.dns;
+    if (dns.local_answers.empty()) return "";
+    const std::string where =
+        dns.source == "hosts-file"
+            ? std::string("the hosts file (/etc/hosts) says so")
+            : fmt::format("{} answered so", remedy::resolvers_text(facts.agent));
+    return fmt::format(
+        "{} points at this host ({}; {}): a hosts-file entry or a tunnel sends it here; unless a "
+        "tunnel on this host is meant to serve it, remove that entry from /etc/hosts (or the "
+        "resolver's record) so {} resolves to the endpoint itself; ",
+        facts.host, join(dns.local_answers, ", "), where, facts.host);
+}
+
+// The finding that covers this target with the same remedy, if any.
+const Finding* same_as_finding(const std::vector<Finding>& findings, const TargetReport& target,
+                               const std::string& text) {
+    const std::string endpoint = target.target.endpoint();
+    for (const auto& finding : findings) {
+        const bool covers = std::find(finding.targets.begin(), finding.targets.end(), endpoint) !=
+                            finding.targets.end();
+        if (covers && lower(finding.remedy) == lower(text)) return &finding;
+    }
+    return nullptr;
 }
 
 }  // namespace
 
-void add_remedy(TargetReport& target, const RunEvidence& run) {
-    if (!target.cause) return;
-    const AddressEvidence* shown = target.shown();
-    if (shown == nullptr) return;
-    TargetCause& cause = *target.cause;
-    if (cause.code == Cause::tls_client_cert_required ||
-        cause.code == Cause::tls_client_cert_rejected) {
-        add_mutual_tls_remedy(cause, shown->tls, run);
-        return;
+std::string local_answer_sentence(const TargetEvidence& evidence) {
+    const auto& answers = evidence.dns.local_answers;
+    if (answers.empty()) return "";
+    bool loopback = false;
+    for (const auto& answer : answers) {
+        if (answer.starts_with("127.") || answer == "::1") loopback = true;
     }
-    const CertificateEvidence& certificate = shown->certificate;
-    if (cause.stage == Stage::certificate && certificate.status == StageStatus::warning &&
-        certificate.cause != Cause::cert_expiring_soon && certificate.cause == cause.code) {
-        cause.remedy = unverified_remedy(target, certificate);
+    const std::string kind = loopback && answers.size() == 1 ? "a loopback address"
+                             : loopback ? "addresses of this host (loopback or link-local)"
+                             : answers.size() == 1 ? "a link-local address"
+                                                   : "link-local addresses";
+    return fmt::format("{} resolved to {}, {}", evidence.target.host, join(answers, ", "), kind);
+}
+
+std::string remedy_for(const TargetReport& target, const AgentInfo& agent) {
+    if (!target.cause) return "";
+    const Facts facts = remedy::facts_of(target, agent);
+    return local_answer_remedy(facts) + cause_remedy(facts);
+}
+
+void add_remedies(Report& report) {
+    for (auto& target : report.targets) {
+        if (!target.cause) continue;
+        TargetCause& cause = *target.cause;
+        std::string text = remedy_for(target, report.agent);
+        if (const Finding* finding = same_as_finding(report.findings, target, text)) {
+            text = fmt::format("for {}, as finding {} says: {}", target.target.endpoint(),
+                               finding->code, text);
+        }
+        cause.remedy = std::move(text);
+        if (mutual_tls(cause.code) && target.shown() != nullptr) {
+            if (auto suspect = mutual_tls_suspect(cause.code, target.shown()->tls, report.agent)) {
+                add_unless_known(cause.suspects, std::move(*suspect));
+            }
+        }
     }
 }
 

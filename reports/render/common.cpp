@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/text.h"
@@ -14,19 +15,52 @@ double round_ms(double ms) {
     return std::round(ms * 10) / 10;
 }
 
+std::string counted(std::size_t n, std::string_view one, std::string_view many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+std::string certificate_fact(const CertificateEvidence& certificate) {
+    const bool days_say_it =
+        certificate.status == StageStatus::ok || certificate.cause == Cause::cert_expiring_soon;
+    if (days_say_it) {
+        return certificate.days_left ? fmt::format("{}d", *certificate.days_left) : "";
+    }
+    if (certificate.cause == Cause::none) return "";
+    // "cert.incomplete_chain" -> "incomplete chain"
+    std::string words(code(certificate.cause));
+    words = words.substr(words.find('.') + 1);
+    std::replace(words.begin(), words.end(), '_', ' ');
+    return words;
+}
+
+std::string explanation_beside(Cause cause, const std::string& summary) {
+    const std::string_view explanation = explain(cause);
+    if (explanation.empty() || summary.find(explanation) != std::string::npos) return "";
+    // A probe's sentence often ends with the explanation's last clause ("...: the host is
+    // reachable but nothing listens on the port"): then the rest adds nothing either.
+    const auto colon = explanation.rfind(": ");
+    if (colon != std::string_view::npos) {
+        const std::string_view clause = explanation.substr(colon + 2);
+        constexpr std::size_t kShortest = 20;  // characters: not a word or two matching by chance
+        if (clause.size() >= kShortest && summary.find(clause) != std::string::npos) return "";
+    }
+    return std::string(explanation);
+}
+
 std::string describe_concurrency(const AgentInfo& agent) {
     if (agent.socket_budget == 0) return "";
     std::string limit = agent.descriptor_limit == 0
                             ? std::string("no descriptor limit")
                             : fmt::format("descriptor limit {}", agent.descriptor_limit);
-    std::string text = fmt::format(
-        "at most {} targets and {} sockets at once ({}); the most in flight: {} targets, {} "
-        "sockets",
-        agent.concurrency, agent.socket_budget, limit, agent.peak_targets, agent.peak_sockets);
+    std::string text = fmt::format("at most {} and {} at once ({}); the most in flight: {}, {}",
+                                   counted(agent.concurrency, "target", "targets"),
+                                   counted(agent.socket_budget, "socket", "sockets"), limit,
+                                   counted(agent.peak_targets, "target", "targets"),
+                                   counted(agent.peak_sockets, "socket", "sockets"));
     // Said only when it happened: the descriptor limit, not --concurrency, set the pace.
     if (agent.queued_for_socket > 0) {
-        text += fmt::format("; {} address{} waited for a free socket", agent.queued_for_socket,
-                            agent.queued_for_socket == 1 ? "" : "es");
+        text += fmt::format("; {} waited for a free socket",
+                            counted(agent.queued_for_socket, "address", "addresses"));
     }
     return text;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/report.h"
@@ -12,6 +13,18 @@ namespace vpcprobe {
 
 // Milliseconds as the reports give them: rounded to 0.1 ms.
 double round_ms(double ms);
+
+// "1 target", "2 targets", "1 address", "3 addresses": a count with its noun agreeing.
+std::string counted(std::size_t n, std::string_view one, std::string_view many);
+
+// What a certificate cell of a table says after its mark: days left when the chain is fine or
+// only about to expire ("364d"), else the failure in words ("incomplete chain", "untrusted"),
+// so days left never read as the reason a chain failed.
+std::string certificate_fact(const CertificateEvidence& certificate);
+
+// The cause's explanation (explain()) unless `summary` already says it, whole or its last
+// clause: each sentence once.
+std::string explanation_beside(Cause cause, const std::string& summary);
 
 // One sentence on how much ran at once, for the text and Markdown headers: "at most 64 targets
 // and 960 sockets at once (descriptor limit 1024); the most in flight: 64 targets, 70 sockets".

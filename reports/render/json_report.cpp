@@ -231,7 +231,7 @@ json::value cause_json(const std::optional<TargetCause>& cause) {
                         {"summary", text(cause->summary)},
                         {"suspects", suspects_json(cause->suspects)},
                         {"explanation", json::string(explain(cause->code))},
-                        {"remedy", text_or_null(cause->remedy)}};
+                        {"remedy", text(cause->remedy)}};
 }
 
 json::object target_json(const TargetReport& target) {

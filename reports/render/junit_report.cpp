@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/text.h"
+#include "reports/render/common.h"
 #include "reports/render/markdown_report.h"
 
 namespace vpcprobe {
@@ -99,8 +100,9 @@ std::string cause_text(const TargetReport& target) {
     std::string out;
     if (target.cause) {
         const TargetCause& cause = *target.cause;
-        out += fmt::format("{} at the {} stage: {}\n", code(cause.code), name(cause.stage),
-                           explain(cause.code));
+        const std::string explanation = explanation_beside(cause.code, cause.summary);
+        out += fmt::format("{} at the {} stage{}\n", code(cause.code), name(cause.stage),
+                           explanation.empty() ? std::string() : fmt::format(": {}", explanation));
         if (!cause.summary.empty()) out += cause.summary + "\n";
         for (const auto& suspect : cause.suspects) {
             out += "suspect: " + (suspect.kind.empty() ? std::string("unknown") : suspect.kind);
@@ -110,6 +112,7 @@ std::string cause_text(const TargetReport& target) {
             if (!suspect.detail.empty()) out += ": " + suspect.detail;
             out += "\n";
         }
+        if (!cause.remedy.empty()) out += "what to do: " + cause.remedy + "\n";
         out += "\n";
     }
     return out + render_evidence_text(target);

@@ -240,8 +240,12 @@ void render_table(std::string& out, const Report& report) {
                 target.evidence.addresses.size() - 1 + target.evidence.addresses_not_probed;
             if (others > 0) address += fmt::format(" (+{})", others);
         }
+        // Days left only beside a chain that is fine or about to expire: next to a chain that
+        // failed for another reason they would read as the reason.
         std::string certificate = stage_cell(view.certificate);
-        if (view.certificate.days_left && view.certificate.status != StageStatus::skipped) {
+        const bool days_say_it = view.certificate.status == StageStatus::ok ||
+                                 view.certificate.cause == Cause::cert_expiring_soon;
+        if (view.certificate.days_left && days_say_it) {
             certificate += fmt::format(" {}d", *view.certificate.days_left);
         }
         out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} {} |\n",
@@ -329,10 +333,11 @@ void render_problems(std::string& out, const Report& report) {
                            md(target.target.component), md(target.target.endpoint()));
         out += fmt::format("- **Cause:** {} at the {} stage\n", code_span(code(cause.code)),
                            name(cause.stage));
-        out += "- **What it means:** " + md(explain(cause.code)) + "\n";
+        const std::string explanation = explanation_beside(cause.code, cause.summary);
+        if (!explanation.empty()) out += "- **What it means:** " + md(explanation) + "\n";
         if (!cause.summary.empty()) out += "- **Observed:** " + md(cause.summary) + "\n";
         render_suspects(out, cause.suspects);
-        if (!cause.remedy.empty()) out += "- **Remedy:** " + md(cause.remedy) + "\n";
+        if (!cause.remedy.empty()) out += "- **What to do:** " + md(cause.remedy) + "\n";
         out += "\n";
     }
     if (!any) out += "None.\n\n";
@@ -436,7 +441,13 @@ void render_tls(std::string& out, const TlsEvidence& tls) {
 
 void render_certificate(std::string& out, const CertificateEvidence& certificate) {
     std::string line = "  " + stage_line("certificate", certificate);
-    if (certificate.days_left) line += fmt::format(", {} days left", *certificate.days_left);
+    if (certificate.days_left) {
+        const int days = *certificate.days_left;
+        line += days < 0 ? fmt::format(", expired {} ago",
+                                       counted(static_cast<std::size_t>(-days), "day", "days"))
+                         : fmt::format(", {} left",
+                                       counted(static_cast<std::size_t>(days), "day", "days"));
+    }
     out += line + "\n";
     detail_line(out, "  ", certificate);
     for (std::size_t depth = 0; depth < certificate.chain.size(); ++depth) {
@@ -457,8 +468,8 @@ void render_certificate(std::string& out, const CertificateEvidence& certificate
 
 void render_kafka(std::string& out, const KafkaEvidence& kafka) {
     if (kafka.api_versions_version >= 0) {
-        out += fmt::format("    ApiVersions v{}: {} APIs\n", kafka.api_versions_version,
-                           kafka.apis.size());
+        out += fmt::format("    ApiVersions v{}: {}\n", kafka.api_versions_version,
+                           counted(kafka.apis.size(), "API", "APIs"));
     }
     if (!kafka.sasl_mechanism.empty()) {
         out += fmt::format("    SASL {}: {}\n", neutralised(kafka.sasl_mechanism),
@@ -551,8 +562,8 @@ std::string render_evidence_text(const TargetReport& target) {
 
     for (const auto& address : target.evidence.addresses) render_address(out, address);
     if (target.evidence.addresses_not_probed > 0) {
-        out +=
-            fmt::format("{} more address(es) not probed\n", target.evidence.addresses_not_probed);
+        out += fmt::format("{} not probed\n", counted(target.evidence.addresses_not_probed,
+                                                      "more address", "more addresses"));
     }
     return out;
 }
@@ -565,8 +576,9 @@ std::string render_markdown(const Report& report) {
         out += "None.\n\n";
     } else {
         render_table(out, report);
-        out += fmt::format("\n{} ok, {} warning, {} failed.\n\n", report.summary.ok,
-                           report.summary.warning, report.summary.failed);
+        out += fmt::format("\n{} ok, {}, {} failed.\n\n", report.summary.ok,
+                           counted(report.summary.warning, "warning", "warnings"),
+                           report.summary.failed);
     }
 
     render_canonical_section(out, report);

@@ -182,9 +182,7 @@ Cell timed_cell(const StageResult& stage) {
 }
 
 Cell certificate_cell(const CertificateEvidence& certificate) {
-    std::string fact;
-    if (certificate.days_left) fact = fmt::format("{}d", *certificate.days_left);
-    return stage_cell(certificate, fact);
+    return stage_cell(certificate, certificate_fact(certificate));
 }
 
 Cell status_cell(StageStatus status) {
@@ -301,11 +299,23 @@ void render_causes(std::string& out, const std::vector<TargetReport>& targets,
         out += fmt::format("{} {} {}: {}\n", paint(tone, mark(target->status)),
                            paint(Tone::bold, safe(target->target.component)),
                            safe(target->target.endpoint()), paint(tone, code(cause.code)));
-        out += fmt::format("    {}\n", explain(cause.code));
+        const std::string explanation = explanation_beside(cause.code, cause.summary);
+        if (!explanation.empty()) out += fmt::format("    {}\n", explanation);
         if (!cause.summary.empty()) out += fmt::format("    {}\n", safe(cause.summary));
         render_suspects(out, cause.suspects, "    ");
-        if (!cause.remedy.empty()) out += fmt::format("    remedy: {}\n", safe(cause.remedy));
+        if (!cause.remedy.empty()) {
+            out += fmt::format("    {} {}\n", paint(Tone::bold, "what to do:"), safe(cause.remedy));
+        }
     }
+}
+
+// A protocol warning whose detail is the cause's summary, with nothing else to add: the causes
+// section says it; printing it here too would say the same sentence twice.
+bool says_only_the_cause(const TargetReport& target, const ProtocolEvidence& protocol) {
+    const bool more =
+        !protocol.note.empty() || (protocol.kafka && !protocol.kafka->brokers.empty());
+    return !more && protocol.status == StageStatus::warning && target.cause &&
+           target.cause->summary.find(protocol.detail) != std::string::npos;
 }
 
 // What the protocol stage established for each target that got that far: the service that
@@ -318,6 +328,7 @@ void render_services(std::string& out, const std::vector<TargetReport>& targets,
         if (shown == nullptr) continue;
         const ProtocolEvidence& protocol = shown->protocol;
         if (protocol.status != StageStatus::ok && protocol.status != StageStatus::warning) continue;
+        if (says_only_the_cause(*target, protocol)) continue;
         out += fmt::format("{} {}: {}\n", paint(Tone::bold, safe(target->target.component)),
                            safe(target->target.endpoint()), safe(protocol.detail));
         if (!protocol.note.empty()) out += fmt::format("    note: {}\n", safe(protocol.note));
@@ -447,8 +458,8 @@ std::string verdict(const Report& report, const Painter& paint) {
     const Summary& s = report.summary;
     const std::size_t total = report.targets.size();
     const Tone tone = s.failed > 0 ? Tone::bad : s.warning > 0 ? Tone::warn : Tone::good;
-    return paint(tone, fmt::format("{} target{}: {} ok, {} warning, {} failed", total,
-                                   total == 1 ? "" : "s", s.ok, s.warning, s.failed));
+    return paint(tone, fmt::format("{}: {} ok, {}, {} failed", counted(total, "target", "targets"),
+                                   s.ok, counted(s.warning, "warning", "warnings"), s.failed));
 }
 
 }  // namespace

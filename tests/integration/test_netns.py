@@ -95,6 +95,18 @@ class Firewalled(unittest.TestCase):
         icmp = prohibited["stages"]["tcp"]["icmp"]
         self.assertEqual((icmp["type"], icmp["code"]), (3, 13), "ICMP admin-prohibited")
         self.assertIn(ADDRESS["schema-registry"], prohibited["cause"]["summary"])
+        # Each remedy is written for its target: the ICMP sender, the port, the address.
+        remedy = prohibited["cause"]["remedy"]
+        self.assertTrue(icmp["offender"], icmp)
+        self.assertIn(icmp["offender"], remedy)
+        self.assertIn("ICMP admin-prohibited", remedy)
+        self.assertIn("allow tcp/8081 from", remedy)
+        dropped = r.target(catalog_host("kafka", INSTANCE), 9095)["cause"]["remedy"]
+        self.assertIn("allow tcp/9095 from ", dropped)
+        self.assertIn(f"(or its subnet) to {ADDRESS['kafka']} in the security group and network "
+                      "ACL of the Kafka broker endpoint", dropped)
+        refused = r.target(catalog_host("connect", INSTANCE), 8083)["cause"]["remedy"]
+        self.assertIn(f"nothing listens on 8083 at {ADDRESS['connect']}", refused)
 
     def test_a_port_dropped_on_several_hosts_is_a_firewall_finding(self):
         # tcp/9095 is dropped on .11 and .16 while 8090 and 9021 on the same hosts answer.
@@ -175,6 +187,11 @@ class Firewalled(unittest.TestCase):
         cc = r.target("10.88.0.16", 9095)
         self.assertEqual([(s["kind"], s["id"], s["rule"]) for s in cc["cause"]["suspects"]],
                          [("network-acl-rule", "acl-cc", "90")], cc["cause"])
+        # The remedies name the group and the ACL entry the exports blame, for this flow.
+        self.assertIn("allow tcp/9095 from 10.88.0.12 to 10.88.0.11 in sg-kafka (ingress)",
+                      kafka["cause"]["remedy"])
+        self.assertIn("allow tcp/9095 from 10.88.0.12 to 10.88.0.16 in acl-cc entry 90",
+                      cc["cause"]["remedy"])
         self.assertEqual(r.target("10.88.0.11", 8090)["status"], "ok")
 
     def test_alibaba_drop_rule_is_named(self):

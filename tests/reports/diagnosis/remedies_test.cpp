@@ -142,9 +142,9 @@ TEST_CASE("the text and Markdown reports print the remedy and the CAs the server
                      {refused(Cause::tls_client_cert_required, "certificate required", false)})},
         agent_info());
     const std::string& remedy = report.targets[0].cause->remedy;
-    CHECK(contains(render_text(report, false), "    remedy: " + remedy + "\n"));
+    CHECK(contains(render_text(report, false), "    what to do: " + remedy + "\n"));
     const std::string markdown = render_markdown(report);
-    CHECK(contains(markdown, "- **Remedy:** "));
+    CHECK(contains(markdown, "- **What to do:** "));
     CHECK(contains(render_evidence_text(report.targets[0]),
                    "client certificate requested; CAs it accepts: " + kClientCa));
 }

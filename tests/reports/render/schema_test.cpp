@@ -227,6 +227,14 @@ TEST_CASE("documents that break the contract are rejected by the schema") {
                                    })},
         {"port out of range",
          without(base, [](json::object& d) { d["targets"].at(0).as_object()["port"] = 70000; })},
+        {"a cause without a remedy",
+         without(
+             base,
+             [](json::object& d) { d["targets"].at(0).at("cause").as_object().erase("remedy"); })},
+        {"an empty remedy", without(base,
+                                    [](json::object& d) {
+                                        d["targets"].at(0).at("cause").as_object()["remedy"] = "";
+                                    })},
         {"unknown suspect kind",
          without(weird_strings_report(),
                  [](json::object& d) {

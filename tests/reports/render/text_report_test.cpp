@@ -196,7 +196,7 @@ TEST_CASE("findings and suspects are listed") {
 TEST_CASE("an empty report still has a header and a verdict") {
     const std::string text = render_text(diagnose({}, agent_info()), false);
     CHECK_THAT(text, Catch::StartsWith("vpcprobe 0.1.0 on bastion-1"));
-    CHECK_THAT(text, Catch::EndsWith("0 targets: 0 ok, 0 warning, 0 failed\n"));
+    CHECK_THAT(text, Catch::EndsWith("0 targets: 0 ok, 0 warnings, 0 failed\n"));
 }
 
 TEST_CASE("findings made by diagnose() come after the problems and before the verdict") {
@@ -213,7 +213,7 @@ TEST_CASE("findings made by diagnose() come after the problems and before the ve
     const std::string text = render_text(report, false);
     const auto problems = text.find("\u2717 schema-registry " + kKafkaHost + ":8081: tcp.timeout");
     const auto findings = text.find("\nFindings\nerror firewall.port_blocked: SYNs to tcp/8081");
-    const auto verdict = text.find("4 targets: 2 ok, 0 warning, 2 failed");
+    const auto verdict = text.find("4 targets: 2 ok, 0 warnings, 2 failed");
     REQUIRE(problems != std::string::npos);
     REQUIRE(findings != std::string::npos);
     REQUIRE(verdict != std::string::npos);
@@ -294,7 +294,7 @@ TEST_CASE("canonical names: where each address of a bootstrap leads the client, 
                          "cert.hostname_mismatch\n"
                          "        10.0.0.7 has no PTR record (NXDOMAIN from 10.20.0.2:53); the "
                          "client uses 10.0.0.7 itself as the name\n"));
-    CHECK_THAT(text, Catch::Contains("3 targets: 2 ok, 0 warning, 1 failed"));
+    CHECK_THAT(text, Catch::Contains("3 targets: 2 ok, 0 warnings, 1 failed"));
     // Without canonical names, no such section.
     CHECK_THAT(render_text(mixed_report(), false),
                !Catch::Contains("resolve_canonical_bootstrap_servers_only"));

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+// Remedies for the dns and tcp stages (reports/diagnosis/remedies_facts.h).
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/text.h"
+#include "reports/diagnosis/remedies_facts.h"
+
+namespace vpcprobe::remedy {
+
+namespace {
+
+// ---- DNS ----
+
+// "vpc-kafka-abcdef1234.alikafka.aliyuncs.com" -> "abcdef1234": prefix and service never hold
+// a '-', so the partInstanceId follows the second '-' of the first label.
+std::string part_instance_id(const std::string& host) {
+    const std::string label = host.substr(0, host.find('.'));
+    const auto first = label.find('-');
+    if (first == std::string::npos) return "";
+    const auto second = label.find('-', first + 1);
+    if (second == std::string::npos) return "";
+    return label.substr(second + 1);
+}
+
+bool from_catalog(const Facts& facts) {
+    return facts.target.target.origin == "catalog" && facts.component.vpc_port != 0;
+}
+
+// A pub name of a component whose Internet access the console switches on (all but Control
+// Center, on by default).
+bool internet_access_switch(const Facts& facts) {
+    return from_catalog(facts) && facts.target.target.access == "pub" &&
+           facts.target.target.component != "control-center";
+}
+
+std::string internet_access_remedy(const Facts& facts, std::string_view how) {
+    return fmt::format(
+        "{} {} for {}: enable Internet access for {} in the ApsaraMQ for Confluent console "
+        "(the instance's Access Links and Interfaces page), then check that the name resolves",
+        facts.host, how, resolvers_text(facts.agent), facts.component.title);
+}
+
+// A vpc- (or other catalog) name that does not exist: the instance ID, or the wrong resolver.
+std::string catalog_name_remedy(const Facts& facts, std::string_view how) {
+    const std::string id = part_instance_id(facts.host);
+    return fmt::format(
+        "{} {} for {}: check the instance ID (this name carries partInstanceId {}); if it is "
+        "right, resolve with the VPC's resolver (Alibaba Cloud VPC DNS 100.100.2.136 and "
+        "100.100.2.138 in /etc/resolv.conf, or --dns-server) instead of {}",
+        facts.host, how, resolvers_text(facts.agent), id.empty() ? "?" : id,
+        facts.agent.resolvers.empty() ? std::string("the system's default")
+                                      : join(facts.agent.resolvers, ", "));
+}
+
+std::string missing_name_remedy(const Facts& facts, std::string_view how) {
+    if (internet_access_switch(facts)) return internet_access_remedy(facts, how);
+    if (from_catalog(facts)) return catalog_name_remedy(facts, how);
+    return fmt::format(
+        "{} {} for {}: check the spelling of the name, or resolve it with a resolver that serves "
+        "its zone (--dns-server, or /etc/resolv.conf)",
+        facts.host, how, resolvers_text(facts.agent));
+}
+
+std::string sinkhole_remedy(const Facts& facts) {
+    const auto& addresses = facts.target.evidence.dns.addresses;
+    return fmt::format(
+        "a DNS firewall or filter rule at {} blocked {} (it answered {}): ask its operators to "
+        "allow {}, or resolve it with the VPC's own resolver (--dns-server) if the filter is not "
+        "meant for it",
+        resolvers_text(facts.agent), facts.host,
+        addresses.empty() ? std::string("0.0.0.0") : join(addresses, ", "), facts.host);
+}
+
+// ---- TCP ----
+
+bool names_a_rule(const Suspect& suspect) {
+    return suspect.kind == "security-group" || suspect.kind == "security-group-rule" ||
+           suspect.kind == "network-acl-rule" || suspect.kind == "route";
+}
+
+// "sg-0abc (ingress), acl-12/100 (ingress)": the suspects rules attribution named.
+std::vector<std::string> named_rules(const Facts& facts, bool& egress_named) {
+    std::vector<std::string> out;
+    egress_named = false;
+    for (const auto& suspect : facts.target.cause->suspects) {
+        if (!names_a_rule(suspect) || suspect.id.empty()) continue;
+        std::string text = suspect.id;
+        if (suspect.kind == "network-acl-rule" && !suspect.rule.empty()) {
+            text += fmt::format(" entry {}", suspect.rule);
+        }
+        if (!suspect.direction.empty()) text += fmt::format(" ({})", suspect.direction);
+        if (suspect.direction == "egress") egress_named = true;
+        bool seen = false;
+        for (const auto& known : out) seen = seen || known == text;
+        if (!seen) out.push_back(std::move(text));
+    }
+    return out;
+}
+
+// A `firewall` suspect from attribution: the exports allow the flow, or cannot decide it.
+const Suspect* firewall_suspect(const Facts& facts) {
+    for (const auto& suspect : facts.target.cause->suspects) {
+        if (suspect.kind == "firewall") return &suspect;
+    }
+    return nullptr;
+}
+
+std::string allow_flow(const Facts& facts) {
+    return fmt::format("allow tcp/{} from {}", facts.port, facts.source);
+}
+
+std::string timeout_remedy(const Facts& facts) {
+    bool egress_named = false;
+    const std::vector<std::string> rules = named_rules(facts, egress_named);
+    if (!rules.empty()) {
+        return fmt::format("{} to {} in {}{}", allow_flow(facts), facts.address,
+                           join(rules, " and "),
+                           egress_named ? "" : " and in this host's egress rules");
+    }
+    std::string text = fmt::format(
+        "{} (or its subnet) to {} in the security group and network ACL of the {} endpoint, and "
+        "in this host's egress rules",
+        allow_flow(facts), facts.address, facts.component.title);
+    if (const Suspect* firewall = firewall_suspect(facts)) {
+        text += fmt::format("; the rules given with --rules: {}", firewall->detail);
+    }
+    return text;
+}
+
+// The ICMP error's name as the probe wrote it in the stage's detail ("ICMP admin-prohibited"),
+// so the mapping of ICMP types stays in probes/tcp/error_map_tcp.cpp.
+std::string icmp_words(const TcpEvidence& tcp) {
+    const auto at = tcp.detail.find("ICMP ");
+    if (at != std::string::npos) {
+        auto end = tcp.detail.find_first_of(" ,:;)", at + 5);
+        return tcp.detail.substr(at, end == std::string::npos ? end : end - at);
+    }
+    if (tcp.icmp) return fmt::format("ICMP type {} code {}", tcp.icmp->type, tcp.icmp->code);
+    return "";
+}
+
+// "the firewall at 10.50.2.2 rejected it (ICMP admin-prohibited)": who sent the ICMP error.
+std::string who_sent(const Facts& facts, std::string_view what, std::string_view verb) {
+    static const TcpEvidence kNoTcp{};
+    const TcpEvidence& tcp = facts.shown ? facts.shown->tcp : kNoTcp;
+    const std::string icmp = icmp_words(tcp);
+    const std::string how = icmp.empty() ? "" : fmt::format(" ({})", icmp);
+    if (!tcp.icmp || tcp.icmp->offender.empty()) {
+        return fmt::format("a {} on the path {}{}", what, verb, how);
+    }
+    if (tcp.icmp->offender == facts.address) {
+        return fmt::format("the host {} itself {}{}", facts.address, verb, how);
+    }
+    return fmt::format("the {} at {} {}{}", what, tcp.icmp->offender, verb, how);
+}
+
+std::string prohibited_remedy(const Facts& facts) {
+    bool egress_named = false;
+    const std::vector<std::string> rules = named_rules(facts, egress_named);
+    const std::string where =
+        rules.empty() ? std::string("in its rules") : "in " + join(rules, " and ");
+    return fmt::format("{}: {} to {} {} (or have its operators do so)",
+                       who_sent(facts, "firewall", "rejected it"), allow_flow(facts), facts.address,
+                       where);
+}
+
+std::string unreachable_remedy(const Facts& facts) {
+    const bool icmp = facts.shown != nullptr && facts.shown->tcp.icmp.has_value();
+    const std::string who = icmp ? who_sent(facts, "router", "said it is unreachable")
+                                 : std::string("this host has no route for it");
+    return fmt::format(
+        "{}: there is no route from {} to {}; check the route tables of this host's subnet and "
+        "of the VPC for a route to {} (peering, transit router, VPN), and that the {} endpoint "
+        "still exists at that address",
+        who, facts.source, facts.address, facts.address, facts.component.title);
+}
+
+std::string refused_remedy(const Facts& facts) {
+    const std::uint16_t expected = catalog_port(facts);
+    if (expected != 0 && expected != facts.port) {
+        return fmt::format("nothing listens on {} at {}: {} is not {}'s port for {} access; use {}",
+                           facts.port, facts.address, facts.port, facts.component.named,
+                           facts.target.target.access, expected);
+    }
+    if (expected == facts.port) {
+        return fmt::format(
+            "nothing listens on {} at {}, {}'s port for {} access: the {} service there is down "
+            "or restarting; check the component's state in the console",
+            facts.port, facts.address, facts.component.named, facts.target.target.access,
+            facts.component.title);
+    }
+    return fmt::format(
+        "nothing listens on {} at {}: the {} service there may be down or restarting, or the port "
+        "is wrong; check the service's state and its listener configuration",
+        facts.port, facts.address, facts.component.title);
+}
+
+std::string tcp_error_remedy(const Facts& facts) {
+    static const TcpEvidence kNoTcp{};
+    const TcpEvidence& tcp = facts.shown ? facts.shown->tcp : kNoTcp;
+    const std::string why = tcp.detail.empty() ? std::string("no address was probed") : tcp.detail;
+    return fmt::format(
+        "the connection to {} could not even be attempted from this host ({}): fix that locally "
+        "(the descriptor limit, a --bind address this host has, --concurrency) and run again",
+        facts.endpoint, why);
+}
+
+}  // namespace
+
+std::string dns_remedy(Cause cause, const Facts& facts) {
+    const std::string resolvers = resolvers_text(facts.agent);
+    switch (cause) {
+        case Cause::dns_nxdomain:
+            return missing_name_remedy(facts, "does not exist");
+        case Cause::dns_nodata:
+            return missing_name_remedy(facts, "has no A or AAAA record");
+        case Cause::dns_servfail:
+            return fmt::format(
+                "{} failed to resolve {} (SERVFAIL): check its forwarding for this zone and that "
+                "it reaches the zone's servers, or resolve with the VPC's resolver (--dns-server)",
+                resolvers, facts.host);
+        case Cause::dns_refused:
+            return fmt::format(
+                "{} refused the query for {} or does not listen: point this host at a resolver "
+                "that serves it (/etc/resolv.conf, or --dns-server)",
+                resolvers, facts.host);
+        case Cause::dns_timeout:
+            return fmt::format(
+                "no answer from {} for {}: check that this host reaches them on udp/53 and "
+                "tcp/53 (security group, network ACL, host firewall), or use --dns-server",
+                resolvers, facts.host);
+        case Cause::dns_error:
+            return fmt::format(
+                "the lookup of {} failed ({}): check the name and /etc/resolv.conf, then ask {} "
+                "directly (dig {})",
+                facts.host,
+                facts.target.evidence.dns.detail.empty() ? std::string("no detail")
+                                                         : facts.target.evidence.dns.detail,
+                resolvers, facts.host);
+        case Cause::dns_sinkhole:
+            return sinkhole_remedy(facts);
+        default:
+            return "";
+    }
+}
+
+std::string tcp_remedy(Cause cause, const Facts& facts) {
+    switch (cause) {
+        case Cause::tcp_timeout:
+            return timeout_remedy(facts);
+        case Cause::tcp_refused:
+            return refused_remedy(facts);
+        case Cause::tcp_prohibited:
+            return prohibited_remedy(facts);
+        case Cause::tcp_unreachable:
+            return unreachable_remedy(facts);
+        case Cause::tcp_error:
+            return tcp_error_remedy(facts);
+        default:
+            return "";
+    }
+}
+
+}  // namespace vpcprobe::remedy
