@@ -181,19 +181,22 @@ std::string unreachable_remedy(const Facts& facts) {
 std::string refused_remedy(const Facts& facts) {
     const std::uint16_t expected = catalog_port(facts);
     if (expected != 0 && expected != facts.port) {
-        return fmt::format("nothing listens on {} at {}: {} is not {}'s port for {} access; use {}",
-                           facts.port, facts.address, facts.port, facts.component.named,
-                           facts.target.target.access, expected);
+        return fmt::format(
+            "nothing listens on port {} at {}: {} is not {}'s port for {} access; use {}",
+            facts.port, facts.address, facts.port, facts.component.named,
+            facts.target.target.access, expected);
     }
     if (expected == facts.port) {
         return fmt::format(
-            "nothing listens on {} at {}, {}'s port for {} access: the {} service there is down "
+            "nothing listens on port {} at {}, {}'s port for {} access: the {} service there is "
+            "down "
             "or restarting; check the component's state in the console",
             facts.port, facts.address, facts.component.named, facts.target.target.access,
             facts.component.title);
     }
     return fmt::format(
-        "nothing listens on {} at {}: the {} service there may be down or restarting, or the port "
+        "nothing listens on port {} at {}: the {} service there may be down or restarting, or the "
+        "port "
         "is wrong; check the service's state and its listener configuration",
         facts.port, facts.address, facts.component.title);
 }

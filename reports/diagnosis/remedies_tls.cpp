@@ -303,26 +303,21 @@ std::string http_answer(const Facts& facts) {
     return text;
 }
 
-std::string protocol_detail(const Facts& facts) {
-    const std::string& detail = protocol_of(facts).detail;
-    return detail.empty() ? std::string("") : fmt::format(" ({})", detail);
-}
-
 std::string answer_remedy(Cause cause, const Facts& facts) {
     switch (cause) {
         case Cause::protocol_not_kafka:
-            return fmt::format("{} does not answer as a Kafka broker{}: {}", facts.endpoint,
-                               protocol_detail(facts), port_advice(facts));
+            return fmt::format("{} is not a Kafka broker: {}", facts.endpoint, port_advice(facts));
         case Cause::protocol_not_http:
-            return fmt::format("{} does not answer HTTP{}: {}", facts.endpoint,
-                               protocol_detail(facts), port_advice(facts));
+            return fmt::format("{} does not speak HTTP: {}", facts.endpoint, port_advice(facts));
         case Cause::protocol_wrong_service:
             return fmt::format("{} answered{}, which is not {}: {}", facts.endpoint,
                                http_answer(facts), facts.component.named, port_advice(facts));
         case Cause::protocol_unrecognized:
-            return fmt::format("{} answered{} but not as {} does{}: {}", facts.endpoint,
-                               http_answer(facts), facts.component.named, protocol_detail(facts),
-                               port_advice(facts));
+            return fmt::format(
+                "{} answered{} but is not recognisably {}: {}; if a proxy or gateway stands in "
+                "front of it, check that it forwards to {}",
+                facts.endpoint, http_answer(facts), facts.component.named, port_advice(facts),
+                facts.component.title);
         case Cause::protocol_http_error:
             return fmt::format(
                 "{} at {} answered{}: the component is unhealthy; check its state in the console "
@@ -364,8 +359,8 @@ std::string conversation_remedy(Cause cause, const Facts& facts) {
             return kafka_error_remedy(facts);
         case Cause::protocol_error:
             return fmt::format(
-                "the conversation with {} at {} failed{}: {}, and read its log at that time",
-                facts.component.named, facts.endpoint, protocol_detail(facts), port_advice(facts));
+                "the conversation with {} at {} failed: {}, and read its log at that time",
+                facts.component.named, facts.endpoint, port_advice(facts));
         default:
             return "";
     }
@@ -381,13 +376,12 @@ std::string tls_remedy(Cause cause, const Facts& facts) {
                 "(a plaintext listener waits for the client to speak first); otherwise check "
                 "that nothing in between (a proxy, an IPS) holds the connection",
                 facts.endpoint, plaintext_scheme(facts));
-        case Cause::tls_not_tls: {
-            const std::string& detail = tls_of(facts).detail;
+        case Cause::tls_not_tls:
             return fmt::format(
-                "{} does not speak TLS{}: use {} for {} if plaintext is intended, or {}",
-                facts.endpoint, detail.empty() ? std::string("") : fmt::format(" ({})", detail),
-                plaintext_scheme(facts), facts.target.target.endpoint(), port_advice(facts));
-        }
+                "{} does not speak TLS: use {} for {} if plaintext is intended, or enable TLS on "
+                "the listener; if TLS was meant, {}",
+                facts.endpoint, plaintext_scheme(facts), facts.target.target.endpoint(),
+                port_advice(facts));
         case Cause::tls_handshake_failed:
             return handshake_remedy(facts);
         default:

@@ -106,7 +106,7 @@ class Firewalled(unittest.TestCase):
         self.assertIn(f"(or its subnet) to {ADDRESS['kafka']} in the security group and network "
                       "ACL of the Kafka broker endpoint", dropped)
         refused = r.target(catalog_host("connect", INSTANCE), 8083)["cause"]["remedy"]
-        self.assertIn(f"nothing listens on 8083 at {ADDRESS['connect']}", refused)
+        self.assertIn(f"nothing listens on port 8083 at {ADDRESS['connect']}", refused)
 
     def test_a_port_dropped_on_several_hosts_is_a_firewall_finding(self):
         # tcp/9095 is dropped on .11 and .16 while 8090 and 9021 on the same hosts answer.

@@ -38,7 +38,7 @@ class RemediesNameTheTarget(unittest.TestCase):
         validate(r.json)
         refused = r.target(REFUSED_ADDRESS, self.refused_port)
         self.assertEqual(refused["cause"]["code"], "tcp.refused", refused)
-        self.assertIn(f"nothing listens on {self.refused_port} at {REFUSED_ADDRESS}",
+        self.assertIn(f"nothing listens on port {self.refused_port} at {REFUSED_ADDRESS}",
                       refused["cause"]["remedy"])
         chain = r.target(TLS_HOST, 8443)
         self.assertEqual(chain["cause"]["code"], "cert.incomplete_chain", chain)
@@ -57,7 +57,7 @@ class RemediesNameTheTarget(unittest.TestCase):
         lines = r.out.splitlines()
         to_do = [line.strip() for line in lines if line.strip().startswith("what to do: ")]
         self.assertEqual(len(to_do), 2, r.out)
-        self.assertTrue(any(f"nothing listens on {self.refused_port} at {REFUSED_ADDRESS}" in line
+        self.assertTrue(any(f"nothing listens on port {self.refused_port} at {REFUSED_ADDRESS}" in line
                             for line in to_do), to_do)
         self.assertTrue(any(INTERMEDIATE_CN in line for line in to_do), to_do)
         # The certificate column says why the chain failed, not its days left.
@@ -67,11 +67,11 @@ class RemediesNameTheTarget(unittest.TestCase):
     def test_markdown_and_junit_carry_the_remedies(self):
         markdown = self.check("--format", "markdown")
         self.assertEqual(markdown.code, 2, markdown)
-        self.assertIn(f"- **What to do:** nothing listens on {self.refused_port} at "
+        self.assertIn(f"- **What to do:** nothing listens on port {self.refused_port} at "
                       f"{REFUSED_ADDRESS}", markdown.out)
         junit = self.check("--format", "junit")
         self.assertEqual(junit.code, 2, junit)
-        self.assertIn(f"what to do: nothing listens on {self.refused_port} at {REFUSED_ADDRESS}",
+        self.assertIn(f"what to do: nothing listens on port {self.refused_port} at {REFUSED_ADDRESS}",
                       junit.out)
         self.assertIn(INTERMEDIATE_CN, junit.out)
 

@@ -313,13 +313,13 @@ TEST_CASE("an untrusted chain names its root and how to trust it") {
 
 TEST_CASE("a refused port: nothing listens there, and the catalog's port when it differs") {
     CHECK(judged(failing_with(Cause::tcp_refused)).cause->remedy ==
-          "nothing listens on 9095 at 10.88.0.11, the Kafka broker's port for vpc access: the "
+          "nothing listens on port 9095 at 10.88.0.11, the Kafka broker's port for vpc access: the "
           "Kafka broker service there is down or restarting; check the component's state in the "
           "console");
     TargetEvidence evidence = failing_with(Cause::tcp_refused);
     evidence.target.port = 9092;
     CHECK(judged(evidence).cause->remedy ==
-          "nothing listens on 9092 at 10.88.0.11: 9092 is not the Kafka broker's port for vpc "
+          "nothing listens on port 9092 at 10.88.0.11: 9092 is not the Kafka broker's port for vpc "
           "access; use 9095");
 }
 
@@ -355,7 +355,7 @@ TEST_CASE("a name that resolved to this host: the summary and the remedy say so 
         target.cause->summary.starts_with(kHost + " resolved to 127.0.0.1, a loopback address: "));
     CHECK(target.cause->remedy.starts_with(
         kHost + " points at this host (127.0.0.1; the hosts file (/etc/hosts) says so)"));
-    CHECK(contains(target.cause->remedy, "nothing listens on 9095 at 127.0.0.1"));
+    CHECK(contains(target.cause->remedy, "nothing listens on port 9095 at 127.0.0.1"));
 
     evidence.dns.local_answers = {"169.254.10.1"};
     CHECK(contains(judged(evidence).cause->summary, "a link-local address"));
