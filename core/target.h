@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace vpcprobe {
 
@@ -29,5 +30,10 @@ struct Target {
     std::string endpoint() const;  // "host:port", "[v6]:port"
     friend bool operator==(const Target&, const Target&) = default;
 };
+
+// The partInstanceId in a catalog host name ("vpc-kafka-abcdef1234.alikafka.aliyuncs.com" ->
+// "abcdef1234"), "" when the name is not shaped like one: prefix and service never hold a '-',
+// so it is what follows the second '-' of the first label.
+std::string catalog_part_instance_id(std::string_view host);
 
 }  // namespace vpcprobe

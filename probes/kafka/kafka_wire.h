@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/evidence.h"
+#include "core/kafka_errors.h"
 #include "core/result.h"
 
 namespace vpcprobe::kafka {
@@ -41,11 +42,9 @@ inline constexpr std::int16_t kErrorIllegalSaslState = 34;
 inline constexpr std::int16_t kErrorUnsupportedVersion = 35;
 inline constexpr std::int16_t kErrorSaslAuthenticationFailed = 58;
 
-// The Kafka name of an error code ("UNSUPPORTED_VERSION"), "" for codes not named here. The
-// one place Kafka error codes are named.
-std::string_view kafka_error_name(std::int16_t code);
-// "35 UNSUPPORTED_VERSION", or just "123" for an unnamed code: for details.
-std::string describe_kafka_error(std::int16_t code);
+// Kafka's error names (core/kafka_errors.h), as the wire codec's callers have always used them.
+using ::vpcprobe::describe_kafka_error;
+using ::vpcprobe::kafka_error_name;
 
 // ---------------------------------------------------------------------------------------------
 // Requests (each with its size prefix)

@@ -52,17 +52,6 @@ std::string plural(std::size_t n, const std::string& word) {
     return fmt::format("{} {}{}", n, word, word.ends_with("s") ? "es" : "s");
 }
 
-// "vpc-kafka-abcdef1234.alikafka.aliyuncs.com" -> "abcdef1234": prefix and service never
-// contain '-', so the partInstanceId is what follows the second '-' of the first label.
-std::string part_instance_id(const std::string& host) {
-    const std::string label = host.substr(0, host.find('.'));
-    const auto first = label.find('-');
-    if (first == std::string::npos) return "";
-    const auto second = label.find('-', first + 1);
-    if (second == std::string::npos) return "";
-    return label.substr(second + 1);
-}
-
 std::string resolvers_of(const AgentInfo& agent) {
     return agent.resolvers.empty()
                ? "the system's default resolvers"
@@ -168,7 +157,7 @@ void instance_unresolvable(const std::vector<TargetReport>& targets, const Agent
         add_unique(finding.components, target.target.component);
         add_unique(finding.targets, target.target.endpoint());
         add_unique(causes, std::string(code(cause)));
-        const std::string id = part_instance_id(target.target.host);
+        const std::string id = catalog_part_instance_id(target.target.host);
         if (!id.empty()) add_unique(ids, id);
         if (std::find(seen_hosts.begin(), seen_hosts.end(), target.target.host) ==
             seen_hosts.end()) {

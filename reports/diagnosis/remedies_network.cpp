@@ -14,17 +14,6 @@ namespace {
 
 // ---- DNS ----
 
-// "vpc-kafka-abcdef1234.alikafka.aliyuncs.com" -> "abcdef1234": prefix and service never hold
-// a '-', so the partInstanceId follows the second '-' of the first label.
-std::string part_instance_id(const std::string& host) {
-    const std::string label = host.substr(0, host.find('.'));
-    const auto first = label.find('-');
-    if (first == std::string::npos) return "";
-    const auto second = label.find('-', first + 1);
-    if (second == std::string::npos) return "";
-    return label.substr(second + 1);
-}
-
 bool from_catalog(const Facts& facts) {
     return facts.target.target.origin == "catalog" && facts.component.vpc_port != 0;
 }
@@ -45,7 +34,7 @@ std::string internet_access_remedy(const Facts& facts, std::string_view how) {
 
 // A vpc- (or other catalog) name that does not exist: the instance ID, or the wrong resolver.
 std::string catalog_name_remedy(const Facts& facts, std::string_view how) {
-    const std::string id = part_instance_id(facts.host);
+    const std::string id = catalog_part_instance_id(facts.host);
     return fmt::format(
         "{} {} for {}: check the instance ID (this name carries partInstanceId {}); if it is "
         "right, resolve with the VPC's resolver (Alibaba Cloud VPC DNS 100.100.2.136 and "

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/kafka_errors.h"
 #include "core/text.h"
 #include "reports/diagnosis/remedies_facts.h"
 
@@ -232,31 +233,12 @@ std::string certificate_fix(Cause cause, const Facts& facts) {
 
 // ---- Protocol ----
 
-// The Kafka protocol's names for the error codes a bootstrap's ApiVersions, SASL or Metadata
-// exchange can end with, so a remedy names the error as broker logs and docs do.
-std::string kafka_error_name(std::int16_t error_code) {
-    switch (error_code) {
-        case 29:
-            return "TOPIC_AUTHORIZATION_FAILED";
-        case 31:
-            return "CLUSTER_AUTHORIZATION_FAILED";
-        case 33:
-            return "UNSUPPORTED_SASL_MECHANISM";
-        case 34:
-            return "ILLEGAL_SASL_STATE";
-        case 35:
-            return "UNSUPPORTED_VERSION";
-        case 58:
-            return "SASL_AUTHENTICATION_FAILED";
-        default:
-            return fmt::format("error code {}", error_code);
-    }
-}
-
 std::string kafka_error_remedy(const Facts& facts) {
     const auto& kafka = protocol_of(facts).kafka;
     const std::int16_t error_code = kafka ? kafka->error_code : 0;
-    const std::string named = kafka_error_name(error_code);
+    const std::string_view name = kafka_error_name(error_code);
+    const std::string named =
+        name.empty() ? fmt::format("error code {}", error_code) : std::string(name);
     if (error_code == 29 || error_code == 31) {
         return fmt::format(
             "the broker at {} refused the request with {}: grant this principal "
