@@ -84,7 +84,7 @@ set +e
 status=$?
 set -e
 echo
-echo "vpcprobe exited with $status (0 ok, 1 warnings, 2 failures, 3 could not run)."
+echo "vpcprobe exited with $status (0: all ok, 1: warnings only, 2: a failure, 3: could not run)."
 if [ "$status" -eq 2 ]; then
   echo "That is expected here: the demo's Schema Registry leaves out its intermediate certificate."
   exit 0

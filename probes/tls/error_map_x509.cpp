@@ -84,9 +84,10 @@ std::string failure_detail(Cause cause, const FailureFacts& facts) {
                                facts.subject);
         case Cause::cert_incomplete_chain:
             return fmt::format(
-                "the server sent {} certificate(s) and the issuer of {} ({}) was neither sent nor "
+                "the server sent {} certificate{} and the issuer of {} ({}) was neither sent nor "
                 "trusted: a missing intermediate",
-                facts.chain_size, facts.subject, facts.about.issuer);
+                facts.chain_size, facts.chain_size == 1 ? "" : "s", facts.subject,
+                facts.about.issuer);
         case Cause::cert_untrusted:
             return untrusted_detail(facts);
         default:

@@ -207,13 +207,14 @@ void judge_addresses(const TargetEvidence& evidence, TargetReport& report) {
     }
 }
 
-// A name that resolved to this host or its link is the first thing a reader should know about
-// a target that then failed or warned: the summary opens with it.
+// A name that resolved to this host or its link may be why a target failed or warned (nothing
+// of the endpoint's listens here), or beside the point (a certificate is wrong wherever it is
+// served): the summary says it after what went wrong, so it neither hides nor explains it.
 void say_local_answers(const TargetEvidence& evidence, TargetReport& report) {
     if (!report.cause) return;
     const std::string sentence = local_answer_sentence(evidence);
     if (sentence.empty()) return;
-    report.cause->summary = fmt::format("{}: {}", sentence, report.cause->summary);
+    report.cause->summary = fmt::format("{} ({})", report.cause->summary, sentence);
 }
 
 TargetReport judge(TargetEvidence evidence) {

@@ -263,15 +263,14 @@ std::string cause_remedy(const Facts& facts) {
 std::string local_answer_remedy(const Facts& facts) {
     const DnsEvidence& dns = facts.target.evidence.dns;
     if (dns.local_answers.empty()) return "";
-    const std::string where =
-        dns.source == "hosts-file"
-            ? std::string("the hosts file (/etc/hosts) says so")
-            : fmt::format("{} answered so", remedy::resolvers_text(facts.agent));
+    const bool hosts_file = dns.source == "hosts-file";
     return fmt::format(
-        "{} points at this host ({}; {}): a hosts-file entry or a tunnel sends it here; unless a "
-        "tunnel on this host is meant to serve it, remove that entry from /etc/hosts (or the "
-        "resolver's record) so {} resolves to the endpoint itself; ",
-        facts.host, join(dns.local_answers, ", "), where, facts.host);
+        "; and {} resolved to {}, this host ({}): unless a tunnel here is meant to serve it, "
+        "correct {} so the name leads to the endpoint itself",
+        facts.host, join(dns.local_answers, ", "),
+        hosts_file ? std::string("from the hosts file")
+                   : fmt::format("{} answered so", remedy::resolvers_text(facts.agent)),
+        hosts_file ? "that hosts-file entry" : "the resolver's record");
 }
 
 // The finding that covers this target with the same remedy, if any.
@@ -305,7 +304,7 @@ std::string local_answer_sentence(const TargetEvidence& evidence) {
 std::string remedy_for(const TargetReport& target, const AgentInfo& agent) {
     if (!target.cause) return "";
     const Facts facts = remedy::facts_of(target, agent);
-    return local_answer_remedy(facts) + cause_remedy(facts);
+    return cause_remedy(facts) + local_answer_remedy(facts);
 }
 
 void add_remedies(Report& report) {

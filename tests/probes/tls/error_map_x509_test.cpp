@@ -199,7 +199,7 @@ TEST_CASE("a verify error fails the stage, described by the certificate it was a
             verdict(presented({error_at(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0)}), {leaf});
         CHECK(incomplete.cause == Cause::cert_incomplete_chain);
         CHECK(incomplete.detail ==
-              "the server sent 2 certificate(s) and the issuer of CN=kafka.example "
+              "the server sent 2 certificates and the issuer of CN=kafka.example "
               "(CN=Intermediate) was neither sent nor trusted: a missing intermediate");
     }
     SECTION("an untrusted root names the CA the chain ends at") {

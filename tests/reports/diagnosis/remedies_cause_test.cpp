@@ -345,17 +345,19 @@ TEST_CASE("a sinkholed name: the filter at the resolver, an allow for the name")
     CHECK(contains(remedy, "allow " + kHost));
 }
 
-TEST_CASE("a name that resolved to this host: the summary and the remedy say so first") {
+TEST_CASE("a name that resolved to this host: the summary and the remedy say so after the cause") {
     TargetEvidence evidence = evidence_of(make_target("kafka", kHost, kPort), dns_ok({"127.0.0.1"}),
                                           {tcp_failed("127.0.0.1", kPort, Cause::tcp_refused)});
     evidence.dns.local_answers = {"127.0.0.1"};
     evidence.dns.source = "hosts-file";
     const TargetReport target = judged(evidence);
-    CHECK(
-        target.cause->summary.starts_with(kHost + " resolved to 127.0.0.1, a loopback address: "));
-    CHECK(target.cause->remedy.starts_with(
-        kHost + " points at this host (127.0.0.1; the hosts file (/etc/hosts) says so)"));
-    CHECK(contains(target.cause->remedy, "nothing listens on port 9095 at 127.0.0.1"));
+    CHECK(target.cause->summary.ends_with(" (" + kHost +
+                                          " resolved to 127.0.0.1, a loopback address)"));
+    CHECK(target.cause->remedy.starts_with("nothing listens on port 9095 at 127.0.0.1"));
+    CHECK(contains(target.cause->remedy,
+                   "; and " + kHost +
+                       " resolved to 127.0.0.1, this host (from the hosts file): unless a tunnel "
+                       "here is meant to serve it, correct that hosts-file entry"));
 
     evidence.dns.local_answers = {"169.254.10.1"};
     CHECK(contains(judged(evidence).cause->summary, "a link-local address"));
