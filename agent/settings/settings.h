@@ -67,7 +67,7 @@ struct TargetSpec {
 };
 
 // One of a Kafka client's stores as its keys name it (ssl.truststore.* or ssl.keystore.*),
-// before the settings turn it into ProbeSettings::tls (agent/settings/client_tls.h).
+// before the settings turn it into ProbeSettings::tls (agent/settings/tls_keys.h).
 struct StoreKeys {
     std::optional<std::string> location;  // a file
     std::optional<std::string> type;      // "JKS", "PKCS12", "PEM", as written
@@ -93,7 +93,7 @@ struct IdentityKeys {
     friend bool operator==(const IdentityKeys&, const IdentityKeys&) = default;
 };
 
-// What a check's TLS settings are made of, as the sources gave them; agent/settings/client_tls.h
+// What a check's TLS settings are made of, as the sources gave them; agent/settings/tls_keys.h
 // turns them into ProbeSettings::tls once every source is applied.
 struct TlsKeys {
     StoreKeys trust;  // the client's trust store; unset = the system store
@@ -128,7 +128,7 @@ struct CheckOptions {
     // PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (a client configuration's security.protocol):
     // how bootstrap servers given without a scheme are spoken to, and whether SASL is used.
     std::optional<std::string> security_protocol;
-    TlsKeys tls;  // becomes probe.tls (agent/settings/client_tls.h)
+    TlsKeys tls;  // becomes probe.tls (agent/settings/tls_keys.h)
     friend bool operator==(const CheckOptions&, const CheckOptions&) = default;
 };
 
