@@ -66,28 +66,36 @@ std::string sources_of(const AgentInfo& agent) {
 
 // ---- Address classes ----
 
-enum class AddressClass { private_range, public_range, unparsable };
+// `unspecified` (0.0.0.0, ::) is no address at all: a DNS filter's answer (dns.sinkhole), never
+// evidence of which resolver view answered.
+enum class AddressClass { private_range, public_range, unspecified, unparsable };
 
 // Private for this purpose: anything that is not routed on the Internet, i.e. what a VPC
 // resolver hands out: RFC 1918, CGNAT 100.64/10 (Alibaba Cloud's 100.100.x services live
-// there), loopback, link-local, unspecified; IPv6 ULA fc00::/7, loopback, link-local.
+// there), loopback, link-local, 0.0.0.0/8; IPv6 ULA fc00::/7, loopback, link-local.
 AddressClass classify(const std::string& text) {
     std::array<unsigned char, 16> bytes{};
     if (inet_pton(AF_INET, text.c_str(), bytes.data()) == 1) {
         const unsigned a = bytes[0], b = bytes[1];
+        if (std::all_of(bytes.begin(), bytes.begin() + 4, [](unsigned char c) { return c == 0; })) {
+            return AddressClass::unspecified;
+        }
         const bool internal = a == 10 || (a == 172 && b >= 16 && b <= 31) ||
                               (a == 192 && b == 168) || (a == 100 && b >= 64 && b <= 127) ||
                               a == 127 || (a == 169 && b == 254) || a == 0;
         return internal ? AddressClass::private_range : AddressClass::public_range;
     }
     if (inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1) {
-        const bool loopback_or_unspecified = std::all_of(bytes.begin(), bytes.begin() + 15,
-                                                         [](unsigned char c) { return c == 0; }) &&
-                                             bytes[15] <= 1;
+        if (std::all_of(bytes.begin(), bytes.end(), [](unsigned char c) { return c == 0; })) {
+            return AddressClass::unspecified;
+        }
+        const bool loopback = std::all_of(bytes.begin(), bytes.begin() + 15,
+                                          [](unsigned char c) { return c == 0; }) &&
+                              bytes[15] <= 1;
         const bool unique_local = (bytes[0] & 0xFEu) == 0xFCu;
         const bool link_local = bytes[0] == 0xFEu && (bytes[1] & 0xC0u) == 0x80u;
-        return loopback_or_unspecified || unique_local || link_local ? AddressClass::private_range
-                                                                     : AddressClass::public_range;
+        return loopback || unique_local || link_local ? AddressClass::private_range
+                                                      : AddressClass::public_range;
     }
     return AddressClass::unparsable;
 }

@@ -281,6 +281,14 @@ TEST_CASE("dns.vpc_name_public_address: a name answered from the wrong side of t
                                        dns_ok({"47.88.1.2"}), {healthy("47.88.1.2", 9092)})})
                   .empty());
     }
+    SECTION("a DNS filter's 0.0.0.0 or :: (dns.sinkhole) is no side of any horizon") {
+        CHECK(findings_of({pub_target("kafka", "kafka", dns_ok({"0.0.0.0", "47.88.1.2"}),
+                                      {healthy("47.88.1.2", 9092, host_of("pub", "kafka"))})})
+                  .empty());
+        CHECK(findings_of({pub_target("kafka", "kafka", dns_ok({"::", "2001:db8::5"}),
+                                      {healthy("2001:db8::5", 9092, host_of("pub", "kafka"))})})
+                  .empty());
+    }
 }
 
 TEST_CASE("tls.interception_suspected: one unknown CA behind several hostnames") {
