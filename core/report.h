@@ -96,6 +96,10 @@ struct Finding {
     std::vector<std::string> targets;  // "host:port"
     std::vector<Suspect> suspects;
     std::string remedy;
+    // How sure the finding is, for findings drawn from partial evidence: "certain" (every
+    // fact it needs was observed) or "likely" (some were not, the summary says which); ""
+    // when the finding does not grade itself.
+    std::string confidence;
 };
 
 struct Summary {

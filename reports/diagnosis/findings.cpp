@@ -219,24 +219,64 @@ TcpOutcomes tcp_outcomes(const std::vector<TargetReport>& targets) {
     return outcomes;
 }
 
-// The addresses that drop `port` (and never answer on it) while they answer on another
-// port, with those other ports.
+// The addresses that drop `port` and never answer on it: those that answer on another port
+// (alive: the drop is the port's) and those probed on no other port (unproven: consistent with
+// a rule on the port, but they could be down as a whole). An address that drops every port it
+// was probed on says nothing about the port and is left out.
 struct BlockedPort {
     std::uint16_t port = 0;
-    std::vector<std::string> addresses;
+    std::vector<std::string> addresses;  // alive and unproven, in address order
+    std::vector<std::string> unproven;
     std::set<std::uint16_t> answering_ports;
+    std::size_t alive() const { return addresses.size() - unproven.size(); }
 };
 
 BlockedPort blocked_port(const TcpOutcomes& outcomes, std::uint16_t port) {
-    BlockedPort blocked{port, {}, {}};
+    BlockedPort blocked{port, {}, {}, {}};
     for (const auto& [address, ports] : outcomes.dropped) {
         if (!ports.contains(port)) continue;
         const auto it = outcomes.answered.find(address);
-        if (it == outcomes.answered.end() || it->second.contains(port)) continue;
-        blocked.addresses.push_back(address);
-        blocked.answering_ports.insert(it->second.begin(), it->second.end());
+        if (it != outcomes.answered.end()) {
+            if (it->second.contains(port)) continue;
+            blocked.addresses.push_back(address);
+            blocked.answering_ports.insert(it->second.begin(), it->second.end());
+        } else if (ports.size() == 1) {
+            blocked.addresses.push_back(address);
+            blocked.unproven.push_back(address);
+        }
     }
     return blocked;
+}
+
+// "…: a rule on port 8081, not the hosts", with how sure that is and why.
+std::string port_blocked_summary(const BlockedPort& blocked) {
+    const std::uint16_t port = blocked.port;
+    std::vector<std::string> others;
+    for (const std::uint16_t other : blocked.answering_ports) {
+        others.push_back(fmt::format("tcp/{}", other));
+    }
+    const std::string dropped =
+        fmt::format("SYNs to tcp/{} are silently dropped at {} ({})", port,
+                    plural(blocked.addresses.size(), "address"), join(blocked.addresses, ", "));
+    if (blocked.unproven.empty()) {
+        return fmt::format(
+            "{} while {} answer on the same addresses: a rule on port {}, not the hosts (certain: "
+            "every one of them answers on another port)",
+            dropped, join(others, ", "), port);
+    }
+    std::vector<std::string> alive;
+    for (const auto& address : blocked.addresses) {
+        if (std::find(blocked.unproven.begin(), blocked.unproven.end(), address) ==
+            blocked.unproven.end()) {
+            alive.push_back(address);
+        }
+    }
+    return fmt::format(
+        "{}; {} {} on {}, so the drop there is the port's: most likely a rule on port {}, not "
+        "the hosts (likely, not proven: {} {} probed on no other port and could be down as a "
+        "whole)",
+        dropped, join(alive, ", "), alive.size() == 1 ? "answers" : "answer", join(others, ", "),
+        port, join(blocked.unproven, ", "), blocked.unproven.size() == 1 ? "was" : "were");
 }
 
 Finding port_blocked_finding(const std::vector<TargetReport>& targets, const AgentInfo& agent,
@@ -246,6 +286,7 @@ Finding port_blocked_finding(const std::vector<TargetReport>& targets, const Age
     Finding finding;
     finding.code = "firewall.port_blocked";
     finding.severity = Severity::error;
+    finding.confidence = blocked.unproven.empty() ? "certain" : "likely";
     for (const auto& target : targets) {
         if (target.target.port != port) continue;
         for (const auto& address : target.evidence.addresses) {
@@ -257,14 +298,7 @@ Finding port_blocked_finding(const std::vector<TargetReport>& targets, const Age
             }
         }
     }
-    std::vector<std::string> others;
-    for (const std::uint16_t other : blocked.answering_ports) {
-        others.push_back(fmt::format("tcp/{}", other));
-    }
-    finding.summary = fmt::format(
-        "SYNs to tcp/{} are silently dropped at {} ({}) while {} answer on the same "
-        "addresses: a rule on port {}, not the hosts",
-        port, plural(blocked.addresses.size(), "address"), addresses, join(others, ", "), port);
+    finding.summary = port_blocked_summary(blocked);
     finding.suspects.push_back(
         {"firewall", fmt::format("tcp/{}", port), "", "",
          fmt::format("a security group, network ACL or firewall drops tcp/{} to {}", port,
@@ -276,8 +310,8 @@ Finding port_blocked_finding(const std::vector<TargetReport>& targets, const Age
     return finding;
 }
 
-// One port silently dropped at several addresses that answer on other ports: the filter is
-// on the port, the hosts are fine.
+// One port silently dropped at several addresses, at least one of which answers on another
+// port: the filter is on the port, not the hosts.
 void port_blocked(const std::vector<TargetReport>& targets, const AgentInfo& agent,
                   std::vector<Finding>& out) {
     const TcpOutcomes outcomes = tcp_outcomes(targets);
@@ -287,7 +321,8 @@ void port_blocked(const std::vector<TargetReport>& targets, const AgentInfo& age
     }
     for (const std::uint16_t port : dropped_ports) {
         const BlockedPort blocked = blocked_port(outcomes, port);
-        if (blocked.addresses.size() < 2) continue;
+        // Several addresses, and at least one proves the drop is the port's, not its host's.
+        if (blocked.addresses.size() < 2 || blocked.alive() == 0) continue;
         out.push_back(port_blocked_finding(targets, agent, blocked));
     }
 }

@@ -278,7 +278,7 @@ json::object finding_json(const Finding& finding) {
         {"code", text(finding.code)},        {"severity", json::string(name(finding.severity))},
         {"summary", text(finding.summary)},  {"components", texts(finding.components)},
         {"targets", texts(finding.targets)}, {"suspects", suspects_json(finding.suspects)},
-        {"remedy", text(finding.remedy)}};
+        {"remedy", text(finding.remedy)},    {"confidence", text_or_null(finding.confidence)}};
 }
 
 // The Kafka client configuration the check was made as: key names, never values.

@@ -207,6 +207,8 @@ TEST_CASE("firewall.port_blocked: one port dropped on hosts that answer on other
         REQUIRE(codes_of(findings) == std::vector<std::string>{"firewall.port_blocked"});
         const Finding& finding = findings[0];
         CHECK(finding.severity == Severity::error);
+        CHECK(finding.confidence == "certain");
+        CHECK_THAT(finding.summary, Catch::Contains("certain: every one of them answers"));
         CHECK(finding.targets == std::vector<std::string>{kKafka + ":8081", kConnect + ":8081"});
         CHECK(finding.components == std::vector<std::string>{"kafka", "schema-registry"});
         CHECK_THAT(finding.summary, Catch::Contains("tcp/8081") &&
@@ -230,9 +232,37 @@ TEST_CASE("firewall.port_blocked: one port dropped on hosts that answer on other
     SECTION("does not fire for a single address") {
         auto findings =
             findings_of({probed("kafka", kKafka, 9095, {healthy("10.0.0.5", 9095)}),
-                         probed("kafka", kKafka, 8081, {tcp_failed("10.0.0.5", 8081)}),
-                         probed("connect", kConnect, 8081, {tcp_failed("10.0.0.7", 8081)})});
+                         probed("kafka", kKafka, 8081, {tcp_failed("10.0.0.5", 8081)})});
         CHECK(findings.empty());
+    }
+    SECTION("partial evidence: one host proves alive, another was probed on no other port") {
+        auto findings = findings_of(
+            {probed("kafka", kKafka, 9095, {healthy("10.0.0.5", 9095)}),
+             probed("kafka", kKafka, 8081, {tcp_failed("10.0.0.5", 8081)}),
+             probed("schema-registry", kConnect, 8081, {tcp_failed("10.0.0.7", 8081)})});
+        REQUIRE(codes_of(findings) == std::vector<std::string>{"firewall.port_blocked"});
+        const Finding& finding = findings[0];
+        CHECK(finding.confidence == "likely");
+        CHECK(finding.targets == std::vector<std::string>{kKafka + ":8081", kConnect + ":8081"});
+        CHECK_THAT(finding.summary, Catch::Contains("2 addresses (10.0.0.5, 10.0.0.7)") &&
+                                        Catch::Contains("10.0.0.5 answers on tcp/9095") &&
+                                        Catch::Contains("most likely a rule on port 8081") &&
+                                        Catch::Contains("10.0.0.7 was probed on no other port"));
+    }
+    SECTION("a host that drops every port it was probed on says nothing about the port") {
+        auto findings =
+            findings_of({probed("kafka", kKafka, 9095, {healthy("10.0.0.5", 9095)}),
+                         probed("kafka", kKafka, 8081, {tcp_failed("10.0.0.5", 8081)}),
+                         probed("connect", kConnect, 8083, {tcp_failed("10.0.0.7", 8083)}),
+                         probed("connect", kConnect, 8081, {tcp_failed("10.0.0.7", 8081)})});
+        CHECK(with_code(findings, "firewall.port_blocked") == nullptr);
+    }
+    SECTION("no host proves alive: no finding, however many drop the port") {
+        auto findings =
+            findings_of({probed("kafka", kKafka, 8081, {tcp_failed("10.0.0.5", 8081)}),
+                         probed("connect", kConnect, 8081, {tcp_failed("10.0.0.7", 8081)}),
+                         probed("ksqldb", kKafka, 8081, {tcp_failed("10.0.0.8", 8081)})});
+        CHECK(with_code(findings, "firewall.port_blocked") == nullptr);
     }
     SECTION("does not fire when the port is refused rather than dropped") {
         auto findings = findings_of(

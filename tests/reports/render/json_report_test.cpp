@@ -284,7 +284,8 @@ TEST_CASE("findings and suspects are rendered with every contract field") {
                                       {"connect"},
                                       {"a.example:8083", "b.example:8083"},
                                       {suspect},
-                                      "allow tcp/8083 from 10.20.1.15 in sg-0abc"});
+                                      "allow tcp/8083 from 10.20.1.15 in sg-0abc",
+                                      "likely"});
     json::object doc = parse(render_json(report));
 
     const json::object& rendered =
@@ -297,8 +298,9 @@ TEST_CASE("findings and suspects are rendered with every contract field") {
 
     const json::object& finding = doc.at("findings").at(0).as_object();
     CHECK(keys(finding) == std::vector<std::string>{"code", "severity", "summary", "components",
-                                                    "targets", "suspects", "remedy"});
+                                                    "targets", "suspects", "remedy", "confidence"});
     CHECK(str(finding.at("code")) == "firewall.port_blocked");
+    CHECK(str(finding.at("confidence")) == "likely");
     CHECK(str(finding.at("severity")) == "error");
     CHECK(finding.at("components").as_array() == json::array{"connect"});
     CHECK(finding.at("targets").as_array() == json::array{"a.example:8083", "b.example:8083"});

@@ -96,7 +96,7 @@ TEST_CASE("metric families: samples follow their metadata once; none, nothing at
 
 TEST_CASE("metric families: the report announces its families with exactly these lines") {
     Report report = mixed_report();
-    report.findings = {Finding{"firewall.port_blocked", Severity::error, "s", {}, {}, {}, "r"}};
+    report.findings = {Finding{"firewall.port_blocked", Severity::error, "s", {}, {}, {}, "r", ""}};
     for (const MetricsFormat format :
          {MetricsFormat::prometheus_text, MetricsFormat::openmetrics}) {
         std::string expected;

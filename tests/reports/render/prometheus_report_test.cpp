@@ -360,9 +360,9 @@ TEST_CASE("prometheus: the exact text of a known report") {
 
 TEST_CASE("prometheus: families in a stable order, each announced once, all gauges") {
     Report report = mixed_report();
-    Finding blocked{"firewall.port_blocked", Severity::error, "s", {}, {}, {}, "r"};
-    Finding partial{"network.partial_reachability", Severity::warning, "s", {}, {}, {}, "r"};
-    Finding advertised{"kafka.advertised_not_checked", Severity::info, "s", {}, {}, {}, "r"};
+    Finding blocked{"firewall.port_blocked", Severity::error, "s", {}, {}, {}, "r", ""};
+    Finding partial{"network.partial_reachability", Severity::warning, "s", {}, {}, {}, "r", ""};
+    Finding advertised{"kafka.advertised_not_checked", Severity::info, "s", {}, {}, {}, "r", ""};
     report.findings = {partial, blocked, advertised, blocked};
 
     const Exposition metrics = parse(render_prometheus(report));

@@ -136,7 +136,8 @@ Report deadline_and_findings_report() {
                                       {"kafka"},
                                       {kHost + ":9095"},
                                       {{"dns", "10.20.0.2:53", "", "", "answers NXDOMAIN"}},
-                                      "use the VPC's resolver"});
+                                      "use the VPC's resolver",
+                                      ""});
     return report;
 }
 

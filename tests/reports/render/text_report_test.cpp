@@ -183,7 +183,8 @@ TEST_CASE("findings and suspects are listed") {
                                       {"schema-registry"},
                                       {"a:8081", "b:8081"},
                                       {},
-                                      "open tcp/8081"});
+                                      "open tcp/8081",
+                                      "certain"});
     const std::string text = render_text(report, false);
     CHECK_THAT(text, Catch::Contains(
                          "    suspect: security-group sg-0abc (ingress): no ingress rule allows "
