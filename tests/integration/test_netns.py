@@ -118,11 +118,26 @@ class Firewalled(unittest.TestCase):
         self.assertEqual(len(findings), 1, r.json["findings"])
         self.assertEqual(sorted(findings[0]["targets"]), ["10.88.0.11:9095", "10.88.0.16:9095"])
         self.assertEqual(findings[0]["severity"], "error")
+        self.assertEqual(findings[0]["confidence"], "certain")
         self.assertTrue(findings[0]["remedy"])
         # the ticket formats carry it too
         md = self.check_format("markdown", "10.88.0.11:9095", "10.88.0.11:8090",
                                "10.88.0.16:9095", "10.88.0.16:9021")
         self.assertIn("firewall.port_blocked", md)
+
+    def test_a_port_blocked_finding_holds_on_partial_evidence_and_says_how_sure(self):
+        # .11 proves alive on 8090; .16 is probed on 9095 only: still the port's rule, likely.
+        r = self.check("10.88.0.11:9095", "10.88.0.11:8090", "10.88.0.16:9095", "--timeout",
+                       "1s")
+        self.assertEqual(r.code, 2, r)
+        validate(r.json)
+        findings = [f for f in r.json["findings"] if f["code"] == "firewall.port_blocked"]
+        self.assertEqual(len(findings), 1, r.json["findings"])
+        finding = findings[0]
+        self.assertEqual(sorted(finding["targets"]), ["10.88.0.11:9095", "10.88.0.16:9095"])
+        self.assertEqual(finding["confidence"], "likely")
+        self.assertIn("10.88.0.11 answers on tcp/8090", finding["summary"])
+        self.assertIn("10.88.0.16 was probed on no other port", finding["summary"])
 
     def test_suspects_name_the_group_and_the_acl_rule_the_exports_blame(self):
         # The exports say what nftables does: sg-kafka admits only 8090 on 10.88.0.11, and
