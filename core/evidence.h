@@ -46,6 +46,19 @@ struct CanonicalName {
     const std::string& host() const { return name.empty() ? address : name; }
 };
 
+// The same lookup asked again over TCP after UDP got no answer at all (dns.timeout): tells a
+// resolver UDP cannot reach apart from one nothing reaches. Only asked when UDP timed out.
+struct DnsTcpFallback {
+    // The resolver answered over TCP (addresses, NXDOMAIN, NODATA, SERVFAIL or REFUSED), so
+    // it is there and only UDP is lost on the way.
+    bool answered = false;
+    Cause cause = Cause::none;           // what the TCP answer means on its own (none: addresses)
+    int ares_status_a = 0;               // raw ares_status of the A query over TCP
+    int ares_status_aaaa = 0;            // raw ares_status of the AAAA query over TCP
+    std::vector<std::string> addresses;  // what TCP answered, A first; never probed
+    double ms = 0;                       // the TCP lookup alone
+};
+
 struct DnsEvidence : StageResult {
     std::vector<std::string> addresses;  // every A and AAAA answer, textual, A first
     std::string source;                  // "dns", "hosts-file" or "literal"
@@ -59,6 +72,8 @@ struct DnsEvidence : StageResult {
     // link-local 169.254.0.0/16 and fe80::/10) for a name that is not this host's own: still
     // probed, but a report says so, since the reader is looking for a server elsewhere.
     std::vector<std::string> local_answers;
+    // Present only when the lookup over UDP timed out and was asked again over TCP.
+    std::optional<DnsTcpFallback> tcp_fallback;
 };
 
 // What an ICMP error queued on the socket said (IP_RECVERR / MSG_ERRQUEUE).

@@ -138,7 +138,86 @@ std::string reverse_found(const ReverseAnswers& answers) {
                        answers.reverse_name, answers.servers);
 }
 
+// "/53" when every server in "10.0.0.2:53, 10.0.0.3:53" is asked on one port, else "": the
+// transport is named with its port only when there is one.
+std::string shared_port(const std::string& servers) {
+    std::string port;
+    std::size_t start = 0;
+    while (start < servers.size()) {
+        const std::size_t end = std::min(servers.find(", ", start), servers.size());
+        const std::string server = servers.substr(start, end - start);
+        start = end + 2;
+        const auto colon = server.rfind(':');
+        if (colon == std::string::npos) return "";
+        const std::string this_port = server.substr(colon + 1);
+        if (!port.empty() && this_port != port) return "";
+        port = this_port;
+    }
+    if (port.empty()) return "";
+    return fmt::format("/{}", port);
+}
+
+// What the resolver said over TCP: its addresses, or the answer that is not one.
+std::string tcp_answer(const DnsTcpFallback& tcp) {
+    if (!tcp.addresses.empty()) return join(tcp.addresses, ", ");
+    const int told = resolver_answered(tcp.ares_status_a, ARES_ETIMEOUT) ? tcp.ares_status_a
+                                                                         : tcp.ares_status_aaaa;
+    return describe_ares_status(told);
+}
+
+// Why TCP did not get an answer either.
+std::string tcp_silence(const DnsTcpFallback& tcp, const DnsAnswers& udp) {
+    const Cause cause = cause_from_ares_pair(tcp.ares_status_a, tcp.ares_status_aaaa);
+    if (cause == Cause::dns_timeout) {
+        return fmt::format("no answer within {} either", format_duration(udp.timeout));
+    }
+    const int failed =
+        tcp.ares_status_a != ARES_ETIMEOUT ? tcp.ares_status_a : tcp.ares_status_aaaa;
+    return describe_ares_status(failed);
+}
+
 }  // namespace
+
+bool resolver_answered(int status_a, int status_aaaa) {
+    for (const int status : {status_a, status_aaaa}) {
+        switch (status) {
+            case ARES_SUCCESS:
+            case ARES_ENOTFOUND:
+            case ARES_ENODATA:
+            case ARES_ESERVFAIL:
+            case ARES_EREFUSED:
+                return true;
+            default:
+                break;
+        }
+    }
+    return false;
+}
+
+DnsVerdict with_tcp_fallback(DnsVerdict udp_verdict, const DnsAnswers& udp_answers,
+                             const DnsTcpFallback& tcp) {
+    if (udp_verdict.cause != Cause::dns_timeout) return udp_verdict;
+    const std::string port = shared_port(udp_answers.servers);
+    if (tcp.answered) {
+        udp_verdict.detail = fmt::format(
+            "no answer over UDP{0} from {1} within {2} to the A/AAAA queries for {3}; over "
+            "TCP{0} it answers ({4}): UDP{0} is blocked between this host and the resolver, and "
+            "a client using the C library's resolver, which does not retry over TCP, cannot "
+            "resolve {3}",
+            port, udp_answers.servers, format_duration(udp_answers.timeout), udp_answers.host,
+            tcp_answer(tcp));
+    } else {
+        const bool silent_too =
+            cause_from_ares_pair(tcp.ares_status_a, tcp.ares_status_aaaa) == Cause::dns_timeout;
+        udp_verdict.detail = fmt::format(
+            "no answer over UDP{0} from {1} within {2} to the A/AAAA queries for {3}; asked "
+            "again over TCP{0}: {4}{5}",
+            port, udp_answers.servers, format_duration(udp_answers.timeout), udp_answers.host,
+            tcp_silence(tcp, udp_answers),
+            silent_too ? ", so neither UDP nor TCP reaches the resolver" : "");
+    }
+    return udp_verdict;
+}
 
 CanonicalName canonical_verdict(const ReverseAnswers& answers) {
     CanonicalName out;

@@ -48,6 +48,18 @@ DnsVerdict dns_verdict(const DnsAnswers& answers);
 // the resolver's; any other verdict or errno is returned as it is.
 DnsVerdict with_local_socket_state(DnsVerdict verdict, const DnsAnswers& answers, int socket_errno);
 
+// Whether one lookup's statuses show that the resolver answered it at all: addresses,
+// NXDOMAIN, NODATA, SERVFAIL or REFUSED, as opposed to silence or nothing listening.
+bool resolver_answered(int status_a, int status_aaaa);
+
+// A dns.timeout over UDP, told again with what the same lookup over TCP found (`tcp`). The
+// cause stays dns.timeout even when TCP answered: the C library's resolver, which Kafka
+// clients on this host use, does not retry over TCP after a UDP timeout, so they fail as the
+// UDP lookup did (docs/report.md, "DNS over TCP"). The detail says which transport answered:
+// "UDP/53 is blocked" when TCP did, "neither" when TCP did not either.
+DnsVerdict with_tcp_fallback(DnsVerdict udp_verdict, const DnsAnswers& udp_answers,
+                             const DnsTcpFallback& tcp);
+
 // What turning one address back into a name found (Resolver::canonical_name): the reverse
 // lookup, then the lookup of the name it gave, which must lead back to the address.
 struct ReverseAnswers {

@@ -116,8 +116,9 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         Done done;
         Clock::time_point started;
         asio::steady_timer deadline;
-        bool finished = false;        // the completion is posted; later answers are ignored
-        int queries_outstanding = 0;  // c-ares queries not yet called back
+        bool finished = false;          // the completion is posted; later answers are ignored
+        bool may_ask_over_tcp = false;  // a UDP timeout is asked again over TCP
+        int queries_outstanding = 0;    // c-ares queries not yet called back
         bool a_answered = false;
         bool aaaa_answered = false;
         int status_a = ARES_ETIMEOUT;  // until the query calls back
@@ -195,6 +196,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         // distinction. With several, keep the fallback: an application on this host would get
         // the second server's answer, and so should we.
         ares.flags = server_count == 1 ? ARES_FLAG_NOCHECKRESP : 0;
+        if (uses_tcp) ares.flags |= ARES_FLAG_USEVC;
         ares.sock_state_cb = &Impl::on_socket_state;
         ares.sock_state_cb_data = this;
         ares.socket_receive_buffer_size = kSocketReceiveBuffer;
@@ -213,6 +215,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
                                          join(options.servers, ","), ares_strerror(status)));
             }
         }
+        servers_csv_in_use = servers_csv;
         servers_in_use = read_servers(channel);
         servers_text = servers_in_use.empty() ? "no resolver" : join(servers_in_use, ", ");
         return {};
@@ -260,13 +263,13 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
 
     void resolve(const std::string& host, Done done) {
         const auto started = Clock::now();
-        resolve(host, std::move(done), started, started + options.timeout);
+        resolve(host, std::move(done), started, started + options.timeout, !uses_tcp);
     }
 
     // A lookup that must end by `until` (a canonical name's check shares the bound of its
-    // reverse lookup).
+    // reverse lookup, so it is not asked again over TCP: that would break the bound).
     void resolve(const std::string& host, Done done, Clock::time_point started,
-                 Clock::time_point until) {
+                 Clock::time_point until, bool may_ask_over_tcp = false) {
         DnsEvidence evidence;
         evidence.source = "dns";  // where the answer came from, or would have
         if (host.empty()) {
@@ -293,6 +296,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         }
 
         auto lookup = std::make_shared<Lookup>(io, host, std::move(done), started);
+        lookup->may_ask_over_tcp = may_ask_over_tcp;
         lookup->deadline.expires_at(until);
         lookup->deadline.async_wait(
             [weak_impl = weak_from_this(),
@@ -416,16 +420,78 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
             verdict =
                 with_local_socket_state(std::move(verdict), answers, local_udp_socket_errno());
         }
+        if (verdict.cause == Cause::dns_timeout && lookup.may_ask_over_tcp) {
+            if (Impl* tcp = tcp_resolver()) {
+                return ask_over_tcp(*tcp, lookup, std::move(answers), std::move(verdict));
+            }
+        }
+        complete(std::move(lookup.done), evidence_of(std::move(answers), std::move(verdict)),
+                 lookup.started);
+    }
+
+    DnsEvidence evidence_of(DnsAnswers answers, DnsVerdict verdict) const {
         DnsEvidence evidence;
         evidence.source = "dns";
-        evidence.ares_status_a = lookup.status_a;
-        evidence.ares_status_aaaa = lookup.status_aaaa;
+        evidence.ares_status_a = answers.status_a;
+        evidence.ares_status_aaaa = answers.status_aaaa;
         evidence.cause = verdict.cause;
         evidence.status = evidence.cause == Cause::none ? StageStatus::ok : StageStatus::failed;
         evidence.detail = std::move(verdict.detail);
         evidence.addresses = std::move(answers.addresses);
-        check_answers(evidence, lookup.host, origin(), own_names);
-        complete(std::move(lookup.done), std::move(evidence), lookup.started);
+        check_answers(evidence, answers.host, origin(), own_names);
+        return evidence;
+    }
+
+    // --- asking again over TCP -------------------------------------------------------------
+
+    // A second resolver on the same servers with c-ares in TCP mode (ARES_FLAG_USEVC), made
+    // the first time a lookup needs it; nullptr when c-ares cannot start one (the UDP
+    // verdict then stands alone).
+    Impl* tcp_resolver() {
+        if (!tcp_twin && !tcp_unavailable) {
+            auto made = std::make_shared<Impl>(io, options, hosts);
+            made->uses_tcp = true;
+            if (made->init_channel(servers_csv_in_use)) {
+                tcp_twin = std::move(made);
+            } else {
+                tcp_unavailable = true;
+            }
+        }
+        return tcp_twin.get();
+    }
+
+    // The lookup got no answer at all over UDP: ask once more over TCP, bounded by the same
+    // timeout (so a resolve() costs at most twice it), to tell a resolver UDP cannot reach
+    // apart from one nothing reaches. The verdict stays the UDP one (error_map_dns.h).
+    void ask_over_tcp(Impl& tcp, Lookup& lookup, DnsAnswers udp_answers, DnsVerdict udp_verdict) {
+        const auto now = Clock::now();
+        tcp.resolve(
+            lookup.host,
+            [weak_impl = weak_from_this(), done = std::move(lookup.done), started = lookup.started,
+             udp_answers = std::move(udp_answers),
+             udp_verdict = std::move(udp_verdict)](DnsEvidence over_tcp) mutable {
+                auto self = weak_impl.lock();
+                if (!self) return;
+                DnsTcpFallback fallback = fallback_of(std::move(over_tcp));
+                DnsVerdict verdict =
+                    with_tcp_fallback(std::move(udp_verdict), udp_answers, fallback);
+                DnsEvidence evidence =
+                    self->evidence_of(std::move(udp_answers), std::move(verdict));
+                evidence.tcp_fallback = std::move(fallback);
+                self->complete(std::move(done), std::move(evidence), started);
+            },
+            now, now + options.timeout);
+    }
+
+    static DnsTcpFallback fallback_of(DnsEvidence over_tcp) {
+        DnsTcpFallback fallback;
+        fallback.answered = resolver_answered(over_tcp.ares_status_a, over_tcp.ares_status_aaaa);
+        fallback.cause = over_tcp.cause;
+        fallback.ares_status_a = over_tcp.ares_status_a;
+        fallback.ares_status_aaaa = over_tcp.ares_status_aaaa;
+        fallback.addresses = std::move(over_tcp.addresses);
+        fallback.ms = over_tcp.ms;
+        return fallback;
     }
 
     // New queries are started from the event loop, not from inside a c-ares callback.
@@ -691,7 +757,11 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     ares_channel channel = nullptr;
     std::vector<std::string> servers_in_use;
     std::string servers_text;
+    std::string servers_csv_in_use;  // as init_channel() took it, for the TCP resolver
     HostsFile hosts;
+    bool uses_tcp = false;           // this is the TCP resolver: never asks again
+    std::shared_ptr<Impl> tcp_twin;  // made by tcp_resolver() when first needed
+    bool tcp_unavailable = false;
     std::vector<std::string> own_names;  // this host's names, which may answer loopback
 
     asio::steady_timer timer;

@@ -5,7 +5,8 @@
 // SERVFAIL and REFUSED stay distinct), after the hosts file (probes/dns/hosts_file.h); IP
 // literals are answered without a query. What the statuses mean is probes/dns/error_map_dns.h;
 // answers that mislead (0.0.0.0 from a DNS filter, loopback for another host's name) are judged
-// by probes/dns/answer_checks.h before the evidence is handed over.
+// by probes/dns/answer_checks.h before the evidence is handed over. A lookup that times out
+// over UDP is asked once more over TCP, to tell "UDP/53 is blocked" from "no resolver at all".
 // canonical_name() goes the other way for Kafka's client.dns.lookup=
 // resolve_canonical_bootstrap_servers_only: an address to the name the Java client takes for it.
 //
@@ -30,6 +31,8 @@ struct ResolverOptions {
     // "ADDR", "ADDR:PORT", "[V6]:PORT"; empty = the system's resolvers (/etc/resolv.conf).
     std::vector<std::string> servers;
     // Bound on one resolve() call, both families included; the stage fails with dns.timeout.
+    // A lookup that got no answer at all over UDP is asked once more over TCP within the same
+    // bound (DnsEvidence::tcp_fallback), so a resolve() takes at most twice this.
     std::chrono::milliseconds timeout{3000};
     // Consulted before DNS, as the C library does ("" = none). Read once, at create().
     std::string hosts_file = "/etc/hosts";

@@ -73,6 +73,17 @@ json::value canonical_names_json(const std::vector<CanonicalName>& names) {
     return out;
 }
 
+// The lookup asked again over TCP after UDP timed out; null when it was not asked.
+json::value tcp_fallback_json(const std::optional<DnsTcpFallback>& fallback) {
+    if (!fallback) return nullptr;
+    return json::object{{"answered", fallback->answered},
+                        {"code", code_or_null(fallback->cause)},
+                        {"ares_status_a", fallback->ares_status_a},
+                        {"ares_status_aaaa", fallback->ares_status_aaaa},
+                        {"addresses", texts(fallback->addresses)},
+                        {"ms", round_ms(fallback->ms)}};
+}
+
 json::object dns_json(const DnsEvidence& dns) {
     json::object out = stage_head(dns);
     out["addresses"] = texts(dns.addresses);
@@ -83,6 +94,7 @@ json::object dns_json(const DnsEvidence& dns) {
     out["ares_status_aaaa"] = dns.ares_status_aaaa;
     out["canonical_names"] = canonical_names_json(dns.canonical_names);
     out["local_answers"] = texts(dns.local_answers);
+    out["tcp_fallback"] = tcp_fallback_json(dns.tcp_fallback);
     return out;
 }
 

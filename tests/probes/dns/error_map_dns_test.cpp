@@ -17,7 +17,11 @@ using vpcprobe::cause_from_ares;
 using vpcprobe::cause_from_ares_pair;
 using vpcprobe::dns_verdict;
 using vpcprobe::DnsAnswers;
+using vpcprobe::DnsTcpFallback;
+using vpcprobe::DnsVerdict;
+using vpcprobe::resolver_answered;
 using vpcprobe::with_local_socket_state;
+using vpcprobe::with_tcp_fallback;
 
 namespace {
 
@@ -234,4 +238,90 @@ TEST_CASE("a reverse name is taken only when its lookup lists the address",
     CHECK(from_file.ares_status == 0);
     CHECK(from_file.detail ==
           "10.0.0.5 is b-1.internal.example in /etc/hosts, which resolves back to it");
+}
+
+TEST_CASE("whether a resolver answered at all: any rcode counts, silence and refusal do not",
+          "[error_map][dns]") {
+    CHECK(resolver_answered(ARES_SUCCESS, ARES_ETIMEOUT));
+    CHECK(resolver_answered(ARES_ETIMEOUT, ARES_ENODATA));
+    CHECK(resolver_answered(ARES_ENOTFOUND, ARES_ENOTFOUND));
+    CHECK(resolver_answered(ARES_ESERVFAIL, ARES_ETIMEOUT));
+    CHECK(resolver_answered(ARES_EREFUSED, ARES_EREFUSED));
+    CHECK_FALSE(resolver_answered(ARES_ETIMEOUT, ARES_ETIMEOUT));
+    CHECK_FALSE(resolver_answered(ARES_ECONNREFUSED, ARES_ETIMEOUT));
+}
+
+namespace {
+
+DnsVerdict udp_timeout(const DnsAnswers& udp) {
+    DnsVerdict verdict = dns_verdict(udp);
+    REQUIRE(verdict.cause == Cause::dns_timeout);
+    return verdict;
+}
+
+DnsTcpFallback over_tcp(int status_a, int status_aaaa, std::vector<std::string> addresses = {}) {
+    DnsTcpFallback tcp;
+    tcp.answered = resolver_answered(status_a, status_aaaa);
+    tcp.cause = cause_from_ares_pair(status_a, status_aaaa);
+    tcp.ares_status_a = status_a;
+    tcp.ares_status_aaaa = status_aaaa;
+    tcp.addresses = std::move(addresses);
+    return tcp;
+}
+
+}  // namespace
+
+TEST_CASE("a UDP timeout TCP answers stays dns.timeout and says UDP/53 is blocked",
+          "[error_map][dns]") {
+    const DnsAnswers udp = answers(ARES_ETIMEOUT, ARES_ETIMEOUT);
+    const DnsVerdict verdict = with_tcp_fallback(
+        udp_timeout(udp), udp, over_tcp(ARES_SUCCESS, ARES_ENODATA, {"10.0.0.5"}));
+    CHECK(verdict.cause == Cause::dns_timeout);
+    CHECK(verdict.detail ==
+          "no answer over UDP/53 from 10.0.0.2:53 within 3s to the A/AAAA queries for "
+          "kafka.example; over TCP/53 it answers (10.0.0.5): UDP/53 is blocked between this host "
+          "and the resolver, and a client using the C library's resolver, which does not retry "
+          "over TCP, cannot resolve kafka.example");
+}
+
+TEST_CASE("a TCP answer without addresses is named by its rcode", "[error_map][dns]") {
+    const DnsAnswers udp = answers(ARES_ETIMEOUT, ARES_ETIMEOUT);
+    const auto nxdomain =
+        with_tcp_fallback(udp_timeout(udp), udp, over_tcp(ARES_ENOTFOUND, ARES_ENOTFOUND));
+    CHECK(nxdomain.detail.find("it answers (NXDOMAIN): UDP/53 is blocked") != std::string::npos);
+    const auto nodata =
+        with_tcp_fallback(udp_timeout(udp), udp, over_tcp(ARES_ETIMEOUT, ARES_ENODATA));
+    CHECK(nodata.detail.find("it answers (no record (NODATA))") != std::string::npos);
+}
+
+TEST_CASE("a UDP timeout TCP does not answer either says both were tried", "[error_map][dns]") {
+    const DnsAnswers udp = answers(ARES_ETIMEOUT, ARES_ETIMEOUT, {}, "10.0.0.2:53, 10.0.0.3:53");
+    const auto silent =
+        with_tcp_fallback(udp_timeout(udp), udp, over_tcp(ARES_ETIMEOUT, ARES_ETIMEOUT));
+    CHECK(silent.cause == Cause::dns_timeout);
+    CHECK(silent.detail ==
+          "no answer over UDP/53 from 10.0.0.2:53, 10.0.0.3:53 within 3s to the A/AAAA queries "
+          "for kafka.example; asked again over TCP/53: no answer within 3s either, so neither UDP "
+          "nor TCP reaches the resolver");
+    const auto refused =
+        with_tcp_fallback(udp_timeout(udp), udp, over_tcp(ARES_ECONNREFUSED, ARES_ECONNREFUSED));
+    CHECK(refused.detail.find("asked again over TCP/53: connection refused") != std::string::npos);
+    CHECK(refused.detail.find("neither") == std::string::npos);
+}
+
+TEST_CASE("servers on different ports name no port", "[error_map][dns]") {
+    const DnsAnswers udp = answers(ARES_ETIMEOUT, ARES_ETIMEOUT, {}, "10.0.0.2:53, 10.0.0.3:5353");
+    const auto verdict = with_tcp_fallback(udp_timeout(udp), udp,
+                                           over_tcp(ARES_SUCCESS, ARES_ENODATA, {"10.0.0.5"}));
+    CHECK(verdict.detail.find("no answer over UDP from") != std::string::npos);
+    CHECK(verdict.detail.find("UDP is blocked") != std::string::npos);
+}
+
+TEST_CASE("a verdict other than a timeout is left as it is", "[error_map][dns]") {
+    const DnsAnswers udp = answers(ARES_ESERVFAIL, ARES_ESERVFAIL);
+    const DnsVerdict before = dns_verdict(udp);
+    const DnsVerdict after =
+        with_tcp_fallback(before, udp, over_tcp(ARES_SUCCESS, ARES_ENODATA, {"10.0.0.5"}));
+    CHECK(after.cause == before.cause);
+    CHECK(after.detail == before.detail);
 }

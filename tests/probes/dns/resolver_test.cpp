@@ -122,6 +122,7 @@ TEST_CASE("a name with only an A record", "[resolver]") {
     CHECK(evidence.addresses == std::vector<std::string>{"10.1.0.1"});
     CHECK(evidence.ares_status_a == ARES_SUCCESS);
     CHECK(evidence.ares_status_aaaa == ARES_ENODATA);
+    CHECK_FALSE(evidence.tcp_fallback.has_value());  // UDP answered: TCP is not asked
     CHECK(contains(evidence.detail, "kafka-a.alikafka.aliyuncs.com"));
     CHECK(contains(evidence.detail, "10.1.0.1"));
     CHECK(contains(evidence.detail, dns.server()));
@@ -158,6 +159,7 @@ TEST_CASE("a name that does not exist is NXDOMAIN", "[resolver]") {
     CHECK(evidence.addresses.empty());
     CHECK(evidence.ares_status_a == ARES_ENOTFOUND);
     CHECK(evidence.ares_status_aaaa == ARES_ENOTFOUND);
+    CHECK_FALSE(evidence.tcp_fallback.has_value());
     CHECK(evidence.detail ==
           "vpc-kafka-nothere.alikafka.aliyuncs.com does not exist (NXDOMAIN) "
           "according to " +
@@ -230,6 +232,12 @@ TEST_CASE("a resolver that never answers times out within the timeout", "[resolv
     CHECK(evidence.ares_status_aaaa == ARES_ETIMEOUT);
     CHECK(contains(evidence.detail, silent.server()));
     CHECK(contains(evidence.detail, "1s"));
+    // Asked again over TCP, where nothing listens on the silent server's port.
+    REQUIRE(evidence.tcp_fallback.has_value());
+    CHECK_FALSE(evidence.tcp_fallback->answered);
+    CHECK(evidence.tcp_fallback->ares_status_a == ARES_ECONNREFUSED);
+    CHECK(contains(evidence.detail, "asked again over TCP"));
+    CHECK(contains(evidence.detail, "connection refused"));
     CHECK(elapsed >= 700ms);  // c-ares really retried for most of the timeout
     CHECK(elapsed < timeout + 1s);
     CHECK(evidence.ms < static_cast<double>((timeout + 1s).count()));

@@ -470,3 +470,41 @@ TEST_CASE("the plan's notes are agent.plan_notes, an array empty without merges"
           json::array{"127.0.0.1:9092 was given twice for kafka (TARGET and --bootstrap); probed "
                       "once"});
 }
+
+TEST_CASE("dns: tcp_fallback is null unless asked; its answer is rendered beside dns.timeout") {
+    DnsEvidence blocked = dns_failed(Cause::dns_timeout, "no answer over UDP/53 from x");
+    blocked.ares_status_a = 12;  // ARES_ETIMEOUT
+    blocked.ares_status_aaaa = 12;
+    blocked.tcp_fallback = vpcprobe::DnsTcpFallback{.answered = true,
+                                                    .cause = Cause::none,
+                                                    .ares_status_a = 0,
+                                                    .ares_status_aaaa = 1,
+                                                    .addresses = {"10.0.0.5"},
+                                                    .ms = 12.34};
+    DnsEvidence nxdomain = dns_failed(Cause::dns_timeout, "no answer over UDP/53 from y");
+    nxdomain.tcp_fallback = vpcprobe::DnsTcpFallback{.answered = true,
+                                                     .cause = Cause::dns_nxdomain,
+                                                     .ares_status_a = 4,
+                                                     .ares_status_aaaa = 4,
+                                                     .addresses = {},
+                                                     .ms = 3};
+    const Report report = diagnose({evidence_of(make_target("kafka", "x", 9095), blocked, {}),
+                                    evidence_of(make_target("kafka", "y", 9095), nxdomain, {}),
+                                    healthy_target("kafka", "z", 9095, "10.0.0.6")},
+                                   agent_info());
+    const auto doc = parse(render_json(report));
+    const auto& targets = doc.at("targets").as_array();
+    const auto& first = targets[0].at("stages").at("dns").at("tcp_fallback");
+    CHECK(first.at("answered").as_bool());
+    CHECK(first.at("code").is_null());
+    CHECK(first.at("ares_status_a").as_int64() == 0);
+    CHECK(first.at("ares_status_aaaa").as_int64() == 1);
+    CHECK(first.at("addresses").as_array() == json::array{"10.0.0.5"});
+    CHECK(number(first.at("ms")) == Approx(12.3));
+    CHECK(targets[0].at("stages").at("dns").at("addresses").as_array().empty());
+    CHECK(str(targets[0].at("cause").at("code")) == "dns.timeout");
+    const auto& second = targets[1].at("stages").at("dns").at("tcp_fallback");
+    CHECK(str(second.at("code")) == "dns.nxdomain");
+    CHECK(second.at("addresses").as_array().empty());
+    CHECK(targets[2].at("stages").at("dns").at("tcp_fallback").is_null());
+}
