@@ -200,6 +200,35 @@ std::string tcp_error_remedy(const Facts& facts) {
         facts.endpoint, why);
 }
 
+// A resolver that never answered: over UDP only (no TCP retry was made: the run's deadline),
+// over neither, or over TCP only, which the C library's resolver never tries after a UDP
+// timeout, so clients on this host fail until UDP/53 is open.
+std::string timeout_remedy(const Facts& facts, const std::string& resolvers) {
+    const auto& tcp = facts.target.evidence.dns.tcp_fallback;
+    if (tcp && tcp->answered) {
+        const std::string would = tcp->addresses.empty()
+                                      ? std::string("")
+                                      : fmt::format(" (it gives {})", join(tcp->addresses, ", "));
+        return fmt::format(
+            "{} answers over TCP/53 but not over UDP/53{}: allow udp/53 from {} to it and back "
+            "(security group or network ACL, both directions: an ACL is stateless) and check "
+            "this host's firewall; clients here resolve {} over UDP and do not retry over TCP, "
+            "so they fail until UDP/53 is open",
+            resolvers, would, facts.source, facts.host);
+    }
+    if (tcp) {
+        return fmt::format(
+            "{} answers neither over UDP/53 nor over TCP/53: check that this host reaches it at "
+            "all (its route, security group and network ACL, that the resolver runs), or use a "
+            "resolver that answers (/etc/resolv.conf, or --dns-server)",
+            resolvers);
+    }
+    return fmt::format(
+        "no answer from {} for {}: check that this host reaches them on udp/53 and tcp/53 "
+        "(security group, network ACL, host firewall), or use --dns-server",
+        resolvers, facts.host);
+}
+
 }  // namespace
 
 std::string dns_remedy(Cause cause, const Facts& facts) {
@@ -220,10 +249,7 @@ std::string dns_remedy(Cause cause, const Facts& facts) {
                 "that serves it (/etc/resolv.conf, or --dns-server)",
                 resolvers, facts.host);
         case Cause::dns_timeout:
-            return fmt::format(
-                "no answer from {} for {}: check that this host reaches them on udp/53 and "
-                "tcp/53 (security group, network ACL, host firewall), or use --dns-server",
-                resolvers, facts.host);
+            return timeout_remedy(facts, resolvers);
         case Cause::dns_error:
             return fmt::format(
                 "the lookup of {} failed ({}): check the name and /etc/resolv.conf, then ask {} "

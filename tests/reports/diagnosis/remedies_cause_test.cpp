@@ -394,3 +394,23 @@ TEST_CASE("the remedies' component titles and ports are the endpoint catalog's")
         CHECK(info.pub_port == component.pub_port);
     }
 }
+
+TEST_CASE("a resolver silent over UDP: what its TCP answer says to do") {
+    TargetEvidence evidence = failing_with(Cause::dns_timeout);
+    SECTION("TCP/53 answers: open UDP/53, since clients here never retry over TCP") {
+        evidence.dns.tcp_fallback = DnsTcpFallback{true, Cause::none, 0, 0, {"10.0.0.5"}, 2.0};
+        const std::string remedy = judged(evidence).cause->remedy;
+        CHECK(contains(remedy,
+                       "10.20.0.2:53 answers over TCP/53 but not over UDP/53 (it gives "
+                       "10.0.0.5): allow udp/53 from"));
+        CHECK(contains(remedy, "do not retry over TCP"));
+    }
+    SECTION("neither answers: reach the resolver at all, or use another") {
+        evidence.dns.tcp_fallback = DnsTcpFallback{false, Cause::dns_timeout, 0, 0, {}, 3000.0};
+        CHECK(contains(judged(evidence).cause->remedy,
+                       "answers neither over UDP/53 nor over TCP/53"));
+    }
+    SECTION("no TCP retry recorded: both ports to check") {
+        CHECK(contains(judged(evidence).cause->remedy, "on udp/53 and tcp/53"));
+    }
+}
