@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The built-in endpoint catalog of ApsaraMQ for Confluent (docs/architecture.md and the README list
-// it): which components an instance has, their hostnames and ports for VPC and Internet access, and
-// how an instance ID becomes the partInstanceId used in those hostnames.
+// it): how an instance ID becomes the partInstanceId of its hostnames, and the targets an instance
+// expands to. Its components, their names and ports are core/components.h.
 // Constant data and pure functions; thread-safe.
 #pragma once
 
@@ -12,21 +12,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/components.h"
 #include "core/result.h"
 #include "core/target.h"
 
 namespace vpcprobe {
-
-struct CatalogComponent {
-    std::string_view component;  // report name: "kafka", "schema-registry", ...
-    std::string_view title;      // for humans: "Kafka broker", "Confluent MDS", ...
-    std::string_view service;    // hostname segment: "kafka", "schemaregistry", ...
-    std::uint16_t vpc_port;
-    std::uint16_t pub_port;
-};
-
-// The seven components in the contract's table order.
-const std::array<CatalogComponent, 7>& catalog_components();
 
 // The prefix of a full instance ID ("alikafka_confluent-cn-abcdef1234"). The documents name
 // only this one; the "cn-" is part of Alibaba Cloud's ID scheme, not a region, so no other

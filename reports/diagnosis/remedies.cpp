@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/address.h"
+#include "core/components.h"
 #include "core/text.h"
 #include "reports/diagnosis/remedies_facts.h"
 
@@ -17,38 +18,15 @@ namespace vpcprobe {
 
 namespace remedy {
 
-namespace {
-
-struct CatalogRow {
-    std::string_view component;
-    std::string_view title;
-    std::uint16_t vpc_port;
-    std::uint16_t pub_port;
-    bool http;
-};
-
-// The endpoint catalog as remedies name it: reports cannot see agent/settings/catalog.h (the
-// layers link downwards only), so the titles and ports of README's "Endpoints" table are
-// repeated here; tests/reports/diagnosis/remedies_test.cpp checks them against it.
-constexpr std::array<CatalogRow, 7> kCatalog{{
-    {"kafka", "Kafka broker", 9095, 9092, false},
-    {"mds", "Confluent MDS", 8090, 443, true},
-    {"schema-registry", "Schema Registry", 8081, 443, true},
-    {"rest-proxy", "Kafka REST Proxy", 8082, 443, true},
-    {"connect", "Kafka Connect", 8083, 443, true},
-    {"ksqldb", "ksqlDB", 8088, 443, true},
-    {"control-center", "Control Center", 9021, 443, true},
-}};
-
-}  // namespace
-
 ComponentInfo component_info(const std::string& component) {
-    for (const auto& row : kCatalog) {
+    for (const CatalogComponent& row : catalog_components()) {
         if (row.component == component) {
-            // "Kafka broker" is a common noun; the product names are proper ones.
+            // "Kafka broker" is a common noun; the product names are proper ones. Every
+            // component but the broker is checked over HTTP.
+            const bool broker = row.component == "kafka";
             const std::string named =
-                row.component == "kafka" ? "the " + std::string(row.title) : std::string(row.title);
-            return {std::string(row.title), named, row.vpc_port, row.pub_port, row.http};
+                broker ? "the " + std::string(row.title) : std::string(row.title);
+            return {std::string(row.title), named, row.vpc_port, row.pub_port, !broker};
         }
     }
     const std::string name = component.empty() ? std::string("the service") : component;

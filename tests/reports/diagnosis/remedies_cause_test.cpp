@@ -10,7 +10,6 @@
 
 #include <boost/json.hpp>
 
-#include "agent/settings/catalog.h"
 #include "core/cause.h"
 #include "core/report.h"
 #include "core/text.h"
@@ -383,16 +382,6 @@ TEST_CASE("a service that is not the component: the catalog's port, or the routi
 TEST_CASE("the run's deadline: which stage of which endpoint it cut") {
     CHECK(contains(judged(failing_with(Cause::run_deadline)).cause->remedy,
                    "during the tcp stage of 10.88.0.11:9095"));
-}
-
-TEST_CASE("the remedies' component titles and ports are the endpoint catalog's") {
-    for (const CatalogComponent& component : catalog_components()) {
-        const remedy::ComponentInfo info = remedy::component_info(std::string(component.component));
-        INFO(component.component);
-        CHECK(info.title == component.title);
-        CHECK(info.vpc_port == component.vpc_port);
-        CHECK(info.pub_port == component.pub_port);
-    }
 }
 
 TEST_CASE("a resolver silent over UDP: what its TCP answer says to do") {
