@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/cause.h"
@@ -82,13 +83,106 @@ struct IcmpReport {
     int type = 0;
     int code = 0;
     std::string offender;  // address of the hop that sent it, "" if unknown
+    // The name network engineers and nft use for it ("admin-prohibited", "time-exceeded",
+    // "net-unreachable"), set by probes/tcp/error_map_tcp.cpp; "type T code C" when unnamed.
+    std::string name;
+};
+
+// What one TTL of a TCP path trace brought back (probes/tcp/tcp_trace.h).
+struct TraceHop {
+    int ttl = 0;
+    std::string address;  // who answered; "" = nothing answered at this TTL
+    double rtt_ms = 0;    // from the SYN to the answer; 0 when nothing answered
+    // "time-exceeded" (a router on the way), "syn-ack" or "rst" (the destination itself), or
+    // the name of another ICMP error (IcmpReport::name: "admin-prohibited", ...); "" = silent.
+    std::string reply;
+
+    bool answered() const { return !address.empty(); }
+};
+
+// Why a trace ended: the contract's three, and two it adds.
+enum class TraceStop {
+    silence,      // no answer for several TTLs in a row, or the trace's time ran out
+    icmp,         // an ICMP error other than time-exceeded (a reject, an unreachable)
+    destination,  // the destination answered (SYN-ACK or RST)
+    max_hops,     // routers kept answering up to the highest TTL allowed
+    error,        // this host could not send a probe (detail says why)
+};
+
+// The report's word for it ("silence", "icmp", "destination", "max_hops", "error").
+inline std::string_view name(TraceStop stop) {
+    switch (stop) {
+        case TraceStop::silence:
+            return "silence";
+        case TraceStop::icmp:
+            return "icmp";
+        case TraceStop::destination:
+            return "destination";
+        case TraceStop::max_hops:
+            return "max_hops";
+        case TraceStop::error:
+            return "error";
+    }
+    return "silence";
+}
+
+// A TCP path trace to one address and the target's own port, Paris-style: every probe of it
+// shares one flow identity (source address and port, destination and port), so load balancers
+// and ECMP keep it on one path.
+struct TraceEvidence {
+    std::vector<TraceHop> hops;  // one per TTL probed, from 1 up
+    bool reached = false;        // the destination itself answered
+    TraceStop stopped = TraceStop::silence;
+    std::string source_address;     // the flow's identity ...
+    std::uint16_t source_port = 0;  // ... shared by every probe of the trace
+    int max_hops = 0;               // the highest TTL it would have tried
+    std::string detail;             // one sentence for people
+    double ms = 0;                  // the trace alone
+
+    // The answered hop with the highest TTL; null when nothing answered.
+    const TraceHop* last_responding_hop() const {
+        for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {
+            if (hop->answered()) return &*hop;
+        }
+        return nullptr;
+    }
+    // The lowest TTL at which `address` answered: how many hops away it is; 0 when it never
+    // answered the trace.
+    int hops_to(const std::string& address) const {
+        for (const auto& hop : hops) {
+            if (hop.answered() && hop.address == address) return hop.ttl;
+        }
+        return 0;
+    }
 };
 
 struct TcpEvidence : StageResult {
-    std::string address;        // destination address probed
-    std::string local_address;  // our source address (the socket's local end, or --bind)
-    int error_number = 0;       // raw errno of the connect, 0 on success
+    std::string address;           // destination address probed
+    std::string local_address;     // our source address (the socket's local end, or --bind)
+    std::uint16_t local_port = 0;  // our source port, once the kernel chose it (0 = never)
+    int error_number = 0;          // raw errno of the connect, 0 on success
     std::optional<IcmpReport> icmp;
+    std::optional<TraceEvidence> trace;  // the path to this address, when it was traced
+};
+
+// One retry of a stalled address with a clamped maximum segment size (TCP_MAXSEG).
+struct MssAttempt {
+    int mss = 0;
+    bool completed = false;     // the stage that stalled got its answer this time
+    Cause cause = Cause::none;  // what the retry failed with; none when it completed
+    std::string detail;
+    double ms = 0;
+};
+
+// A path-MTU black hole test: TCP connected but TLS or the protocol exchange stalled, so the
+// address was tried again with smaller segments (docs/report.md, "MTU black holes").
+struct MtuEvidence {
+    std::string stalled_stage;         // "tls" or "protocol"
+    std::vector<MssAttempt> attempts;  // in the order tried (1200, then 536)
+    int working_mss = 0;               // the largest clamp that completed; 0 = none did
+    // The path MTU the kernel knew on the stalled connection (IP_MTU / IPV6_MTU): unchanged
+    // from the interface's when no ICMP fragmentation-needed / packet-too-big came back.
+    int kernel_path_mtu = 0;
 };
 
 struct VerifyError {
@@ -187,6 +281,7 @@ struct AddressEvidence {
     TlsEvidence tls;
     CertificateEvidence certificate;
     ProtocolEvidence protocol;
+    std::optional<MtuEvidence> mtu;  // only when TLS or the protocol exchange stalled
 };
 
 struct TargetEvidence {

@@ -23,6 +23,13 @@ enum class DnsLookup {
     resolve_canonical_bootstrap_servers_only,
 };
 
+// When a TCP path trace is made for an address (probes/tcp/tcp_trace.h).
+enum class TraceMode {
+    automatic,  // "auto": a SYN that went unanswered, or an ICMP error from a router
+    always,     // every address
+    never,
+};
+
 struct ProbeSettings {
     std::vector<std::string> dns_servers;     // "ADDR[:PORT]"; empty = the system's resolvers
     std::vector<std::string> ca_files;        // extra trust anchors (PEM), beside the system's
@@ -38,6 +45,8 @@ struct ProbeSettings {
     bool follow_advertised = true;  // probe the brokers a Kafka bootstrap advertises
     TlsSettings tls;                // trust, client certificate, what is verified
     DnsLookup dns_lookup = DnsLookup::use_all_dns_ips;
+    TraceMode trace = TraceMode::automatic;
+    int trace_max_hops = 30;  // the highest TTL a trace tries
     friend bool operator==(const ProbeSettings&, const ProbeSettings&) = default;
 };
 

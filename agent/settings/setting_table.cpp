@@ -296,6 +296,25 @@ Result<void> apply_tcp_only(const Value& value, Settings& into, const ApplyConte
     return assign(read_boolean(value), into.options.probe.tcp_only);
 }
 
+Result<void> apply_trace(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    if (*text == "auto") {
+        into.options.probe.trace = TraceMode::automatic;
+    } else if (*text == "always") {
+        into.options.probe.trace = TraceMode::always;
+    } else if (*text == "never") {
+        into.options.probe.trace = TraceMode::never;
+    } else {
+        return problem_with(value, quote(*text) + " is not one of auto, always, never");
+    }
+    return {};
+}
+
+Result<void> apply_trace_max_hops(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_integer(value, 1, 64), into.options.probe.trace_max_hops);
+}
+
 Result<void> apply_follow_advertised(const Value& value, Settings& into, const ApplyContext&) {
     return assign(read_boolean(value), into.options.probe.follow_advertised);
 }
@@ -478,7 +497,7 @@ Result<void> apply_explain_to(const Value& value, Settings& into, const ApplyCon
 // ---- The table -----------------------------------------------------------------------------
 
 // clang-format off
-constexpr std::array<SettingDef, 58> kSettings{{
+constexpr std::array<SettingDef, 60> kSettings{{
     {.key = "targets", .flags = "TARGET", .value_name = "TARGET",
      .help = "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS",
      .arity = Arity::positional, .commands = kProbing, .apply = apply_targets},
@@ -533,6 +552,13 @@ constexpr std::array<SettingDef, 58> kSettings{{
     {.key = "tcp_only", .flags = "--tcp-only",
      .help = "port reachability only: stop after the TCP connect (no TLS, no certificate)",
      .arity = Arity::flag, .commands = kProbing, .apply = apply_tcp_only},
+    {.key = "trace", .flags = "--trace", .value_name = "auto|always|never",
+     .help = "TCP path trace: auto (default) traces an address whose SYN went unanswered or "
+             "that a router rejected; always traces every address",
+     .commands = kProbing, .apply = apply_trace},
+    {.key = "trace_max_hops", .flags = "--trace-max-hops", .value_name = "N",
+     .help = "the highest TTL a path trace tries, 1..64 (default 30)",
+     .commands = kProbing, .apply = apply_trace_max_hops},
     {.key = "sasl.mechanism", .flags = "--sasl-mechanism", .value_name = "MECH",
      .help = "authenticate to Kafka: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (credentials from the "
              "config's [sasl], VPCPROBE_SASL_USERNAME / VPCPROBE_SASL_PASSWORD or "

@@ -37,6 +37,7 @@
 #include "probes/kafka/kafka_probe.h"
 #include "probes/protocol_stream.h"
 #include "probes/tcp/tcp_probe.h"
+#include "probes/tcp/tcp_trace.h"
 #include "probes/tls/error_map_tls.h"
 #include "probes/tls/error_map_x509.h"
 #include "probes/tls/tls_probe.h"
@@ -541,7 +542,43 @@ class Run : public std::enable_shared_from_this<Run> {
         finish_address(at);
     }
 
+    // Every stage of the address has ended; a path trace, when one is wanted, goes first, on
+    // the socket budget the address still holds.
     void finish_address(AddressRef at) {
+        const auto& address = evidence_[at.target].addresses[at.address];
+        if (!address.tcp.trace && wants_trace(options_.settings.trace, address.tcp)) {
+            return start_trace(at);
+        }
+        release_address(at);
+    }
+
+    void start_trace(AddressRef at) {
+        const auto& tcp = evidence_[at.target].addresses[at.address].tcp;
+        boost::system::error_code ec;
+        const auto ip = asio::ip::make_address(tcp.address, ec);
+        if (ec) return release_address(at);
+        progress_[at.target].address_tracing[at.address] = true;
+        TraceOptions trace;
+        trace.budget = options_.settings.timeout;
+        trace.max_hops = options_.settings.trace_max_hops;
+        trace.bind = tcp_options_for(ip).bind;
+        // The port the probe left from (free again: the probe's socket is closed), so the
+        // trace follows the flow that failed.
+        if (!tcp.local_address.empty()) {
+            auto local = asio::ip::make_address(tcp.local_address, ec);
+            if (!ec && local.is_v4() == ip.is_v4()) trace.bind = local;
+            trace.source_port = tcp.local_port;
+        }
+        trace_tcp(io_, ip, evidence_[at.target].target.port, trace,
+                  [self = shared_from_this(), at](TraceEvidence evidence) {
+                      self->evidence_[at.target].addresses[at.address].tcp.trace =
+                          std::move(evidence);
+                      self->progress_[at.target].address_tracing[at.address] = false;
+                      self->release_address(at);
+                  });
+    }
+
+    void release_address(AddressRef at) {
         if (progress_[at.target].finish_address(at.address)) finish_target(at.target);
         queue_.finish();
     }

@@ -21,6 +21,9 @@ struct TargetProgress {
     bool dns_done = false;
     std::vector<Stage> address_stage;  // the stage in progress, per address probed
     std::vector<bool> address_done;
+    // Its stages have ended and its path trace is under way: the deadline leaves its evidence
+    // as it is (the trace is left out).
+    std::vector<bool> address_tracing;
     bool done = false;  // every stage of the target has ended
 
     // DNS answered and the first `count` addresses are to be probed, each from tcp.

@@ -104,7 +104,8 @@ std::string errno_text(int error_number) {
     return std::strerror(error_number);
 }
 
-// The name network engineers and nft use for an ICMP error ("admin-prohibited").
+}  // namespace
+
 std::string icmp_name(const IcmpReport& icmp) {
     if (icmp.origin == SO_EE_ORIGIN_ICMP) {
         if (icmp.type == ICMP_TIME_EXCEEDED) return "time-exceeded";
@@ -153,6 +154,17 @@ std::string icmp_name(const IcmpReport& icmp) {
     }
     return fmt::format("type {} code {}", icmp.type, icmp.code);
 }
+
+bool sent_by_network(const IcmpReport& icmp) {
+    return icmp.origin == SO_EE_ORIGIN_ICMP || icmp.origin == SO_EE_ORIGIN_ICMP6;
+}
+
+bool is_time_exceeded(const IcmpReport& icmp) {
+    return (icmp.origin == SO_EE_ORIGIN_ICMP && icmp.type == ICMP_TIME_EXCEEDED) ||
+           (icmp.origin == SO_EE_ORIGIN_ICMP6 && icmp.type == ICMP6_TIME_EXCEEDED);
+}
+
+namespace {
 
 bool is_port_unreachable(const IcmpReport& icmp) {
     return (icmp.origin == SO_EE_ORIGIN_ICMP && icmp.type == ICMP_DEST_UNREACH &&

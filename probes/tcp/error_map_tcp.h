@@ -26,6 +26,17 @@ Cause cause_from_connect(int error_number, const std::optional<IcmpReport>& icmp
 std::string connect_failure_detail(const TcpEvidence& evidence, const std::string& endpoint,
                                    std::chrono::milliseconds timeout);
 
+// The name network engineers and nft use for an ICMP error ("admin-prohibited",
+// "time-exceeded", "net-unreachable"); "type T code C" when it has none.
+std::string icmp_name(const IcmpReport& icmp);
+
+// True when the report is an ICMP or ICMPv6 error a node on the network sent (not one the
+// local stack made up).
+bool sent_by_network(const IcmpReport& icmp);
+
+// True for an ICMP time-exceeded (IPv4 type 11, ICMPv6 type 3): a router on the way.
+bool is_time_exceeded(const IcmpReport& icmp);
+
 // What a failed bind(--bind) adds to the system's message: " (not an address of this host)"
 // for EADDRNOTAVAIL, else "".
 std::string_view bind_failure_hint(int error_number);

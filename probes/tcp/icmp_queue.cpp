@@ -85,4 +85,10 @@ std::optional<QueuedIcmpError> decode_error_queue_control(std::span<const unsign
     return std::nullopt;
 }
 
+void decode_quoted_ports(std::span<const unsigned char> quoted, QueuedIcmpError& error) {
+    if (quoted.size() < 4) return;
+    error.quoted_source_port = static_cast<std::uint16_t>((quoted[0] << 8) | quoted[1]);
+    error.quoted_destination_port = static_cast<std::uint16_t>((quoted[2] << 8) | quoted[3]);
+}
+
 }  // namespace vpcprobe

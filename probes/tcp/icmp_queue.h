@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,6 +25,10 @@ namespace vpcprobe {
 struct QueuedIcmpError {
     IcmpReport report;  // origin, type, code, offender address text ("" when unknown)
     int error_number = 0;
+    // The ports of the TCP header the ICMP quoted (the data recvmsg returns with the error is
+    // the offending packet from its transport header on); 0 when fewer than 4 bytes came.
+    std::uint16_t quoted_source_port = 0;
+    std::uint16_t quoted_destination_port = 0;
 };
 
 // The first IP_RECVERR / IPV6_RECVERR control message in `control` (the msg_control bytes,
@@ -33,5 +38,9 @@ struct QueuedIcmpError {
 // sock_extended_err) is named only when its family is AF_INET or AF_INET6 and the bytes hold
 // the whole address.
 std::optional<QueuedIcmpError> decode_error_queue_control(std::span<const unsigned char> control);
+
+// Fills `error`'s quoted ports from the data part of the same recvmsg (the quoted TCP header,
+// network byte order); leaves them 0 when `quoted` is shorter than the two ports.
+void decode_quoted_ports(std::span<const unsigned char> quoted, QueuedIcmpError& error);
 
 }  // namespace vpcprobe

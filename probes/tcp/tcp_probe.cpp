@@ -21,12 +21,14 @@
 #include "probes/tcp/tcp_probe.h"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -56,6 +58,10 @@ std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t
     return vpcprobe::endpoint_text(address.to_string(), port);
 }
 
+std::string errno_text(int error_number) {
+    return std::strerror(error_number);
+}
+
 // Reads every queued error (bounded) and returns the first one, which answered our first SYN.
 // The queue must be drained: an entry left behind keeps the socket POLLERR.
 std::optional<QueuedIcmpError> drain_error_queue(int fd) {
@@ -70,10 +76,17 @@ std::optional<QueuedIcmpError> drain_error_queue(int fd) {
         message.msg_iovlen = 1;
         message.msg_control = control.data();
         message.msg_controllen = control.size();
-        if (recvmsg(fd, &message, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break;  // EAGAIN: empty
+        const ssize_t received = recvmsg(fd, &message, MSG_ERRQUEUE | MSG_DONTWAIT);
+        if (received < 0) break;  // EAGAIN: empty
         const std::size_t filled = std::min<std::size_t>(message.msg_controllen, control.size());
         auto decoded = decode_error_queue_control(std::span(control.data(), filled));
-        if (decoded && !first) first = std::move(decoded);
+        if (!decoded || first) continue;
+        const std::size_t quoted =
+            std::min<std::size_t>(static_cast<std::size_t>(received), payload.size());
+        decode_quoted_ports(
+            std::span(reinterpret_cast<const unsigned char*>(payload.data()), quoted), *decoded);
+        decoded->report.name = icmp_name(decoded->report);
+        first = std::move(decoded);
     }
     return first;
 }
@@ -105,7 +118,8 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
                 fmt::format("cannot open a socket to probe {}: {}", endpoint_, ec.message()));
         }
         enable_error_queue(true);
-        if (options_.bind && !bind()) return;
+        if (!apply_socket_options()) return;
+        if ((options_.bind || options_.source_port != 0) && !bind()) return;
         socket_.non_blocking(true, ec);
         if (ec) {
             return finish_local_error(ec.value(),
@@ -144,8 +158,40 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         }
     }
 
+    // The per-probe IP and TCP options; false (and finished) when the kernel refuses one,
+    // since a trace hop without its TTL or a clamped retry without its MSS would measure
+    // something else than asked.
+    bool apply_socket_options() {
+        const int fd = socket_.native_handle();
+        const bool v4 = destination_.address().is_v4();
+        auto set = [&](int level, int name, int value, const char* what) {
+            if (::setsockopt(fd, level, name, &value, sizeof value) == 0) return true;
+            const int error_number = errno;
+            finish_local_error(error_number, fmt::format("cannot set {} to probe {}: {}", what,
+                                                         endpoint_, errno_text(error_number)));
+            return false;
+        };
+        if (options_.ttl) {
+            if (v4 && !set(SOL_IP, IP_TTL, *options_.ttl, "the TTL")) return false;
+            if (!v4 && !set(SOL_IPV6, IPV6_UNICAST_HOPS, *options_.ttl, "the hop limit")) {
+                return false;
+            }
+        }
+        if (options_.max_segment &&
+            !set(IPPROTO_TCP, TCP_MAXSEG, *options_.max_segment, "the MSS")) {
+            return false;
+        }
+        if (options_.source_port != 0 && !set(SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")) {
+            return false;
+        }
+        return true;
+    }
+
     bool bind() {
-        const auto& source = *options_.bind;
+        const auto source = options_.bind ? *options_.bind
+                            : destination_.address().is_v4()
+                                ? boost::asio::ip::address(boost::asio::ip::address_v4::any())
+                                : boost::asio::ip::address(boost::asio::ip::address_v6::any());
         if (source.is_v4() != destination_.address().is_v4()) {
             finish_local_error(
                 EAFNOSUPPORT,
@@ -155,14 +201,18 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
             return false;
         }
         boost::system::error_code ec;
-        socket_.bind(tcp::endpoint(source, 0), ec);
+        socket_.bind(tcp::endpoint(source, options_.source_port), ec);
         if (ec) {
-            finish_local_error(
-                ec.value(), fmt::format("cannot bind to {} to probe {}: {}{}", source.to_string(),
-                                        endpoint_, ec.message(), bind_failure_hint(ec.value())));
+            const std::string what =
+                options_.source_port == 0
+                    ? source.to_string()
+                    : vpcprobe::endpoint_text(source.to_string(), options_.source_port);
+            finish_local_error(ec.value(),
+                               fmt::format("cannot bind to {} to probe {}: {}{}", what, endpoint_,
+                                           ec.message(), bind_failure_hint(ec.value())));
             return false;
         }
-        evidence_.local_address = source.to_string();
+        if (options_.bind) evidence_.local_address = source.to_string();
         return true;
     }
 
@@ -198,6 +248,12 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     bool settle_from_socket() {
         int fd = socket_.native_handle();
         auto queued = drain_error_queue(fd);
+        // The kernel found this socket by the header the ICMP quoted; one that names another
+        // source port is not about our SYN.
+        if (queued && local_ && queued->quoted_source_port != 0 &&
+            queued->quoted_source_port != local_->port()) {
+            queued.reset();
+        }
         if (queued && !queued_) queued_ = queued;
         int pending = 0;
         socklen_t length = sizeof pending;
@@ -222,6 +278,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         // end (0.0.0.0:0); keep what --bind said then.
         if (!ec && local.port() != 0 && !local.address().is_unspecified()) {
             evidence_.local_address = local.address().to_string();
+            evidence_.local_port = local.port();
             local_ = local;
         }
     }

@@ -24,6 +24,14 @@ namespace vpcprobe {
 struct TcpProbeOptions {
     std::chrono::milliseconds timeout{3000};
     std::optional<boost::asio::ip::address> bind;  // --bind; must match the family to be used
+    // A fixed source port (with SO_REUSEADDR, so a port a closed probe just left can be taken
+    // again at once): a path trace keeps one flow identity. 0 = the kernel's choice.
+    std::uint16_t source_port = 0;
+    // IP_TTL / IPV6_UNICAST_HOPS for the SYN (a path trace); nullopt = the system's default.
+    std::optional<int> ttl;
+    // TCP_MAXSEG before connect: the MSS this end announces and sends with (a path-MTU
+    // black hole test); nullopt = the interface's.
+    std::optional<int> max_segment;
 };
 
 // On success the connected socket is handed on (for TLS); on failure it is closed.

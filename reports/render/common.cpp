@@ -15,6 +15,11 @@ double round_ms(double ms) {
     return std::round(ms * 10) / 10;
 }
 
+double round_rtt_ms(double ms) {
+    if (!std::isfinite(ms) || ms <= 0) return 0;
+    return std::round(ms * 1000) / 1000;
+}
+
 std::string counted(std::size_t n, std::string_view one, std::string_view many) {
     return fmt::format("{} {}", n, n == 1 ? one : many);
 }

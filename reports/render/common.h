@@ -13,6 +13,8 @@ namespace vpcprobe {
 
 // Milliseconds as the reports give them: rounded to 0.1 ms.
 double round_ms(double ms);
+// A round trip to a hop, kept to the microsecond (hops on one network are often under 0.1 ms).
+double round_rtt_ms(double ms);
 
 // "1 target", "2 targets", "1 address", "3 addresses": a count with its noun agreeing.
 std::string counted(std::size_t n, std::string_view one, std::string_view many);

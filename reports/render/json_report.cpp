@@ -98,6 +98,34 @@ json::object dns_json(const DnsEvidence& dns) {
     return out;
 }
 
+// The contract's trace object, with the flow it kept and why it stopped.
+json::value trace_json(const std::optional<TraceEvidence>& trace) {
+    if (!trace) return nullptr;
+    json::array hops;
+    for (const auto& hop : trace->hops) {
+        hops.push_back(
+            json::object{{"ttl", hop.ttl},
+                         {"address", text_or_null(hop.address)},
+                         {"rtt_ms", hop.answered() ? json::value(round_rtt_ms(hop.rtt_ms))
+                                                   : json::value(nullptr)},
+                         {"reply", text_or_null(hop.reply)}});
+    }
+    json::value last = nullptr;
+    if (const TraceHop* hop = trace->last_responding_hop()) {
+        last = json::object{{"ttl", hop->ttl}, {"address", text(hop->address)}};
+    }
+    return json::object{{"hops", std::move(hops)},
+                        {"last_responding_hop", std::move(last)},
+                        {"reached", trace->reached},
+                        {"stopped", json::string(name(trace->stopped))},
+                        {"source_address", text_or_null(trace->source_address)},
+                        {"source_port", trace->source_port == 0 ? json::value(nullptr)
+                                                                : json::value(trace->source_port)},
+                        {"max_hops", trace->max_hops},
+                        {"ms", round_ms(trace->ms)},
+                        {"detail", text_or_null(trace->detail)}};
+}
+
 // `address` is the address the stage belongs to, in case the probe left tcp.address empty.
 json::object tcp_json(const TcpEvidence& tcp, const std::string& address) {
     json::object out = stage_head(tcp);
@@ -109,11 +137,14 @@ json::object tcp_json(const TcpEvidence& tcp, const std::string& address) {
         out["icmp"] = json::object{{"origin", tcp.icmp->origin},
                                    {"type", tcp.icmp->type},
                                    {"code", tcp.icmp->code},
-                                   {"offender", text_or_null(tcp.icmp->offender)}};
+                                   {"offender", text_or_null(tcp.icmp->offender)},
+                                   {"name", text_or_null(tcp.icmp->name)}};
     } else {
         out["icmp"] = nullptr;
     }
     out["detail"] = text_or_null(tcp.detail);
+    out["local_port"] = tcp.local_port == 0 ? json::value(nullptr) : json::value(tcp.local_port);
+    out["trace"] = trace_json(tcp.trace);
     return out;
 }
 

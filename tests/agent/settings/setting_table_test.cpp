@@ -61,6 +61,8 @@ const std::map<std::string, Sample>& samples() {
         {"max_addresses", {{"--max-addresses", "3"}, "max_addresses = 3"}},
         {"no_color", {{"--no-color"}, "no_color = true"}},
         {"tcp_only", {{"--tcp-only"}, "tcp_only = true"}},
+        {"trace", {{"--trace", "always"}, "trace = \"always\""}},
+        {"trace_max_hops", {{"--trace-max-hops", "12"}, "trace_max_hops = 12"}},
         {"sasl.mechanism",
          {{"--sasl-mechanism", "scram-sha-512"}, "[sasl]\nmechanism = \"scram-sha-512\""}},
         {"sasl.password_file",

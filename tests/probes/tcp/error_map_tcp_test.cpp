@@ -31,10 +31,10 @@ using namespace std::chrono_literals;
 
 namespace {
 IcmpReport icmp4(int type, int code) {
-    return {SO_EE_ORIGIN_ICMP, type, code, "10.88.0.1"};
+    return {SO_EE_ORIGIN_ICMP, type, code, "10.88.0.1", ""};
 }
 IcmpReport icmp6(int type, int code) {
-    return {SO_EE_ORIGIN_ICMP6, type, code, "fd00::1"};
+    return {SO_EE_ORIGIN_ICMP6, type, code, "fd00::1", ""};
 }
 
 // The evidence of a failed connect as the TCP probe records it, cause included.
@@ -113,7 +113,7 @@ TEST_CASE("an ICMP that says nothing about the connection leaves it to errno", "
     // ICMPv6 type 3 is time-exceeded; the origin decides which table applies.
     CHECK(cause_from_connect(ECONNREFUSED, icmp6(3, 3)) == Cause::tcp_unreachable);
     // A locally generated error (origin LOCAL) is not an answer from the network.
-    IcmpReport local{SO_EE_ORIGIN_LOCAL, 0, 0, ""};
+    IcmpReport local{SO_EE_ORIGIN_LOCAL, 0, 0, "", ""};
     CHECK(cause_from_connect(ECONNREFUSED, local) == Cause::tcp_refused);
     CHECK(cause_from_connect(EMSGSIZE, local) == Cause::tcp_error);
 }

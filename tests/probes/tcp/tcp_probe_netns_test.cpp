@@ -57,6 +57,20 @@ table inet vpcprobe_test {
 )";
 
 // The namespace, its addresses and rules, and listeners on 0.0.0.0:9095 and [::]:9095.
+TcpProbeOptions options_with(std::chrono::milliseconds timeout,
+                             std::optional<boost::asio::ip::address> bind) {
+    TcpProbeOptions options;
+    options.timeout = timeout;
+    options.bind = bind;
+    return options;
+}
+
+TcpProbeOptions default_options() {
+    TcpProbeOptions options;
+    options.timeout = kTimeout;
+    return options;
+}
+
 struct Lab {
     vpcprobe::test::NetNamespace netns;
     boost::asio::io_context io;
@@ -79,7 +93,7 @@ struct Lab {
     }
 
     TcpEvidence probe(const std::string& address, std::uint16_t port = kPort,
-                      TcpProbeOptions options = {.timeout = kTimeout, .bind = std::nullopt}) {
+                      TcpProbeOptions options = default_options()) {
         std::optional<TcpEvidence> evidence;
         vpcprobe::probe_tcp(io, make_address(address), port, options,
                             [&](TcpEvidence e, tcp::socket) { evidence = std::move(e); });
@@ -126,7 +140,7 @@ TEST_CASE("netns IPv4: open, refused, dropped and rejected ports", "[tcp][netns]
         CHECK(e.ms < kPromptMs);
     }
     SECTION("drop: timeout at the deadline") {
-        auto e = lab.probe("10.88.0.13", kPort, {.timeout = 1000ms, .bind = std::nullopt});
+        auto e = lab.probe("10.88.0.13", kPort, options_with(1000ms, std::nullopt));
         CHECK(e.status == StageStatus::failed);
         CHECK(e.cause == Cause::tcp_timeout);
         CHECK(e.error_number == ETIMEDOUT);
@@ -192,7 +206,7 @@ TEST_CASE("netns IPv6: open, refused, dropped and rejected ports", "[tcp][netns]
         CHECK_THAT(e.detail, Catch::StartsWith("[fd00::11]:9096 answered the SYN with a RST"));
     }
     SECTION("drop: timeout") {
-        auto e = lab.probe("fd00::13", kPort, {.timeout = 1000ms, .bind = std::nullopt});
+        auto e = lab.probe("fd00::13", kPort, options_with(1000ms, std::nullopt));
         CHECK(e.cause == Cause::tcp_timeout);
         CHECK_FALSE(e.icmp.has_value());
         CHECK(e.ms >= 1000);
@@ -272,30 +286,26 @@ TEST_CASE("netns --bind: source address, on success and on failure", "[tcp][netn
     Lab lab;
 
     SECTION("bind 10.88.0.12: the listener sees that source") {
-        auto e = lab.probe("10.88.0.11", kPort,
-                           {.timeout = kTimeout, .bind = make_address("10.88.0.12")});
+        auto e = lab.probe("10.88.0.11", kPort, options_with(kTimeout, make_address("10.88.0.12")));
         CHECK(e.status == StageStatus::ok);
         CHECK(e.local_address == "10.88.0.12");
         auto accepted = lab.listener4->accept();
         CHECK(accepted.remote_endpoint().address() == make_address("10.88.0.12"));
     }
     SECTION("bind fd00::12 for IPv6") {
-        auto e =
-            lab.probe("fd00::11", kPort, {.timeout = kTimeout, .bind = make_address("fd00::12")});
+        auto e = lab.probe("fd00::11", kPort, options_with(kTimeout, make_address("fd00::12")));
         CHECK(e.status == StageStatus::ok);
         CHECK(e.local_address == "fd00::12");
         auto accepted = lab.listener6->accept();
         CHECK(accepted.remote_endpoint().address() == make_address("fd00::12"));
     }
     SECTION("bound probe that is rejected still reports its source") {
-        auto e = lab.probe("10.88.0.14", kPort,
-                           {.timeout = kTimeout, .bind = make_address("10.88.0.12")});
+        auto e = lab.probe("10.88.0.14", kPort, options_with(kTimeout, make_address("10.88.0.12")));
         CHECK(e.cause == Cause::tcp_prohibited);
         CHECK(e.local_address == "10.88.0.12");
     }
     SECTION("bind to an address this host does not have") {
-        auto e = lab.probe("10.88.0.11", kPort,
-                           {.timeout = kTimeout, .bind = make_address("10.88.0.99")});
+        auto e = lab.probe("10.88.0.11", kPort, options_with(kTimeout, make_address("10.88.0.99")));
         CHECK(e.status == StageStatus::failed);
         CHECK(e.cause == Cause::tcp_error);
         CHECK(e.error_number == EADDRNOTAVAIL);

@@ -218,7 +218,7 @@ TEST_CASE("rules attribution writes the remedy again with the ACL entry it found
 TEST_CASE("an ICMP reject: the remedy names the firewall that sent it") {
     TargetEvidence evidence = failing_with(Cause::tcp_prohibited);
     TcpEvidence& tcp = evidence.addresses[0].tcp;
-    tcp.icmp = IcmpReport{2, 3, 13, "10.50.2.2"};
+    tcp.icmp = IcmpReport{2, 3, 13, "10.50.2.2", "admin-prohibited"};
     tcp.detail = "10.50.2.2 answered ICMP admin-prohibited for 10.88.0.11:9095";
     const std::string remedy = judged(evidence).cause->remedy;
     CHECK(remedy ==

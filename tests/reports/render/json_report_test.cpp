@@ -225,7 +225,7 @@ TEST_CASE("a partial failure shows the failing address and keeps every address")
 
 TEST_CASE("ICMP evidence, verify errors and a non-catalog target are rendered") {
     AddressEvidence address = tcp_failed("10.0.0.5", 9092, Cause::tcp_prohibited);
-    address.tcp.icmp = IcmpReport{2, 3, 13, "10.0.0.1"};
+    address.tcp.icmp = IcmpReport{2, 3, 13, "10.0.0.1", "admin-prohibited"};
     TargetEvidence rejected = evidence_of(make_target("kafka", "broker.example", 9092, ""),
                                           dns_ok({"10.0.0.5"}), {address});
     AddressEvidence bad_chain = healthy("10.0.0.6", 443);

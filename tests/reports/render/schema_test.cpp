@@ -85,7 +85,7 @@ Report dns_failed_report() {
 
 Report partial_report() {
     AddressEvidence prohibited = tcp_failed("fd00::8", 8083, Cause::tcp_prohibited);
-    prohibited.tcp.icmp = IcmpReport{3, 1, 1, "fd00::1"};
+    prohibited.tcp.icmp = IcmpReport{3, 1, 1, "fd00::1", "admin-prohibited"};
     TargetEvidence evidence = evidence_of(
         make_target("connect", "vpc-connect-abcdef1234.alikafka.aliyuncs.com", 8083),
         dns_ok({"10.0.0.7", "fd00::8", "10.0.0.9"}),
