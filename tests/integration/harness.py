@@ -78,11 +78,11 @@ def free_port(address="127.0.0.1"):
 
 class Dnsmasq:
     """A real dnsmasq on `address` answering only for what it is given; every other name under
-    the catalog's domain is NXDOMAIN (--local)."""
+    the catalog's domain is NXDOMAIN (--local). `port` None picks a free one."""
 
-    def __init__(self, records, address="127.0.0.1", extra=()):
+    def __init__(self, records, address="127.0.0.1", extra=(), port=None):
         self.address = address
-        self.port = free_port(address)
+        self.port = port or free_port(address)
         self.log = tempfile.NamedTemporaryFile(prefix="dnsmasq-", suffix=".log", delete=False)
         args = ["dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
                 "--bind-interfaces", f"--listen-address={address}", f"--port={self.port}",

@@ -1,0 +1,505 @@
+# SPDX-License-Identifier: Apache-2.0
+"""End to end, as root, with real routers: four network namespaces this test creates
+(tests/integration/routed.py: agent - r1 - r2 - cluster, Linux forwarding between them) and
+nftables on the routers and the cluster play the transit path and the security groups. Each
+scenario asserts the TCP path trace hop by hop as the kernel really answers it (the TTL at which
+each router answers, from which address, with which ICMP), the TCP cause and who sent it; the
+same traces as user nobody with every capability dropped; what the text and Markdown reports
+do with them; what a trace costs; that every probe of a trace is one flow (Paris); a path-MTU
+black hole; a resolver behind a UDP/53 drop. Namespaces vp14-<pid>-*, addresses 10.50.0.0/16
+and fd50::/16 inside them only."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import harness
+import routed
+from harness import Dnsmasq, TestPeer, catalog_host, validate
+from routed import (AGENT, CLUSTER, CLUSTER_V4, CLUSTER_V6, R1, R1_V4, R1_V6, R2, R2_V4, R2_V6,
+                    UNROUTED_V4, UNROUTED_V6)
+
+harness.skip_module_unless_root()
+
+PORT = 9095  # the TCP listener (the kernel's SYN-ACK is all a trace needs)
+TLS_PORT = 9096  # testpeer's TLS endpoint, for the MTU black hole
+SILENT_TTLS = 5  # unanswered TTLs in a row that end a trace (TraceOptions)
+
+# A router's nftables: a drop in the forward chain, a drop before routing, a reject.
+FORWARD_DROP = f"""
+table inet paths {{
+  chain forward {{
+    type filter hook forward priority 0; policy accept;
+    tcp dport {PORT} drop
+  }}
+}}
+"""
+PREROUTING_DROP = f"""
+table inet paths {{
+  chain prerouting {{
+    type filter hook prerouting priority 0; policy accept;
+    tcp dport {PORT} drop
+  }}
+}}
+"""
+FORWARD_REJECT = f"""
+table inet paths {{
+  chain forward {{
+    type filter hook forward priority 0; policy accept;
+    meta nfproto ipv4 tcp dport {PORT} reject with icmp type admin-prohibited
+    meta nfproto ipv6 tcp dport {PORT} reject with icmpv6 type admin-prohibited
+  }}
+}}
+"""
+# The cluster's own filter, as a security group would drop.
+INPUT_DROP = f"""
+table inet paths {{
+  chain input {{
+    type filter hook input priority 0; policy accept;
+    tcp dport {PORT} drop
+  }}
+}}
+"""
+# Every source port r1 forwards a SYN to PORT from: one flow per trace leaves one element.
+SOURCE_PORTS = f"""
+table inet paths {{
+  set sports {{ type inet_service; flags dynamic; }}
+  chain forward {{
+    type filter hook forward priority 0; policy accept;
+    tcp dport {PORT} tcp flags & (syn | ack) == syn add @sports {{ tcp sport }}
+  }}
+}}
+"""
+# Full-size packets from the cluster toward the agent vanish, and no ICMP says why.
+BLACK_HOLE = """
+table inet paths {{
+  chain forward {{
+    type filter hook forward priority 0; policy accept;
+    iifname "to-cluster" meta length gt {limit} drop
+  }}
+}}
+"""
+UDP_DNS_DROP = """
+table inet paths {
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    udp dport 53 drop
+  }
+}
+"""
+
+topology = None
+listeners = []
+unprivileged_binary = None  # VPCPROBE, or a copy user nobody can run
+work_dir = None  # a directory user nobody can enter and read
+
+
+def setUpModule():
+    global topology, unprivileged_binary, work_dir
+    work_dir = tempfile.mkdtemp(prefix="vpcprobe-paths-")
+    os.chmod(work_dir, 0o755)
+    unprivileged_binary = harness.VPCPROBE
+    if not reachable_by_others(unprivileged_binary):
+        unprivileged_binary = os.path.join(work_dir, "vpcprobe")
+        shutil.copy(harness.VPCPROBE, unprivileged_binary)
+        os.chmod(unprivileged_binary, 0o755)
+    topology = routed.Topology()
+    try:
+        import socket
+        with topology.inside(CLUSTER):
+            for family, address in ((socket.AF_INET, CLUSTER_V4), (socket.AF_INET6, CLUSTER_V6)):
+                listener = socket.socket(family, socket.SOCK_STREAM)
+                listeners.append(listener)
+                listener.bind((address, PORT))
+                listener.listen(512)
+    except BaseException:
+        tearDownModule()
+        raise
+
+
+def tearDownModule():
+    for listener in listeners:
+        listener.close()
+    listeners.clear()
+    if topology:
+        topology.close()
+    if work_dir:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def reachable_by_others(path):
+    path = os.path.abspath(path)
+    if not os.stat(path).st_mode & 0o005:
+        return False
+    while path != "/":
+        path = os.path.dirname(path)
+        if not os.stat(path).st_mode & 0o001:
+            return False
+    return True
+
+
+def endpoint(address, port=PORT):
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+def hops(trace):
+    return [(h["ttl"], h["address"], h["reply"]) for h in trace["hops"]]
+
+
+def silent(first, last):
+    return [(ttl, None, None) for ttl in range(first, last + 1)]
+
+
+def path_of(trace):
+    """What a trace says about the path, without what differs between two runs (the port the
+    kernel chose, the times)."""
+    return {"hops": hops(trace), "last_responding_hop": trace["last_responding_hop"],
+            "reached": trace["reached"], "stopped": trace["stopped"],
+            "source_address": trace["source_address"], "max_hops": trace["max_hops"]}
+
+
+class RoutedPath(unittest.TestCase):
+    def setUp(self):
+        topology.clear_filters()
+
+    def run_check(self, target, *extra, fmt="json", unprivileged=False):
+        """`vpcprobe check TARGET --tcp-only --timeout 1s` in the agent's namespace, as root or
+        as nobody with every capability dropped (bounding, inheritable, ambient) and
+        no_new_privs."""
+        argv = [unprivileged_binary if unprivileged else harness.VPCPROBE, "check", target,
+                "--timeout", "1s", "--format", fmt, *extra]
+        if "--no-protocol" not in extra:
+            argv.append("--tcp-only")
+        if unprivileged:
+            argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all",
+                    "--no-new-privs", "--", *argv]
+        env = dict(os.environ)
+        env.pop("NO_COLOR", None)
+        start = time.monotonic()
+        proc = subprocess.run(topology.exec_argv(AGENT, argv), capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL, cwd=work_dir, env=env)
+        result = harness.Result(proc.returncode, proc.stdout, proc.stderr,
+                                time.monotonic() - start)
+        if fmt == "json":
+            self.assertIn(result.code, (0, 2), result)
+            validate(result.json)
+        return result
+
+    def tcp_of(self, result):
+        targets = result.json["targets"]
+        self.assertEqual(len(targets), 1, result)
+        return targets[0]["stages"]["tcp"]
+
+    def assert_trace(self, tcp, expected_hops, last, reached, stopped):
+        trace = tcp["trace"]
+        self.assertIsNotNone(trace, tcp)
+        self.assertEqual(hops(trace), expected_hops, trace)
+        self.assertEqual(trace["last_responding_hop"],
+                         {"ttl": last[0], "address": last[1]} if last else None, trace)
+        self.assertEqual(trace["reached"], reached, trace)
+        self.assertEqual(trace["stopped"], stopped, trace)
+        self.assertEqual(trace["max_hops"], 30)
+        for hop in trace["hops"]:
+            if hop["reply"]:
+                self.assertIsInstance(hop["rtt_ms"], (int, float), hop)
+                self.assertGreaterEqual(hop["rtt_ms"], 0)
+            else:
+                self.assertIsNone(hop["rtt_ms"], hop)
+        # One flow: the trace left from the agent's address and from one port (the Paris test
+        # below checks on the wire that every probe used it).
+        self.assertEqual(trace["source_address"], tcp["local_address"])
+        self.assertGreater(trace["source_port"], 0)
+        return trace
+
+    def assert_unprivileged_same(self, target, root_tcp, *extra):
+        """The same check as nobody with no capability draws the same path: the ICMP answers
+        come from IP_RECVERR on ordinary sockets, never from a raw socket."""
+        r = self.run_check(target, *extra, unprivileged=True)
+        tcp = self.tcp_of(r)
+        self.assertEqual((tcp["status"], tcp["code"]), (root_tcp["status"], root_tcp["code"]))
+        self.assertEqual(tcp["icmp"], root_tcp["icmp"])
+        self.assertEqual(path_of(tcp["trace"]), path_of(root_tcp["trace"]))
+        return r
+
+    def assert_formats_render(self, target, *extra, code=2):
+        # The text and Markdown reports draw the trace; their wording is theirs to test, here
+        # only that they render it and exit as the JSON run did.
+        for fmt in ("text", "markdown"):
+            r = self.run_check(target, *extra, fmt=fmt)
+            self.assertEqual(r.code, code, r)
+            self.assertTrue(r.out.strip(), r)
+            self.assertNotIn("terminate called", r.err)
+
+
+class Drops(RoutedPath):
+    """Silent drops: at a router's forward chain, before a router's routing decision, at the
+    destination. Each costs the probe's --timeout, then the trace's (at most one more)."""
+
+    def test_drop_in_r2s_forward_chain_still_lets_r2_answer_its_ttl(self):
+        # A SYN whose TTL runs out at r2 is answered before r2's filter sees it: ip_forward()
+        # checks the TTL (and sends time-exceeded) before the NF_INET_FORWARD hook. So r2
+        # answers TTL 2 and drops TTL 3 and on: the last responding hop is r2 itself, and the
+        # packets die just past it, as they do for a drop at the destination (next test): the
+        # trace tells "at or past r2", not which of the two filtered.
+        topology.nft(R2, FORWARD_DROP)
+        for ip, r1, r2 in ((CLUSTER_V4, R1_V4, R2_V4), (CLUSTER_V6, R1_V6, R2_V6)):
+            with self.subTest(family="IPv6" if ":" in ip else "IPv4"):
+                target = endpoint(ip)
+                r = self.run_check(target)
+                self.assertEqual(r.code, 2, r)
+                self.assertEqual(r.json["targets"][0]["cause"]["code"], "tcp.timeout")
+                tcp = self.tcp_of(r)
+                self.assertEqual(tcp["code"], "tcp.timeout")
+                self.assertIsNone(tcp["icmp"])
+                trace = self.assert_trace(
+                    tcp, [(1, r1, "time-exceeded"), (2, r2, "time-exceeded")] +
+                    silent(3, 2 + SILENT_TTLS), last=(2, r2), reached=False, stopped="silence")
+                self.assertIn(f"no answer past hop 2, {r2}", trace["detail"])
+                self.assert_unprivileged_same(target, tcp)
+        self.assert_formats_render(endpoint(CLUSTER_V4))
+
+    def test_drop_before_r2s_routing_silences_r2_too(self):
+        # The same filter on r2's prerouting hook runs before the routing decision and the
+        # TTL check: r2 never answers, and the trace ends at r1.
+        topology.nft(R2, PREROUTING_DROP)
+        r = self.run_check(endpoint(CLUSTER_V4))
+        self.assertEqual(r.code, 2, r)
+        tcp = self.tcp_of(r)
+        self.assertEqual(tcp["code"], "tcp.timeout")
+        trace = self.assert_trace(tcp, [(1, R1_V4, "time-exceeded")] + silent(2, 1 + SILENT_TTLS),
+                                  last=(1, R1_V4), reached=False, stopped="silence")
+        self.assertIn(f"no answer past hop 1, {R1_V4}", trace["detail"])
+        self.assert_unprivileged_same(endpoint(CLUSTER_V4), tcp)
+
+    def test_drop_at_the_destination_reaches_the_last_router_within_two_timeouts(self):
+        # The cluster's input chain drops: TTL 3 arrives (a host does not check the TTL of
+        # what it receives) and is dropped there. The whole check, probe and trace, costs at
+        # most two --timeout (docs/performance.md measures it properly).
+        topology.nft(CLUSTER, INPUT_DROP)
+        target = endpoint(CLUSTER_V4)
+        r = self.run_check(target)
+        self.assertEqual(r.code, 2, r)
+        self.assertLess(r.elapsed, 2.05, "the trace's budget is one --timeout")
+        tcp = self.tcp_of(r)
+        self.assertEqual(tcp["code"], "tcp.timeout")
+        trace = self.assert_trace(
+            tcp, [(1, R1_V4, "time-exceeded"), (2, R2_V4, "time-exceeded")] +
+            silent(3, 2 + SILENT_TTLS), last=(2, R2_V4), reached=False, stopped="silence")
+        self.assertLessEqual(trace["ms"], 1050)
+        unprivileged = self.assert_unprivileged_same(target, tcp)
+        self.assertLess(unprivileged.elapsed, 2.05)
+        self.assert_formats_render(target)
+
+
+class Rejects(RoutedPath):
+    """ICMP errors from a router: the trace names the router and its distance, the TCP cause
+    names it as the offender, not the destination."""
+
+    def test_reject_by_r1_names_r1_not_the_destination(self):
+        # TTL 1 expires at r1 before its forward chain (time-exceeded); TTL 2 reaches the
+        # forward chain, whose reject answers from the same address.
+        topology.nft(R1, FORWARD_REJECT)
+        for ip, r1 in ((CLUSTER_V4, R1_V4), (CLUSTER_V6, R1_V6)):
+            with self.subTest(family="IPv6" if ":" in ip else "IPv4"):
+                target = endpoint(ip)
+                r = self.run_check(target)
+                self.assertEqual(r.code, 2, r)
+                t = r.json["targets"][0]
+                self.assertEqual(t["cause"]["code"], "tcp.prohibited")
+                tcp = self.tcp_of(r)
+                self.assertEqual(tcp["code"], "tcp.prohibited")
+                self.assertEqual(tcp["icmp"]["offender"], r1, tcp)
+                self.assertEqual(tcp["icmp"]["name"], "admin-prohibited")
+                self.assertEqual((tcp["icmp"]["type"], tcp["icmp"]["code"]),
+                                 (3, 13) if ":" not in ip else (1, 1))
+                self.assert_trace(tcp, [(1, r1, "time-exceeded"), (2, r1, "admin-prohibited")],
+                                  last=(2, r1), reached=False, stopped="icmp")
+                self.assertLess(r.elapsed, 1.0, "an ICMP answer ends the probe and the trace")
+                self.assert_unprivileged_same(target, tcp)
+                self.assert_formats_render(target)
+
+    def test_no_route_at_r2_is_unreachable_sent_by_r2(self):
+        # r1 routes UNROUTED to r2, which has no route for it: r2's routing decision (before
+        # any TTL check) answers net-unreachable (IPv4) / no-route (IPv6), also to TTL 2.
+        for ip, r2, name in ((UNROUTED_V4, R2_V4, "net-unreachable"),
+                             (UNROUTED_V6, R2_V6, "no-route")):
+            with self.subTest(family="IPv6" if ":" in ip else "IPv4"):
+                target = endpoint(ip)
+                bind = ("--bind", self.fresh_source("10.50.0.3")) if ":" not in ip else ()
+                r = self.run_check(target, *bind)
+                self.assertEqual(r.code, 2, r)
+                self.assertEqual(r.json["targets"][0]["cause"]["code"], "tcp.unreachable")
+                tcp = self.tcp_of(r)
+                self.assertEqual(tcp["code"], "tcp.unreachable")
+                self.assertEqual(tcp["icmp"]["offender"], r2, tcp)
+                self.assertEqual(tcp["icmp"]["name"], name)
+                r1 = R1_V6 if ":" in ip else R1_V4
+                self.assert_trace(tcp, [(1, r1, "time-exceeded"), (2, r2, name)],
+                                  last=(2, r2), reached=False, stopped="icmp")
+                self.assert_unprivileged_same(target, tcp, *bind)
+
+    def test_no_route_at_r2_renders(self):
+        self.assert_formats_render(endpoint(UNROUTED_V4), "--bind",
+                                   self.fresh_source("10.50.0.4"))
+        self.assert_formats_render(endpoint(UNROUTED_V6))
+
+    def fresh_source(self, address):
+        """An agent address r2 has sent no ICMP to yet. An IPv4 router's "no route" ICMP
+        (ip_error) is limited per destination address by a token bucket: a burst of 5, then
+        one a second (net.ipv4.route.error_burst, error_cost: global sysctls a namespace
+        cannot change). Every other ICMP r2 sends that address (time-exceeded, even with
+        icmp_ratelimit 0) resets the same bucket to empty, and each check takes two (the probe
+        and TTL 2): on the agent's usual address, after the other tests, r2 would stay
+        silent."""
+        topology.ip(AGENT, "addr", "add", f"{address}/24", "dev", "to-r1")
+        self.addCleanup(topology.ip, AGENT, "addr", "del", f"{address}/24", "dev", "to-r1")
+        return address
+
+
+class OpenPath(RoutedPath):
+    def test_trace_always_reaches_the_destination(self):
+        for ip, r1, r2 in ((CLUSTER_V4, R1_V4, R2_V4), (CLUSTER_V6, R1_V6, R2_V6)):
+            with self.subTest(family="IPv6" if ":" in ip else "IPv4"):
+                target = endpoint(ip)
+                r = self.run_check(target, "--trace", "always")
+                self.assertEqual(r.code, 0, r)
+                tcp = self.tcp_of(r)
+                self.assertEqual(tcp["status"], "ok")
+                self.assert_trace(tcp, [(1, r1, "time-exceeded"), (2, r2, "time-exceeded"),
+                                        (3, ip, "syn-ack")],
+                                  last=(3, ip), reached=True, stopped="destination")
+                self.assert_unprivileged_same(target, tcp, "--trace", "always")
+                self.assert_formats_render(target, "--trace", "always", code=0)
+
+    def test_auto_does_not_trace_a_path_that_works(self):
+        r = self.run_check(endpoint(CLUSTER_V4))
+        self.assertEqual(r.code, 0, r)
+        self.assertIsNone(self.tcp_of(r)["trace"])
+
+
+class OneFlowPerTrace(RoutedPath):
+    def test_every_probe_of_a_trace_leaves_from_one_port(self):
+        # Paris traceroute's property: every TTL of a trace is the same flow (same source
+        # address and port to the same destination and port), so a router hashing the flow
+        # sends all of them down the path the failed connection took. r1 records every source
+        # port it forwards a SYN to PORT from; TTL 1 dies at r1 before its forward chain, the
+        # probe itself and TTL 2 to 7 pass it.
+        topology.nft(CLUSTER, INPUT_DROP)
+        for unprivileged in (False, True):
+            with self.subTest(unprivileged=unprivileged):
+                topology.nft(R1, SOURCE_PORTS)
+                r = self.run_check(endpoint(CLUSTER_V4), unprivileged=unprivileged)
+                tcp = self.tcp_of(r)
+                self.assertEqual(len(tcp["trace"]["hops"]), 2 + SILENT_TTLS, tcp["trace"])
+                self.assertEqual(self.ports_r1_forwarded(), [tcp["trace"]["source_port"]])
+                self.assertEqual(tcp["trace"]["source_port"], tcp["local_port"])
+
+    def test_a_trace_after_a_connection_is_one_flow_too(self):
+        # After a connection the probe's port is in TIME_WAIT and cannot make the same
+        # 4-tuple again: the trace takes another port, one for all its TTLs.
+        topology.nft(R1, SOURCE_PORTS)
+        r = self.run_check(endpoint(CLUSTER_V4), "--trace", "always")
+        tcp = self.tcp_of(r)
+        self.assertEqual(tcp["trace"]["stopped"], "destination")
+        self.assertEqual(sorted(self.ports_r1_forwarded()),
+                         sorted({tcp["local_port"], tcp["trace"]["source_port"]}))
+
+    def ports_r1_forwarded(self):
+        listing = json.loads(topology.exec(R1, ["nft", "-j", "list", "set", "inet", "paths",
+                                                "sports"]).stdout)
+        for item in listing["nftables"]:
+            if "set" in item:
+                return [e["elem"]["val"] if isinstance(e, dict) else e
+                        for e in item["set"].get("elem", [])]
+        self.fail(f"no set in {listing}")
+
+
+def mtu_retry_documented():
+    with open(os.path.join(harness.SOURCE_DIR, "docs", "report.md")) as f:
+        return "network.mtu_blackhole_suspected" in f.read()
+
+
+@unittest.skipUnless(mtu_retry_documented(),
+                     "SKIPPED: the MTU black-hole retry (network.mtu_blackhole_suspected) is not "
+                     "in docs/report.md yet")
+class MtuBlackHole(RoutedPath):
+    """r2 drops every packet over N bytes from the cluster toward the agent and sends no ICMP
+    fragmentation-needed: the handshake's small packets pass, the server's full-size certificate
+    flight does not. The cause stays what a client sees (tls.timeout); the retries with a
+    clamped MSS find the size that gets through."""
+
+    peer = None
+
+    @classmethod
+    def setUpClass(cls):
+        with topology.inside(CLUSTER):
+            cls.peer = TestPeer([f"{CLUSTER_V4}:{TLS_PORT}=tls:good"], hosts=["localhost"])
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.peer:
+            cls.peer.close()
+
+    def black_hole(self, limit):
+        topology.nft(R2, BLACK_HOLE.format(limit=limit))
+        r = self.run_check(endpoint(CLUSTER_V4, TLS_PORT), "--no-protocol", "--ca-file",
+                           self.peer.ca_file)
+        self.assertEqual(r.code, 2, r)
+        t = r.json["targets"][0]
+        self.assertEqual(t["cause"]["code"], "tls.timeout", t)
+        self.assertEqual(t["stages"]["tcp"]["status"], "ok")
+        findings = [f for f in r.json["findings"] if f["code"] == "network.mtu_blackhole_suspected"]
+        self.assertEqual(len(findings), 1, r.json["findings"])
+        self.assertTrue(findings[0]["remedy"])
+        mtu = t["addresses"][0]["mtu"]
+        self.assertEqual(mtu["stalled_stage"], "tls", mtu)
+        return mtu
+
+    def test_full_size_packets_dropped_and_1200_works(self):
+        mtu = self.black_hole(1300)
+        self.assertEqual(mtu["working_mss"], 1200, mtu)
+        self.assertEqual([(a["mss"], a["completed"]) for a in mtu["attempts"]], [(1200, True)])
+
+    def test_smaller_black_hole_needs_536(self):
+        mtu = self.black_hole(1000)
+        self.assertEqual(mtu["working_mss"], 536, mtu)
+        self.assertEqual([(a["mss"], a["completed"]) for a in mtu["attempts"]],
+                         [(1200, False), (536, True)])
+
+    def test_without_the_black_hole_nothing_is_retried(self):
+        r = self.run_check(endpoint(CLUSTER_V4, TLS_PORT), "--no-protocol", "--ca-file",
+                           self.peer.ca_file)
+        self.assertEqual(r.code, 0, r)
+        self.assertIsNone(r.json["targets"][0]["addresses"][0].get("mtu"))
+        self.assertNotIn("network.mtu_blackhole_suspected",
+                         [f["code"] for f in r.json["findings"]])
+
+
+class ResolverBehindUdpDrop(RoutedPath):
+    def test_udp_53_dropped_tcp_53_open(self):
+        # r1 drops UDP to port 53; the resolver in the cluster answers over TCP. A client's C
+        # library does not retry over TCP: dns.timeout stays, with what TCP answered beside it.
+        host = catalog_host("kafka", "paths01")
+        topology.nft(R1, UDP_DNS_DROP)
+        with topology.inside(CLUSTER):
+            dns = Dnsmasq({host: CLUSTER_V4}, address=CLUSTER_V4, port=53)
+        with dns:
+            r = self.run_check(f"{host}:{PORT}", "--dns-server", dns.server)
+        self.assertEqual(r.code, 2, r)
+        t = r.json["targets"][0]
+        self.assertEqual(t["cause"]["code"], "dns.timeout", t)
+        fallback = t["stages"]["dns"]["tcp_fallback"]
+        self.assertTrue(fallback["answered"], fallback)
+        self.assertEqual(fallback["addresses"], [CLUSTER_V4])
+        self.assertIn("over TCP", t["cause"]["summary"])
+        self.assertIn(f"{CLUSTER_V4}:53 answers over TCP/53 but not over UDP/53",
+                      t["cause"]["remedy"])
+        self.assertEqual(t["stages"]["tcp"]["status"], "skipped")
+
+
+if __name__ == "__main__":
+    unittest.main()
