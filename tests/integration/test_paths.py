@@ -19,8 +19,8 @@ import unittest
 import harness
 import routed
 from harness import Dnsmasq, TestPeer, catalog_host, validate
-from routed import (AGENT, CLUSTER, CLUSTER_V4, CLUSTER_V6, R1, R1_V4, R1_V6, R2, R2_V4, R2_V6,
-                    UNROUTED_V4, UNROUTED_V6)
+from routed import (AGENT, CLOSED_PORT, CLUSTER, CLUSTER_V4, CLUSTER_V6, R1, R1_V4, R1_V6, R2,
+                    R2_V4, R2_V6, UNROUTED_V4, UNROUTED_V6)
 
 harness.skip_module_unless_root()
 
@@ -60,6 +60,14 @@ table inet paths {{
   chain input {{
     type filter hook input priority 0; policy accept;
     tcp dport {PORT} drop
+  }}
+}}
+"""
+INPUT_REJECT = f"""
+table inet paths {{
+  chain input {{
+    type filter hook input priority 0; policy accept;
+    tcp dport {PORT} reject with icmp type admin-prohibited
   }}
 }}
 """
@@ -194,7 +202,7 @@ class RoutedPath(unittest.TestCase):
         self.assertEqual(len(targets), 1, result)
         return targets[0]["stages"]["tcp"]
 
-    def assert_trace(self, tcp, expected_hops, last, reached, stopped):
+    def assert_trace(self, tcp, expected_hops, last, reached, stopped, max_hops=30):
         trace = tcp["trace"]
         self.assertIsNotNone(trace, tcp)
         self.assertEqual(hops(trace), expected_hops, trace)
@@ -202,7 +210,7 @@ class RoutedPath(unittest.TestCase):
                          {"ttl": last[0], "address": last[1]} if last else None, trace)
         self.assertEqual(trace["reached"], reached, trace)
         self.assertEqual(trace["stopped"], stopped, trace)
-        self.assertEqual(trace["max_hops"], 30)
+        self.assertEqual(trace["max_hops"], max_hops)
         for hop in trace["hops"]:
             if hop["reply"]:
                 self.assertIsInstance(hop["rtt_ms"], (int, float), hop)
@@ -251,6 +259,7 @@ class Drops(RoutedPath):
                 target = endpoint(ip)
                 r = self.run_check(target)
                 self.assertEqual(r.code, 2, r)
+                self.assertLess(r.elapsed, 2.05, "the trace's budget is one --timeout")
                 self.assertEqual(r.json["targets"][0]["cause"]["code"], "tcp.timeout")
                 tcp = self.tcp_of(r)
                 self.assertEqual(tcp["code"], "tcp.timeout")
@@ -379,6 +388,43 @@ class OpenPath(RoutedPath):
         r = self.run_check(endpoint(CLUSTER_V4))
         self.assertEqual(r.code, 0, r)
         self.assertIsNone(self.tcp_of(r)["trace"])
+
+    def test_the_destination_answering_ends_the_trace_there(self):
+        # A closed port (RST) and a reject by the cluster's own filter: the destination
+        # answers TTL 3 itself. `auto` leaves both alone (no router in the way to find);
+        # `always` traces them.
+        closed = endpoint(CLUSTER_V4, CLOSED_PORT)
+        r = self.run_check(closed)
+        self.assertEqual(self.tcp_of(r)["code"], "tcp.refused")
+        self.assertIsNone(self.tcp_of(r)["trace"])
+        r = self.run_check(closed, "--trace", "always")
+        self.assertEqual(r.code, 2, r)
+        tcp = self.tcp_of(r)
+        self.assertEqual(tcp["code"], "tcp.refused")
+        self.assert_trace(tcp, [(1, R1_V4, "time-exceeded"), (2, R2_V4, "time-exceeded"),
+                                (3, CLUSTER_V4, "rst")],
+                          last=(3, CLUSTER_V4), reached=True, stopped="destination")
+
+        topology.nft(CLUSTER, INPUT_REJECT)
+        target = endpoint(CLUSTER_V4)
+        self.assertIsNone(self.tcp_of(self.run_check(target))["trace"])
+        r = self.run_check(target, "--trace", "always")
+        tcp = self.tcp_of(r)
+        self.assertEqual(tcp["code"], "tcp.prohibited")
+        self.assertEqual(tcp["icmp"]["offender"], CLUSTER_V4)
+        self.assert_trace(tcp, [(1, R1_V4, "time-exceeded"), (2, R2_V4, "time-exceeded"),
+                                (3, CLUSTER_V4, "admin-prohibited")],
+                          last=(3, CLUSTER_V4), reached=True, stopped="icmp")
+        self.assert_unprivileged_same(target, tcp, "--trace", "always")
+
+    def test_max_hops_ends_a_trace_short_of_the_destination(self):
+        r = self.run_check(endpoint(CLUSTER_V6), "--trace", "always", "--trace-max-hops", "2")
+        self.assertEqual(r.code, 0, r)
+        trace = self.assert_trace(self.tcp_of(r), [(1, R1_V6, "time-exceeded"),
+                                                   (2, R2_V6, "time-exceeded")],
+                                  last=(2, R2_V6), reached=False, stopped="max_hops",
+                                  max_hops=2)
+        self.assertIn("routers answered up to TTL 2", trace["detail"])
 
 
 class OneFlowPerTrace(RoutedPath):
