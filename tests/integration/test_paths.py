@@ -493,49 +493,69 @@ class MtuBlackHole(RoutedPath):
     """r2 drops every packet over N bytes from the cluster toward the agent and sends no ICMP
     fragmentation-needed: the handshake's small packets pass, the server's full-size certificate
     flight does not. The cause stays what a client sees (tls.timeout); the retries with a
-    clamped MSS find the size that gets through."""
+    clamped MSS find the size that gets through, and the kernel, told nothing, still holds the
+    interface's path MTU (1500, the veths')."""
 
     peer = None
+    ca_file = None
 
     @classmethod
     def setUpClass(cls):
         with topology.inside(CLUSTER):
-            cls.peer = TestPeer([f"{CLUSTER_V4}:{TLS_PORT}=tls:good"], hosts=["localhost"])
+            cls.peer = TestPeer([f"{CLUSTER_V4}:{TLS_PORT}=tls:good",
+                                 f"[{CLUSTER_V6}]:{TLS_PORT}=tls:good"], hosts=["localhost"])
+        cls.ca_file = os.path.join(work_dir, "ca.pem")  # where nobody can read it
+        shutil.copy(cls.peer.ca_file, cls.ca_file)
+        os.chmod(cls.ca_file, 0o644)
 
     @classmethod
     def tearDownClass(cls):
         if cls.peer:
             cls.peer.close()
 
-    def black_hole(self, limit):
+    def black_hole(self, limit, address=CLUSTER_V4, unprivileged=False):
         topology.nft(R2, BLACK_HOLE.format(limit=limit))
-        r = self.run_check(endpoint(CLUSTER_V4, TLS_PORT), "--no-protocol", "--ca-file",
-                           self.peer.ca_file)
+        r = self.run_check(endpoint(address, TLS_PORT), "--no-protocol", "--ca-file",
+                           self.ca_file, unprivileged=unprivileged)
         self.assertEqual(r.code, 2, r)
         t = r.json["targets"][0]
         self.assertEqual(t["cause"]["code"], "tls.timeout", t)
         self.assertEqual(t["stages"]["tcp"]["status"], "ok")
-        findings = [f for f in r.json["findings"] if f["code"] == "network.mtu_blackhole_suspected"]
-        self.assertEqual(len(findings), 1, r.json["findings"])
-        self.assertTrue(findings[0]["remedy"])
         mtu = t["addresses"][0]["mtu"]
         self.assertEqual(mtu["stalled_stage"], "tls", mtu)
+        self.assertEqual(mtu["kernel_path_mtu"], 1500, mtu)
+        findings = [f for f in r.json["findings"] if f["code"] == "network.mtu_blackhole_suspected"]
+        self.assertEqual(len(findings), 1 if mtu["working_mss"] else 0, r.json["findings"])
+        if findings:
+            self.assertTrue(findings[0]["remedy"])
         return mtu
 
+    def attempts(self, mtu):
+        return [(a["mss"], a["completed"]) for a in mtu["attempts"]]
+
     def test_full_size_packets_dropped_and_1200_works(self):
-        mtu = self.black_hole(1300)
-        self.assertEqual(mtu["working_mss"], 1200, mtu)
-        self.assertEqual([(a["mss"], a["completed"]) for a in mtu["attempts"]], [(1200, True)])
+        for address in (CLUSTER_V4, CLUSTER_V6):
+            with self.subTest(address=address):
+                mtu = self.black_hole(1300, address)
+                self.assertEqual(mtu["working_mss"], 1200, mtu)
+                self.assertEqual(self.attempts(mtu), [(1200, True)])
+        # TCP_MAXSEG needs no privilege either.
+        mtu = self.black_hole(1300, unprivileged=True)
+        self.assertEqual(self.attempts(mtu), [(1200, True)])
 
     def test_smaller_black_hole_needs_536(self):
         mtu = self.black_hole(1000)
         self.assertEqual(mtu["working_mss"], 536, mtu)
-        self.assertEqual([(a["mss"], a["completed"]) for a in mtu["attempts"]],
-                         [(1200, False), (536, True)])
+        self.assertEqual(self.attempts(mtu), [(1200, False), (536, True)])
+
+    def test_a_hole_too_small_for_536_is_no_finding(self):
+        mtu = self.black_hole(500)
+        self.assertIsNone(mtu["working_mss"], mtu)
+        self.assertEqual(self.attempts(mtu), [(1200, False), (536, False)])
 
     def test_without_the_black_hole_nothing_is_retried(self):
         r = self.run_check(endpoint(CLUSTER_V4, TLS_PORT), "--no-protocol", "--ca-file",
-                           self.peer.ca_file)
+                           self.ca_file)
         self.assertEqual(r.code, 0, r)
         self.assertIsNone(r.json["targets"][0]["addresses"][0].get("mtu"))
         self.assertNotIn("network.mtu_blackhole_suspected",
