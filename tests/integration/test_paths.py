@@ -55,6 +55,15 @@ table inet paths {{
   }}
 }}
 """
+SILENT_ROUTER = """
+table inet paths {
+  chain output {
+    type filter hook output priority 0; policy accept;
+    icmp type time-exceeded drop
+    icmpv6 type time-exceeded drop
+  }
+}
+"""
 # The cluster's own filter, as a security group would drop.
 INPUT_DROP = f"""
 table inet paths {{
@@ -433,6 +442,20 @@ class OpenPath(RoutedPath):
                                 (3, CLUSTER_V4, "admin-prohibited")],
                           last=(3, CLUSTER_V4), reached=True, stopped="icmp")
         self.assert_unprivileged_same(target, tcp, "--trace", "always")
+
+    def test_a_router_silent_on_ttl_expiry_is_a_gap_not_the_end(self):
+        # r1 forwards but sends no time-exceeded (many cloud routers do not): TTL 1 goes
+        # unanswered, its wait (a share of the budget: no round trip is known yet) is spent,
+        # and the trace goes on past it.
+        topology.nft(R1, SILENT_ROUTER)
+        for ip, r2 in ((CLUSTER_V4, R2_V4), (CLUSTER_V6, R2_V6)):
+            with self.subTest(family="IPv6" if ":" in ip else "IPv4"):
+                r = self.run_check(endpoint(ip), "--trace", "always")
+                self.assertEqual(r.code, 0, r)
+                trace = self.assert_trace(
+                    self.tcp_of(r), [(1, None, None), (2, r2, "time-exceeded"), (3, ip, "syn-ack")],
+                    last=(3, ip), reached=True, stopped="destination")
+                self.assertLess(trace["ms"], 1000)
 
     def test_max_hops_ends_a_trace_short_of_the_destination(self):
         r = self.run_check(endpoint(CLUSTER_V6), "--trace", "always", "--trace-max-hops", "2")
