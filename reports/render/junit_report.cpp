@@ -101,7 +101,7 @@ std::string path_lines(const TargetReport& target) {
     std::string out;
     const auto& addresses = target.evidence.addresses;
     for (const auto& address : addresses) {
-        if (!address.tcp.trace) continue;
+        if (!shows_path(address)) continue;
         const std::string label =
             addresses.size() > 1 ? fmt::format("path to {}", address.address) : "path";
         out +=

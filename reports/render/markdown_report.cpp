@@ -589,7 +589,7 @@ std::string path_tables(const TargetReport& target) {
     if (target.status != StageStatus::failed && target.status != StageStatus::warning) return "";
     std::string out;
     for (const auto& address : target.evidence.addresses) {
-        if (!address.tcp.trace || address.tcp.trace->hops.empty()) continue;
+        if (!shows_path(address) || address.tcp.trace->hops.empty()) continue;
         const TraceEvidence& trace = *address.tcp.trace;
         out +=
             fmt::format("Path to {}: {}\n\n| TTL | address | RTT | reply |\n|---|---|---|---|\n",

@@ -296,7 +296,7 @@ void render_suspects(std::string& out, const std::vector<Suspect>& suspects,
 void render_paths(std::string& out, const TargetReport& target) {
     const auto& addresses = target.evidence.addresses;
     for (const auto& address : addresses) {
-        if (!address.tcp.trace) continue;
+        if (!shows_path(address)) continue;
         const TraceEvidence& trace = *address.tcp.trace;
         const std::string label =
             addresses.size() > 1 ? fmt::format("path to {}", safe(address.address)) : "path";

@@ -38,6 +38,10 @@ std::string icmp_verdict(const TraceEvidence& trace, const std::string& destinat
 
 }  // namespace
 
+bool shows_path(const AddressEvidence& address) {
+    return address.tcp.trace.has_value() && address.tcp.status == StageStatus::failed;
+}
+
 std::string ttl_span(int first, int last) {
     return first == last ? fmt::format("TTL {}", first) : fmt::format("TTL {}-{}", first, last);
 }

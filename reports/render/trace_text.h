@@ -11,6 +11,11 @@
 
 namespace vpcprobe {
 
+// Whether a human report prints the path of this address beside its target's cause: it was
+// traced and its connection failed (a trace of a healthy address, under --trace always, stays
+// in the JSON and the raw evidence).
+bool shows_path(const AddressEvidence& address);
+
 // Where the SYNs die: "no answer past hop 2, 10.50.2.2 (TTL 3-7 silent)", "no hop answered
 // (TTL 1-5 silent)", "rejected by 10.50.1.2 at hop 2", "10.50.2.2 answered net-unreachable at
 // hop 2", "reached at hop 3", "routers answered up to TTL 30; the destination never did".

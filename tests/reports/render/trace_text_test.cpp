@@ -91,3 +91,18 @@ TEST_CASE("JUnit's failure text carries the one-line path") {
     CHECK(contains(junit, "path: no answer past hop 2, 10.50.2.2 (TTL 3-7 silent)\n"));
     CHECK(contains(junit, "path: rejected by 10.50.1.2 at hop 2\n"));
 }
+
+TEST_CASE("a healthy address traced under --trace always keeps its path to the evidence") {
+    AddressEvidence address = expiring("10.50.3.2", 8090, 12);
+    address.tcp.trace =
+        trace_of({router_hop(1, "10.50.1.2", 0.4), router_hop(2, "10.50.3.2", 0.9, "syn-ack")},
+                 TraceStop::destination, "reached 10.50.3.2 at hop 2");
+    const Report report = diagnose(
+        {evidence_of(make_target("mds", kKafkaHost, 8090), dns_ok({"10.50.3.2"}), {address})},
+        traced_agent_info());
+    REQUIRE(report.targets[0].status == StageStatus::warning);
+    CHECK_FALSE(contains(render_text(report, false), "path:"));
+    const std::string markdown = render_markdown(report);
+    CHECK_FALSE(contains(markdown, "| TTL |"));
+    CHECK(contains(markdown, "    trace: reached at hop 2; stopped: destination"));
+}
