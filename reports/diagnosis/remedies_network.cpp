@@ -136,8 +136,9 @@ std::string timeout_path_advice(const Facts& facts) {
                              reading.last->address);
         }
         return got + fmt::format(
-                         ": look from {} on, at the filter or ACL of hop {} (a transit router, "
-                         "VPN or firewall on the way) before the endpoint's own",
+                         ": look from {} on: its own forwarding filter (a router that answers "
+                         "TTL expiry may still drop what it forwards) or that of hop {} (a "
+                         "transit router, VPN or firewall on the way), before the endpoint's own",
                          reading.last->address, reading.last->ttl + 1);
     }
     if (reading.silent_from_start) {

@@ -197,7 +197,8 @@ TEST_CASE("remedy: hops that answered clear this host's egress and point past th
     const std::string remedy = judged(dropped_with(trace_past_hop_2())).cause->remedy;
     CHECK(contains(remedy, "gets past this host's egress filters"));
     CHECK(contains(remedy, "this probe's own port"));
-    CHECK(contains(remedy, "look from 10.50.2.2 on, at the filter or ACL of hop 3"));
+    CHECK(contains(remedy, "look from 10.50.2.2 on: its own forwarding filter"));
+    CHECK(contains(remedy, "or that of hop 3"));
     CHECK_FALSE(contains(remedy, "in this host's egress rules"));
 }
 
