@@ -323,6 +323,24 @@ void render_findings(std::string& out, const std::vector<Finding>& findings) {
     }
 }
 
+// "- **Path:** no answer past hop 2, 10.50.2.2 (TTL 3-7 silent): `1 10.50.1.2 0.4 ms · ...`"
+// for each traced address that failed; the table is under the target's evidence.
+std::string path_bullets(const TargetReport& target) {
+    std::string out;
+    const auto& addresses = target.evidence.addresses;
+    for (const auto& address : addresses) {
+        if (!shows_path(address)) continue;
+        const TraceEvidence& trace = *address.tcp.trace;
+        const std::string label = addresses.size() > 1
+                                      ? fmt::format("Path to {}:", code_span(address.address))
+                                      : std::string("Path:");
+        out += fmt::format("- **{}** {}", label, md(path_verdict(trace, address.tcp.address)));
+        if (!trace.hops.empty()) out += ": " + code_span(compact_hops(trace));
+        out += "\n";
+    }
+    return out;
+}
+
 void render_problems(std::string& out, const Report& report) {
     out += "## Problems\n\n";
     bool any = false;
@@ -337,6 +355,7 @@ void render_problems(std::string& out, const Report& report) {
         const std::string explanation = explanation_beside(cause.code, cause.summary);
         if (!explanation.empty()) out += "- **What it means:** " + md(explanation) + "\n";
         if (!cause.summary.empty()) out += "- **Observed:** " + md(cause.summary) + "\n";
+        out += path_bullets(target);
         render_suspects(out, cause.suspects);
         if (!cause.remedy.empty()) out += "- **What to do:** " + md(cause.remedy) + "\n";
         out += "\n";

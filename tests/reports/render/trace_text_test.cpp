@@ -86,6 +86,15 @@ TEST_CASE("Markdown shows the path as a table under the failed target's evidence
                    "| 3-7 | * | | no answer |\n"));
 }
 
+TEST_CASE("Markdown's problems say where the packets die, each address by name when several") {
+    const std::string markdown = render_markdown(path_report());
+    CHECK(contains(markdown,
+                   "- **Path:** rejected by 10.50.1.2 at hop 2: `1 10.50.1.2 0.398 ms · "
+                   "2 10.50.1.2 0.421 ms admin-prohibited`\n"));
+    CHECK(contains(markdown,
+                   "- **Path to `10.50.3.6`:** no hop answered (TTL 1-5 silent): `1-5 *`\n"));
+}
+
 TEST_CASE("JUnit's failure text carries the one-line path") {
     const std::string junit = render_junit(path_report());
     CHECK(contains(junit, "path: no answer past hop 2, 10.50.2.2 (TTL 3-7 silent)\n"));
