@@ -128,8 +128,10 @@ std::string router_clause(const TcpEvidence& tcp) {
                            tcp.address);
     }
     if (tcp.cause == Cause::tcp_unreachable) {
-        const std::string which = distance > 0 ? away : std::string(", not the destination");
-        return fmt::format("{}{}, answered {}: {}", router, which, tcp.icmp->name,
+        // The probe's detail already names the sender and the ICMP; this says who it is.
+        const std::string where = distance > 0 ? fmt::format("a router {}", hops_away(distance))
+                                               : std::string("a router");
+        return fmt::format("{} is {}, not the destination: {}", router, where,
                            unreachable_meaning(tcp.icmp->name, tcp.address));
     }
     return "";

@@ -174,7 +174,7 @@ TEST_CASE("a router's net-unreachable names the router, its distance and what it
                               TraceStop::icmp, "net-unreachable at hop 3"));
     const TargetReport target = judged(std::move(address));
     CHECK(contains(target.cause->summary,
-                   "10.50.2.2, 2 hops away, answered net-unreachable: it has no route to "
+                   "10.50.2.2 is a router 2 hops away, not the destination: it has no route to "
                    "10.50.3.2"));
 }
 
