@@ -2,6 +2,7 @@
 #include "reports/render/markdown_report.h"
 #include "core/text.h"
 #include "reports/render/common.h"
+#include "reports/render/mtu_line.h"
 
 #include <fmt/format.h>
 
@@ -336,6 +337,9 @@ void render_problems(std::string& out, const Report& report) {
         const std::string explanation = explanation_beside(cause.code, cause.summary);
         if (!explanation.empty()) out += "- **What it means:** " + md(explanation) + "\n";
         if (!cause.summary.empty()) out += "- **Observed:** " + md(cause.summary) + "\n";
+        if (const std::string mtu = mtu_retry_line(target); !mtu.empty()) {
+            out += "- **Retried:** " + md(mtu) + "\n";
+        }
         render_suspects(out, cause.suspects);
         if (!cause.remedy.empty()) out += "- **What to do:** " + md(cause.remedy) + "\n";
         out += "\n";

@@ -2,6 +2,7 @@
 #include "reports/render/text_report.h"
 #include "core/text.h"
 #include "reports/render/common.h"
+#include "reports/render/mtu_line.h"
 
 #include <fmt/format.h>
 
@@ -302,6 +303,9 @@ void render_causes(std::string& out, const std::vector<TargetReport>& targets,
         const std::string explanation = explanation_beside(cause.code, cause.summary);
         if (!explanation.empty()) out += fmt::format("    {}\n", explanation);
         if (!cause.summary.empty()) out += fmt::format("    {}\n", safe(cause.summary));
+        if (const std::string mtu = mtu_retry_line(*target); !mtu.empty()) {
+            out += fmt::format("    {}\n", mtu);
+        }
         render_suspects(out, cause.suspects, "    ");
         if (!cause.remedy.empty()) {
             out += fmt::format("    {} {}\n", paint(Tone::bold, "what to do:"), safe(cause.remedy));
