@@ -715,7 +715,7 @@ void mtu_blackhole(const std::vector<TargetReport>& targets, std::vector<Finding
     if (facts.empty()) return;
     finding.summary = fmt::format(
         "TCP connects but full-size packets never arrive, while a clamped MSS gets through: a "
-        "path MTU black hole (ICMP fragmentation-needed filtered). {}",
+        "path MTU black hole (ICMP fragmentation-needed filtered): {}",
         join(facts, "; "));
     finding.remedy = mtu_blackhole_remedy(smallest_mss);
     out.push_back(std::move(finding));

@@ -222,8 +222,10 @@ std::string mtu_remedy(const Facts& facts) {
     const int mss = facts.shown->mtu->working_mss;
     return fmt::format(
         "{} answers once segments are clamped to MSS {}: not {}, but a path MTU black hole that "
-        "loses its full-size packets (finding network.mtu_blackhole_suspected). {}",
-        facts.endpoint, mss, facts.component.named, mtu_blackhole_remedy(mss));
+        "loses its full-size packets; let ICMP fragmentation-needed / packet-too-big through the "
+        "path's firewalls, or clamp the MSS to {} or less on the tunnel or transit router "
+        "(finding network.mtu_blackhole_suspected says how)",
+        facts.endpoint, mss, facts.component.named, mss);
 }
 
 bool stalled(Cause cause) {
