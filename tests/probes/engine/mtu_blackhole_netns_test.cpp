@@ -9,6 +9,8 @@
 //   10.89.0.2  length > 1300 dropped: tls.timeout kept, MSS 1200 completes
 //   10.89.0.3  length > 1000 dropped: 1200 stalls too, 536 completes
 //   10.89.0.4  every packet but the SYN-ACK dropped: a real stall, both clamps fail
+//   10.89.0.5  a plaintext Schema Registry whose answer is a few KB, length > 1300 dropped: the
+//              protocol exchange stalls, and MSS 1200 gets the answer
 // and the finding network.mtu_blackhole_suspected follows the evidence. Without root every case
 // skips.
 #include <chrono>
@@ -22,6 +24,7 @@
 
 #include "probes/engine/engine.h"
 #include "reports/diagnosis/diagnose.h"
+#include "tests/support/http_server.h"
 #include "tests/support/netns.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
@@ -38,6 +41,7 @@ namespace {
 
 constexpr auto kTimeout = 800ms;
 const std::vector<std::string> kAddresses{"10.89.0.1", "10.89.0.2", "10.89.0.3", "10.89.0.4"};
+const std::string kPlaintextHttp = "10.89.0.5";
 
 bool skip_without_root() {
     if (vpcprobe::test::is_root()) return false;
@@ -68,10 +72,22 @@ table inet vpcprobe_mtu_test {{
         ip saddr 10.89.0.2 tcp sport {} meta length gt 1300 drop
         ip saddr 10.89.0.3 tcp sport {} meta length gt 1000 drop
         ip saddr 10.89.0.4 tcp sport {} tcp flags & syn == 0 drop
+        ip saddr 10.89.0.5 tcp sport {} meta length gt 1300 drop
     }}
 }}
 )",
-                       ports.at("10.89.0.2"), ports.at("10.89.0.3"), ports.at("10.89.0.4"));
+                       ports.at("10.89.0.2"), ports.at("10.89.0.3"), ports.at("10.89.0.4"),
+                       ports.at(kPlaintextHttp));
+}
+
+// Schema Registry's answer to its check, in plaintext, padded to a few KB with a header so the
+// answer alone is longer than the threshold.
+vpcprobe::test::HttpServeSpec large_plaintext_answer() {
+    auto spec = vpcprobe::test::component_spec("schema-registry");
+    REQUIRE(spec.has_value());
+    spec->tls = false;
+    spec->response.headers.emplace_back("X-Padding", std::string(4000, 'p'));
+    return *spec;
 }
 
 // The namespace, one TLS server per address and the rules, built in that order: sockets
@@ -79,6 +95,7 @@ table inet vpcprobe_mtu_test {{
 struct Lab {
     vpcprobe::test::NetNamespace netns;
     std::vector<std::unique_ptr<TestServer>> servers;
+    vpcprobe::test::HttpServer http{pki()};
     std::map<std::string, std::uint16_t> ports;
 
     Lab() {
@@ -88,6 +105,9 @@ struct Lab {
             servers.push_back(std::make_unique<TestServer>(pki(), ServeSpec{}, address));
             ports[address] = servers.back()->port();
         }
+        netns.add_address(kPlaintextHttp + "/32");
+        ports[kPlaintextHttp] = http.listen(kPlaintextHttp, 0, large_plaintext_answer()).port();
+        http.start();
         netns.load_nft(ruleset(ports));
     }
 
@@ -102,6 +122,13 @@ struct Lab {
             target.tls = true;
             targets.push_back(target);
         }
+        vpcprobe::Target registry;
+        registry.component = "schema-registry";
+        registry.host = kPlaintextHttp;
+        registry.port = ports.at(kPlaintextHttp);
+        registry.origin = "argument";
+        registry.tls = false;
+        targets.push_back(registry);
         vpcprobe::EngineOptions options;
         options.settings.timeout = kTimeout;
         options.settings.ca_files = {pki().ca_file()};
@@ -110,7 +137,7 @@ struct Lab {
         options.settings.tcp_only = tcp_only;
         auto run = vpcprobe::run_probes(targets, options);
         REQUIRE(run);
-        REQUIRE(run->targets.size() == kAddresses.size());
+        REQUIRE(run->targets.size() == kAddresses.size() + 1);
         return std::move(*run);
     }
 };
@@ -194,17 +221,33 @@ TEST_CASE("a path that drops full-size packets is retried with a clamped MSS",
         }
         CHECK(address.mtu->working_mss == 0);
     }
+    SECTION("a plaintext answer over 1300 bytes dropped: the protocol stalls, MSS 1200 gets it") {
+        const auto& address = address_of(run, kPlaintextHttp);
+        INFO(address.protocol.detail);
+        CHECK(address.tcp.status == StageStatus::ok);
+        CHECK(address.tls.status == StageStatus::skipped);
+        CHECK(address.protocol.cause == Cause::protocol_timeout);
+        REQUIRE(address.mtu.has_value());
+        CHECK(address.mtu->stalled_stage == "protocol");
+        REQUIRE(address.mtu->attempts.size() == 1);
+        CHECK(address.mtu->attempts[0].mss == 1200);
+        CHECK(address.mtu->attempts[0].completed);
+        CHECK(address.mtu->working_mss == 1200);
+    }
     SECTION("the finding names the addresses a clamp rescued, and only those") {
         const vpcprobe::Report report = vpcprobe::diagnose(run.targets, vpcprobe::AgentInfo{});
         const vpcprobe::Finding* finding = mtu_finding(report);
         REQUIRE(finding != nullptr);
         CHECK(finding->targets ==
               std::vector<std::string>{fmt::format("10.89.0.2:{}", lab.ports.at("10.89.0.2")),
-                                       fmt::format("10.89.0.3:{}", lab.ports.at("10.89.0.3"))});
+                                       fmt::format("10.89.0.3:{}", lab.ports.at("10.89.0.3")),
+                                       fmt::format("10.89.0.5:{}", lab.ports.at(kPlaintextHttp))});
         for (const auto& target : report.targets) {
             if (target.target.host == "10.89.0.1") continue;
             REQUIRE(target.cause.has_value());
-            CHECK(target.cause->code == Cause::tls_timeout);  // what a client would see
+            // What a client would see.
+            CHECK(target.cause->code ==
+                  (target.target.tls ? Cause::tls_timeout : Cause::protocol_timeout));
         }
     }
     SECTION("the addresses run in parallel: three timeouts at most, not one per retry") {
@@ -219,4 +262,5 @@ TEST_CASE("--tcp-only makes no MTU retry", "[engine][mtu][netns]") {
     for (const auto& address : kAddresses) {
         CHECK_FALSE(address_of(run, address).mtu.has_value());
     }
+    CHECK_FALSE(address_of(run, kPlaintextHttp).mtu.has_value());
 }
