@@ -3,7 +3,8 @@
 // (probes/engine/engine_budget.h), the queue of addresses waiting for a socket
 // (probes/engine/address_queue.h), each target's progress for --deadline
 // (probes/engine/run_progress.h), the advertised brokers (probes/engine/advertised_brokers.h)
-// and the canonical names of bootstraps (probes/engine/canonical_bootstraps.h).
+// and the canonical names of bootstraps (probes/engine/canonical_bootstraps.h); which stalls are
+// retried with a clamped MSS and what the retries add up to (probes/engine/mtu_retry.h).
 // What is left here is starting probes and recording evidence.
 #include "probes/engine/engine.h"
 

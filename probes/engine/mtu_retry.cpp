@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 #include <utility>
 
@@ -26,6 +27,33 @@ class Descriptor {
 
   private:
     int fd_;
+};
+
+// An address and port as the socket calls take them.
+struct SocketAddress {
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+
+    SocketAddress(const boost::asio::ip::address& address, std::uint16_t port) {
+        if (address.is_v4()) {
+            auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+            in->sin_family = AF_INET;
+            in->sin_port = htons(port);
+            const auto bytes = address.to_v4().to_bytes();
+            std::copy(bytes.begin(), bytes.end(), reinterpret_cast<unsigned char*>(&in->sin_addr));
+            length = sizeof *in;
+        } else {
+            auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+            in6->sin6_family = AF_INET6;
+            in6->sin6_port = htons(port);
+            const auto v6 = address.to_v6();
+            const auto bytes = v6.to_bytes();
+            std::copy(bytes.begin(), bytes.end(), in6->sin6_addr.s6_addr);
+            in6->sin6_scope_id = v6.scope_id();
+            length = sizeof *in6;
+        }
+    }
+    const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
 };
 
 }  // namespace
@@ -95,41 +123,19 @@ int kernel_path_mtu(const boost::asio::ip::address& destination,
     const bool v4 = destination.is_v4();
     Descriptor fd(::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (fd.get() < 0) return 0;
-    sockaddr_storage storage{};
-    auto bind_to = [&](const boost::asio::ip::address& address, std::uint16_t port) {
-        socklen_t length = 0;
-        if (v4) {
-            auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-            in->sin_family = AF_INET;
-            in->sin_port = htons(port);
-            const auto bytes = address.to_v4().to_bytes();
-            std::copy(bytes.begin(), bytes.end(), reinterpret_cast<unsigned char*>(&in->sin_addr));
-            length = sizeof *in;
-        } else {
-            auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-            in6->sin6_family = AF_INET6;
-            in6->sin6_port = htons(port);
-            const auto v6 = address.to_v6();
-            const auto bytes = v6.to_bytes();
-            std::copy(bytes.begin(), bytes.end(), in6->sin6_addr.s6_addr);
-            in6->sin6_scope_id = v6.scope_id();
-            length = sizeof *in6;
-        }
-        return length;
-    };
     // The same source as the probe, so the kernel picks the route the connection took.
     if (source && source->is_v4() == v4) {
-        const socklen_t length = bind_to(*source, 0);
-        if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) return 0;
+        const SocketAddress from(*source, 0);
+        if (::bind(fd.get(), from.get(), from.length) != 0) return 0;
     }
-    storage = {};
-    const socklen_t length = bind_to(destination, 9);  // any port: nothing is sent
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) return 0;
+    const SocketAddress to(destination, 9);  // any port: connect() on UDP sends nothing
+    if (::connect(fd.get(), to.get(), to.length) != 0) return 0;
     int mtu = 0;
     socklen_t size = sizeof mtu;
-    const int level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
-    const int name = v4 ? IP_MTU : IPV6_MTU;
-    if (::getsockopt(fd.get(), level, name, &mtu, &size) != 0) return 0;
+    if (::getsockopt(fd.get(), v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_MTU : IPV6_MTU, &mtu,
+                     &size) != 0) {
+        return 0;
+    }
     return mtu;
 }
 
