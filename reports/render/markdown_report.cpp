@@ -3,6 +3,7 @@
 #include "core/text.h"
 #include "reports/render/common.h"
 #include "reports/render/trace_text.h"
+#include "reports/render/mtu_line.h"
 
 #include <fmt/format.h>
 
@@ -356,6 +357,9 @@ void render_problems(std::string& out, const Report& report) {
         if (!explanation.empty()) out += "- **What it means:** " + md(explanation) + "\n";
         if (!cause.summary.empty()) out += "- **Observed:** " + md(cause.summary) + "\n";
         out += path_bullets(target);
+        if (const std::string mtu = mtu_retry_line(target); !mtu.empty()) {
+            out += "- **Retried:** " + md(mtu) + "\n";
+        }
         render_suspects(out, cause.suspects);
         if (!cause.remedy.empty()) out += "- **What to do:** " + md(cause.remedy) + "\n";
         out += "\n";

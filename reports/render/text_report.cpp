@@ -3,6 +3,7 @@
 #include "core/text.h"
 #include "reports/render/common.h"
 #include "reports/render/trace_text.h"
+#include "reports/render/mtu_line.h"
 
 #include <fmt/format.h>
 
@@ -318,6 +319,9 @@ void render_causes(std::string& out, const std::vector<TargetReport>& targets,
         if (!explanation.empty()) out += fmt::format("    {}\n", explanation);
         if (!cause.summary.empty()) out += fmt::format("    {}\n", safe(cause.summary));
         render_paths(out, *target);
+        if (const std::string mtu = mtu_retry_line(*target); !mtu.empty()) {
+            out += fmt::format("    {}\n", mtu);
+        }
         render_suspects(out, cause.suspects, "    ");
         if (!cause.remedy.empty()) {
             out += fmt::format("    {} {}\n", paint(Tone::bold, "what to do:"), safe(cause.remedy));
