@@ -38,6 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         icmp->code = read_int(data + 12);
         icmp->offender.assign(reinterpret_cast<const char*>(data + 17), size - 17);
     }
+    // Every report has a name the trace and the reports can print.
+    if (icmp && vpcprobe::icmp_name(*icmp).empty()) std::abort();
     const vpcprobe::Cause cause = vpcprobe::cause_from_connect(error_number, icmp);
     // Every cause but `none` (a connect that did not fail) must have a code and an
     // explanation: they are what the reports print.

@@ -5,7 +5,8 @@
 // does. Input: the control bytes, as recvmsg would have filled msg_control (libFuzzer hands them in
 // a buffer of exactly their size, so ASan catches a read past them). Checks: the same bytes at an
 // odd address decode the same (no alignment assumed); an offender is address text or nothing; the
-// cause has a code and an explanation; abort otherwise.
+// cause has a code and an explanation; the same bytes read as a quoted TCP header give the same
+// ports wherever they sit (decode_quoted_ports); abort otherwise.
 //
 // Threading: libFuzzer calls this from one thread; no state is kept between calls.
 #include <cstddef>
@@ -46,6 +47,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto again = vpcprobe::decode_error_queue_control(
         std::span<const unsigned char>(shifted.get() + 1, size));
     require(decoded.has_value() == again.has_value());
+    // The quoted header's ports: read only from bytes that are there, the same wherever the
+    // buffer sits.
+    vpcprobe::QueuedIcmpError quoted;
+    vpcprobe::QueuedIcmpError quoted_again;
+    vpcprobe::decode_quoted_ports(control, quoted);
+    vpcprobe::decode_quoted_ports(std::span<const unsigned char>(shifted.get() + 1, size),
+                                  quoted_again);
+    require(quoted.quoted_source_port == quoted_again.quoted_source_port &&
+            quoted.quoted_destination_port == quoted_again.quoted_destination_port);
+    require(size >= 4 || (quoted.quoted_source_port == 0 && quoted.quoted_destination_port == 0));
     if (!decoded) return 0;
     require(decoded->report.origin == again->report.origin &&
             decoded->report.type == again->report.type &&

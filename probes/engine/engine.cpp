@@ -3,7 +3,8 @@
 // (probes/engine/engine_budget.h), the queue of addresses waiting for a socket
 // (probes/engine/address_queue.h), each target's progress for --deadline
 // (probes/engine/run_progress.h), the advertised brokers (probes/engine/advertised_brokers.h)
-// and the canonical names of bootstraps (probes/engine/canonical_bootstraps.h).
+// and the canonical names of bootstraps (probes/engine/canonical_bootstraps.h); which stalls are
+// retried with a clamped MSS and what the retries add up to (probes/engine/mtu_retry.h).
 // What is left here is starting probes and recording evidence.
 #include "probes/engine/engine.h"
 
@@ -31,6 +32,7 @@
 #include "probes/engine/advertised_brokers.h"
 #include "probes/engine/canonical_bootstraps.h"
 #include "probes/engine/engine_budget.h"
+#include "probes/engine/mtu_retry.h"
 #include "probes/engine/run_progress.h"
 #include "probes/engine/wrong_scheme.h"
 #include "probes/http/http_probe.h"
@@ -269,6 +271,15 @@ class Run : public std::enable_shared_from_this<Run> {
             finish_address(at);
             return;
         }
+        auto self = shared_from_this();
+        probe_tls(std::move(socket), setup_.tls, tls_options_for(at),
+                  [self, at](TlsEvidence tls, CertificateEvidence certificate,
+                             std::shared_ptr<TlsStream> stream) {
+                      self->on_tls(at, std::move(tls), std::move(certificate), std::move(stream));
+                  });
+    }
+
+    TlsProbeOptions tls_options_for(AddressRef at) const {
         TlsProbeOptions tls_options;
         tls_options.server_name = evidence_[at.target].target.host;
         tls_options.timeout = options_.settings.timeout;
@@ -276,12 +287,7 @@ class Run : public std::enable_shared_from_this<Run> {
         tls_options.now = std::chrono::system_clock::now();
         tls_options.verify_hostname = options_.settings.tls.verify_hostname;
         tls_options.verify_certificate = options_.settings.tls.verify_certificate;
-        auto self = shared_from_this();
-        probe_tls(std::move(socket), setup_.tls, tls_options,
-                  [self, at](TlsEvidence tls, CertificateEvidence certificate,
-                             std::shared_ptr<TlsStream> stream) {
-                      self->on_tls(at, std::move(tls), std::move(certificate), std::move(stream));
-                  });
+        return tls_options;
     }
 
     void on_tls(AddressRef at, TlsEvidence tls, CertificateEvidence certificate,
@@ -377,26 +383,35 @@ class Run : public std::enable_shared_from_this<Run> {
     }
 
     void start_kafka(AddressRef at, std::shared_ptr<ProtocolStream> stream) {
-        const Target& target = evidence_[at.target].target;
         const bool withhold = withhold_credentials(at);
         progress_[at.target].address_stage[at.address] = Stage::protocol;
+        probe_kafka(stream, kafka_options_for(at, withhold), protocol_done(at, stream, withhold));
+    }
+
+    KafkaProbeOptions kafka_options_for(AddressRef at, bool withhold) const {
+        const Target& target = evidence_[at.target].target;
         KafkaProbeOptions kafka;
         kafka.timeout = options_.settings.timeout;
         if (!withhold) kafka.sasl = options_.sasl;
         kafka.sasl_handshake_only = options_.sasl_handshake_only;
         kafka.metadata = target.origin != "advertised" && options_.settings.follow_advertised;
-        probe_kafka(stream, kafka, protocol_done(at, stream, withhold));
+        return kafka;
     }
 
     void start_http(AddressRef at, std::shared_ptr<ProtocolStream> stream) {
-        const Target& target = evidence_[at.target].target;
         progress_[at.target].address_stage[at.address] = Stage::protocol;
+        probe_http(stream, http_options_for(at),
+                   protocol_done(at, stream, withhold_credentials(at)));
+    }
+
+    HttpProbeOptions http_options_for(AddressRef at) const {
+        const Target& target = evidence_[at.target].target;
         HttpProbeOptions http;
         http.component = target.component;
         http.host = target.host;
         http.port = target.port;
         http.timeout = options_.settings.timeout;
-        probe_http(stream, http, protocol_done(at, stream, withhold_credentials(at)));
+        return http;
     }
 
     ProtocolDone protocol_done(AddressRef at, std::shared_ptr<ProtocolStream> stream,
@@ -542,14 +557,114 @@ class Run : public std::enable_shared_from_this<Run> {
         finish_address(at);
     }
 
-    // Every stage of the address has ended; a path trace, when one is wanted, goes first, on
-    // the socket budget the address still holds.
+    // Every stage of the address has ended; the retries of a stalled address
+    // (probes/engine/mtu_retry.h) and a path trace, when one is wanted, go first, on the socket
+    // budget the address still holds.
     void finish_address(AddressRef at) {
         const auto& address = evidence_[at.target].addresses[at.address];
+        if (!address.mtu) {
+            if (auto stage = stalled_stage(address, options_.settings.tcp_only)) {
+                return start_mtu_retry(at, std::move(*stage));
+            }
+        }
         if (!address.tcp.trace && wants_trace(options_.settings.trace, address.tcp)) {
             return start_trace(at);
         }
         release_address(at);
+    }
+
+    // ---- MTU black hole retries: one connection at a time, each bounded by --timeout ----
+
+    void start_mtu_retry(AddressRef at, std::string stage) {
+        auto& address = evidence_[at.target].addresses[at.address];
+        boost::system::error_code ec;
+        // Parsed once already by start_tcp(), which went no further when it did not parse.
+        const auto ip = asio::ip::make_address(address.address, ec);
+        std::optional<asio::ip::address> source;
+        if (!address.tcp.local_address.empty()) {
+            auto local = asio::ip::make_address(address.tcp.local_address, ec);
+            if (!ec) source = local;
+        }
+        address.mtu = start_mtu_evidence(std::move(stage), kernel_path_mtu(ip, source));
+        progress_[at.target].address_retrying[at.address] = true;
+        retry_clamped(at);
+    }
+
+    // The next clamp, or the address's end when none is left.
+    void retry_clamped(AddressRef at) {
+        const int mss = next_retry_mss(*evidence_[at.target].addresses[at.address].mtu);
+        if (mss == 0) {
+            progress_[at.target].address_retrying[at.address] = false;
+            return finish_address(at);
+        }
+        boost::system::error_code ec;
+        const auto ip =
+            asio::ip::make_address(evidence_[at.target].addresses[at.address].address, ec);
+        TcpProbeOptions clamped = tcp_options_for(ip);
+        clamped.max_segment = mss;
+        const auto started = std::chrono::steady_clock::now();
+        probe_tcp(io_, ip, evidence_[at.target].target.port, clamped,
+                  [self = shared_from_this(), at, mss, started](TcpEvidence tcp,
+                                                                asio::ip::tcp::socket socket) {
+                      if (tcp.status != StageStatus::ok) {
+                          return self->end_attempt(at,
+                                                   connect_failed(mss, tcp, elapsed_ms(started)));
+                      }
+                      self->retry_stage(at, mss, started, std::move(socket));
+                  });
+    }
+
+    // TLS first on a TLS target (a protocol stall needs the session again), then the protocol
+    // check when that is what stalled.
+    void retry_stage(AddressRef at, int mss, std::chrono::steady_clock::time_point started,
+                     asio::ip::tcp::socket socket) {
+        if (!evidence_[at.target].target.tls) {
+            return retry_protocol(at, mss, started,
+                                  std::make_shared<ProtocolStream>(std::move(socket)));
+        }
+        if (!setup_.tls) {  // cannot happen: run_probes loads the trust store for TLS targets
+            TlsEvidence none;
+            fail(none, Cause::tls_handshake_failed, "no TLS context for this run");
+            return end_attempt(at, attempt_outcome("tls", mss, none, false, elapsed_ms(started)));
+        }
+        probe_tls(std::move(socket), setup_.tls, tls_options_for(at),
+                  [self = shared_from_this(), at, mss, started](
+                      TlsEvidence tls, CertificateEvidence, std::shared_ptr<TlsStream> stream) {
+                      const bool protocol_stalled =
+                          self->evidence_[at.target].addresses[at.address].mtu->stalled_stage ==
+                          "protocol";
+                      if (stream && protocol_stalled) {
+                          return self->retry_protocol(at, mss, started,
+                                                      std::make_shared<ProtocolStream>(stream));
+                      }
+                      if (stream) {
+                          boost::system::error_code ignored;
+                          stream->lowest_layer().close(ignored);
+                      }
+                      self->end_attempt(at, attempt_outcome("tls", mss, tls, stream != nullptr,
+                                                            elapsed_ms(started)));
+                  });
+    }
+
+    // The same check as the one that stalled, with the same credentials rule.
+    void retry_protocol(AddressRef at, int mss, std::chrono::steady_clock::time_point started,
+                        std::shared_ptr<ProtocolStream> stream) {
+        ProtocolDone done = [self = shared_from_this(), at, mss, started,
+                             stream](ProtocolEvidence protocol) {
+            stream->close();
+            self->end_attempt(
+                at, attempt_outcome("protocol", mss, protocol, false, elapsed_ms(started)));
+        };
+        if (evidence_[at.target].target.component == "kafka") {
+            return probe_kafka(stream, kafka_options_for(at, withhold_credentials(at)),
+                               std::move(done));
+        }
+        probe_http(stream, http_options_for(at), std::move(done));
+    }
+
+    void end_attempt(AddressRef at, MssAttempt attempt) {
+        record_attempt(*evidence_[at.target].addresses[at.address].mtu, std::move(attempt));
+        retry_clamped(at);
     }
 
     void start_trace(AddressRef at) {

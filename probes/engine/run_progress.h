@@ -24,6 +24,10 @@ struct TargetProgress {
     // Its stages have ended and its path trace is under way: the deadline leaves its evidence
     // as it is (the trace is left out).
     std::vector<bool> address_tracing;
+    // Its stages have ended and the retries of a stall with a clamped MSS are under way
+    // (probes/engine/mtu_retry.h): the deadline leaves its evidence as it is, with the attempts
+    // that ended.
+    std::vector<bool> address_retrying;
     bool done = false;  // every stage of the target has ended
 
     // DNS answered and the first `count` addresses are to be probed, each from tcp.

@@ -69,6 +69,9 @@ class Trace : public std::enable_shared_from_this<Trace> {
   private:
     void send_next() {
         if (ttl_ > options_.max_hops) {
+            if (!evidence_.hops.empty() && !evidence_.hops.back().answered()) {
+                return finish_silent();
+            }
             return finish(TraceStop::max_hops,
                           fmt::format("routers answered up to TTL {} and {} never did",
                                       options_.max_hops, destination_.to_string()));

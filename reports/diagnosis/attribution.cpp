@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/text.h"
+#include "reports/diagnosis/path_reading.h"
 #include "reports/diagnosis/remedies.h"
 #include "reports/diagnosis/rules_eval.h"
 
@@ -58,19 +59,84 @@ void add_unless_known(std::vector<Suspect>& suspects, Suspect suspect) {
     if (!known) suspects.push_back(std::move(suspect));
 }
 
+// Where a suspect sits on the flow, as rules_eval.cpp names them: a security group's egress is
+// the source's (this host's), its ingress the destination's; a network ACL's entry on the
+// request path is the source subnet's when egress, the destination's when ingress, and the
+// other way round on the return path ("return traffic" in its detail).
+enum class Side { agent_egress, agent_return, target, beyond };
+
+Side side_of(const Suspect& suspect) {
+    const bool egress = suspect.direction == "egress";
+    if (suspect.kind == "network-acl-rule") {
+        const bool return_path = suspect.detail.find("return traffic") != std::string::npos;
+        if (return_path) return egress ? Side::target : Side::agent_return;
+        return egress ? Side::agent_egress : Side::target;
+    }
+    if (suspect.kind == "security-group" || suspect.kind == "security-group-rule") {
+        return egress ? Side::agent_egress : Side::target;
+    }
+    return Side::beyond;
+}
+
+// The order suspects are said in, from the path trace (docs/rules.md, "What the report says"):
+// hops that answered the probe's flow mean it left this host, so the target's side comes first
+// and this host's egress last; nothing answering points at this host's egress first. Without a
+// trace the evaluation's own order (the order the packets meet the rules) stands.
+int rank_of(Side side, const path::Reading& reading) {
+    if (reading.left_host) {
+        constexpr int kOrder[] = {3, 2, 0, 1};  // agent_egress, agent_return, target, beyond
+        return kOrder[static_cast<int>(side)];
+    }
+    if (reading.silent_from_start) {
+        constexpr int kOrder[] = {0, 1, 2, 3};
+        return kOrder[static_cast<int>(side)];
+    }
+    return 0;
+}
+
+// What the trace says against an egress suspect of this host, or beside a target-side one.
+void annotate(Suspect& suspect, Side side, const path::Reading& reading) {
+    if (!reading.left_host) return;
+    const TraceHop& last = *reading.last;
+    if (side == Side::agent_egress) {
+        suspect.detail += fmt::format(
+            "; but the path trace contradicts it: hop {}, {}, answered a SYN sent {}, so this "
+            "host's egress let the flow out (a stale export?)",
+            last.ttl, last.address,
+            reading.own_port ? "from the probe's own port" : "to the same port");
+    } else if (side == Side::target && reading.last_near_destination) {
+        suspect.detail += fmt::format(
+            "; the path trace's last answer came from {}, in the destination's subnet (by its "
+            "/24 or /64)",
+            last.address);
+    }
+}
+
+struct Ranked {
+    int rank = 0;
+    Suspect suspect;
+};
+
 // Every address that failed the way a filter makes it fail, not only the one shown: two
-// zones' ENIs may sit behind different groups or ACLs.
+// zones' ENIs may sit behind different groups or ACLs. Each address's own trace orders and
+// annotates its suspects.
 void attribute_target(TargetReport& target, const AgentInfo& agent, const rules::RuleSet& rules) {
-    auto& suspects = target.cause->suspects;
+    std::vector<Ranked> ranked;
     for (const auto& address : target.evidence.addresses) {
         const TcpEvidence& tcp = address.tcp;
         if (tcp.status != StageStatus::failed || !filter_shaped(tcp.cause)) continue;
         const auto flow = failed_flow(tcp, target.evidence.target.port, agent);
         if (!flow) continue;
+        const path::Reading reading = path::read(tcp);
         for (auto& suspect : suspects_for(rules::evaluate(rules, *flow), *flow)) {
-            add_unless_known(suspects, std::move(suspect));
+            const Side side = side_of(suspect);
+            annotate(suspect, side, reading);
+            ranked.push_back({rank_of(side, reading), std::move(suspect)});
         }
     }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const Ranked& a, const Ranked& b) { return a.rank < b.rank; });
+    for (auto& entry : ranked) add_unless_known(target.cause->suspects, std::move(entry.suspect));
 }
 
 std::optional<Finding> wider_than_needed(const rules::RuleSet& rules) {

@@ -17,7 +17,10 @@ namespace vpcprobe {
 // `firewall` suspect saying to look beyond them (route tables, Cloud Firewall, the host's
 // firewall, the service's allowlist); when an address is not in the exports, a suspect saying
 // so. Rules wider than least privilege on Kafka ports become a `rules.wider_than_needed`
-// warning finding. The remedies are written again (add_remedies) to name the suspects.
+// warning finding. An address's path trace orders its suspects: hops that answered the probe's
+// flow put the target's side first and mark this host's egress suspects as contradicted;
+// nothing answering puts this host's egress first. The remedies are written again
+// (add_remedies) to name the suspects.
 void attribute_to_rules(Report& report, const rules::RuleSet& rules);
 
 }  // namespace vpcprobe

@@ -5,6 +5,7 @@
 
 #include "core/text.h"
 #include "reports/diagnosis/findings.h"
+#include "reports/diagnosis/path_reading.h"
 #include "reports/diagnosis/remedies.h"
 
 #include <fmt/format.h>
@@ -163,13 +164,25 @@ AddressVerdicts address_verdicts(const std::vector<AddressEvidence>& addresses) 
     return verdicts;
 }
 
+// The tcp stage's sentence with what the path trace adds: where a silent drop happens (the last
+// hop that answered), or which router, how far away, sent the ICMP error, so a reader does not
+// take a router's reject for the destination's (docs/report.md, "Path trace").
+std::string with_path(std::string sentence, const StageRef& ref, const TcpEvidence& tcp) {
+    if (ref.stage != Stage::tcp) return sentence;
+    const std::string clause =
+        tcp.cause == Cause::tcp_timeout ? path::timeout_clause(tcp) : path::router_clause(tcp);
+    if (!clause.empty()) sentence += fmt::format("; {}", clause);
+    return sentence;
+}
+
 // The first failing address's sentence; with several addresses, how many failed and the
 // other ways they did; and the addresses left unprobed.
 std::string failure_summary(const TargetEvidence& evidence, const std::vector<std::size_t>& failing,
                             const StageRef& first) {
     const auto& addresses = evidence.addresses;
     const auto& address = addresses[failing.front()];
-    std::string summary = sentence(first, endpoint_text(address.address, evidence.target.port));
+    std::string summary = with_path(
+        sentence(first, endpoint_text(address.address, evidence.target.port)), first, address.tcp);
     if (addresses.size() > 1) {
         summary =
             fmt::format("{} of {} addresses of {} failed: {}{}", failing.size(), addresses.size(),

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reports/diagnosis/findings.h"
+#include "core/address.h"
 #include "core/text.h"
+#include "reports/diagnosis/mtu_blackhole.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -685,6 +687,40 @@ void advertised_not_checked(const std::vector<TargetReport>& targets, const Agen
     out.push_back(std::move(finding));
 }
 
+// TLS or the protocol exchange stalled after TCP connected, and a retry with a clamped MSS got
+// through: full-size packets die on the way (docs/report.md, "MTU black holes"). One finding
+// for every such address; a stall no clamp helped says nothing here.
+void mtu_blackhole(const std::vector<TargetReport>& targets, std::vector<Finding>& out) {
+    Finding finding;
+    finding.code = "network.mtu_blackhole_suspected";
+    finding.severity = Severity::error;
+    std::vector<std::string> facts;
+    int smallest_mss = 0;
+    for (const auto& target : targets) {
+        for (const auto& address : target.evidence.addresses) {
+            if (!mtu_blackhole_suspected(address)) continue;
+            const int mss = address.mtu->working_mss;
+            add_unique(finding.components, target.target.component);
+            add_unique(finding.targets, target.target.endpoint());
+            facts.push_back(
+                mtu_blackhole_fact(address, endpoint_text(address.address, target.target.port)));
+            smallest_mss = smallest_mss == 0 ? mss : std::min(smallest_mss, mss);
+            finding.suspects.push_back(
+                {"route", address.address, "", "",
+                 fmt::format("a router, tunnel or firewall between here and {} loses packets "
+                             "over {} bytes, and the ICMP that would say so does not come back",
+                             address.address, implied_path_mtu(mss, address.address))});
+        }
+    }
+    if (facts.empty()) return;
+    finding.summary = fmt::format(
+        "TCP connects but full-size packets never arrive, while a clamped MSS gets through: a "
+        "path MTU black hole (ICMP fragmentation-needed filtered): {}",
+        join(facts, "; "));
+    finding.remedy = mtu_blackhole_remedy(smallest_mss);
+    out.push_back(std::move(finding));
+}
+
 }  // namespace
 
 std::vector<Finding> find_patterns(const std::vector<TargetReport>& targets,
@@ -699,6 +735,7 @@ std::vector<Finding> find_patterns(const std::vector<TargetReport>& targets,
     partial_reachability(targets, findings);
     advertised_unreachable(targets, findings);
     advertised_not_checked(targets, agent, findings);
+    mtu_blackhole(targets, findings);
     std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
         if (a.severity != b.severity) return a.severity < b.severity;
         return a.code < b.code;

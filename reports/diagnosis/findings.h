@@ -33,6 +33,10 @@ namespace vpcprobe {
 //    (targets of origin "advertised") failed; one finding per bootstrap, each broker with the
 //    likely reason (a name that does not resolve here, a private address behind a public
 //    bootstrap, a dropped port, ...).
+//  - network.mtu_blackhole_suspected (error): TCP connected, TLS or the protocol exchange
+//    stalled (the target keeps tls.timeout / protocol.timeout) and a retry with a clamped MSS
+//    completed it (AddressEvidence::mtu): one finding naming every such address, the MSS that
+//    works and the packet size it implies.
 //  - kafka.advertised_not_checked (info): a bootstrap answered ApiVersions but its Metadata
 //    was not read (the listener wants SASL and none is configured), unless --no-advertised.
 // `agent` supplies the resolvers and source addresses named in summaries and remedies, and

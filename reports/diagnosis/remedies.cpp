@@ -12,6 +12,7 @@
 #include "core/address.h"
 #include "core/components.h"
 #include "core/text.h"
+#include "reports/diagnosis/mtu_blackhole.h"
 #include "reports/diagnosis/remedies_facts.h"
 
 namespace vpcprobe {
@@ -215,9 +216,28 @@ std::string deadline_remedy(const Facts& facts) {
         name(stage), facts.endpoint, facts.agent.duration_ms / 1000.0);
 }
 
+// A stall that a clamped MSS got through: the path, not the server (finding
+// network.mtu_blackhole_suspected says the same for every such target).
+std::string mtu_remedy(const Facts& facts) {
+    const int mss = facts.shown->mtu->working_mss;
+    return fmt::format(
+        "{} answers once segments are clamped to MSS {}: not {}, but a path MTU black hole that "
+        "loses its full-size packets; let ICMP fragmentation-needed / packet-too-big through the "
+        "path's firewalls, or clamp the MSS to {} or less on the tunnel or transit router "
+        "(finding network.mtu_blackhole_suspected says how)",
+        facts.endpoint, mss, facts.component.named, mss);
+}
+
+bool stalled(Cause cause) {
+    return cause == Cause::tls_timeout || cause == Cause::protocol_timeout;
+}
+
 std::string cause_remedy(const Facts& facts) {
     const Cause cause = facts.target.cause->code;
     if (cause == Cause::run_deadline) return deadline_remedy(facts);
+    if (stalled(cause) && facts.shown && mtu_blackhole_suspected(*facts.shown)) {
+        return mtu_remedy(facts);
+    }
     if (mutual_tls(cause)) {
         static const TlsEvidence kNoTls{};
         return mutual_tls_remedy(cause, facts.shown ? facts.shown->tls : kNoTls, facts.agent);

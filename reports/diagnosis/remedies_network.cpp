@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/text.h"
+#include "reports/diagnosis/path_reading.h"
 #include "reports/diagnosis/remedies_facts.h"
 
 namespace vpcprobe::remedy {
@@ -101,41 +102,89 @@ std::string allow_flow(const Facts& facts) {
     return fmt::format("allow tcp/{} from {}", facts.port, facts.source);
 }
 
+const TcpEvidence& shown_tcp(const Facts& facts) {
+    static const TcpEvidence kNoTcp{};
+    return facts.shown ? facts.shown->tcp : kNoTcp;
+}
+
+// Where to look, from the path trace of a SYN nothing answered (docs/report.md, "Path trace").
+// Routers answering means the SYN left this host: its egress filters let the flow out (the
+// trace used the probe's own port, so a filter on the 5-tuple saw the same flow). Nothing
+// answering is ambiguous: the SYN stopped here, or the routers do not answer TTL expiry (cloud
+// VPC routers do not), and the remedy says both.
+std::string timeout_path_advice(const Facts& facts) {
+    const TcpEvidence& tcp = shown_tcp(facts);
+    const path::Reading reading = path::read(tcp);
+    if (reading.trace == nullptr) return "";
+    if (reading.trace->stopped == TraceStop::destination) {
+        return fmt::format(
+            "; the path trace reached {} at hop {} a moment later, so the drop comes and goes: "
+            "a rate limit or connection-tracking table on the way, or a listener whose backlog "
+            "was full",
+            facts.address, reading.last->ttl);
+    }
+    if (reading.left_host) {
+        const std::string got = fmt::format(
+            "; the path trace{} got answers up to hop {}, {}, so the SYN gets past this host's "
+            "egress filters",
+            reading.own_port ? " (sent from this probe's own port)" : "", reading.last->ttl,
+            reading.last->address);
+        if (reading.last_near_destination) {
+            return got + fmt::format(
+                             ": {} is in the endpoint's subnet (by its /24 or /64), so the "
+                             "endpoint's security group and network ACL come first",
+                             reading.last->address);
+        }
+        return got + fmt::format(
+                         ": look from {} on: its own forwarding filter (a router that answers "
+                         "TTL expiry may still drop what it forwards) or that of hop {} (a "
+                         "transit router, VPN or firewall on the way), before the endpoint's own",
+                         reading.last->address, reading.last->ttl + 1);
+    }
+    if (reading.silent_from_start) {
+        return "; no hop answered the path trace: either the SYN never leaves this host (its "
+               "security group's egress rules, its host firewall, its subnet's network ACL "
+               "outbound) or the routers on the way do not answer TTL expiry (cloud VPC "
+               "routers do not), and the trace cannot tell the two apart: check this host's "
+               "egress first";
+    }
+    return "";
+}
+
 std::string timeout_remedy(const Facts& facts) {
     bool egress_named = false;
     const std::vector<std::string> rules = named_rules(facts, egress_named);
+    const path::Reading reading = path::read(shown_tcp(facts));
+    // A trace that got answers from routers says the egress is not it: no need to send the
+    // reader back to this host's rules unless the exports named them.
+    const bool egress_cleared = reading.left_host && reading.own_port;
     if (!rules.empty()) {
-        return fmt::format("{} to {} in {}{}", allow_flow(facts), facts.address,
+        return fmt::format("{} to {} in {}{}{}", allow_flow(facts), facts.address,
                            join(rules, " and "),
-                           egress_named ? "" : " and in this host's egress rules");
+                           egress_named || egress_cleared ? "" : " and in this host's egress rules",
+                           timeout_path_advice(facts));
     }
     std::string text = fmt::format(
-        "{} (or its subnet) to {} in the security group and network ACL of the {} endpoint, and "
-        "in this host's egress rules",
-        allow_flow(facts), facts.address, facts.component.title);
+        "{} (or its subnet) to {} in the security group and network ACL of the {} endpoint{}",
+        allow_flow(facts), facts.address, facts.component.title,
+        egress_cleared ? "" : ", and in this host's egress rules");
+    text += timeout_path_advice(facts);
     if (const Suspect* firewall = firewall_suspect(facts)) {
         text += fmt::format("; the rules given with --rules: {}", firewall->detail);
     }
     return text;
 }
 
-// The ICMP error's name as the probe wrote it in the stage's detail ("ICMP admin-prohibited"),
-// so the mapping of ICMP types stays in probes/tcp/error_map_tcp.cpp.
-std::string icmp_words(const TcpEvidence& tcp) {
-    const auto at = tcp.detail.find("ICMP ");
-    if (at != std::string::npos) {
-        auto end = tcp.detail.find_first_of(" ,:;)", at + 5);
-        return tcp.detail.substr(at, end == std::string::npos ? end : end - at);
-    }
-    if (tcp.icmp) return fmt::format("ICMP type {} code {}", tcp.icmp->type, tcp.icmp->code);
-    return "";
-}
-
-// "the firewall at 10.50.2.2 rejected it (ICMP admin-prohibited)": who sent the ICMP error.
+// "the firewall at 10.50.2.2, 2 hops away, rejected it (ICMP admin-prohibited)": who sent the
+// ICMP error, and how far away the path trace found it.
 std::string who_sent(const Facts& facts, std::string_view what, std::string_view verb) {
-    static const TcpEvidence kNoTcp{};
-    const TcpEvidence& tcp = facts.shown ? facts.shown->tcp : kNoTcp;
-    const std::string icmp = icmp_words(tcp);
+    const TcpEvidence& tcp = shown_tcp(facts);
+    std::string icmp;
+    if (tcp.icmp) {
+        icmp = tcp.icmp->name.empty()
+                   ? fmt::format("ICMP type {} code {}", tcp.icmp->type, tcp.icmp->code)
+                   : fmt::format("ICMP {}", tcp.icmp->name);
+    }
     const std::string how = icmp.empty() ? "" : fmt::format(" ({})", icmp);
     if (!tcp.icmp || tcp.icmp->offender.empty()) {
         return fmt::format("a {} on the path {}{}", what, verb, how);
@@ -143,7 +192,18 @@ std::string who_sent(const Facts& facts, std::string_view what, std::string_view
     if (tcp.icmp->offender == facts.address) {
         return fmt::format("the host {} itself {}{}", facts.address, verb, how);
     }
-    return fmt::format("the {} at {} {}{}", what, tcp.icmp->offender, verb, how);
+    const int distance = tcp.trace ? tcp.trace->hops_to(tcp.icmp->offender) : 0;
+    const std::string away =
+        distance > 0 ? fmt::format(", {},", path::hops_away(distance)) : std::string(",");
+    return fmt::format("the {} at {}{} not the destination, {}{}", what, tcp.icmp->offender, away,
+                       verb, how);
+}
+
+// Where a router's reject is configured: on that router, or on the transit, VPN or firewall
+// appliance it stands for; the destination's own rules are not in it.
+bool sent_by_router(const Facts& facts) {
+    const TcpEvidence& tcp = shown_tcp(facts);
+    return tcp.icmp && !tcp.icmp->offender.empty() && tcp.icmp->offender != facts.address;
 }
 
 std::string prohibited_remedy(const Facts& facts) {
@@ -151,20 +211,30 @@ std::string prohibited_remedy(const Facts& facts) {
     const std::vector<std::string> rules = named_rules(facts, egress_named);
     const std::string where =
         rules.empty() ? std::string("in its rules") : "in " + join(rules, " and ");
-    return fmt::format("{}: {} to {} {} (or have its operators do so)",
-                       who_sent(facts, "firewall", "rejected it"), allow_flow(facts), facts.address,
-                       where);
+    // A router's reject is configured on the path, not in the endpoint's own rules.
+    const std::string operators =
+        rules.empty() && sent_by_router(facts)
+            ? "a router, transit router, VPN gateway or network firewall on the path, not the "
+              "endpoint's security group; or have its operators do so"
+            : "or have its operators do so";
+    return fmt::format("{}: {} to {} {} ({})", who_sent(facts, "firewall", "rejected it"),
+                       allow_flow(facts), facts.address, where, operators);
 }
 
 std::string unreachable_remedy(const Facts& facts) {
     const bool icmp = facts.shown != nullptr && facts.shown->tcp.icmp.has_value();
     const std::string who = icmp ? who_sent(facts, "router", "said it is unreachable")
                                  : std::string("this host has no route for it");
-    return fmt::format(
+    std::string text = fmt::format(
         "{}: there is no route from {} to {}; check the route tables of this host's subnet and "
         "of the VPC for a route to {} (peering, transit router, VPN), and that the {} endpoint "
         "still exists at that address",
         who, facts.source, facts.address, facts.address, facts.component.title);
+    if (sent_by_router(facts)) {
+        text += fmt::format("; start with the routes of {}, the hop that said so",
+                            shown_tcp(facts).icmp->offender);
+    }
+    return text;
 }
 
 std::string refused_remedy(const Facts& facts) {
@@ -191,8 +261,7 @@ std::string refused_remedy(const Facts& facts) {
 }
 
 std::string tcp_error_remedy(const Facts& facts) {
-    static const TcpEvidence kNoTcp{};
-    const TcpEvidence& tcp = facts.shown ? facts.shown->tcp : kNoTcp;
+    const TcpEvidence& tcp = shown_tcp(facts);
     const std::string why = tcp.detail.empty() ? std::string("no address was probed") : tcp.detail;
     return fmt::format(
         "the connection to {} could not even be attempted from this host ({}): fix that locally "

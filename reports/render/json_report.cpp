@@ -277,6 +277,27 @@ json::value cause_json(const std::optional<TargetCause>& cause) {
                         {"remedy", text(cause->remedy)}};
 }
 
+// A stalled address's retries with a clamped MSS (docs/report.md, "MTU black holes"); null
+// when the address did not stall after connecting.
+json::value mtu_json(const std::optional<MtuEvidence>& mtu) {
+    if (!mtu) return nullptr;
+    json::array attempts;
+    for (const auto& attempt : mtu->attempts) {
+        attempts.push_back(json::object{{"mss", attempt.mss},
+                                        {"completed", attempt.completed},
+                                        {"code", code_or_null(attempt.cause)},
+                                        {"detail", text_or_null(attempt.detail)},
+                                        {"ms", round_ms(attempt.ms)}});
+    }
+    auto positive_or_null = [](int value) {
+        return value > 0 ? json::value(value) : json::value(nullptr);
+    };
+    return json::object{{"stalled_stage", text(mtu->stalled_stage)},
+                        {"attempts", std::move(attempts)},
+                        {"working_mss", positive_or_null(mtu->working_mss)},
+                        {"kernel_path_mtu", positive_or_null(mtu->kernel_path_mtu)}};
+}
+
 json::object target_json(const TargetReport& target) {
     static const AddressEvidence kNotProbed{};  // every stage skipped
     const AddressEvidence* shown = target.shown();
@@ -309,7 +330,8 @@ json::object target_json(const TargetReport& target) {
                                          {"tcp", tcp_json(address.tcp, address.address)},
                                          {"tls", tls_json(address.tls)},
                                          {"certificate", certificate_json(address.certificate)},
-                                         {"protocol", protocol_json(address.protocol)}});
+                                         {"protocol", protocol_json(address.protocol)},
+                                         {"mtu", mtu_json(address.mtu)}});
     }
     out["addresses"] = std::move(addresses);
     out["addresses_not_probed"] = evidence.addresses_not_probed;

@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "reports/render/common.h"
 #include "reports/render/markdown_report.h"
+#include "reports/render/trace_text.h"
 
 namespace vpcprobe {
 
@@ -94,6 +95,21 @@ double target_ms(const TargetReport& target) {
     return target.evidence.dns.ms + slowest;
 }
 
+// "path: no answer past hop 2, 10.50.2.2 (TTL 3-7 silent)" for each traced address: where the
+// packets die, said beside the cause (docs/report.md, "Path trace").
+std::string path_lines(const TargetReport& target) {
+    std::string out;
+    const auto& addresses = target.evidence.addresses;
+    for (const auto& address : addresses) {
+        if (!shows_path(address)) continue;
+        const std::string label =
+            addresses.size() > 1 ? fmt::format("path to {}", address.address) : "path";
+        out +=
+            fmt::format("{}: {}\n", label, path_verdict(*address.tcp.trace, address.tcp.address));
+    }
+    return out;
+}
+
 // What a person reading the CI log needs: the cause in plain words, the facts, the suspects,
 // then the raw evidence.
 std::string cause_text(const TargetReport& target) {
@@ -104,6 +120,7 @@ std::string cause_text(const TargetReport& target) {
         out += fmt::format("{} at the {} stage{}\n", code(cause.code), name(cause.stage),
                            explanation.empty() ? std::string() : fmt::format(": {}", explanation));
         if (!cause.summary.empty()) out += cause.summary + "\n";
+        out += path_lines(target);
         for (const auto& suspect : cause.suspects) {
             out += "suspect: " + (suspect.kind.empty() ? std::string("unknown") : suspect.kind);
             if (!suspect.id.empty()) out += " " + suspect.id;

@@ -2,6 +2,8 @@
 #include "reports/render/markdown_report.h"
 #include "core/text.h"
 #include "reports/render/common.h"
+#include "reports/render/trace_text.h"
+#include "reports/render/mtu_line.h"
 
 #include <fmt/format.h>
 
@@ -322,6 +324,24 @@ void render_findings(std::string& out, const std::vector<Finding>& findings) {
     }
 }
 
+// "- **Path:** no answer past hop 2, 10.50.2.2 (TTL 3-7 silent): `1 10.50.1.2 0.4 ms · ...`"
+// for each traced address that failed; the table is under the target's evidence.
+std::string path_bullets(const TargetReport& target) {
+    std::string out;
+    const auto& addresses = target.evidence.addresses;
+    for (const auto& address : addresses) {
+        if (!shows_path(address)) continue;
+        const TraceEvidence& trace = *address.tcp.trace;
+        const std::string label = addresses.size() > 1
+                                      ? fmt::format("Path to {}:", code_span(address.address))
+                                      : std::string("Path:");
+        out += fmt::format("- **{}** {}", label, md(path_verdict(trace, address.tcp.address)));
+        if (!trace.hops.empty()) out += ": " + code_span(compact_hops(trace));
+        out += "\n";
+    }
+    return out;
+}
+
 void render_problems(std::string& out, const Report& report) {
     out += "## Problems\n\n";
     bool any = false;
@@ -336,6 +356,10 @@ void render_problems(std::string& out, const Report& report) {
         const std::string explanation = explanation_beside(cause.code, cause.summary);
         if (!explanation.empty()) out += "- **What it means:** " + md(explanation) + "\n";
         if (!cause.summary.empty()) out += "- **Observed:** " + md(cause.summary) + "\n";
+        out += path_bullets(target);
+        if (const std::string mtu = mtu_retry_line(target); !mtu.empty()) {
+            out += "- **Retried:** " + md(mtu) + "\n";
+        }
         render_suspects(out, cause.suspects);
         if (!cause.remedy.empty()) out += "- **What to do:** " + md(cause.remedy) + "\n";
         out += "\n";
@@ -405,6 +429,19 @@ std::string neutralised_list(const std::vector<std::string>& values) {
     return join(out, ", ");
 }
 
+// The path trace in the evidence text (Markdown's fenced block, JUnit's failure body): where
+// the packets die, the flow it used, and the hops in one line.
+void render_trace(std::string& out, const TcpEvidence& tcp) {
+    if (!tcp.trace) return;
+    const TraceEvidence& trace = *tcp.trace;
+    out += fmt::format("    trace: {}; stopped: {}, from {} port {}, {}\n",
+                       neutralised(path_verdict(trace, tcp.address)), name(trace.stopped),
+                       neutralised(trace.source_address.empty() ? "?" : trace.source_address),
+                       trace.source_port, duration(trace.ms));
+    if (!trace.hops.empty())
+        out += fmt::format("      hops: {}\n", neutralised(compact_hops(trace)));
+}
+
 void render_tcp(std::string& out, const TcpEvidence& tcp) {
     std::string line = "  " + stage_line("tcp", tcp);
     if (!tcp.address.empty()) line += ", to " + neutralised(tcp.address);
@@ -418,6 +455,7 @@ void render_tcp(std::string& out, const TcpEvidence& tcp) {
         out += "\n";
     }
     detail_line(out, "  ", tcp);
+    render_trace(out, tcp);
 }
 
 void render_tls(std::string& out, const TlsEvidence& tls) {
@@ -568,6 +606,34 @@ std::string render_evidence_text(const TargetReport& target) {
     return out;
 }
 
+// Below a failed or warned target's evidence, each traced address's path as a table, one row
+// per hop and one per run of silent TTLs (docs/report.md, "Path trace").
+std::string path_tables(const TargetReport& target) {
+    if (target.status != StageStatus::failed && target.status != StageStatus::warning) return "";
+    std::string out;
+    for (const auto& address : target.evidence.addresses) {
+        if (!shows_path(address) || address.tcp.trace->hops.empty()) continue;
+        const TraceEvidence& trace = *address.tcp.trace;
+        out +=
+            fmt::format("Path to {}: {}\n\n| TTL | address | RTT | reply |\n|---|---|---|---|\n",
+                        code_span(address.address), md(path_verdict(trace, address.tcp.address)));
+        for (const auto& run : hop_runs(trace)) {
+            const TraceHop& hop = *run.hop;
+            const std::string ttl = hop.ttl == run.last_ttl
+                                        ? std::to_string(hop.ttl)
+                                        : fmt::format("{}-{}", hop.ttl, run.last_ttl);
+            if (!hop.answered()) {
+                out += fmt::format("| {} | * | | no answer |\n", ttl);
+                continue;
+            }
+            out += fmt::format("| {} | {} | {} | {} |\n", ttl, code_span(hop.address, true),
+                               rtt_text(hop.rtt_ms), code_span(hop.reply, true));
+        }
+        out += "\n";
+    }
+    return out;
+}
+
 std::string render_markdown(const Report& report) {
     std::string out = verdict(report) + "\n\n";
 
@@ -595,7 +661,8 @@ std::string render_markdown(const Report& report) {
             out += fmt::format("<details><summary>{} {} ({})</summary>\n\n",
                                html(target.target.component), html(target.target.endpoint()),
                                name(target.status));
-            out += fence + "text\n" + evidence + fence + "\n\n</details>\n\n";
+            out += fence + "text\n" + evidence + fence + "\n\n" + path_tables(target);
+            out += "</details>\n\n";
         }
     }
     // One trailing newline, not a blank line.

@@ -2,6 +2,8 @@
 #include "reports/render/text_report.h"
 #include "core/text.h"
 #include "reports/render/common.h"
+#include "reports/render/trace_text.h"
+#include "reports/render/mtu_line.h"
 
 #include <fmt/format.h>
 
@@ -290,6 +292,20 @@ void render_suspects(std::string& out, const std::vector<Suspect>& suspects,
     }
 }
 
+// Under a cause, where the packets to each traced address die and the hops that said so
+// (docs/report.md, "Path trace"); "path to <address>" when the target has several addresses.
+void render_paths(std::string& out, const TargetReport& target) {
+    const auto& addresses = target.evidence.addresses;
+    for (const auto& address : addresses) {
+        if (!shows_path(address)) continue;
+        const TraceEvidence& trace = *address.tcp.trace;
+        const std::string label =
+            addresses.size() > 1 ? fmt::format("path to {}", safe(address.address)) : "path";
+        out += fmt::format("    {}: {}\n", label, safe(path_verdict(trace, address.tcp.address)));
+        if (!trace.hops.empty()) out += fmt::format("      {}\n", safe(compact_hops(trace)));
+    }
+}
+
 void render_causes(std::string& out, const std::vector<TargetReport>& targets,
                    const Painter& paint) {
     for (const TargetReport* target : grouped(targets)) {
@@ -302,6 +318,10 @@ void render_causes(std::string& out, const std::vector<TargetReport>& targets,
         const std::string explanation = explanation_beside(cause.code, cause.summary);
         if (!explanation.empty()) out += fmt::format("    {}\n", explanation);
         if (!cause.summary.empty()) out += fmt::format("    {}\n", safe(cause.summary));
+        render_paths(out, *target);
+        if (const std::string mtu = mtu_retry_line(*target); !mtu.empty()) {
+            out += fmt::format("    {}\n", mtu);
+        }
         render_suspects(out, cause.suspects, "    ");
         if (!cause.remedy.empty()) {
             out += fmt::format("    {} {}\n", paint(Tone::bold, "what to do:"), safe(cause.remedy));

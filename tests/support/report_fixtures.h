@@ -262,4 +262,112 @@ inline Report canonical_report() {
                     agent_info());
 }
 
+// ---- Path traces (docs/report.md, "Path trace"): agent 10.50.0.2 - r1 10.50.1.2 - r2
+// 10.50.2.2 - the cluster's subnet 10.50.3.0/24.
+
+inline TraceHop router_hop(int ttl, std::string address, double rtt_ms,
+                           std::string reply = "time-exceeded") {
+    return TraceHop{ttl, std::move(address), rtt_ms, std::move(reply)};
+}
+
+inline TraceHop silent_hop(int ttl) {
+    return TraceHop{ttl, "", 0, ""};
+}
+
+inline TraceEvidence trace_of(std::vector<TraceHop> hops, TraceStop stopped, std::string detail,
+                              std::uint16_t source_port = 40211) {
+    TraceEvidence trace;
+    trace.hops = std::move(hops);
+    trace.stopped = stopped;
+    trace.reached = stopped == TraceStop::destination;
+    trace.source_address = "10.50.0.2";
+    trace.source_port = source_port;
+    trace.max_hops = 30;
+    trace.detail = std::move(detail);
+    trace.ms = 812.0;
+    return trace;
+}
+
+// A dropped SYN whose trace got answers from r1 and r2, then silence from TTL 3 to 7.
+inline TraceEvidence trace_past_hop_2() {
+    std::vector<TraceHop> hops = {router_hop(1, "10.50.1.2", 0.412),
+                                  router_hop(2, "10.50.2.2", 0.733)};
+    for (int ttl = 3; ttl <= 7; ++ttl) hops.push_back(silent_hop(ttl));
+    return trace_of(std::move(hops), TraceStop::silence,
+                    "no answer past hop 2, 10.50.2.2 (TTL 3 to 7 unanswered)");
+}
+
+// A dropped SYN whose trace nothing answered.
+inline TraceEvidence trace_silent_from_start() {
+    std::vector<TraceHop> hops;
+    for (int ttl = 1; ttl <= 5; ++ttl) hops.push_back(silent_hop(ttl));
+    return trace_of(std::move(hops), TraceStop::silence, "no hop answered (TTL 1 to 5 unanswered)");
+}
+
+// An address whose probe left from 10.50.0.2:40211 and failed with `cause`, traced.
+inline AddressEvidence traced(AddressEvidence evidence, TraceEvidence trace) {
+    evidence.tcp.local_address = "10.50.0.2";
+    evidence.tcp.local_port = 40211;
+    evidence.tcp.trace = std::move(trace);
+    return evidence;
+}
+
+inline AddressEvidence icmp_failed(const std::string& address, std::uint16_t port, Cause cause,
+                                   const std::string& router, const std::string& icmp_name,
+                                   int code) {
+    AddressEvidence evidence = tcp_failed(address, port, cause);
+    evidence.tcp.icmp = IcmpReport{2, 3, code, router, icmp_name};
+    evidence.tcp.error_number = cause == Cause::tcp_prohibited ? 113 : 101;
+    evidence.tcp.ms = 1.2;
+    evidence.tcp.detail = router + " answered ICMP " + icmp_name + " for " + address + ":" +
+                          std::to_string(port) +
+                          (cause == Cause::tcp_prohibited ? ": a firewall rejected it"
+                                                          : ": the network has no way to the host");
+    return evidence;
+}
+
+inline AgentInfo traced_agent_info() {
+    AgentInfo agent = agent_info();
+    agent.source_addresses = {"10.50.0.2"};
+    return agent;
+}
+
+// Every way a trace reads: silence past r2, silence from the start, a reject by r1, a
+// net-unreachable from r2, and a trace that reached the destination after the probe timed out.
+inline Report path_report() {
+    AddressEvidence rejected =
+        icmp_failed("10.50.3.3", 8081, Cause::tcp_prohibited, "10.50.1.2", "admin-prohibited", 13);
+    rejected = traced(std::move(rejected),
+                      trace_of({router_hop(1, "10.50.1.2", 0.398),
+                                router_hop(2, "10.50.1.2", 0.421, "admin-prohibited")},
+                               TraceStop::icmp,
+                               "10.50.1.2, 1 hop away, answered ICMP admin-prohibited to the SYN "
+                               "with TTL 2"));
+    AddressEvidence unreachable =
+        icmp_failed("10.50.3.4", 8083, Cause::tcp_unreachable, "10.50.2.2", "net-unreachable", 0);
+    unreachable =
+        traced(std::move(unreachable),
+               trace_of({router_hop(1, "10.50.1.2", 0.388), router_hop(2, "10.50.2.2", 0.702),
+                         router_hop(3, "10.50.2.2", 0.715, "net-unreachable")},
+                        TraceStop::icmp,
+                        "10.50.2.2, 2 hops away, answered ICMP net-unreachable to the "
+                        "SYN with TTL 3"));
+    AddressEvidence reached =
+        traced(tcp_failed("10.50.3.5", 8090),
+               trace_of({router_hop(1, "10.50.1.2", 0.401), router_hop(2, "10.50.2.2", 0.69),
+                         router_hop(3, "10.50.3.5", 1.052, "syn-ack")},
+                        TraceStop::destination,
+                        "reached 10.50.3.5 at hop 3 (it answered with a SYN-ACK)"));
+    return diagnose(
+        {evidence_of(make_target("kafka", kKafkaHost, 9095), dns_ok({"10.50.3.2"}),
+                     {traced(tcp_failed("10.50.3.2", 9095), trace_past_hop_2())}),
+         evidence_of(make_target("schema-registry", kRegistryHost, 8081), dns_ok({"10.50.3.3"}),
+                     {rejected}),
+         evidence_of(make_target("connect", kConnectHost, 8083), dns_ok({"10.50.3.4"}),
+                     {unreachable}),
+         evidence_of(make_target("mds", kKafkaHost, 8090), dns_ok({"10.50.3.5", "10.50.3.6"}),
+                     {reached, traced(tcp_failed("10.50.3.6", 8090), trace_silent_from_start())})},
+        traced_agent_info());
+}
+
 }  // namespace vpcprobe::test

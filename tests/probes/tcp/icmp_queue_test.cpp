@@ -261,3 +261,16 @@ TEST_CASE("an offender is named only when its bytes are all there", "[icmp_queue
     unix_family[0] = AF_UNIX;
     CHECK(decode_with_offender(unix_family).empty());
 }
+
+TEST_CASE("the quoted TCP header's ports are read when the bytes are there", "[icmp]") {
+    vpcprobe::QueuedIcmpError error;
+    const unsigned char header[] = {0x9c, 0x40, 0x23, 0x87, 0, 0, 0, 1};  // 40000 -> 9095
+    vpcprobe::decode_quoted_ports(header, error);
+    CHECK(error.quoted_source_port == 40000);
+    CHECK(error.quoted_destination_port == 9095);
+
+    vpcprobe::QueuedIcmpError short_one;
+    vpcprobe::decode_quoted_ports(std::span(header, 3), short_one);
+    CHECK(short_one.quoted_source_port == 0);
+    CHECK(short_one.quoted_destination_port == 0);
+}

@@ -222,8 +222,10 @@ TEST_CASE("an ICMP reject: the remedy names the firewall that sent it") {
     tcp.detail = "10.50.2.2 answered ICMP admin-prohibited for 10.88.0.11:9095";
     const std::string remedy = judged(evidence).cause->remedy;
     CHECK(remedy ==
-          "the firewall at 10.50.2.2 rejected it (ICMP admin-prohibited): allow tcp/9095 from "
-          "10.20.1.15 to 10.88.0.11 in its rules (or have its operators do so)");
+          "the firewall at 10.50.2.2, not the destination, rejected it (ICMP admin-prohibited): "
+          "allow tcp/9095 from 10.20.1.15 to 10.88.0.11 in its rules (a router, transit router, "
+          "VPN gateway or network firewall on the path, not the endpoint's security group; or "
+          "have its operators do so)");
 
     tcp.icmp->offender = kAddress;  // the host itself rejects
     CHECK(contains(judged(evidence).cause->remedy, "the host 10.88.0.11 itself rejected it"));

@@ -161,6 +161,22 @@ TEST_CASE("golden: the JSON causes of a failure at every stage") {
     check_golden("every_stage.causes.jsonl", json_causes(every_stage_report()));
 }
 
+TEST_CASE("golden: the text report of path traces") {
+    check_golden("path_trace.txt", render_text(path_report(), false));
+}
+
+TEST_CASE("golden: the Markdown report of path traces") {
+    check_golden("path_trace.md", render_markdown(path_report()));
+}
+
+TEST_CASE("golden: the JUnit report of path traces") {
+    check_golden("path_trace.junit.xml", render_junit(path_report()));
+}
+
+TEST_CASE("golden: the JSON causes of path traces") {
+    check_golden("path_trace.causes.jsonl", json_causes(path_report()));
+}
+
 TEST_CASE("every failed or warning target of the golden report has its remedy in every format") {
     const Report report = every_stage_report();
     const std::string text = render_text(report, false);

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// Path-MTU black hole retries (docs/report.md, "MTU black holes"): an address whose TCP
+// connected but whose TLS handshake or protocol exchange then stalled (tls.timeout,
+// protocol.timeout) is tried again with a clamped maximum segment size (TCP_MAXSEG 1200, then
+// 536), through the stage that stalled. A path that drops full-size packets and filters the
+// ICMP fragmentation-needed / packet-too-big that would tell the sender lets the clamped
+// segments through: the retry completes where the first try stalled. The engine makes the
+// connections (it holds the address, --bind and the socket budget); this file decides whether
+// to retry, which MSS comes next, and what the attempts add up to in MtuEvidence.
+//
+// Threading: plain values and functions; kernel_path_mtu() opens and closes a UDP socket of its
+// own and may be called from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/address.hpp>
+
+#include "core/evidence.h"
+
+namespace vpcprobe {
+
+// The clamps tried, in order: 1200 fits every tunnel seen in practice (IPsec, GRE, WireGuard
+// and their stacks leave more than 1240 bytes of a 1500-byte MTU), 536 is the MSS every IPv4
+// host must accept (RFC 879).
+inline constexpr int kMtuRetryMss[] = {1200, 536};
+
+// "tls" when the TLS handshake timed out, "protocol" when the protocol exchange did (after TLS,
+// or on a plaintext target); nullopt when the address did not stall after connecting, or when
+// --tcp-only asked for no more than TCP.
+std::optional<std::string> stalled_stage(const AddressEvidence& address, bool tcp_only);
+
+// The evidence a retry starts from: the stage that stalled and the kernel's path MTU.
+MtuEvidence start_mtu_evidence(std::string stalled_stage, int kernel_path_mtu);
+
+// The MSS the next retry clamps to; 0 when one completed or every clamp has been tried.
+int next_retry_mss(const MtuEvidence& mtu);
+
+// Appends one attempt; the first that completed sets working_mss.
+void record_attempt(MtuEvidence& mtu, MssAttempt attempt);
+
+// What the retry of `stage` ("tls" or "protocol") with `mss` saw, as an attempt: completed when
+// the handshake completed ("tls"; `handshake_completed`) or the protocol check got an answer,
+// of whatever kind, before its timeout ("protocol"). `result` is the stage's evidence (its
+// cause and detail say why an attempt did not complete).
+MssAttempt attempt_outcome(const std::string& stage, int mss, const StageResult& result,
+                           bool handshake_completed, double ms);
+
+// An attempt that never reached the stage: its TCP connect failed.
+MssAttempt connect_failed(int mss, const TcpEvidence& tcp, double ms);
+
+// The path MTU the kernel holds for `destination` from `source` (IP_MTU / IPV6_MTU on a
+// connected UDP socket; connect() on UDP sends nothing). The kernel keeps what ICMP
+// fragmentation-needed / packet-too-big taught it per destination, so this is the figure the
+// stalled TCP connection had; the TLS probe closes that socket itself, so it is not asked.
+// 0 when the kernel does not say.
+int kernel_path_mtu(const boost::asio::ip::address& destination,
+                    const std::optional<boost::asio::ip::address>& source);
+
+}  // namespace vpcprobe
