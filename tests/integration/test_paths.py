@@ -504,14 +504,6 @@ class OneFlowPerTrace(RoutedPath):
         self.fail(f"no set in {listing}")
 
 
-def mtu_retry_documented():
-    with open(os.path.join(harness.SOURCE_DIR, "docs", "report.md")) as f:
-        return "network.mtu_blackhole_suspected" in f.read()
-
-
-@unittest.skipUnless(mtu_retry_documented(),
-                     "SKIPPED: the MTU black-hole retry (network.mtu_blackhole_suspected) is not "
-                     "in docs/report.md yet")
 class MtuBlackHole(RoutedPath):
     """r2 drops every packet over N bytes from the cluster toward the agent and sends no ICMP
     fragmentation-needed: the handshake's small packets pass, the server's full-size certificate
