@@ -151,7 +151,35 @@ std::string timeout_path_advice(const Facts& facts) {
     return "";
 }
 
+// The probe's SYN got nothing back, but the trace's SYN on the same flow met an ICMP error
+// from a router (a router limits the ICMP errors it sends, so one probe's can go missing):
+// that router, not the endpoint, is where to look. "" when the trace says no such thing.
+std::string router_answered_trace(const Facts& facts) {
+    const path::Reading reading = path::read(shown_tcp(facts));
+    if (reading.trace == nullptr || reading.trace->stopped != TraceStop::icmp ||
+        reading.last == nullptr || reading.last->address == facts.address) {
+        return "";
+    }
+    const TraceHop& hop = *reading.last;
+    const int distance = reading.trace->hops_to(hop.address);
+    const std::string heard = fmt::format(
+        "the probe's SYN got no answer, but the path trace's SYN on the same port was answered "
+        "by {}, {}, not the destination, with ICMP {} (the probe's own answer was likely lost to "
+        "the router's ICMP rate limit)",
+        hop.address, path::hops_away(distance > 0 ? distance : hop.ttl), hop.reply);
+    if (path::is_reject(hop.reply)) {
+        return fmt::format(
+            "{}: {} to {} in the rules of {} (a router, transit router, VPN "
+            "gateway or network firewall on the path)",
+            heard, allow_flow(facts), facts.address, hop.address);
+    }
+    return fmt::format("{}: {}; check the routes of {} toward {} (peering, transit router, VPN)",
+                       heard, path::unreachable_meaning(hop.reply, facts.address), hop.address,
+                       facts.address);
+}
+
 std::string timeout_remedy(const Facts& facts) {
+    if (std::string router = router_answered_trace(facts); !router.empty()) return router;
     bool egress_named = false;
     const std::vector<std::string> rules = named_rules(facts, egress_named);
     const path::Reading reading = path::read(shown_tcp(facts));

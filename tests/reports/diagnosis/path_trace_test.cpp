@@ -220,6 +220,29 @@ TEST_CASE("remedy: no hop answered says both readings honestly") {
     CHECK(contains(remedy, "in this host's egress rules"));
 }
 
+TEST_CASE("remedy: a router's ICMP heard only by the trace points at that router") {
+    // The probe's own net-unreachable was lost to the router's ICMP rate limit; the trace's
+    // SYN on the same port got it.
+    const auto unreachable = trace_of(
+        {router_hop(1, "10.50.1.2", 0.4), router_hop(2, "10.50.2.2", 0.6, "net-unreachable")},
+        TraceStop::icmp, "hop 2, 10.50.2.2, answered ICMP net-unreachable");
+    const std::string remedy = judged(dropped_with(unreachable)).cause->remedy;
+    CHECK(contains(remedy,
+                   "answered by 10.50.2.2, 2 hops away, not the destination, with ICMP "
+                   "net-unreachable"));
+    CHECK(contains(remedy, "check the routes of 10.50.2.2 toward 10.50.3.2"));
+    CHECK_FALSE(contains(remedy, "security group"));
+
+    const auto rejected = trace_of(
+        {router_hop(1, "10.50.1.2", 0.4), router_hop(2, "10.50.1.2", 0.5, "admin-prohibited")},
+        TraceStop::icmp, "10.50.1.2, 1 hop away, answered ICMP admin-prohibited");
+    const std::string reject_remedy = judged(dropped_with(rejected)).cause->remedy;
+    CHECK(contains(reject_remedy, "answered by 10.50.1.2, 1 hop away"));
+    CHECK(contains(reject_remedy,
+                   "allow tcp/9095 from 10.50.0.2 to 10.50.3.2 in the rules of "
+                   "10.50.1.2"));
+}
+
 // ---- Rule attribution ----
 
 TEST_CASE("attribution without a trace keeps the order the packets meet the rules") {
