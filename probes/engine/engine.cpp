@@ -64,7 +64,7 @@ void fail(StageResult& stage, Cause cause, std::string detail) {
 
 // What run_probes() sets up before the first probe.
 struct RunSetup {
-    std::shared_ptr<TlsContext> tls;        // null when no target needs TLS
+    std::shared_ptr<TlsContext> tls;        // made at the first TLS handshake (tls_context())
     std::optional<asio::ip::address> bind;  // --bind
     DescriptorUse descriptors;              // at the start of the run
     std::size_t socket_budget = 0;
@@ -113,6 +113,7 @@ class Run : public std::enable_shared_from_this<Run> {
         run.peak_targets = peak_targets_;
         run.peak_sockets = queue_.peak_in_use();
         run.queued_for_socket = queue_.queued_for_socket();
+        if (setup_.tls) run.tls = setup_.tls->material();
         run.targets = std::move(evidence_);
     }
 
@@ -263,16 +264,29 @@ class Run : public std::enable_shared_from_this<Run> {
         io_.stop();
     }
 
+    // The run's TLS context, made at the first handshake that needs it: loading the trust
+    // store costs tens of milliseconds, which a run whose TLS targets all fail before TLS (or a
+    // --tcp-only run, or one of PLAINTEXT:// targets) never pays. The settings checked every
+    // store and file before the run (agent/settings/tls_keys.cpp), so failing here is a fault
+    // of this host (out of memory): the run stops, exit 3.
+    std::shared_ptr<TlsContext> tls_context() {
+        if (setup_.tls) return setup_.tls;
+        auto created = TlsContext::create(options_.settings);
+        if (!created) {
+            if (!fatal_error_) fatal_error_ = std::move(created).error();
+            io_.stop();
+            return nullptr;
+        }
+        setup_.tls = std::move(*created);
+        return setup_.tls;
+    }
+
     void start_tls(AddressRef at, asio::ip::tcp::socket socket) {
         progress_[at.target].address_stage[at.address] = Stage::tls;
-        if (!setup_.tls) {  // cannot happen: run_probes loads the trust store when a target has TLS
-            fail(evidence_[at.target].addresses[at.address].tls, Cause::tls_handshake_failed,
-                 "no TLS context for this run");
-            finish_address(at);
-            return;
-        }
+        auto context = tls_context();
+        if (!context) return;  // the run stops: tls_context() said why
         auto self = shared_from_this();
-        probe_tls(std::move(socket), setup_.tls, tls_options_for(at),
+        probe_tls(std::move(socket), std::move(context), tls_options_for(at),
                   [self, at](TlsEvidence tls, CertificateEvidence certificate,
                              std::shared_ptr<TlsStream> stream) {
                       self->on_tls(at, std::move(tls), std::move(certificate), std::move(stream));
@@ -622,12 +636,9 @@ class Run : public std::enable_shared_from_this<Run> {
             return retry_protocol(at, mss, started,
                                   std::make_shared<ProtocolStream>(std::move(socket)));
         }
-        if (!setup_.tls) {  // cannot happen: run_probes loads the trust store for TLS targets
-            TlsEvidence none;
-            fail(none, Cause::tls_handshake_failed, "no TLS context for this run");
-            return end_attempt(at, attempt_outcome("tls", mss, none, false, elapsed_ms(started)));
-        }
-        probe_tls(std::move(socket), setup_.tls, tls_options_for(at),
+        auto context = tls_context();
+        if (!context) return;  // the run stops: tls_context() said why
+        probe_tls(std::move(socket), std::move(context), tls_options_for(at),
                   [self = shared_from_this(), at, mss, started](
                       TlsEvidence tls, CertificateEvidence, std::shared_ptr<TlsStream> stream) {
                       const bool protocol_stalled =
@@ -730,16 +741,6 @@ Result<std::optional<asio::ip::address>> bind_address(const ProbeSettings& setti
     return std::optional<asio::ip::address>(bind);
 }
 
-// Loading the trust store costs tens of milliseconds; --tcp-only never needs it, nor a run of
-// PLAINTEXT:// targets only (the brokers they advertise are plaintext too). Null then.
-Result<std::shared_ptr<TlsContext>> trust_store(const std::vector<Target>& targets,
-                                                const ProbeSettings& settings) {
-    const bool any_tls =
-        std::any_of(targets.begin(), targets.end(), [](const Target& t) { return t.tls; });
-    if (settings.tcp_only || !any_tls) return std::shared_ptr<TlsContext>();
-    return TlsContext::create(settings);
-}
-
 Result<std::unique_ptr<Resolver>> create_resolver(asio::io_context& io,
                                                   const ProbeSettings& settings) {
     ResolverOptions options;
@@ -793,10 +794,6 @@ Result<EngineRun> run_probes(const std::vector<Target>& targets, const EngineOpt
     auto bind = bind_address(settings);
     if (!bind) return std::move(bind).error();
     setup.bind = *bind;
-    auto tls = trust_store(targets, settings);
-    if (!tls) return std::move(tls).error();
-    setup.tls = std::move(*tls);
-    if (setup.tls) result.tls = setup.tls->material();
 
     asio::io_context io(1);
     {
