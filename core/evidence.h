@@ -178,7 +178,7 @@ struct MssAttempt {
 // address was tried again with smaller segments (docs/report.md, "MTU black holes").
 struct MtuEvidence {
     std::string stalled_stage;         // "tls" or "protocol"
-    std::vector<MssAttempt> attempts;  // in the order tried (1200, then 536)
+    std::vector<MssAttempt> attempts;  // in the order tried (536, then 1200)
     int working_mss = 0;               // the largest clamp that completed; 0 = none did
     // The path MTU the kernel knew on the stalled connection (IP_MTU / IPV6_MTU): unchanged
     // from the interface's when no ICMP fragmentation-needed / packet-too-big came back.

@@ -78,14 +78,14 @@ MtuEvidence start_mtu_evidence(std::string stalled_stage, int kernel_path_mtu) {
 }
 
 int next_retry_mss(const MtuEvidence& mtu) {
-    if (mtu.working_mss != 0) return 0;
     const std::size_t tried = mtu.attempts.size();
     if (tried >= std::size(kMtuRetryMss)) return 0;
+    if (tried > 0 && !mtu.attempts.front().completed) return 0;
     return kMtuRetryMss[tried];
 }
 
 void record_attempt(MtuEvidence& mtu, MssAttempt attempt) {
-    if (attempt.completed && mtu.working_mss == 0) mtu.working_mss = attempt.mss;
+    if (attempt.completed) mtu.working_mss = std::max(mtu.working_mss, attempt.mss);
     mtu.attempts.push_back(std::move(attempt));
 }
 

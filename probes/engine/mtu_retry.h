@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Path-MTU black hole retries (docs/report.md, "MTU black holes"): an address whose TCP
 // connected but whose TLS handshake or protocol exchange then stalled (tls.timeout,
-// protocol.timeout) is tried again with a clamped maximum segment size (TCP_MAXSEG 1200, then
-// 536), through the stage that stalled. A path that drops full-size packets and filters the
-// ICMP fragmentation-needed / packet-too-big that would tell the sender lets the clamped
-// segments through: the retry completes where the first try stalled. The engine makes the
+// protocol.timeout) is tried again with a clamped maximum segment size (TCP_MAXSEG 536, then,
+// when that got through, 1200), through the stage that stalled. A path that drops full-size packets
+// and filters the ICMP fragmentation-needed / packet-too-big that would tell the sender lets the
+// clamped segments through: the retry completes where the first try stalled. The engine makes the
 // connections (it holds the address, --bind and the socket budget); this file decides whether
 // to retry, which MSS comes next, and what the attempts add up to in MtuEvidence.
 //
@@ -21,10 +21,13 @@
 
 namespace vpcprobe {
 
-// The clamps tried, in order: 1200 fits every tunnel seen in practice (IPsec, GRE, WireGuard
-// and their stacks leave more than 1240 bytes of a 1500-byte MTU), 536 is the MSS every IPv4
-// host must accept (RFC 879).
-inline constexpr int kMtuRetryMss[] = {1200, 536};
+// The clamps tried, in order. 536 first, the MSS every IPv4 host must accept (RFC 879): if the
+// smallest segments do not get through either, no clamp would, and the stall is not the path's
+// MTU (a silent listener, a server that hangs) -- one retry, not two, for the common case.
+// When 536 got through, 1200 (which fits every tunnel seen in practice: IPsec, GRE, WireGuard
+// and their stacks leave more than 1240 bytes of a 1500-byte MTU) says how large a segment the
+// path still carries.
+inline constexpr int kMtuRetryMss[] = {536, 1200};
 
 // "tls" when the TLS handshake timed out, "protocol" when the protocol exchange did (after TLS,
 // or on a plaintext target); nullopt when the address did not stall after connecting, or when
@@ -34,10 +37,11 @@ std::optional<std::string> stalled_stage(const AddressEvidence& address, bool tc
 // The evidence a retry starts from: the stage that stalled and the kernel's path MTU.
 MtuEvidence start_mtu_evidence(std::string stalled_stage, int kernel_path_mtu);
 
-// The MSS the next retry clamps to; 0 when one completed or every clamp has been tried.
+// The MSS the next retry clamps to; 0 when the smallest clamp did not complete (no larger one
+// would) or every clamp has been tried.
 int next_retry_mss(const MtuEvidence& mtu);
 
-// Appends one attempt; the first that completed sets working_mss.
+// Appends one attempt; working_mss is the largest clamp that completed.
 void record_attempt(MtuEvidence& mtu, MssAttempt attempt);
 
 // What the retry of `stage` ("tls" or "protocol") with `mss` saw, as an attempt: completed when

@@ -336,8 +336,8 @@ class Lifecycle(unittest.TestCase):
         cls.peer.close()
 
     def test_before_the_first_run_completes(self):
-        # A silent peer holds the first run for the whole 5s TLS timeout, and its two retries
-        # with a clamped MSS (docs/report.md, "MTU black holes") for 5s each.
+        # A silent peer holds the first run for the whole 5s TLS timeout, and its retry with
+        # the smallest clamped MSS (docs/report.md, "MTU black holes") for 5s more.
         with Serve(f"{SILENT}:8443=endpoint", "--timeout", "5s", "--interval", "1m",
                    "--ca-file", self.peer.ca_file, "--dns-server", "127.0.0.1:1") as serve:
             started = time.monotonic()
