@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "core/descriptor.h"
 #include "core/text.h"
 #include "reports/render/output.h"
 
@@ -43,21 +44,6 @@ std::string describe(int error_number) {
 enum class Overflow {
     fail,  // an error: the whole file or nothing
     tail,  // the last max_bytes, from the first whole line
-};
-
-// An open descriptor, closed with its owner.
-class Descriptor {
-  public:
-    explicit Descriptor(int fd) : fd_(fd) {}
-    ~Descriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Descriptor(const Descriptor&) = delete;
-    Descriptor& operator=(const Descriptor&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
 };
 
 // Appends what is left of `fd` to `content`, up to `max_bytes` in all.

@@ -3,31 +3,17 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <utility>
 
+#include "core/descriptor.h"
+
 namespace vpcprobe {
 
 namespace {
-
-// A socket of our own, closed on every path out.
-class Descriptor {
-  public:
-    explicit Descriptor(int fd) : fd_(fd) {}
-    ~Descriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Descriptor(const Descriptor&) = delete;
-    Descriptor& operator=(const Descriptor&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 // An address and port as the socket calls take them.
 struct SocketAddress {
