@@ -2,8 +2,8 @@
 #include "reports/render/text_report.h"
 #include "core/text.h"
 #include "reports/render/common.h"
-#include "reports/render/trace_text.h"
 #include "reports/render/mtu_line.h"
+#include "reports/render/trace_text.h"
 
 #include <fmt/format.h>
 
