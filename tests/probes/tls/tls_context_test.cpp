@@ -6,6 +6,11 @@
 // material() and check_tls_material() say which trust and certificate were used.
 #include <openssl/ssl.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
@@ -97,6 +102,79 @@ TEST_CASE("without a trust store: the system store plus --ca-file", "[tls_contex
     const auto certificate = handshake(server.endpoint(), context);
     INFO(certificate.detail);
     CHECK(certificate.status == StageStatus::ok);
+}
+
+namespace {
+
+// Sets (or, with nullptr, unsets) an environment variable for one scope, as it was after.
+class ScopedEnv {
+  public:
+    ScopedEnv(const char* name, const char* value) : name_(name) {
+        if (const char* before = std::getenv(name)) before_ = before;
+        if (value != nullptr) {
+            ::setenv(name, value, 1);
+        } else {
+            ::unsetenv(name);
+        }
+    }
+    ~ScopedEnv() {
+        if (before_) {
+            ::setenv(name_, before_->c_str(), 1);
+        } else {
+            ::unsetenv(name_);
+        }
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+  private:
+    const char* name_;
+    std::optional<std::string> before_;
+};
+
+// A certificate directory as update-ca-certificates makes one: the PEM and its subject-hash link.
+std::string hashed_directory_with(const vpcprobe::test::TempDir& dir, const std::string& ca_file) {
+    const std::string path = dir.file("certs");
+    std::filesystem::create_directories(path);
+    std::filesystem::copy_file(ca_file, path + "/test-root.pem");
+    const auto rehash = vpcprobe::test::run_command({"openssl", "rehash", path});
+    INFO(rehash.err);
+    REQUIRE(rehash.exit_code == 0);
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("the system store is looked up in the hashed directory, SSL_CERT_FILE and _DIR honoured",
+          "[tls_context]") {
+    vpcprobe::test::TestServer server(scratch_pki(),
+                                      {vpcprobe::test::ServeMode::tls, LeafVariant::good});
+    vpcprobe::test::TempDir dir;
+    const std::string empty = dir.file("empty");
+    std::filesystem::create_directories(empty);
+    const vpcprobe::ProbeSettings system_store;  // no --ca-file, no trust store
+
+    SECTION("an anchor in SSL_CERT_DIR's hashed directory is found when a chain asks for it") {
+        ScopedEnv file("SSL_CERT_FILE", nullptr);
+        ScopedEnv directory("SSL_CERT_DIR",
+                            hashed_directory_with(dir, scratch_pki().ca_file()).c_str());
+        const auto verified = handshake(server.endpoint(), context_for(system_store));
+        INFO(verified.detail);
+        CHECK(verified.status == StageStatus::ok);
+    }
+    SECTION("a directory without it: untrusted, the default bundle is not read instead") {
+        ScopedEnv file("SSL_CERT_FILE", nullptr);
+        ScopedEnv directory("SSL_CERT_DIR", empty.c_str());
+        const auto untrusted = handshake(server.endpoint(), context_for(system_store));
+        CHECK(untrusted.cause == Cause::cert_untrusted);
+    }
+    SECTION("SSL_CERT_FILE is loaded as given") {
+        ScopedEnv file("SSL_CERT_FILE", scratch_pki().ca_file().c_str());
+        ScopedEnv directory("SSL_CERT_DIR", empty.c_str());
+        const auto verified = handshake(server.endpoint(), context_for(system_store));
+        INFO(verified.detail);
+        CHECK(verified.status == StageStatus::ok);
+    }
 }
 
 TEST_CASE("the client's trust store replaces the system store", "[tls_context]") {
