@@ -179,6 +179,7 @@ TEST_CASE("every rendered report validates against docs/report.schema.json") {
         {"empty", diagnose({}, AgentInfo{})},
         {"kafka and http protocol evidence", protocol_report()},
         {"canonical names of a bootstrap", canonical_report()},
+        {"path traces: silence, a router's reject and unreachable, reached", path_report()},
     };
     std::vector<std::string> documents;
     for (const auto& [label, report] : reports) documents.push_back(render_json(report));
@@ -236,6 +237,24 @@ TEST_CASE("documents that break the contract are rejected by the schema") {
                                     [](json::object& d) {
                                         d["targets"].at(0).at("cause").as_object()["remedy"] = "";
                                     })},
+        {"a trace stopped for no known reason",
+         without(path_report(),
+                 [](json::object& d) {
+                     d["targets"].at(0).at("stages").at("tcp").at("trace").as_object()["stopped"] =
+                         "bored";
+                 })},
+        {"a trace hop without its TTL", without(path_report(),
+                                                [](json::object& d) {
+                                                    d["targets"]
+                                                        .at(0)
+                                                        .at("stages")
+                                                        .at("tcp")
+                                                        .at("trace")
+                                                        .at("hops")
+                                                        .at(0)
+                                                        .as_object()
+                                                        .erase("ttl");
+                                                })},
         {"unknown suspect kind",
          without(weird_strings_report(),
                  [](json::object& d) {
