@@ -96,6 +96,11 @@ struct TraceHop {
     // "time-exceeded" (a router on the way), "syn-ack" or "rst" (the destination itself), or
     // the name of another ICMP error (IcmpReport::name: "admin-prohibited", ...); "" = silent.
     std::string reply;
+    // What the answer means as a TCP cause, mapped where every ICMP error is
+    // (probes/tcp/error_map_tcp.h): tcp.prohibited for a filter's reject, tcp.unreachable for
+    // "no way there", tcp.refused for the destination's RST; none for time-exceeded, a SYN-ACK
+    // or silence.
+    Cause cause = Cause::none;
 
     bool answered() const { return !address.empty(); }
 };

@@ -99,13 +99,14 @@ class Trace : public std::enable_shared_from_this<Trace> {
             hop.address = destination_.to_string();
             hop.rtt_ms = tcp.ms;
             hop.reply = tcp.status == StageStatus::ok ? "syn-ack" : "rst";
+            hop.cause = tcp.status == StageStatus::ok ? Cause::none : Cause::tcp_refused;
             evidence_.hops.push_back(hop);
             evidence_.reached = true;
             return finish(TraceStop::destination,
                           fmt::format("reached {} at hop {} (it answered with a {})", hop.address,
                                       ttl_, hop.reply == "rst" ? "RST" : "SYN-ACK"));
         }
-        if (from_icmp(tcp.icmp)) return on_icmp(*tcp.icmp, tcp.ms);
+        if (from_icmp(tcp.icmp)) return on_icmp(*tcp.icmp, tcp.cause, tcp.ms);
         if (tcp.cause == Cause::tcp_timeout) return on_silence();
         evidence_.hops.push_back(hop);
         finish(TraceStop::error, fmt::format("stopped at TTL {}: {}", ttl_, tcp.detail));
@@ -132,12 +133,14 @@ class Trace : public std::enable_shared_from_this<Trace> {
         return true;
     }
 
-    void on_icmp(const IcmpReport& icmp, double rtt_ms) {
+    // `cause` is what the probe made of the ICMP (cause_from_connect).
+    void on_icmp(const IcmpReport& icmp, Cause cause, double rtt_ms) {
         TraceHop hop;
         hop.ttl = ttl_;
         hop.address = icmp.offender;
         hop.rtt_ms = rtt_ms;
         hop.reply = is_time_exceeded(icmp) ? "time-exceeded" : icmp.name;
+        if (!is_time_exceeded(icmp)) hop.cause = cause;
         evidence_.hops.push_back(hop);
         if (is_time_exceeded(icmp)) {
             slowest_rtt_ms_ = std::max(slowest_rtt_ms_, rtt_ms);

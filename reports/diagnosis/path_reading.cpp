@@ -33,7 +33,7 @@ std::string with_silent(std::string text, const TraceEvidence& trace) {
 std::string icmp_stop_clause(const TraceEvidence& trace, const std::string& destination) {
     const TraceHop& hop = trace.hops.back();
     const std::string who = hop.address.empty() ? std::string("an unnamed hop") : hop.address;
-    if (is_reject(hop.reply)) {
+    if (hop.cause == Cause::tcp_prohibited) {
         return fmt::format("the trace was rejected by {} at hop {} (ICMP {})", who, hop.ttl,
                            hop.reply);
     }
@@ -78,12 +78,6 @@ bool same_subnet_guess(const std::string& a, const std::string& b) {
 
 std::string hops_away(int hops) {
     return fmt::format("{} hop{} away", hops, hops == 1 ? "" : "s");
-}
-
-bool is_reject(const std::string& icmp_name) {
-    return icmp_name.find("prohibited") != std::string::npos || icmp_name == "port-unreachable" ||
-           icmp_name == "protocol-unreachable" || icmp_name == "policy-failed" ||
-           icmp_name == "reject-route";
 }
 
 std::string unreachable_meaning(const std::string& icmp_name, const std::string& destination) {

@@ -36,11 +36,6 @@ bool same_subnet_guess(const std::string& a, const std::string& b);
 // "1 hop away", "3 hops away".
 std::string hops_away(int hops);
 
-// Whether an ICMP error's name (IcmpReport::name, TraceHop::reply) is a filter's reject
-// rather than a router's "I cannot get there": *-prohibited, and port- / protocol-unreachable,
-// which only a filter sends for TCP.
-bool is_reject(const std::string& icmp_name);
-
 // What an ICMP error from a router says about the destination: "it has no route to X" for a
 // net-unreachable / no-route, "it cannot reach X" otherwise.
 std::string unreachable_meaning(const std::string& icmp_name, const std::string& destination);

@@ -167,7 +167,7 @@ std::string router_answered_trace(const Facts& facts) {
         "by {}, {}, not the destination, with ICMP {} (the probe's own answer was likely lost to "
         "the router's ICMP rate limit)",
         hop.address, path::hops_away(distance > 0 ? distance : hop.ttl), hop.reply);
-    if (path::is_reject(hop.reply)) {
+    if (hop.cause == Cause::tcp_prohibited) {
         return fmt::format(
             "{}: {} to {} in the rules of {} (a router, transit router, VPN "
             "gateway or network firewall on the path)",

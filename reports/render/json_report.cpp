@@ -108,7 +108,8 @@ json::value trace_json(const std::optional<TraceEvidence>& trace) {
                          {"address", text_or_null(hop.address)},
                          {"rtt_ms", hop.answered() ? json::value(round_rtt_ms(hop.rtt_ms))
                                                    : json::value(nullptr)},
-                         {"reply", text_or_null(hop.reply)}});
+                         {"reply", text_or_null(hop.reply)},
+                         {"code", code_or_null(hop.cause)}});
     }
     json::value last = nullptr;
     if (const TraceHop* hop = trace->last_responding_hop()) {

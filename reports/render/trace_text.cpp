@@ -10,13 +10,6 @@ namespace vpcprobe {
 
 namespace {
 
-// A filter's reject, not a router's "cannot get there": *-prohibited, and port- / protocol-
-// unreachable, which only a filter sends for TCP.
-bool is_reject(const std::string& reply) {
-    return reply.find("prohibited") != std::string::npos || reply == "port-unreachable" ||
-           reply == "protocol-unreachable" || reply == "policy-failed" || reply == "reject-route";
-}
-
 // " (TTL 3-7 silent)" after the last hop that answered; "" when none was silent.
 std::string silent_tail(const TraceEvidence& trace) {
     const TraceHop* last = trace.last_responding_hop();
@@ -32,7 +25,8 @@ std::string icmp_verdict(const TraceEvidence& trace, const std::string& destinat
     if (hop.address == destination) {
         return fmt::format("reached at hop {}: the destination answered {}", hop.ttl, hop.reply);
     }
-    if (is_reject(hop.reply)) return fmt::format("rejected by {} at hop {}", who, hop.ttl);
+    if (hop.cause == Cause::tcp_prohibited)
+        return fmt::format("rejected by {} at hop {}", who, hop.ttl);
     return fmt::format("{} answered {} at hop {}", who, hop.reply, hop.ttl);
 }
 

@@ -223,6 +223,16 @@ class RoutedPath(unittest.TestCase):
         self.assertEqual(trace["reached"], reached, trace)
         self.assertEqual(trace["stopped"], stopped, trace)
         self.assertEqual(trace["max_hops"], max_hops)
+        # What each answer means, mapped where the probe's own ICMP errors are: nothing for a
+        # router on the way or a SYN-ACK, tcp.refused for the destination's RST, the probe's
+        # own cause code for any other ICMP error.
+        for hop in trace["hops"]:
+            if hop["reply"] in (None, "time-exceeded", "syn-ack"):
+                self.assertIsNone(hop["code"], hop)
+            elif hop["reply"] == "rst":
+                self.assertEqual(hop["code"], "tcp.refused", hop)
+            else:
+                self.assertIn(hop["code"], ("tcp.prohibited", "tcp.unreachable"), hop)
         for hop in trace["hops"]:
             if hop["reply"]:
                 self.assertIsInstance(hop["rtt_ms"], (int, float), hop)
@@ -350,8 +360,10 @@ class Rejects(RoutedPath):
                 self.assertEqual(tcp["icmp"]["name"], "admin-prohibited")
                 self.assertEqual((tcp["icmp"]["type"], tcp["icmp"]["code"]),
                                  (3, 13) if ":" not in ip else (1, 1))
-                self.assert_trace(tcp, [(1, r1, "time-exceeded"), (2, r1, "admin-prohibited")],
-                                  last=(2, r1), reached=False, stopped="icmp")
+                trace = self.assert_trace(
+                    tcp, [(1, r1, "time-exceeded"), (2, r1, "admin-prohibited")], last=(2, r1),
+                    reached=False, stopped="icmp")
+                self.assertEqual(trace["hops"][-1]["code"], "tcp.prohibited", trace)
                 self.assertLess(r.elapsed, 1.0, "an ICMP answer ends the probe and the trace")
                 self.assert_unprivileged_same(target, tcp)
                 self.assert_formats_render(target)
@@ -372,8 +384,9 @@ class Rejects(RoutedPath):
                 self.assertEqual(tcp["icmp"]["offender"], r2, tcp)
                 self.assertEqual(tcp["icmp"]["name"], name)
                 r1 = R1_V6 if ":" in ip else R1_V4
-                self.assert_trace(tcp, [(1, r1, "time-exceeded"), (2, r2, name)],
-                                  last=(2, r2), reached=False, stopped="icmp")
+                trace = self.assert_trace(tcp, [(1, r1, "time-exceeded"), (2, r2, name)],
+                                          last=(2, r2), reached=False, stopped="icmp")
+                self.assertEqual(trace["hops"][-1]["code"], "tcp.unreachable", trace)
                 self.assert_unprivileged_same(target, tcp, *bind)
 
     def test_no_route_at_r2_renders(self):

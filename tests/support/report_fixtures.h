@@ -265,13 +265,15 @@ inline Report canonical_report() {
 // ---- Path traces (docs/report.md, "Path trace"): agent 10.50.0.2 - r1 10.50.1.2 - r2
 // 10.50.2.2 - the cluster's subnet 10.50.3.0/24.
 
+// A hop that answered: time-exceeded by default; an ICMP error or the destination's answer
+// with `cause` saying what it means, as probes/tcp/tcp_trace.cpp records it.
 inline TraceHop router_hop(int ttl, std::string address, double rtt_ms,
-                           std::string reply = "time-exceeded") {
-    return TraceHop{ttl, std::move(address), rtt_ms, std::move(reply)};
+                           std::string reply = "time-exceeded", Cause cause = Cause::none) {
+    return TraceHop{ttl, std::move(address), rtt_ms, std::move(reply), cause};
 }
 
 inline TraceHop silent_hop(int ttl) {
-    return TraceHop{ttl, "", 0, ""};
+    return TraceHop{ttl, "", 0, "", Cause::none};
 }
 
 inline TraceEvidence trace_of(std::vector<TraceHop> hops, TraceStop stopped, std::string detail,
@@ -337,21 +339,22 @@ inline AgentInfo traced_agent_info() {
 inline Report path_report() {
     AddressEvidence rejected =
         icmp_failed("10.50.3.3", 8081, Cause::tcp_prohibited, "10.50.1.2", "admin-prohibited", 13);
-    rejected = traced(std::move(rejected),
-                      trace_of({router_hop(1, "10.50.1.2", 0.398),
-                                router_hop(2, "10.50.1.2", 0.421, "admin-prohibited")},
-                               TraceStop::icmp,
-                               "10.50.1.2, 1 hop away, answered ICMP admin-prohibited to the SYN "
-                               "with TTL 2"));
+    rejected = traced(
+        std::move(rejected),
+        trace_of({router_hop(1, "10.50.1.2", 0.398),
+                  router_hop(2, "10.50.1.2", 0.421, "admin-prohibited", Cause::tcp_prohibited)},
+                 TraceStop::icmp,
+                 "10.50.1.2, 1 hop away, answered ICMP admin-prohibited to the SYN "
+                 "with TTL 2"));
     AddressEvidence unreachable =
         icmp_failed("10.50.3.4", 8083, Cause::tcp_unreachable, "10.50.2.2", "net-unreachable", 0);
-    unreachable =
-        traced(std::move(unreachable),
-               trace_of({router_hop(1, "10.50.1.2", 0.388), router_hop(2, "10.50.2.2", 0.702),
-                         router_hop(3, "10.50.2.2", 0.715, "net-unreachable")},
-                        TraceStop::icmp,
-                        "10.50.2.2, 2 hops away, answered ICMP net-unreachable to the "
-                        "SYN with TTL 3"));
+    unreachable = traced(
+        std::move(unreachable),
+        trace_of({router_hop(1, "10.50.1.2", 0.388), router_hop(2, "10.50.2.2", 0.702),
+                  router_hop(3, "10.50.2.2", 0.715, "net-unreachable", Cause::tcp_unreachable)},
+                 TraceStop::icmp,
+                 "10.50.2.2, 2 hops away, answered ICMP net-unreachable to the "
+                 "SYN with TTL 3"));
     AddressEvidence reached =
         traced(tcp_failed("10.50.3.5", 8090),
                trace_of({router_hop(1, "10.50.1.2", 0.401), router_hop(2, "10.50.2.2", 0.69),

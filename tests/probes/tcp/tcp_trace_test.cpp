@@ -117,6 +117,7 @@ TEST_CASE("on loopback the destination answers the first TTL", "[trace]") {
         CHECK(trace.hops[0].ttl == 1);
         CHECK(trace.hops[0].address == "127.0.0.1");
         CHECK(trace.hops[0].reply == "rst");
+        CHECK(trace.hops[0].cause == Cause::tcp_refused);
         CHECK(trace.source_port != 0);
         CHECK(trace.source_address == "127.0.0.1");
         REQUIRE(trace.last_responding_hop() != nullptr);
@@ -128,6 +129,7 @@ TEST_CASE("on loopback the destination answers the first TTL", "[trace]") {
         CHECK(trace.stopped == TraceStop::destination);
         REQUIRE(trace.hops.size() == 1);
         CHECK(trace.hops[0].reply == "syn-ack");
+        CHECK(trace.hops[0].cause == Cause::none);
     }
     SECTION("the port the failed probe left from is the flow's port") {
         tcp::acceptor holder(io, tcp::endpoint(make_address("127.0.0.1"), 0));
@@ -196,6 +198,7 @@ TEST_CASE("netns: a silent drop ends in silence within the budget; a reject is n
         REQUIRE(trace.hops.size() == 1);
         CHECK(trace.hops[0].address == "10.89.7.14");
         CHECK(trace.hops[0].reply == "admin-prohibited");
+        CHECK(trace.hops[0].cause == Cause::tcp_prohibited);  // as the probe maps it
     }
     SECTION("the highest TTL ends a silent trace there, as silence") {
         TraceOptions options;

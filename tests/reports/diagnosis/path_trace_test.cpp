@@ -40,9 +40,9 @@ AddressEvidence rejected_by_r1(bool with_trace) {
     if (!with_trace) return address;
     return traced(
         std::move(address),
-        trace_of(
-            {router_hop(1, "10.50.1.2", 0.4), router_hop(2, "10.50.1.2", 0.5, "admin-prohibited")},
-            TraceStop::icmp, "10.50.1.2, 1 hop away, answered ICMP admin-prohibited"));
+        trace_of({router_hop(1, "10.50.1.2", 0.4),
+                  router_hop(2, "10.50.1.2", 0.5, "admin-prohibited", Cause::tcp_prohibited)},
+                 TraceStop::icmp, "10.50.1.2, 1 hop away, answered ICMP admin-prohibited"));
 }
 
 // The agent's interface in sg-agent (no egress rule: it lets nothing out), the broker's in
@@ -168,10 +168,11 @@ TEST_CASE("the destination's own reject is not attributed to a router") {
 TEST_CASE("a router's net-unreachable names the router, its distance and what it means") {
     AddressEvidence address =
         icmp_failed("10.50.3.2", 9095, Cause::tcp_unreachable, "10.50.2.2", "net-unreachable", 0);
-    address = traced(std::move(address),
-                     trace_of({router_hop(1, "10.50.1.2", 0.4), router_hop(2, "10.50.2.2", 0.7),
-                               router_hop(3, "10.50.2.2", 0.7, "net-unreachable")},
-                              TraceStop::icmp, "net-unreachable at hop 3"));
+    address = traced(
+        std::move(address),
+        trace_of({router_hop(1, "10.50.1.2", 0.4), router_hop(2, "10.50.2.2", 0.7),
+                  router_hop(3, "10.50.2.2", 0.7, "net-unreachable", Cause::tcp_unreachable)},
+                 TraceStop::icmp, "net-unreachable at hop 3"));
     const TargetReport target = judged(std::move(address));
     CHECK(contains(target.cause->summary,
                    "10.50.2.2 is a router 2 hops away, not the destination: it has no route to "
@@ -223,9 +224,10 @@ TEST_CASE("remedy: no hop answered says both readings honestly") {
 TEST_CASE("remedy: a router's ICMP heard only by the trace points at that router") {
     // The probe's own net-unreachable was lost to the router's ICMP rate limit; the trace's
     // SYN on the same port got it.
-    const auto unreachable = trace_of(
-        {router_hop(1, "10.50.1.2", 0.4), router_hop(2, "10.50.2.2", 0.6, "net-unreachable")},
-        TraceStop::icmp, "hop 2, 10.50.2.2, answered ICMP net-unreachable");
+    const auto unreachable =
+        trace_of({router_hop(1, "10.50.1.2", 0.4),
+                  router_hop(2, "10.50.2.2", 0.6, "net-unreachable", Cause::tcp_unreachable)},
+                 TraceStop::icmp, "hop 2, 10.50.2.2, answered ICMP net-unreachable");
     const std::string remedy = judged(dropped_with(unreachable)).cause->remedy;
     CHECK(contains(remedy,
                    "answered by 10.50.2.2, 2 hops away, not the destination, with ICMP "
@@ -233,9 +235,10 @@ TEST_CASE("remedy: a router's ICMP heard only by the trace points at that router
     CHECK(contains(remedy, "check the routes of 10.50.2.2 toward 10.50.3.2"));
     CHECK_FALSE(contains(remedy, "security group"));
 
-    const auto rejected = trace_of(
-        {router_hop(1, "10.50.1.2", 0.4), router_hop(2, "10.50.1.2", 0.5, "admin-prohibited")},
-        TraceStop::icmp, "10.50.1.2, 1 hop away, answered ICMP admin-prohibited");
+    const auto rejected =
+        trace_of({router_hop(1, "10.50.1.2", 0.4),
+                  router_hop(2, "10.50.1.2", 0.5, "admin-prohibited", Cause::tcp_prohibited)},
+                 TraceStop::icmp, "10.50.1.2, 1 hop away, answered ICMP admin-prohibited");
     const std::string reject_remedy = judged(dropped_with(rejected)).cause->remedy;
     CHECK(contains(reject_remedy, "answered by 10.50.1.2, 1 hop away"));
     CHECK(contains(reject_remedy,

@@ -28,17 +28,20 @@ TEST_CASE("where the packets die, for every way a trace ends") {
           "no answer past hop 2, 10.50.2.2 (TTL 3-7 silent)");
     CHECK(path_verdict(trace_silent_from_start(), "10.50.3.2") ==
           "no hop answered (TTL 1-5 silent)");
-    CHECK(path_verdict(trace_of({router_hop(1, "10.50.1.2", 0.4),
-                                 router_hop(2, "10.50.1.2", 0.5, "admin-prohibited")},
-                                TraceStop::icmp, ""),
-                       "10.50.3.2") == "rejected by 10.50.1.2 at hop 2");
     CHECK(path_verdict(
-              trace_of({router_hop(1, "10.50.2.2", 0.4, "port-unreachable")}, TraceStop::icmp, ""),
+              trace_of({router_hop(1, "10.50.1.2", 0.4),
+                        router_hop(2, "10.50.1.2", 0.5, "admin-prohibited", Cause::tcp_prohibited)},
+                       TraceStop::icmp, ""),
+              "10.50.3.2") == "rejected by 10.50.1.2 at hop 2");
+    CHECK(path_verdict(
+              trace_of({router_hop(1, "10.50.2.2", 0.4, "port-unreachable", Cause::tcp_prohibited)},
+                       TraceStop::icmp, ""),
               "10.50.3.2") == "rejected by 10.50.2.2 at hop 1");
-    CHECK(path_verdict(trace_of({router_hop(1, "10.50.1.2", 0.4),
-                                 router_hop(2, "10.50.2.2", 0.5, "net-unreachable")},
-                                TraceStop::icmp, ""),
-                       "10.50.3.2") == "10.50.2.2 answered net-unreachable at hop 2");
+    CHECK(path_verdict(
+              trace_of({router_hop(1, "10.50.1.2", 0.4),
+                        router_hop(2, "10.50.2.2", 0.5, "net-unreachable", Cause::tcp_unreachable)},
+                       TraceStop::icmp, ""),
+              "10.50.3.2") == "10.50.2.2 answered net-unreachable at hop 2");
     CHECK(path_verdict(trace_of({router_hop(1, "10.50.1.2", 0.4),
                                  router_hop(2, "10.50.3.2", 0.9, "syn-ack")},
                                 TraceStop::destination, ""),
