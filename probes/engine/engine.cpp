@@ -600,7 +600,7 @@ class Run : public std::enable_shared_from_this<Run> {
             if (!ec) source = local;
         }
         address.mtu = start_mtu_evidence(std::move(stage), kernel_path_mtu(ip, source));
-        progress_[at.target].address_retrying[at.address] = true;
+        progress_[at.target].address_following_up[at.address] = true;
         retry_clamped(at);
     }
 
@@ -608,7 +608,7 @@ class Run : public std::enable_shared_from_this<Run> {
     void retry_clamped(AddressRef at) {
         const int mss = next_retry_mss(*evidence_[at.target].addresses[at.address].mtu);
         if (mss == 0) {
-            progress_[at.target].address_retrying[at.address] = false;
+            progress_[at.target].address_following_up[at.address] = false;
             return finish_address(at);
         }
         boost::system::error_code ec;
@@ -683,7 +683,7 @@ class Run : public std::enable_shared_from_this<Run> {
         boost::system::error_code ec;
         const auto ip = asio::ip::make_address(tcp.address, ec);
         if (ec) return release_address(at);
-        progress_[at.target].address_tracing[at.address] = true;
+        progress_[at.target].address_following_up[at.address] = true;
         TraceOptions trace;
         trace.budget = options_.settings.timeout;
         trace.max_hops = options_.settings.trace_max_hops;
@@ -699,7 +699,7 @@ class Run : public std::enable_shared_from_this<Run> {
                   [self = shared_from_this(), at](TraceEvidence evidence) {
                       self->evidence_[at.target].addresses[at.address].tcp.trace =
                           std::move(evidence);
-                      self->progress_[at.target].address_tracing[at.address] = false;
+                      self->progress_[at.target].address_following_up[at.address] = false;
                       self->release_address(at);
                   });
     }

@@ -41,8 +41,9 @@ void mark_target(TargetEvidence& target, const TargetProgress& progress,
     }
     for (std::size_t a = 0; a < target.addresses.size(); ++a) {
         if (a < progress.address_done.size() && progress.address_done[a]) continue;
-        if (a < progress.address_tracing.size() && progress.address_tracing[a]) continue;
-        if (a < progress.address_retrying.size() && progress.address_retrying[a]) continue;
+        if (a < progress.address_following_up.size() && progress.address_following_up[a]) {
+            continue;
+        }
         const Stage stage =
             a < progress.address_stage.size() ? progress.address_stage[a] : Stage::tcp;
         fail(stage_evidence(target.addresses[a], stage), detail);
@@ -55,8 +56,7 @@ void TargetProgress::start_addresses(std::size_t count) {
     dns_done = true;
     address_stage.assign(count, Stage::tcp);
     address_done.assign(count, false);
-    address_tracing.assign(count, false);
-    address_retrying.assign(count, false);
+    address_following_up.assign(count, false);
 }
 
 bool TargetProgress::finish_address(std::size_t a) {

@@ -21,13 +21,10 @@ struct TargetProgress {
     bool dns_done = false;
     std::vector<Stage> address_stage;  // the stage in progress, per address probed
     std::vector<bool> address_done;
-    // Its stages have ended and its path trace is under way: the deadline leaves its evidence
-    // as it is (the trace is left out).
-    std::vector<bool> address_tracing;
-    // Its stages have ended and the retries of a stall with a clamped MSS are under way
-    // (probes/engine/mtu_retry.h): the deadline leaves its evidence as it is, with the attempts
-    // that ended.
-    std::vector<bool> address_retrying;
+    // Its stages have ended and a follow-up is under way (the retries of a stall with a
+    // clamped MSS, probes/engine/mtu_retry.h; the path trace, probes/tcp/tcp_trace.h): the
+    // deadline leaves its evidence as it is, with the retries that ended and without the trace.
+    std::vector<bool> address_following_up;
     bool done = false;  // every stage of the target has ended
 
     // DNS answered and the first `count` addresses are to be probed, each from tcp.

@@ -339,6 +339,19 @@ class Drops(RoutedPath):
         self.assert_formats_render(target)
 
 
+    def test_a_deadline_during_the_trace_keeps_the_probes_verdict(self):
+        # The SYN times out at 1 s and the trace starts; --deadline ends the run in it. The
+        # address's stages had all ended: tcp.timeout stays (not run.deadline), without a trace.
+        topology.nft(CLUSTER, INPUT_DROP)
+        r = self.run_check(endpoint(CLUSTER_V4), "--deadline", "1.4s")
+        self.assertEqual(r.code, 2, r)
+        self.assertLess(r.elapsed, 1.9, r)
+        tcp = self.tcp_of(r)
+        self.assertEqual(tcp["code"], "tcp.timeout", tcp)
+        self.assertIsNone(tcp["trace"], tcp)
+        self.assertEqual(r.json["targets"][0]["cause"]["code"], "tcp.timeout")
+
+
 class Rejects(RoutedPath):
     """ICMP errors from a router: the trace names the router and its distance, the TCP cause
     names it as the offender, not the destination."""
@@ -580,6 +593,22 @@ class MtuBlackHole(RoutedPath):
         mtu = self.black_hole(500)
         self.assertIsNone(mtu["working_mss"], mtu)
         self.assertEqual(self.attempts(mtu), [(536, False)])
+
+    def test_a_deadline_during_the_retries_keeps_the_stall(self):
+        # The handshake stalls for the 1 s timeout, the 536 retry stalls too (nothing fits a
+        # 500-byte hole) and --deadline ends the run in it: the cause stays tls.timeout, the
+        # retry that had not ended is not counted.
+        topology.nft(R2, BLACK_HOLE.format(limit=500))
+        r = self.run_check(endpoint(CLUSTER_V4, TLS_PORT), "--no-protocol", "--ca-file",
+                           self.ca_file, "--deadline", "1.5s")
+        self.assertEqual(r.code, 2, r)
+        self.assertLess(r.elapsed, 2.0, r)
+        t = r.json["targets"][0]
+        self.assertEqual(t["cause"]["code"], "tls.timeout", t)
+        mtu = t["addresses"][0]["mtu"]
+        self.assertEqual(mtu["stalled_stage"], "tls", mtu)
+        self.assertEqual(mtu["attempts"], [], mtu)
+        self.assertIsNone(mtu["working_mss"], mtu)
 
     def test_without_the_black_hole_nothing_is_retried(self):
         r = self.run_check(endpoint(CLUSTER_V4, TLS_PORT), "--no-protocol", "--ca-file",

@@ -88,6 +88,22 @@ TEST_CASE("each unfinished address gets run.deadline at the stage it was in",
     CHECK(untouched(addresses[3].tls));
 }
 
+TEST_CASE("an address whose stages ended and whose follow-up runs keeps its evidence",
+          "[engine][deadline]") {
+    // A dropped SYN being traced, beside an address still in TLS.
+    std::vector<TargetEvidence> targets{target_with_addresses(2)};
+    targets[0].addresses[0].tcp.status = StageStatus::failed;
+    targets[0].addresses[0].tcp.cause = Cause::tcp_timeout;
+    std::vector<TargetProgress> progress(1);
+    progress[0].start_addresses(2);
+    progress[0].address_following_up[0] = true;
+    progress[0].address_stage[1] = Stage::tls;
+    vpcprobe::mark_deadline_passed(targets, progress, 1500ms);
+    CHECK(targets[0].addresses[0].tcp.cause == Cause::tcp_timeout);
+    CHECK_FALSE(targets[0].addresses[0].tcp.trace.has_value());
+    CHECK(marked(targets[0].addresses[1].tls));
+}
+
 TEST_CASE("a finished target is left as it was", "[engine][deadline]") {
     std::vector<TargetEvidence> targets(1);
     targets[0].dns.status = StageStatus::failed;
