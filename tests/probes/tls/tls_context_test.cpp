@@ -5,6 +5,7 @@
 // one holding another CA; --ca-file adds to it; the client identity is installed in the context;
 // material() and check_tls_material() say which trust and certificate were used.
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -143,6 +144,12 @@ std::string hashed_directory_with(const vpcprobe::test::TempDir& dir, const std:
     return path;
 }
 
+// How many certificates the context's store holds in memory.
+int anchors_in(vpcprobe::TlsContext& context) {
+    X509_STORE* store = SSL_CTX_get_cert_store(context.native().native_handle());
+    return sk_X509_OBJECT_num(X509_STORE_get0_objects(store));
+}
+
 }  // namespace
 
 TEST_CASE("the system store is looked up in the hashed directory, SSL_CERT_FILE and _DIR honoured",
@@ -154,13 +161,18 @@ TEST_CASE("the system store is looked up in the hashed directory, SSL_CERT_FILE 
     std::filesystem::create_directories(empty);
     const vpcprobe::ProbeSettings system_store;  // no --ca-file, no trust store
 
-    SECTION("an anchor in SSL_CERT_DIR's hashed directory is found when a chain asks for it") {
+    SECTION("an anchor in SSL_CERT_DIR's hashed directory is read when a chain asks for it") {
         ScopedEnv file("SSL_CERT_FILE", nullptr);
         ScopedEnv directory("SSL_CERT_DIR",
                             hashed_directory_with(dir, scratch_pki().ca_file()).c_str());
-        const auto verified = handshake(server.endpoint(), context_for(system_store));
+        const auto context = context_for(system_store);
+        // Nothing read up front (OpenSSL's default would have parsed the whole bundle) ...
+        CHECK(anchors_in(*context) == 0);
+        const auto verified = handshake(server.endpoint(), context);
         INFO(verified.detail);
         CHECK(verified.status == StageStatus::ok);
+        // ... and the one anchor the chain needed, once it did.
+        CHECK(anchors_in(*context) == 1);
     }
     SECTION("a directory without it: untrusted, the default bundle is not read instead") {
         ScopedEnv file("SSL_CERT_FILE", nullptr);
