@@ -184,10 +184,18 @@ struct MssAttempt {
 struct MtuEvidence {
     std::string stalled_stage;         // "tls" or "protocol"
     std::vector<MssAttempt> attempts;  // in the order tried (536, then 1200)
-    int working_mss = 0;               // the largest clamp that completed; 0 = none did
     // The path MTU the kernel knew on the stalled connection (IP_MTU / IPV6_MTU): unchanged
     // from the interface's when no ICMP fragmentation-needed / packet-too-big came back.
     int kernel_path_mtu = 0;
+
+    // The largest clamp that completed; 0 = none did.
+    int working_mss() const {
+        int largest = 0;
+        for (const auto& attempt : attempts) {
+            if (attempt.completed && attempt.mss > largest) largest = attempt.mss;
+        }
+        return largest;
+    }
 };
 
 struct VerifyError {

@@ -674,7 +674,7 @@ class Run : public std::enable_shared_from_this<Run> {
     }
 
     void end_attempt(AddressRef at, MssAttempt attempt) {
-        record_attempt(*evidence_[at.target].addresses[at.address].mtu, std::move(attempt));
+        evidence_[at.target].addresses[at.address].mtu->attempts.push_back(std::move(attempt));
         retry_clamped(at);
     }
 

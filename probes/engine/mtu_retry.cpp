@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <utility>
@@ -68,11 +67,6 @@ int next_retry_mss(const MtuEvidence& mtu) {
     if (tried >= std::size(kMtuRetryMss)) return 0;
     if (tried > 0 && !mtu.attempts.front().completed) return 0;
     return kMtuRetryMss[tried];
-}
-
-void record_attempt(MtuEvidence& mtu, MssAttempt attempt) {
-    if (attempt.completed) mtu.working_mss = std::max(mtu.working_mss, attempt.mss);
-    mtu.attempts.push_back(std::move(attempt));
 }
 
 MssAttempt attempt_outcome(const std::string& stage, int mss, const StageResult& result,

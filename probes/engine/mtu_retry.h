@@ -41,9 +41,6 @@ MtuEvidence start_mtu_evidence(std::string stalled_stage, int kernel_path_mtu);
 // would) or every clamp has been tried.
 int next_retry_mss(const MtuEvidence& mtu);
 
-// Appends one attempt; working_mss is the largest clamp that completed.
-void record_attempt(MtuEvidence& mtu, MssAttempt attempt);
-
 // What the retry of `stage` ("tls" or "protocol") with `mss` saw, as an attempt: completed when
 // the handshake completed ("tls"; `handshake_completed`) or the protocol check got an answer,
 // of whatever kind, before its timeout ("protocol"). `result` is the stage's evidence (its

@@ -699,7 +699,7 @@ void mtu_blackhole(const std::vector<TargetReport>& targets, std::vector<Finding
     for (const auto& target : targets) {
         for (const auto& address : target.evidence.addresses) {
             if (!mtu_blackhole_suspected(address)) continue;
-            const int mss = address.mtu->working_mss;
+            const int mss = address.mtu->working_mss();
             add_unique(finding.components, target.target.component);
             add_unique(finding.targets, target.target.endpoint());
             facts.push_back(

@@ -6,7 +6,7 @@
 namespace vpcprobe {
 
 bool mtu_blackhole_suspected(const AddressEvidence& address) {
-    if (!address.mtu || address.mtu->working_mss == 0) return false;
+    if (!address.mtu || address.mtu->working_mss() == 0) return false;
     // The retry proves the path only while the first try's stall is still the address's story.
     return address.tls.cause == Cause::tls_timeout ||
            address.protocol.cause == Cause::protocol_timeout;
@@ -26,8 +26,8 @@ std::string mtu_blackhole_fact(const AddressEvidence& address, const std::string
     std::string fact = fmt::format(
         "{} to {} stalled, and a retry with MSS {} completed it: packets of up to {} bytes get "
         "through, full-size ones do not",
-        stalled_stage_phrase(mtu), endpoint, mtu.working_mss,
-        implied_path_mtu(mtu.working_mss, address.address));
+        stalled_stage_phrase(mtu), endpoint, mtu.working_mss(),
+        implied_path_mtu(mtu.working_mss(), address.address));
     if (mtu.kernel_path_mtu > 0) {
         fact += fmt::format(
             "; the kernel still holds a path MTU of {} to {}: no ICMP fragmentation-needed "

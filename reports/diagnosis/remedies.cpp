@@ -219,7 +219,7 @@ std::string deadline_remedy(const Facts& facts) {
 // A stall that a clamped MSS got through: the path, not the server (finding
 // network.mtu_blackhole_suspected says the same for every such target).
 std::string mtu_remedy(const Facts& facts) {
-    const int mss = facts.shown->mtu->working_mss;
+    const int mss = facts.shown->mtu->working_mss();
     return fmt::format(
         "{} answers once segments are clamped to MSS {}: not {}, but a path MTU black hole that "
         "loses its full-size packets; let ICMP fragmentation-needed / packet-too-big through the "

@@ -295,7 +295,7 @@ json::value mtu_json(const std::optional<MtuEvidence>& mtu) {
     };
     return json::object{{"stalled_stage", text(mtu->stalled_stage)},
                         {"attempts", std::move(attempts)},
-                        {"working_mss", positive_or_null(mtu->working_mss)},
+                        {"working_mss", positive_or_null(mtu->working_mss())},
                         {"kernel_path_mtu", positive_or_null(mtu->kernel_path_mtu)}};
 }
 

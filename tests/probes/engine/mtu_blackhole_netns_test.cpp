@@ -197,7 +197,7 @@ TEST_CASE("a path that drops full-size packets is retried with a clamped MSS",
         CHECK(address.mtu->attempts[0].ms > 0);
         CHECK(address.mtu->attempts[1].mss == 1200);
         CHECK(address.mtu->attempts[1].completed);
-        CHECK(address.mtu->working_mss == 1200);
+        CHECK(address.mtu->working_mss() == 1200);
     }
     SECTION("packets over 1000 bytes dropped: 536 gets through, 1200 stalls") {
         const auto& address = address_of(run, "10.89.0.3");
@@ -209,7 +209,7 @@ TEST_CASE("a path that drops full-size packets is retried with a clamped MSS",
         CHECK_FALSE(address.mtu->attempts[1].completed);
         CHECK(address.mtu->attempts[1].cause == Cause::tls_timeout);
         CHECK(address.mtu->attempts[1].ms >= 700);
-        CHECK(address.mtu->working_mss == 536);
+        CHECK(address.mtu->working_mss() == 536);
     }
     SECTION("everything after the SYN-ACK dropped: the smallest clamp stalls, no other is tried") {
         const auto& address = address_of(run, "10.89.0.4");
@@ -218,7 +218,7 @@ TEST_CASE("a path that drops full-size packets is retried with a clamped MSS",
         CHECK(address.mtu->attempts[0].mss == 536);
         CHECK_FALSE(address.mtu->attempts[0].completed);
         CHECK(address.mtu->attempts[0].cause == Cause::tls_timeout);
-        CHECK(address.mtu->working_mss == 0);
+        CHECK(address.mtu->working_mss() == 0);
     }
     SECTION("a plaintext answer over 1300 bytes dropped: the protocol stalls, MSS 1200 gets it") {
         const auto& address = address_of(run, kPlaintextHttp);
@@ -233,7 +233,7 @@ TEST_CASE("a path that drops full-size packets is retried with a clamped MSS",
         CHECK(address.mtu->attempts[0].completed);
         CHECK(address.mtu->attempts[1].mss == 1200);
         CHECK(address.mtu->attempts[1].completed);
-        CHECK(address.mtu->working_mss == 1200);
+        CHECK(address.mtu->working_mss() == 1200);
     }
     SECTION("the finding names the addresses a clamp rescued, and only those") {
         const vpcprobe::Report report = vpcprobe::diagnose(run.targets, vpcprobe::AgentInfo{});

@@ -63,28 +63,28 @@ TEST_CASE("536 first; 1200 only when 536 got through; the largest that completed
     TlsEvidence completed;
     completed.status = StageStatus::ok;
 
-    record_attempt(mtu, attempt_outcome("tls", 536, completed, true, 4.2));
-    CHECK(mtu.working_mss == 536);
+    mtu.attempts.push_back(attempt_outcome("tls", 536, completed, true, 4.2));
+    CHECK(mtu.working_mss() == 536);
     CHECK(mtu.attempts.back().completed);
     CHECK(mtu.attempts.back().cause == Cause::none);
     CHECK(next_retry_mss(mtu) == 1200);
 
     SECTION("1200 stalls: 536 is what works") {
-        record_attempt(mtu, attempt_outcome("tls", 1200, stalled, false, 1000.3));
-        CHECK(mtu.working_mss == 536);
+        mtu.attempts.push_back(attempt_outcome("tls", 1200, stalled, false, 1000.3));
+        CHECK(mtu.working_mss() == 536);
         CHECK(mtu.attempts.back().cause == Cause::tls_timeout);
         CHECK(mtu.attempts.back().detail == "no TLS answer in 1s");
     }
     SECTION("1200 completes too: 1200 is what works") {
-        record_attempt(mtu, attempt_outcome("tls", 1200, completed, true, 3.0));
-        CHECK(mtu.working_mss == 1200);
+        mtu.attempts.push_back(attempt_outcome("tls", 1200, completed, true, 3.0));
+        CHECK(mtu.working_mss() == 1200);
     }
     CHECK(next_retry_mss(mtu) == 0);
 
     // The smallest segments stalled too: no larger clamp is tried, it is not the path's MTU.
     MtuEvidence none = start_mtu_evidence("tls", 0);
-    record_attempt(none, attempt_outcome("tls", 536, stalled, false, 1000));
-    CHECK(none.working_mss == 0);
+    none.attempts.push_back(attempt_outcome("tls", 536, stalled, false, 1000));
+    CHECK(none.working_mss() == 0);
     CHECK(next_retry_mss(none) == 0);
 }
 

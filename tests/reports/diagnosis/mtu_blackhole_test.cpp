@@ -58,10 +58,7 @@ AddressEvidence tls_stalled(const std::string& address, std::vector<MssAttempt> 
     MtuEvidence mtu;
     mtu.stalled_stage = "tls";
     mtu.kernel_path_mtu = kernel_path_mtu;
-    for (auto& tried : attempts) {
-        if (tried.completed && mtu.working_mss == 0) mtu.working_mss = tried.mss;
-        mtu.attempts.push_back(std::move(tried));
-    }
+    mtu.attempts = std::move(attempts);
     evidence.mtu = std::move(mtu);
     return evidence;
 }
