@@ -711,7 +711,25 @@ def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def assert_flat(test, rss, fds, runs, fd_slack=8):
+def memory_picture(pid):
+    """What a soak failure needs to tell a leak from the machine's accounting: the process's
+    Vm*/Rss* lines, its huge pages, its descriptor limit and the machine's THP mode."""
+    lines = []
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            lines += [l.strip() for l in f if l.startswith(("Vm", "Rss", "Threads"))]
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            lines += [l.strip() for l in f if l.startswith(("AnonHugePages", "Private_Dirty"))]
+        with open(f"/proc/{pid}/limits") as f:
+            lines += [" ".join(l.split()) for l in f if l.startswith("Max open files")]
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            lines.append("THP " + f.read().strip())
+    except OSError as e:
+        lines.append(f"({e})")
+    return "; ".join(lines)
+
+
+def assert_flat(test, rss, fds, runs, fd_slack=8, pid=None):
     """A soak's verdict on VmRSS (KiB) and open-descriptor samples taken after warm-up: the
     first quarter of the samples against the last. A sample may land in the middle of a run
     (its sockets open, its buffers allocated), so the floors are compared, and the peaks more
@@ -722,8 +740,9 @@ def assert_flat(test, rss, fds, runs, fd_slack=8):
     quarter = len(rss) // 4
     floor_growth = min(rss[-quarter:]) - min(rss[:quarter])
     peak_growth = max(rss[-quarter:]) - max(rss[:quarter])
+    picture = f"; now: {memory_picture(pid)}" if pid else ""
     test.assertLess(floor_growth, 2048, f"VmRSS floor grew {floor_growth} KiB over {runs} runs: "
-                                        f"{rss}")
-    test.assertLess(peak_growth, 4096, f"VmRSS peak grew {peak_growth} KiB: {rss}")
+                                        f"{rss}{picture}")
+    test.assertLess(peak_growth, 4096, f"VmRSS peak grew {peak_growth} KiB: {rss}{picture}")
     test.assertLessEqual(min(fds[-quarter:]) - min(fds[:quarter]), 0, fds)
     test.assertLessEqual(max(fds), min(fds) + fd_slack, fds)

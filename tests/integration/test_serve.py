@@ -504,7 +504,7 @@ class Soak(unittest.TestCase):
                     time.sleep(0.05)
                 runs = len(serve.log_lines("check"))
                 self.assertGreaterEqual(runs, 300, "too few cycles in the time allowed")
-                assert_flat(self, rss, fds, runs)
+                assert_flat(self, rss, fds, runs, pid=pid)
                 self.assertIsNone(serve.proc.poll())
                 self.assertEqual(serve.log_lines("check_error"), [])
 

@@ -180,7 +180,8 @@ class FaultSoak(unittest.TestCase):
                   file=sys.stderr)
             self.assertGreaterEqual(self.runs, 300, "too few runs in the time allowed")
             self.assertGreaterEqual(min(seen.values()), 4, seen)
-            assert_flat(self, self.samples["rss"], self.samples["fds"], self.runs)
+            assert_flat(self, self.samples["rss"], self.samples["fds"], self.runs,
+                        pid=self.serve.proc.pid)
             self.assertIsNone(serve.proc.poll())
             self.assertEqual(serve.log_lines("check_error"), [])
             validate(self.last)
