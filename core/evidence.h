@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -228,8 +230,52 @@ struct TlsEvidence : StageResult {
     std::optional<CertificateInfo> client_certificate;
 };
 
+// A certificate chain as a peer presented it, leaf first. Shared, not copied: every address
+// shown the same chain (2,000 brokers behind one certificate) holds a pointer to one copy,
+// which is what keeps a large run's memory flat (docs/performance.md). Reads like a const
+// vector; a write copies first when another holder shares it, so a change never reaches them.
+class CertificateChain {
+  public:
+    CertificateChain() = default;
+    CertificateChain(std::vector<CertificateInfo> certificates)  // NOLINT: a chain is its list
+        : certificates_(std::make_shared<std::vector<CertificateInfo>>(std::move(certificates))) {}
+    CertificateChain(std::initializer_list<CertificateInfo> certificates)
+        : CertificateChain(std::vector<CertificateInfo>(certificates)) {}
+
+    bool empty() const { return size() == 0; }
+    std::size_t size() const { return certificates_ ? certificates_->size() : 0; }
+    const CertificateInfo& operator[](std::size_t i) const { return (*certificates_)[i]; }
+    const CertificateInfo& front() const { return certificates_->front(); }
+    const CertificateInfo& back() const { return certificates_->back(); }
+    std::vector<CertificateInfo>::const_iterator begin() const { return list().begin(); }
+    std::vector<CertificateInfo>::const_iterator end() const { return list().end(); }
+    const std::vector<CertificateInfo>& list() const {
+        static const std::vector<CertificateInfo> none;
+        return certificates_ ? *certificates_ : none;
+    }
+    // Whether both hold the one shared copy (not merely equal certificates).
+    bool shares(const CertificateChain& other) const {
+        return certificates_ != nullptr && certificates_ == other.certificates_;
+    }
+
+    CertificateInfo& operator[](std::size_t i) { return own()[i]; }
+    void push_back(CertificateInfo info) { own().push_back(std::move(info)); }
+
+  private:
+    std::vector<CertificateInfo>& own() {
+        if (!certificates_) {
+            certificates_ = std::make_shared<std::vector<CertificateInfo>>();
+        } else if (certificates_.use_count() > 1) {
+            certificates_ = std::make_shared<std::vector<CertificateInfo>>(*certificates_);
+        }
+        return *certificates_;
+    }
+
+    std::shared_ptr<std::vector<CertificateInfo>> certificates_;
+};
+
 struct CertificateEvidence : StageResult {
-    std::vector<CertificateInfo> chain;      // as presented by the peer, leaf first
+    CertificateChain chain;                  // as presented by the peer, leaf first
     std::vector<VerifyError> verify_errors;  // every error the verify callback saw
     std::optional<int> days_left;            // of the chain's earliest not_after
 };

@@ -17,7 +17,7 @@ namespace vpcprobe {
 
 namespace {
 
-const CertificateInfo& earliest_expiring(const std::vector<CertificateInfo>& chain) {
+const CertificateInfo& earliest_expiring(const CertificateChain& chain) {
     return *std::min_element(chain.begin(), chain.end(),
                              [](const CertificateInfo& a, const CertificateInfo& b) {
                                  return a.not_after < b.not_after;

@@ -20,6 +20,7 @@
 #include "core/evidence.h"
 #include "core/probe_settings.h"
 #include "core/result.h"
+#include "probes/tls/chain_cache.h"
 #include "probes/tls/trust_anchors.h"
 
 namespace vpcprobe {
@@ -35,6 +36,8 @@ class TlsContext {
 
     boost::asio::ssl::context& native() { return context_; }
     const TlsMaterialInfo& material() const { return material_; }
+    // The chains this context's peers presented, described once each.
+    ChainCache& chains() { return chains_; }
 
     TlsContext(boost::asio::ssl::context context, TlsMaterialInfo material)
         : context_(std::move(context)), material_(std::move(material)) {}
@@ -42,6 +45,7 @@ class TlsContext {
   private:
     boost::asio::ssl::context context_;
     TlsMaterialInfo material_;
+    ChainCache chains_;
 };
 
 }  // namespace vpcprobe

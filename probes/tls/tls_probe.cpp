@@ -36,21 +36,6 @@ using SteadyClock = std::chrono::steady_clock;
 // Certificate facts (probes/tls/certificate_info.h describes each certificate)
 
 // The chain the peer presented, leaf first; just the leaf when OpenSSL kept no chain.
-std::vector<CertificateInfo> presented_chain(SSL* ssl) {
-    std::vector<CertificateInfo> chain;
-    if (STACK_OF(X509)* presented = SSL_get_peer_cert_chain(ssl)) {
-        for (int i = 0; i < sk_X509_num(presented); ++i) {
-            chain.push_back(certificate_info(sk_X509_value(presented, i)));
-        }
-    }
-    if (chain.empty()) {
-        if (X509* leaf = SSL_get0_peer_certificate(ssl)) {
-            chain.push_back(certificate_info(leaf));
-        }
-    }
-    return chain;
-}
-
 double elapsed_ms(SteadyClock::time_point since) {
     return std::chrono::duration<double, std::milli>(SteadyClock::now() - since).count();
 }
@@ -342,7 +327,7 @@ void TlsProbe::fail_tls(Cause cause, std::string detail) {
 
 void TlsProbe::finish_certificate() {
     const auto certificate_started = SteadyClock::now();
-    certificate_.chain = presented_chain(stream_->native_handle());
+    certificate_.chain = context_->chains().presented(stream_->native_handle());
     if (certificate_.chain.empty()) {
         certificate_.status = StageStatus::failed;
         certificate_.cause = Cause::cert_invalid;
