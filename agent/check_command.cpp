@@ -16,7 +16,7 @@ namespace {
 
 std::string render(const Report& report, const CheckOptions& options) {
     switch (options.format) {
-        case ReportFormat::json:
+        case ReportFormat::json:  // streamed instead (run_check_command)
             return render_json(report);
         case ReportFormat::markdown:
             return render_markdown(report);
@@ -39,9 +39,13 @@ int run_check_command(const Command& command, const std::string& command_line) {
     if (!checked) return cannot_run(checked.error());
     for (const std::string& warning : checked->warnings) warn(warning);
     const Report& report = checked->report;
-    if (!write_output(command.options.output, render(report, command.options))) {
-        return kExitCannotRun;
-    }
+    // JSON is written as it is rendered: its evidence is most of a large run's memory.
+    const bool written =
+        command.options.format == ReportFormat::json
+            ? write_output(command.options.output,
+                           [&report](const ReportSink& sink) { render_json(report, sink); })
+            : write_output(command.options.output, render(report, command.options));
+    if (!written) return kExitCannotRun;
     return exit_code(report);
 }
 

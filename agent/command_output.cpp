@@ -26,4 +26,17 @@ bool write_output(const std::optional<std::string>& output, const std::string& c
     return false;
 }
 
+bool write_output(const std::optional<std::string>& output,
+                  const std::function<void(const ReportSink&)>& render) {
+    auto writer = ReportWriter::open(output);
+    Result<void> written = writer ? Result<void>() : Result<void>(std::move(writer).error());
+    if (written) {
+        render(writer->sink());
+        written = writer->finish();
+    }
+    if (written) return true;
+    cannot_run(std::move(written).error().context(output ? "-o " + *output : "stdout"));
+    return false;
+}
+
 }  // namespace vpcprobe

@@ -4,10 +4,12 @@
 // Writes to stdout/stderr; call from one thread at a time.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "core/result.h"
+#include "reports/render/output.h"
 
 namespace vpcprobe {
 
@@ -20,5 +22,9 @@ void warn(const std::string& message);
 // `content` to the file `output` names (atomically) or to standard output; false, with the
 // reason on stderr, when it could not be written.
 bool write_output(const std::optional<std::string>& output, const std::string& content);
+
+// The same for a report written as it is rendered: `render` writes its pieces to the sink.
+bool write_output(const std::optional<std::string>& output,
+                  const std::function<void(const ReportSink&)>& render);
 
 }  // namespace vpcprobe

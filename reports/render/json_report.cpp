@@ -369,7 +369,8 @@ json::object tls_material_json(const TlsMaterialInfo& tls) {
     return out;
 }
 
-json::object report_json(const Report& report) {
+// The members before "targets" (schema_version, tool, agent), in their order.
+json::object report_head(const Report& report) {
     const AgentInfo& agent = report.agent;
     json::object out;
     out["schema_version"] = report.schema_version;
@@ -401,9 +402,12 @@ json::object report_json(const Report& report) {
         agent.client_config ? json::value(client_config_json(*agent.client_config)) : nullptr;
     agent_out["tls"] = agent.tls ? json::value(tls_material_json(*agent.tls)) : nullptr;
     agent_out["plan_notes"] = texts(agent.plan_notes);
-    json::array targets;
-    for (const auto& target : report.targets) targets.push_back(target_json(target));
-    out["targets"] = std::move(targets);
+    return out;
+}
+
+// The members after "targets" (findings, summary), in their order.
+json::object report_tail(const Report& report) {
+    json::object out;
     json::array findings;
     for (const auto& finding : report.findings) findings.push_back(finding_json(finding));
     out["findings"] = std::move(findings);
@@ -472,12 +476,61 @@ void pretty(std::string& out, const json::value& value, int depth) {
     }
 }
 
+// One member of the top-level object: its key (after a comma unless it is the first), then
+// its value at depth 1.
+void pretty_member_key(std::string& out, std::string_view key, bool& first) {
+    if (!first) out.push_back(',');
+    first = false;
+    newline(out, 1);
+    out += json::serialize(json::string(key));
+    out += ": ";
+}
+
+void pretty_member(std::string& out, std::string_view key, const json::value& value, bool& first) {
+    pretty_member_key(out, key, first);
+    pretty(out, value, 1);
+}
+
 }  // namespace
+
+void render_json(const Report& report, const ReportSink& sink) {
+    std::string out;
+    // Written out whenever this much is pending: one target's JSON is a few KiB, so memory
+    // holds one piece and one target, whatever the number of targets.
+    constexpr std::size_t kPiece = 64 * 1024;
+    out.push_back('{');
+    bool first = true;
+    for (const auto& member : report_head(report)) {
+        pretty_member(out, member.key(), member.value(), first);
+    }
+    pretty_member_key(out, "targets", first);
+    if (report.targets.empty()) {
+        out += "[]";
+    } else {
+        out.push_back('[');
+        for (std::size_t i = 0; i < report.targets.size(); ++i) {
+            if (i > 0) out.push_back(',');
+            newline(out, 2);
+            pretty(out, target_json(report.targets[i]), 2);
+            if (out.size() >= kPiece) {
+                sink(out);
+                out.clear();
+            }
+        }
+        newline(out, 1);
+        out.push_back(']');
+    }
+    for (const auto& member : report_tail(report)) {
+        pretty_member(out, member.key(), member.value(), first);
+    }
+    newline(out, 0);
+    out += "}\n";
+    sink(out);
+}
 
 std::string render_json(const Report& report) {
     std::string out;
-    pretty(out, report_json(report), 0);
-    out.push_back('\n');
+    render_json(report, [&out](std::string_view piece) { out += piece; });
     return out;
 }
 

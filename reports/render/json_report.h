@@ -3,12 +3,13 @@
 // Schema): what scripts, dashboards and support tooling read. The fields of schema_version 1
 // keep their names and order; more fields follow them (docs/report.md, "Fields beyond the
 // contract's minimum": per-address evidence, details, raw error codes) so nothing observed is
-// lost. Pure function of the report: safe from any thread.
+// lost. Pure functions of the report: safe from any thread.
 #pragma once
 
 #include <string>
 
 #include "core/report.h"
+#include "reports/render/output.h"
 
 namespace vpcprobe {
 
@@ -18,5 +19,10 @@ namespace vpcprobe {
 // ""; durations are milliseconds rounded to 0.1; times are RFC 3339 UTC; strings that are
 // not valid UTF-8 have their bad bytes replaced by U+FFFD so the document always parses.
 std::string render_json(const Report& report);
+
+// The same document written to `sink` in pieces as it is rendered: each target's JSON is built,
+// written and freed before the next, so memory holds one target's, not the report's
+// (docs/performance.md, "The lightest probe").
+void render_json(const Report& report, const ReportSink& sink);
 
 }  // namespace vpcprobe

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace vpcprobe {
 
@@ -34,17 +35,6 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
-Result<void> write_stdout(const std::string& content) {
-    // Through stdio, so the report stays in order with anything else printed through it.
-    if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size() ||
-        std::fflush(stdout) != 0) {
-        Error error(describe(errno));
-        std::clearerr(stdout);
-        return error;
-    }
-    return {};
-}
-
 // The file a path names once symbolic links are followed (a bounded number of hops, like
 // the kernel's), so the rename replaces the report and not the link pointing at it. A
 // dangling link resolves to the file it would create.
@@ -65,32 +55,6 @@ Error last_error() {
     return Error(describe(errno));
 }
 
-// For what must not be renamed over (a FIFO, a character device, a directory): open and
-// write in place. Opening a directory for writing fails with EISDIR, which is the answer.
-Result<void> write_in_place(const fs::path& destination, const std::string& content) {
-    const int fd = ::open(destination.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return last_error();
-    if (!write_all(fd, content)) {
-        Error error = last_error();
-        ::close(fd);
-        return error;
-    }
-    if (::close(fd) != 0) return last_error();
-    return {};
-}
-
-// Writes `content` to the open temporary file `fd` with `mode`, makes it durable and closes
-// it (also when a step fails).
-Result<void> fill_temporary(int fd, const std::string& content, mode_t mode) {
-    if (::fchmod(fd, mode) != 0 || !write_all(fd, content) || ::fsync(fd) != 0) {
-        Error error = last_error();
-        ::close(fd);
-        return error;
-    }
-    if (::close(fd) != 0) return last_error();
-    return {};
-}
-
 // Make a rename durable; a report that was written is not worth failing over this.
 void sync_directory(const fs::path& directory) {
     const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -98,29 +62,6 @@ void sync_directory(const fs::path& directory) {
         ::fsync(dir_fd);
         ::close(dir_fd);
     }
-}
-
-// Temp file + fsync + rename: readers see the old report or the new one, never a torn one.
-Result<void> replace_atomically(const fs::path& destination, const std::string& content,
-                                mode_t mode) {
-    const fs::path directory =
-        destination.has_parent_path() ? destination.parent_path() : fs::path(".");
-    // Hidden, and named after the report, so a leftover from a crash is recognisable. Appended,
-    // not "." + name: GCC 12 at -O3 warns falsely on that (-Wrestrict, GCC bug 105651).
-    std::string temp_name = ".";
-    temp_name += destination.filename().string();
-    temp_name += ".XXXXXX";
-    std::string temp = (directory / temp_name).string();
-    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
-    if (fd < 0) return last_error();
-    auto written = fill_temporary(fd, content, mode);
-    if (written && ::rename(temp.c_str(), destination.c_str()) != 0) written = last_error();
-    if (!written) {
-        ::unlink(temp.c_str());
-        return written;
-    }
-    sync_directory(directory);
-    return {};
 }
 
 // The mode a new report gets: 0644, less what the user's umask takes away (a umask of 077
@@ -142,23 +83,110 @@ mode_t new_file_mode() {
     return 0644 & ~mask;
 }
 
+// A hidden temporary file beside `destination`, named after it so that a leftover from a
+// crash is recognisable: its path and descriptor, with `mode` set.
+Result<std::pair<std::string, int>> create_temporary(const fs::path& destination, mode_t mode) {
+    const fs::path directory =
+        destination.has_parent_path() ? destination.parent_path() : fs::path(".");
+    // Appended, not "." + name: GCC 12 at -O3 warns falsely on that (-Wrestrict, GCC bug
+    // 105651).
+    std::string temp_name = ".";
+    temp_name += destination.filename().string();
+    temp_name += ".XXXXXX";
+    std::string temp = (directory / temp_name).string();
+    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+    if (fd < 0) return last_error();
+    if (::fchmod(fd, mode) != 0) {
+        Error error = last_error();
+        ::close(fd);
+        ::unlink(temp.c_str());
+        return error;
+    }
+    return std::pair<std::string, int>(std::move(temp), fd);
+}
+
 }  // namespace
 
-Result<void> write_report(const std::optional<std::string>& path, const std::string& content) {
-    if (!path || path->empty() || *path == "-") return write_stdout(content);
-
+Result<ReportWriter> ReportWriter::open(const std::optional<std::string>& path) {
+    if (!path || path->empty() || *path == "-") {
+        return ReportWriter(Kind::standard_output, -1, "", "");
+    }
     const fs::path destination = follow_links(fs::path(*path));
     struct stat existing {};
+    mode_t mode = 0;
     if (::stat(destination.c_str(), &existing) == 0) {
-        if (S_ISREG(existing.st_mode)) {
-            return replace_atomically(destination, content, existing.st_mode & 0777);
+        if (!S_ISREG(existing.st_mode)) {
+            // Opening a directory for writing fails with EISDIR, which is the answer.
+            const int fd = ::open(destination.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+            if (fd < 0) return last_error();
+            return ReportWriter(Kind::in_place, fd, "", "");
         }
-        return write_in_place(destination, content);
-    }
-    if (!destination.has_filename()) {
+        mode = existing.st_mode & 0777;
+    } else if (!destination.has_filename()) {
         return Error(describe(EISDIR));  // "dir/" that does not exist: still not a file name
+    } else {
+        mode = new_file_mode();
     }
-    return replace_atomically(destination, content, new_file_mode());
+    auto temporary = create_temporary(destination, mode);
+    if (!temporary) return std::move(temporary).error();
+    return ReportWriter(Kind::temporary, temporary->second, std::move(temporary->first),
+                        destination.string());
+}
+
+void ReportWriter::write(std::string_view piece) {
+    if (error_ || piece.empty()) return;
+    if (kind_ == Kind::standard_output) {
+        // Through stdio, so the report stays in order with anything else printed through it.
+        if (std::fwrite(piece.data(), 1, piece.size(), stdout) != piece.size()) {
+            error_ = last_error();
+            std::clearerr(stdout);
+        }
+        return;
+    }
+    if (!write_all(fd_, piece)) error_ = last_error();
+}
+
+Result<void> ReportWriter::finish() {
+    if (kind_ == Kind::standard_output) {
+        if (!error_ && std::fflush(stdout) != 0) {
+            error_ = last_error();
+            std::clearerr(stdout);
+        }
+        if (error_) return *error_;
+        return {};
+    }
+    if (!error_ && kind_ == Kind::temporary && ::fsync(fd_) != 0) error_ = last_error();
+    if (::close(fd_) != 0 && !error_) error_ = last_error();
+    fd_ = -1;
+    if (error_) return *error_;
+    if (kind_ == Kind::temporary) {
+        if (::rename(temporary_.c_str(), destination_.c_str()) != 0) return last_error();
+        temporary_.clear();
+        const fs::path destination(destination_);
+        sync_directory(destination.has_parent_path() ? destination.parent_path() : ".");
+    }
+    return {};
+}
+
+ReportWriter::ReportWriter(ReportWriter&& other) noexcept
+    : kind_(other.kind_),
+      fd_(std::exchange(other.fd_, -1)),
+      temporary_(std::move(other.temporary_)),
+      destination_(std::move(other.destination_)),
+      error_(std::move(other.error_)) {
+    other.temporary_.clear();
+}
+
+ReportWriter::~ReportWriter() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!temporary_.empty()) ::unlink(temporary_.c_str());
+}
+
+Result<void> write_report(const std::optional<std::string>& path, const std::string& content) {
+    auto writer = ReportWriter::open(path);
+    if (!writer) return std::move(writer).error();
+    writer->write(content);
+    return writer->finish();
 }
 
 }  // namespace vpcprobe
