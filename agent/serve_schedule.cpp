@@ -9,6 +9,9 @@
 #include <exception>
 #include <random>
 #include <utility>
+#include <vector>
+
+#include <fmt/format.h>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -16,9 +19,9 @@
 
 #include "agent/check_run.h"
 #include "agent/event_log.h"
-#include "agent/serve_tls_context.h"
 #include "core/result.h"
 #include "core/text.h"
+#include "probes/tls/kept_tls_context.h"
 
 namespace vpcprobe {
 
@@ -37,14 +40,33 @@ std::chrono::microseconds thread_cpu_time() {
     return micros(usage.ru_utime) + micros(usage.ru_stime);
 }
 
+// The run's TLS context from `kept`, each build logged as event=tls_context with its reason.
+Result<std::shared_ptr<TlsContext>> provide_tls_context(KeptTlsContext& kept,
+                                                        const ProbeSettings& settings,
+                                                        std::uint64_t generation) {
+    std::optional<TlsContextBuild> built;
+    auto context = kept.get(settings, generation, &built);
+    if (built) {
+        std::vector<LogField> fields = {{"reason", std::string(built->reason.name())}};
+        if (!built->reason.file.empty()) fields.push_back({"file", built->reason.file});
+        fields.push_back(
+            {"build_ms",
+             fmt::format("{:.1f}",
+                         std::chrono::duration<double, std::milli>(built->took).count())});
+        fields.push_back({"builds", std::to_string(kept.builds())});
+        log_event("tls_context", fields);
+    }
+    return context;
+}
+
 // One check, with the run's TLS context from `tls`; a warning it has (loose credential file
 // permissions, say) is logged whether or not the check could run.
-Result<Report> run_check(const RunInputs& inputs, ServeTlsContext& tls) {
+Result<Report> run_check(const RunInputs& inputs, KeptTlsContext& tls) {
     const ProbeSettings& settings = inputs.command.options.probe;
     const std::uint64_t generation = inputs.generation;
-    auto checked =
-        run_check_once(inputs.command.options, inputs.command_line,
-                       [&tls, &settings, generation] { return tls.get(settings, generation); });
+    auto checked = run_check_once(
+        inputs.command.options, inputs.command_line,
+        [&tls, &settings, generation] { return provide_tls_context(tls, settings, generation); });
     if (!checked) return std::move(checked).error();
     for (const std::string& warning : checked->warnings)
         log_event("warning", {{"message", warning}});
@@ -59,7 +81,7 @@ void record(History& history, const Report& report) {
     }
 }
 
-void run_once(ServeState& state, const RunInputs& inputs, ServeTlsContext& tls,
+void run_once(ServeState& state, const RunInputs& inputs, KeptTlsContext& tls,
               std::optional<History>& history) {
     try {
         const auto cpu_before = thread_cpu_time();
@@ -158,7 +180,7 @@ void ServeState::schedule_done() {
 void run_schedule(ServeState& state, std::optional<History> history) {
     std::mt19937_64 random(std::random_device{}());
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    ServeTlsContext tls;
+    KeptTlsContext tls;
     while (const std::optional<RunInputs> inputs = state.next_run()) {
         const auto started = std::chrono::steady_clock::now();
         run_once(state, *inputs, tls, history);

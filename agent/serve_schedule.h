@@ -76,7 +76,7 @@ class ServeState {
 // run's result is published and logged with the CPU time it took, its status changes recorded
 // in `history` (when given) and logged; a run that could not start (a setup problem) leaves the
 // previous result served. The runs of one generation share one TLS context
-// (agent/serve_tls_context.h).
+// (probes/tls/kept_tls_context.h).
 void run_schedule(ServeState& state, std::optional<History> history);
 
 }  // namespace vpcprobe

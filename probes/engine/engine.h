@@ -51,7 +51,7 @@ struct EngineOptions {
     // that running out of descriptors can never be mistaken for a network failure.
     std::size_t max_sockets = 0;
     // Where the run's TLS context comes from: unset, the run builds its own from `settings`
-    // (`check`); `serve` passes one it keeps across runs (agent/serve_tls_context.h).
+    // (`check`); `serve` passes one it keeps across runs (probes/tls/kept_tls_context.h).
     TlsContextProvider tls_context;
 };
 

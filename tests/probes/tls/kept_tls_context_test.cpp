@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// serve's TLS context kept from run to run (agent/serve_tls_context.h), with a real CA file of
-// a throwaway PKI: one build serves every run of a generation; a new generation, a CA file
+// The TLS context serve keeps from run to run (probes/tls/kept_tls_context.h), with a real CA file
+// of a throwaway PKI: one build serves every run of a generation; a new generation, a CA file
 // rewritten or replaced, and a build that failed each make the next run build again, for the
 // reason said; a failed build is the Error TlsContext::create gives, word for word.
-#include "agent/serve_tls_context.h"
+#include "probes/tls/kept_tls_context.h"
 
 #include <cstdio>
 #include <string>
@@ -14,8 +14,9 @@
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
 
+using vpcprobe::KeptTlsContext;
 using vpcprobe::ProbeSettings;
-using vpcprobe::ServeTlsContext;
+using vpcprobe::TlsContextBuild;
 using Kind = vpcprobe::TlsContextBuildReason::Kind;
 
 namespace {
@@ -32,19 +33,24 @@ ProbeSettings settings_with_ca_copy(const vpcprobe::test::TempDir& dir) {
 TEST_CASE("serve TLS context: one build per generation while the files stay the same") {
     vpcprobe::test::TempDir dir;
     const ProbeSettings settings = settings_with_ca_copy(dir);
-    ServeTlsContext kept;
+    KeptTlsContext kept;
     REQUIRE(kept.rebuild_reason(0));
     CHECK(kept.rebuild_reason(0)->kind == Kind::first_run);
     CHECK(kept.rebuild_reason(0)->name() == "first_run");
 
-    auto first = kept.get(settings, 0);
+    std::optional<TlsContextBuild> built;
+    auto first = kept.get(settings, 0, &built);
     REQUIRE(first);
     REQUIRE(*first != nullptr);
     CHECK(kept.builds() == 1);
+    REQUIRE(built);
+    CHECK(built->reason.kind == Kind::first_run);
     for (int run = 0; run < 5; ++run) {
-        auto again = kept.get(settings, 0);
+        built.reset();
+        auto again = kept.get(settings, 0, &built);
         REQUIRE(again);
         CHECK(again->get() == first->get());
+        CHECK_FALSE(built);
     }
     CHECK(kept.builds() == 1);
     CHECK_FALSE(kept.rebuild_reason(0));
@@ -63,7 +69,7 @@ TEST_CASE("serve TLS context: a CA file replaced is a rebuild naming it") {
     vpcprobe::test::TempDir dir;
     const ProbeSettings settings = settings_with_ca_copy(dir);
     const std::string ca = settings.ca_files.front();
-    ServeTlsContext kept;
+    KeptTlsContext kept;
     auto first = kept.get(settings, 0);
     REQUIRE(first);
 
@@ -75,8 +81,11 @@ TEST_CASE("serve TLS context: a CA file replaced is a rebuild naming it") {
     CHECK(reason->kind == Kind::file_changed);
     CHECK(reason->name() == "file_changed");
     CHECK(reason->file == ca);
-    auto rebuilt = kept.get(settings, 0);
+    std::optional<TlsContextBuild> built;
+    auto rebuilt = kept.get(settings, 0, &built);
     REQUIRE(rebuilt);
+    REQUIRE(built);
+    CHECK(built->reason.file == ca);
     CHECK(rebuilt->get() != first->get());
     CHECK(kept.builds() == 2);
     CHECK_FALSE(kept.rebuild_reason(0));
@@ -85,7 +94,7 @@ TEST_CASE("serve TLS context: a CA file replaced is a rebuild naming it") {
 TEST_CASE("serve TLS context: a failed build is the run's error, and the next run tries again") {
     vpcprobe::test::TempDir dir;
     const ProbeSettings settings = settings_with_ca_copy(dir);
-    ServeTlsContext kept;
+    KeptTlsContext kept;
     REQUIRE(kept.get(settings, 0));
 
     dir.write("ca.pem", "not a certificate\n");
@@ -104,8 +113,11 @@ TEST_CASE("serve TLS context: a failed build is the run's error, and the next ru
     CHECK_FALSE(kept.get(settings, 0));
 
     dir.write("ca.pem", vpcprobe::test::pem_certificate());
-    auto repaired = kept.get(settings, 0);
+    std::optional<TlsContextBuild> built;
+    auto repaired = kept.get(settings, 0, &built);
     REQUIRE(repaired);
+    REQUIRE(built);
+    CHECK(built->reason.name() == "retry");
     CHECK(*repaired != nullptr);
     CHECK(kept.builds() == 2);
 }
