@@ -248,7 +248,7 @@ class ServeEndToEnd(unittest.TestCase):
         runs = []  # (start, end) in seconds, from each line's ts (the end) and duration
         for line in lines:
             self.assertRegex(line, r"^ts=\S+Z event=check duration=\d+\.\d{3}s ok=1 "
-                                   r"warning=0 failed=1 targets=2 exit=2$")
+                                   r"warning=0 failed=1 targets=2 exit=2 cpu_ms=\d+\.\d$")
             m = re.match(r"ts=(\S+)Z event=check duration=(\S+)s", line)
             end = datetime.datetime.fromisoformat(m.group(1) + "+00:00").timestamp()
             runs.append((end - float(m.group(2)), end))
