@@ -26,7 +26,8 @@ std::string local_hostname() {
 
 }  // namespace
 
-Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& command_line) {
+Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& command_line,
+                                TlsContextProvider tls_context) {
     auto plan = build_plan(options);
     if (!plan) return std::move(plan).error();
     // Rules files are read before any traffic: a malformed export is exit 3, not a late surprise.
@@ -40,6 +41,7 @@ Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& 
     CheckRun check;
     EngineOptions engine;
     engine.settings = options.probe;
+    engine.tls_context = std::move(tls_context);
     if (options.sasl && !sasl_mechanism_supported(options.sasl->mechanism)) {
         // Only a client configuration gets here (the other sources refuse such a mechanism);
         // its notes say what is not checked.

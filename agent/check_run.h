@@ -15,6 +15,7 @@
 #include "agent/settings/settings.h"
 #include "core/report.h"
 #include "core/result.h"
+#include "probes/engine/engine.h"
 
 namespace vpcprobe {
 
@@ -25,7 +26,9 @@ struct CheckRun {
     std::vector<std::string> warnings;
 };
 
-// `command_line` goes into the report as given (already redacted).
-Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& command_line);
+// `command_line` goes into the report as given (already redacted). `tls_context` hands the run
+// a TLS context kept by the caller; unset, the run builds its own when it first needs one.
+Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& command_line,
+                                TlsContextProvider tls_context = {});
 
 }  // namespace vpcprobe

@@ -26,14 +26,19 @@ void log_line(const std::string& line) {
     fmt::print(stderr, "{}\n", line);
 }
 
-std::string check_log_line(const Report& report) {
-    return event_line(std::chrono::system_clock::now(), "check",
-                      {{"duration", fmt::format("{:.3f}s", report.agent.duration_ms / 1000.0)},
-                       {"ok", std::to_string(report.summary.ok)},
-                       {"warning", std::to_string(report.summary.warning)},
-                       {"failed", std::to_string(report.summary.failed)},
-                       {"targets", std::to_string(report.targets.size())},
-                       {"exit", std::to_string(exit_code(report))}});
+std::string check_log_line(const Report& report, std::optional<std::chrono::microseconds> cpu) {
+    std::vector<LogField> fields = {
+        {"duration", fmt::format("{:.3f}s", report.agent.duration_ms / 1000.0)},
+        {"ok", std::to_string(report.summary.ok)},
+        {"warning", std::to_string(report.summary.warning)},
+        {"failed", std::to_string(report.summary.failed)},
+        {"targets", std::to_string(report.targets.size())},
+        {"exit", std::to_string(exit_code(report))}};
+    if (cpu)
+        fields.push_back(
+            {"cpu_ms",
+             fmt::format("{:.1f}", std::chrono::duration<double, std::milli>(*cpu).count())});
+    return event_line(std::chrono::system_clock::now(), "check", fields);
 }
 
 std::string change_log_line(const StatusChange& change) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,8 +35,9 @@ void log_event(std::string_view event, const std::vector<LogField>& fields = {})
 void log_line(const std::string& line);
 
 // The line of one finished run, stamped now: event=check duration=1.234s ok=3 warning=0
-// failed=1 targets=4 exit=2.
-std::string check_log_line(const Report& report);
+// failed=1 targets=4 exit=2, then cpu_ms=12.3 when the CPU the run cost is given.
+std::string check_log_line(const Report& report,
+                           std::optional<std::chrono::microseconds> cpu = std::nullopt);
 
 // The line of one status change, stamped with the run that saw it (change.at):
 // event=status_change endpoint=... from=ok to=failed cause=tcp.timeout component=kafka

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agent/serve_schedule.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <random>
 #include <utility>
+#include <vector>
+
+#include <fmt/format.h>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -15,15 +21,52 @@
 #include "agent/event_log.h"
 #include "core/result.h"
 #include "core/text.h"
+#include "probes/tls/kept_tls_context.h"
 
 namespace vpcprobe {
 
 namespace {
 
-// One check; a warning it has (loose credential file permissions, say) is logged whether or
-// not the check could run.
-Result<Report> run_check(const RunInputs& inputs) {
-    auto checked = run_check_once(inputs.command.options, inputs.command_line);
+// The CPU time (user + system) the calling thread has used. The thread's own, not the
+// process's: a check runs wholly on the scheduler thread (the engine drives its io_context on
+// it, c-ares runs without threads of its own), while the HTTP thread answering scrapes at the
+// same moment is not the check's cost.
+std::chrono::microseconds thread_cpu_time() {
+    rusage usage{};
+    if (getrusage(RUSAGE_THREAD, &usage) != 0) return std::chrono::microseconds(0);
+    const auto micros = [](const timeval& t) {
+        return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec);
+    };
+    return micros(usage.ru_utime) + micros(usage.ru_stime);
+}
+
+// The run's TLS context from `kept`, each build logged as event=tls_context with its reason.
+Result<std::shared_ptr<TlsContext>> provide_tls_context(KeptTlsContext& kept,
+                                                        const ProbeSettings& settings,
+                                                        std::uint64_t generation) {
+    std::optional<TlsContextBuild> built;
+    auto context = kept.get(settings, generation, &built);
+    if (built) {
+        std::vector<LogField> fields = {{"reason", std::string(built->reason.name())}};
+        if (!built->reason.file.empty()) fields.push_back({"file", built->reason.file});
+        fields.push_back(
+            {"build_ms",
+             fmt::format("{:.1f}",
+                         std::chrono::duration<double, std::milli>(built->took).count())});
+        fields.push_back({"builds", std::to_string(kept.builds())});
+        log_event("tls_context", fields);
+    }
+    return context;
+}
+
+// One check, with the run's TLS context from `tls`; a warning it has (loose credential file
+// permissions, say) is logged whether or not the check could run.
+Result<Report> run_check(const RunInputs& inputs, KeptTlsContext& tls) {
+    const ProbeSettings& settings = inputs.command.options.probe;
+    const std::uint64_t generation = inputs.generation;
+    auto checked = run_check_once(
+        inputs.command.options, inputs.command_line,
+        [&tls, &settings, generation] { return provide_tls_context(tls, settings, generation); });
     if (!checked) return std::move(checked).error();
     for (const std::string& warning : checked->warnings)
         log_event("warning", {{"message", warning}});
@@ -38,17 +81,20 @@ void record(History& history, const Report& report) {
     }
 }
 
-void run_once(ServeState& state, const RunInputs& inputs, std::optional<History>& history) {
+void run_once(ServeState& state, const RunInputs& inputs, KeptTlsContext& tls,
+              std::optional<History>& history) {
     try {
-        auto report = run_check(inputs);
+        const auto cpu_before = thread_cpu_time();
+        auto report = run_check(inputs, tls);
+        const auto cpu = thread_cpu_time() - cpu_before;
         if (!report) {
             // A setup problem (say, a CA file removed since the start): the previous result
             // stays served, and the next run tries again.
             log_event("check_error", {{"error", report.error().message()}});
             return;
         }
-        state.publish(report_snapshot(*report));
-        log_line(check_log_line(*report));
+        state.publish(report_snapshot(*report, ServeCost{tls.builds(), cpu}));
+        log_line(check_log_line(*report, cpu));
         if (history) record(*history, *report);
     } catch (const std::exception& e) {
         log_event("check_error", {{"error", std::string("internal error: ") + e.what()}});
@@ -110,6 +156,7 @@ Command ServeState::command() const {
 void ServeState::replace_command(Command command) {
     std::lock_guard lock(mutex_);
     inputs_.command = std::move(command);
+    ++inputs_.generation;
 }
 
 bool ServeState::wait_until_stopping(std::chrono::steady_clock::time_point due) {
@@ -133,9 +180,10 @@ void ServeState::schedule_done() {
 void run_schedule(ServeState& state, std::optional<History> history) {
     std::mt19937_64 random(std::random_device{}());
     std::uniform_real_distribution<double> unit(0.0, 1.0);
+    KeptTlsContext tls;
     while (const std::optional<RunInputs> inputs = state.next_run()) {
         const auto started = std::chrono::steady_clock::now();
-        run_once(state, *inputs, history);
+        run_once(state, *inputs, tls, history);
         release_freed_memory();
         // The next run is due an interval after this one started; one that overran its
         // interval is followed at once, never overlapped.

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,10 +30,12 @@ namespace vpcprobe {
 std::chrono::milliseconds jittered_interval(std::chrono::milliseconds interval, double unit_random);
 
 // What one run checks: the options (replaced on a good SIGHUP) and the redacted command line
-// the report carries.
+// the report carries; `generation` counts the replacements (0 for the command serve started
+// with), so that what is kept from run to run (the TLS context) is rebuilt for a new one.
 struct RunInputs {
     Command command;
     std::string command_line;
+    std::uint64_t generation = 0;
 };
 
 class ServeState {
@@ -46,7 +49,7 @@ class ServeState {
 
     // What the next run checks; nullopt once stopping.
     std::optional<RunInputs> next_run() const;
-    // The command runs use from the next one on (SIGHUP).
+    // The command runs use from the next one on (SIGHUP), as a new generation.
     Command command() const;
     void replace_command(Command command);
 
@@ -70,8 +73,10 @@ class ServeState {
 };
 
 // Runs checks until `state` is stopping; then calls state.schedule_done() and returns. Each
-// run's result is published and logged, its status changes recorded in `history` (when given)
-// and logged; a run that could not start (a setup problem) leaves the previous result served.
+// run's result is published and logged with the CPU time it took, its status changes recorded
+// in `history` (when given) and logged; a run that could not start (a setup problem) leaves the
+// previous result served. The runs of one generation share one TLS context
+// (probes/tls/kept_tls_context.h).
 void run_schedule(ServeState& state, std::optional<History> history);
 
 }  // namespace vpcprobe

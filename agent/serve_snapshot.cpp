@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "reports/render/json_report.h"
 #include "reports/render/markdown_report.h"
 #include "reports/render/prometheus_report.h"
@@ -11,22 +13,31 @@ namespace vpcprobe {
 
 namespace {
 
-// `families` followed by vpcprobe_serve_ready, and the terminator OpenMetrics ends with.
-std::string with_ready_family(std::string families, bool ready, MetricsFormat format) {
+// `families` followed by serve's own (the cost ones only after a check), and the terminator
+// OpenMetrics ends with.
+std::string with_serve_families(std::string families, const ServeCost* cost, MetricsFormat format) {
     MetricSamples serve_ready(metric_family::serve_ready);
-    serve_ready.add("", ready ? "1" : "0");
+    serve_ready.add("", cost != nullptr ? "1" : "0");
     serve_ready.append_to(families, format);
+    if (cost != nullptr) {
+        MetricSamples builds(metric_family::serve_tls_context_builds);
+        builds.add("", std::to_string(cost->tls_context_builds));
+        builds.append_to(families, format);
+        MetricSamples cpu(metric_family::serve_check_cpu);
+        cpu.add("", fmt::format("{:.6f}", std::chrono::duration<double>(cost->check_cpu).count()));
+        cpu.append_to(families, format);
+    }
     if (format == MetricsFormat::openmetrics) families += kOpenMetricsEof;
     return families;
 }
 
 // Before the first check: only vpcprobe_build_info of the report's families.
 std::string pending_metrics(MetricsFormat format) {
-    return with_ready_family(render_build_info_family(VPCPROBE_VERSION, format), false, format);
+    return with_serve_families(render_build_info_family(VPCPROBE_VERSION, format), nullptr, format);
 }
 
-std::string report_metrics(const Report& report, MetricsFormat format) {
-    return with_ready_family(render_report_families(report, format), true, format);
+std::string report_metrics(const Report& report, const ServeCost& cost, MetricsFormat format) {
+    return with_serve_families(render_report_families(report, format), &cost, format);
 }
 
 }  // namespace
@@ -38,11 +49,11 @@ std::shared_ptr<const Snapshot> pending_snapshot() {
     return snapshot;
 }
 
-std::shared_ptr<const Snapshot> report_snapshot(const Report& report) {
+std::shared_ptr<const Snapshot> report_snapshot(const Report& report, const ServeCost& cost) {
     auto snapshot = std::make_shared<Snapshot>();
     snapshot->completed = true;
-    snapshot->prometheus = report_metrics(report, MetricsFormat::prometheus_text);
-    snapshot->openmetrics = report_metrics(report, MetricsFormat::openmetrics);
+    snapshot->prometheus = report_metrics(report, cost, MetricsFormat::prometheus_text);
+    snapshot->openmetrics = report_metrics(report, cost, MetricsFormat::openmetrics);
     snapshot->json = render_json(report);
     snapshot->markdown = render_markdown(report);
     return snapshot;

@@ -2,7 +2,8 @@
 // What `vpcprobe serve` answers: an immutable rendering of the latest result, every format at
 // once, built by the scheduler thread and handed to the HTTP thread whole (by shared_ptr), so
 // a request never sees half of one run and half of the next. /metrics is the report's families
-// (reports/render/prometheus_report.h) followed by serve's own vpcprobe_serve_ready, all
+// (reports/render/prometheus_report.h) followed by serve's own (vpcprobe_serve_ready, then, once
+// a check has completed, its TLS context builds and the last check's CPU time), all
 // written through reports/render/metric_families.h: a family's metadata is the same before the
 // first check has completed and after. docs/serve.md describes the endpoints.
 //
@@ -10,6 +11,8 @@
 // are pure.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -34,8 +37,14 @@ struct Snapshot {
 // scrape still succeeds and reads as "starting".
 std::shared_ptr<const Snapshot> pending_snapshot();
 
-// A completed check: the report's families and vpcprobe_serve_ready 1, the JSON and Markdown
-// reports.
-std::shared_ptr<const Snapshot> report_snapshot(const Report& report);
+// What serving cost up to a completed check, for serve's own families.
+struct ServeCost {
+    std::uint64_t tls_context_builds = 0;    // since serve started
+    std::chrono::microseconds check_cpu{0};  // of the check just completed
+};
+
+// A completed check: the report's families, vpcprobe_serve_ready 1 and the cost families, the
+// JSON and Markdown reports.
+std::shared_ptr<const Snapshot> report_snapshot(const Report& report, const ServeCost& cost);
 
 }  // namespace vpcprobe

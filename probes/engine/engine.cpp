@@ -271,7 +271,8 @@ class Run : public std::enable_shared_from_this<Run> {
     // of this host (out of memory): the run stops, exit 3.
     std::shared_ptr<TlsContext> tls_context() {
         if (setup_.tls) return setup_.tls;
-        auto created = TlsContext::create(options_.settings);
+        auto created =
+            options_.tls_context ? options_.tls_context() : TlsContext::create(options_.settings);
         if (!created) {
             if (!fatal_error_) fatal_error_ = std::move(created).error();
             io_.stop();

@@ -20,6 +20,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +34,12 @@
 
 namespace vpcprobe {
 
+class TlsContext;  // probes/tls/tls_context.h
+
+// Hands a run the TLS context its probes share, or the Error that keeps it from being built;
+// called at most once per run, at the first handshake, on the run's thread.
+using TlsContextProvider = std::function<Result<std::shared_ptr<TlsContext>>()>;
+
 struct EngineOptions {
     ProbeSettings settings;               // as the user set them
     std::optional<SaslCredentials> sasl;  // for the Kafka check; never copied into evidence
@@ -42,6 +50,9 @@ struct EngineOptions {
     // Sockets open at once (one per address in flight). 0 = derived from RLIMIT_NOFILE, so
     // that running out of descriptors can never be mistaken for a network failure.
     std::size_t max_sockets = 0;
+    // Where the run's TLS context comes from: unset, the run builds its own from `settings`
+    // (`check`); `serve` passes one it keeps across runs (probes/tls/kept_tls_context.h).
+    TlsContextProvider tls_context;
 };
 
 struct EngineRun : RunEvidence {

@@ -7,8 +7,9 @@
 // evidence. The same checks, for the settings to refuse bad files early, are declared in
 // probes/tls/trust_anchors.h.
 //
-// Threading: create a TlsContext once per run; it is shared by every probe of the run (on the
-// io_context's thread) and must outlive them.
+// Threading: create a TlsContext once per run (`serve` keeps one across its runs:
+// probes/tls/kept_tls_context.h); it is shared by every probe of the run (on the io_context's
+// thread) and must outlive them.
 #pragma once
 
 #include <memory>

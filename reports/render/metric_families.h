@@ -80,6 +80,18 @@ inline constexpr MetricFamily certificate_expiry{
 inline constexpr MetricFamily serve_ready{
     "vpcprobe_serve_ready", "1 once a check has completed and its results are served, 0 before.",
     MetricType::gauge, ""};
+// Also a gauge, like every family here, although it only rises: `changes()` or `delta()` of it
+// show rebuilds.
+inline constexpr MetricFamily serve_tls_context_builds{
+    "vpcprobe_serve_tls_context_builds",
+    "TLS contexts serve has built since it started: the first run's, one per SIGHUP, one per "
+    "change of a file of the trust store or client identity.",
+    MetricType::gauge, ""};
+inline constexpr MetricFamily serve_check_cpu{
+    "vpcprobe_serve_check_cpu_seconds",
+    "CPU time (user and system) the last completed check took on serve's scheduler thread, in "
+    "seconds.",
+    MetricType::gauge, "seconds"};
 
 }  // namespace metric_family
 

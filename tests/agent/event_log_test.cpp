@@ -48,6 +48,9 @@ TEST_CASE("the line of a run: its counts, duration and exit code") {
     CHECK(line.find(fmt::format(" duration={:.3f}s ", report.agent.duration_ms / 1000.0)) !=
           std::string::npos);
     CHECK(line.find(fmt::format(" exit={}", exit_code(report))) != std::string::npos);
+    CHECK(line.find("cpu_ms") == std::string::npos);
+    CHECK(check_log_line(report, std::chrono::microseconds(12345))
+              .ends_with(fmt::format(" exit={} cpu_ms=12.3", exit_code(report))));
 }
 
 TEST_CASE("the log line: logfmt, quoted when needed") {

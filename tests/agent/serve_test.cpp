@@ -204,19 +204,27 @@ TEST_CASE("serve: before the first check, /metrics has build info and ready 0") 
           "vpcprobe_serve_ready 0\n");
 }
 
-TEST_CASE("serve: after a check, /metrics is the report's families, then ready 1") {
+TEST_CASE("serve: after a check, /metrics is the report's families, then serve's own") {
     Report report = test::mixed_report();
     report.agent.version = VPCPROBE_VERSION;
-    const auto completed = report_snapshot(report);
+    const auto completed = report_snapshot(report, ServeCost{3, std::chrono::microseconds(12345)});
     CHECK(completed->completed);
-    const std::string ready =
-        "# HELP vpcprobe_serve_ready 1 once a check has completed and its results are served, "
-        "0 before.\n# TYPE vpcprobe_serve_ready gauge\nvpcprobe_serve_ready 1\n";
-    CHECK(completed->prometheus == render_prometheus(report) + ready);
+    const auto serve_families = [](MetricsFormat format) {
+        return metric_metadata(metric_family::serve_ready, format) + "vpcprobe_serve_ready 1\n" +
+               metric_metadata(metric_family::serve_tls_context_builds, format) +
+               "vpcprobe_serve_tls_context_builds 3\n" +
+               metric_metadata(metric_family::serve_check_cpu, format) +
+               "vpcprobe_serve_check_cpu_seconds 0.012345\n";
+    };
+    CHECK(completed->prometheus ==
+          render_prometheus(report) + serve_families(MetricsFormat::prometheus_text));
     std::string openmetrics = render_openmetrics(report);
     REQUIRE(openmetrics.ends_with("# EOF\n"));
     openmetrics.resize(openmetrics.size() - 6);
-    CHECK(completed->openmetrics == openmetrics + ready + "# EOF\n");
+    CHECK(completed->openmetrics ==
+          openmetrics + serve_families(MetricsFormat::openmetrics) + "# EOF\n");
+    CHECK(completed->openmetrics.find("# UNIT vpcprobe_serve_check_cpu_seconds seconds\n") !=
+          std::string::npos);
     CHECK_FALSE(completed->json.empty());
     CHECK_FALSE(completed->markdown.empty());
 }
@@ -225,7 +233,7 @@ TEST_CASE("serve: a family's metadata is the same before the first check and aft
     Report report = test::mixed_report();
     report.agent.version = VPCPROBE_VERSION;
     const auto pending = pending_snapshot();
-    const auto completed = report_snapshot(report);
+    const auto completed = report_snapshot(report, ServeCost{});
     for (const MetricsFormat format :
          {MetricsFormat::prometheus_text, MetricsFormat::openmetrics}) {
         INFO((format == MetricsFormat::openmetrics ? "OpenMetrics" : "text format"));
@@ -266,7 +274,7 @@ TEST_CASE("serve: a family's metadata is the same before the first check and aft
 TEST_CASE("serve: the report endpoints and /healthz wait for the first check") {
     const auto pending = pending_snapshot();
     Report report = test::mixed_report();
-    const auto completed = report_snapshot(report);
+    const auto completed = report_snapshot(report, ServeCost{});
     for (const char* path : {"/report.json", "/report.md", "/healthz"}) {
         INFO(path);
         const HttpResponse before = respond(get(path), *pending);

@@ -5,7 +5,8 @@ the test reads the series back through Prometheus's HTTP API; `promtool check me
 /metrics; /report.json is validated against the schema; SIGHUP reloads (a broken config is
 refused and the old one kept), SIGTERM stops; a soak of hundreds of cycles with a fault toggling
 shows no growth in memory or descriptors. Needs Debian's `prometheus` package (prometheus and
-promtool): without it the whole file is skipped. Addresses 127.0.85.0/24 are this file's."""
+promtool): without it the whole file is skipped. Addresses 127.0.85.0/24 and 127.0.103.0/24
+are this file's."""
 import datetime
 import functools
 import http.client
@@ -247,7 +248,7 @@ class ServeEndToEnd(unittest.TestCase):
         runs = []  # (start, end) in seconds, from each line's ts (the end) and duration
         for line in lines:
             self.assertRegex(line, r"^ts=\S+Z event=check duration=\d+\.\d{3}s ok=1 "
-                                   r"warning=0 failed=1 targets=2 exit=2$")
+                                   r"warning=0 failed=1 targets=2 exit=2 cpu_ms=\d+\.\d$")
             m = re.match(r"ts=(\S+)Z event=check duration=(\S+)s", line)
             end = datetime.datetime.fromisoformat(m.group(1) + "+00:00").timestamp()
             runs.append((end - float(m.group(2)), end))
@@ -322,6 +323,82 @@ class Reload(unittest.TestCase):
                 self.assertEqual(value_of(text, "vpcprobe_target_up", host=other_host), 1)
                 self.assertEqual(serve.log_text().count("event=reload"), 2)
             shutil.rmtree(directory, ignore_errors=True)
+
+
+CPU_MS = re.compile(r" cpu_ms=([0-9.]+)(?: |$)")
+DURATION = re.compile(r" duration=([0-9.]+)s ")
+CTX_ADDRESS = "127.0.103.1"
+CTX_LISTEN = "127.0.103.100"
+
+
+class TlsContextReuse(unittest.TestCase):
+    """One TLS context per configuration generation: built by the first run and used by every
+    run after it; the CA file replaced under a running serve is picked up by the next run without
+    a SIGHUP (logged, naming the file); a SIGHUP builds a new one; each run logs the CPU it took.
+    Addresses 127.0.103.x."""
+
+    def test_built_once_rebuilt_on_file_change_and_sighup(self):
+        directory = tempfile.mkdtemp(prefix="vpcprobe-serve-tlsctx-")
+        target = f"{CTX_ADDRESS}:8443"
+        with TestPeer([f"{target}=tls:good"], hosts=[CTX_ADDRESS]) as peer:
+            # First the CA the peer's chain does not lead to: the target fails verification.
+            ca_file = os.path.join(directory, "ca.pem")
+            shutil.copyfile(os.path.join(os.path.dirname(peer.ca_file), "other-ca.pem"), ca_file)
+            with harness.Serve(f"{target}=endpoint", "--ca-file", ca_file, "--timeout", "2s",
+                               "--interval", "100ms", "--dns-server", "127.0.0.1:1",
+                               address=CTX_LISTEN) as serve:
+                serve.wait_healthy()
+
+                def metric(name, **labels):
+                    _, _, text = serve.get_text("/metrics")
+                    return value_of(text, name, **labels)
+
+                serve.wait_log("check", 8)
+                (built,) = serve.log_lines("tls_context")
+                self.assertIn("reason=first_run", built)
+                self.assertIn("builds=1", built)
+                self.assertEqual(metric("vpcprobe_target_up", host=CTX_ADDRESS), 0)
+                self.assertEqual(metric("vpcprobe_target_cause", host=CTX_ADDRESS,
+                                        cause="cert.untrusted"), 1)
+                self.assertEqual(metric("vpcprobe_serve_tls_context_builds"), 1)
+
+                # The right CA renamed over the file, as configuration tools replace files.
+                shutil.copyfile(peer.ca_file, ca_file + ".new")
+                os.replace(ca_file + ".new", ca_file)
+                lines = serve.wait_log("tls_context", 2)
+                self.assertIn("reason=file_changed", lines[1])
+                self.assertIn(f"file={ca_file}", lines[1])
+                wait_until(lambda: metric("vpcprobe_target_up", host=CTX_ADDRESS) == 1, 20,
+                           "the target verified against the new CA")
+                self.assertEqual(metric("vpcprobe_serve_tls_context_builds"), 2)
+                self.assertEqual(serve.log_text().count("event=reload"), 0)
+                checks = len(serve.log_lines("check"))
+                serve.wait_log("check", checks + 5)
+                self.assertEqual(len(serve.log_lines("tls_context")), 2)  # no rebuild since
+
+                serve.proc.send_signal(signal.SIGHUP)
+                lines = serve.wait_log("tls_context", 3)
+                self.assertIn("reason=reload", lines[2])
+                self.assertIn("builds=3", lines[2])
+                wait_until(lambda: metric("vpcprobe_serve_tls_context_builds") == 3, 20,
+                           "the third build in /metrics")
+                checks = len(serve.log_lines("check"))
+                serve.wait_log("check", checks + 5)
+                self.assertEqual(len(serve.log_lines("tls_context")), 3)
+
+                # Every run says the CPU it took: something, and never more than its wall time
+                # (one thread's CPU time cannot exceed it) beyond planning and diagnosis.
+                for line in serve.log_lines("check"):
+                    cpu = CPU_MS.search(line)
+                    self.assertIsNotNone(cpu, line)
+                    duration_ms = float(DURATION.search(line).group(1)) * 1000
+                    self.assertGreater(float(cpu.group(1)), 0, line)
+                    self.assertLess(float(cpu.group(1)), duration_ms + 100, line)
+                cpu_seconds = metric("vpcprobe_serve_check_cpu_seconds")
+                self.assertGreater(cpu_seconds, 0)
+                self.assertLess(cpu_seconds, 2)
+                self.assertIsNone(serve.proc.poll())
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 class Lifecycle(unittest.TestCase):
