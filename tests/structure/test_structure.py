@@ -107,8 +107,8 @@ class Structure(unittest.TestCase):
         spdx = "SPDX-License-Identifier: Apache-2.0"
         scripts = [f for f in self.files if f.endswith((".h", ".cpp", ".py", ".sh")) or
                    os.path.basename(f) == "CMakeLists.txt" or
-                   f in ("bench/run", "bench/protocol", "bench/serve", ".ci/run",
-                          "scripts/function-lengths")]
+                   f in ("bench/run", "bench/profile", "bench/protocol", "bench/serve",
+                          ".ci/run", "scripts/function-lengths")]
         missing = [f for f in scripts if spdx not in "".join(read(f).splitlines(True)[:2])]
         self.assertEqual(missing, [])
         self.assertIn("Apache License", read("LICENSE"))
