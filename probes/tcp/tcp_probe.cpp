@@ -54,10 +54,6 @@ using boost::asio::ip::tcp;
 constexpr int kMaxIdleWakeups = 32;
 constexpr int kMaxQueuedErrors = 16;
 
-std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port) {
-    return vpcprobe::endpoint_text(address.to_string(), port);
-}
-
 std::string errno_text(int error_number) {
     return std::strerror(error_number);
 }
@@ -102,11 +98,11 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
           socket_(io),
           timer_(io),
           destination_(address, port),
-          endpoint_(endpoint_text(address, port)),
           options_(options),
           done_(std::move(done)),
           started_(Clock::now()) {
         evidence_.address = address.to_string();
+        endpoint_ = endpoint_text(evidence_.address, port);
     }
 
     void start() {
@@ -271,7 +267,9 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         return false;
     }
 
+    // Once the kernel chose our end (at connect()), it stays: asked once per probe.
     void record_local_address() {
+        if (local_) return;
         boost::system::error_code ec;
         auto local = socket_.local_endpoint(ec);
         // Before an attempt, or after one the kernel refused at once, the socket has no local
@@ -285,20 +283,27 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
 
     void finish_connected() {
         record_local_address();
-        enable_error_queue(false);
-        drain_error_queue(socket_.native_handle());
-        boost::system::error_code ec;
-        socket_.non_blocking(false, ec);  // hand on a plain Asio socket
-        // The stages after this one are small request/answer exchanges: with Nagle on, the
-        // first request after a TLS 1.3 handshake waits for the peer's delayed ACK (~40 ms).
-        socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+        if (options_.hand_on) ready_for_next_stage();
         evidence_.status = StageStatus::ok;
         evidence_.cause = Cause::none;
         evidence_.error_number = 0;
-        evidence_.detail = local_ ? fmt::format("connected to {} from {}", endpoint_,
-                                                endpoint_text(local_->address(), local_->port()))
-                                  : fmt::format("connected to {}", endpoint_);
-        deliver(true);
+        evidence_.detail =
+            local_ ? fmt::format("connected to {} from {}", endpoint_,
+                                 endpoint_text(evidence_.local_address, evidence_.local_port))
+                   : fmt::format("connected to {}", endpoint_);
+        deliver(options_.hand_on);
+    }
+
+    // The socket as the next stage wants it: no error queue, blocking (a plain Asio socket),
+    // no Nagle.
+    void ready_for_next_stage() {
+        enable_error_queue(false);
+        drain_error_queue(socket_.native_handle());
+        boost::system::error_code ec;
+        socket_.non_blocking(false, ec);
+        // The stages after this one are small request/answer exchanges: with Nagle on, the
+        // first request after a TLS 1.3 handshake waits for the peer's delayed ACK (~40 ms).
+        socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
     }
 
     void finish_failed(int error_number, std::optional<IcmpReport> icmp) {
@@ -320,14 +325,15 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         deliver(false);
     }
 
-    // Completions are always posted, never run inside probe_tcp().
-    void deliver(bool connected) {
+    // Completions are always posted, never run inside probe_tcp(). `hand_on`: the caller gets
+    // the socket; otherwise it is closed here.
+    void deliver(bool hand_on) {
         finished_ = true;
         evidence_.ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
         boost::system::error_code ec;
         timer_.cancel();
         tcp::socket handed_on(io_);
-        if (connected) {
+        if (hand_on) {
             socket_.cancel(ec);  // no wait of ours may stay pending on a socket we give away
             handed_on = std::move(socket_);
         } else {
