@@ -22,6 +22,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -132,6 +133,9 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
             return finish_failed(connect_errno,
                                  queued ? std::optional(queued->report) : std::nullopt);
         }
+        // A peer on this host has answered by the time connect() returns (the kernel ran the
+        // handshake inside it): one poll() saves the deadline and the wait.
+        if (answered_already(fd) && settle_from_socket()) return;
         timer_.expires_after(options_.timeout);
         timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
             self->on_deadline(error);
@@ -238,6 +242,13 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
             return finish_failed(queued_->error_number, queued_->report);
         }
         finish_failed(ETIMEDOUT, std::nullopt);
+    }
+
+    // Whether the socket is writable or has an error already (without waiting): the same
+    // readiness the wait for an answer asks for.
+    static bool answered_already(int fd) {
+        pollfd ready{fd, POLLOUT, 0};
+        return ::poll(&ready, 1, 0) > 0;
     }
 
     // Returns true when the socket's state settles the probe (and finishes it).
