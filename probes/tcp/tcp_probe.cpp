@@ -55,6 +55,13 @@ using boost::asio::ip::tcp;
 constexpr int kMaxIdleWakeups = 32;
 constexpr int kMaxQueuedErrors = 16;
 
+// The address as inet_ntop writes it; IPv4 without going through printf (twice per probe).
+std::string address_text(const boost::asio::ip::address& address) {
+    if (!address.is_v4()) return address.to_string();
+    const auto bytes = address.to_v4().to_bytes();
+    return fmt::format("{}.{}.{}.{}", bytes[0], bytes[1], bytes[2], bytes[3]);
+}
+
 std::string errno_text(int error_number) {
     return std::strerror(error_number);
 }
@@ -102,7 +109,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
           options_(options),
           done_(std::move(done)),
           started_(Clock::now()) {
-        evidence_.address = address.to_string();
+        evidence_.address = address_text(address);
         endpoint_ = endpoint_text(evidence_.address, port);
     }
 
@@ -286,7 +293,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         // Before an attempt, or after one the kernel refused at once, the socket has no local
         // end (0.0.0.0:0); keep what --bind said then.
         if (!ec && local.port() != 0 && !local.address().is_unspecified()) {
-            evidence_.local_address = local.address().to_string();
+            evidence_.local_address = address_text(local.address());
             evidence_.local_port = local.port();
             local_ = local;
         }
