@@ -18,6 +18,9 @@
 //   (no route), EHOSTUNREACH (`unreachable` route), EACCES (`prohibit` route), EINVAL
 //   (`blackhole` route).
 // - A local OUTPUT-chain drop does not fail connect(): the SYN retransmits until the deadline.
+// - poll() reports POLLOUT only once the socket has left SYN_SENT, POLLERR whenever an error is
+//   pending or queued, and POLLHUP once it is closed: POLLOUT alone is an established
+//   connection with nothing to read from SO_ERROR or the error queue.
 #include "probes/tcp/tcp_probe.h"
 
 #include <netinet/in.h>
@@ -141,8 +144,14 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
                                  queued ? std::optional(queued->report) : std::nullopt);
         }
         // A peer on this host has answered by the time connect() returns (the kernel ran the
-        // handshake inside it): one poll() saves the deadline and the wait.
-        if (answered_already(fd) && settle_from_socket()) return;
+        // handshake inside it): one poll() saves the deadline and the wait. Writable with no
+        // error and no hang-up is connected with nothing queued (see the top of this file), so
+        // there is nothing more to ask the socket.
+        const short answer = readiness_now(fd);
+        if ((answer & POLLOUT) != 0 && (answer & (POLLERR | POLLHUP)) == 0) {
+            return finish_connected();
+        }
+        if (answer != 0 && settle_from_socket()) return;
         timer_.expires_after(options_.timeout);
         timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
             self->on_deadline(error);
@@ -251,11 +260,11 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         finish_failed(ETIMEDOUT, std::nullopt);
     }
 
-    // Whether the socket is writable or has an error already (without waiting): the same
-    // readiness the wait for an answer asks for.
-    static bool answered_already(int fd) {
+    // The socket's readiness without waiting (POLLOUT, POLLERR, POLLHUP; 0 for none yet): the
+    // same readiness the wait for an answer asks for.
+    static short readiness_now(int fd) {
         pollfd ready{fd, POLLOUT, 0};
-        return ::poll(&ready, 1, 0) > 0;
+        return ::poll(&ready, 1, 0) > 0 ? ready.revents : 0;
     }
 
     // Returns true when the socket's state settles the probe (and finishes it).
