@@ -65,6 +65,12 @@ std::string address_text(const boost::asio::ip::address& address) {
     return fmt::format("{}.{}.{}.{}", bytes[0], bytes[1], bytes[2], bytes[3]);
 }
 
+// An errno's text as Asio words it (its system category), as the messages always were.
+std::string system_message(int error_number) {
+    return boost::system::error_code(error_number, boost::asio::error::get_system_category())
+        .message();
+}
+
 std::string errno_text(int error_number) {
     return std::strerror(error_number);
 }
@@ -116,23 +122,28 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         endpoint_ = endpoint_text(evidence_.address, port);
     }
 
+    ~Attempt() {
+        if (fd_ >= 0) ::close(fd_);  // never adopted nor closed: the io_context went away
+    }
+
+    Attempt(const Attempt&) = delete;
+    Attempt& operator=(const Attempt&) = delete;
+
     void start() {
-        boost::system::error_code ec;
-        socket_.open(destination_.protocol(), ec);
-        if (ec) {
-            return finish_local_error(
-                ec.value(),
-                fmt::format("cannot open a socket to probe {}: {}", endpoint_, ec.message()));
+        // Non-blocking from the start, and not on the reactor until there is something to wait
+        // for: a connect answered inside connect() never needs it (see adopt()).
+        fd_ = ::socket(destination_.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                       IPPROTO_TCP);
+        if (fd_ < 0) {
+            const int error_number = errno;
+            return finish_local_error(error_number,
+                                      fmt::format("cannot open a socket to probe {}: {}", endpoint_,
+                                                  system_message(error_number)));
         }
         enable_error_queue(true);
         if (!apply_socket_options()) return;
         if ((options_.bind || options_.source_port != 0) && !bind()) return;
-        socket_.non_blocking(true, ec);
-        if (ec) {
-            return finish_local_error(ec.value(),
-                                      fmt::format("cannot probe {}: {}", endpoint_, ec.message()));
-        }
-        int fd = socket_.native_handle();
+        const int fd = fd_;
         if (::connect(fd, destination_.data(), static_cast<socklen_t>(destination_.size())) == 0) {
             return finish_connected();
         }
@@ -152,6 +163,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
             return finish_connected();
         }
         if (answer != 0 && settle_from_socket()) return;
+        if (!adopt()) return;
         timer_.expires_after(options_.timeout);
         timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
             self->on_deadline(error);
@@ -165,7 +177,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     // established connection becomes fatal to it.
     void enable_error_queue(bool on) {
         int value = on ? 1 : 0;
-        int fd = socket_.native_handle();
+        const int fd = descriptor();
         // Failing to set it only costs precision (errno alone still classifies), so go on.
         if (destination_.address().is_v4()) {
             ::setsockopt(fd, SOL_IP, IP_RECVERR, &value, sizeof value);
@@ -178,7 +190,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     // since a trace hop without its TTL or a clamped retry without its MSS would measure
     // something else than asked.
     bool apply_socket_options() {
-        const int fd = socket_.native_handle();
+        const int fd = descriptor();
         const bool v4 = destination_.address().is_v4();
         auto set = [&](int level, int name, int value, const char* what) {
             if (::setsockopt(fd, level, name, &value, sizeof value) == 0) return true;
@@ -216,9 +228,9 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
                             source.is_v4() ? "IPv4" : "IPv6", source.is_v4() ? "IPv6" : "IPv4"));
             return false;
         }
-        boost::system::error_code ec;
-        socket_.bind(tcp::endpoint(source, options_.source_port), ec);
-        if (ec) {
+        const tcp::endpoint local(source, options_.source_port);
+        if (::bind(descriptor(), local.data(), static_cast<socklen_t>(local.size())) != 0) {
+            const boost::system::error_code ec(errno, boost::asio::error::get_system_category());
             const std::string what =
                 options_.source_port == 0
                     ? source.to_string()
@@ -229,6 +241,23 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
             return false;
         }
         if (options_.bind) evidence_.local_address = source.to_string();
+        return true;
+    }
+
+    int descriptor() { return fd_ >= 0 ? fd_ : socket_.native_handle(); }
+
+    // Gives the descriptor to the Asio socket, which registers it with the reactor: needed to
+    // wait on it or to hand it on. False (and finished) when the reactor refuses it.
+    bool adopt() {
+        if (fd_ < 0) return true;
+        boost::system::error_code ec;
+        socket_.assign(destination_.protocol(), fd_, ec);
+        if (ec) {
+            finish_local_error(ec.value(),
+                               fmt::format("cannot probe {}: {}", endpoint_, ec.message()));
+            return false;
+        }
+        fd_ = -1;
         return true;
     }
 
@@ -269,7 +298,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
 
     // Returns true when the socket's state settles the probe (and finishes it).
     bool settle_from_socket() {
-        int fd = socket_.native_handle();
+        const int fd = descriptor();
         auto queued = drain_error_queue(fd);
         // The kernel found this socket by the header the ICMP quoted; one that names another
         // source port is not about our SYN.
@@ -297,11 +326,13 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     // Once the kernel chose our end (at connect()), it stays: asked once per probe.
     void record_local_address() {
         if (local_) return;
-        boost::system::error_code ec;
-        auto local = socket_.local_endpoint(ec);
+        tcp::endpoint local;
+        auto length = static_cast<socklen_t>(local.capacity());
+        if (::getsockname(descriptor(), local.data(), &length) != 0) return;
+        local.resize(length);
         // Before an attempt, or after one the kernel refused at once, the socket has no local
         // end (0.0.0.0:0); keep what --bind said then.
-        if (!ec && local.port() != 0 && !local.address().is_unspecified()) {
+        if (local.port() != 0 && !local.address().is_unspecified()) {
             evidence_.local_address = address_text(local.address());
             evidence_.local_port = local.port();
             local_ = local;
@@ -310,7 +341,10 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
 
     void finish_connected() {
         record_local_address();
-        if (options_.hand_on) ready_for_next_stage();
+        if (options_.hand_on) {
+            if (!adopt()) return;
+            ready_for_next_stage();
+        }
         evidence_.status = StageStatus::ok;
         evidence_.cause = Cause::none;
         evidence_.error_number = 0;
@@ -325,7 +359,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     // no Nagle.
     void ready_for_next_stage() {
         enable_error_queue(false);
-        drain_error_queue(socket_.native_handle());
+        drain_error_queue(descriptor());
         boost::system::error_code ec;
         socket_.non_blocking(false, ec);
         // The stages after this one are small request/answer exchanges: with Nagle on, the
@@ -363,6 +397,9 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         if (hand_on) {
             socket_.cancel(ec);  // no wait of ours may stay pending on a socket we give away
             handed_on = std::move(socket_);
+        } else if (fd_ >= 0) {
+            ::close(fd_);
+            fd_ = -1;
         } else {
             socket_.close(ec);
         }
@@ -373,7 +410,8 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     }
 
     boost::asio::io_context& io_;
-    tcp::socket socket_;
+    int fd_ = -1;         // the socket until adopt() gives it to socket_
+    tcp::socket socket_;  // holds it from adopt() on: to wait on it, or to hand it on
     boost::asio::steady_timer timer_;
     tcp::endpoint destination_;
     std::string endpoint_;
