@@ -2,6 +2,7 @@
 // TCP probe on loopback, no root needed: a real listener (connected), a closed port (RST), a
 // listener whose accept queue is full (the kernel drops the SYN: a real silent drop), --bind.
 // The firewall answers (ICMP) need nft in a namespace: tcp_probe_netns_test.cpp.
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -82,6 +83,9 @@ TEST_CASE("a listening port connects and the socket is handed on", "[tcp]") {
     REQUIRE(run.socket.is_open());
     CHECK(run.socket.remote_endpoint().port() == port);
     CHECK_FALSE(run.socket.non_blocking());
+    const int flags = fcntl(run.socket.native_handle(), F_GETFL);
+    REQUIRE(flags >= 0);
+    CHECK((flags & O_NONBLOCK) == 0);  // the descriptor itself, not only Asio's idea of it
     int recverr = -1;
     socklen_t length = sizeof recverr;
     REQUIRE(getsockopt(run.socket.native_handle(), SOL_IP, IP_RECVERR, &recverr, &length) == 0);
