@@ -16,7 +16,14 @@ bool zone_char(char c) {
 }  // namespace
 
 bool is_ipv4_literal(std::string_view text) {
-    return text.size() <= 15 && canonical_address(AF_INET, text).has_value();
+    // Parsing alone says it (no canonical text needed): called for every target of a plan.
+    if (text.empty() || text.size() > 15 || text.find('\0') != std::string_view::npos) {
+        return false;
+    }
+    char terminated[16] = {};
+    text.copy(terminated, text.size());
+    in_addr parsed{};
+    return inet_pton(AF_INET, terminated, &parsed) == 1;
 }
 
 bool is_ipv6_literal(std::string_view text, bool allow_zone) {

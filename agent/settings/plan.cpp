@@ -22,22 +22,34 @@ struct Named {
     std::string named_by;        // "TARGET", "--bootstrap", "FILE:3:11: targets", ...
 };
 
+// One source naming a host:port, with the spec as written ("" for catalog targets). Messages
+// are made from it only when there is something to say (a conflict), not for every target.
+struct Sighting {
+    std::string named_by;
+    std::string spec;
+};
+
 // A host:port of the plan and every source that named it.
 struct Entry {
     Named kept;
-    std::vector<std::string> sources;
-    // The specs that said the component and the scheme kept, for messages: "TARGET 'a:1=kafka'".
-    std::string component_from;
-    std::string scheme_from;
+    std::vector<Sighting> sightings;
+    // The sightings that said the component and the scheme kept, for messages:
+    // "TARGET 'a:1=kafka'".
+    std::size_t component_from = 0;
+    std::size_t scheme_from = 0;
 };
 
 std::string scheme_word(bool tls) {
     return tls ? "with TLS" : "without TLS";
 }
 
-std::string where(const Named& named, std::string_view spec) {
-    if (spec.empty()) return named.named_by;
-    return named.named_by + " " + quote(spec);
+std::string where(const std::string& named_by, std::string_view spec) {
+    if (spec.empty()) return named_by;
+    return named_by + " " + quote(spec);
+}
+
+std::string where(const Sighting& sighting) {
+    return where(sighting.named_by, sighting.spec);
 }
 
 std::string times(std::size_t count) {
@@ -45,11 +57,11 @@ std::string times(std::size_t count) {
 }
 
 // The sources, each once, in the order they named the target: "TARGET and --bootstrap".
-std::string joined_sources(const std::vector<std::string>& sources) {
+std::string joined_sources(const std::vector<Sighting>& sightings) {
     std::vector<std::string> unique;
-    for (const std::string& source : sources) {
-        if (std::find(unique.begin(), unique.end(), source) == unique.end()) {
-            unique.push_back(source);
+    for (const Sighting& sighting : sightings) {
+        if (std::find(unique.begin(), unique.end(), sighting.named_by) == unique.end()) {
+            unique.push_back(sighting.named_by);
         }
     }
     if (unique.size() <= 2) return join(unique, " and ");
@@ -66,25 +78,24 @@ class PlanBuilder {
         const auto found = index_.find(key);
         if (found == index_.end()) {
             index_.emplace(key, entries_.size());
-            const std::string from = where(named, spec);
-            std::string source = named.named_by;
-            entries_.push_back({std::move(named), {std::move(source)}, from, from});
+            Sighting first{named.named_by, std::string(spec)};
+            entries_.push_back({std::move(named), {std::move(first)}, 0, 0});
             return {};
         }
         Entry& entry = entries_[found->second];
-        if (auto merged = merge(entry, named, where(named, spec)); !merged) return merged;
-        entry.sources.push_back(named.named_by);
+        if (auto merged = merge(entry, named, spec); !merged) return merged;
+        entry.sightings.push_back({named.named_by, std::string(spec)});
         return {};
     }
 
     Plan finish() && {
         Plan plan;
         for (Entry& entry : entries_) {
-            if (entry.sources.size() > 1) {
+            if (entry.sightings.size() > 1) {
                 plan.notes.push_back(entry.kept.target.endpoint() + " was given " +
-                                     times(entry.sources.size()) + " for " +
+                                     times(entry.sightings.size()) + " for " +
                                      entry.kept.target.component + " (" +
-                                     joined_sources(entry.sources) + "); probed once");
+                                     joined_sources(entry.sightings) + "); probed once");
             }
             plan.targets.push_back(std::move(entry.kept.target));
         }
@@ -92,32 +103,34 @@ class PlanBuilder {
     }
 
   private:
-    // What `incoming` (named at `from`) says goes into the entry, unless the two say different
-    // things.
-    static Result<void> merge(Entry& entry, const Named& incoming, const std::string& from) {
+    // What `incoming` (its spec as written: `spec`) says goes into the entry, unless the two say
+    // different things. The incoming sighting is appended after this, at `next`.
+    static Result<void> merge(Entry& entry, const Named& incoming, std::string_view spec) {
         Named& kept = entry.kept;
+        const std::size_t next = entry.sightings.size();
         const std::string endpoint = kept.target.endpoint();
         if (kept.component_said && incoming.component_said &&
             kept.target.component != incoming.target.component) {
             return Error(endpoint + " is given as " + kept.target.component + " (" +
-                         entry.component_from + ") and as " + incoming.target.component + " (" +
-                         from + "): one host:port is one listener, so give it one component");
+                         where(entry.sightings[entry.component_from]) + ") and as " +
+                         incoming.target.component + " (" + where(incoming.named_by, spec) +
+                         "): one host:port is one listener, so give it one component");
         }
         if (kept.scheme_said && incoming.scheme_said && kept.target.tls != incoming.target.tls) {
             return Error(endpoint + " is given " + scheme_word(kept.target.tls) + " (" +
-                         entry.scheme_from + ") and " + scheme_word(incoming.target.tls) + " (" +
-                         from +
+                         where(entry.sightings[entry.scheme_from]) + ") and " +
+                         scheme_word(incoming.target.tls) + " (" + where(incoming.named_by, spec) +
                          "): one listener speaks one of them, so keep the spec that is right");
         }
         if (!kept.component_said && incoming.component_said) {
             kept.target.component = incoming.target.component;
             kept.component_said = true;
-            entry.component_from = from;
+            entry.component_from = next;
         }
         if (!kept.scheme_said && incoming.scheme_said) {
             kept.target.tls = incoming.target.tls;
             kept.scheme_said = true;
-            entry.scheme_from = from;
+            entry.scheme_from = next;
         }
         return {};
     }

@@ -236,15 +236,14 @@ Result<Target> parse_target_spec(std::string_view spec, const TargetSpecRules& r
     if (auto no_credentials = check_no_credentials(spec); !no_credentials)
         return no_credentials.error();
     if (spec.empty()) return Error("empty target (use HOST:PORT or HOST:PORT=COMPONENT)");
-    const std::string quoted = quote(spec);
     std::string_view rest = spec;
     auto tls = take_scheme(rest);
-    if (!tls) return std::move(tls).error().context(quoted);
+    if (!tls) return std::move(tls).error().context(quote(spec));
     auto component = take_component(rest, rules);
-    if (!component) return std::move(component).error().context(quoted);
+    if (!component) return std::move(component).error().context(quote(spec));
     Target target;
     if (auto read = read_host_and_port(rest, target); !read) {
-        return std::move(read).error().context(quoted);
+        return std::move(read).error().context(quote(spec));
     }
     target.component = !component->empty()               ? *component
                        : rules.default_component.empty() ? component_for_port(target.port)

@@ -216,8 +216,11 @@ class Run : public std::enable_shared_from_this<Run> {
             finish_address(at);
             return;
         }
+        TcpProbeOptions tcp_options = tcp_options_for(ip);
+        // --tcp-only takes no stage past the connect: the probe closes the socket itself.
+        tcp_options.hand_on = !options_.settings.tcp_only;
         auto self = shared_from_this();
-        probe_tcp(io_, ip, evidence_[at.target].target.port, tcp_options_for(ip),
+        probe_tcp(io_, ip, evidence_[at.target].target.port, tcp_options,
                   [self, at](TcpEvidence tcp, asio::ip::tcp::socket socket) {
                       self->on_connected(at, std::move(tcp), std::move(socket));
                   });

@@ -18,10 +18,14 @@
 //   (no route), EHOSTUNREACH (`unreachable` route), EACCES (`prohibit` route), EINVAL
 //   (`blackhole` route).
 // - A local OUTPUT-chain drop does not fail connect(): the SYN retransmits until the deadline.
+// - poll() reports POLLOUT only once the socket has left SYN_SENT, POLLERR whenever an error is
+//   pending or queued, and POLLHUP once it is closed: POLLOUT alone is an established
+//   connection with nothing to read from SO_ERROR or the error queue.
 #include "probes/tcp/tcp_probe.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,8 +58,17 @@ using boost::asio::ip::tcp;
 constexpr int kMaxIdleWakeups = 32;
 constexpr int kMaxQueuedErrors = 16;
 
-std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port) {
-    return vpcprobe::endpoint_text(address.to_string(), port);
+// The address as inet_ntop writes it; IPv4 without going through printf (twice per probe).
+std::string address_text(const boost::asio::ip::address& address) {
+    if (!address.is_v4()) return address.to_string();
+    const auto bytes = address.to_v4().to_bytes();
+    return fmt::format("{}.{}.{}.{}", bytes[0], bytes[1], bytes[2], bytes[3]);
+}
+
+// An errno's text as Asio words it (its system category), as the messages always were.
+std::string system_message(int error_number) {
+    return boost::system::error_code(error_number, boost::asio::error::get_system_category())
+        .message();
 }
 
 std::string errno_text(int error_number) {
@@ -102,30 +115,35 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
           socket_(io),
           timer_(io),
           destination_(address, port),
-          endpoint_(endpoint_text(address, port)),
           options_(options),
           done_(std::move(done)),
           started_(Clock::now()) {
-        evidence_.address = address.to_string();
+        evidence_.address = address_text(address);
+        endpoint_ = endpoint_text(evidence_.address, port);
     }
 
+    ~Attempt() {
+        if (fd_ >= 0) ::close(fd_);  // never adopted nor closed: the io_context went away
+    }
+
+    Attempt(const Attempt&) = delete;
+    Attempt& operator=(const Attempt&) = delete;
+
     void start() {
-        boost::system::error_code ec;
-        socket_.open(destination_.protocol(), ec);
-        if (ec) {
-            return finish_local_error(
-                ec.value(),
-                fmt::format("cannot open a socket to probe {}: {}", endpoint_, ec.message()));
+        // Non-blocking from the start, and not on the reactor until there is something to wait
+        // for: a connect answered inside connect() never needs it (see adopt()).
+        fd_ = ::socket(destination_.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                       IPPROTO_TCP);
+        if (fd_ < 0) {
+            const int error_number = errno;
+            return finish_local_error(error_number,
+                                      fmt::format("cannot open a socket to probe {}: {}", endpoint_,
+                                                  system_message(error_number)));
         }
         enable_error_queue(true);
         if (!apply_socket_options()) return;
         if ((options_.bind || options_.source_port != 0) && !bind()) return;
-        socket_.non_blocking(true, ec);
-        if (ec) {
-            return finish_local_error(ec.value(),
-                                      fmt::format("cannot probe {}: {}", endpoint_, ec.message()));
-        }
-        int fd = socket_.native_handle();
+        const int fd = fd_;
         if (::connect(fd, destination_.data(), static_cast<socklen_t>(destination_.size())) == 0) {
             return finish_connected();
         }
@@ -136,6 +154,16 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
             return finish_failed(connect_errno,
                                  queued ? std::optional(queued->report) : std::nullopt);
         }
+        // A peer on this host has answered by the time connect() returns (the kernel ran the
+        // handshake inside it): one poll() saves the deadline and the wait. Writable with no
+        // error and no hang-up is connected with nothing queued (see the top of this file), so
+        // there is nothing more to ask the socket.
+        const short answer = readiness_now(fd);
+        if ((answer & POLLOUT) != 0 && (answer & (POLLERR | POLLHUP)) == 0) {
+            return finish_connected();
+        }
+        if (answer != 0 && settle_from_socket()) return;
+        if (!adopt()) return;
         timer_.expires_after(options_.timeout);
         timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
             self->on_deadline(error);
@@ -149,7 +177,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     // established connection becomes fatal to it.
     void enable_error_queue(bool on) {
         int value = on ? 1 : 0;
-        int fd = socket_.native_handle();
+        const int fd = descriptor();
         // Failing to set it only costs precision (errno alone still classifies), so go on.
         if (destination_.address().is_v4()) {
             ::setsockopt(fd, SOL_IP, IP_RECVERR, &value, sizeof value);
@@ -162,7 +190,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     // since a trace hop without its TTL or a clamped retry without its MSS would measure
     // something else than asked.
     bool apply_socket_options() {
-        const int fd = socket_.native_handle();
+        const int fd = descriptor();
         const bool v4 = destination_.address().is_v4();
         auto set = [&](int level, int name, int value, const char* what) {
             if (::setsockopt(fd, level, name, &value, sizeof value) == 0) return true;
@@ -200,9 +228,9 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
                             source.is_v4() ? "IPv4" : "IPv6", source.is_v4() ? "IPv6" : "IPv4"));
             return false;
         }
-        boost::system::error_code ec;
-        socket_.bind(tcp::endpoint(source, options_.source_port), ec);
-        if (ec) {
+        const tcp::endpoint local(source, options_.source_port);
+        if (::bind(descriptor(), local.data(), static_cast<socklen_t>(local.size())) != 0) {
+            const boost::system::error_code ec(errno, boost::asio::error::get_system_category());
             const std::string what =
                 options_.source_port == 0
                     ? source.to_string()
@@ -213,6 +241,23 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
             return false;
         }
         if (options_.bind) evidence_.local_address = source.to_string();
+        return true;
+    }
+
+    int descriptor() { return fd_ >= 0 ? fd_ : socket_.native_handle(); }
+
+    // Gives the descriptor to the Asio socket, which registers it with the reactor: needed to
+    // wait on it or to hand it on. False (and finished) when the reactor refuses it.
+    bool adopt() {
+        if (fd_ < 0) return true;
+        boost::system::error_code ec;
+        socket_.assign(destination_.protocol(), fd_, ec);
+        if (ec) {
+            finish_local_error(ec.value(),
+                               fmt::format("cannot probe {}: {}", endpoint_, ec.message()));
+            return false;
+        }
+        fd_ = -1;
         return true;
     }
 
@@ -244,9 +289,16 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         finish_failed(ETIMEDOUT, std::nullopt);
     }
 
+    // The socket's readiness without waiting (POLLOUT, POLLERR, POLLHUP; 0 for none yet): the
+    // same readiness the wait for an answer asks for.
+    static short readiness_now(int fd) {
+        pollfd ready{fd, POLLOUT, 0};
+        return ::poll(&ready, 1, 0) > 0 ? ready.revents : 0;
+    }
+
     // Returns true when the socket's state settles the probe (and finishes it).
     bool settle_from_socket() {
-        int fd = socket_.native_handle();
+        const int fd = descriptor();
         auto queued = drain_error_queue(fd);
         // The kernel found this socket by the header the ICMP quoted; one that names another
         // source port is not about our SYN.
@@ -271,13 +323,17 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         return false;
     }
 
+    // Once the kernel chose our end (at connect()), it stays: asked once per probe.
     void record_local_address() {
-        boost::system::error_code ec;
-        auto local = socket_.local_endpoint(ec);
+        if (local_) return;
+        tcp::endpoint local;
+        auto length = static_cast<socklen_t>(local.capacity());
+        if (::getsockname(descriptor(), local.data(), &length) != 0) return;
+        local.resize(length);
         // Before an attempt, or after one the kernel refused at once, the socket has no local
         // end (0.0.0.0:0); keep what --bind said then.
-        if (!ec && local.port() != 0 && !local.address().is_unspecified()) {
-            evidence_.local_address = local.address().to_string();
+        if (local.port() != 0 && !local.address().is_unspecified()) {
+            evidence_.local_address = address_text(local.address());
             evidence_.local_port = local.port();
             local_ = local;
         }
@@ -285,20 +341,30 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
 
     void finish_connected() {
         record_local_address();
-        enable_error_queue(false);
-        drain_error_queue(socket_.native_handle());
-        boost::system::error_code ec;
-        socket_.non_blocking(false, ec);  // hand on a plain Asio socket
-        // The stages after this one are small request/answer exchanges: with Nagle on, the
-        // first request after a TLS 1.3 handshake waits for the peer's delayed ACK (~40 ms).
-        socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+        if (options_.hand_on) {
+            if (!adopt()) return;
+            ready_for_next_stage();
+        }
         evidence_.status = StageStatus::ok;
         evidence_.cause = Cause::none;
         evidence_.error_number = 0;
-        evidence_.detail = local_ ? fmt::format("connected to {} from {}", endpoint_,
-                                                endpoint_text(local_->address(), local_->port()))
-                                  : fmt::format("connected to {}", endpoint_);
-        deliver(true);
+        evidence_.detail =
+            local_ ? fmt::format("connected to {} from {}", endpoint_,
+                                 endpoint_text(evidence_.local_address, evidence_.local_port))
+                   : fmt::format("connected to {}", endpoint_);
+        deliver(options_.hand_on);
+    }
+
+    // The socket as the next stage wants it: no error queue, blocking (a plain Asio socket),
+    // no Nagle.
+    void ready_for_next_stage() {
+        enable_error_queue(false);
+        drain_error_queue(descriptor());
+        boost::system::error_code ec;
+        socket_.non_blocking(false, ec);
+        // The stages after this one are small request/answer exchanges: with Nagle on, the
+        // first request after a TLS 1.3 handshake waits for the peer's delayed ACK (~40 ms).
+        socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
     }
 
     void finish_failed(int error_number, std::optional<IcmpReport> icmp) {
@@ -320,16 +386,20 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         deliver(false);
     }
 
-    // Completions are always posted, never run inside probe_tcp().
-    void deliver(bool connected) {
+    // Completions are always posted, never run inside probe_tcp(). `hand_on`: the caller gets
+    // the socket; otherwise it is closed here.
+    void deliver(bool hand_on) {
         finished_ = true;
         evidence_.ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
         boost::system::error_code ec;
         timer_.cancel();
         tcp::socket handed_on(io_);
-        if (connected) {
+        if (hand_on) {
             socket_.cancel(ec);  // no wait of ours may stay pending on a socket we give away
             handed_on = std::move(socket_);
+        } else if (fd_ >= 0) {
+            ::close(fd_);
+            fd_ = -1;
         } else {
             socket_.close(ec);
         }
@@ -340,7 +410,8 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     }
 
     boost::asio::io_context& io_;
-    tcp::socket socket_;
+    int fd_ = -1;         // the socket until adopt() gives it to socket_
+    tcp::socket socket_;  // holds it from adopt() on: to wait on it, or to hand it on
     boost::asio::steady_timer timer_;
     tcp::endpoint destination_;
     std::string endpoint_;

@@ -32,9 +32,14 @@ struct TcpProbeOptions {
     // TCP_MAXSEG before connect: the MSS this end announces and sends with (a path-MTU
     // black hole test); nullopt = the interface's.
     std::optional<int> max_segment;
+    // Whether the caller wants the connected socket (for TLS or a protocol check). A caller
+    // that only wants the verdict (--tcp-only) says false: the probe closes the socket itself
+    // and skips readying it for a next stage (IP_RECVERR off, blocking mode, TCP_NODELAY).
+    bool hand_on = true;
 };
 
-// On success the connected socket is handed on (for TLS); on failure it is closed.
+// On success the connected socket is handed on (for TLS) when `hand_on` asked for it; otherwise,
+// and on failure, it is closed and `done` gets a closed socket.
 using TcpDone = std::function<void(TcpEvidence, boost::asio::ip::tcp::socket)>;
 
 void probe_tcp(boost::asio::io_context& io, const boost::asio::ip::address& address,

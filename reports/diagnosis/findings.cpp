@@ -13,6 +13,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 namespace vpcprobe {
@@ -316,6 +318,13 @@ Finding port_blocked_finding(const std::vector<TargetReport>& targets, const Age
 // port: the filter is on the port, not the hosts.
 void port_blocked(const std::vector<TargetReport>& targets, const AgentInfo& agent,
                   std::vector<Finding>& out) {
+    // Most runs drop nothing: then there is no per-address table to build.
+    const bool any_dropped = std::any_of(targets.begin(), targets.end(), [](const auto& target) {
+        return std::any_of(
+            target.evidence.addresses.begin(), target.evidence.addresses.end(),
+            [](const AddressEvidence& address) { return address.tcp.cause == Cause::tcp_timeout; });
+    });
+    if (!any_dropped) return;
     const TcpOutcomes outcomes = tcp_outcomes(targets);
     std::set<std::uint16_t> dropped_ports;
     for (const auto& [address, ports] : outcomes.dropped) {
@@ -522,17 +531,12 @@ void add_split_target(HostReachability& host, const TargetReport& target, const 
 }
 
 // The finding about `host` when some of its addresses connect and others fail at TCP on the
-// same port, nullopt otherwise.
-std::optional<Finding> partial_reachability_of(const std::string& host,
-                                               const std::vector<TargetReport>& targets) {
+// same port: `targets` are the host's targets with both, in the report's order.
+Finding partial_reachability_of(const std::string& host,
+                                const std::vector<const TargetReport*>& targets) {
     HostReachability seen;
-    for (const auto& target : targets) {
-        if (target.target.host != host || target.evidence.addresses.size() < 2) continue;
-        const TcpSplit split = split_by_tcp(target);
-        if (split.failed.empty() || split.connected.empty()) continue;
-        add_split_target(seen, target, split);
-    }
-    if (seen.failing.empty()) return std::nullopt;
+    for (const TargetReport* target : targets)
+        add_split_target(seen, *target, split_by_tcp(*target));
     // Name as reachable only addresses that never failed, so no address is on both lists.
     std::erase_if(seen.reachable, [&](const std::string& address) {
         return std::find(seen.failing.begin(), seen.failing.end(), address) != seen.failing.end();
@@ -555,14 +559,22 @@ std::optional<Finding> partial_reachability_of(const std::string& host,
 }
 
 // One name, several addresses, and on the same port some connect while others fail at TCP:
-// one zone, subnet or ENI is blocked, not the service.
+// one zone, subnet or ENI is blocked, not the service. One finding per such host, in the order
+// the hosts first appear; a single pass over the targets, so a run of thousands stays linear.
 void partial_reachability(const std::vector<TargetReport>& targets, std::vector<Finding>& out) {
-    std::vector<std::string> hosts;
-    for (const auto& target : targets) add_unique(hosts, target.target.host);
-    for (const auto& host : hosts) {
-        if (auto finding = partial_reachability_of(host, targets)) {
-            out.push_back(std::move(*finding));
-        }
+    std::unordered_map<std::string_view, std::vector<const TargetReport*>> split_targets;
+    for (const auto& target : targets) {
+        if (target.evidence.addresses.size() < 2) continue;
+        const TcpSplit split = split_by_tcp(target);
+        if (split.failed.empty() || split.connected.empty()) continue;
+        split_targets[target.target.host].push_back(&target);
+    }
+    if (split_targets.empty()) return;
+    for (const auto& target : targets) {
+        const auto it = split_targets.find(target.target.host);
+        if (it == split_targets.end() || it->second.empty()) continue;
+        out.push_back(partial_reachability_of(target.target.host, it->second));
+        it->second.clear();  // the host is done: its later targets were part of this finding
     }
 }
 
@@ -616,17 +628,31 @@ std::pair<std::string, Suspect> advertised_failure(const TargetReport& broker,
                     broker.cause ? broker.cause->summary : std::string(explain(cause))}};
 }
 
+// Brokers a bootstrap advertised, grouped by the bootstrap endpoint that named them, in the
+// report's order; one pass, so thousands of targets with none advertised cost nothing more.
+std::unordered_map<std::string_view, std::vector<const TargetReport*>> advertised_by_bootstrap(
+    const std::vector<TargetReport>& targets) {
+    std::unordered_map<std::string_view, std::vector<const TargetReport*>> by_bootstrap;
+    for (const auto& target : targets) {
+        if (target.target.origin == "advertised") {
+            by_bootstrap[target.target.advertised_by].push_back(&target);
+        }
+    }
+    return by_bootstrap;
+}
+
 void advertised_unreachable(const std::vector<TargetReport>& targets, std::vector<Finding>& out) {
+    const auto by_bootstrap = advertised_by_bootstrap(targets);
+    if (by_bootstrap.empty()) return;
     for (const auto& bootstrap : targets) {
         if (bootstrap.target.origin == "advertised") continue;
         const std::string endpoint = bootstrap.target.endpoint();
-        std::vector<const TargetReport*> advertised;
+        const auto named = by_bootstrap.find(endpoint);
+        if (named == by_bootstrap.end()) continue;
+        const std::vector<const TargetReport*>& advertised = named->second;
         std::vector<const TargetReport*> failed;
-        for (const auto& target : targets) {
-            if (target.target.origin != "advertised" || target.target.advertised_by != endpoint)
-                continue;
-            advertised.push_back(&target);
-            if (target.status == StageStatus::failed) failed.push_back(&target);
+        for (const TargetReport* target : advertised) {
+            if (target->status == StageStatus::failed) failed.push_back(target);
         }
         if (failed.empty()) continue;
         Finding finding;

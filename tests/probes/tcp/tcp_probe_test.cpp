@@ -2,6 +2,7 @@
 // TCP probe on loopback, no root needed: a real listener (connected), a closed port (RST), a
 // listener whose accept queue is full (the kernel drops the SYN: a real silent drop), --bind.
 // The firewall answers (ICMP) need nft in a namespace: tcp_probe_netns_test.cpp.
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -82,6 +83,9 @@ TEST_CASE("a listening port connects and the socket is handed on", "[tcp]") {
     REQUIRE(run.socket.is_open());
     CHECK(run.socket.remote_endpoint().port() == port);
     CHECK_FALSE(run.socket.non_blocking());
+    const int flags = fcntl(run.socket.native_handle(), F_GETFL);
+    REQUIRE(flags >= 0);
+    CHECK((flags & O_NONBLOCK) == 0);  // the descriptor itself, not only Asio's idea of it
     int recverr = -1;
     socklen_t length = sizeof recverr;
     REQUIRE(getsockopt(run.socket.native_handle(), SOL_IP, IP_RECVERR, &recverr, &length) == 0);
@@ -96,6 +100,31 @@ TEST_CASE("a listening port connects and the socket is handed on", "[tcp]") {
     char received[4] = {};
     boost::asio::read(accepted, boost::asio::buffer(received));
     CHECK(std::string(received, 4) == "ping");
+}
+
+TEST_CASE("a caller that wants no socket gets the same verdict and a closed socket", "[tcp]") {
+    boost::asio::io_context io;
+    tcp::acceptor acceptor(io, {make_address("127.0.0.1"), 0});
+    auto port = acceptor.local_endpoint().port();
+    TcpProbeOptions options;
+    options.hand_on = false;
+
+    auto run = run_probe(io, "127.0.0.1", port, options);
+    CHECK(run.evidence.status == StageStatus::ok);
+    CHECK(run.evidence.cause == Cause::none);
+    CHECK(run.evidence.error_number == 0);
+    CHECK(run.evidence.local_address == "127.0.0.1");
+    REQUIRE(run.evidence.local_port != 0);
+    CHECK(run.evidence.detail == "connected to 127.0.0.1:" + std::to_string(port) +
+                                     " from 127.0.0.1:" + std::to_string(run.evidence.local_port));
+    CHECK_FALSE(run.socket.is_open());
+    // The connection was made, from the port the evidence names, and the probe closed it.
+    auto accepted = acceptor.accept();
+    CHECK(accepted.remote_endpoint().port() == run.evidence.local_port);
+    char byte = 0;
+    boost::system::error_code ec;
+    CHECK(boost::asio::read(accepted, boost::asio::buffer(&byte, 1), ec) == 0);
+    CHECK(ec == boost::asio::error::eof);
 }
 
 TEST_CASE("a closed port is refused by a RST, with no ICMP", "[tcp]") {

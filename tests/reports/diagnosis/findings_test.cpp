@@ -425,6 +425,26 @@ TEST_CASE("network.partial_reachability: some addresses of a name connect, other
         CHECK(finding.suspects[1].id == "10.0.2.5");
         CHECK_THAT(finding.remedy, Catch::Contains("subnets of 10.0.1.5, 10.0.2.5"));
     }
+    SECTION("one finding per host, in the order the hosts first appear among the targets") {
+        // kConnect appears first with a single address (not a case itself); kKafka's case comes
+        // before kConnect's in the list, and kConnect's two split targets make one finding.
+        auto findings =
+            findings_of({probed("connect", kConnect, 8084, {healthy("10.0.0.7", 8084)}),
+                         probed("kafka", kKafka, 9095,
+                                {healthy("10.0.0.5", 9095), tcp_failed("10.0.1.5", 9095)}),
+                         probed("connect", kConnect, 8083,
+                                {healthy("10.0.0.7", 8083), tcp_failed("10.0.1.7", 8083)}),
+                         probed("kafka", kKafka, 9096, {healthy("10.0.0.5", 9096)}),
+                         probed("connect", kConnect, 8085,
+                                {tcp_failed("10.0.2.7", 8085), healthy("10.0.0.7", 8085)})});
+        REQUIRE(codes_of(findings) == std::vector<std::string>{"network.partial_reachability",
+                                                               "network.partial_reachability"});
+        CHECK_THAT(findings[0].summary, Catch::StartsWith("2 addresses of " + kConnect));
+        CHECK(findings[0].targets ==
+              std::vector<std::string>{kConnect + ":8083", kConnect + ":8085"});
+        CHECK_THAT(findings[0].summary, Catch::Contains("10.0.1.7 (tcp.timeout), 10.0.2.7"));
+        CHECK(findings[1].targets == std::vector<std::string>{kKafka + ":9095"});
+    }
     SECTION("does not fire when every address fails, or for one address") {
         CHECK(findings_of({probed("kafka", kKafka, 9095,
                                   {tcp_failed("10.0.0.5", 9095), tcp_failed("10.0.1.5", 9095)}),
