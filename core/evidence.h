@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/boxed.h"
 #include "core/cause.h"
 #include "core/target.h"
 
@@ -169,7 +170,7 @@ struct TcpEvidence : StageResult {
     std::uint16_t local_port = 0;  // our source port, once the kernel chose it (0 = never)
     int error_number = 0;          // raw errno of the connect, 0 on success
     std::optional<IcmpReport> icmp;
-    std::optional<TraceEvidence> trace;  // the path to this address, when it was traced
+    Boxed<TraceEvidence> trace;  // the path to this address, when it was traced
 };
 
 // One retry of a stalled address with a clamped maximum segment size (TCP_MAXSEG).
@@ -227,7 +228,7 @@ struct TlsEvidence : StageResult {
     // none) and the certificate we presented (null = none).
     bool client_certificate_requested = false;
     std::vector<std::string> client_ca_names;
-    std::optional<CertificateInfo> client_certificate;
+    Boxed<CertificateInfo> client_certificate;
 };
 
 // A certificate chain as a peer presented it, leaf first. Shared, not copied: every address
@@ -259,6 +260,8 @@ class CertificateChain {
     }
 
     CertificateInfo& operator[](std::size_t i) { return own()[i]; }
+    CertificateInfo& front() { return own().front(); }
+    CertificateInfo& back() { return own().back(); }
     void push_back(CertificateInfo info) { own().push_back(std::move(info)); }
 
   private:
@@ -328,8 +331,8 @@ struct HttpEvidence {
 
 struct ProtocolEvidence : StageResult {
     std::string name;  // "kafka" or "http"; "" when no check applies
-    std::optional<KafkaEvidence> kafka;
-    std::optional<HttpEvidence> http;
+    Boxed<KafkaEvidence> kafka;
+    Boxed<HttpEvidence> http;
     std::string note;  // what people should know even when ok ("authentication required")
 };
 
@@ -340,7 +343,7 @@ struct AddressEvidence {
     TlsEvidence tls;
     CertificateEvidence certificate;
     ProtocolEvidence protocol;
-    std::optional<MtuEvidence> mtu;  // only when TLS or the protocol exchange stalled
+    Boxed<MtuEvidence> mtu;  // only when TLS or the protocol exchange stalled
 };
 
 struct TargetEvidence {

@@ -167,7 +167,9 @@ TlsFailure certificate_rejected(int alert, const ClientCertificateFacts& facts,
 }  // namespace
 
 ClientCertificateFacts client_certificate_facts(const TlsEvidence& tls) {
-    return {tls.client_certificate_requested, tls.client_ca_names, tls.client_certificate};
+    return {tls.client_certificate_requested, tls.client_ca_names,
+            tls.client_certificate ? std::optional<CertificateInfo>(*tls.client_certificate)
+                                   : std::nullopt};
 }
 
 std::optional<TlsFailure> client_certificate_failure(int alert, const ClientCertificateFacts& facts,

@@ -161,7 +161,7 @@ std::string rejected_remedy(const TlsEvidence& tls, const CertificateInfo& ours)
 }
 
 std::optional<CertificateInfo> our_certificate(const TlsEvidence& tls, const RunEvidence& run) {
-    if (tls.client_certificate) return tls.client_certificate;
+    if (tls.client_certificate) return *tls.client_certificate;
     if (run.tls && run.tls->client_certificate) return run.tls->client_certificate;
     return std::nullopt;
 }

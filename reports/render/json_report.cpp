@@ -99,7 +99,7 @@ json::object dns_json(const DnsEvidence& dns) {
 }
 
 // The contract's trace object, with the flow it kept and why it stopped.
-json::value trace_json(const std::optional<TraceEvidence>& trace) {
+json::value trace_json(const Boxed<TraceEvidence>& trace) {
     if (!trace) return nullptr;
     json::array hops;
     for (const auto& hop : trace->hops) {
@@ -280,7 +280,7 @@ json::value cause_json(const std::optional<TargetCause>& cause) {
 
 // A stalled address's retries with a clamped MSS (docs/report.md, "MTU black holes"); null
 // when the address did not stall after connecting.
-json::value mtu_json(const std::optional<MtuEvidence>& mtu) {
+json::value mtu_json(const Boxed<MtuEvidence>& mtu) {
     if (!mtu) return nullptr;
     json::array attempts;
     for (const auto& attempt : mtu->attempts) {

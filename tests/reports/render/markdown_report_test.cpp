@@ -29,7 +29,7 @@ AddressEvidence incomplete_chain(const std::string& address, std::uint16_t port,
     evidence.certificate.cause = Cause::cert_incomplete_chain;
     evidence.certificate.days_left = 200;
     evidence.certificate.chain.front().subject = std::move(subject);
-    evidence.certificate.chain.resize(1);
+    evidence.certificate.chain = {evidence.certificate.chain.front()};  // the leaf alone
     evidence.certificate.verify_errors = {{0, 20, "unable to get local issuer certificate"}};
     evidence.certificate.detail = "the issuer of the leaf was neither sent nor trusted";
     return evidence;
