@@ -161,6 +161,10 @@ TEST_CASE("golden: the JSON causes of a failure at every stage") {
     check_golden("every_stage.causes.jsonl", json_causes(every_stage_report()));
 }
 
+TEST_CASE("golden: the JSON report of a failure at every stage, every byte kept") {
+    check_golden("json/every_stage.json", render_json(every_stage_report()));
+}
+
 TEST_CASE("golden: the text report of path traces") {
     check_golden("path_trace.txt", render_text(path_report(), false));
 }
