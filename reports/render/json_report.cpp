@@ -2,529 +2,594 @@
 #include "reports/render/json_report.h"
 #include "core/text.h"
 #include "reports/render/common.h"
-
-#include <fmt/format.h>
-
-#include <boost/json.hpp>
-#include <cmath>
+#include "reports/render/json_writer.h"
 
 namespace vpcprobe {
-
-namespace json = boost::json;
 
 namespace {
 
 // ---- Values: the conventions of json_report.h in one place each. ----
 
-json::value text(std::string_view value) {
-    return json::value(valid_utf8(value));
+void text_or_null(JsonWriter& w, std::string_view name, std::string_view value) {
+    w.key(name);
+    if (value.empty()) {
+        w.null();
+    } else {
+        w.string(value);
+    }
 }
 
-json::value text_or_null(std::string_view value) {
-    if (value.empty()) return nullptr;
-    return text(value);
+void texts(JsonWriter& w, std::string_view name, const std::vector<std::string>& values) {
+    w.key(name);
+    w.begin_array();
+    for (const auto& value : values) w.string(value);
+    w.end_array();
 }
 
-json::array texts(const std::vector<std::string>& values) {
-    json::array out;
-    for (const auto& value : values) out.push_back(text(value));
-    return out;
+void code_or_null(JsonWriter& w, Cause cause) {
+    w.key("code");
+    if (cause == Cause::none) {
+        w.null();
+    } else {
+        w.string(code(cause));
+    }
 }
 
-json::value code_or_null(Cause cause) {
-    if (cause == Cause::none) return nullptr;
-    return json::value(json::string(code(cause)));
+// A number that means "none" at `none` (0 for a port, -1 for a Kafka version) is null there.
+template <typename T>
+void number_or_null(JsonWriter& w, std::string_view name, T value, bool present) {
+    w.key(name);
+    if (present) {
+        w.number(value);
+    } else {
+        w.null();
+    }
 }
 
-json::value ms_or_null(const StageResult& stage) {
-    if (stage.status == StageStatus::skipped) return nullptr;
-    return json::value(round_ms(stage.ms));
-}
-
-json::value status(StageStatus value) {
-    return json::value(json::string(name(value)));
+void ms_or_null(JsonWriter& w, const StageResult& stage) {
+    w.key("ms");
+    if (stage.status == StageStatus::skipped) {
+        w.null();
+    } else {
+        w.number(round_ms(stage.ms));
+    }
 }
 
 // status and code open every stage object, as schema_version 1 orders them.
-json::object stage_head(const StageResult& stage) {
-    json::object out;
-    out["status"] = status(stage.status);
-    out["code"] = code_or_null(stage.cause);
-    return out;
+void stage_head(JsonWriter& w, const StageResult& stage) {
+    w.member("status", name(stage.status));
+    code_or_null(w, stage.cause);
 }
 
 // ---- Stages ----
 
 // client.dns.lookup=resolve_canonical_bootstrap_servers_only: what each address of a bootstrap
 // was turned into; null for every other target.
-json::value canonical_names_json(const std::vector<CanonicalName>& names) {
-    if (names.empty()) return nullptr;
-    json::array out;
-    for (const auto& name : names) {
-        out.push_back(json::object{{"address", text(name.address)},
-                                   {"name", text_or_null(name.name)},
-                                   {"reverse_name", text_or_null(name.reverse_name)},
-                                   {"source", text_or_null(name.source)},
-                                   {"ares_status", name.ares_status},
-                                   {"code", code_or_null(name.cause)},
-                                   {"ms", round_ms(name.ms)},
-                                   {"detail", text_or_null(name.detail)}});
+void canonical_names_json(JsonWriter& w, const std::vector<CanonicalName>& names) {
+    w.key("canonical_names");
+    if (names.empty()) {
+        w.null();
+        return;
     }
-    return out;
+    w.begin_array();
+    for (const auto& name : names) {
+        w.begin_object();
+        w.member("address", name.address);
+        text_or_null(w, "name", name.name);
+        text_or_null(w, "reverse_name", name.reverse_name);
+        text_or_null(w, "source", name.source);
+        w.member("ares_status", name.ares_status);
+        code_or_null(w, name.cause);
+        w.member("ms", round_ms(name.ms));
+        text_or_null(w, "detail", name.detail);
+        w.end_object();
+    }
+    w.end_array();
 }
 
 // The lookup asked again over TCP after UDP timed out; null when it was not asked.
-json::value tcp_fallback_json(const std::optional<DnsTcpFallback>& fallback) {
-    if (!fallback) return nullptr;
-    return json::object{{"answered", fallback->answered},
-                        {"code", code_or_null(fallback->cause)},
-                        {"ares_status_a", fallback->ares_status_a},
-                        {"ares_status_aaaa", fallback->ares_status_aaaa},
-                        {"addresses", texts(fallback->addresses)},
-                        {"ms", round_ms(fallback->ms)}};
+void tcp_fallback_json(JsonWriter& w, const std::optional<DnsTcpFallback>& fallback) {
+    w.key("tcp_fallback");
+    if (!fallback) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    w.member("answered", fallback->answered);
+    code_or_null(w, fallback->cause);
+    w.member("ares_status_a", fallback->ares_status_a);
+    w.member("ares_status_aaaa", fallback->ares_status_aaaa);
+    texts(w, "addresses", fallback->addresses);
+    w.member("ms", round_ms(fallback->ms));
+    w.end_object();
 }
 
-json::object dns_json(const DnsEvidence& dns) {
-    json::object out = stage_head(dns);
-    out["addresses"] = texts(dns.addresses);
-    out["ms"] = ms_or_null(dns);
-    out["source"] = text_or_null(dns.source);
-    out["detail"] = text_or_null(dns.detail);
-    out["ares_status_a"] = dns.ares_status_a;
-    out["ares_status_aaaa"] = dns.ares_status_aaaa;
-    out["canonical_names"] = canonical_names_json(dns.canonical_names);
-    out["local_answers"] = texts(dns.local_answers);
-    out["tcp_fallback"] = tcp_fallback_json(dns.tcp_fallback);
-    return out;
+void dns_json(JsonWriter& w, const DnsEvidence& dns) {
+    w.key("dns");
+    w.begin_object();
+    stage_head(w, dns);
+    texts(w, "addresses", dns.addresses);
+    ms_or_null(w, dns);
+    text_or_null(w, "source", dns.source);
+    text_or_null(w, "detail", dns.detail);
+    w.member("ares_status_a", dns.ares_status_a);
+    w.member("ares_status_aaaa", dns.ares_status_aaaa);
+    canonical_names_json(w, dns.canonical_names);
+    texts(w, "local_answers", dns.local_answers);
+    tcp_fallback_json(w, dns.tcp_fallback);
+    w.end_object();
+}
+
+void hop_json(JsonWriter& w, const TraceHop& hop) {
+    w.begin_object();
+    w.member("ttl", hop.ttl);
+    text_or_null(w, "address", hop.address);
+    number_or_null(w, "rtt_ms", round_rtt_ms(hop.rtt_ms), hop.answered());
+    text_or_null(w, "reply", hop.reply);
+    code_or_null(w, hop.cause);
+    w.end_object();
 }
 
 // The contract's trace object, with the flow it kept and why it stopped.
-json::value trace_json(const Boxed<TraceEvidence>& trace) {
-    if (!trace) return nullptr;
-    json::array hops;
-    for (const auto& hop : trace->hops) {
-        hops.push_back(
-            json::object{{"ttl", hop.ttl},
-                         {"address", text_or_null(hop.address)},
-                         {"rtt_ms", hop.answered() ? json::value(round_rtt_ms(hop.rtt_ms))
-                                                   : json::value(nullptr)},
-                         {"reply", text_or_null(hop.reply)},
-                         {"code", code_or_null(hop.cause)}});
+void trace_json(JsonWriter& w, const Boxed<TraceEvidence>& trace) {
+    w.key("trace");
+    if (!trace) {
+        w.null();
+        return;
     }
-    json::value last = nullptr;
+    w.begin_object();
+    w.key("hops");
+    w.begin_array();
+    for (const auto& hop : trace->hops) hop_json(w, hop);
+    w.end_array();
+    w.key("last_responding_hop");
     if (const TraceHop* hop = trace->last_responding_hop()) {
-        last = json::object{{"ttl", hop->ttl}, {"address", text(hop->address)}};
+        w.begin_object();
+        w.member("ttl", hop->ttl);
+        w.member("address", hop->address);
+        w.end_object();
+    } else {
+        w.null();
     }
-    return json::object{{"hops", std::move(hops)},
-                        {"last_responding_hop", std::move(last)},
-                        {"reached", trace->reached},
-                        {"stopped", json::string(name(trace->stopped))},
-                        {"source_address", text_or_null(trace->source_address)},
-                        {"source_port", trace->source_port == 0 ? json::value(nullptr)
-                                                                : json::value(trace->source_port)},
-                        {"max_hops", trace->max_hops},
-                        {"ms", round_ms(trace->ms)},
-                        {"detail", text_or_null(trace->detail)}};
+    w.member("reached", trace->reached);
+    w.member("stopped", name(trace->stopped));
+    text_or_null(w, "source_address", trace->source_address);
+    number_or_null(w, "source_port", trace->source_port, trace->source_port != 0);
+    w.member("max_hops", trace->max_hops);
+    w.member("ms", round_ms(trace->ms));
+    text_or_null(w, "detail", trace->detail);
+    w.end_object();
+}
+
+void icmp_json(JsonWriter& w, const std::optional<IcmpReport>& icmp) {
+    w.key("icmp");
+    if (!icmp) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    w.member("origin", icmp->origin);
+    w.member("type", icmp->type);
+    w.member("code", icmp->code);
+    text_or_null(w, "offender", icmp->offender);
+    text_or_null(w, "name", icmp->name);
+    w.end_object();
 }
 
 // `address` is the address the stage belongs to, in case the probe left tcp.address empty.
-json::object tcp_json(const TcpEvidence& tcp, const std::string& address) {
-    json::object out = stage_head(tcp);
-    out["address"] = text_or_null(tcp.address.empty() ? address : tcp.address);
-    out["ms"] = ms_or_null(tcp);
-    out["local_address"] = text_or_null(tcp.local_address);
-    out["errno"] = tcp.error_number == 0 ? json::value(nullptr) : json::value(tcp.error_number);
-    if (tcp.icmp) {
-        out["icmp"] = json::object{{"origin", tcp.icmp->origin},
-                                   {"type", tcp.icmp->type},
-                                   {"code", tcp.icmp->code},
-                                   {"offender", text_or_null(tcp.icmp->offender)},
-                                   {"name", text_or_null(tcp.icmp->name)}};
-    } else {
-        out["icmp"] = nullptr;
-    }
-    out["detail"] = text_or_null(tcp.detail);
-    out["local_port"] = tcp.local_port == 0 ? json::value(nullptr) : json::value(tcp.local_port);
-    out["trace"] = trace_json(tcp.trace);
-    return out;
+void tcp_json(JsonWriter& w, const TcpEvidence& tcp, const std::string& address) {
+    w.key("tcp");
+    w.begin_object();
+    stage_head(w, tcp);
+    text_or_null(w, "address", tcp.address.empty() ? address : tcp.address);
+    ms_or_null(w, tcp);
+    text_or_null(w, "local_address", tcp.local_address);
+    number_or_null(w, "errno", tcp.error_number, tcp.error_number != 0);
+    icmp_json(w, tcp.icmp);
+    text_or_null(w, "detail", tcp.detail);
+    number_or_null(w, "local_port", tcp.local_port, tcp.local_port != 0);
+    trace_json(w, tcp.trace);
+    w.end_object();
 }
 
-json::object tls_json(const TlsEvidence& tls) {
-    json::object out = stage_head(tls);
-    out["version"] = text_or_null(tls.version);
-    out["cipher"] = text_or_null(tls.cipher);
-    out["ms"] = ms_or_null(tls);
-    out["alert"] = text_or_null(tls.alert);
-    out["detail"] = text_or_null(tls.detail);
-    out["client_certificate_requested"] = tls.client_certificate_requested;
-    out["client_ca_names"] = texts(tls.client_ca_names);
+void tls_json(JsonWriter& w, const TlsEvidence& tls) {
+    w.key("tls");
+    w.begin_object();
+    stage_head(w, tls);
+    text_or_null(w, "version", tls.version);
+    text_or_null(w, "cipher", tls.cipher);
+    ms_or_null(w, tls);
+    text_or_null(w, "alert", tls.alert);
+    text_or_null(w, "detail", tls.detail);
+    w.member("client_certificate_requested", tls.client_certificate_requested);
+    texts(w, "client_ca_names", tls.client_ca_names);
+    w.key("client_certificate");
     if (tls.client_certificate) {
-        out["client_certificate"] = json::object{{"subject", text(tls.client_certificate->subject)},
-                                                 {"issuer", text(tls.client_certificate->issuer)}};
+        w.begin_object();
+        w.member("subject", tls.client_certificate->subject);
+        w.member("issuer", tls.client_certificate->issuer);
+        w.end_object();
     } else {
-        out["client_certificate"] = nullptr;
+        w.null();
     }
-    return out;
+    w.end_object();
 }
 
-json::object certificate_info_json(const CertificateInfo& info) {
-    return json::object{{"subject", text(info.subject)},
-                        {"issuer", text(info.issuer)},
-                        {"sans", texts(info.sans)},
-                        {"not_before", json::string(rfc3339(info.not_before))},
-                        {"not_after", json::string(rfc3339(info.not_after))},
-                        {"sha256", text(info.sha256)},
-                        {"self_issued", info.self_issued}};
+// The members of a certificate's object; the caller opens and closes it.
+void certificate_info_members(JsonWriter& w, const CertificateInfo& info) {
+    w.member("subject", info.subject);
+    w.member("issuer", info.issuer);
+    texts(w, "sans", info.sans);
+    w.member("not_before", rfc3339(info.not_before));
+    w.member("not_after", rfc3339(info.not_after));
+    w.member("sha256", info.sha256);
+    w.member("self_issued", info.self_issued);
 }
 
-json::object certificate_json(const CertificateEvidence& certificate) {
-    json::object out = stage_head(certificate);
-    out["days_left"] =
-        certificate.days_left ? json::value(*certificate.days_left) : json::value(nullptr);
-    json::array chain;
-    for (const auto& info : certificate.chain) chain.push_back(certificate_info_json(info));
-    out["chain"] = std::move(chain);
-    json::array errors;
+void certificate_json(JsonWriter& w, const CertificateEvidence& certificate) {
+    w.key("certificate");
+    w.begin_object();
+    stage_head(w, certificate);
+    number_or_null(w, "days_left", certificate.days_left.value_or(0),
+                   certificate.days_left.has_value());
+    w.key("chain");
+    w.begin_array();
+    for (const auto& info : certificate.chain) {
+        w.begin_object();
+        certificate_info_members(w, info);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("verify_errors");
+    w.begin_array();
     for (const auto& error : certificate.verify_errors) {
-        errors.push_back(
-            json::object{{"depth", error.depth}, {"code", error.code}, {"text", text(error.text)}});
+        w.begin_object();
+        w.member("depth", error.depth);
+        w.member("code", error.code);
+        w.member("text", error.text);
+        w.end_object();
     }
-    out["verify_errors"] = std::move(errors);
-    out["ms"] = ms_or_null(certificate);
-    out["detail"] = text_or_null(certificate.detail);
-    return out;
+    w.end_array();
+    ms_or_null(w, certificate);
+    text_or_null(w, "detail", certificate.detail);
+    w.end_object();
 }
 
-json::value kafka_json(const KafkaEvidence& kafka) {
-    json::array apis;
-    for (const auto& api : kafka.apis) {
-        apis.push_back(json::object{{"api_key", api.api_key},
-                                    {"min_version", api.min_version},
-                                    {"max_version", api.max_version}});
+void apis_json(JsonWriter& w, const std::vector<KafkaApiRange>& apis) {
+    w.key("apis");
+    w.begin_array();
+    for (const auto& api : apis) {
+        w.begin_object();
+        w.member("api_key", api.api_key);
+        w.member("min_version", api.min_version);
+        w.member("max_version", api.max_version);
+        w.end_object();
     }
-    json::array brokers;
-    for (const auto& broker : kafka.brokers) {
-        brokers.push_back(
-            json::object{{"node_id", broker.node_id},
-                         {"host", text(broker.host)},
-                         {"port", broker.port},
-                         {"rack", broker.rack ? text(*broker.rack) : json::value(nullptr)}});
-    }
-    json::object out;
-    out["api_versions_version"] = kafka.api_versions_version < 0
-                                      ? json::value(nullptr)
-                                      : json::value(kafka.api_versions_version);
-    out["apis"] = std::move(apis);
-    out["sasl_mechanism"] = text_or_null(kafka.sasl_mechanism);
-    out["sasl_mechanisms_offered"] = texts(kafka.sasl_mechanisms_offered);
-    out["authenticated"] = kafka.authenticated;
-    out["metadata_checked"] = kafka.metadata_checked;
-    out["metadata_not_checked"] = text_or_null(kafka.metadata_not_checked);
-    out["metadata_version"] =
-        kafka.metadata_version < 0 ? json::value(nullptr) : json::value(kafka.metadata_version);
-    out["cluster_id"] = kafka.cluster_id ? text(*kafka.cluster_id) : json::value(nullptr);
-    out["controller_id"] =
-        kafka.metadata_checked ? json::value(kafka.controller_id) : json::value(nullptr);
-    out["brokers"] = std::move(brokers);
-    out["error_code"] =
-        kafka.error_code == 0 ? json::value(nullptr) : json::value(kafka.error_code);
-    return out;
+    w.end_array();
 }
 
-json::value http_json(const HttpEvidence& http) {
-    return json::object{
-        {"method", text(http.method)},
-        {"path", text(http.path)},
-        {"status", http.status == 0 ? json::value(nullptr) : json::value(http.status)},
-        {"reason", text_or_null(http.reason)},
-        {"server", text_or_null(http.server)},
-        {"service", text_or_null(http.service)},
-        {"version", text_or_null(http.version)},
-        {"auth_required", http.auth_required}};
+void brokers_json(JsonWriter& w, const std::vector<KafkaBroker>& brokers) {
+    w.key("brokers");
+    w.begin_array();
+    for (const auto& broker : brokers) {
+        w.begin_object();
+        w.member("node_id", broker.node_id);
+        w.member("host", broker.host);
+        w.member("port", broker.port);
+        w.key("rack");
+        if (broker.rack) {
+            w.string(*broker.rack);
+        } else {
+            w.null();
+        }
+        w.end_object();
+    }
+    w.end_array();
 }
 
-json::object protocol_json(const ProtocolEvidence& protocol) {
-    json::object out = stage_head(protocol);
-    out["name"] = text_or_null(protocol.name);
-    out["ms"] = ms_or_null(protocol);
-    out["detail"] = text_or_null(protocol.detail);
-    out["note"] = text_or_null(protocol.note);
-    out["kafka"] = protocol.kafka ? kafka_json(*protocol.kafka) : json::value(nullptr);
-    out["http"] = protocol.http ? http_json(*protocol.http) : json::value(nullptr);
-    return out;
+void kafka_json(JsonWriter& w, const Boxed<KafkaEvidence>& boxed) {
+    w.key("kafka");
+    if (!boxed) {
+        w.null();
+        return;
+    }
+    const KafkaEvidence& kafka = *boxed;
+    w.begin_object();
+    number_or_null(w, "api_versions_version", kafka.api_versions_version,
+                   kafka.api_versions_version >= 0);
+    apis_json(w, kafka.apis);
+    text_or_null(w, "sasl_mechanism", kafka.sasl_mechanism);
+    texts(w, "sasl_mechanisms_offered", kafka.sasl_mechanisms_offered);
+    w.member("authenticated", kafka.authenticated);
+    w.member("metadata_checked", kafka.metadata_checked);
+    text_or_null(w, "metadata_not_checked", kafka.metadata_not_checked);
+    number_or_null(w, "metadata_version", kafka.metadata_version, kafka.metadata_version >= 0);
+    w.key("cluster_id");
+    if (kafka.cluster_id) {
+        w.string(*kafka.cluster_id);
+    } else {
+        w.null();
+    }
+    number_or_null(w, "controller_id", kafka.controller_id, kafka.metadata_checked);
+    brokers_json(w, kafka.brokers);
+    number_or_null(w, "error_code", kafka.error_code, kafka.error_code != 0);
+    w.end_object();
+}
+
+void http_json(JsonWriter& w, const Boxed<HttpEvidence>& http) {
+    w.key("http");
+    if (!http) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    w.member("method", http->method);
+    w.member("path", http->path);
+    number_or_null(w, "status", http->status, http->status != 0);
+    text_or_null(w, "reason", http->reason);
+    text_or_null(w, "server", http->server);
+    text_or_null(w, "service", http->service);
+    text_or_null(w, "version", http->version);
+    w.member("auth_required", http->auth_required);
+    w.end_object();
+}
+
+void protocol_json(JsonWriter& w, const ProtocolEvidence& protocol) {
+    w.key("protocol");
+    w.begin_object();
+    stage_head(w, protocol);
+    text_or_null(w, "name", protocol.name);
+    ms_or_null(w, protocol);
+    text_or_null(w, "detail", protocol.detail);
+    text_or_null(w, "note", protocol.note);
+    kafka_json(w, protocol.kafka);
+    http_json(w, protocol.http);
+    w.end_object();
 }
 
 // ---- Targets ----
 
-json::array suspects_json(const std::vector<Suspect>& suspects) {
-    json::array out;
+void suspects_json(JsonWriter& w, const std::vector<Suspect>& suspects) {
+    w.key("suspects");
+    w.begin_array();
     for (const auto& suspect : suspects) {
-        out.push_back(json::object{{"kind", text(suspect.kind)},
-                                   {"id", text_or_null(suspect.id)},
-                                   {"direction", text_or_null(suspect.direction)},
-                                   {"rule", text_or_null(suspect.rule)},
-                                   {"detail", text_or_null(suspect.detail)}});
+        w.begin_object();
+        w.member("kind", suspect.kind);
+        text_or_null(w, "id", suspect.id);
+        text_or_null(w, "direction", suspect.direction);
+        text_or_null(w, "rule", suspect.rule);
+        text_or_null(w, "detail", suspect.detail);
+        w.end_object();
     }
-    return out;
+    w.end_array();
 }
 
-json::value cause_json(const std::optional<TargetCause>& cause) {
-    if (!cause) return nullptr;
-    return json::object{{"code", code_or_null(cause->code)},
-                        {"stage", json::string(name(cause->stage))},
-                        {"summary", text(cause->summary)},
-                        {"suspects", suspects_json(cause->suspects)},
-                        {"explanation", json::string(explain(cause->code))},
-                        {"remedy", text(cause->remedy)}};
+void cause_json(JsonWriter& w, const std::optional<TargetCause>& cause) {
+    w.key("cause");
+    if (!cause) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    code_or_null(w, cause->code);
+    w.member("stage", name(cause->stage));
+    w.member("summary", cause->summary);
+    suspects_json(w, cause->suspects);
+    w.member("explanation", explain(cause->code));
+    w.member("remedy", cause->remedy);
+    w.end_object();
 }
 
 // A stalled address's retries with a clamped MSS (docs/report.md, "MTU black holes"); null
 // when the address did not stall after connecting.
-json::value mtu_json(const Boxed<MtuEvidence>& mtu) {
-    if (!mtu) return nullptr;
-    json::array attempts;
-    for (const auto& attempt : mtu->attempts) {
-        attempts.push_back(json::object{{"mss", attempt.mss},
-                                        {"completed", attempt.completed},
-                                        {"code", code_or_null(attempt.cause)},
-                                        {"detail", text_or_null(attempt.detail)},
-                                        {"ms", round_ms(attempt.ms)}});
+void mtu_json(JsonWriter& w, const Boxed<MtuEvidence>& mtu) {
+    w.key("mtu");
+    if (!mtu) {
+        w.null();
+        return;
     }
-    auto positive_or_null = [](int value) {
-        return value > 0 ? json::value(value) : json::value(nullptr);
-    };
-    return json::object{{"stalled_stage", text(mtu->stalled_stage)},
-                        {"attempts", std::move(attempts)},
-                        {"working_mss", positive_or_null(mtu->working_mss())},
-                        {"kernel_path_mtu", positive_or_null(mtu->kernel_path_mtu)}};
+    w.begin_object();
+    w.member("stalled_stage", mtu->stalled_stage);
+    w.key("attempts");
+    w.begin_array();
+    for (const auto& attempt : mtu->attempts) {
+        w.begin_object();
+        w.member("mss", attempt.mss);
+        w.member("completed", attempt.completed);
+        code_or_null(w, attempt.cause);
+        text_or_null(w, "detail", attempt.detail);
+        w.member("ms", round_ms(attempt.ms));
+        w.end_object();
+    }
+    w.end_array();
+    const int working_mss = mtu->working_mss();
+    number_or_null(w, "working_mss", working_mss, working_mss > 0);
+    number_or_null(w, "kernel_path_mtu", mtu->kernel_path_mtu, mtu->kernel_path_mtu > 0);
+    w.end_object();
 }
 
-json::object target_json(const TargetReport& target) {
+// The stages of one address, in schema_version 1's order: tcp, tls, certificate, protocol.
+void address_stages(JsonWriter& w, const AddressEvidence& address) {
+    tcp_json(w, address.tcp, address.address);
+    tls_json(w, address.tls);
+    certificate_json(w, address.certificate);
+    protocol_json(w, address.protocol);
+}
+
+void target_identity(JsonWriter& w, const TargetReport& target) {
+    w.member("endpoint", target.target.endpoint());
+    text_or_null(w, "origin", target.target.origin);
+    w.member("tls", target.target.tls);
+    text_or_null(w, "advertised_by", target.target.advertised_by);
+    number_or_null(w, "node_id", target.target.node_id, target.target.origin == "advertised");
+    text_or_null(w, "canonical_of", target.target.canonical_of);
+}
+
+void target_json(JsonWriter& w, const TargetReport& target) {
     static const AddressEvidence kNotProbed{};  // every stage skipped
     const AddressEvidence* shown = target.shown();
-    const AddressEvidence& view = shown ? *shown : kNotProbed;
     const TargetEvidence& evidence = target.evidence;
 
-    json::object out;
-    out["component"] = text(target.target.component);
-    out["access"] = text_or_null(target.target.access);
-    out["host"] = text(target.target.host);
-    out["port"] = target.target.port;
-    out["status"] = status(target.status);
-    out["stages"] = json::object{{"dns", dns_json(evidence.dns)},
-                                 {"tcp", tcp_json(view.tcp, view.address)},
-                                 {"tls", tls_json(view.tls)},
-                                 {"certificate", certificate_json(view.certificate)},
-                                 {"protocol", protocol_json(view.protocol)}};
-    out["cause"] = cause_json(target.cause);
-    out["endpoint"] = text(target.target.endpoint());
-    out["origin"] = text_or_null(target.target.origin);
-    out["tls"] = target.target.tls;
-    out["advertised_by"] = text_or_null(target.target.advertised_by);
-    out["node_id"] = target.target.origin == "advertised" ? json::value(target.target.node_id)
-                                                          : json::value(nullptr);
-    out["canonical_of"] = text_or_null(target.target.canonical_of);
-    out["shown_address"] = shown ? json::value(target.shown_address) : json::value(nullptr);
-    json::array addresses;
+    w.begin_object();
+    w.member("component", target.target.component);
+    text_or_null(w, "access", target.target.access);
+    w.member("host", target.target.host);
+    w.member("port", target.target.port);
+    w.member("status", name(target.status));
+    w.key("stages");
+    w.begin_object();
+    dns_json(w, evidence.dns);
+    address_stages(w, shown ? *shown : kNotProbed);
+    w.end_object();
+    cause_json(w, target.cause);
+    target_identity(w, target);
+    number_or_null(w, "shown_address", target.shown_address, shown != nullptr);
+    w.key("addresses");
+    w.begin_array();
     for (const auto& address : evidence.addresses) {
-        addresses.push_back(json::object{{"address", text(address.address)},
-                                         {"tcp", tcp_json(address.tcp, address.address)},
-                                         {"tls", tls_json(address.tls)},
-                                         {"certificate", certificate_json(address.certificate)},
-                                         {"protocol", protocol_json(address.protocol)},
-                                         {"mtu", mtu_json(address.mtu)}});
+        w.begin_object();
+        w.member("address", address.address);
+        address_stages(w, address);
+        mtu_json(w, address.mtu);
+        w.end_object();
     }
-    out["addresses"] = std::move(addresses);
-    out["addresses_not_probed"] = evidence.addresses_not_probed;
-    return out;
+    w.end_array();
+    w.member("addresses_not_probed", evidence.addresses_not_probed);
+    w.end_object();
 }
 
-json::object finding_json(const Finding& finding) {
-    return json::object{
-        {"code", text(finding.code)},        {"severity", json::string(name(finding.severity))},
-        {"summary", text(finding.summary)},  {"components", texts(finding.components)},
-        {"targets", texts(finding.targets)}, {"suspects", suspects_json(finding.suspects)},
-        {"remedy", text(finding.remedy)},    {"confidence", text_or_null(finding.confidence)}};
+void finding_json(JsonWriter& w, const Finding& finding) {
+    w.begin_object();
+    w.member("code", finding.code);
+    w.member("severity", name(finding.severity));
+    w.member("summary", finding.summary);
+    texts(w, "components", finding.components);
+    texts(w, "targets", finding.targets);
+    suspects_json(w, finding.suspects);
+    w.member("remedy", finding.remedy);
+    text_or_null(w, "confidence", finding.confidence);
+    w.end_object();
 }
 
 // The Kafka client configuration the check was made as: key names, never values.
-json::object client_config_json(const ClientConfigInfo& config) {
-    return json::object{{"file", text(config.path)},
-                        {"format", text(config.format)},
-                        {"keys_used", texts(config.keys_used)},
-                        {"keys_not_used", texts(config.keys_not_used)},
-                        {"notes", texts(config.notes)}};
+void client_config_json(JsonWriter& w, const std::optional<ClientConfigInfo>& config) {
+    w.key("client_config");
+    if (!config) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    w.member("file", config->path);
+    w.member("format", config->format);
+    texts(w, "keys_used", config->keys_used);
+    texts(w, "keys_not_used", config->keys_not_used);
+    texts(w, "notes", config->notes);
+    w.end_object();
 }
 
 // The anchors the run trusted and the certificate it presented.
-json::object tls_material_json(const TlsMaterialInfo& tls) {
-    json::object out{{"trust", text(tls.trust)}, {"trust_subjects", texts(tls.trust_subjects)}};
-    if (tls.client_certificate) {
-        json::object certificate = certificate_info_json(*tls.client_certificate);
-        certificate["source"] = text(tls.client_certificate_source);
-        out["client_certificate"] = std::move(certificate);
-    } else {
-        out["client_certificate"] = nullptr;
+void tls_material_json(JsonWriter& w, const std::optional<TlsMaterialInfo>& tls) {
+    w.key("tls");
+    if (!tls) {
+        w.null();
+        return;
     }
-    return out;
+    w.begin_object();
+    w.member("trust", tls->trust);
+    texts(w, "trust_subjects", tls->trust_subjects);
+    w.key("client_certificate");
+    if (tls->client_certificate) {
+        w.begin_object();
+        certificate_info_members(w, *tls->client_certificate);
+        w.member("source", tls->client_certificate_source);
+        w.end_object();
+    } else {
+        w.null();
+    }
+    w.end_object();
+}
+
+// How much ran at once; only when the run knew its socket budget.
+void concurrency_json(JsonWriter& w, const AgentInfo& agent) {
+    if (agent.socket_budget == 0) return;
+    w.key("concurrency");
+    w.begin_object();
+    w.member("targets", agent.concurrency);
+    w.member("sockets", agent.socket_budget);
+    number_or_null(w, "descriptor_limit", agent.descriptor_limit, agent.descriptor_limit != 0);
+    w.member("peak_targets", agent.peak_targets);
+    w.member("peak_sockets", agent.peak_sockets);
+    w.member("queued_for_socket", agent.queued_for_socket);
+    w.end_object();
 }
 
 // The members before "targets" (schema_version, tool, agent), in their order.
-json::object report_head(const Report& report) {
+void report_head(JsonWriter& w, const Report& report) {
     const AgentInfo& agent = report.agent;
-    json::object out;
-    out["schema_version"] = report.schema_version;
-    out["tool"] =
-        json::object{{"name", "vpcprobe"},
-                     {"version", text(agent.version.empty() ? VPCPROBE_VERSION : agent.version)}};
-    out["agent"] = json::object{{"hostname", text(agent.hostname)},
-                                {"source_addresses", texts(agent.source_addresses)},
-                                {"resolvers", texts(agent.resolvers)},
-                                {"started_at", json::string(rfc3339(agent.started_at))},
-                                {"duration_ms", round_ms(agent.duration_ms)},
-                                {"started_at_exact", json::string(rfc3339_ms(agent.started_at))},
-                                {"command_line", text_or_null(agent.command_line)},
-                                {"sasl_mechanism", text_or_null(agent.sasl_mechanism)},
-                                {"follow_advertised", agent.follow_advertised},
-                                {"advertised_not_probed", agent.advertised_not_probed}};
-    if (agent.socket_budget > 0) {
-        out["agent"].as_object()["concurrency"] = json::object{
-            {"targets", agent.concurrency},
-            {"sockets", agent.socket_budget},
-            {"descriptor_limit", agent.descriptor_limit == 0 ? json::value(nullptr)
-                                                             : json::value(agent.descriptor_limit)},
-            {"peak_targets", agent.peak_targets},
-            {"peak_sockets", agent.peak_sockets},
-            {"queued_for_socket", agent.queued_for_socket}};
-    }
-    json::object& agent_out = out["agent"].as_object();
-    agent_out["client_config"] =
-        agent.client_config ? json::value(client_config_json(*agent.client_config)) : nullptr;
-    agent_out["tls"] = agent.tls ? json::value(tls_material_json(*agent.tls)) : nullptr;
-    agent_out["plan_notes"] = texts(agent.plan_notes);
-    return out;
+    w.member("schema_version", report.schema_version);
+    w.key("tool");
+    w.begin_object();
+    w.member("name", "vpcprobe");
+    w.member("version", agent.version.empty() ? std::string_view(VPCPROBE_VERSION)
+                                              : std::string_view(agent.version));
+    w.end_object();
+    w.key("agent");
+    w.begin_object();
+    w.member("hostname", agent.hostname);
+    texts(w, "source_addresses", agent.source_addresses);
+    texts(w, "resolvers", agent.resolvers);
+    w.member("started_at", rfc3339(agent.started_at));
+    w.member("duration_ms", round_ms(agent.duration_ms));
+    w.member("started_at_exact", rfc3339_ms(agent.started_at));
+    text_or_null(w, "command_line", agent.command_line);
+    text_or_null(w, "sasl_mechanism", agent.sasl_mechanism);
+    w.member("follow_advertised", agent.follow_advertised);
+    w.member("advertised_not_probed", agent.advertised_not_probed);
+    concurrency_json(w, agent);
+    client_config_json(w, agent.client_config);
+    tls_material_json(w, agent.tls);
+    texts(w, "plan_notes", agent.plan_notes);
+    w.end_object();
 }
 
 // The members after "targets" (findings, summary), in their order.
-json::object report_tail(const Report& report) {
-    json::object out;
-    json::array findings;
-    for (const auto& finding : report.findings) findings.push_back(finding_json(finding));
-    out["findings"] = std::move(findings);
-    out["summary"] = json::object{{"ok", report.summary.ok},
-                                  {"warning", report.summary.warning},
-                                  {"failed", report.summary.failed}};
-    return out;
-}
-
-// ---- Pretty printing (Boost.JSON's serializer only writes compact JSON). ----
-
-void newline(std::string& out, int depth) {
-    out.push_back('\n');
-    out.append(static_cast<std::size_t>(depth) * 2, ' ');
-}
-
-void pretty(std::string& out, const json::value& value, int depth) {
-    switch (value.kind()) {
-        case json::kind::object: {
-            const auto& object = value.get_object();
-            if (object.empty()) {
-                out += "{}";
-                return;
-            }
-            out.push_back('{');
-            bool first = true;
-            for (const auto& member : object) {
-                if (!first) out.push_back(',');
-                first = false;
-                newline(out, depth + 1);
-                out += json::serialize(json::string(member.key()));
-                out += ": ";
-                pretty(out, member.value(), depth + 1);
-            }
-            newline(out, depth);
-            out.push_back('}');
-            return;
-        }
-        case json::kind::array: {
-            const auto& array = value.get_array();
-            if (array.empty()) {
-                out += "[]";
-                return;
-            }
-            out.push_back('[');
-            bool first = true;
-            for (const auto& element : array) {
-                if (!first) out.push_back(',');
-                first = false;
-                newline(out, depth + 1);
-                pretty(out, element, depth + 1);
-            }
-            newline(out, depth);
-            out.push_back(']');
-            return;
-        }
-        case json::kind::double_: {
-            // Shortest form that reads back the same: 12.3, and 2 rather than Boost's 2E0.
-            const double number = value.get_double();
-            out += std::isfinite(number) ? fmt::format("{}", number) : "null";
-            return;
-        }
-        default:  // strings (escaped by Boost.JSON), integers, booleans, null
-            out += json::serialize(value);
-            return;
-    }
-}
-
-// One member of the top-level object: its key (after a comma unless it is the first), then
-// its value at depth 1.
-void pretty_member_key(std::string& out, std::string_view key, bool& first) {
-    if (!first) out.push_back(',');
-    first = false;
-    newline(out, 1);
-    out += json::serialize(json::string(key));
-    out += ": ";
-}
-
-void pretty_member(std::string& out, std::string_view key, const json::value& value, bool& first) {
-    pretty_member_key(out, key, first);
-    pretty(out, value, 1);
+void report_tail(JsonWriter& w, const Report& report) {
+    w.key("findings");
+    w.begin_array();
+    for (const auto& finding : report.findings) finding_json(w, finding);
+    w.end_array();
+    w.key("summary");
+    w.begin_object();
+    w.member("ok", report.summary.ok);
+    w.member("warning", report.summary.warning);
+    w.member("failed", report.summary.failed);
+    w.end_object();
 }
 
 }  // namespace
 
 void render_json(const Report& report, const ReportSink& sink) {
-    std::string out;
     // Written out whenever this much is pending: one target's JSON is a few KiB, so memory
     // holds one piece and one target, whatever the number of targets.
     constexpr std::size_t kPiece = 64 * 1024;
-    out.push_back('{');
-    bool first = true;
-    for (const auto& member : report_head(report)) {
-        pretty_member(out, member.key(), member.value(), first);
-    }
-    pretty_member_key(out, "targets", first);
-    if (report.targets.empty()) {
-        out += "[]";
-    } else {
-        out.push_back('[');
-        for (std::size_t i = 0; i < report.targets.size(); ++i) {
-            if (i > 0) out.push_back(',');
-            newline(out, 2);
-            pretty(out, target_json(report.targets[i]), 2);
-            if (out.size() >= kPiece) {
-                sink(out);
-                out.clear();
-            }
+    std::string out;
+    out.reserve(kPiece + 16 * 1024);
+    JsonWriter w(out);
+    w.begin_object();
+    report_head(w, report);
+    w.key("targets");
+    w.begin_array();
+    for (const auto& target : report.targets) {
+        target_json(w, target);
+        if (out.size() >= kPiece) {
+            sink(out);
+            out.clear();
         }
-        newline(out, 1);
-        out.push_back(']');
     }
-    for (const auto& member : report_tail(report)) {
-        pretty_member(out, member.key(), member.value(), first);
-    }
-    newline(out, 0);
-    out += "}\n";
+    w.end_array();
+    report_tail(w, report);
+    w.end_object();
+    out.push_back('\n');
     sink(out);
 }
 

@@ -30,8 +30,9 @@ namespace {
 std::string odd(const std::string& tag) {
     std::string out = tag + " \"quoted\" back\\slash /slash\x7f ";
     for (int c = 0; c < 0x20; ++c) out.push_back(static_cast<char>(c));
-    out += " caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80 \x80 \xE6\x97 \xC0\xAF "
-           "\xED\xA0\x80 \xFF\xFE end";
+    out +=
+        " caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80 \x80 \xE6\x97 \xC0\xAF "
+        "\xED\xA0\x80 \xFF\xFE end";
     return out;
 }
 
@@ -102,8 +103,8 @@ AddressEvidence rich_address() {
                      KafkaBroker{-2147483647 - 1, odd("broker"), 65535, odd("rack")}};
     kafka.error_code = -1;
     protocol.kafka = kafka;
-    protocol.http = HttpEvidence{"POST", odd("path"), 503, odd("reason"), odd("server"),
-                                 "Kafka Connect", "7.6.1", true};
+    protocol.http = HttpEvidence{"POST",        odd("path"),     503,     odd("reason"),
+                                 odd("server"), "Kafka Connect", "7.6.1", true};
     MtuEvidence mtu;
     mtu.stalled_stage = "tls";
     mtu.attempts = {MssAttempt{536, false, Cause::tls_timeout, odd("mss"), 3000.04},
@@ -154,11 +155,13 @@ TargetReport rich_target() {
     target.target.node_id = 7;
     target.target.canonical_of = odd("canonical of");
     target.status = StageStatus::failed;
-    target.cause = TargetCause{
-        Cause::protocol_kafka_error, Stage::protocol, odd("summary"),
-        {Suspect{"security-group", "sg-0abc", "egress", odd("rule"), odd("suspect")},
-         Suspect{odd("kind"), "", "", "", ""}},
-        odd("remedy")};
+    target.cause =
+        TargetCause{Cause::protocol_kafka_error,
+                    Stage::protocol,
+                    odd("summary"),
+                    {Suspect{"security-group", "sg-0abc", "egress", odd("rule"), odd("suspect")},
+                     Suspect{odd("kind"), "", "", "", ""}},
+                    odd("remedy")};
     target.evidence.target = target.target;
     target.evidence.dns = rich_dns();
     target.evidence.addresses = {bare_address(), rich_address()};
@@ -197,10 +200,8 @@ AgentInfo rich_agent(std::size_t descriptor_limit) {
     agent.peak_targets = 3;
     agent.peak_sockets = 4;
     agent.queued_for_socket = 18446744073709551615ULL;
-    agent.client_config = ClientConfigInfo{odd("file"), "Java properties",
-                                           {"bootstrap.servers", odd("key")},
-                                           {},
-                                           {odd("note")}};
+    agent.client_config = ClientConfigInfo{
+        odd("file"), "Java properties", {"bootstrap.servers", odd("key")}, {}, {odd("note")}};
     TlsMaterialInfo tls;
     tls.trust = odd("trust");
     tls.trust_subjects = {"CN=Root", odd("anchor")};
