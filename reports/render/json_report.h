@@ -20,8 +20,9 @@ namespace vpcprobe {
 // not valid UTF-8 have their bad bytes replaced by U+FFFD so the document always parses.
 std::string render_json(const Report& report);
 
-// The same document written to `sink` in pieces as it is rendered: each target's JSON is built,
-// written and freed before the next, so memory holds one target's, not the report's
+// The same document written to `sink` in pieces as it is rendered: targets are written straight
+// into one buffer (reports/render/json_writer.h, no document built first) that goes to the sink
+// whenever it holds 64 KiB, so memory holds one piece, not the report
 // (docs/performance.md, "The lightest probe").
 void render_json(const Report& report, const ReportSink& sink);
 

@@ -16,10 +16,12 @@ namespace vpcprobe {
 namespace {
 
 // What each byte becomes inside a JSON string, as Boost.JSON's serializer writes it: 0 = the
-// byte itself, 'u' = \u00xx, else a backslash and this letter.
+// byte itself, 'u' = \u00xx, '8' = a byte of a multi-byte UTF-8 sequence (written as is once
+// the text is known to be valid UTF-8), else a backslash and this letter.
 constexpr std::array<char, 256> escapes() {
     std::array<char, 256> table{};
     for (int c = 0; c < 0x20; ++c) table[c] = 'u';
+    for (int c = 0x80; c < 0x100; ++c) table[c] = '8';
     table['\b'] = 'b';
     table['\t'] = 't';
     table['\n'] = 'n';
@@ -31,19 +33,20 @@ constexpr std::array<char, 256> escapes() {
 }
 constexpr std::array<char, 256> kEscape = escapes();
 
-bool ascii(std::string_view text) {
-    return std::all_of(text.begin(), text.end(),
-                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-// Appends `text` escaped, without quotes; `text` is valid UTF-8.
-void append_escaped(std::string& out, std::string_view text) {
+// Appends `text` escaped, without quotes, in one pass. With `ascii_only`, stops at the first
+// byte of 0x80 or above and returns false (the caller repairs the text first: it may not be
+// valid UTF-8); otherwise such bytes are copied as they are.
+bool append_escaped(std::string& out, std::string_view text, bool ascii_only) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::size_t plain = 0;  // start of the stretch not yet appended
     for (std::size_t i = 0; i < text.size(); ++i) {
         const auto byte = static_cast<unsigned char>(text[i]);
         const char escape = kEscape[byte];
         if (escape == 0) continue;
+        if (escape == '8') {
+            if (ascii_only) return false;
+            continue;
+        }
         out.append(text.data() + plain, i - plain);
         plain = i + 1;
         if (escape != 'u') {
@@ -55,14 +58,16 @@ void append_escaped(std::string& out, std::string_view text) {
         }
     }
     out.append(text.data() + plain, text.size() - plain);
+    return true;
 }
 
 }  // namespace
 
 void JsonWriter::key(std::string_view name) {
     next_line();
-    quoted(name);
-    out_.append(": ", 2);
+    out_.push_back('"');
+    out_.append(name);
+    out_.append("\": ", 3);
 }
 
 void JsonWriter::string(std::string_view text) {
@@ -139,10 +144,11 @@ void JsonWriter::newline(int depth) {
 
 void JsonWriter::quoted(std::string_view text) {
     out_.push_back('"');
-    if (ascii(text)) {
-        append_escaped(out_, text);
-    } else {
-        append_escaped(out_, valid_utf8(text));  // allocates, but only for non-ASCII text
+    const std::size_t start = out_.size();
+    if (!append_escaped(out_, text, true)) {
+        // Non-ASCII: repaired first (an allocation, but only for such text), then written.
+        out_.resize(start);
+        append_escaped(out_, valid_utf8(text), false);
     }
     out_.push_back('"');
 }

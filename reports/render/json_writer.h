@@ -27,7 +27,8 @@ class JsonWriter {
     void begin_array() { open('['); }
     void end_array() { close(']'); }
 
-    // The next member's key; its value follows with one of the calls below.
+    // The next member's key; its value follows with one of the calls below. `name` is one of
+    // the report's own member names, plain ASCII with nothing to escape: written as it is.
     void key(std::string_view name);
 
     void string(std::string_view text);
