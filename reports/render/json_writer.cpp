@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <charconv>
 #include <cmath>
-#include <stdexcept>
 
 #include "core/text.h"
 
@@ -118,13 +118,13 @@ void JsonWriter::null() {
 
 void JsonWriter::open(char bracket) {
     before_value();
-    if (depth_ == kMaxDepth) throw std::logic_error("JSON nested deeper than the writer allows");
+    assert(depth_ < kMaxDepth && "JSON nested deeper than the writer allows");
     levels_[depth_++] = Level{bracket == '[', true};
     out_.push_back(bracket);
 }
 
 void JsonWriter::close(char bracket) {
-    if (depth_ == 0) throw std::logic_error("JSON closed more than it opened");
+    assert(depth_ > 0 && "JSON closed more than it opened");
     const bool empty = levels_[--depth_].empty;
     if (!empty) newline(depth_);
     out_.push_back(bracket);

@@ -82,7 +82,7 @@ class JsonWriter {
         bool array = false;
         bool empty = true;
     };
-    static constexpr int kMaxDepth = 32;
+    static constexpr int kMaxDepth = 32;  // the report nests 9 deep
 
     void open(char bracket);
     void close(char bracket);
