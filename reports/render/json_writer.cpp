@@ -20,8 +20,8 @@ namespace {
 // the text is known to be valid UTF-8), else a backslash and this letter.
 constexpr std::array<char, 256> escapes() {
     std::array<char, 256> table{};
-    for (int c = 0; c < 0x20; ++c) table[c] = 'u';
-    for (int c = 0x80; c < 0x100; ++c) table[c] = '8';
+    for (std::size_t c = 0; c < 0x20; ++c) table[c] = 'u';
+    for (std::size_t c = 0x80; c < 0x100; ++c) table[c] = '8';
     table['\b'] = 'b';
     table['\t'] = 't';
     table['\n'] = 'n';
