@@ -23,6 +23,7 @@
 #include "probes/tls/certificate_info.h"
 #include "probes/tls/error_map_tls.h"
 #include "probes/tls/key_stores.h"
+#include "probes/tls/lazy_bundle.h"
 #include "probes/tls/openssl_handle.h"
 
 namespace vpcprobe {
@@ -116,14 +117,15 @@ bool has_hashed_certificates(const std::string& directory) {
 // (SSL_CTX_set_default_verify_paths) parses the whole CA bundle file up front: 144 certificates,
 // 30-50 ms with OpenSSL 3.0, before the first probe, even for a run that verifies no chain or
 // only chains of a --ca-file. The hashed certificate directory holds the same anchors and is
-// read one issuer at a time (each one found is kept in the store). SSL_CERT_FILE and
-// SSL_CERT_DIR keep their meaning: a file named by SSL_CERT_FILE is loaded, a directory list in
-// SSL_CERT_DIR is looked up; without them, the default directory when it is hashed, else the
-// default bundle file (a system that ships only the bundle).
+// read one issuer at a time (each one found is kept in the store); a bundle file is indexed by
+// subject and parsed the same way (probes/tls/lazy_bundle.h). SSL_CERT_FILE and SSL_CERT_DIR
+// keep their meaning: the bundle SSL_CERT_FILE names is used, a directory list in SSL_CERT_DIR
+// is looked up; without them, the default directory when it is hashed, else the default
+// bundle file (a system that ships only the bundle).
 void install_system_trust(X509_STORE* store) {
     const char* file_from_env = std::getenv(X509_get_default_cert_file_env());
     const char* dir_from_env = std::getenv(X509_get_default_cert_dir_env());
-    if (file_from_env != nullptr) X509_STORE_load_file(store, file_from_env);
+    if (file_from_env != nullptr) (void)add_lazy_bundle(store, file_from_env);
     const std::string directory =
         dir_from_env != nullptr ? dir_from_env : X509_get_default_cert_dir();
     if (dir_from_env != nullptr || has_hashed_certificates(directory)) {
@@ -131,7 +133,7 @@ void install_system_trust(X509_STORE* store) {
             X509_LOOKUP_add_dir(lookup, directory.c_str(), X509_FILETYPE_PEM);
         }
     } else if (file_from_env == nullptr) {
-        X509_STORE_load_file(store, X509_get_default_cert_file());
+        (void)add_lazy_bundle(store, X509_get_default_cert_file());
     }
 }
 

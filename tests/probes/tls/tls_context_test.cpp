@@ -9,6 +9,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -144,6 +146,12 @@ std::string hashed_directory_with(const vpcprobe::test::TempDir& dir, const std:
     return path;
 }
 
+std::string file_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in.good());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // How many certificates the context's store holds in memory.
 int anchors_in(vpcprobe::TlsContext& context) {
     X509_STORE* store = SSL_CTX_get_cert_store(context.native().native_handle());
@@ -180,12 +188,40 @@ TEST_CASE("the system store is looked up in the hashed directory, SSL_CERT_FILE 
         const auto untrusted = handshake(server.endpoint(), context_for(system_store));
         CHECK(untrusted.cause == Cause::cert_untrusted);
     }
-    SECTION("SSL_CERT_FILE is loaded as given") {
+    SECTION("SSL_CERT_FILE is used as given") {
         ScopedEnv file("SSL_CERT_FILE", scratch_pki().ca_file().c_str());
         ScopedEnv directory("SSL_CERT_DIR", empty.c_str());
         const auto verified = handshake(server.endpoint(), context_for(system_store));
         INFO(verified.detail);
         CHECK(verified.status == StageStatus::ok);
+    }
+    SECTION("a bundle in SSL_CERT_FILE: only the anchor a chain asks for is parsed") {
+        // Other anchors around ours, as in a system bundle: the other PKI's root, and the
+        // system bundle itself when there is one.
+        std::string bundle_text = file_text(scratch_pki().directory() + "/other-ca.pem") +
+                                  file_text(scratch_pki().client_ca_file());
+        if (std::filesystem::exists("/etc/ssl/certs/ca-certificates.crt")) {
+            bundle_text += file_text("/etc/ssl/certs/ca-certificates.crt");
+        }
+        const std::string with_ours =
+            dir.write("with-ours.pem", bundle_text + file_text(scratch_pki().ca_file()));
+        const std::string without_ours = dir.write("without-ours.pem", bundle_text);
+        ScopedEnv directory("SSL_CERT_DIR", empty.c_str());
+        {
+            ScopedEnv file("SSL_CERT_FILE", with_ours.c_str());
+            const auto context = context_for(system_store);
+            CHECK(anchors_in(*context) == 0);
+            const auto verified = handshake(server.endpoint(), context);
+            INFO(verified.detail);
+            CHECK(verified.status == StageStatus::ok);
+            CHECK(anchors_in(*context) == 1);
+        }
+        {
+            ScopedEnv file("SSL_CERT_FILE", without_ours.c_str());
+            const auto context = context_for(system_store);
+            CHECK(handshake(server.endpoint(), context).cause == Cause::cert_untrusted);
+            CHECK(anchors_in(*context) == 0);  // no anchor of that name to parse
+        }
     }
 }
 
