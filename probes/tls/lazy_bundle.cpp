@@ -166,6 +166,14 @@ X509_LOOKUP_METHOD* lazy_bundle_method() {
 
 }  // namespace
 
+std::vector<unsigned long> bundle_subject_hashes(const std::string& pem_text) {
+    std::vector<unsigned long> hashes;
+    for (const BundleEntry& entry : index_bundle(pem_text).entries) {
+        hashes.push_back(entry.subject_hash);
+    }
+    return hashes;
+}
+
 Result<void> add_lazy_bundle(X509_STORE* store, const std::string& path) {
     auto text = read_bounded_file(path, kMaxBundleBytes, "PEM bundle of certificates");
     if (!text) return std::move(text).error();

@@ -14,6 +14,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -22,5 +23,10 @@ namespace vpcprobe {
 // Adds the anchors of the PEM file `path` to `store`, to be parsed as chains ask for them.
 // The Error says why the file gives none ("no such file", "no PEM certificate in it").
 Result<void> add_lazy_bundle(X509_STORE* store, const std::string& path);
+
+// The subject hash of every certificate the PEM text holds, in order, as the lookup indexes
+// them (`openssl x509 -subject_hash` gives the same); blocks that are not certificates, or
+// whose subject does not decode, are left out. For tests and fuzzing.
+std::vector<unsigned long> bundle_subject_hashes(const std::string& pem_text);
 
 }  // namespace vpcprobe
