@@ -23,6 +23,7 @@
 #include "core/result.h"
 #include "probes/tls/chain_cache.h"
 #include "probes/tls/trust_anchors.h"
+#include "probes/tls/verify_cache.h"
 
 namespace vpcprobe {
 
@@ -39,6 +40,8 @@ class TlsContext {
     const TlsMaterialInfo& material() const { return material_; }
     // The chains this context's peers presented, described once each.
     ChainCache& chains() { return chains_; }
+    // The chain verifications this context's probes have done, by chain and name.
+    VerifyCache& verifications() { return verifications_; }
 
     TlsContext(boost::asio::ssl::context context, TlsMaterialInfo material)
         : context_(std::move(context)), material_(std::move(material)) {}
@@ -47,6 +50,7 @@ class TlsContext {
     boost::asio::ssl::context context_;
     TlsMaterialInfo material_;
     ChainCache chains_;
+    VerifyCache verifications_;
 };
 
 }  // namespace vpcprobe

@@ -25,6 +25,7 @@
 #include "probes/tls/error_map_tls.h"
 #include "probes/tls/error_map_x509.h"
 #include "probes/tls/openssl_handle.h"
+#include "probes/tls/verify_cache.h"
 
 namespace vpcprobe {
 
@@ -60,6 +61,9 @@ class TlsProbe : public std::enable_shared_from_this<TlsProbe> {
     // OpenSSL callbacks find their probe through this ex_data index of the SSL object.
     static int ex_index();
     void on_verify_error(X509_STORE_CTX* store);
+    // Verifies the presented chain as X509_verify_cert does, or gives the outcome `cache` kept
+    // for the same chain and name (probes/tls/verify_cache.h).
+    int verify_chain(X509_STORE_CTX* store, VerifyCache& cache);
     void on_alert(int value, bool received);
     void on_certificate_request(SSL* ssl);
     void on_bytes_read(const char* data, std::size_t length);
@@ -114,6 +118,16 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     return 1;
 }
 
+// The context's chain verification (SSL_CTX_set_cert_verify_callback): the probe's own, with
+// the context's cache of outcomes.
+int verify_chain_callback(X509_STORE_CTX* store, void* argument) {
+    const auto* ssl = static_cast<const SSL*>(
+        X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    TlsProbe* probe = probe_of(ssl);
+    if (probe == nullptr || argument == nullptr) return X509_verify_cert(store);
+    return probe->verify_chain(store, *static_cast<VerifyCache*>(argument));
+}
+
 // Called on a CertificateRequest (also when the context holds a certificate): records what the
 // server asked for and what we answer with; returns 1 so the handshake goes on either way.
 int certificate_request_callback(SSL* ssl, void* /*argument*/) {
@@ -155,6 +169,28 @@ void TlsProbe::on_verify_error(X509_STORE_CTX* store) {
     }
     certificate_.verify_errors.push_back(std::move(error));
     error_subjects_.push_back(std::move(about));
+}
+
+int TlsProbe::verify_chain(X509_STORE_CTX* store, VerifyCache& cache) {
+    // The clock X509_verify_cert checks validity against (the probe never sets another).
+    const SystemTime now = std::chrono::system_clock::now();
+    std::string key = certificate_.verify_errors.empty() ? cache.key(store) : std::string();
+    if (!key.empty()) {
+        if (const RecordedVerification* kept = cache.find(key, now)) {
+            certificate_.verify_errors = kept->errors;
+            error_subjects_ = kept->subjects;
+            X509_STORE_CTX_set_error(store, kept->error);
+            return kept->result;
+        }
+    }
+    const int result = X509_verify_cert(store);
+    if (!key.empty()) {
+        cache.remember(std::move(key),
+                       RecordedVerification{certificate_.verify_errors, error_subjects_, result,
+                                            X509_STORE_CTX_get_error(store)},
+                       store, now);
+    }
+    return result;
 }
 
 void TlsProbe::on_alert(int value, bool received) {
@@ -207,6 +243,10 @@ void TlsProbe::start() {
     SSL* ssl = stream_->native_handle();
     SSL_set_ex_data(ssl, ex_index(), this);
     SSL_set_verify(ssl, SSL_VERIFY_PEER, &verify_callback);
+    if (VerifyCache& cache = context_->verifications(); !cache.installed) {
+        SSL_CTX_set_cert_verify_callback(SSL_get_SSL_CTX(ssl), &verify_chain_callback, &cache);
+        cache.installed = true;
+    }
     SSL_set_info_callback(ssl, &info_callback);
     SSL_set_cert_cb(ssl, &certificate_request_callback, nullptr);
     BIO* network_side = SSL_get_rbio(ssl);

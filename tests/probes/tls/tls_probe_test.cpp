@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
@@ -464,6 +465,62 @@ TEST_CASE("many probes at once on one io_context", "[tls]") {
     CHECK(done == kProbes);
     CHECK(ok == kProbes / 2);
     CHECK(expired_seen == kProbes / 2);
+}
+
+// Everything the certificate stage reports, as text, to compare two probes' evidence whole.
+std::string certificate_evidence_text(const vpcprobe::CertificateEvidence& certificate) {
+    std::string text = fmt::format("{}|{}|{}|{}|", static_cast<int>(certificate.status),
+                                   vpcprobe::code(certificate.cause), certificate.detail,
+                                   certificate.days_left.value_or(-9999));
+    for (const auto& error : certificate.verify_errors) {
+        text += fmt::format("[{} {} {} {}]", error.depth, error.code, error.text,
+                            vpcprobe::code(error.cause));
+    }
+    for (const auto& info : certificate.chain) text += info.sha256 + ",";
+    return text;
+}
+
+TEST_CASE("a chain verified once per name: the second probe gets the same evidence", "[tls]") {
+    for (const LeafVariant variant : vpcprobe::test::kAllLeafVariants) {
+        DYNAMIC_SECTION(vpcprobe::test::name(variant)) {
+            const TestServer server(pki(), ServeSpec{ServeMode::tls, variant});
+            const auto context = trusting_context();
+            const auto first = probe(server.endpoint(), "localhost", context);
+            CHECK(context->verifications().hits() == 0);
+            const auto second = probe(server.endpoint(), "localhost", context);
+            // Given, not verified again ...
+            CHECK(context->verifications().hits() == 1);
+            CHECK(context->verifications().size() == 1);
+            // ... and nothing in the evidence tells the two apart.
+            CHECK(certificate_evidence_text(second.certificate) ==
+                  certificate_evidence_text(first.certificate));
+            CHECK(second.certificate.verify_errors.size() ==
+                  first.certificate.verify_errors.size());
+            // Against a fresh context, the same again.
+            const auto fresh = probe(server.endpoint(), "localhost", trusting_context());
+            CHECK(certificate_evidence_text(fresh.certificate) ==
+                  certificate_evidence_text(first.certificate));
+        }
+    }
+}
+
+TEST_CASE("the same chain for another name is verified again", "[tls]") {
+    const TestServer server(pki(), ServeSpec{ServeMode::tls, LeafVariant::good});
+    const auto context = trusting_context();
+    const auto covered = probe(server.endpoint(), "localhost", context);
+    const auto uncovered = probe(server.endpoint(), "kafka.example.invalid", context);
+    const auto address = probe(server.endpoint(), "127.0.0.1", context);
+    CHECK(covered.certificate.status == StageStatus::ok);
+    CHECK(uncovered.certificate.cause == Cause::cert_hostname_mismatch);
+    CHECK(has_error(uncovered.certificate, X509_V_ERR_HOSTNAME_MISMATCH, 0));
+    CHECK(address.certificate.status == StageStatus::ok);
+    CHECK(context->verifications().size() == 3);
+    CHECK(context->verifications().hits() == 0);
+    // And each name's outcome is its own when asked again.
+    CHECK(probe(server.endpoint(), "kafka.example.invalid", context).certificate.cause ==
+          Cause::cert_hostname_mismatch);
+    CHECK(probe(server.endpoint(), "localhost", context).certificate.status == StageStatus::ok);
+    CHECK(context->verifications().hits() == 2);
 }
 
 TEST_CASE("the handed-on stream carries application data", "[tls]") {
