@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/support/dnsmasq.h"
+#include "tests/support/process.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,13 +17,6 @@
 namespace vpcprobe::test {
 
 namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 bool on_path(const std::string& program) {
     const char* path = std::getenv("PATH");

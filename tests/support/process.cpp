@@ -2,6 +2,7 @@
 #include "tests/support/process.h"
 
 #include <fstream>
+#include <iterator>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -214,6 +215,11 @@ std::string TempDir::write(const std::string& name, const std::string& content) 
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
     std::ofstream(path, std::ios::binary) << content;
     return path;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 bool is_root() {

@@ -64,6 +64,9 @@ class TempDir {
     std::string path_;
 };
 
+// The whole content of the file at `path` ("" when it cannot be read).
+std::string read_file(const std::string& path);
+
 bool is_root();
 
 // Ends the test executable with exit code 77, which ctest reports as "Skipped" (the tests'

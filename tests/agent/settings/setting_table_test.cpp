@@ -24,6 +24,8 @@ using namespace vpcprobe;
 
 namespace {
 
+using vpcprobe::test::read_file;
+
 // One setting given once as flags and once as a config file, with what both need to exist.
 struct Sample {
     std::vector<std::string> flags;
@@ -122,11 +124,6 @@ Settings parsed(std::vector<std::string> args) {
         identity->key_password_named_by.clear();
     }
     return settings;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 struct NoColorUnset {

@@ -20,15 +20,11 @@
 
 namespace {
 
+using vpcprobe::test::read_file;
+
 using vpcprobe::bundle_subject_hashes;
 using vpcprobe::test::scratch_directory;
 using vpcprobe::test::scratch_pki;
-
-std::string file_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // What `openssl x509 -subject_hash` prints for each certificate of the file, in order
 // (`openssl crl2pkcs7 | pkcs7 -print_certs` splits a bundle; one call per certificate keeps it
@@ -58,9 +54,9 @@ std::vector<unsigned long> openssl_hashes(const std::string& bundle_text) {
 
 TEST_CASE("a bundle is indexed by the subject hash openssl gives each certificate",
           "[lazy_bundle]") {
-    const std::string ours = file_text(scratch_pki().ca_file()) +
-                             file_text(scratch_pki().directory() + "/other-ca.pem") +
-                             file_text(scratch_pki().client_ca_file());
+    const std::string ours = read_file(scratch_pki().ca_file()) +
+                             read_file(scratch_pki().directory() + "/other-ca.pem") +
+                             read_file(scratch_pki().client_ca_file());
     const auto hashes = bundle_subject_hashes(ours);
     CHECK(hashes.size() == 3);
     CHECK(hashes == openssl_hashes(ours));
@@ -72,14 +68,14 @@ TEST_CASE("the system bundle is indexed whole and as openssl hashes it", "[lazy_
         WARN("no " << system << " on this machine");
         return;
     }
-    const std::string text = file_text(system);
+    const std::string text = read_file(system);
     const auto hashes = bundle_subject_hashes(text);
     CHECK(hashes.size() > 100);
     CHECK(hashes == openssl_hashes(text));
 }
 
 TEST_CASE("what is not a certificate is left out of the index", "[lazy_bundle]") {
-    const std::string ca = file_text(scratch_pki().ca_file());
+    const std::string ca = read_file(scratch_pki().ca_file());
     CHECK(bundle_subject_hashes("").empty());
     CHECK(bundle_subject_hashes("not PEM at all\n").empty());
     // A key block, a certificate block whose DER is cut short, and one real certificate.

@@ -22,6 +22,7 @@
 #include "probes/tls/tls_probe.h"
 #include "tests/support/pki.h"
 #include "tests/support/process.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/stores.h"
 #include "tests/support/tls_server.h"
 
@@ -32,6 +33,10 @@ using vpcprobe::StageStatus;
 using vpcprobe::test::LeafVariant;
 
 namespace {
+
+using vpcprobe::test::read_file;
+
+using vpcprobe::test::ScopedEnv;
 
 using vpcprobe::test::scratch_directory;
 using vpcprobe::test::scratch_pki;
@@ -109,32 +114,6 @@ TEST_CASE("without a trust store: the system store plus --ca-file", "[tls_contex
 
 namespace {
 
-// Sets (or, with nullptr, unsets) an environment variable for one scope, as it was after.
-class ScopedEnv {
-  public:
-    ScopedEnv(const char* name, const char* value) : name_(name) {
-        if (const char* before = std::getenv(name)) before_ = before;
-        if (value != nullptr) {
-            ::setenv(name, value, 1);
-        } else {
-            ::unsetenv(name);
-        }
-    }
-    ~ScopedEnv() {
-        if (before_) {
-            ::setenv(name_, before_->c_str(), 1);
-        } else {
-            ::unsetenv(name_);
-        }
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-  private:
-    const char* name_;
-    std::optional<std::string> before_;
-};
-
 // A certificate directory as update-ca-certificates makes one: the PEM and its subject-hash link.
 std::string hashed_directory_with(const vpcprobe::test::TempDir& dir, const std::string& ca_file) {
     const std::string path = dir.file("certs");
@@ -144,12 +123,6 @@ std::string hashed_directory_with(const vpcprobe::test::TempDir& dir, const std:
     INFO(rehash.err);
     REQUIRE(rehash.exit_code == 0);
     return path;
-}
-
-std::string file_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // How many certificates the context's store holds in memory.
@@ -198,13 +171,13 @@ TEST_CASE("the system store is looked up in the hashed directory, SSL_CERT_FILE 
     SECTION("a bundle in SSL_CERT_FILE: only the anchor a chain asks for is parsed") {
         // Other anchors around ours, as in a system bundle: the other PKI's root, and the
         // system bundle itself when there is one.
-        std::string bundle_text = file_text(scratch_pki().directory() + "/other-ca.pem") +
-                                  file_text(scratch_pki().client_ca_file());
+        std::string bundle_text = read_file(scratch_pki().directory() + "/other-ca.pem") +
+                                  read_file(scratch_pki().client_ca_file());
         if (std::filesystem::exists("/etc/ssl/certs/ca-certificates.crt")) {
-            bundle_text += file_text("/etc/ssl/certs/ca-certificates.crt");
+            bundle_text += read_file("/etc/ssl/certs/ca-certificates.crt");
         }
         const std::string with_ours =
-            dir.write("with-ours.pem", bundle_text + file_text(scratch_pki().ca_file()));
+            dir.write("with-ours.pem", bundle_text + read_file(scratch_pki().ca_file()));
         const std::string without_ours = dir.write("without-ours.pem", bundle_text);
         ScopedEnv directory("SSL_CERT_DIR", empty.c_str());
         {

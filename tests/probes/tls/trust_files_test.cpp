@@ -18,6 +18,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/process.h"
+#include "tests/support/scoped_env.h"
 
 using vpcprobe::file_signature;
 using vpcprobe::ProbeSettings;
@@ -27,37 +28,13 @@ using vpcprobe::test::TempDir;
 
 namespace {
 
+using vpcprobe::test::ScopedEnv;
+
 // File times come from the kernel's coarse clock (a few milliseconds a tick): waiting longer
 // than a tick makes the next change carry a later time.
 void let_the_clock_tick() {
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
 }
-
-// Sets (or with nullptr, unsets) an environment variable for the scope, then restores it.
-class ScopedEnv {
-  public:
-    ScopedEnv(const char* name, const char* value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        if (value != nullptr) {
-            ::setenv(name, value, 1);
-        } else {
-            ::unsetenv(name);
-        }
-    }
-    ~ScopedEnv() {
-        if (old_) {
-            ::setenv(name_, old_->c_str(), 1);
-        } else {
-            ::unsetenv(name_);
-        }
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-  private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
 
 }  // namespace
 

@@ -16,12 +16,15 @@
 #include "reports/render/junit_report.h"
 #include "reports/render/markdown_report.h"
 #include "reports/render/text_report.h"
+#include "tests/support/process.h"
 #include "tests/support/report_fixtures.h"
 
 using namespace vpcprobe;
 using namespace vpcprobe::test;
 
 namespace {
+
+using vpcprobe::test::read_file;
 
 const std::string kRegistryPub = "pub-schemaregistry-abcdef1234.alikafka.aliyuncs.com";
 const std::string kControlCenterPub = "pub-controlcenter-abcdef1234.alikafka.aliyuncs.com";
@@ -112,13 +115,6 @@ std::string golden_path(const std::string& name) {
     return std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/render/golden/" + name;
 }
 
-std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
 // Compares `actual` with the golden file, or rewrites it when VPCPROBE_UPDATE_GOLDEN is set.
 void check_golden(const std::string& name, const std::string& actual) {
     const std::string path = golden_path(name);
@@ -126,7 +122,7 @@ void check_golden(const std::string& name, const std::string& actual) {
     if (update != nullptr && std::string(update) == "1") {
         std::ofstream(path, std::ios::binary) << actual;
     }
-    const std::string expected = read(path);
+    const std::string expected = read_file(path);
     INFO("golden file " << path << " (VPCPROBE_UPDATE_GOLDEN=1 rewrites it)");
     REQUIRE_FALSE(expected.empty());
     CHECK(actual == expected);

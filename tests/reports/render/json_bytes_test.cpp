@@ -17,12 +17,15 @@
 #include <boost/json.hpp>
 
 #include "reports/render/json_report.h"
+#include "tests/support/process.h"
 #include "tests/support/report_fixtures.h"
 
 using namespace vpcprobe;
 using namespace vpcprobe::test;
 
 namespace {
+
+using vpcprobe::test::read_file;
 
 // Text a reader must get back whole: quotes, backslashes, every control character, DEL,
 // slashes, non-ASCII (2, 3 and 4 bytes), and broken UTF-8 (a lone continuation byte, a
@@ -243,13 +246,6 @@ std::string golden_path(const std::string& name) {
     return std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/render/golden/json/" + name;
 }
 
-std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
 // Compares the JSON of `report` with the golden file, or rewrites it when
 // VPCPROBE_UPDATE_GOLDEN is set; the pieces given to a sink add up to the same bytes.
 void check_golden(const std::string& name, const Report& report) {
@@ -259,7 +255,7 @@ void check_golden(const std::string& name, const Report& report) {
     if (update != nullptr && std::string(update) == "1") {
         std::ofstream(path, std::ios::binary) << actual;
     }
-    const std::string expected = read(path);
+    const std::string expected = read_file(path);
     INFO("golden file " << path << " (VPCPROBE_UPDATE_GOLDEN=1 rewrites it)");
     REQUIRE_FALSE(expected.empty());
     CHECK(actual == expected);
