@@ -16,6 +16,7 @@
 #include "reports/render/junit_report.h"
 #include "reports/render/markdown_report.h"
 #include "reports/render/text_report.h"
+#include "tests/support/golden.h"
 #include "tests/support/process.h"
 #include "tests/support/report_fixtures.h"
 
@@ -115,17 +116,9 @@ std::string golden_path(const std::string& name) {
     return std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/render/golden/" + name;
 }
 
-// Compares `actual` with the golden file, or rewrites it when VPCPROBE_UPDATE_GOLDEN is set.
+// Compares `actual` with the golden file (tests/support/golden.h).
 void check_golden(const std::string& name, const std::string& actual) {
-    const std::string path = golden_path(name);
-    const char* update = std::getenv("VPCPROBE_UPDATE_GOLDEN");
-    if (update != nullptr && std::string(update) == "1") {
-        std::ofstream(path, std::ios::binary) << actual;
-    }
-    const std::string expected = read_file(path);
-    INFO("golden file " << path << " (VPCPROBE_UPDATE_GOLDEN=1 rewrites it)");
-    REQUIRE_FALSE(expected.empty());
-    CHECK(actual == expected);
+    vpcprobe::test::check_golden_file(golden_path(name), actual);
 }
 
 // Every target's "cause" object from the JSON report, one per line.

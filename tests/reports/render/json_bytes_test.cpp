@@ -17,6 +17,7 @@
 #include <boost/json.hpp>
 
 #include "reports/render/json_report.h"
+#include "tests/support/golden.h"
 #include "tests/support/process.h"
 #include "tests/support/report_fixtures.h"
 
@@ -251,14 +252,8 @@ std::string golden_path(const std::string& name) {
 void check_golden(const std::string& name, const Report& report) {
     const std::string actual = render_json(report);
     const std::string path = golden_path(name);
-    const char* update = std::getenv("VPCPROBE_UPDATE_GOLDEN");
-    if (update != nullptr && std::string(update) == "1") {
-        std::ofstream(path, std::ios::binary) << actual;
-    }
+    vpcprobe::test::check_golden_file(path, actual);
     const std::string expected = read_file(path);
-    INFO("golden file " << path << " (VPCPROBE_UPDATE_GOLDEN=1 rewrites it)");
-    REQUIRE_FALSE(expected.empty());
-    CHECK(actual == expected);
     std::string pieces;
     render_json(report, [&pieces](std::string_view piece) { pieces += piece; });
     CHECK(pieces == expected);
