@@ -184,7 +184,9 @@ int TlsProbe::verify_chain(X509_STORE_CTX* store, VerifyCache& cache) {
         }
     }
     const int result = X509_verify_cert(store);
-    if (!key.empty()) {
+    // A verification that could not be done (out of memory, an internal error: result 0 or
+    // less; the errors of the chain itself are recorded and return 1) is not kept.
+    if (!key.empty() && result > 0) {
         cache.remember(std::move(key),
                        RecordedVerification{certificate_.verify_errors, error_subjects_, result,
                                             X509_STORE_CTX_get_error(store)},
