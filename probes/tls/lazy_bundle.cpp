@@ -140,8 +140,15 @@ int lookup_by_subject(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_NAM
     if (X509_STORE_lock(store) != 1) return 0;
     X509_OBJECT* found = X509_OBJECT_retrieve_by_subject(
         X509_STORE_get0_objects(store), X509_LU_X509, const_cast<X509_NAME*>(name));
-    const int answered =
-        found != nullptr ? X509_OBJECT_set1_X509(answer, X509_OBJECT_get0_X509(found)) : 0;
+    int answered = 0;
+    if (found != nullptr) {
+        X509* cert = X509_OBJECT_get0_X509(found);
+        answered = X509_OBJECT_set1_X509(answer, cert);
+        // The answer borrows the store's reference, as OpenSSL's own lookups answer:
+        // X509_STORE_CTX_get_by_subject takes its own reference of what it is given and never
+        // releases `answer`, so the one set1 took is given back (the store still holds one).
+        if (answered == 1) X509_free(cert);
+    }
     X509_STORE_unlock(store);
     return answered;
 }

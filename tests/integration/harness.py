@@ -711,6 +711,17 @@ def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def soak_env():
+    """The environment of a serve a soak measures. Under ASan, a small quarantine (ASan keeps
+    freed memory, 256 MiB by default) and no allocation stacks (ASan keeps every new allocation
+    call stack in its stack depot for good; new paths through OpenSSL and c-ares keep finding
+    new ones, a few KiB per run, which reads as growth that is ASan's own). Errors are still
+    caught, without the stack of the allocation."""
+    return {"ASAN_OPTIONS": ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                                   "quarantine_size_mb=4",
+                                                   "malloc_context_size=0"]))}
+
+
 def memory_picture(pid):
     """What a soak failure needs to tell a leak from the machine's accounting: the process's
     Vm*/Rss* lines, its huge pages, its descriptor limit and the machine's THP mode."""

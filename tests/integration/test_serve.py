@@ -24,8 +24,8 @@ import unittest
 import urllib.parse
 
 import harness
-from harness import (VPCPROBE, Dnsmasq, TestPeer, assert_flat, fd_count, free_port, stop, validate,
-                     vm_rss_kib, wait_until, write_config)
+from harness import (VPCPROBE, Dnsmasq, TestPeer, assert_flat, fd_count, free_port, soak_env, stop,
+                     validate, vm_rss_kib, wait_until, write_config)
 
 PROMETHEUS = shutil.which("prometheus") or ""
 PROMTOOL = shutil.which("promtool") or ""
@@ -558,8 +558,8 @@ class Soak(unittest.TestCase):
         try:
             with Serve(f"{TOGGLE}:{toggle_port}=endpoint", f"{REFUSED}:9443=endpoint",
                        "--tcp-only", "--timeout", "1s", "--interval", "20ms",
-                       "--dns-server", "127.0.0.1:1", "--state-dir", state, "--keep", "20") \
-                    as serve:
+                       "--dns-server", "127.0.0.1:1", "--state-dir", state, "--keep", "20",
+                       env=soak_env()) as serve:
                 serve.wait_healthy()
                 pid = serve.proc.pid
                 deadline = time.monotonic() + 60

@@ -19,7 +19,7 @@ import time
 import unittest
 
 from harness import (DOMAIN, Dnsmasq, Serve, TestPeer, assert_flat, enter_private_netns, fd_count,
-                     free_port, load_nft, skip_module_unless_root, validate, vm_rss_kib,
+                     free_port, load_nft, skip_module_unless_root, soak_env, validate, vm_rss_kib,
                      wait_until, write_config)
 
 skip_module_unless_root()
@@ -122,14 +122,10 @@ class FaultSoak(unittest.TestCase):
         return chain[0]["sha256"], chain[0]["not_after"]
 
     def test_faults_toggling_memory_and_descriptors_flat(self):
-        # Under ASan, every new allocation call stack is kept in its stack depot for good; the
-        # fault paths keep finding new ones in OpenSSL and c-ares (~9 KiB per run here), which
-        # reads as growth that is ASan's own. Errors are still caught, without the stack of the
-        # allocation. (The small quarantine is Serve's, which this replaces.)
-        asan = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"), "quarantine_size_mb=4",
-                                      "malloc_context_size=0"]))
+        # soak_env: under ASan, the fault paths keep finding new allocation stacks in OpenSSL
+        # and c-ares (~9 KiB per run here) that ASan would keep for good.
         with Serve("-c", self.config_file(), "--interval", "50ms", "--timeout", "1s",
-                   env={"ASAN_OPTIONS": asan}) as serve:
+                   env=soak_env()) as serve:
             self.serve = serve
             self.warmed_up = False
             serve.wait_healthy()
