@@ -67,6 +67,16 @@ std::string sha256_hex(X509* cert) {
 
 }  // namespace
 
+bool append_der_sha256(std::string& key, X509* cert, const EVP_MD* sha256) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (cert == nullptr || sha256 == nullptr || X509_digest(cert, sha256, digest, &length) != 1) {
+        return false;
+    }
+    key.append(reinterpret_cast<const char*>(digest), length);
+    return true;
+}
+
 std::string name_text(const X509_NAME* name) {
     BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return "";

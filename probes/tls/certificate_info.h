@@ -6,6 +6,7 @@
 // Pure functions: safe from any thread (the certificate is only read).
 #pragma once
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include <string>
@@ -15,6 +16,11 @@
 namespace vpcprobe {
 
 CertificateInfo certificate_info(X509* cert);
+
+// Appends the SHA-256 of `cert`'s DER (32 raw bytes) to `key`, with `sha256` fetched once by the
+// caller (EVP_MD_fetch) so that a digest per certificate costs no algorithm lookup; false when
+// it cannot be computed. The chain and verification caches key on it.
+bool append_der_sha256(std::string& key, X509* cert, const EVP_MD* sha256);
 
 // A distinguished name as one-line RFC 2253 text, as subjects and issuers are given; "" when
 // OpenSSL cannot print it.

@@ -44,13 +44,8 @@ CertificateChain ChainCache::presented(SSL* ssl) {
     std::string key;
     key.reserve(certificates.size() * EVP_MAX_MD_SIZE);
     for (X509* cert : certificates) {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int length = 0;
         // Without a digest there is no key: describe it afresh rather than guess.
-        if (!sha256_ || X509_digest(cert, sha256_.get(), digest, &length) != 1) {
-            return described(certificates);
-        }
-        key.append(reinterpret_cast<const char*>(digest), length);
+        if (!append_der_sha256(key, cert, sha256_.get())) return described(certificates);
     }
     if (const auto found = chains_.find(key); found != chains_.end()) return found->second;
     CertificateChain chain = described(certificates);

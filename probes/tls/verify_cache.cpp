@@ -8,19 +8,11 @@
 #include <ctime>
 #include <optional>
 
+#include "probes/tls/certificate_info.h"
+
 namespace vpcprobe {
 
 namespace {
-
-bool append_digest(std::string& key, X509* cert, const EVP_MD* sha256) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (cert == nullptr || sha256 == nullptr || X509_digest(cert, sha256, digest, &length) != 1) {
-        return false;
-    }
-    key.append(reinterpret_cast<const char*>(digest), length);
-    return true;
-}
 
 // The moment an ASN.1 time names, or nullopt when it does not read as one.
 std::optional<SystemTime> moment(const ASN1_TIME* time) {
@@ -35,10 +27,10 @@ VerifyCache::VerifyCache() : sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {
 
 std::string VerifyCache::key(X509_STORE_CTX* store) const {
     std::string key;
-    if (!append_digest(key, X509_STORE_CTX_get0_cert(store), sha256_.get())) return "";
+    if (!append_der_sha256(key, X509_STORE_CTX_get0_cert(store), sha256_.get())) return "";
     if (STACK_OF(X509)* untrusted = X509_STORE_CTX_get0_untrusted(store)) {
         for (int i = 0; i < sk_X509_num(untrusted); ++i) {
-            if (!append_digest(key, sk_X509_value(untrusted, i), sha256_.get())) return "";
+            if (!append_der_sha256(key, sk_X509_value(untrusted, i), sha256_.get())) return "";
         }
     }
     // The name checked: host names (and their flags) or an address, whichever the probe set.

@@ -496,10 +496,13 @@ TEST_CASE("a chain verified once per name: the second probe gets the same eviden
                   certificate_evidence_text(first.certificate));
             CHECK(second.certificate.verify_errors.size() ==
                   first.certificate.verify_errors.size());
-            // Against a fresh context, the same again.
+            // The chain was described once: both hold the one copy (probes/tls/chain_cache.h).
+            CHECK(second.certificate.chain.shares(first.certificate.chain));
+            // Against a fresh context, the same again, from its own copy.
             const auto fresh = probe(server.endpoint(), "localhost", trusting_context());
             CHECK(certificate_evidence_text(fresh.certificate) ==
                   certificate_evidence_text(first.certificate));
+            CHECK_FALSE(fresh.certificate.chain.shares(first.certificate.chain));
         }
     }
 }

@@ -212,3 +212,45 @@ TEST_CASE("a reader never sees a torn report while it is rewritten") {
     CHECK(reads > 0);
     CHECK(entries(dir.path()) == std::vector<std::string>{"report.json"});
 }
+
+TEST_CASE("a report written in pieces: readers see the old one until finish(), then the new one") {
+    TempDir dir;
+    const std::string path = dir.file("report.json");
+    std::ofstream(path) << "old\n";
+    auto writer = ReportWriter::open(path);
+    REQUIRE(writer);
+    const ReportSink sink = writer->sink();
+    for (int piece = 0; piece < 3; ++piece)
+        sink(std::string(100000, static_cast<char>('a' + piece)));
+    // Still the old report at its path, the new one in a hidden temporary file beside it.
+    CHECK(read_file(path) == "old\n");
+    CHECK(entries(dir.path()).size() == 2);
+    REQUIRE(writer->finish());
+    CHECK(read_file(path) ==
+          std::string(100000, 'a') + std::string(100000, 'b') + std::string(100000, 'c'));
+    CHECK(entries(dir.path()) == std::vector<std::string>{"report.json"});
+}
+
+TEST_CASE("a writer given up before finish() leaves the old report and no temporary file") {
+    TempDir dir;
+    const std::string path = dir.file("report.json");
+    std::ofstream(path) << "old\n";
+    {
+        auto writer = ReportWriter::open(path);
+        REQUIRE(writer);
+        writer->write("half a rep");
+    }
+    CHECK(read_file(path) == "old\n");
+    CHECK(entries(dir.path()) == std::vector<std::string>{"report.json"});
+}
+
+TEST_CASE("a failed piece fails finish() with the system's reason and replaces nothing") {
+    if (!fs::exists("/dev/full")) return;
+    // In place (a device): the write fails, finish() says why.
+    auto full = ReportWriter::open(std::string("/dev/full"));
+    REQUIRE(full);
+    full->write("{}\n");
+    const auto finished = full->finish();
+    REQUIRE_FALSE(finished);
+    CHECK(finished.error().message() == "No space left on device");
+}
