@@ -5,8 +5,11 @@
 // (tests/integration/test_listener.py).
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
+#include "agent/basic_auth.h"
 #include "agent/web_config.h"
 
 using namespace vpcprobe;
@@ -213,4 +216,24 @@ TEST_CASE("web config: read_web_config names the file and resolves against its f
     auto missing = read_web_config("/nonexistent/web.yml");
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().message().starts_with("/nonexistent/web.yml: "));
+}
+
+TEST_CASE("web config: the sample in docs/serve.md reads, and its hash is a real one") {
+    std::ifstream in(std::string(VPCPROBE_SOURCE_DIR) + "/docs/serve.md");
+    REQUIRE(in);
+    const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto section = doc.find("## Web configuration");
+    REQUIRE(section != std::string::npos);
+    const auto start = doc.find("```yaml\n", section);
+    REQUIRE(start != std::string::npos);
+    const auto end = doc.find("```\n", start + 8);
+    const std::string sample = doc.substr(start + 8, end - start - 8);
+    const WebConfig config = parsed(sample);
+    REQUIRE(config.tls);
+    CHECK(config.tls->cert_file == "/etc/vpcprobe/vpcprobe.crt");
+    CHECK(config.tls->client_auth == ClientAuth::no_client_cert);
+    REQUIRE(config.users.size() == 1);
+    CHECK(config.users[0].name == "prometheus");
+    CHECK(crypt_matches(Secret("change-me"), config.users[0].hash));
+    CHECK(config.headers.size() == 1);
 }
