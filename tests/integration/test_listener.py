@@ -2,7 +2,7 @@
 """End to end: `vpcprobe serve`'s listener beyond loopback's defaults (docs/serve.md, "Web
 configuration" and "Bounds"). A real Prometheus (Debian's `prometheus`) scrapes serve over TLS
 with basic authentication, configured by an exporter-toolkit web configuration file, and a job
-with a wrong password is refused with a 401; mutual TLS as the client_auth_type says; a broken
+with a wrong password is refused with a 401; client certificates as each client_auth_type says (Go's meanings); a broken
 web configuration is exit 3 at the start and a rejected reload on SIGHUP (the old one kept); and
 1,000 connections holding partial requests (or partial TLS handshakes) do not keep scrapes out.
 The certificates are made here by the openssl command, the bcrypt hashes by Python's crypt
@@ -76,16 +76,16 @@ def write_atomically(path, text):
     os.replace(path + ".tmp", path)
 
 
-def web_config(users, client_ca=False, extra=""):
+def web_config(users, extra=""):
+    """A web config with the server certificate, `extra` lines in tls_server_config, and
+    `users` (name: bcrypt hash)."""
     text = ("# vpcprobe serve's listener, the exporter toolkit's format\n"
             "tls_server_config:\n"
             "  cert_file: server.pem\n"
-            "  key_file: 'server.key'\n")
-    if client_ca:
-        text += "  client_ca_file: ca.pem\n  client_auth_type: RequireAndVerifyClientCert\n"
+            "  key_file: 'server.key'\n" + extra)
     if users:
         text += "basic_auth_users:\n" + "".join(f"  {u}: {h}\n" for u, h in users.items())
-    return text + extra
+    return text
 
 
 class Serve:
@@ -201,24 +201,50 @@ class ListenerTls(unittest.TestCase):
         self.assertNotIn(PASSWORD, serve.log_text())
         self.assertNotIn("wrong", serve.log_text())
 
-    def test_mutual_tls_as_client_auth_type_says(self):
-        web = os.path.join(self.dir, "mtls.yml")
-        write_atomically(web, web_config({}, client_ca=True))
-        serve = Serve(web)
-        self.addCleanup(serve.close)
-        with_cert = ssl.create_default_context(cafile=self.ca)
-        with_cert.load_cert_chain(os.path.join(self.dir, "client.pem"),
-                                  os.path.join(self.dir, "client.key"))
-
-        def answers():
+    def test_client_auth_types_mean_what_they_mean_in_go(self):
+        # A client certificate from the CA, one nobody signed, and none.
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-nodes", "-keyout", "rogue.key", "-out", "rogue.pem", "-days", "2", "-subj",
+                "/CN=rogue", cwd=self.dir)
+        clients = {"none": self.context}
+        for name in ("client", "rogue"):
+            context = ssl.create_default_context(cafile=self.ca)
+            context.load_cert_chain(os.path.join(self.dir, f"{name}.pem"),
+                                    os.path.join(self.dir, f"{name}.key"))
+            clients[name] = context
+        expected = {  # policy: the clients let in
+            "NoClientCert": {"none", "client", "rogue"},
+            "RequestClientCert": {"none", "client", "rogue"},
+            "RequireAnyClientCert": {"client", "rogue"},
+            "VerifyClientCertIfGiven": {"none", "client"},
+            "RequireAndVerifyClientCert": {"client"},
+        }
+        for policy, allowed in expected.items():
+            web = os.path.join(self.dir, f"{policy}.yml")
+            write_atomically(web, web_config({}, extra=(
+                "" if policy == "NoClientCert" else "  client_ca_file: ca.pem\n") +
+                f"  client_auth_type: {policy}\n"))
+            serve = Serve(web)
             try:
-                return https_get(serve, "/metrics", with_cert, timeout=2)[0] == 200
-            except OSError:
-                return False
-        wait_until(answers, 30, "serve to answer a client with a certificate")
-        # Without a certificate: refused in the handshake (TLS 1.3 says so at the first read).
-        with self.assertRaises((ssl.SSLError, ConnectionError)):
-            https_get(serve, "/metrics", self.context)
+                def answers():
+                    if serve.proc.poll() is not None:
+                        raise AssertionError(f"serve exited: {serve.log_text()}")
+                    try:
+                        return https_get(serve, "/healthz", clients["client"], timeout=2)[0]
+                    except OSError:
+                        return None
+                wait_until(answers, 30, f"serve with {policy}")
+                let_in = set()
+                for name, context in clients.items():
+                    try:
+                        # TLS 1.3 refuses a certificate after the handshake: at the first read.
+                        if https_get(serve, "/metrics", context, timeout=5)[0] == 200:
+                            let_in.add(name)
+                    except (ssl.SSLError, ConnectionError, http.client.HTTPException):
+                        pass
+                self.assertEqual(let_in, allowed, policy)
+            finally:
+                serve.close()
 
     def test_prometheus_scrapes_over_tls_with_basic_auth(self):
         if not PROMETHEUS:
