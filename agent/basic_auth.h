@@ -24,8 +24,8 @@
 
 namespace vpcprobe {
 
-// The user and password of an `Authorization: Basic ...` header value; nullopt-like empty
-// user when the header is not basic authentication or not valid base64 of "user:password".
+// The user and password of an `Authorization: Basic ...` header value (RFC 7617); `valid` is
+// false when the header is not basic authentication or not base64 of "user:password".
 struct BasicCredentials {
     std::string user;
     Secret password;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // serve's listener (agent/serve_http.h) on a real socket on 127.0.112.10: the connection budget
 // gives way longest-waiting first (and only when it is full), a partial request is closed
-// after the header timeout, and basic authentication answers 401 with WWW-Authenticate. The flood of 1,000 connections and TLS with a real Prometheus are in
-// tests/integration/test_listener.py.
+// after the header timeout, and basic authentication answers 401 with WWW-Authenticate. The flood
+// of 1,000 connections and TLS with a real Prometheus are in tests/integration/test_listener.py.
 #include <catch2/catch.hpp>
 
 #include <sys/socket.h>
@@ -54,6 +54,11 @@ class RunningServer {
     std::size_t evicted() {
         std::promise<std::size_t> count;
         asio::post(io_, [&] { count.set_value(server_.evicted_connections()); });
+        return count.get_future().get();
+    }
+    std::size_t open() {
+        std::promise<std::size_t> count;
+        asio::post(io_, [&] { count.set_value(server_.open_connections()); });
         return count.get_future().get();
     }
 
@@ -113,6 +118,7 @@ TEST_CASE("listener: a full budget gives way longest-waiting first") {
     }
     std::this_thread::sleep_for(100ms);
     CHECK(server.evicted() == 0);
+    CHECK(server.open() == HttpServer::kMaxConnections);
 
     // A scrape gets in: the first held connection gave way, and only it.
     Client scrape(server.endpoint());
@@ -122,6 +128,7 @@ TEST_CASE("listener: a full budget gives way longest-waiting first") {
     CHECK_FALSE(held[1]->closed_within(50ms));
     CHECK_FALSE(held.back()->closed_within(50ms));
     CHECK(server.evicted() == 1);
+    CHECK(server.open() == HttpServer::kMaxConnections - 1);  // the scrape's ended too
 
     // The answered scrape left a place: a new held connection takes it without an eviction,
     // and the next scrape makes the next-oldest held connection go, not the newest.
