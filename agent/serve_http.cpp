@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <list>
+#include <map>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -129,12 +130,16 @@ using TlsStream = asio::ssl::stream<beast::tcp_stream>;
 // A session as the connection budget sees it.
 class Connection {
   public:
-    Connection() = default;
+    explicit Connection(asio::ip::address client) : client_(std::move(client)) {}
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
     virtual ~Connection() = default;
     // Closes the connection now to make room for a newer one; its handlers end it.
     virtual void evict() = 0;
+    const asio::ip::address& client() const { return client_; }
+
+  private:
+    asio::ip::address client_;
 };
 
 }  // namespace
@@ -144,9 +149,37 @@ struct HttpServer::Shared {
     std::shared_ptr<ListenerConfig> config;
     std::size_t open = 0;     // connections open now
     std::size_t evicted = 0;  // connections closed to make room, since the start
+    // Connections open now by client address (at most kMaxConnections entries).
+    std::map<asio::ip::address, std::size_t> by_client;
     // The connections waiting for a request (in the TLS handshake, idle, or with a partial
     // request), longest-waiting first: the ones to give way when the budget is full.
     std::list<Connection*> waiting;
+
+    void opened(const asio::ip::address& client) {
+        ++open;
+        ++by_client[client];
+    }
+    void closed(const asio::ip::address& client) {
+        --open;
+        const auto entry = by_client.find(client);
+        if (entry != by_client.end() && --entry->second == 0) by_client.erase(entry);
+    }
+
+    // The connection to give way: the longest-waiting one of the client address that holds
+    // the most connections, so a client flooding the budget pushes out its own connections
+    // before anyone else's. Null when none is waiting.
+    Connection* to_evict() const {
+        Connection* chosen = nullptr;
+        std::size_t most = 0;
+        for (Connection* connection : waiting) {  // longest-waiting first: ties go to it
+            const std::size_t held = by_client.at(connection->client());
+            if (held > most) {
+                most = held;
+                chosen = connection;
+            }
+        }
+        return chosen;
+    }
 };
 
 namespace {
@@ -157,16 +190,17 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     // `tls` (null for plain HTTP) is kept: a reload may drop the configuration it came from
     // while this connection still uses it.
     template <class... StreamArgs>
-    Session(std::shared_ptr<HttpServer::Shared> shared, std::shared_ptr<TlsServerContext> tls,
-            StreamArgs&&... args)
-        : tls_(std::move(tls)),
+    Session(std::shared_ptr<HttpServer::Shared> shared, asio::ip::address client,
+            std::shared_ptr<TlsServerContext> tls, StreamArgs&&... args)
+        : Connection(std::move(client)),
+          tls_(std::move(tls)),
           stream_(std::forward<StreamArgs>(args)...),
           shared_(std::move(shared)) {
-        ++shared_->open;
+        shared_->opened(this->client());
     }
     ~Session() override {
         stop_waiting();
-        if (counted_) --shared_->open;
+        if (counted_) shared_->closed(client());
     }
 
     void start() {
@@ -184,7 +218,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
     void evict() override {
         stop_waiting();
-        if (counted_) --shared_->open;
+        if (counted_) shared_->closed(client());
         counted_ = false;
         ++shared_->evicted;
         beast::get_lowest_layer(stream_).close();
@@ -396,8 +430,9 @@ void HttpServer::close() {
 
 bool HttpServer::make_room() {
     if (shared_->open < kMaxConnections) return true;
-    if (shared_->waiting.empty()) return false;
-    shared_->waiting.front()->evict();
+    Connection* chosen = shared_->to_evict();
+    if (chosen == nullptr) return false;
+    chosen->evict();
     return true;
 }
 
@@ -413,12 +448,16 @@ void HttpServer::accept() {
             return;
         }
         if (make_room()) {
+            beast::error_code ignored;
+            const asio::ip::address client = socket.remote_endpoint(ignored).address();
             const std::shared_ptr<TlsServerContext> tls = shared_->config->tls;
             if (tls) {
-                std::make_shared<Session<TlsStream>>(shared_, tls, std::move(socket), tls->native())
+                std::make_shared<Session<TlsStream>>(shared_, client, tls, std::move(socket),
+                                                     tls->native())
                     ->start();
             } else {
-                std::make_shared<Session<beast::tcp_stream>>(shared_, nullptr, std::move(socket))
+                std::make_shared<Session<beast::tcp_stream>>(shared_, client, nullptr,
+                                                             std::move(socket))
                     ->start();
             }
         } else {

@@ -7,11 +7,12 @@
 // "Web configuration", "Bounds") is the user's guide.
 //
 // The connection budget: at most kMaxConnections at once. When it is full, a new connection
-// takes the place of the connection that has waited longest for its request (in its TLS
-// handshake, idle between keep-alive requests, or holding a partial request head); only when
-// every connection is being answered is the new one refused. A request head (the TLS handshake
-// included) must arrive within kHeaderTimeout. So a crowd of idle or slow connections costs
-// bounded memory and descriptors and cannot keep a scraper out.
+// takes the place of a connection waiting for its request (in its TLS handshake, idle between
+// keep-alive requests, or holding a partial request head): the longest-waiting one of the
+// client address holding the most connections, so a flooding client gives up its own first.
+// Only when every connection is being answered is the new one refused. A request head (the
+// TLS handshake included) must arrive within kHeaderTimeout. So a crowd of idle or slow
+// connections costs bounded memory and descriptors and cannot keep a scraper out.
 //
 // Threading: an HttpServer and its sessions live on the thread that runs their io_context
 // (one thread). The snapshot source is called on that thread and must be safe to call while
@@ -99,7 +100,7 @@ class HttpServer {
     // request, on any connection, is checked against its users. Not null.
     void configure(std::shared_ptr<ListenerConfig> config);
 
-    // Connections at once; a new one beyond takes the place of the longest-waiting one.
+    // Connections at once; a new one beyond takes the place of a waiting one (above).
     static constexpr std::size_t kMaxConnections = 64;
     // For the TLS handshake and the request head (and body) to arrive, from the connection's
     // accept or the end of the previous answer: also ends idle keep-alive connections.

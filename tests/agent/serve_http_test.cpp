@@ -74,7 +74,12 @@ struct Client {
     asio::io_context io;
     tcp::socket socket{io};
 
-    explicit Client(const tcp::endpoint& to) {
+    // From `from` (a loopback address) when given, as another host would be.
+    explicit Client(const tcp::endpoint& to, const char* from = nullptr) {
+        if (from != nullptr) {
+            socket.open(tcp::v4());
+            socket.bind(tcp::endpoint(asio::ip::make_address(from), 0));
+        }
         socket.connect(to);
         timeval timeout{8, 0};
         setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -143,6 +148,27 @@ TEST_CASE("listener: a full budget gives way longest-waiting first") {
     CHECK_FALSE(held[2]->closed_within(50ms));
     CHECK_FALSE(held.back()->closed_within(50ms));
     CHECK(server.evicted() == 2);
+}
+
+TEST_CASE("listener: the client holding the most connections gives way first") {
+    RunningServer server;
+    // The longest-waiting connection is another client's: it stays, the flood's own go.
+    Client other(server.endpoint(), "127.0.112.12");
+    other.send(kPartial);
+    std::this_thread::sleep_for(5ms);
+    std::vector<std::unique_ptr<Client>> flood;
+    for (std::size_t i = 1; i < HttpServer::kMaxConnections + 10; ++i) {
+        flood.push_back(std::make_unique<Client>(server.endpoint(), "127.0.112.11"));
+        flood.back()->send(kPartial);
+        std::this_thread::sleep_for(2ms);
+    }
+    Client scrape(server.endpoint(), "127.0.112.13");
+    scrape.send(kRequest);
+    CHECK(scrape.read_all().starts_with("HTTP/1.1 200 OK"));
+    CHECK(server.evicted() == 11);
+    CHECK_FALSE(other.closed_within(50ms));
+    for (std::size_t i = 0; i < 11; ++i) CHECK(flood[i]->closed_within(1000ms));
+    CHECK_FALSE(flood[11]->closed_within(50ms));
 }
 
 TEST_CASE("listener: a partial request is closed after the header timeout") {

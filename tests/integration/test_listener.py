@@ -4,7 +4,8 @@ configuration" and "Bounds"). A real Prometheus (Debian's `prometheus`) scrapes 
 with basic authentication, configured by an exporter-toolkit web configuration file, and a job
 with a wrong password is refused with a 401; client certificates as each client_auth_type says (Go's meanings); a broken
 web configuration is exit 3 at the start and a rejected reload on SIGHUP (the old one kept); and
-1,000 connections holding partial requests (or partial TLS handshakes) do not keep scrapes out.
+1,000 connections holding partial requests (or partial TLS handshakes), from the scraper's
+address or reopened without pause from another, do not keep scrapes out.
 The certificates are made here by the openssl command, the bcrypt hashes by Python's crypt
 module (libxcrypt). Root is not needed. Addresses 127.0.112.0/24 are this file's."""
 import http.client
@@ -38,6 +39,7 @@ LISTEN = "127.0.112.1"
 PROMETHEUS_ADDRESS = "127.0.112.2"
 REFUSED = "127.0.112.3"  # nothing listens: the target serve checks (down, with its cause)
 FLOOD_LISTEN = "127.0.112.4"
+FLOOD_SOURCE, SCRAPER_SOURCE = "127.0.112.5", "127.0.112.6"  # two hosts, as serve sees them
 PASSWORD = "s3cret-Pr0m"
 FLOOD_CONNECTIONS = 1000
 
@@ -137,8 +139,9 @@ def https_get(serve, path, context, user=None, password=None, timeout=5):
         connection.close()
 
 
-def http_get(serve, path, timeout=5):
-    connection = http.client.HTTPConnection(serve.address, serve.port, timeout=timeout)
+def http_get(serve, path, timeout=5, source=None):
+    connection = http.client.HTTPConnection(serve.address, serve.port, timeout=timeout,
+                                            source_address=(source, 0) if source else None)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
@@ -366,8 +369,9 @@ class Flood:
     ends) and holding it. With `reopen`, a connection the server closes is opened again at
     once, so the pressure never lets up; `opened` counts every connection made."""
 
-    def __init__(self, address, port, count, partial, reopen):
+    def __init__(self, address, port, count, partial, reopen, source=None):
         self.address, self.port, self.partial, self.reopen = address, port, partial, reopen
+        self.source = (source, 0) if source else None
         self.selector = selectors.DefaultSelector()
         self.opened = 0
         self.stopping = threading.Event()
@@ -377,7 +381,8 @@ class Flood:
         self.thread.start()
 
     def _open(self):
-        tcp = socket.create_connection((self.address, self.port), timeout=5)
+        tcp = socket.create_connection((self.address, self.port), timeout=5,
+                                       source_address=self.source)
         tcp.sendall(self.partial)
         tcp.setblocking(False)
         self.selector.register(tcp, selectors.EVENT_READ)
@@ -456,19 +461,30 @@ class ListenerFlood(unittest.TestCase):
         self.assertGreater(done, 20)
         self.assertGreaterEqual(flood.opened, FLOOD_CONNECTIONS)
 
-    def test_partial_requests_do_not_keep_scrapes_out(self):
+    def test_partial_requests_from_another_host_do_not_keep_scrapes_out(self):
         serve = self.start()
-        wait_until(lambda: self._answers(lambda: http_get(serve, "/metrics", timeout=2)[0]),
-                   30, "serve to answer")
+        scrape = lambda: http_get(serve, "/metrics", timeout=3, source=SCRAPER_SOURCE)[0]  # noqa
+        wait_until(lambda: self._answers(scrape), 30, "serve to answer")
+        # Reopened as soon as serve closes them, as fast as this process can: the pressure
+        # never lets up, for longer than the header timeout.
         flood = Flood(serve.address, serve.port, FLOOD_CONNECTIONS,
-                      b"GET /metrics HTTP/1.1\r\nHost: flood\r\nX-Slow: ", reopen=True)
+                      b"GET /metrics HTTP/1.1\r\nHost: flood\r\nX-Slow: ", reopen=True,
+                      source=FLOOD_SOURCE)
         self.addCleanup(flood.close)
-        # Longer than the header timeout: the pressure lasts past the first connections' end.
-        self.scrape_through(serve, lambda: http_get(serve, "/metrics", timeout=3)[0],
-                            self.HEADER_TIMEOUT + 3, flood)
-        # The flood was real: the server kept ending held connections to make room, and the
+        self.scrape_through(serve, scrape, self.HEADER_TIMEOUT + 3, flood)
+        # The flood was real: serve kept ending its held connections to make room, and the
         # flood kept opening new ones.
         self.assertGreater(flood.opened, FLOOD_CONNECTIONS + 100)
+
+    def test_held_partial_requests_give_way_oldest_first(self):
+        # All from one address: the oldest held connections make room for the scrapes.
+        serve = self.start()
+        scrape = lambda: http_get(serve, "/metrics", timeout=3)[0]  # noqa: E731
+        wait_until(lambda: self._answers(scrape), 30, "serve to answer")
+        flood = Flood(serve.address, serve.port, FLOOD_CONNECTIONS,
+                      b"GET /metrics HTTP/1.1\r\nHost: flood\r\nX-Slow: ", reopen=False)
+        self.addCleanup(flood.close)
+        self.scrape_through(serve, scrape, self.HEADER_TIMEOUT + 2, flood)
 
     def test_partial_tls_handshakes_do_not_keep_tls_scrapes_out(self):
         make_pki(self.dir)
