@@ -35,6 +35,9 @@ using tcp = asio::ip::tcp;
 // 1 KiB) and a request body (GET and HEAD have none).
 constexpr std::uint32_t kHeaderLimit = 8 * 1024;
 constexpr std::uint64_t kBodyLimit = 1024;
+// What a connection's read buffer may hold: a request at its bounds and some pipelined bytes
+// of the next (Beast reads ahead); more ends the connection.
+constexpr std::size_t kReadBufferLimit = 16 * 1024;
 // After a failed accept (out of descriptors), wait before trying again rather than spin.
 constexpr auto kAcceptRetry = std::chrono::milliseconds(200);
 
@@ -295,7 +298,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
     std::shared_ptr<TlsServerContext> tls_;
     Stream stream_;
-    beast::flat_buffer buffer_;
+    beast::flat_buffer buffer_{kReadBufferLimit};
     std::optional<http::request_parser<http::string_body>> parser_;
     HttpResponse response_;
     std::shared_ptr<HttpServer::Shared> shared_;
