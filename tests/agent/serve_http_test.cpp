@@ -17,9 +17,12 @@
 #include <vector>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include "agent/serve_http.h"
 #include "agent/serve_snapshot.h"
+#include "tests/support/pki.h"
+#include "tests/support/process.h"
 
 using namespace vpcprobe;
 namespace asio = boost::asio;
@@ -214,4 +217,60 @@ TEST_CASE("listener: basic authentication answers 401 with WWW-Authenticate") {
     const std::string answered = right.read_all();
     CHECK(answered.starts_with("HTTP/1.1 200 OK"));
     CHECK(answered.find("vpcprobe_serve_ready 0") != std::string::npos);
+}
+
+namespace {
+
+// GET /metrics over TLS, trusting `ca_file`; the whole answer, or "" when the handshake or
+// the exchange failed.
+std::string tls_get(const tcp::endpoint& to, const std::string& ca_file) {
+    asio::io_context io;
+    asio::ssl::context context(asio::ssl::context::tls_client);
+    context.load_verify_file(ca_file);
+    context.set_verify_mode(asio::ssl::verify_peer);
+    asio::ssl::stream<tcp::socket> stream(io, context);
+    boost::system::error_code error;
+    stream.next_layer().connect(to, error);
+    if (!error) stream.handshake(asio::ssl::stream_base::client, error);
+    if (!error) asio::write(stream, asio::buffer(kRequest), error);
+    std::string out;
+    char chunk[4096];
+    while (!error) {
+        const std::size_t n = stream.read_some(asio::buffer(chunk), error);
+        out.append(chunk, n);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("listener: TLS, and held handshakes give way as held requests do") {
+    const test::TempDir dir;
+    const test::TestPki pki(dir.path(), {"127.0.112.10"});
+    WebConfig web;
+    web.tls = TlsServerSettings{};
+    web.tls->cert_file = pki.credentials(test::LeafVariant::good).chain_file;
+    web.tls->key_file = pki.credentials(test::LeafVariant::good).key_file;
+    auto config = make_listener_config(web);
+    REQUIRE(config.ok());
+    RunningServer server(*config);
+
+    CHECK(tls_get(server.endpoint(), pki.ca_file()).starts_with("HTTP/1.1 200 OK"));
+    // Plain HTTP on the TLS port: no answer.
+    Client plain(server.endpoint());
+    plain.send(kRequest);
+    CHECK(plain.read_all().empty());
+
+    // The budget full of handshakes that never finish (a TLS record header, then nothing).
+    std::vector<std::unique_ptr<Client>> held;
+    for (std::size_t i = 0; i < HttpServer::kMaxConnections; ++i) {
+        held.push_back(std::make_unique<Client>(server.endpoint()));
+        held.back()->send(std::string("\x16\x03\x01\x02", 4));
+        std::this_thread::sleep_for(2ms);
+    }
+    std::this_thread::sleep_for(100ms);
+    CHECK(tls_get(server.endpoint(), pki.ca_file()).starts_with("HTTP/1.1 200 OK"));
+    CHECK(held.front()->closed_within(1000ms));
+    CHECK_FALSE(held.back()->closed_within(50ms));
+    CHECK(server.evicted() == 1);
 }
