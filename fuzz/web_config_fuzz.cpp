@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto config = vpcprobe::parse_web_config(text, "web.yml", "/etc/vpcprobe");
     if (!config) {
         const std::string& message = config.error().message();
-        if (!message.starts_with("web.yml:") || message.size() < 10 ||
-            message[8] < '1' || message[8] > '9') {
+        if (!message.starts_with("web.yml:") || message.size() < 10 || message[8] < '1' ||
+            message[8] > '9') {
             std::abort();
         }
         return 0;
