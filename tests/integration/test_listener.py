@@ -8,6 +8,7 @@ web configuration is exit 3 at the start and a rejected reload on SIGHUP (the ol
 address or reopened without pause from another, do not keep scrapes out.
 The certificates are made here by the openssl command, the bcrypt hashes by Python's crypt
 module (libxcrypt). Root is not needed. Addresses 127.0.112.0/24 are this file's."""
+import base64
 import http.client
 import json
 import os
@@ -18,7 +19,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -125,7 +125,6 @@ def https_get(serve, path, context, user=None, password=None, timeout=5):
     """(status, {lower-case header: value}, body text) over TLS."""
     headers = {}
     if user is not None:
-        import base64
         headers["Authorization"] = "Basic " + base64.b64encode(
             f"{user}:{password}".encode()).decode()
     connection = http.client.HTTPSConnection(serve.address, serve.port, context=context,
