@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "agent/history.h"
 #include "agent/serve_http.h"
 #include "agent/serve_schedule.h"
+#include "agent/web_config.h"
 #include "core/duration.h"
 #include "core/report.h"
 #include "core/result.h"
@@ -67,21 +69,37 @@ std::vector<std::string> keep_startup_settings(const ServeSettings& running, Ser
     return notes;
 }
 
+// The listener's configuration from --web.config.file (plain HTTP without one); the web
+// config's files (certificate, key, client CAs) are loaded now, so a bad one is an Error here.
+Result<std::shared_ptr<ListenerConfig>> load_listener_config(const ServeSettings& settings) {
+    if (settings.web_config_file.empty()) return make_listener_config(WebConfig{});
+    auto web = read_web_config(settings.web_config_file);
+    if (!web) return std::move(web).error().context("--web.config.file");
+    return make_listener_config(*web).context("--web.config.file " + settings.web_config_file);
+}
+
+void log_rejected_reload(const Error& error) {
+    log_event("reload", {{"result", "rejected"}, {"kept", "previous"}, {"error", error.message()}});
+}
+
 // Only the HTTP thread replaces the command, so reading it and replacing it need no lock
-// held across both.
-void reload(ServeState& state, int argc, const char* const* argv) {
+// held across both. The web configuration is part of the configuration: a broken one rejects
+// the whole reload, as a broken config file does; an accepted one applies to the next
+// connection and request.
+void reload(ServeState& state, HttpServer& server, int argc, const char* const* argv) {
     auto parsed = reparse_command_line(argc, argv);
-    if (!parsed) {
-        log_event(
-            "reload",
-            {{"result", "rejected"}, {"kept", "previous"}, {"error", parsed.error().message()}});
-        return;
-    }
+    if (!parsed) return log_rejected_reload(parsed.error());
+    auto listener = load_listener_config(parsed->serve);
+    if (!listener) return log_rejected_reload(listener.error());
     Command next = std::move(*parsed);
     std::vector<LogField> fields = {{"result", "ok"}, {"applies", "next_run"}};
+    if (!next.serve.web_config_file.empty()) {
+        fields.push_back({"web_config", next.serve.web_config_file});
+    }
     for (std::string& note : keep_startup_settings(state.command().serve, next.serve)) {
         fields.push_back({"note", std::move(note)});
     }
+    server.configure(std::move(*listener));
     state.replace_command(std::move(next));
     log_event("reload", fields);
 }
@@ -103,12 +121,17 @@ void stop_schedule(ServeState& state, std::thread& worker) {
 int run_serve(const Command& command, int argc, const char* const* argv) {
     auto history = open_history(command.serve);
     if (!history) return cannot_run(history.error());
+    auto listener = load_listener_config(command.serve);
+    if (!listener) return cannot_run(listener.error());
 
     ServeState state(RunInputs{command, redacted_command_line(argc, argv)});
     // Destroyed in reverse: the server, then the io_context with the sessions its handlers
     // hold, then the state they read.
     boost::asio::io_context io;
     HttpServer server(io, [&state] { return state.snapshot(); });
+    const bool tls = (*listener)->tls != nullptr;
+    const bool authenticated = (*listener)->auth.required();
+    server.configure(std::move(*listener));
     if (auto listening = server.listen(command.serve.listen); !listening) {
         return cannot_run(listening.error());
     }
@@ -119,7 +142,7 @@ int run_serve(const Command& command, int argc, const char* const* argv) {
         [&](const boost::system::error_code& error, int signal) {
             if (error) return;
             if (signal == SIGHUP) {
-                reload(state, argc, argv);
+                reload(state, server, argc, argv);
                 signals.async_wait(on_signal);
                 return;
             }
@@ -131,7 +154,9 @@ int run_serve(const Command& command, int argc, const char* const* argv) {
 
     log_event("listening", {{"address", command.serve.listen},
                             {"interval", format_duration(command.serve.interval)},
-                            {"jitter", "10%"}});
+                            {"jitter", "10%"},
+                            {"tls", tls ? "on" : "off"},
+                            {"basic_auth", authenticated ? "on" : "off"}});
     std::thread worker(run_schedule, std::ref(state), std::move(*history));
     try {
         io.run();

@@ -5,16 +5,21 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <list>
+#include <map>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include <fmt/format.h>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include "agent/settings/validate.h"
 #include "core/text.h"
+#include "probes/tls/tls_server_context.h"
 
 namespace vpcprobe {
 
@@ -25,13 +30,14 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-// Bounds on what a client can make us hold besides the connections: the request head (a
-// scraper's is well under 1 KiB), a request body (GET and HEAD have none), and the time one
-// request may take to arrive and its answer to leave, which also ends idle keep-alive
-// connections.
+// Bounds on what a client can make us hold besides the connections and their time
+// (HttpServer::kHeaderTimeout, kWriteTimeout): the request head (a scraper's is well under
+// 1 KiB) and a request body (GET and HEAD have none).
 constexpr std::uint32_t kHeaderLimit = 8 * 1024;
 constexpr std::uint64_t kBodyLimit = 1024;
-constexpr auto kRequestTimeout = std::chrono::seconds(10);
+// What a connection's read buffer may hold: a request at its bounds and some pipelined bytes
+// of the next (Beast reads ahead); more ends the connection.
+constexpr std::size_t kReadBufferLimit = 16 * 1024;
 // After a failed accept (out of descriptors), wait before trying again rather than spin.
 constexpr auto kAcceptRetry = std::chrono::milliseconds(200);
 
@@ -122,45 +128,154 @@ HttpResponse too_large(beast::error_code error) {
 
 // ---- connections -------------------------------------------------------------------------------
 
-class Session : public std::enable_shared_from_this<Session> {
-  public:
-    Session(tcp::socket socket, std::shared_ptr<HttpServer::Shared> shared)
-        : stream_(std::move(socket)), shared_(std::move(shared)) {
-        ++shared_->open;
-    }
-    ~Session() { --shared_->open; }
-    Session(const Session&) = delete;
-    Session& operator=(const Session&) = delete;
+using TlsStream = asio::ssl::stream<beast::tcp_stream>;
 
-    void start() { read(); }
+// A session as the connection budget sees it.
+class Connection {
+  public:
+    explicit Connection(asio::ip::address client) : client_(std::move(client)) {}
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    virtual ~Connection() = default;
+    // Closes the connection now to make room for a newer one; its handlers end it.
+    virtual void evict() = 0;
+    const asio::ip::address& client() const { return client_; }
 
   private:
+    asio::ip::address client_;
+};
+
+}  // namespace
+
+struct HttpServer::Shared {
+    SnapshotSource source;
+    std::shared_ptr<ListenerConfig> config;
+    std::size_t open = 0;     // connections open now
+    std::size_t evicted = 0;  // connections closed to make room, since the start
+    // Connections open now by client address (at most kMaxConnections entries).
+    std::map<asio::ip::address, std::size_t> by_client;
+    // The connections waiting for a request (in the TLS handshake, idle, or with a partial
+    // request), longest-waiting first: the ones to give way when the budget is full.
+    std::list<Connection*> waiting;
+
+    void opened(const asio::ip::address& client) {
+        ++open;
+        ++by_client[client];
+    }
+    void closed(const asio::ip::address& client) {
+        --open;
+        const auto entry = by_client.find(client);
+        if (entry != by_client.end() && --entry->second == 0) by_client.erase(entry);
+    }
+
+    // The connection to give way: the longest-waiting one of the client address that holds
+    // the most connections, so a client flooding the budget pushes out its own connections
+    // before anyone else's. Null when none is waiting.
+    Connection* to_evict() const {
+        Connection* chosen = nullptr;
+        std::size_t most = 0;
+        for (Connection* connection : waiting) {  // longest-waiting first: ties go to it
+            const std::size_t held = by_client.at(connection->client());
+            if (held > most) {
+                most = held;
+                chosen = connection;
+            }
+        }
+        return chosen;
+    }
+};
+
+namespace {
+
+template <class Stream>
+class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+  public:
+    // `tls` (null for plain HTTP) is kept: a reload may drop the configuration it came from
+    // while this connection still uses it.
+    template <class... StreamArgs>
+    Session(std::shared_ptr<HttpServer::Shared> shared, asio::ip::address client,
+            std::shared_ptr<TlsServerContext> tls, StreamArgs&&... args)
+        : Connection(std::move(client)),
+          tls_(std::move(tls)),
+          stream_(std::forward<StreamArgs>(args)...),
+          shared_(std::move(shared)) {
+        shared_->opened(this->client());
+    }
+    ~Session() override {
+        stop_waiting();
+        if (counted_) shared_->closed(client());
+    }
+
+    void start() {
+        wait_for_request();
+        if constexpr (std::is_same_v<Stream, TlsStream>) {
+            stream_.async_handshake(asio::ssl::stream_base::server,
+                                    [self = this->shared_from_this()](beast::error_code error) {
+                                        if (error) return self->close();
+                                        self->read();
+                                    });
+        } else {
+            read();
+        }
+    }
+
+    void evict() override {
+        stop_waiting();
+        if (counted_) shared_->closed(client());
+        counted_ = false;
+        ++shared_->evicted;
+        beast::get_lowest_layer(stream_).close();
+    }
+
+  private:
+    // From now until the request has arrived, this connection is idle or partial: the clock
+    // of kHeaderTimeout runs, and it is in line to give way to a new connection.
+    void wait_for_request() {
+        beast::get_lowest_layer(stream_).expires_after(HttpServer::kHeaderTimeout);
+        stop_waiting();
+        place_ = shared_->waiting.insert(shared_->waiting.end(), this);
+        is_waiting_ = true;
+    }
+
+    void stop_waiting() {
+        if (is_waiting_) shared_->waiting.erase(place_);
+        is_waiting_ = false;
+    }
+
     void read() {
         parser_.emplace();
         parser_->header_limit(kHeaderLimit);
         parser_->body_limit(kBodyLimit);
-        stream_.expires_after(kRequestTimeout);
         http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code error, std::size_t) {
+                         [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                              self->on_read(error);
                          });
     }
 
     void on_read(beast::error_code error) {
+        stop_waiting();
         if (error == http::error::header_limit || error == http::error::body_limit) {
             response_ = too_large(error);
             return write();
         }
-        if (error) return close();  // closed by the client, timed out, or not HTTP
-        const auto snapshot = shared_->source();
-        response_ = respond(parser_->get(), *snapshot);
+        if (error) return close();  // closed by the client, timed out, evicted, or not HTTP
+        // The configuration of this moment: a reload applies to the next request.
+        const std::shared_ptr<ListenerConfig> config = shared_->config;
+        const HttpRequest& request = parser_->get();
+        if (!config->auth.allows(request[http::field::authorization])) {
+            response_ = unauthorized(request);
+        } else {
+            const auto snapshot = shared_->source();
+            response_ = respond(request, *snapshot);
+        }
+        for (const auto& [name, value] : config->headers) response_.set(name, value);
         write();
     }
 
     void write() {
-        stream_.expires_after(kRequestTimeout);
+        beast::get_lowest_layer(stream_).expires_after(HttpServer::kWriteTimeout);
         http::async_write(stream_, response_,
-                          [self = shared_from_this()](beast::error_code error, std::size_t) {
+                          [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                               self->on_write(error);
                           });
     }
@@ -168,20 +283,28 @@ class Session : public std::enable_shared_from_this<Session> {
     void on_write(beast::error_code error) {
         if (error || !response_.keep_alive()) return close();
         response_ = {};
+        wait_for_request();
         read();
     }
 
     void close() {
+        stop_waiting();
+        auto& socket = beast::get_lowest_layer(stream_).socket();
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        stream_.close();
+        // No TLS close_notify: every answer carries its length, so a client knows it is whole.
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        beast::get_lowest_layer(stream_).close();
     }
 
-    beast::tcp_stream stream_;
-    beast::flat_buffer buffer_;
+    std::shared_ptr<TlsServerContext> tls_;
+    Stream stream_;
+    beast::flat_buffer buffer_{kReadBufferLimit};
     std::optional<http::request_parser<http::string_body>> parser_;
     HttpResponse response_;
     std::shared_ptr<HttpServer::Shared> shared_;
+    std::list<Connection*>::iterator place_;
+    bool is_waiting_ = false;
+    bool counted_ = true;
 };
 
 }  // namespace
@@ -236,8 +359,48 @@ HttpResponse respond(const HttpRequest& request, const Snapshot& snapshot) {
     return response;
 }
 
+Result<std::shared_ptr<ListenerConfig>> make_listener_config(const WebConfig& config) {
+    auto listener = std::make_shared<ListenerConfig>();
+    if (config.tls) {
+        auto tls = TlsServerContext::create(*config.tls);
+        if (!tls) return std::move(tls).error();
+        listener->tls = std::move(*tls);
+    }
+    listener->auth = BasicAuth(config.users);
+    listener->headers = config.headers;
+    return listener;
+}
+
+HttpResponse unauthorized(const HttpRequest& request) {
+    HttpResponse response;
+    response.version(request.version());
+    response.keep_alive(request.keep_alive());
+    response.set(http::field::server, "vpcprobe/" VPCPROBE_VERSION);
+    response.set(http::field::cache_control, "no-store");
+    response.set(http::field::www_authenticate, "Basic");
+    answer(response, http::status::unauthorized, kPlainText, "Unauthorized\n");
+    response.prepare_payload();
+    if (request.method() == http::verb::head) response.body().clear();
+    return response;
+}
+
 HttpServer::HttpServer(asio::io_context& io, SnapshotSource source)
-    : acceptor_(io), retry_(io), shared_(std::make_shared<Shared>(Shared{std::move(source), 0})) {}
+    : acceptor_(io), retry_(io), shared_(std::make_shared<Shared>()) {
+    shared_->source = std::move(source);
+    shared_->config = std::make_shared<ListenerConfig>();
+}
+
+void HttpServer::configure(std::shared_ptr<ListenerConfig> config) {
+    shared_->config = std::move(config);
+}
+
+std::size_t HttpServer::open_connections() const {
+    return shared_->open;
+}
+
+std::size_t HttpServer::evicted_connections() const {
+    return shared_->evicted;
+}
 
 Result<void> HttpServer::listen(const std::string& listen) {
     auto endpoint = parse_ip_endpoint(listen);
@@ -268,6 +431,14 @@ void HttpServer::close() {
     retry_.cancel();
 }
 
+bool HttpServer::make_room() {
+    if (shared_->open < kMaxConnections) return true;
+    Connection* chosen = shared_->to_evict();
+    if (chosen == nullptr) return false;
+    chosen->evict();
+    return true;
+}
+
 void HttpServer::accept() {
     acceptor_.async_accept([this](beast::error_code error, tcp::socket socket) {
         if (error == asio::error::operation_aborted) return;  // closed: stopping
@@ -279,11 +450,22 @@ void HttpServer::accept() {
             });
             return;
         }
-        if (shared_->open >= kMaxConnections) {
+        if (make_room()) {
             beast::error_code ignored;
-            socket.close(ignored);  // over the bound: refuse by closing
+            const asio::ip::address client = socket.remote_endpoint(ignored).address();
+            const std::shared_ptr<TlsServerContext> tls = shared_->config->tls;
+            if (tls) {
+                std::make_shared<Session<TlsStream>>(shared_, client, tls, std::move(socket),
+                                                     tls->native())
+                    ->start();
+            } else {
+                std::make_shared<Session<beast::tcp_stream>>(shared_, client, nullptr,
+                                                             std::move(socket))
+                    ->start();
+            }
         } else {
-            std::make_shared<Session>(std::move(socket), shared_)->start();
+            beast::error_code ignored;
+            socket.close(ignored);  // every connection is being answered: refuse by closing
         }
         accept();
     });

@@ -10,6 +10,8 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format
   libboost1.81-dev libboost-json1.81-dev libssl-dev libc-ares-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev catch2
+  # serve's basic authentication: libxcrypt's crypt_rn checks the bcrypt hashes
+  libcrypt-dev
   # fuzzing (scripts/fuzz.sh): clang and its runtime libraries, libFuzzer included
   clang-14 libclang-rt-14-dev
   # real parts the tests and the demo run: DNS server, packet filter, namespaces, TLS tools

@@ -464,6 +464,16 @@ Result<void> apply_keep(const Value& value, Settings& into, const ApplyContext&)
     return assign(read_integer(value, 1, 100000), into.serve.keep);
 }
 
+// Read (and its files loaded) by serve at start and on each reload, where a bad file is exit 3
+// or a rejected reload naming its line and key (agent/web_config.h).
+Result<void> apply_web_config_file(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    if (text->empty()) return problem_with(value, "a file is needed");
+    into.serve.web_config_file = resolve_path(value, *text);
+    return {};
+}
+
 Result<void> apply_history_format(const Value& value, Settings& into, const ApplyContext&) {
     auto text = read_text(value);
     if (!text) return std::move(text).error();
@@ -497,7 +507,7 @@ Result<void> apply_explain_to(const Value& value, Settings& into, const ApplyCon
 // ---- The table -----------------------------------------------------------------------------
 
 // clang-format off
-constexpr std::array<SettingDef, 60> kSettings{{
+constexpr std::array<SettingDef, 61> kSettings{{
     {.key = "targets", .flags = "TARGET", .value_name = "TARGET",
      .help = "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS",
      .arity = Arity::positional, .commands = kProbing, .apply = apply_targets},
@@ -661,6 +671,10 @@ constexpr std::array<SettingDef, 60> kSettings{{
     {.key = "keep", .flags = "--keep", .value_name = "N",
      .help = "reports kept in --state-dir, 1..100000 (default 100)",
      .commands = kServe, .apply = apply_keep},
+    {.key = "web_config_file", .flags = "--web.config.file", .value_name = "FILE",
+     .help = "TLS and basic authentication for the listener: a Prometheus exporter-toolkit "
+             "web configuration file (YAML)",
+     .commands = kServe, .apply = apply_web_config_file},
     {.key = "", .flags = "--format", .value_name = "FORMAT", .help = "text or json (default text)",
      .commands = kHistory, .apply = apply_history_format},
     {.key = "", .flags = "--limit", .value_name = "N",

@@ -138,6 +138,9 @@ struct ServeSettings {
     std::string listen = "127.0.0.1:9464";  // --listen IP:PORT for /metrics and the report
     std::string state_dir;   // --state-dir DIR: history of runs (agent/history.h); "" = none
     std::size_t keep = 100;  // --keep N: reports kept in state_dir/reports, 1..100000
+    // --web.config.file FILE: TLS and basic authentication of the listener, the exporter
+    // toolkit's format (agent/web_config.h); "" = plain HTTP, no authentication
+    std::string web_config_file;
     friend bool operator==(const ServeSettings&, const ServeSettings&) = default;
 };
 

@@ -28,6 +28,11 @@ LAYERS = {
 # Headers of the libraries whose errors probes/ maps to causes (one error map per space): no
 # other layer may see them, not even through a probes/ header.
 FOREIGN = re.compile(r"#\s*include\s*<(openssl/|ares[._]|boost/asio/ssl)")
+# The one source outside probes/ that may see them: serve's listener runs its HTTP sessions
+# over Boost.Asio SSL streams. Its TLS context (certificate, key, client CAs: where OpenSSL
+# errors are read and worded) is built in probes/tls/tls_server_context.cpp, so the file only
+# plumbs the stream and reads no OpenSSL error. A .cpp, so no other file sees through it.
+FOREIGN_ALLOWED = {"agent/serve_http.cpp"}
 PROJECT_INCLUDE = re.compile(r'#\s*include\s*"([^"]+)"')
 
 
@@ -87,7 +92,7 @@ class Structure(unittest.TestCase):
 
         problems = []
         for path in self.product:
-            if layer_of(path) == "probes":
+            if layer_of(path) == "probes" or path in FOREIGN_ALLOWED:
                 continue
             seen = reach(path, {})
             for header in [path, *seen]:
@@ -102,6 +107,11 @@ class Structure(unittest.TestCase):
         self.assertEqual(problems, [])
         # The check can fail: a probes header that does include a foreign header is found.
         self.assertTrue(FOREIGN.search(read("probes/tls/tls_context.h")))
+        # The exception stays one source file that nothing includes.
+        for allowed in FOREIGN_ALLOWED:
+            self.assertTrue(allowed.endswith(".cpp"), allowed)
+            includers = [f for f in self.sources if allowed in PROJECT_INCLUDE.findall(read(f))]
+            self.assertEqual(includers, [])
 
     def test_every_source_file_names_its_license(self):
         spdx = "SPDX-License-Identifier: Apache-2.0"

@@ -76,6 +76,8 @@ const std::map<std::string, Sample>& samples() {
         {"listen", {{"--listen", "[::1]:9100"}, "listen = \"[::1]:9100\""}},
         {"state_dir", {{"--state-dir", "{DIR}/state"}, "state_dir = \"{DIR}/state\""}},
         {"keep", {{"--keep", "12"}, "keep = 12"}},
+        {"web_config_file",
+         {{"--web.config.file", "{DIR}/web.yml"}, "web_config_file = \"{DIR}/web.yml\""}},
         {"client_config",
          {{"--client-config", "{DIR}/client.properties"},
           "client_config = \"{DIR}/client.properties\"",
