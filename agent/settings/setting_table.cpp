@@ -557,10 +557,52 @@ Result<void> apply_explain_to(const Value& value, Settings& into, const ApplyCon
     return {};
 }
 
+// ---- merge ---------------------------------------------------------------------------------
+
+Result<void> apply_merge_reports(const Value& value, Settings& into, const ApplyContext&) {
+    auto items = read_text_list(value);
+    if (!items) return std::move(items).error();
+    std::vector<std::string> reports;
+    for (const Value& item : *items) {
+        if (item.text == "-" && std::find(reports.begin(), reports.end(), "-") != reports.end()) {
+            return problem_with(item, "'-' (standard input) is named twice");
+        }
+        // Files are read, and refused with their reason, by the command itself.
+        reports.push_back(item.text);
+    }
+    into.merge.reports = std::move(reports);
+    return {};
+}
+
+Result<void> apply_merge_format(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    const auto format = parse_report_format(*text);
+    if (!format || *format == ReportFormat::prometheus || *format == ReportFormat::junit) {
+        return problem_with(value, quote(*text) + " is not one of text, json, markdown");
+    }
+    into.merge.format = *format;
+    return {};
+}
+
+Result<void> apply_merge_output(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    if (auto valid = check_writable_destination(*text); !valid) {
+        return problem_with(value, valid.error().message());
+    }
+    into.merge.output = std::move(*text);
+    return {};
+}
+
+Result<void> apply_merge_rules(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_checked_list(value, read_readable_path), into.merge.rules_files);
+}
+
 // ---- The table -----------------------------------------------------------------------------
 
 // clang-format off
-constexpr std::array<SettingDef, 62> kSettings{{
+constexpr std::array<SettingDef, 66> kSettings{{
     {.key = "targets", .flags = "TARGET", .value_name = "TARGET",
      .help = "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS",
      .arity = Arity::positional, .commands = kProbing, .apply = apply_targets},
@@ -744,6 +786,20 @@ constexpr std::array<SettingDef, 62> kSettings{{
      .commands = kExplain, .apply = apply_explain_from},
     {.key = "", .flags = "--to", .value_name = "IP:PORT", .help = "destination IP:PORT",
      .commands = kExplain, .apply = apply_explain_to},
+    {.key = "", .flags = "REPORT", .value_name = "REPORT",
+     .help = "a JSON report of check (--format json) or of serve's /report.json; - for standard "
+             "input",
+     .arity = Arity::positional, .commands = kMerge, .apply = apply_merge_reports},
+    {.key = "", .flags = "--format", .value_name = "FORMAT",
+     .help = "text, json or markdown (default text)",
+     .commands = kMerge, .apply = apply_merge_format},
+    {.key = "", .flags = "-o,--output", .value_name = "FILE",
+     .help = "write the merged report to FILE, atomically (temp file + rename)",
+     .commands = kMerge, .apply = apply_merge_output},
+    {.key = "", .flags = "--rules", .value_name = "FILE",
+     .help = "interface / security-group exports naming the agents' source addresses "
+             "(repeatable): their subnets and groups",
+     .arity = Arity::each, .commands = kMerge, .apply = apply_merge_rules},
 }};
 // clang-format on
 

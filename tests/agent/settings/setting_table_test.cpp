@@ -220,11 +220,9 @@ TEST_CASE("the config reader knows every key of the table") {
 }
 
 TEST_CASE("--help lists every flag a command takes, and no hidden one") {
-    const std::pair<const char*, CommandSet> commands[] = {{"check", kCheck},
-                                                           {"endpoints", kEndpoints},
-                                                           {"serve", kServe},
-                                                           {"history", kHistory},
-                                                           {"explain", kExplain}};
+    const std::pair<const char*, CommandSet> commands[] = {
+        {"check", kCheck},     {"endpoints", kEndpoints}, {"serve", kServe},
+        {"history", kHistory}, {"explain", kExplain},     {"merge", kMerge}};
     for (const auto& [command, set] : commands) {
         CAPTURE(command);
         const char* argv[] = {"vpcprobe", command, "--help"};
