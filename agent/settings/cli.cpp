@@ -59,7 +59,7 @@ constexpr const char* kHistoryFooter =
 constexpr const char* kMergeFooter =
     "Merges the JSON reports of several agents (check --format json, or serve's /report.json) "
     "into one matrix of agents x targets, matched by host and port, with the findings across "
-    "agents. Exit codes, as check over the merged matrix: 0 all healthy, 1 warnings only, 2 a "
+    "agents. Exit codes: as check's, over the merged matrix: 0 all healthy, 1 warnings only, 2 a "
     "target failed from some agent, 3 usage error or a report that cannot be merged: "
     "unreadable, not a vpcprobe report, another schema_version, or an agent name already "
     "given by another report (one line on stderr, starting \"vpcprobe: \", naming the file).";

@@ -146,8 +146,8 @@ TEST_CASE("every flag of check, endpoints and serve has a config key") {
             arguments.push_back(std::string(long_flag(def)));
         }
     }
-    CHECK(arguments ==
-          std::vector<std::string>{"--format", "--limit", "--rules", "--from", "--to"});
+    CHECK(arguments == std::vector<std::string>{"--format", "--limit", "--rules", "--from", "--to",
+                                                "REPORT", "--format", "--output", "--rules"});
 }
 
 TEST_CASE("a flag and its config key give the same settings") {
