@@ -128,7 +128,7 @@ std::string describe(const InCommon& common) {
     std::vector<std::string> parts;
     if (!common.subnet.empty()) parts.push_back(fmt::format("source subnet {}", common.subnet));
     for (const AgentLabel& label : common.labels) {
-        parts.push_back(fmt::format("label {}={}", label.name, quote(label.value)));
+        parts.push_back(fmt::format("label {}={}", label.name, label.value));
     }
     for (const std::string& group : common.security_groups) {
         parts.push_back(fmt::format("security group {}", group));
@@ -250,11 +250,11 @@ std::string remedy_for_some(const FleetReport& report, const FleetTarget& target
         common.empty() ? std::string() : fmt::format(" ({})", describe(common));
     if (all_at_stage(target, agents.failing, "tcp")) {
         return fmt::format(
-            "compare what {}{} go through with what {} go through: allow tcp/{} to {} in their "
-            "security groups' egress, their subnet's network ACL and route table, and in the "
-            "target's ingress for their source addresses ({})",
-            failing, shared, working, target.port, resolved_addresses(target),
-            agents_with_sources(report, agents.failing));
+            "compare the path of {}{} with that of {}, which {} through: allow tcp/{} to {} in "
+            "the failing agents' security-group egress, their subnet's network ACL and route "
+            "table, and in the target's ingress for their source addresses ({})",
+            failing, shared, working, agents.working.size() == 1 ? "gets" : "get", target.port,
+            resolved_addresses(target), agents_with_sources(report, agents.failing));
     }
     return fmt::format(
         "something on the path of {}{} changes what {} answers (a proxy, a TLS-inspecting "

@@ -243,8 +243,8 @@ void markdown_fleet_facts(std::string& out, const FleetFinding& found) {
         out += fmt::format("- **In common:** {}\n", join(parts, ", "));
     }
     for (const DnsAnswer& answer : found.answers) {
-        out += fmt::format("- **{}** resolve to {}\n", markdown_text(join(answer.agents, ", ")),
-                           markdown_code(join(answer.addresses, ", ")));
+        out += fmt::format("- **Answer {}:** {}\n", markdown_code(join(answer.addresses, ", ")),
+                           markdown_text(join(answer.agents, ", ")));
     }
 }
 
