@@ -192,7 +192,8 @@ class MergeTest(unittest.TestCase):
         self.fleet.security_group("")
 
     def config(self, agent, resolver=None):
-        """The agent's config file: its name, labels and resolver, the three targets."""
+        """The agent's config file: its name (app-b's is given by --agent-name instead), labels
+        and resolver, the three targets."""
         path = os.path.join(self.dir, f"{agent}.toml")
         server = (resolver or self.dns_main).server
         targets = [f"PLAINTEXT://{host}:{port}" for host, (port, _) in ENDPOINTS.items()]
@@ -200,14 +201,16 @@ class MergeTest(unittest.TestCase):
             f.write(f"targets = {json.dumps(targets)}\n"
                     f'dns_servers = ["{server}"]\ntimeout = "1s"\ntrace = "never"\n'
                     "protocol_checks = false\n"
-                    f'[agent]\nname = "{agent}"\nlabels = {labels_toml(AGENTS[agent][2])}\n')
+                    "[agent]\n" + ("" if agent == "app-b" else f'name = "{agent}"\n') +
+                    f"labels = {labels_toml(AGENTS[agent][2])}\n")
         return path
 
     def check(self, agent, resolver=None):
         """`vpcprobe check` run inside the agent's namespace; the path of its JSON report."""
         report = os.path.join(self.dir, f"{agent}.json")
         proc = run(["ip", "netns", "exec", self.fleet.ns(agent), harness.VPCPROBE, "check",
-                    "-c", self.config(agent, resolver), "--format", "json", "-o", report],
+                    "-c", self.config(agent, resolver), "--format", "json", "-o", report,
+                    *(["--agent-name", agent] if agent == "app-b" else [])],
                    check=False)
         self.assertIn(proc.returncode, (0, 2), proc.stderr)
         with open(report) as f:
@@ -397,6 +400,15 @@ class MergeTest(unittest.TestCase):
                 self.assertTrue(result.err.startswith(message), result.err)
                 self.assertEqual(result.err.count("\n"), 1, result.err)
         os.unlink(huge)
+
+    def test_an_unnamed_agent_is_its_hostname(self):
+        proc = run(["ip", "netns", "exec", self.fleet.ns("app-a"), harness.VPCPROBE, "check",
+                    f"PLAINTEXT://{ENDPOINTS[KAFKA][1]}:{ENDPOINTS[KAFKA][0]}", "--format",
+                    "json"], check=False)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        agent = json.loads(proc.stdout)["agent"]
+        self.assertEqual(agent["name"], socket.gethostname())
+        self.assertEqual(agent["labels"], {})
 
     def test_standard_input_and_output_file(self):
         good = self.check("app-a")
