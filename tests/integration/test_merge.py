@@ -403,7 +403,7 @@ class MergeTest(unittest.TestCase):
 
     def test_an_unnamed_agent_is_its_hostname(self):
         proc = run(["ip", "netns", "exec", self.fleet.ns("app-a"), harness.VPCPROBE, "check",
-                    f"PLAINTEXT://{ENDPOINTS[KAFKA][1]}:{ENDPOINTS[KAFKA][0]}", "--format",
+                    f"PLAINTEXT://{ENDPOINTS[KAFKA][1]}:{ENDPOINTS[KAFKA][0]}", "--no-protocol", "--format",
                     "json"], check=False)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         agent = json.loads(proc.stdout)["agent"]
