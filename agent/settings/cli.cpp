@@ -333,6 +333,18 @@ Result<void> check_probing_command(Command& command, const FileChecks& checks) {
     return {};
 }
 
+// What no single flag of the command can say.
+Result<void> check_whole_command(const Subcommand& sub, Command& command,
+                                 const FileChecks& checks) {
+    if (sub.kind == CommandKind::merge && command.merge.reports.empty()) {
+        return Error(
+            "merge: give at least one REPORT (a JSON report of vpcprobe check, or - for "
+            "standard input)");
+    }
+    if ((sub.set & kProbing) != 0) return check_probing_command(command, checks);
+    return {};
+}
+
 Result<Command> parse(int argc, const char* const* argv, const FileChecks& checks) {
     CommandLine line;
     CLI::App& app = line.app();
@@ -382,15 +394,8 @@ Result<Command> parse(int argc, const char* const* argv, const FileChecks& check
     if (auto applied = apply_sources(raw, command, checks); !applied) {
         return std::move(applied).error();
     }
-    if (sub.kind == CommandKind::merge && command.merge.reports.empty()) {
-        return Error(
-            "merge: give at least one REPORT (a JSON report of vpcprobe check, or - for "
-            "standard input)");
-    }
-    if ((sub.set & kProbing) != 0) {
-        if (auto complete = check_probing_command(command, checks); !complete) {
-            return std::move(complete).error();
-        }
+    if (auto complete = check_whole_command(sub, command, checks); !complete) {
+        return std::move(complete).error();
     }
     return command;
 }
