@@ -20,6 +20,9 @@ Result<void> check_distinct_names(const std::vector<AgentReport>& reports) {
     std::map<std::string, const AgentReport*> seen;
     for (const AgentReport& report : reports) {
         const auto [at, inserted] = seen.emplace(report.name, &report);
+        if (!inserted && at->second->source == report.source && report.source != "-") {
+            return Error(report.source + ": named twice");
+        }
         if (!inserted) {
             return Error(report.source + ": agent " + quote(report.name) +
                          " is also the agent of " + at->second->source +

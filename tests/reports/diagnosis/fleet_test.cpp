@@ -237,3 +237,10 @@ TEST_CASE("two reports of one agent name are refused, naming the later file") {
           "tuesday.json: agent 'app-a' is also the agent of monday.json; give each agent its own "
           "--agent-name");
 }
+
+TEST_CASE("one file named twice is said so") {
+    const AgentReport report = agent_report("app-a", "10.20.1.15", {kafka_at("10.0.0.5")});
+    auto merged_twice = merge_reports({report, report}, merging_host(), nullptr);
+    REQUIRE_FALSE(merged_twice.ok());
+    CHECK(merged_twice.error().message() == "app-a.json: named twice");
+}
