@@ -410,6 +410,16 @@ class MergeTest(unittest.TestCase):
         self.assertEqual(agent["name"], socket.gethostname())
         self.assertEqual(agent["labels"], {})
 
+    def test_a_bad_label_is_exit_3_naming_the_key(self):
+        path = os.path.join(self.dir, "bad-label.toml")
+        with open(path, "w") as f:
+            f.write('targets = ["10.61.100.1:9095"]\n[agent]\nlabels = { "my-vpc" = "x" }\n')
+        result = vpcprobe("check", "-c", path)
+        self.assertEqual(result.code, 3, result)
+        self.assertEqual(result.err,
+                         f"vpcprobe: {path}:3:23: agent.labels.my-vpc: 'my-vpc' is not a label "
+                         "name (letters, digits and underscores, not starting with a digit)\n")
+
     def test_standard_input_and_output_file(self):
         good = self.check("app-a")
         with open(good) as f:
