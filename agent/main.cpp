@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // vpcprobe's entry point: the command line becomes a Command (agent/settings), and one command
-// runs it: check, endpoints, explain, serve or history. Each command wires the stages of the
+// runs it: check, endpoints, explain, serve, history or merge. Each command wires the stages of the
 // flow (docs/architecture.md): settings -> plan -> probes -> diagnosis -> renderer -> output.
 // Exit codes follow the Nagios plugin convention: 0 ok, 1 warnings, 2 failures, 3 could not run.
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include "agent/explain_command.h"
 #include "agent/file_checks.h"
 #include "agent/history_command.h"
+#include "agent/merge_command.h"
 #include "agent/serve.h"
 #include "agent/settings/cli.h"
 #include "core/report.h"
@@ -43,6 +44,8 @@ int run(int argc, const char* const* argv) {
             return run_explain(command);
         case CommandKind::history:
             return run_history(command);
+        case CommandKind::merge:
+            return run_merge_command(command, redacted_command_line(argc, argv));
         case CommandKind::serve:
             return run_serve(command, argc, argv);
     }

@@ -8,7 +8,7 @@
 # build-fuzz/fuzz-findings/<target>/ and its path printed.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #   (targets: kafka_wire scram target_spec config rules icmp http_response icmp_queue
-#   dns_inputs properties jaas jks pkcs12 lazy_bundle web_config)
+#   dns_inputs properties jaas jks pkcs12 lazy_bundle web_config report_reader)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,7 @@ fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(kafka_wire scram target_spec config rules icmp http_response icmp_queue dns_inputs
-    properties jaas jks pkcs12 lazy_bundle web_config)
+    properties jaas jks pkcs12 lazy_bundle web_config report_reader)
 fi
 
 build=build-fuzz

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agent/settings/cli.h"
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
@@ -55,6 +56,13 @@ constexpr const char* kHistoryFooter =
     "Reads STATE_DIR/changes.jsonl (written by serve --state-dir). Exit codes: 0 the changes "
     "were printed, 3 usage error or a missing or unreadable state directory (one line on "
     "stderr, starting \"vpcprobe: \").";
+constexpr const char* kMergeFooter =
+    "Merges the JSON reports of several agents (check --format json, or serve's /report.json) "
+    "into one matrix of agents x targets, matched by host and port, with the findings across "
+    "agents. Exit codes: as check's, over the merged matrix: 0 all healthy, 1 warnings only, 2 a "
+    "target failed from some agent, 3 usage error or a report that cannot be merged: "
+    "unreadable, not a vpcprobe report, another schema_version, or an agent name already "
+    "given by another report (one line on stderr, starting \"vpcprobe: \", naming the file).";
 
 const std::string kProbingCheckFooter = std::string(kSettingsFooter) + kCheckFooter;
 const std::string kProbingEndpointsFooter = std::string(kSettingsFooter) + kEndpointsFooter;
@@ -71,6 +79,8 @@ const Subcommand kSubcommands[] = {
      kProbingServeFooter.c_str()},
     {"history", CommandKind::history, kHistory,
      "changes of target status recorded by serve, oldest first", kHistoryFooter},
+    {"merge", CommandKind::merge, kMerge,
+     "one report from the reports of several agents: a matrix of agents x targets", kMergeFooter},
 };
 
 // What CLI11 collected for one setting on the selected subcommand.
@@ -160,9 +170,10 @@ class CommandLine {
 
 // The value a flag given on the command line stands for.
 Value command_line_value(const SettingDef& def, const RawFlag& raw) {
-    // A positional target quotes itself next: "target 'h!:1': ...".
-    const std::string prefix = def.arity == Arity::positional ? std::string("target ")
-                                                              : std::string(long_flag(def)) + ": ";
+    // A positional argument quotes itself next: "target 'h!:1': ...", "report 'a.json': ...".
+    const std::string prefix = def.arity == Arity::positional
+                                   ? fmt::format("{} ", lower(def.value_name))
+                                   : std::string(long_flag(def)) + ": ";
     switch (def.arity) {
         case Arity::flag: {
             Value flag = Value::command_line_flag(prefix);
@@ -223,7 +234,7 @@ Result<void> reject_leftovers(const CLI::App& app, const CLI::App* selected) {
         }
         if (selected == nullptr) {
             return Error("unknown command " + quote(first) +
-                         " (try check, endpoints, explain, serve, history or --help)");
+                         " (try check, endpoints, explain, serve, history, merge or --help)");
         }
         return Error(selected->get_name() + ": unexpected argument " + quote(first));
     }
@@ -322,6 +333,18 @@ Result<void> check_probing_command(Command& command, const FileChecks& checks) {
     return {};
 }
 
+// What no single flag of the command can say.
+Result<void> check_whole_command(const Subcommand& sub, Command& command,
+                                 const FileChecks& checks) {
+    if (sub.kind == CommandKind::merge && command.merge.reports.empty()) {
+        return Error(
+            "merge: give at least one REPORT (a JSON report of vpcprobe check, or - for "
+            "standard input)");
+    }
+    if ((sub.set & kProbing) != 0) return check_probing_command(command, checks);
+    return {};
+}
+
 Result<Command> parse(int argc, const char* const* argv, const FileChecks& checks) {
     CommandLine line;
     CLI::App& app = line.app();
@@ -354,8 +377,8 @@ Result<Command> parse(int argc, const char* const* argv, const FileChecks& check
         Command usage;
         usage.kind = CommandKind::usage;
         usage.text =
-            "vpcprobe: no command given (use check, endpoints, explain, serve or "
-            "history)\n" +
+            "vpcprobe: no command given (use check, endpoints, explain, serve, history or "
+            "merge)\n" +
             app.help();
         return usage;
     }
@@ -371,10 +394,8 @@ Result<Command> parse(int argc, const char* const* argv, const FileChecks& check
     if (auto applied = apply_sources(raw, command, checks); !applied) {
         return std::move(applied).error();
     }
-    if ((sub.set & kProbing) != 0) {
-        if (auto complete = check_probing_command(command, checks); !complete) {
-            return std::move(complete).error();
-        }
+    if (auto complete = check_whole_command(sub, command, checks); !complete) {
+        return std::move(complete).error();
     }
     return command;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The command line: subcommands check, endpoints, explain, serve, history, plus --version and
+// The command line: subcommands check, endpoints, explain, serve, history, merge, plus --version
+// and
 // --help, parsed with CLI11 from the flags of the setting table (agent/settings/
 // setting_table.h), applied over the config file (-c) and then the environment (NO_COLOR),
 // and validated, so the rest of the program only ever sees valid settings. Every problem is
@@ -17,7 +18,7 @@ namespace vpcprobe {
 
 // `usage`: no command was given; the text (a "vpcprobe: " line, then the help) goes to stderr
 // and the exit code is 3.
-enum class CommandKind { check, endpoints, explain, serve, history, version, help, usage };
+enum class CommandKind { check, endpoints, explain, serve, history, merge, version, help, usage };
 
 struct Command : Settings {
     CommandKind kind = CommandKind::help;

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+
+#include <fmt/format.h>
 
 #include "agent/settings/catalog.h"
 #include "agent/settings/client_settings.h"
@@ -13,6 +16,9 @@
 
 namespace vpcprobe {
 namespace {
+
+// At most one DNS name's length: a name that fits in a hostname fits in every report.
+constexpr std::size_t kMaxAgentName = 253;
 
 // ---- Readers shared by several settings ----------------------------------------------------
 
@@ -352,6 +358,63 @@ Result<void> apply_output(const Value& value, Settings& into, const ApplyContext
     return {};
 }
 
+// ---- The agent's name and labels -----------------------------------------------------------
+
+// Any text people would name a host by; control characters would break every report's lines.
+Result<void> apply_agent_name(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    if (text->empty()) return problem_with(value, "a name is needed");
+    if (text->size() > kMaxAgentName) {
+        return problem_with(value, fmt::format("longer than {} characters", kMaxAgentName));
+    }
+    const bool control = std::any_of(text->begin(), text->end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+    });
+    if (control) return problem_with(value, quote(*text) + " holds a control character");
+    into.options.agent_name = std::move(*text);
+    return {};
+}
+
+// Prometheus label names ([a-zA-Z_][a-zA-Z0-9_]*, "__" reserved), so that the labels can be
+// exposed as they are; the values are any text.
+Result<void> check_label_name(std::string_view name) {
+    const auto word = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    };
+    const bool valid = !name.empty() && std::isdigit(static_cast<unsigned char>(name[0])) == 0 &&
+                       std::all_of(name.begin(), name.end(), word);
+    if (!valid) {
+        return Error(quote(name) +
+                     " is not a label name (letters, digits and underscores, not starting with a "
+                     "digit)");
+    }
+    if (name.starts_with("__")) {
+        return Error(quote(name) + " starts with \"__\", which Prometheus reserves");
+    }
+    return {};
+}
+
+Result<void> apply_agent_labels(const Value& value, Settings& into, const ApplyContext&) {
+    if (value.type != Value::Type::table) {
+        return problem_with(value, "expected a table of labels ({ vpc = \"...\" }), got " +
+                                       std::string(type_name(value.type)));
+    }
+    std::vector<AgentLabel> labels;
+    for (const ValueField& field : value.fields) {
+        if (auto valid = check_label_name(field.key); !valid) {
+            return problem_with(field.value, valid.error().message());
+        }
+        auto text = read_text(field.value);
+        if (!text) return std::move(text).error();
+        labels.push_back({field.key, std::move(*text)});
+    }
+    std::sort(labels.begin(), labels.end(),
+              [](const AgentLabel& a, const AgentLabel& b) { return a.name < b.name; });
+    into.options.agent_labels = std::move(labels);
+    return {};
+}
+
 // no_color = false in a file does not turn colours on against NO_COLOR or a pipe.
 Result<void> apply_no_color(const Value& value, Settings& into, const ApplyContext&) {
     auto off = read_boolean(value);
@@ -504,10 +567,52 @@ Result<void> apply_explain_to(const Value& value, Settings& into, const ApplyCon
     return {};
 }
 
+// ---- merge ---------------------------------------------------------------------------------
+
+Result<void> apply_merge_reports(const Value& value, Settings& into, const ApplyContext&) {
+    auto items = read_text_list(value);
+    if (!items) return std::move(items).error();
+    std::vector<std::string> reports;
+    for (const Value& item : *items) {
+        if (item.text == "-" && std::find(reports.begin(), reports.end(), "-") != reports.end()) {
+            return problem_with(item, "'-' (standard input) is named twice");
+        }
+        // Files are read, and refused with their reason, by the command itself.
+        reports.push_back(item.text);
+    }
+    into.merge.reports = std::move(reports);
+    return {};
+}
+
+Result<void> apply_merge_format(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    const auto format = parse_report_format(*text);
+    if (!format || *format == ReportFormat::prometheus || *format == ReportFormat::junit) {
+        return problem_with(value, quote(*text) + " is not one of text, json, markdown");
+    }
+    into.merge.format = *format;
+    return {};
+}
+
+Result<void> apply_merge_output(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    if (auto valid = check_writable_destination(*text); !valid) {
+        return problem_with(value, valid.error().message());
+    }
+    into.merge.output = std::move(*text);
+    return {};
+}
+
+Result<void> apply_merge_rules(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_checked_list(value, read_readable_path), into.merge.rules_files);
+}
+
 // ---- The table -----------------------------------------------------------------------------
 
 // clang-format off
-constexpr std::array<SettingDef, 61> kSettings{{
+constexpr std::array<SettingDef, 67> kSettings{{
     {.key = "targets", .flags = "TARGET", .value_name = "TARGET",
      .help = "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS",
      .arity = Arity::positional, .commands = kProbing, .apply = apply_targets},
@@ -550,6 +655,13 @@ constexpr std::array<SettingDef, 61> kSettings{{
      .commands = kProbing, .apply = apply_format},
     {.key = "output", .flags = "-o,--output", .value_name = "FILE",
      .help = "write the report to FILE, atomically", .commands = kProbing, .apply = apply_output},
+    {.key = "agent.name", .flags = "--agent-name", .value_name = "NAME",
+     .help = "how reports name this agent; merge keys its matrix on it (default: the hostname)",
+     .commands = kProbing, .apply = apply_agent_name},
+    {.key = "agent.labels",
+     .help = "labels of this agent, { vpc = \"...\", subnet = \"...\" }: Prometheus label names, "
+             "any values",
+     .apply = apply_agent_labels},
     {.key = "concurrency", .flags = "--concurrency", .value_name = "N",
      .help = "targets probed at once, 1..10000 (default 64)",
      .commands = kProbing, .apply = apply_concurrency},
@@ -688,10 +800,27 @@ constexpr std::array<SettingDef, 61> kSettings{{
      .commands = kExplain, .apply = apply_explain_from},
     {.key = "", .flags = "--to", .value_name = "IP:PORT", .help = "destination IP:PORT",
      .commands = kExplain, .apply = apply_explain_to},
+    {.key = "", .flags = "REPORT", .value_name = "REPORT",
+     .help = "a JSON report of check (--format json) or of serve's /report.json; - for standard "
+             "input",
+     .arity = Arity::positional, .commands = kMerge, .apply = apply_merge_reports},
+    {.key = "", .flags = "--format", .value_name = "FORMAT",
+     .help = "text, json or markdown (default text)",
+     .commands = kMerge, .apply = apply_merge_format},
+    {.key = "", .flags = "-o,--output", .value_name = "FILE",
+     .help = "write the merged report to FILE, atomically (temp file + rename)",
+     .commands = kMerge, .apply = apply_merge_output},
+    {.key = "", .flags = "--rules", .value_name = "FILE",
+     .help = "interface / security-group exports naming the agents' source addresses "
+             "(repeatable): their subnets and groups",
+     .arity = Arity::each, .commands = kMerge, .apply = apply_merge_rules},
 }};
 // clang-format on
 
-constexpr std::array<SettingGroup, 1> kGroups{{
+constexpr std::array<SettingGroup, 2> kGroups{{
+    {.name = "agent",
+     .begin = [](Settings&) {},
+     .check_complete = [](const Settings&) -> Result<void> { return {}; }},
     {.name = "sasl",
      .begin = [](Settings& into) { into.options.sasl.emplace(); },
      .check_complete = [](const Settings& settings) -> Result<void> {

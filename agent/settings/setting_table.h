@@ -30,6 +30,7 @@ enum CommandSet : unsigned {
     kServe = 1u << 2,
     kHistory = 1u << 3,
     kExplain = 1u << 4,
+    kMerge = 1u << 5,
     kProbing = kCheck | kEndpoints | kServe,  // the commands that build a plan
 };
 

@@ -129,6 +129,9 @@ struct CheckOptions {
     // how bootstrap servers given without a scheme are spoken to, and whether SASL is used.
     std::optional<std::string> security_protocol;
     TlsKeys tls;  // becomes probe.tls (agent/settings/tls_keys.h)
+    // How reports name this agent ([agent] name, --agent-name); "" = the hostname.
+    std::string agent_name;
+    std::vector<AgentLabel> agent_labels;  // [agent] labels, sorted by name
     friend bool operator==(const CheckOptions&, const CheckOptions&) = default;
 };
 
@@ -161,12 +164,22 @@ struct ExplainSettings {
     friend bool operator==(const ExplainSettings&, const ExplainSettings&) = default;
 };
 
+// `vpcprobe merge REPORT... [--format text|json|markdown] [-o FILE] [--rules FILE]...`.
+struct MergeSettings {
+    std::vector<std::string> reports;          // files, "-" for standard input, in the order given
+    ReportFormat format = ReportFormat::text;  // text, json or markdown
+    std::optional<std::string> output;         // -o FILE
+    std::vector<std::string> rules_files;      // interface exports naming the agents' addresses
+    friend bool operator==(const MergeSettings&, const MergeSettings&) = default;
+};
+
 // Everything the command line and the config file can say.
 struct Settings {
     CheckOptions options;  // check, endpoints, serve; rules_files for explain
     ServeSettings serve;
     HistorySettings history;
     ExplainSettings explain;
+    MergeSettings merge;
     friend bool operator==(const Settings&, const Settings&) = default;
 };
 

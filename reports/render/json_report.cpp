@@ -460,14 +460,7 @@ void target_json(JsonWriter& w, const TargetReport& target) {
 
 void finding_json(JsonWriter& w, const Finding& finding) {
     w.begin_object();
-    w.member("code", finding.code);
-    w.member("severity", name(finding.severity));
-    w.member("summary", finding.summary);
-    texts(w, "components", finding.components);
-    texts(w, "targets", finding.targets);
-    suspects_json(w, finding.suspects);
-    w.member("remedy", finding.remedy);
-    text_or_null(w, "confidence", finding.confidence);
+    finding_members(w, finding);
     w.end_object();
 }
 
@@ -540,6 +533,14 @@ void report_head(JsonWriter& w, const Report& report) {
     texts(w, "resolvers", agent.resolvers);
     w.member("started_at", rfc3339(agent.started_at));
     w.member("duration_ms", round_ms(agent.duration_ms));
+    w.member("name", agent.shown_name());
+    w.key("labels");
+    w.begin_object();
+    for (const AgentLabel& label : agent.labels) {
+        w.key_text(label.name);
+        w.string(label.value);
+    }
+    w.end_object();
     w.member("started_at_exact", rfc3339_ms(agent.started_at));
     text_or_null(w, "command_line", agent.command_line);
     text_or_null(w, "sasl_mechanism", agent.sasl_mechanism);
@@ -567,6 +568,22 @@ void report_tail(JsonWriter& w, const Report& report) {
 }
 
 }  // namespace
+
+void finding_members(JsonWriter& w, const Finding& finding) {
+    w.member("code", finding.code);
+
+    w.member("severity", name(finding.severity));
+    w.member("summary", finding.summary);
+    texts(w, "components", finding.components);
+    texts(w, "targets", finding.targets);
+    suspects_json(w, finding.suspects);
+    w.member("remedy", finding.remedy);
+    text_or_null(w, "confidence", finding.confidence);
+}
+
+void report_head_members(JsonWriter& w, const Report& report) {
+    report_head(w, report);
+}
 
 void render_json(const Report& report, const ReportSink& sink) {
     // Written out whenever this much is pending: one target's JSON is a few KiB, so memory

@@ -26,4 +26,12 @@ std::string render_json(const Report& report);
 // (docs/performance.md, "The lightest probe").
 void render_json(const Report& report, const ReportSink& sink);
 
+class JsonWriter;
+
+// Pieces of the document for reports built around it (the merged report of
+// reports/render/fleet_report.h), so both say them alike: the members before "targets"
+// (schema_version, tool, agent), and one finding's members inside an object the caller opened.
+void report_head_members(JsonWriter& w, const Report& report);
+void finding_members(JsonWriter& w, const Finding& finding);
+
 }  // namespace vpcprobe

@@ -70,6 +70,12 @@ void JsonWriter::key(std::string_view name) {
     out_.append("\": ", 3);
 }
 
+void JsonWriter::key_text(std::string_view name) {
+    next_line();
+    quoted(name);
+    out_.append(": ", 2);
+}
+
 void JsonWriter::string(std::string_view text) {
     before_value();
     quoted(text);

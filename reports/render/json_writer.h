@@ -30,6 +30,8 @@ class JsonWriter {
     // The next member's key; its value follows with one of the calls below. `name` is one of
     // the report's own member names, plain ASCII with nothing to escape: written as it is.
     void key(std::string_view name);
+    // A key that is data (an agent's label, a key of a report read back): escaped as a string.
+    void key_text(std::string_view name);
 
     void string(std::string_view text);
     void number(std::int64_t value);

@@ -305,7 +305,8 @@ TEST_CASE("every validation error names the flag") {
         {{"endpoints", "--instance", "a", "--bogus=1"}, "endpoints: unknown option '--bogus=1'"},
         {{"--bogus"}, "unknown option '--bogus' (try vpcprobe --help)"},
         {{"chek", "h:1"},
-         "unknown command 'chek' (try check, endpoints, explain, serve, history or --help)"},
+         "unknown command 'chek' (try check, endpoints, explain, serve, history, merge or "
+         "--help)"},
         {{"check"}, "nothing to check: give --instance, --bootstrap or HOST:PORT"},
         {{"endpoints", "--access", "all"},
          "nothing to check: give --instance, --bootstrap or HOST:PORT"},
@@ -542,7 +543,8 @@ TEST_CASE("help and version") {
     // No command at all is a usage error: the help on stderr, exit 3 (agent/main.cpp).
     CHECK(parse_ok({}).kind == CommandKind::usage);
     CHECK(parse_ok({}).text ==
-          "vpcprobe: no command given (use check, endpoints, explain, serve or history)\n" +
+          "vpcprobe: no command given (use check, endpoints, explain, serve, history or "
+          "merge)\n" +
               help.text);
 
     const Command check_help = parse_ok({"check", "--help"});
@@ -596,6 +598,45 @@ TEST_CASE("help and version") {
     CHECK(version.text == "vpcprobe " VPCPROBE_VERSION "\n");
 }
 
+TEST_CASE("merge parses its reports, format, output and rules") {
+    test::TempDir dir;
+    const std::string a = write(dir, "a.json", "{}");
+    const std::string rules = write(dir, "eni.json", "{}");
+    const Command command = parse_ok(
+        {"merge", a, "-", "--format", "markdown", "-o", dir.file("merged.md"), "--rules", rules});
+    CHECK(command.kind == CommandKind::merge);
+    CHECK(command.merge.reports == std::vector<std::string>{a, "-"});
+    CHECK(command.merge.format == ReportFormat::markdown);
+    CHECK(command.merge.output == dir.file("merged.md"));
+    CHECK(command.merge.rules_files == std::vector<std::string>{rules});
+    CHECK(parse_ok({"merge", a}).merge.format == ReportFormat::text);
+
+    CHECK(parse_error({"merge"}) ==
+          "merge: give at least one REPORT (a JSON report of vpcprobe check, or - for standard "
+          "input)");
+    CHECK(parse_error({"merge", "-", a, "-"}) == "report '-' (standard input) is named twice");
+    CHECK(parse_error({"merge", a, "--format", "junit"}) ==
+          "--format: 'junit' is not one of text, json, markdown");
+    CHECK(
+        parse_error({"merge", a, "-o", dir.file("no/such/dir/m.json")}).starts_with("--output: "));
+    CHECK(parse_error({"merge", a, "--rules", dir.file("x.json")}) ==
+          "--rules: '" + dir.file("x.json") + "': no such file");
+    CHECK(parse_error({"merge", a, "--instance", "abcdef1234"}) ==
+          "merge: unknown option '--instance'");
+}
+
+TEST_CASE("--agent-name is taken by check, endpoints and serve, and refused when empty") {
+    for (const char* command : {"check", "endpoints", "serve"}) {
+        CAPTURE(command);
+        CHECK(parse_ok({command, "--agent-name", "app-subnet-a", "h:1"}).options.agent_name ==
+              "app-subnet-a");
+    }
+    CHECK(parse_ok({"check", "h:1"}).options.agent_name.empty());
+    CHECK(parse_error({"check", "--agent-name", "", "h:1"}) == "--agent-name: a name is needed");
+    CHECK(parse_error({"check", "--agent-name", std::string("a\x1b[31m"), "h:1"})
+              .ends_with("holds a control character"));
+}
+
 TEST_CASE("every command's help lists the exit codes it uses") {
     const std::pair<const char*, std::vector<const char*>> commands[] = {
         {"check", {"0 all healthy", "1 warnings only", "2 a target failed", "3 usage"}},
@@ -605,6 +646,9 @@ TEST_CASE("every command's help lists the exit codes it uses") {
           "3 usage"}},
         {"serve", {"0 stopped by SIGTERM", "3 usage"}},
         {"history", {"0 the changes were printed", "3 usage"}},
+        {"merge",
+         {"0 all healthy", "1 warnings only", "2 a target failed from some agent", "3 usage",
+          "not a vpcprobe report", "another schema_version", "naming the file"}},
     };
     for (const auto& [name, codes] : commands) {
         CAPTURE(name);

@@ -59,6 +59,7 @@ const std::map<std::string, Sample>& samples() {
         {"warn_days", {{"--warn-days", "7"}, "warn_days = 7"}},
         {"format", {{"--format", "junit"}, "format = \"junit\""}},
         {"output", {{"-o", "{DIR}/report.xml"}, "output = \"{DIR}/report.xml\""}},
+        {"agent.name", {{"--agent-name", "app-subnet-a"}, "[agent]\nname = \"app-subnet-a\""}},
         {"concurrency", {{"--concurrency", "9"}, "concurrency = 9"}},
         {"max_addresses", {{"--max-addresses", "3"}, "max_addresses = 3"}},
         {"no_color", {{"--no-color"}, "no_color = true"}},
@@ -147,8 +148,8 @@ TEST_CASE("every flag of check, endpoints and serve has a config key") {
             arguments.push_back(std::string(long_flag(def)));
         }
     }
-    CHECK(arguments ==
-          std::vector<std::string>{"--format", "--limit", "--rules", "--from", "--to"});
+    CHECK(arguments == std::vector<std::string>{"--format", "--limit", "--rules", "--from", "--to",
+                                                "REPORT", "--format", "--output", "--rules"});
 }
 
 TEST_CASE("a flag and its config key give the same settings") {
@@ -221,11 +222,9 @@ TEST_CASE("the config reader knows every key of the table") {
 }
 
 TEST_CASE("--help lists every flag a command takes, and no hidden one") {
-    const std::pair<const char*, CommandSet> commands[] = {{"check", kCheck},
-                                                           {"endpoints", kEndpoints},
-                                                           {"serve", kServe},
-                                                           {"history", kHistory},
-                                                           {"explain", kExplain}};
+    const std::pair<const char*, CommandSet> commands[] = {
+        {"check", kCheck},     {"endpoints", kEndpoints}, {"serve", kServe},
+        {"history", kHistory}, {"explain", kExplain},     {"merge", kMerge}};
     for (const auto& [command, set] : commands) {
         CAPTURE(command);
         const char* argv[] = {"vpcprobe", command, "--help"};

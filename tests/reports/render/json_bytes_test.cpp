@@ -190,6 +190,9 @@ TargetReport unprobed_target() {
 AgentInfo rich_agent(std::size_t descriptor_limit) {
     AgentInfo agent = agent_info();
     agent.hostname = odd("hostname");
+    agent.name = odd("name");
+    // A label's name is checked where it is configured; a report read back may hold any.
+    agent.labels = {{"subnet", odd("label")}, {odd("label name"), "x"}};
     agent.version.clear();  // the build's own version is said instead
     agent.source_addresses = {"10.20.1.15", odd("source")};
     agent.resolvers = {};
