@@ -66,6 +66,8 @@ Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& 
     AgentInfo agent;
     static_cast<RunEvidence&>(agent) = *run;
     agent.hostname = local_hostname();
+    agent.name = options.agent_name.empty() ? agent.hostname : options.agent_name;
+    agent.labels = options.agent_labels;
     agent.version = VPCPROBE_VERSION;
     agent.command_line = command_line;
     agent.sasl_mechanism = engine.sasl ? engine.sasl->mechanism : engine.sasl_handshake_only;

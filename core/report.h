@@ -31,9 +31,23 @@ struct ClientConfigInfo {
     friend bool operator==(const ClientConfigInfo&, const ClientConfigInfo&) = default;
 };
 
+// One label of the agent (`[agent] labels` in the config): a Prometheus label name and any text.
+// A struct rather than a std::pair, which not every standard library allows in every place.
+struct AgentLabel {
+    std::string name;
+    std::string value;
+    friend bool operator==(const AgentLabel&, const AgentLabel&) = default;
+};
+
 // Where and when the check ran, and with what; rendered as the report's "agent" (and "tool").
 struct AgentInfo : RunEvidence {
     std::string hostname;
+    // How the agent is named across reports (`--agent-name`, `[agent] name`; the hostname by
+    // default): `merge` keys its matrix on it. Labels sorted by name, as configured.
+    std::string name;
+    std::vector<AgentLabel> labels;
+    // The name reports show: `name`, or the hostname when nothing named the agent.
+    const std::string& shown_name() const { return name.empty() ? hostname : name; }
     std::string version;            // vpcprobe's own version, "0.1.0"
     std::string command_line;       // as invoked, secrets already redacted by the caller
     std::string sasl_mechanism;     // SASL mechanism configured, "" for none

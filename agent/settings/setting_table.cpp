@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+
+#include <fmt/format.h>
 
 #include "agent/settings/catalog.h"
 #include "agent/settings/client_settings.h"
@@ -13,6 +16,9 @@
 
 namespace vpcprobe {
 namespace {
+
+// At most one DNS name's length: a name that fits in a hostname fits in every report.
+constexpr std::size_t kMaxAgentName = 253;
 
 // ---- Readers shared by several settings ----------------------------------------------------
 
@@ -352,6 +358,63 @@ Result<void> apply_output(const Value& value, Settings& into, const ApplyContext
     return {};
 }
 
+// ---- The agent's name and labels -----------------------------------------------------------
+
+// Any text people would name a host by; control characters would break every report's lines.
+Result<void> apply_agent_name(const Value& value, Settings& into, const ApplyContext&) {
+    auto text = read_text(value);
+    if (!text) return std::move(text).error();
+    if (text->empty()) return problem_with(value, "a name is needed");
+    if (text->size() > kMaxAgentName) {
+        return problem_with(value, fmt::format("longer than {} characters", kMaxAgentName));
+    }
+    const bool control = std::any_of(text->begin(), text->end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+    });
+    if (control) return problem_with(value, quote(*text) + " holds a control character");
+    into.options.agent_name = std::move(*text);
+    return {};
+}
+
+// Prometheus label names ([a-zA-Z_][a-zA-Z0-9_]*, "__" reserved), so that the labels can be
+// exposed as they are; the values are any text.
+Result<void> check_label_name(std::string_view name) {
+    const auto word = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    };
+    const bool valid = !name.empty() && std::isdigit(static_cast<unsigned char>(name[0])) == 0 &&
+                       std::all_of(name.begin(), name.end(), word);
+    if (!valid) {
+        return Error(quote(name) +
+                     " is not a label name (letters, digits and underscores, not starting with a "
+                     "digit)");
+    }
+    if (name.starts_with("__")) {
+        return Error(quote(name) + " starts with \"__\", which Prometheus reserves");
+    }
+    return {};
+}
+
+Result<void> apply_agent_labels(const Value& value, Settings& into, const ApplyContext&) {
+    if (value.type != Value::Type::table) {
+        return problem_with(value, "expected a table of labels ({ vpc = \"...\" }), got " +
+                                       std::string(type_name(value.type)));
+    }
+    std::vector<AgentLabel> labels;
+    for (const ValueField& field : value.fields) {
+        if (auto valid = check_label_name(field.key); !valid) {
+            return problem_with(field.value, valid.error().message());
+        }
+        auto text = read_text(field.value);
+        if (!text) return std::move(text).error();
+        labels.push_back({field.key, std::move(*text)});
+    }
+    std::sort(labels.begin(), labels.end(),
+              [](const AgentLabel& a, const AgentLabel& b) { return a.name < b.name; });
+    into.options.agent_labels = std::move(labels);
+    return {};
+}
+
 // no_color = false in a file does not turn colours on against NO_COLOR or a pipe.
 Result<void> apply_no_color(const Value& value, Settings& into, const ApplyContext&) {
     auto off = read_boolean(value);
@@ -497,7 +560,7 @@ Result<void> apply_explain_to(const Value& value, Settings& into, const ApplyCon
 // ---- The table -----------------------------------------------------------------------------
 
 // clang-format off
-constexpr std::array<SettingDef, 60> kSettings{{
+constexpr std::array<SettingDef, 62> kSettings{{
     {.key = "targets", .flags = "TARGET", .value_name = "TARGET",
      .help = "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS",
      .arity = Arity::positional, .commands = kProbing, .apply = apply_targets},
@@ -540,6 +603,13 @@ constexpr std::array<SettingDef, 60> kSettings{{
      .commands = kProbing, .apply = apply_format},
     {.key = "output", .flags = "-o,--output", .value_name = "FILE",
      .help = "write the report to FILE, atomically", .commands = kProbing, .apply = apply_output},
+    {.key = "agent.name", .flags = "--agent-name", .value_name = "NAME",
+     .help = "how reports name this agent; merge keys its matrix on it (default: the hostname)",
+     .commands = kProbing, .apply = apply_agent_name},
+    {.key = "agent.labels",
+     .help = "labels of this agent, { vpc = \"...\", subnet = \"...\" }: Prometheus label names, "
+             "any values",
+     .apply = apply_agent_labels},
     {.key = "concurrency", .flags = "--concurrency", .value_name = "N",
      .help = "targets probed at once, 1..10000 (default 64)",
      .commands = kProbing, .apply = apply_concurrency},
@@ -677,7 +747,10 @@ constexpr std::array<SettingDef, 60> kSettings{{
 }};
 // clang-format on
 
-constexpr std::array<SettingGroup, 1> kGroups{{
+constexpr std::array<SettingGroup, 2> kGroups{{
+    {.name = "agent",
+     .begin = [](Settings&) {},
+     .check_complete = [](const Settings&) -> Result<void> { return {}; }},
     {.name = "sasl",
      .begin = [](Settings& into) { into.options.sasl.emplace(); },
      .check_complete = [](const Settings& settings) -> Result<void> {

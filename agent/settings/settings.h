@@ -129,6 +129,9 @@ struct CheckOptions {
     // how bootstrap servers given without a scheme are spoken to, and whether SASL is used.
     std::optional<std::string> security_protocol;
     TlsKeys tls;  // becomes probe.tls (agent/settings/tls_keys.h)
+    // How reports name this agent ([agent] name, --agent-name); "" = the hostname.
+    std::string agent_name;
+    std::vector<AgentLabel> agent_labels;  // [agent] labels, sorted by name
     friend bool operator==(const CheckOptions&, const CheckOptions&) = default;
 };
 

@@ -540,6 +540,11 @@ void report_head(JsonWriter& w, const Report& report) {
     texts(w, "resolvers", agent.resolvers);
     w.member("started_at", rfc3339(agent.started_at));
     w.member("duration_ms", round_ms(agent.duration_ms));
+    w.member("name", agent.shown_name());
+    w.key("labels");
+    w.begin_object();
+    for (const AgentLabel& label : agent.labels) w.member(label.name, label.value);
+    w.end_object();
     w.member("started_at_exact", rfc3339_ms(agent.started_at));
     text_or_null(w, "command_line", agent.command_line);
     text_or_null(w, "sasl_mechanism", agent.sasl_mechanism);

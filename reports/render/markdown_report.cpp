@@ -390,6 +390,15 @@ void render_client(std::string& out, const AgentInfo& agent) {
 
 void render_environment(std::string& out, const AgentInfo& agent) {
     out += "## Environment\n\n";
+    out +=
+        "- **Agent:** " + (agent.shown_name().empty() ? "unknown" : md(agent.shown_name())) + "\n";
+    if (!agent.labels.empty()) {
+        std::vector<std::string> pairs;
+        for (const AgentLabel& label : agent.labels) {
+            pairs.push_back(code_span(label.name + "=" + label.value));
+        }
+        out += "- **Agent labels:** " + join(pairs, ", ") + "\n";
+    }
     out += "- **Agent host:** " + (agent.hostname.empty() ? "unknown" : md(agent.hostname)) + "\n";
     out +=
         "- **vpcprobe version:** " + (agent.version.empty() ? "unknown" : md(agent.version)) + "\n";

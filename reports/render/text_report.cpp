@@ -452,12 +452,25 @@ std::string client_lines(const AgentInfo& agent) {
     return out;
 }
 
+// "subnet=a, vpc=b", each value made safe for a terminal.
+std::string labels_text(const std::vector<AgentLabel>& labels) {
+    std::vector<std::string> pairs;
+    for (const AgentLabel& label : labels) {
+        pairs.push_back(fmt::format("{}={}", label.name, safe(label.value)));
+    }
+    return join(pairs, ", ");
+}
+
 std::string header(const Report& report) {
     const AgentInfo& agent = report.agent;
     std::string line = "vpcprobe";
     // fmt::format rather than "literal" + temporary: GCC 12 at -O3 warns falsely on the latter
     // (-Wrestrict, GCC bug 105651).
     if (!agent.version.empty()) line += fmt::format(" {}", safe(agent.version));
+    // The agent's name only when it is not the hostname already shown.
+    if (agent.shown_name() != agent.hostname) {
+        line += fmt::format(", agent {}", safe(agent.shown_name()));
+    }
     if (!agent.hostname.empty()) line += fmt::format(" on {}", safe(agent.hostname));
     if (!agent.source_addresses.empty()) {
         line += fmt::format(" ({})", safe_list(agent.source_addresses));
@@ -469,6 +482,7 @@ std::string header(const Report& report) {
     // A second line only when the descriptor limit, not --concurrency, set the pace: the one
     // case where the figures explain something (a slow run). JSON and Markdown always have them.
     if (agent.queued_for_socket > 0) line += fmt::format("\n{}", describe_concurrency(agent));
+    if (!agent.labels.empty()) line += fmt::format("\nagent labels: {}", labels_text(agent.labels));
     line += client_lines(agent);
     for (const std::string& note : agent.plan_notes) line += fmt::format("\nplan: {}", safe(note));
     return line;

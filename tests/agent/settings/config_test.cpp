@@ -481,3 +481,38 @@ TEST_CASE("credentials written into a target are refused and never repeated") {
         CHECK(error.find("svc") == std::string::npos);
     }
 }
+
+TEST_CASE("[agent]: the name and labels, sorted by name") {
+    vpcprobe::test::TempDir dir;
+    const Settings settings =
+        load_ok(write(dir, "vpcprobe.toml",
+                      "[agent]\n"
+                      "name = \"app-subnet-a\"\n"
+                      "labels = { vpc = \"vpc-0prod\", subnet = \"x y\" }\n"));
+    CHECK(settings.options.agent_name == "app-subnet-a");
+    CHECK(settings.options.agent_labels ==
+          std::vector<vpcprobe::AgentLabel>{{"subnet", "x y"}, {"vpc", "vpc-0prod"}});
+    // Nothing said: no name (the hostname is taken when the check runs) and no labels.
+    const Settings defaults = load_ok(write(dir, "empty.toml", ""));
+    CHECK(defaults.options.agent_name.empty());
+    CHECK(defaults.options.agent_labels.empty());
+}
+
+TEST_CASE("[agent] errors name the key at fault") {
+    CHECK(error_for("[agent]\nlabels = { \"my-vpc\" = \"x\" }\n")
+              .ends_with("vpcprobe.toml:2:23: agent.labels.my-vpc: 'my-vpc' is not a label name "
+                         "(letters, digits and underscores, not starting with a digit)"));
+    CHECK(error_for("[agent]\nlabels = { __vpc = \"x\" }\n")
+              .ends_with("agent.labels.__vpc: '__vpc' starts with \"__\", which Prometheus "
+                         "reserves"));
+    CHECK(error_for("[agent]\nlabels = { 9vpc = \"x\" }\n").find("agent.labels.9vpc: ") !=
+          std::string::npos);
+    CHECK(error_for("[agent]\nlabels = { vpc = 3 }\n").find("agent.labels.vpc: ") !=
+          std::string::npos);
+    CHECK(error_for("[agent]\nlabels = \"vpc=x\"\n").find("agent.labels: expected a table") !=
+          std::string::npos);
+    CHECK(error_for("[agent]\nname = \"\"\n").ends_with("agent.name: a name is needed"));
+    CHECK(error_for("[agent]\nname = \"a\\nb\"\n").ends_with("holds a control character"));
+    CHECK(error_for("[agent]\nnickname = \"a\"\n").find("unknown key 'nickname' in [agent]") !=
+          std::string::npos);
+}

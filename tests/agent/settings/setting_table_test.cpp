@@ -59,6 +59,7 @@ const std::map<std::string, Sample>& samples() {
         {"warn_days", {{"--warn-days", "7"}, "warn_days = 7"}},
         {"format", {{"--format", "junit"}, "format = \"junit\""}},
         {"output", {{"-o", "{DIR}/report.xml"}, "output = \"{DIR}/report.xml\""}},
+        {"agent.name", {{"--agent-name", "app-subnet-a"}, "[agent]\nname = \"app-subnet-a\""}},
         {"concurrency", {{"--concurrency", "9"}, "concurrency = 9"}},
         {"max_addresses", {{"--max-addresses", "3"}, "max_addresses = 3"}},
         {"no_color", {{"--no-color"}, "no_color = true"}},

@@ -69,6 +69,9 @@ TEST_CASE("the JSON report has the contract's top level, agent and summary") {
                                                            "resolvers", "started_at",
                                                            "duration_ms"});
     CHECK(str(agent.at("hostname")) == "bastion-1");
+    // Nothing named the agent: its hostname is its name, and it has no labels.
+    CHECK(str(agent.at("name")) == "bastion-1");
+    CHECK(agent.at("labels").as_object().empty());
     CHECK(agent.at("source_addresses").as_array() == json::array{"10.20.1.15"});
     CHECK(agent.at("resolvers").as_array() == json::array{"10.20.0.2:53"});
     CHECK(str(agent.at("started_at")) == "2026-11-22T10:00:00Z");
@@ -507,4 +510,16 @@ TEST_CASE("dns: tcp_fallback is null unless asked; its answer is rendered beside
     CHECK(str(second.at("code")) == "dns.nxdomain");
     CHECK(second.at("addresses").as_array().empty());
     CHECK(targets[2].at("stages").at("dns").at("tcp_fallback").is_null());
+}
+
+TEST_CASE("the JSON report names the agent and its labels") {
+    Report report = sample_report();
+    report.agent.name = "app-subnet-a";
+    report.agent.labels = {{"subnet", "subnet-0a1b"}, {"vpc", "vpc-prod \"eu\""}};
+    json::object doc = parse(render_json(report));
+    const json::object& agent = doc.at("agent").as_object();
+    CHECK(str(agent.at("hostname")) == "bastion-1");
+    CHECK(str(agent.at("name")) == "app-subnet-a");
+    CHECK(agent.at("labels").as_object() ==
+          json::object{{"subnet", "subnet-0a1b"}, {"vpc", "vpc-prod \"eu\""}});
 }

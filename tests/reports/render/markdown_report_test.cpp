@@ -220,7 +220,9 @@ TEST_CASE("markdown: problems, environment and evidence sections") {
         CHECK(split.outside.find("## Findings\n\nNone.\n") != std::string::npos);
     }
     SECTION("environment") {
-        CHECK(split.outside.find("- **Agent host:** bastion-1\n") != std::string::npos);
+        CHECK(split.outside.find("- **Agent:** bastion-1\n- **Agent host:** bastion-1\n") !=
+              std::string::npos);
+        CHECK(split.outside.find("Agent labels") == std::string::npos);
         CHECK(split.outside.find("- **vpcprobe version:** 0.1.0\n") != std::string::npos);
         CHECK(split.outside.find("- **Source addresses:** 10.20.1.15\n") != std::string::npos);
         CHECK(split.outside.find("- **Resolvers:** 10.20.0.2:53\n") != std::string::npos);
@@ -404,4 +406,14 @@ TEST_CASE("markdown: the plan's notes are Plan lines of the environment") {
     REQUIRE(environment != std::string::npos);
     REQUIRE(plan != std::string::npos);
     CHECK(plan > environment);
+}
+
+TEST_CASE("markdown: the environment names the agent and its labels") {
+    Report report = mixed_report();
+    report.agent.name = "app|subnet*a";
+    report.agent.labels = {{"subnet", "subnet-0a1b"}, {"vpc", "vpc`prod"}};
+    const std::string markdown = render_markdown(report);
+    CHECK(markdown.find("- **Agent:** app\\|subnet\\*a\n") != std::string::npos);
+    CHECK(markdown.find("- **Agent labels:** `subnet=subnet-0a1b`, ``vpc=vpc`prod``\n") !=
+          std::string::npos);
 }

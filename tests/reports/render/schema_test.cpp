@@ -141,6 +141,13 @@ Report deadline_and_findings_report() {
     return report;
 }
 
+Report named_agent_report() {
+    Report report = ok_report();
+    report.agent.name = "app-subnet-a";
+    report.agent.labels = {{"subnet", "subnet-0a1b"}, {"vpc", "vpc \"prod\" é"}};
+    return report;
+}
+
 std::string without(const Report& report, const std::function<void(json::object&)>& change) {
     json::value doc = json::parse(render_json(report));
     change(doc.as_object());
@@ -178,6 +185,7 @@ TEST_CASE("every rendered report validates against docs/report.schema.json") {
         {"deadline, no address, findings", deadline_and_findings_report()},
         {"empty", diagnose({}, AgentInfo{})},
         {"kafka and http protocol evidence", protocol_report()},
+        {"a named agent with labels", named_agent_report()},
         {"canonical names of a bootstrap", canonical_report()},
         {"path traces: silence, a router's reject and unreachable, reached", path_report()},
     };
@@ -196,6 +204,21 @@ TEST_CASE("documents that break the contract are rejected by the schema") {
         {"not JSON", "{\"schema_version\": 1,"},
         {"no summary", without(base, [](json::object& d) { d.erase("summary"); })},
         {"wrong schema_version", without(base, [](json::object& d) { d["schema_version"] = 2; })},
+        {"an agent label that is not text",
+         without(base,
+                 [](json::object& d) {
+                     d["agent"].as_object()["labels"] = {{"vpc", 1}};
+                 })},
+        {"an agent label name Prometheus refuses",
+         without(base,
+                 [](json::object& d) {
+                     d["agent"].as_object()["labels"] = {{"9vpc", "x"}};
+                 })},
+        {"an agent label name Prometheus reserves",
+         without(base,
+                 [](json::object& d) {
+                     d["agent"].as_object()["labels"] = {{"__vpc", "x"}};
+                 })},
         {"unknown target status",
          without(base,
                  [](json::object& d) { d["targets"].at(0).as_object()["status"] = "broken"; })},

@@ -77,6 +77,16 @@ TEST_CASE("the header says where, when, which resolvers and how long") {
           "10.20.0.2:53, took 1.2s");
 }
 
+TEST_CASE("the header names the agent when it is not its hostname, and its labels") {
+    Report report = grouped_report();
+    report.agent.name = "app-subnet-a";
+    report.agent.labels = {{"subnet", "subnet-0a1b"}, {"vpc", "vpc-prod"}};
+    const auto lines = lines_of(render_text(report, false));
+    REQUIRE(lines.size() > 1);
+    CHECK(lines[0].starts_with("vpcprobe 0.1.0, agent app-subnet-a on bastion-1 (10.20.1.15), "));
+    CHECK(lines[1] == "agent labels: subnet=subnet-0a1b, vpc=vpc-prod");
+}
+
 TEST_CASE("each target that is not ok gets its cause code, explanation and summary") {
     const std::string text = render_text(grouped_report(), false);
     CHECK_THAT(text, Catch::Contains("schema-registry " + kRegistryHost +
