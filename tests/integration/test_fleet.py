@@ -34,7 +34,7 @@ import urllib.parse
 
 import harness
 import routed
-from fleetqueries import DASHBOARD, FLEET_RULES, dashboard_queries, fleet_rules
+from fleetqueries import FLEET_RULES, dashboard_queries, fleet_rules
 from harness import Dnsmasq, Serve, TestPeer, stop, wait_until, write_config
 
 harness.skip_module_unless_root()
@@ -202,8 +202,8 @@ class Prometheus:
 def setUpModule():
     global fleet, work_dir, prometheus
     work_dir = tempfile.mkdtemp(prefix="vpcprobe-fleet-")
-    fleet = Fleet()
     try:
+        fleet = Fleet()
         start_everything()
     except BaseException:
         tearDownModule()

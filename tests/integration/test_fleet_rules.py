@@ -16,7 +16,6 @@ import sys
 import tempfile
 import unittest
 
-import fleetqueries
 from fleetqueries import (DASHBOARD, FLEET_RULES, FLEET_RULES_TEST, PROVISIONING,
                           dashboard_queries, fleet_rules, load_dashboard, metric_names_used,
                           metric_names_vpcprobe_writes, panels, recording_rules_used)
