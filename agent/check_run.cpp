@@ -26,6 +26,10 @@ std::string local_hostname() {
 
 }  // namespace
 
+std::string agent_name(const CheckOptions& options) {
+    return options.agent_name.empty() ? local_hostname() : options.agent_name;
+}
+
 Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& command_line,
                                 TlsContextProvider tls_context) {
     auto plan = build_plan(options);
@@ -66,7 +70,7 @@ Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& 
     AgentInfo agent;
     static_cast<RunEvidence&>(agent) = *run;
     agent.hostname = local_hostname();
-    agent.name = options.agent_name.empty() ? agent.hostname : options.agent_name;
+    agent.name = agent_name(options);
     agent.labels = options.agent_labels;
     agent.version = VPCPROBE_VERSION;
     agent.command_line = command_line;

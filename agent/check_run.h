@@ -26,6 +26,9 @@ struct CheckRun {
     std::vector<std::string> warnings;
 };
 
+// How this agent's reports name it: `[agent] name` or --agent-name, else the hostname.
+std::string agent_name(const CheckOptions& options);
+
 // `command_line` goes into the report as given (already redacted). `tls_context` hands the run
 // a TLS context kept by the caller; unset, the run builds its own when it first needs one.
 Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& command_line,

@@ -130,7 +130,9 @@ std::chrono::milliseconds jittered_interval(std::chrono::milliseconds interval,
 }
 
 ServeState::ServeState(RunInputs inputs)
-    : latest_(pending_snapshot()), inputs_(std::move(inputs)) {}
+    : latest_(pending_snapshot(agent_name(inputs.command.options),
+                               inputs.command.options.agent_labels)),
+      inputs_(std::move(inputs)) {}
 
 std::shared_ptr<const Snapshot> ServeState::snapshot() const {
     std::lock_guard lock(mutex_);

@@ -40,7 +40,8 @@ struct RunInputs {
 
 class ServeState {
   public:
-    // Serves pending_snapshot() until the first run completes.
+    // Serves pending_snapshot() (named as the command names the agent) until the first run
+    // completes.
     explicit ServeState(RunInputs inputs);
 
     // The result requests are answered from.

@@ -31,9 +31,13 @@ std::string with_serve_families(std::string families, const ServeCost* cost, Met
     return families;
 }
 
-// Before the first check: only vpcprobe_build_info of the report's families.
-std::string pending_metrics(MetricsFormat format) {
-    return with_serve_families(render_build_info_family(VPCPROBE_VERSION, format), nullptr, format);
+// Before the first check: only vpcprobe_build_info and vpcprobe_agent_info of the report's
+// families.
+std::string pending_metrics(std::string_view agent_name, std::span<const AgentLabel> agent_labels,
+                            MetricsFormat format) {
+    return with_serve_families(render_build_info_family(VPCPROBE_VERSION, format) +
+                                   render_agent_info_family(agent_name, agent_labels, format),
+                               nullptr, format);
 }
 
 std::string report_metrics(const Report& report, const ServeCost& cost, MetricsFormat format) {
@@ -42,10 +46,12 @@ std::string report_metrics(const Report& report, const ServeCost& cost, MetricsF
 
 }  // namespace
 
-std::shared_ptr<const Snapshot> pending_snapshot() {
+std::shared_ptr<const Snapshot> pending_snapshot(std::string_view agent_name,
+                                                 std::span<const AgentLabel> agent_labels) {
     auto snapshot = std::make_shared<Snapshot>();
-    snapshot->prometheus = pending_metrics(MetricsFormat::prometheus_text);
-    snapshot->openmetrics = pending_metrics(MetricsFormat::openmetrics);
+    snapshot->prometheus =
+        pending_metrics(agent_name, agent_labels, MetricsFormat::prometheus_text);
+    snapshot->openmetrics = pending_metrics(agent_name, agent_labels, MetricsFormat::openmetrics);
     return snapshot;
 }
 

@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "core/report.h"
 #include "reports/render/metric_families.h"
@@ -33,9 +35,11 @@ struct Snapshot {
     }
 };
 
-// Before the first check has completed: vpcprobe_build_info and vpcprobe_serve_ready 0, so a
-// scrape still succeeds and reads as "starting".
-std::shared_ptr<const Snapshot> pending_snapshot();
+// Before the first check has completed: vpcprobe_build_info, vpcprobe_agent_info (this agent's
+// name and labels, as its reports will carry them) and vpcprobe_serve_ready 0, so a scrape
+// still succeeds, reads as "starting" and already names the agent.
+std::shared_ptr<const Snapshot> pending_snapshot(std::string_view agent_name,
+                                                 std::span<const AgentLabel> agent_labels);
 
 // What serving cost up to a completed check, for serve's own families.
 struct ServeCost {

@@ -17,7 +17,7 @@ packages=(
   # real parts the tests and the demo run: DNS server, packet filter, namespaces, TLS tools
   dnsmasq-base nftables iproute2 util-linux openssl procps
   # test drivers and clients of our output
-  python3 python3-jsonschema cmark-gfm
+  python3 python3-jsonschema python3-yaml cmark-gfm
   # a real Kafka peer (librdkafka's mock cluster) and a real Kafka client to cross-check
   librdkafka-dev kcat
   # real Java stores: keytool writes the JKS and PKCS12 trust and key stores the tests read,

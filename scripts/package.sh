@@ -6,12 +6,12 @@
 # vpcprobe is built there first unless --no-build. Packages go to BUILD_DIR/packages (or --out DIR).
 #
 # The checks: the package metadata and contents (binary, man page, conffile, units, sysusers.d
-# and tmpfiles.d entries, alert rules); the man page renders with man and groff without a
-# warning; the .deb installs, runs its maintainer scripts and purges cleanly; the installed
-# `vpcprobe --version` runs; `systemd-analyze verify` accepts the installed units; and
-# `systemd-analyze security --offline=true` rates each service 2.0 or better. For the .rpm:
-# its file list, %config(noreplace), automatic Requires and scriptlets, and that its binary,
-# units and man page are the .deb's.
+# and tmpfiles.d entries, alert and fleet rules, the Grafana dashboard); the man page renders
+# with man and groff without a warning; the .deb installs, runs its maintainer scripts and
+# purges cleanly; the installed `vpcprobe --version` runs; `systemd-analyze verify` accepts
+# the installed units; and `systemd-analyze security --offline=true` rates each service 2.0 or
+# better. For the .rpm: its file list, %config(noreplace), automatic Requires and scriptlets,
+# and that its binary, units and man page are the .deb's.
 #
 # The .deb is installed into a throwaway root (dpkg --root with its own database, maintainer
 # scripts run outside a chroot with DPKG_ROOT set, which they honour), never into this
@@ -94,6 +94,9 @@ expected=(
   /usr/lib/sysusers.d/vpcprobe.conf
   /usr/lib/tmpfiles.d/vpcprobe.conf
   /usr/share/vpcprobe/prometheus/vpcprobe-alerts.yml
+  /usr/share/vpcprobe/prometheus/vpcprobe-fleet.yml
+  /usr/share/vpcprobe/grafana/vpcprobe-fleet.json
+  /usr/share/vpcprobe/grafana/vpcprobe-dashboards.yml
   /usr/share/doc/vpcprobe/README.md
   /usr/share/doc/vpcprobe/LICENSE
   /usr/share/doc/vpcprobe/copyright

@@ -17,20 +17,14 @@ std::string_view type_name(MetricType type) {
     return "gauge";
 }
 
-constexpr std::array<const MetricFamily*, 14> kAllFamilies = {
-    &metric_family::build_info,
-    &metric_family::check_timestamp,
-    &metric_family::check_duration,
-    &metric_family::targets,
-    &metric_family::findings,
-    &metric_family::target_info,
-    &metric_family::target_up,
-    &metric_family::target_status,
-    &metric_family::target_cause,
-    &metric_family::stage_duration,
-    &metric_family::certificate_expiry,
-    &metric_family::serve_ready,
-    &metric_family::serve_tls_context_builds,
+constexpr std::array<const MetricFamily*, 15> kAllFamilies = {
+    &metric_family::build_info,      &metric_family::agent_info,
+    &metric_family::check_timestamp, &metric_family::check_duration,
+    &metric_family::targets,         &metric_family::findings,
+    &metric_family::target_info,     &metric_family::target_up,
+    &metric_family::target_status,   &metric_family::target_cause,
+    &metric_family::stage_duration,  &metric_family::certificate_expiry,
+    &metric_family::serve_ready,     &metric_family::serve_tls_context_builds,
     &metric_family::serve_check_cpu,
 };
 

@@ -39,6 +39,12 @@ namespace metric_family {
 inline constexpr MetricFamily build_info{
     "vpcprobe_build_info", "Always 1; the version label says which vpcprobe ran the check.",
     MetricType::gauge, ""};
+// The agent's identity for Prometheus to join on (instance, job): one series per agent, so the
+// per-target families stay one series per target and carry no agent label.
+inline constexpr MetricFamily agent_info{
+    "vpcprobe_agent_info",
+    "Always 1; the agent label is this agent's name, the others its labels from the config.",
+    MetricType::gauge, ""};
 inline constexpr MetricFamily check_timestamp{
     "vpcprobe_check_timestamp_seconds",
     "When the check started, in Unix seconds (the value, not a sample timestamp).",

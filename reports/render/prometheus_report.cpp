@@ -118,11 +118,27 @@ MetricSamples build_info_samples(std::string_view version) {
     return build_info;
 }
 
+// The name label this family is keyed on, which a config label cannot replace or repeat.
+constexpr std::string_view kAgentLabel = "agent";
+
+MetricSamples agent_info_samples(std::string_view agent_name, std::span<const AgentLabel> labels) {
+    std::string rendered = label(kAgentLabel, agent_name);
+    for (const AgentLabel& each : labels) {
+        if (each.name == kAgentLabel) continue;
+        rendered += ',';
+        rendered += label(each.name, each.value);
+    }
+    MetricSamples agent_info(metric_family::agent_info);
+    agent_info.add(rendered, "1");
+    return agent_info;
+}
+
 // The report's families, filled in report order and rendered in metric_family's order.
 class ReportFamilies {
   public:
     explicit ReportFamilies(const Report& report)
-        : build_info_(build_info_samples(report.agent.version)) {
+        : build_info_(build_info_samples(report.agent.version)),
+          agent_info_(agent_info_samples(report.agent.shown_name(), report.agent.labels)) {
         add_check(report);
         add_findings(report);
         for (const auto& [target, labels] : distinct_targets(report)) {
@@ -135,9 +151,9 @@ class ReportFamilies {
     std::string render(MetricsFormat format) const {
         std::string out;
         for (const MetricSamples* family :
-             {&build_info_, &check_timestamp_, &check_duration_, &targets_, &findings_,
-              &target_info_, &target_up_, &target_status_, &target_cause_, &stage_duration_,
-              &certificate_expiry_}) {
+             {&build_info_, &agent_info_, &check_timestamp_, &check_duration_, &targets_,
+              &findings_, &target_info_, &target_up_, &target_status_, &target_cause_,
+              &stage_duration_, &certificate_expiry_}) {
             family->append_to(out, format);
         }
         return out;
@@ -208,6 +224,7 @@ class ReportFamilies {
     }
 
     MetricSamples build_info_;
+    MetricSamples agent_info_;
     MetricSamples check_timestamp_{metric_family::check_timestamp};
     MetricSamples check_duration_{metric_family::check_duration};
     MetricSamples targets_{metric_family::targets};
@@ -229,6 +246,13 @@ std::string render_report_families(const Report& report, MetricsFormat format) {
 std::string render_build_info_family(std::string_view version, MetricsFormat format) {
     std::string out;
     build_info_samples(version).append_to(out, format);
+    return out;
+}
+
+std::string render_agent_info_family(std::string_view agent_name,
+                                     std::span<const AgentLabel> labels, MetricsFormat format) {
+    std::string out;
+    agent_info_samples(agent_name, labels).append_to(out, format);
     return out;
 }
 

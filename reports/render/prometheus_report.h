@@ -7,6 +7,7 @@
 // every family and gives example alerts. Pure functions of the report: safe from any thread.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,7 @@ namespace vpcprobe {
 // The report as Prometheus text, ending in a newline. Families, in this order, each with its
 // `# HELP` and `# TYPE` (all gauges, metric_families.h); a family with no sample is left out:
 //   vpcprobe_build_info{version}                                  1
+//   vpcprobe_agent_info{agent,LABEL...}                           1; name and [agent] labels
 //   vpcprobe_check_timestamp_seconds                              when the check started
 //   vpcprobe_check_duration_seconds                               how long it took
 //   vpcprobe_targets{status}                                      ok / warning / failed counts
@@ -55,5 +57,14 @@ std::string render_report_families(const Report& report, MetricsFormat format);
 // vpcprobe_build_info alone, exactly as the report's families write it for a report by
 // `version`: what `vpcprobe serve` exposes before its first check has completed.
 std::string render_build_info_family(std::string_view version, MetricsFormat format);
+
+// vpcprobe_agent_info alone, exactly as the report's families write it for a report by this
+// agent: `agent` is `agent_name`, followed by `labels` in their order (the config's, sorted by
+// name), value 1. A label named `agent` is left out, since the name is that label and a
+// repeated label name would make the whole scrape fail. What `vpcprobe serve` exposes before
+// its first check has completed, beside vpcprobe_build_info, so that the agent is named from
+// its first scrape on.
+std::string render_agent_info_family(std::string_view agent_name,
+                                     std::span<const AgentLabel> labels, MetricsFormat format);
 
 }  // namespace vpcprobe

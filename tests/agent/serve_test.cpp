@@ -182,12 +182,15 @@ TEST_CASE("openmetrics: the same samples as the text format, OpenMetrics metadat
     CHECK(types == text_types);
 }
 
-TEST_CASE("serve: before the first check, /metrics has build info and ready 0") {
-    const auto pending = pending_snapshot();
+TEST_CASE("serve: before the first check, /metrics has build and agent info and ready 0") {
+    const std::vector<AgentLabel> labels = {{"subnet", "mgmt"}, {"vpc", "vpc-app"}};
+    const auto pending = pending_snapshot("bastion-1", labels);
     CHECK_FALSE(pending->completed);
     const std::string expected =
         metric_metadata(metric_family::build_info, MetricsFormat::prometheus_text) +
         "vpcprobe_build_info{version=\"" VPCPROBE_VERSION "\"} 1\n" +
+        metric_metadata(metric_family::agent_info, MetricsFormat::prometheus_text) +
+        "vpcprobe_agent_info{agent=\"bastion-1\",subnet=\"mgmt\",vpc=\"vpc-app\"} 1\n" +
         metric_metadata(metric_family::serve_ready, MetricsFormat::prometheus_text) +
         "vpcprobe_serve_ready 0\n";
     CHECK(pending->prometheus == expected);
@@ -198,6 +201,10 @@ TEST_CASE("serve: before the first check, /metrics has build info and ready 0") 
           "# TYPE vpcprobe_build_info gauge\n"
           "vpcprobe_build_info{version=\"" VPCPROBE_VERSION
           "\"} 1\n"
+          "# HELP vpcprobe_agent_info Always 1; the agent label is this agent's name, the others "
+          "its labels from the config.\n"
+          "# TYPE vpcprobe_agent_info gauge\n"
+          "vpcprobe_agent_info{agent=\"bastion-1\",subnet=\"mgmt\",vpc=\"vpc-app\"} 1\n"
           "# HELP vpcprobe_serve_ready 1 once a check has completed and its results are served, "
           "0 before.\n"
           "# TYPE vpcprobe_serve_ready gauge\n"
@@ -232,7 +239,9 @@ TEST_CASE("serve: after a check, /metrics is the report's families, then serve's
 TEST_CASE("serve: a family's metadata is the same before the first check and after") {
     Report report = test::mixed_report();
     report.agent.version = VPCPROBE_VERSION;
-    const auto pending = pending_snapshot();
+    report.agent.name = "bastion-1";
+    report.agent.labels = {{"subnet", "mgmt"}, {"vpc", "vpc-app"}};
+    const auto pending = pending_snapshot(report.agent.name, report.agent.labels);
     const auto completed = report_snapshot(report, ServeCost{});
     for (const MetricsFormat format :
          {MetricsFormat::prometheus_text, MetricsFormat::openmetrics}) {
@@ -261,18 +270,33 @@ TEST_CASE("serve: a family's metadata is the same before the first check and aft
         // Everything served before the first check is served after it too.
         CHECK(compared == metadata_before.size());
         CHECK(metadata_before.count("vpcprobe_build_info") == 1);
+        CHECK(metadata_before.count("vpcprobe_agent_info") == 1);
         CHECK(metadata_before.count("vpcprobe_serve_ready") == 1);
+        // The agent is named the same before its first check and after: the same series.
+        const auto agent_sample = [](const std::string& text) {
+            std::vector<std::string> found;
+            for (const auto& line : samples_of(text)) {
+                if (line.starts_with("vpcprobe_agent_info{")) found.push_back(line);
+            }
+            return found;
+        };
+        CHECK(agent_sample(before.body()) ==
+              std::vector<std::string>{
+                  "vpcprobe_agent_info{agent=\"bastion-1\",subnet=\"mgmt\",vpc=\"vpc-app\"} 1"});
+        CHECK(agent_sample(after.body()) == agent_sample(before.body()));
         // And it is what the report's own renderer says about the family.
         const auto report_metadata =
             metadata_by_sample(format == MetricsFormat::openmetrics ? render_openmetrics(report)
                                                                     : render_prometheus(report));
         CHECK(report_metadata.at("vpcprobe_build_info") ==
               metadata_before.at("vpcprobe_build_info"));
+        CHECK(report_metadata.at("vpcprobe_agent_info") ==
+              metadata_before.at("vpcprobe_agent_info"));
     }
 }
 
 TEST_CASE("serve: the report endpoints and /healthz wait for the first check") {
-    const auto pending = pending_snapshot();
+    const auto pending = pending_snapshot("agent-1", {});
     Report report = test::mixed_report();
     const auto completed = report_snapshot(report, ServeCost{});
     for (const char* path : {"/report.json", "/report.md", "/healthz"}) {

@@ -433,6 +433,8 @@ class Lifecycle(unittest.TestCase):
             self.assertEqual(status, 200)
             self.assertEqual(value_of(text, "vpcprobe_serve_ready"), 0)
             self.assertEqual(value_of(text, "vpcprobe_build_info"), 1)
+            # Named from the first scrape on: no --agent-name, so the hostname.
+            self.assertEqual(value_of(text, "vpcprobe_agent_info", agent=socket.gethostname()), 1)
             self.assertNotIn("vpcprobe_target_up", text)
             self.assertEqual(promtool_check_metrics(text), (0, "", ""))
             status, _, text = serve.get_text("/metrics", headers={"Accept": PROMETHEUS_ACCEPT})
@@ -467,6 +469,7 @@ class Lifecycle(unittest.TestCase):
                 metadata_before = metadata_by_sample(before[name])
                 metadata_after = metadata_by_sample(after[name])
                 self.assertIn("vpcprobe_build_info", metadata_before)
+                self.assertIn("vpcprobe_agent_info", metadata_before)
                 self.assertIn("vpcprobe_serve_ready", metadata_before)
                 # Every family of the early scrape is in the later one ...
                 self.assertLessEqual(set(metadata_before), set(metadata_after))

@@ -63,7 +63,7 @@ TEST_CASE("metric families: valid unique names, help, units only where the name 
         // Every family named for seconds says so in OpenMetrics.
         CHECK((family->unit == "seconds") == name.ends_with("_seconds"));
     }
-    CHECK(names.size() == 14);
+    CHECK(names.size() == 15);
     // serve's own come last, after the report's.
     const auto families = all_metric_families();
     CHECK(families[families.size() - 3] == &metric_family::serve_ready);

@@ -252,6 +252,10 @@ TEST_CASE("prometheus: the exact text of a known report") {
         "check.\n"
         "# TYPE vpcprobe_build_info gauge\n"
         "vpcprobe_build_info{version=\"0.1.0\"} 1\n"
+        "# HELP vpcprobe_agent_info Always 1; the agent label is this agent's name, the others "
+        "its labels from the config.\n"
+        "# TYPE vpcprobe_agent_info gauge\n"
+        "vpcprobe_agent_info{agent=\"bastion-1\"} 1\n"  // no name configured: the hostname
         "# HELP vpcprobe_check_timestamp_seconds When the check started, in Unix seconds (the "
         "value, not a sample timestamp).\n"
         "# TYPE vpcprobe_check_timestamp_seconds gauge\n"
@@ -367,6 +371,7 @@ TEST_CASE("prometheus: families in a stable order, each announced once, all gaug
 
     const Exposition metrics = parse(render_prometheus(report));
     const std::vector<std::string> order = {"vpcprobe_build_info",
+                                            "vpcprobe_agent_info",
                                             "vpcprobe_check_timestamp_seconds",
                                             "vpcprobe_check_duration_seconds",
                                             "vpcprobe_targets",
@@ -473,6 +478,37 @@ TEST_CASE("prometheus: hostile label values are escaped and read back unchanged"
     promtool_accepts(text);
 }
 
+TEST_CASE("prometheus: the agent's name and labels, once, whatever the targets") {
+    // One series per agent for Prometheus to join on (instance, job); no per-target family
+    // carries the agent.
+    Report report = mixed_report();
+    report.agent.name = "app \"subnet\" a\n";
+    report.agent.labels = {{"agent", "forged"}, {"subnet", "subnet-0a1b"}, {"vpc", "vpc\\0prod"}};
+    const std::string text = render_prometheus(report);
+    const Exposition metrics = parse(text);
+    const auto info = metrics.of("vpcprobe_agent_info");
+    REQUIRE(info.size() == 1);
+    CHECK(info[0].value == "1");
+    // A config label named `agent` cannot replace the name nor repeat the label.
+    CHECK(info[0].labels == std::map<std::string, std::string>{{"agent", "app \"subnet\" a\n"},
+                                                               {"subnet", "subnet-0a1b"},
+                                                               {"vpc", "vpc\\0prod"}});
+    CHECK(text.find("vpcprobe_agent_info{agent=\"app \\\"subnet\\\" a\\n\",subnet=\"subnet-0a1b\","
+                    "vpc=\"vpc\\\\0prod\"} 1\n") != std::string::npos);
+    CHECK(text.find("forged") == std::string::npos);
+    for (const auto& family : metrics.families) {
+        if (family == "vpcprobe_agent_info") continue;
+        for (const auto& sample : metrics.of(family)) CHECK(sample.labels.count("agent") == 0);
+    }
+    // The same family, alone, as serve exposes it before its first check.
+    CHECK(render_agent_info_family(report.agent.name, report.agent.labels,
+                                   MetricsFormat::prometheus_text) ==
+          text.substr(text.find("# HELP vpcprobe_agent_info"),
+                      text.find("# HELP vpcprobe_check_timestamp_seconds") -
+                          text.find("# HELP vpcprobe_agent_info")));
+    promtool_accepts(text);
+}
+
 TEST_CASE("prometheus: certificate expiry is the earliest notAfter of the shown chain") {
     AddressEvidence address = healthy("10.0.0.5", 9095);
     address.certificate.chain[1].not_after = utc(2027, 1, 2, 3, 4, 5, 999);  // intermediate
@@ -487,9 +523,10 @@ TEST_CASE("prometheus: certificate expiry is the earliest notAfter of the shown 
 
 TEST_CASE("prometheus: a report without targets has only the check's families") {
     const Exposition metrics = parse(render_prometheus(diagnose({}, agent_info())));
-    CHECK(metrics.families ==
-          std::vector<std::string>{"vpcprobe_build_info", "vpcprobe_check_timestamp_seconds",
-                                   "vpcprobe_check_duration_seconds", "vpcprobe_targets"});
+    CHECK(metrics.families == std::vector<std::string>{"vpcprobe_build_info", "vpcprobe_agent_info",
+                                                       "vpcprobe_check_timestamp_seconds",
+                                                       "vpcprobe_check_duration_seconds",
+                                                       "vpcprobe_targets"});
     for (const auto& sample : metrics.of("vpcprobe_targets")) CHECK(sample.value == "0");
 }
 
