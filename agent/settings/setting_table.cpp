@@ -392,6 +392,13 @@ Result<void> check_label_name(std::string_view name) {
     if (name.starts_with("__")) {
         return Error(quote(name) + " starts with \"__\", which Prometheus reserves");
     }
+    // vpcprobe_agent_info carries the name as `agent`, and Prometheus sets `instance` and
+    // `job` on every series it scrapes: a label of the same name would clash with them.
+    if (name == "agent" || name == "instance" || name == "job") {
+        return Error(quote(name) +
+                     " is taken: vpcprobe_agent_info names the agent as \"agent\" and "
+                     "Prometheus sets \"instance\" and \"job\"; use another name");
+    }
     return {};
 }
 

@@ -35,7 +35,7 @@ namespace {
 class RunningServer {
   public:
     explicit RunningServer(std::shared_ptr<ListenerConfig> config = nullptr)
-        : server_(io_, [] { return pending_snapshot(); }) {
+        : server_(io_, [] { return pending_snapshot("listener-test", {}); }) {
         if (config) server_.configure(std::move(config));
         tcp::acceptor probe(io_, tcp::endpoint(asio::ip::make_address("127.0.112.10"), 0));
         port_ = probe.local_endpoint().port();

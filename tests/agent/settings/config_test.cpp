@@ -507,6 +507,11 @@ TEST_CASE("[agent] errors name the key at fault") {
                          "reserves"));
     CHECK(error_for("[agent]\nlabels = { 9vpc = \"x\" }\n").find("agent.labels.9vpc: ") !=
           std::string::npos);
+    for (const char* taken : {"agent", "instance", "job"}) {
+        CHECK(error_for(std::string("[agent]\nlabels = { ") + taken + " = \"x\" }\n")
+                  .find(std::string("agent.labels.") + taken + ": '" + taken + "' is taken") !=
+              std::string::npos);
+    }
     CHECK(error_for("[agent]\nlabels = { vpc = 3 }\n").find("agent.labels.vpc: ") !=
           std::string::npos);
     CHECK(error_for("[agent]\nlabels = \"vpc=x\"\n").find("agent.labels: expected a table") !=
