@@ -23,6 +23,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "core/address.h"
 #include "core/text.h"
@@ -799,8 +800,16 @@ Result<EngineRun> run_probes(const std::vector<Target>& targets, const EngineOpt
     if (!bind) return std::move(bind).error();
     setup.bind = *bind;
 
-    asio::io_context io(1);
-    {
+    // Judged first with the resolvers the settings name (one when the system's), before the
+    // event loop and the resolver open descriptors of their own, so that a limit already
+    // reached is said as such, not as the hosts file or epoll failing; judged again below
+    // with the resolvers actually read.
+    if (auto fits = fit_socket_budget(setup, options.max_sockets, settings.dns_servers.size());
+        !fits) {
+        return std::move(fits).error();
+    }
+    try {
+        asio::io_context io(1);
         auto resolver = create_resolver(io, settings);
         if (!resolver) return std::move(resolver).error();
         result.resolvers = (*resolver)->servers();
@@ -811,6 +820,13 @@ Result<EngineRun> run_probes(const std::vector<Target>& targets, const EngineOpt
         drive(io, *run, settings.deadline, !targets.empty());
         if (run->fatal_error()) return *run->fatal_error();
         run->hand_over(result);
+    } catch (const boost::system::system_error& e) {
+        // The event loop's own descriptors (epoll, its wake-up and timer descriptors) come
+        // before the budget can be judged; when even those cannot be had, the limit is the
+        // cause, and it is said as the budget says it.
+        if (!out_of_descriptors(e.code())) throw;
+        return too_few_descriptors(current_descriptor_use(),
+                                   std::max<std::size_t>(1, result.resolvers.size()));
     }
     result.duration_ms = elapsed_ms(started);
     return result;

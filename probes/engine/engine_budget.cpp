@@ -68,6 +68,11 @@ Error out_of_descriptors_with_none_open(std::size_t soft_limit, std::string_view
                              soft_limit, detail));
 }
 
+bool out_of_descriptors(const boost::system::error_code& error) {
+    return error.category() == boost::system::system_category() &&
+           (error.value() == EMFILE || error.value() == ENFILE);
+}
+
 bool out_of_descriptors(const TcpEvidence& tcp) {
     return tcp.status == StageStatus::failed &&
            (tcp.error_number == EMFILE || tcp.error_number == ENFILE);

@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include <boost/system/error_code.hpp>
+
 #include "core/evidence.h"
 #include "core/result.h"
 
@@ -57,5 +59,8 @@ Error out_of_descriptors_with_none_open(std::size_t soft_limit, std::string_view
 // True when the connect failed because this host ran out of descriptors (EMFILE, ENFILE):
 // never a finding about the network.
 bool out_of_descriptors(const TcpEvidence& tcp);
+
+// The same for an error setting up the run's event loop or resolver (EMFILE, ENFILE).
+bool out_of_descriptors(const boost::system::error_code& error);
 
 }  // namespace vpcprobe

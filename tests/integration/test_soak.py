@@ -208,7 +208,7 @@ class OutOfDescriptors(unittest.TestCase):
             resource.prlimit(serve.proc.pid, resource.RLIMIT_NOFILE, (48, 48))
             clients = []
             try:
-                for _ in range(60):  # serve keeps 32 at most; the rest wait in the backlog
+                for _ in range(60):  # serve keeps 64 at most; the rest wait in the backlog
                     clients.append(socket.create_connection((serve.address, serve.port), 5))
                 serve.wait_log("check_error")
             finally:

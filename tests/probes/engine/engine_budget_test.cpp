@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "probes/engine/engine.h"
 #include "probes/engine/engine_budget.h"
 
 using vpcprobe::DescriptorUse;
@@ -110,6 +112,29 @@ TEST_CASE("EMFILE and ENFILE are this host's limit, not the network", "[engine][
     TcpEvidence connected = failed_connect(EMFILE);
     connected.status = StageStatus::ok;  // only a failed connect says anything
     CHECK_FALSE(vpcprobe::out_of_descriptors(connected));
+}
+
+TEST_CASE("a run that cannot have even its event loop's descriptors says the limit",
+          "[engine][budget]") {
+    SoftLimit limit(64);
+    std::vector<int> held;  // every descriptor the limit leaves, taken
+    for (int i = 0; i < 64; ++i) {
+        int fds[2];
+        if (pipe(fds) != 0) break;
+        held.insert(held.end(), {fds[0], fds[1]});
+    }
+    vpcprobe::EngineOptions options;
+    options.settings.dns_servers = {"127.0.0.1:53"};
+    vpcprobe::Target target;
+    target.host = "127.0.0.1";
+    target.port = 9;
+    const auto run = vpcprobe::run_probes({target}, options);
+    for (const int fd : held) close(fd);
+    REQUIRE_FALSE(run.ok());
+    INFO(run.error().message());
+    // Every descriptor under the limit is taken but one at most (a pipe takes two).
+    CHECK(run.error().message().starts_with(
+        "too few file descriptors: the limit is 64 (ulimit -n), 6"));
 }
 
 TEST_CASE("the process's descriptors are counted under a small limit only", "[engine][budget]") {
