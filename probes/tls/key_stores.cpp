@@ -463,4 +463,20 @@ Result<LoadedIdentity> load_client_identity(const ClientIdentity& identity) {
     return loaded;
 }
 
+Result<void> present_identity(SSL_CTX* native, const LoadedIdentity& loaded,
+                              std::string_view refusal) {
+    bool ok = SSL_CTX_use_certificate(native, loaded.chain.front().get()) == 1;
+    for (std::size_t i = 1; ok && i < loaded.chain.size(); ++i) {
+        ok = SSL_CTX_add1_chain_cert(native, loaded.chain[i].get()) == 1;
+    }
+    ok = ok && SSL_CTX_use_PrivateKey(native, loaded.key.get()) == 1 &&
+         SSL_CTX_check_private_key(native) == 1;
+    if (!ok) {
+        const std::string reason = openssl_error_text(ERR_get_error());
+        ERR_clear_error();
+        return Error(fmt::format("{}: {}", refusal, reason)).context(loaded.source);
+    }
+    return {};
+}
+
 }  // namespace vpcprobe

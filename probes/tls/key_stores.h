@@ -14,10 +14,12 @@
 #pragma once
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -48,5 +50,11 @@ struct LoadedIdentity {
 };
 
 Result<LoadedIdentity> load_client_identity(const ClientIdentity& identity);
+
+// Makes `loaded` what `native` presents in its handshakes: the certificate, the rest of its
+// chain and the key (checked to match). The Error is `refusal` ("cannot present the client
+// certificate") with OpenSSL's reason, in the context of where the certificate came from.
+Result<void> present_identity(SSL_CTX* native, const LoadedIdentity& loaded,
+                              std::string_view refusal);
 
 }  // namespace vpcprobe

@@ -177,18 +177,11 @@ Result<void> install_identity(SSL_CTX* native, const ClientIdentity& identity,
                               TlsMaterialInfo& material) {
     auto loaded = load_client_identity(identity);
     if (!loaded) return std::move(loaded).error();
+    if (auto presented = present_identity(native, *loaded, "cannot present the client certificate");
+        !presented) {
+        return presented;
+    }
     X509* leaf = loaded->chain.front().get();
-    bool ok = SSL_CTX_use_certificate(native, leaf) == 1;
-    for (std::size_t i = 1; ok && i < loaded->chain.size(); ++i) {
-        ok = SSL_CTX_add1_chain_cert(native, loaded->chain[i].get()) == 1;
-    }
-    ok = ok && SSL_CTX_use_PrivateKey(native, loaded->key.get()) == 1 &&
-         SSL_CTX_check_private_key(native) == 1;
-    if (!ok) {
-        const std::string reason = openssl_error_text(ERR_get_error());
-        ERR_clear_error();
-        return Error("cannot present the client certificate: " + reason).context(loaded->source);
-    }
     material.client_certificate = certificate_info(leaf);
     material.client_certificate_source = loaded->source;
     return {};

@@ -66,18 +66,7 @@ Result<void> install_certificate(SSL_CTX* native, const TlsServerSettings& setti
     identity.key = std::move(key);
     auto loaded = load_client_identity(identity);
     if (!loaded) return std::move(loaded).error();
-    bool ok = SSL_CTX_use_certificate(native, loaded->chain.front().get()) == 1;
-    for (std::size_t i = 1; ok && i < loaded->chain.size(); ++i) {
-        ok = SSL_CTX_add1_chain_cert(native, loaded->chain[i].get()) == 1;
-    }
-    ok = ok && SSL_CTX_use_PrivateKey(native, loaded->key.get()) == 1 &&
-         SSL_CTX_check_private_key(native) == 1;
-    if (!ok) {
-        const std::string reason = openssl_error_text(ERR_get_error());
-        ERR_clear_error();
-        return Error("cannot serve this certificate: " + reason).context(loaded->source);
-    }
-    return {};
+    return present_identity(native, *loaded, "cannot serve this certificate");
 }
 
 Result<void> install_client_cas(SSL_CTX* native, const std::string& client_ca_file) {

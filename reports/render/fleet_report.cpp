@@ -161,35 +161,10 @@ std::string text_agents(const FleetReport& report) {
 
 // ---- Markdown ------------------------------------------------------------------------------
 
-std::string_view mark(StageStatus status) {
-    switch (status) {
-        case StageStatus::ok:
-            return "\u2705";  // ✅
-        case StageStatus::warning:
-            return "\u26A0\uFE0F";  // ⚠️
-        case StageStatus::failed:
-        case StageStatus::skipped:
-            break;
-    }
-    return "\u274C";  // ❌
-}
-
-std::string_view mark(Severity severity) {
-    switch (severity) {
-        case Severity::error:
-            return "\u274C";
-        case Severity::warning:
-            return "\u26A0\uFE0F";
-        case Severity::info:
-            break;
-    }
-    return "\u2139\uFE0F";  // ℹ️
-}
-
 std::string markdown_cell(const std::optional<FleetCell>& cell) {
     if (!cell) return "\u2796 not checked";  // ➖
-    if (cell->status == StageStatus::ok) return std::string(mark(cell->status)) + " ok";
-    return fmt::format("{} {}", mark(cell->status), markdown_code(cell->cause_code, true));
+    if (cell->status == StageStatus::ok) return std::string(markdown_mark(cell->status)) + " ok";
+    return fmt::format("{} {}", markdown_mark(cell->status), markdown_code(cell->cause_code, true));
 }
 
 std::string markdown_matrix(const FleetReport& report) {
@@ -252,10 +227,11 @@ std::string markdown_findings(const FleetReport& report) {
     std::string out = "## Findings\n\n";
     if (report.findings.empty()) return out + "None.\n\n";
     for (const FleetFinding& found : report.findings) {
-        out += fmt::format(
-            "### {} {}{}\n\n", mark(found.finding.severity), markdown_code(found.finding.code),
-            found.agent.empty() ? std::string()
-                                : fmt::format(" from {}", markdown_text(found.agent)));
+        out +=
+            fmt::format("### {} {}{}\n\n", markdown_mark(found.finding.severity),
+                        markdown_code(found.finding.code),
+                        found.agent.empty() ? std::string()
+                                            : fmt::format(" from {}", markdown_text(found.agent)));
         out += markdown_text(found.finding.summary) + "\n\n";
         markdown_fleet_facts(out, found);
         for (const Suspect& suspect : found.finding.suspects) {

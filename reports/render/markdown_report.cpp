@@ -55,32 +55,6 @@ std::string html(std::string_view raw) {
 
 // ---- Small facts ----
 
-std::string_view mark(StageStatus status) {
-    switch (status) {
-        case StageStatus::ok:
-            return "\u2705";  // ✅
-        case StageStatus::warning:
-            return "\u26A0\uFE0F";  // ⚠️
-        case StageStatus::failed:
-            return "\u274C";  // ❌
-        case StageStatus::skipped:
-            return "\u2796";  // ➖
-    }
-    return "?";
-}
-
-std::string_view mark(Severity severity) {
-    switch (severity) {
-        case Severity::error:
-            return "\u274C";
-        case Severity::warning:
-            return "\u26A0\uFE0F";
-        case Severity::info:
-            return "\u2139\uFE0F";  // ℹ️
-    }
-    return "?";
-}
-
 // "0.4 ms", "12 ms", "3.0 s".
 std::string duration(double ms) {
     ms = round_ms(ms);
@@ -137,7 +111,7 @@ std::string verdict(const Report& report) {
 }
 
 std::string stage_cell(const StageResult& stage) {
-    std::string cell(mark(stage.status));
+    std::string cell(markdown_mark(stage.status));
     if (stage.cause != Cause::none && stage.status != StageStatus::ok) {
         cell += " " + code_span(code(stage.cause), true);
     }
@@ -171,7 +145,7 @@ void render_table(std::string& out, const Report& report) {
                            md(target.target.component), md(target.target.endpoint()), address,
                            stage_cell(target.evidence.dns), stage_cell(view.tcp),
                            stage_cell(view.tls), certificate, stage_cell(view.protocol),
-                           mark(target.status), name(target.status));
+                           markdown_mark(target.status), name(target.status));
     }
 }
 
@@ -206,8 +180,8 @@ void render_canonical_section(std::string& out, const Report& report) {
                                            code_span(route.name->host()));
             if (route.name->name.empty()) line += " (no canonical name: the address itself)";
             if (route.target != nullptr) {
-                line +=
-                    fmt::format(": {} {}", mark(route.target->status), name(route.target->status));
+                line += fmt::format(": {} {}", markdown_mark(route.target->status),
+                                    name(route.target->status));
                 if (route.target->cause) line += " " + code_span(code(route.target->cause->code));
             }
             if (route.name->name.empty() && !route.name->detail.empty()) {
@@ -226,8 +200,8 @@ void render_findings(std::string& out, const std::vector<Finding>& findings) {
         return;
     }
     for (const auto& finding : findings) {
-        out += fmt::format("### {} {} {}\n\n", mark(finding.severity), name(finding.severity),
-                           code_span(finding.code));
+        out += fmt::format("### {} {} {}\n\n", markdown_mark(finding.severity),
+                           name(finding.severity), code_span(finding.code));
         if (!finding.summary.empty()) out += md(finding.summary) + "\n\n";
         if (!finding.components.empty()) {
             out += "- **Components:** " + escaped_list(finding.components, md) + "\n";
@@ -266,7 +240,7 @@ void render_problems(std::string& out, const Report& report) {
         if (target.status == StageStatus::ok || !target.cause) continue;
         any = true;
         const TargetCause& cause = *target.cause;
-        out += fmt::format("### {} {} \u2014 {}\n\n", mark(target.status),
+        out += fmt::format("### {} {} \u2014 {}\n\n", markdown_mark(target.status),
                            md(target.target.component), md(target.target.endpoint()));
         out += fmt::format("- **Cause:** {} at the {} stage\n", code_span(code(cause.code)),
                            name(cause.stage));

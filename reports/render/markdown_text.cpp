@@ -105,4 +105,30 @@ std::string markdown_code(std::string_view raw, bool in_table) {
     return pad ? fence + " " + text + " " + fence : fence + text + fence;
 }
 
+std::string_view markdown_mark(StageStatus status) {
+    switch (status) {
+        case StageStatus::ok:
+            return "\u2705";  // ✅
+        case StageStatus::warning:
+            return "\u26A0\uFE0F";  // ⚠️
+        case StageStatus::failed:
+            return "\u274C";  // ❌
+        case StageStatus::skipped:
+            return "\u2796";  // ➖
+    }
+    return "?";
+}
+
+std::string_view markdown_mark(Severity severity) {
+    switch (severity) {
+        case Severity::error:
+            return "\u274C";
+        case Severity::warning:
+            return "\u26A0\uFE0F";
+        case Severity::info:
+            return "\u2139\uFE0F";  // ℹ️
+    }
+    return "?";
+}
+
 }  // namespace vpcprobe

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/report.h"
+
 namespace vpcprobe {
 
 // Valid UTF-8 with white space as a plain space and every other control character (C0, DEL,
@@ -25,5 +27,10 @@ std::size_t longest_backtick_run(std::string_view text);
 // A code span that cannot be closed early (one backtick more than the longest run inside); in
 // a table cell (`in_table`) `|` is escaped as well.
 std::string markdown_code(std::string_view raw, bool in_table = false);
+
+// The sign each Markdown report puts before a status or a finding: ✅ ok, ⚠️ warning,
+// ❌ failed, ➖ skipped; ❌ error, ⚠️ warning, ℹ️ info.
+std::string_view markdown_mark(StageStatus status);
+std::string_view markdown_mark(Severity severity);
 
 }  // namespace vpcprobe

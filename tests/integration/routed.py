@@ -31,6 +31,26 @@ import time
 
 CLONE_NEWNET = 0x40000000
 
+
+@contextlib.contextmanager
+def inside_netns(netns):
+    """This thread in the named network namespace (`ip netns` name) for the block; back in its
+    own afterwards."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    target = os.open(f"/run/netns/{netns}", os.O_RDONLY)
+    try:
+        if libc.setns(target, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), f"setns into {netns} failed")
+        try:
+            yield
+        finally:
+            if libc.setns(home, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns back home failed")
+    finally:
+        os.close(target)
+        os.close(home)
+
 AGENT, R1, R2, CLUSTER = "agent", "r1", "r2", "cluster"
 ROUTERS = (R1, R2)
 
@@ -180,20 +200,8 @@ class Topology:
     def inside(self, name):
         """Moves this thread into the namespace for the block: a program started in it (by the
         harness's peers, say) lives there, and the thread comes back out afterwards."""
-        libc = ctypes.CDLL(None, use_errno=True)
-        home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-        target = os.open(f"/run/netns/{self.ns(name)}", os.O_RDONLY)
-        try:
-            if libc.setns(target, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), f"setns into {self.ns(name)} failed")
-            try:
-                yield
-            finally:
-                if libc.setns(home, CLONE_NEWNET) != 0:
-                    raise OSError(ctypes.get_errno(), "setns back home failed")
-        finally:
-            os.close(target)
-            os.close(home)
+        with inside_netns(self.ns(name)):
+            yield
 
     def close(self):
         for ns in reversed(self.created):

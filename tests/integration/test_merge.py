@@ -14,7 +14,6 @@ asked for the matrix and the findings in every format. Scenarios: no agent block
 blocked from one target, the application subnet blocked, every agent blocked, split DNS. Bad
 inputs are refused with exit 3 naming the file. Everything created is removed at the end."""
 import contextlib
-import ctypes
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ import unittest
 
 import harness
 from harness import Dnsmasq, catalog_host, validate, vpcprobe
+from routed import inside_netns
 
 harness.skip_module_unless_root()
 
@@ -46,7 +46,6 @@ AGENTS = {
     "app-b": ("10.61.1.6/30", "10.61.1.5/30", {"subnet": "subnet-b", "vpc": "prod"}),
     "bastion": ("10.61.3.2/30", "10.61.3.1/30", {"subnet": "subnet-bastion", "vpc": "prod"}),
 }
-CLONE_NEWNET = 0x40000000
 
 
 def run(argv, check=True):
@@ -123,20 +122,8 @@ class Fleet:
     def inside(self, name):
         """This thread in the namespace for the block: sockets and programs it starts live
         there."""
-        libc = ctypes.CDLL(None, use_errno=True)
-        home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-        target = os.open(f"/run/netns/{self.ns(name)}", os.O_RDONLY)
-        try:
-            if libc.setns(target, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), f"setns into {self.ns(name)} failed")
-            try:
-                yield
-            finally:
-                if libc.setns(home, CLONE_NEWNET) != 0:
-                    raise OSError(ctypes.get_errno(), "setns back home failed")
-        finally:
-            os.close(target)
-            os.close(home)
+        with inside_netns(self.ns(name)):
+            yield
 
     def security_group(self, rules=""):
         """Replaces the cluster's nftables input filter with `rules` ("" = allow all)."""
