@@ -68,7 +68,8 @@ std::string sinkhole_remedy(const Facts& facts) {
 
 bool names_a_rule(const Suspect& suspect) {
     return suspect.kind == "security-group" || suspect.kind == "security-group-rule" ||
-           suspect.kind == "network-acl-rule" || suspect.kind == "route";
+           suspect.kind == "network-acl-rule" || suspect.kind == "cloud-firewall-policy" ||
+           suspect.kind == "route";
 }
 
 // "sg-0abc (ingress), acl-12/100 (ingress)": the suspects rules attribution named.
@@ -81,6 +82,7 @@ std::vector<std::string> named_rules(const Facts& facts, bool& egress_named) {
         if (suspect.kind == "network-acl-rule" && !suspect.rule.empty()) {
             text += fmt::format(" entry {}", suspect.rule);
         }
+        if (suspect.kind == "cloud-firewall-policy") text = "Cloud Firewall policy " + text;
         if (!suspect.direction.empty()) text += fmt::format(" ({})", suspect.direction);
         if (suspect.direction == "egress") egress_named = true;
         bool seen = false;
