@@ -39,7 +39,7 @@ RuleSet alibaba() {
 
 Evaluation flow(const RuleSet& rules, const std::string& from, const std::string& to,
                 std::uint16_t port) {
-    auto evaluation = evaluate(rules, Flow{from, to, port});
+    auto evaluation = evaluate(rules, Flow{from, to, port, ""});
     std::string trace = std::string(name(evaluation.verdict)) + "\n";
     for (const auto& step : evaluation.steps) trace += "  " + step.text + "\n";
     for (const auto& note : evaluation.notes) trace += "  note: " + note + "\n";
