@@ -43,6 +43,11 @@ int run_explain(const Command& command, std::ostream& out, std::ostream& err) {
     const bool v6 = flow.destination.find(':') != std::string::npos;
     out << "tcp " << flow.source << " -> " << (v6 ? "[" : "") << flow.destination << (v6 ? "]" : "")
         << ":" << flow.port << ": " << rules::name(evaluation.verdict) << "\n";
+    out << "filters on the path, in order:\n";
+    for (const auto& consulted : evaluation.path) {
+        out << "  " << consulted.filter << ": " << consulted.verdict << "\n";
+    }
+    out << "rules consulted, in order:\n";
     for (const auto& step : evaluation.steps) out << "  " << step.text << "\n";
     for (const auto& note : evaluation.notes) out << "  note: " << note << "\n";
     if (evaluation.verdict == rules::Verdict::allowed) {

@@ -599,6 +599,24 @@ SideResult side_result(border::PassResult result) {
     return SideResult::unknown;
 }
 
+std::vector<std::string> texts_of(const std::vector<Cidr>& addresses) {
+    std::vector<std::string> out;
+    for (const auto& address : addresses) out.push_back(address.text);
+    return out;
+}
+
+// "this host's security groups (eni-1: sg-1, sg-2), egress".
+std::string groups_label(const std::string& whose, const Interface& interface,
+                         Direction direction) {
+    return whose + " security groups (" + interface.id + ": " + join(interface.groups, ", ") +
+           "), " + std::string(name(direction));
+}
+
+// "the target's network ACL nacl-1 (vsw-1), ingress".
+std::string acl_label(const std::string& whose, const NetworkAcl& acl, const std::string& way) {
+    return whose + " network ACL " + acl.id + ", " + way;
+}
+
 bool has_policies(const RuleSet& rules, bool internet) {
     return std::any_of(rules.firewall_policies.begin(), rules.firewall_policies.end(),
                        [&](const FirewallPolicy& policy) {
@@ -609,13 +627,20 @@ bool has_policies(const RuleSet& rules, bool internet) {
 // What lies between the two ends' own filters: for a public destination the NAT gateway (the
 // address the Internet sees) and Cloud Firewall's Internet border, out then in, once per SNAT
 // address; for a private one Cloud Firewall's VPC border, unless both ends are in one VPC.
-template <typename Record>
+template <typename Consult>
 void cross_borders(const RuleSet& rules, const Flow& flow, const Cidr& source,
                    const Cidr& destination, const FlowPath& path, Evaluation& out,
-                   Record&& record) {
+                   Consult&& consult) {
     const int port = flow.port;
     if (is_public_address(destination)) {
         const auto seen_as = border::public_source(rules, flow, source, path.source, out);
+        if (seen_as || !rules.snat_entries.empty()) {
+            out.path.push_back({"NAT (SNAT)", seen_as
+                                                  ? "this host is seen as " +
+                                                        join(texts_of(seen_as->addresses), " or ") +
+                                                        ": " + seen_as->via
+                                                  : "no entry covers this host"});
+        }
         if (!has_policies(rules, true)) return;
         std::vector<std::optional<Cidr>> sources;
         if (seen_as) {
@@ -625,8 +650,10 @@ void cross_borders(const RuleSet& rules, const Flow& flow, const Cidr& source,
         }
         for (const auto& public_address : sources) {
             for (auto side : {FirewallBorder::internet_out, FirewallBorder::internet_in}) {
-                record(side_result(
-                    border::firewall(rules, side, public_address, destination, port, out)));
+                consult("Cloud Firewall, " + std::string(name(side)) +
+                            (public_address ? " (from " + public_address->text + ")" : ""),
+                        side_result(
+                            border::firewall(rules, side, public_address, destination, port, out)));
             }
         }
         return;
@@ -639,7 +666,8 @@ void cross_borders(const RuleSet& rules, const Flow& flow, const Cidr& source,
              StepOutcome::note});
         return;
     }
-    record(
+    consult(
+        "Cloud Firewall, VPC border",
         side_result(border::firewall(rules, FirewallBorder::vpc, source, destination, port, out)));
 }
 
@@ -671,36 +699,49 @@ Evaluation evaluate(const RuleSet& rules, const Flow& flow) {
     const FlowPath path = find_path(rules, flow, *source, *destination, out);
     bool blocked = false;
     bool unknown = path.source == nullptr || path.destination == nullptr;
-    auto record = [&](SideResult result) {
+    auto consult = [&](std::string filter, SideResult result) {
         blocked = blocked || result == SideResult::blocked;
         unknown = unknown || result == SideResult::unknown;
+        out.path.push_back({std::move(filter), result == SideResult::allowed   ? "allowed"
+                                               : result == SideResult::blocked ? "blocked"
+                                                                               : "unknown"});
     };
-    auto record_acl = [&](bool allowed) { blocked = blocked || !allowed; };
+    auto acl = [](bool allowed) { return allowed ? SideResult::allowed : SideResult::blocked; };
     const int port = flow.port;
     // In the order the packets meet them: the request out and in, then the answers back.
     if (path.source != nullptr) {
-        record(
+        consult(
+            groups_label("this host's", *path.source, Direction::egress),
             Side{rules, *path.source, Direction::egress, *destination, path.destination, port, out}
                 .evaluate());
+    } else {
+        out.path.push_back({"this host's security groups, egress", "not in the exports"});
     }
     if (path.source_acl != nullptr) {
-        record_acl(AclPass{*path.source_acl, true, *destination, false, out}.allows(port, port));
+        consult(acl_label("this host's", *path.source_acl, "egress"),
+                acl(AclPass{*path.source_acl, true, *destination, false, out}.allows(port, port)));
     }
-    cross_borders(rules, flow, *source, *destination, path, out, record);
+    cross_borders(rules, flow, *source, *destination, path, out, consult);
     if (path.destination_acl != nullptr) {
-        record_acl(AclPass{*path.destination_acl, false, *source, false, out}.allows(port, port));
+        consult(acl_label("the target's", *path.destination_acl, "ingress"),
+                acl(AclPass{*path.destination_acl, false, *source, false, out}.allows(port, port)));
     }
     if (path.destination != nullptr) {
-        record(Side{rules, *path.destination, Direction::ingress, *source, path.source, port, out}
-                   .evaluate());
+        consult(groups_label("the target's", *path.destination, Direction::ingress),
+                Side{rules, *path.destination, Direction::ingress, *source, path.source, port, out}
+                    .evaluate());
+    } else {
+        out.path.push_back({"the target's security groups, ingress", "not in the exports"});
     }
     if (path.destination_acl != nullptr) {
-        record_acl(AclPass{*path.destination_acl, true, *source, true, out}.allows(kEphemeralFrom,
-                                                                                   kEphemeralTo));
+        consult(acl_label("the target's", *path.destination_acl, "egress (return path)"),
+                acl(AclPass{*path.destination_acl, true, *source, true, out}.allows(kEphemeralFrom,
+                                                                                    kEphemeralTo)));
     }
     if (path.source_acl != nullptr) {
-        record_acl(AclPass{*path.source_acl, false, *destination, true, out}.allows(kEphemeralFrom,
-                                                                                    kEphemeralTo));
+        consult(acl_label("this host's", *path.source_acl, "ingress (return path)"),
+                acl(AclPass{*path.source_acl, false, *destination, true, out}.allows(
+                    kEphemeralFrom, kEphemeralTo)));
     }
     out.verdict = blocked ? Verdict::blocked : unknown ? Verdict::unknown : Verdict::allowed;
     if (!blocked) out.suspects.clear();

@@ -49,9 +49,17 @@ struct Step {
     StepOutcome outcome = StepOutcome::no_match;
 };
 
+// One filter on the path and what it does with the flow, in the order the packets meet them:
+// {"this host's security groups (eni-1: sg-1), egress", "allowed"}.
+struct Consulted {
+    std::string filter;
+    std::string verdict;  // "allowed", "blocked", "unknown", "may block", or the NAT's address
+};
+
 struct Evaluation {
     Verdict verdict = Verdict::unknown;
-    std::vector<Step> steps;
+    std::vector<Consulted> path;  // every filter consulted, in order, with its verdict
+    std::vector<Step> steps;      // every rule consulted, in order
     // What blocks the flow (docs/rules.md, "What the report says"): security-group (no rule allows;
     // `rule` holds the closest rules that almost do), security-group-rule (an explicit Drop),
     // network-acl-rule (id = ACL id, rule = rule number or "*"). Empty unless blocked.

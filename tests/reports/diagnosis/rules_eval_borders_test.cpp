@@ -323,6 +323,15 @@ TEST_CASE("Alibaba network ACL: stateless, the return path on both sides") {
     CHECK(at("nacl-kafka ingress entry") < at("sg-kafka ingress"));
     CHECK(at("sg-kafka ingress") < at("nacl-kafka egress (return path)"));
     CHECK(at("nacl-kafka egress (return path)") < at("nacl-client ingress (return path)"));
+    std::vector<std::string> filters;
+    for (const auto& consulted : allowed.path) filters.push_back(consulted.filter);
+    CHECK(filters ==
+          std::vector<std::string>{"this host's security groups (eni-client: sg-client), egress",
+                                   "this host's network ACL nacl-client, egress",
+                                   "the target's network ACL nacl-kafka, ingress",
+                                   "the target's security groups (eni-kafka: sg-kafka), ingress",
+                                   "the target's network ACL nacl-kafka, egress (return path)",
+                                   "this host's network ACL nacl-client, ingress (return path)"});
 }
 
 namespace {
@@ -461,6 +470,14 @@ TEST_CASE("explain: every filter on the path, NAT and Cloud Firewall included, i
     CHECK(vpcprobe::run_explain(command, out, err) == 2);
     const std::string text = out.str();
     INFO(text);
+    CHECK(text.find("filters on the path, in order:\n"
+                    "  this host's security groups, egress: not in the exports\n"
+                    "  NAT (SNAT): this host is seen as 198.51.100.7: snat-bp1vpcwide000001 "
+                    "(ngw-bp1gateway000001)\n"
+                    "  Cloud Firewall, Internet border out (from 198.51.100.7): unknown\n"
+                    "  Cloud Firewall, Internet border in (from 198.51.100.7): blocked\n"
+                    "  the target's security groups, ingress: not in the exports\n"
+                    "rules consulted, in order:\n") != std::string::npos);
     const auto nat = text.find("  NAT: snat-bp1vpcwide000001");
     const auto egress = text.find("  Cloud Firewall Internet border out order 1");
     const auto ingress = text.find("  Cloud Firewall Internet border in order 4");
