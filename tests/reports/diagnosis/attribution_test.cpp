@@ -145,5 +145,10 @@ TEST_CASE("a public destination's suspects name the address this host reaches th
     CHECK(suspects[0].detail.find("from 198.51.100.7") != std::string::npos);
     CHECK(suspects[0].detail.find("this host reaches the Internet as 198.51.100.7") !=
           std::string::npos);
+    INFO(report.targets[0].cause->remedy);
+    CHECK(
+        report.targets[0].cause->remedy.find(
+            "in Cloud Firewall, allow tcp/9092 to 47.96.0.10 from the address the suspect names") ==
+        0);
     CHECK(report.targets[0].cause->remedy.find("u-kafka") != std::string::npos);
 }
