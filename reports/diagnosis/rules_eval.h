@@ -62,7 +62,8 @@ struct Evaluation {
     std::vector<Step> steps;      // every rule consulted, in order
     // What blocks the flow (docs/rules.md, "What the report says"): security-group (no rule allows;
     // `rule` holds the closest rules that almost do), security-group-rule (an explicit Drop),
-    // network-acl-rule (id = ACL id, rule = rule number or "*"). Empty unless blocked.
+    // network-acl-rule (id = ACL id, rule = AWS rule number, Alibaba entry id, or "*"),
+    // cloud-firewall-policy (id = AclUuid, rule = the policy described). Empty unless blocked.
     std::vector<Suspect> suspects;
     std::vector<std::string> notes;  // unknown addresses, groups missing from the exports
     // Rules that may block the flow but cannot be decided offline ("may match": a prefix list
