@@ -394,3 +394,44 @@ class HelpAndVersion(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PniEgress(unittest.TestCase):
+    """`rules.pni_egress_open` comes with the exports, whether or not a probe failed."""
+
+    def test_egress_on_confluent_pni_enis_is_a_warning_while_every_probe_passes(self):
+        enis = {"NetworkInterfaces": [
+            {"NetworkInterfaceId": "eni-pni-1", "PrivateIpAddress": "10.1.0.10",
+             "Groups": [{"GroupId": "sg-pni"}],
+             "TagSet": [{"Key": "Confluent", "Value": "true"}]}]}
+
+        def groups(egress):
+            return {"SecurityGroups": [{"GroupId": "sg-pni", "IpPermissions": [
+                {"IpProtocol": "tcp", "FromPort": 9092, "ToPort": 9092,
+                 "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}], "IpPermissionsEgress": egress}]}
+
+        open_egress = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        with Listener("127.0.114.1") as listener, tempfile.TemporaryDirectory() as d:
+            for name, doc in {"enis.json": enis, "open.json": groups(open_egress),
+                              "closed.json": groups([])}.items():
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump(doc, f)
+
+            def run(group_file):
+                return vpcprobe("check", f"127.0.114.1:{listener.port}", "--tcp-only",
+                                "--format", "json", "--rules", os.path.join(d, "enis.json"),
+                                "--rules", os.path.join(d, group_file))
+
+            r = run("open.json")
+            self.assertEqual(r.code, 0, r)  # the exit status follows the targets only
+            validate(r.json)
+            self.assertEqual(r.json["targets"][0]["status"], "ok")
+            found = [f for f in r.json["findings"] if f["code"] == "rules.pni_egress_open"]
+            self.assertEqual(len(found), 1, r.json["findings"])
+            self.assertEqual(found[0]["severity"], "warning")
+            self.assertEqual([(s["id"], s["direction"], s["rule"]) for s in found[0]["suspects"]],
+                             [("sg-pni", "egress", "sg-pni: all traffic to 0.0.0.0/0")])
+
+            closed = run("closed.json")
+            self.assertEqual(closed.code, 0, closed)
+            self.assertNotIn("rules.pni_egress_open", closed.out)
