@@ -79,7 +79,7 @@ Result<CheckRun> run_check_once(const CheckOptions& options, const std::string& 
     agent.follow_advertised = options.probe.follow_advertised;
     agent.plan_notes = std::move(plan->notes);
     check.report = diagnose(std::move(run->targets), std::move(agent));
-    if (rule_set) attribute_to_rules(check.report, *rule_set);
+    if (rule_set) attribute_to_rules(check.report, *rule_set, options.public_source);
     return check;
 }
 

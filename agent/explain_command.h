@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// `vpcprobe explain --rules FILE... --from IP --to IP:PORT`: evaluates one TCP flow against
-// security-group / network-ACL / interface exports offline (reports/rules_eval.h), without
-// sending any traffic, and prints the verdict, every rule consulted in order, the suspects
-// and warnings about rules wider than least privilege.
+// `vpcprobe explain --rules FILE... --from IP --to IP:PORT [--public-source ADDR]`: evaluates
+// one TCP flow against security-group / network-ACL / NAT / Cloud Firewall / interface exports
+// offline (reports/diagnosis/rules_eval.h), without sending any traffic, and prints the
+// verdict, every filter consulted in order with its verdict, the suspects, what may block but
+// cannot be decided offline, and warnings about rules wider than least privilege or egress
+// open on Confluent PNI ENIs.
 // Writes to stdout/stderr; otherwise no shared state. Call from one thread at a time.
 #pragma once
 

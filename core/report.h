@@ -59,7 +59,8 @@ struct AgentInfo : RunEvidence {
 };
 
 // Something (a rule, a firewall, a resolver, ...) that may be what blocks a target.
-// kind: "security-group", "security-group-rule", "network-acl-rule", "firewall", "route",
+// kind: "security-group", "security-group-rule", "network-acl-rule", "cloud-firewall-policy",
+// "firewall", "route",
 // "dns", "certificate" or "service" (docs/report.md, "Suspects"). Empty strings mean "unknown"
 // (null in JSON).
 struct Suspect {

@@ -12,6 +12,7 @@
 #include "agent/settings/credentials.h"
 #include "agent/settings/target_spec.h"
 #include "agent/settings/tls_keys.h"
+#include "core/rules_argument.h"
 #include "core/text.h"
 
 namespace vpcprobe {
@@ -331,8 +332,25 @@ Result<void> apply_protocol_checks(const Value& value, Settings& into, const App
 
 // ---- Rules and the report ------------------------------------------------------------------
 
+// A rules export: FILE, or pl-ID=FILE for the entries of an AWS prefix list
+// (core/rules_argument.h); the file must be readable either way.
+Result<std::string> read_rules_argument(const Value& value) {
+    auto text = read_text(value);
+    if (!text) return text;
+    const auto [prefix_list_id, file] = split_rules_argument(*text);
+    std::string path = resolve_path(value, file);
+    if (auto readable = check_readable_file(path); !readable) {
+        return problem_with(value, readable.error().message());
+    }
+    return prefix_list_id.empty() ? path : prefix_list_id + "=" + path;
+}
+
 Result<void> apply_rules(const Value& value, Settings& into, const ApplyContext&) {
-    return assign(read_checked_list(value, read_readable_path), into.options.rules_files);
+    return assign(read_checked_list(value, read_rules_argument), into.options.rules_files);
+}
+
+Result<void> apply_public_source(const Value& value, Settings& into, const ApplyContext&) {
+    return assign(read_ip_literal(value), into.options.public_source);
 }
 
 Result<void> apply_format(const Value& value, Settings& into, const ApplyContext&) {
@@ -619,7 +637,7 @@ Result<void> apply_merge_rules(const Value& value, Settings& into, const ApplyCo
 // ---- The table -----------------------------------------------------------------------------
 
 // clang-format off
-constexpr std::array<SettingDef, 67> kSettings{{
+constexpr std::array<SettingDef, 68> kSettings{{
     {.key = "targets", .flags = "TARGET", .value_name = "TARGET",
      .help = "[SCHEME://]HOST:PORT[=COMPONENT]; IPv6 as [ADDR]:PORT; PLAINTEXT:// for no TLS",
      .arity = Arity::positional, .commands = kProbing, .apply = apply_targets},
@@ -654,6 +672,10 @@ constexpr std::array<SettingDef, 67> kSettings{{
     {.key = "rules", .flags = "--rules", .value_name = "FILE",
      .help = "security-group / network-ACL / interface export, JSON (repeatable)",
      .arity = Arity::each, .commands = kProbing, .apply = apply_rules},
+    {.key = "public_source", .flags = "--public-source", .value_name = "ADDR",
+     .help = "the public address this host egresses from (else the SNAT exports' address): the "
+             "source Cloud Firewall Internet-border policies see",
+     .commands = kProbing | kExplain, .apply = apply_public_source},
     {.key = "warn_days", .flags = "--warn-days", .value_name = "N",
      .help = "certificate expiry warning threshold in days (default 30)",
      .commands = kProbing, .apply = apply_warn_days},

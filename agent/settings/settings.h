@@ -118,6 +118,8 @@ struct CheckOptions {
     std::vector<TargetSpec> targets;
     ProbeSettings probe;                   // how the probes run (the engine reads it as is)
     std::vector<std::string> rules_files;  // --rules: exports that name the rule in the way
+    // --public-source: the address this host reaches the Internet as (else SNAT exports say).
+    std::string public_source;
     ReportFormat format = ReportFormat::text;
     std::optional<std::string> output;  // -o FILE
     bool color = true;                  // false with --no-color or NO_COLOR

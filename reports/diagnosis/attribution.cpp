@@ -20,7 +20,8 @@ bool filter_shaped(Cause cause) {
            cause == Cause::tcp_unreachable;
 }
 
-std::vector<Suspect> suspects_for(const rules::Evaluation& evaluation, const rules::Flow& flow) {
+std::vector<Suspect> verdict_suspects(const rules::Evaluation& evaluation,
+                                      const rules::Flow& flow) {
     switch (evaluation.verdict) {
         case rules::Verdict::blocked:
             return evaluation.suspects;
@@ -40,15 +41,27 @@ std::vector<Suspect> suspects_for(const rules::Evaluation& evaluation, const rul
     return {};
 }
 
+// The suspects of one evaluation: what blocks it (or the `firewall` suspect saying to look
+// beyond the exports, or that they do not decide it), then what may block it; each saying which
+// address the Internet sees this host as, for a public destination.
+std::vector<Suspect> suspects_for(const rules::Evaluation& evaluation, const rules::Flow& flow) {
+    auto suspects = verdict_suspects(evaluation, flow);
+    suspects.insert(suspects.end(), evaluation.possible.begin(), evaluation.possible.end());
+    if (!evaluation.egress_as.empty()) {
+        for (auto& suspect : suspects) suspect.detail += " (" + evaluation.egress_as + ")";
+    }
+    return suspects;
+}
+
 // The flow a failed address stands for: the probe's own source (the socket's local end, so
 // --bind is honoured; else the run's first source address) to the address and port that
 // failed. nullopt when either end is not known.
 std::optional<rules::Flow> failed_flow(const TcpEvidence& tcp, std::uint16_t port,
-                                       const AgentInfo& agent) {
+                                       const AgentInfo& agent, const std::string& public_source) {
     std::string source = tcp.local_address;
     if (source.empty() && !agent.source_addresses.empty()) source = agent.source_addresses.front();
     if (source.empty() || tcp.address.empty()) return std::nullopt;
-    return rules::Flow{source, tcp.address, port};
+    return rules::Flow{source, tcp.address, port, public_source};
 }
 
 void add_unless_known(std::vector<Suspect>& suspects, Suspect suspect) {
@@ -120,12 +133,13 @@ struct Ranked {
 // Every address that failed the way a filter makes it fail, not only the one shown: two
 // zones' ENIs may sit behind different groups or ACLs. Each address's own trace orders and
 // annotates its suspects.
-void attribute_target(TargetReport& target, const AgentInfo& agent, const rules::RuleSet& rules) {
+void attribute_target(TargetReport& target, const AgentInfo& agent, const rules::RuleSet& rules,
+                      const std::string& public_source) {
     std::vector<Ranked> ranked;
     for (const auto& address : target.evidence.addresses) {
         const TcpEvidence& tcp = address.tcp;
         if (tcp.status != StageStatus::failed || !filter_shaped(tcp.cause)) continue;
-        const auto flow = failed_flow(tcp, target.evidence.target.port, agent);
+        const auto flow = failed_flow(tcp, target.evidence.target.port, agent, public_source);
         if (!flow) continue;
         const path::Reading reading = path::read(tcp);
         for (auto& suspect : suspects_for(rules::evaluate(rules, *flow), *flow)) {
@@ -156,14 +170,40 @@ std::optional<Finding> wider_than_needed(const rules::RuleSet& rules) {
     return finding;
 }
 
+std::optional<Finding> pni_egress_open(const rules::RuleSet& rules) {
+    auto open = rules::pni_egress_rules(rules);
+    if (open.empty()) return std::nullopt;
+    std::vector<std::string> groups;
+    for (const auto& suspect : open) {
+        const auto group = suspect.rule.substr(0, suspect.rule.find(':'));
+        if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+    }
+    Finding finding;
+    finding.code = "rules.pni_egress_open";
+    finding.severity = Severity::warning;
+    finding.summary = fmt::format(
+        "the security group(s) {} of Confluent PNI ENIs (tagged Confluent=true) have {} egress "
+        "rule(s): Confluent Cloud can open connections into this network",
+        join(groups, ", "), open.size());
+    finding.suspects = std::move(open);
+    finding.remedy = fmt::format(
+        "Remove the egress rules of {} (aws ec2 revoke-security-group-egress): the Confluent PNI "
+        "guidance is tcp/9092 and tcp/443 ingress from the client CIDRs only and no egress rules, "
+        "except routes fully managed connectors need",
+        join(groups, ", "));
+    return finding;
+}
+
 }  // namespace
 
-void attribute_to_rules(Report& report, const rules::RuleSet& rules) {
+void attribute_to_rules(Report& report, const rules::RuleSet& rules,
+                        const std::string& public_source) {
     for (auto& target : report.targets) {
         if (!target.cause || !filter_shaped(target.cause->code)) continue;
-        attribute_target(target, report.agent, rules);
+        attribute_target(target, report.agent, rules, public_source);
     }
     if (auto finding = wider_than_needed(rules)) report.findings.push_back(std::move(*finding));
+    if (auto finding = pni_egress_open(rules)) report.findings.push_back(std::move(*finding));
     // The suspects just named make the remedies more precise ("allow ... in sg-0abc").
     add_remedies(report);
 }

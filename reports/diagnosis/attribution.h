@@ -7,6 +7,8 @@
 // Pure function of its inputs; thread-safe.
 #pragma once
 
+#include <string>
+
 #include "core/report.h"
 #include "reports/diagnosis/rules.h"
 
@@ -19,8 +21,14 @@ namespace vpcprobe {
 // so. Rules wider than least privilege on Kafka ports become a `rules.wider_than_needed`
 // warning finding. An address's path trace orders its suspects: hops that answered the probe's
 // flow put the target's side first and mark this host's egress suspects as contradicted;
-// nothing answering puts this host's egress first. The remedies are written again
-// (add_remedies) to name the suspects.
-void attribute_to_rules(Report& report, const rules::RuleSet& rules);
+// nothing answering puts this host's egress first. Rules that may block but cannot be decided
+// offline ("may match": prefix lists not given, Cloud Firewall policies on locations, domains,
+// applications) are added as suspects saying so; for a public destination every suspect says
+// which public address this host reaches the Internet as (SNAT exports, or `public_source`
+// from --public-source). Egress rules on Confluent PNI ENIs' groups become a
+// `rules.pni_egress_open` warning finding, whether or not a probe failed. The remedies are
+// written again (add_remedies) to name the suspects.
+void attribute_to_rules(Report& report, const rules::RuleSet& rules,
+                        const std::string& public_source = "");
 
 }  // namespace vpcprobe

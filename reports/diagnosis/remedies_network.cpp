@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Remedies for the dns and tcp stages (reports/diagnosis/remedies_facts.h).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -178,8 +179,34 @@ std::string router_answered_trace(const Facts& facts) {
                        facts.address);
 }
 
+// The Cloud Firewall policies attribution named (their AclUuid), "" when none: Internet-border
+// policies see this host's public (SNAT) address, not facts.source, so they get their own
+// sentence (docs/rules.md, "How a flow is evaluated").
+std::string cloud_firewall_remedy(const Facts& facts) {
+    std::vector<std::string> policies;
+    for (const auto& suspect : facts.target.cause->suspects) {
+        if (suspect.kind != "cloud-firewall-policy" || suspect.id.empty()) continue;
+        if (std::find(policies.begin(), policies.end(), suspect.id) == policies.end()) {
+            policies.push_back(suspect.id);
+        }
+    }
+    if (policies.empty()) return "";
+    return fmt::format(
+        "in Cloud Firewall, allow tcp/{} to {} from the address the suspect names (this host's "
+        "public or SNAT address for the Internet border) with an accept policy ordered before "
+        "{}, or narrow that policy",
+        facts.port, facts.address, join(policies, " and "));
+}
+
 std::string timeout_remedy(const Facts& facts) {
     if (std::string router = router_answered_trace(facts); !router.empty()) return router;
+    if (std::string firewall = cloud_firewall_remedy(facts); !firewall.empty()) {
+        bool egress_named = false;
+        const std::vector<std::string> rules = named_rules(facts, egress_named);
+        if (rules.empty()) return firewall;
+        return fmt::format("{}; and {} to {} in {}", firewall, allow_flow(facts), facts.address,
+                           join(rules, " and "));
+    }
     bool egress_named = false;
     const std::vector<std::string> rules = named_rules(facts, egress_named);
     const path::Reading reading = path::read(shown_tcp(facts));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Alibaba Cloud exports: DescribeSecurityGroupAttribute and DescribeNetworkInterfaces, as
-// `aliyun ecs ...` prints them.
+// Alibaba Cloud exports: DescribeSecurityGroupAttribute, DescribeSecurityGroups,
+// DescribeNetworkInterfaces, DescribePrefixListAttributes (`aliyun ecs ...`),
+// DescribeNetworkAclAttributes and DescribeSnatTableEntries (`aliyun vpc ...`), as the CLI
+// prints them.
 #include <charconv>
 #include <string>
 #include <string_view>
@@ -26,25 +28,9 @@ Direction permission_direction(const JsonObject& permission) {
 
 // PortRange "FROM/TO", each 1-65535; every port when absent or "-1/-1".
 PortRange permission_ports(const JsonObject& permission) {
-    PortRange ports;
     const auto range = permission.optional_string("PortRange");
-    if (range.empty() || range == "-1/-1") return ports;
-    const auto path = permission.path_of("PortRange");
-    const auto slash = range.find('/');
-    if (slash == std::string::npos) fail(path, "expected \"FROM/TO\"");
-    auto port = [&](std::string_view text) {
-        int value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value < 1 ||
-            value > 65535) {
-            fail(path, "not a port range: \"" + range + "\"");
-        }
-        return value;
-    };
-    ports.from = port(std::string_view(range).substr(0, slash));
-    ports.to = port(std::string_view(range).substr(slash + 1));
-    if (ports.to < ports.from) fail(path, "not a port range: \"" + range + "\"");
-    return ports;
+    if (range.empty()) return PortRange{};
+    return slash_port_range(range, permission.path_of("PortRange"), 1);
 }
 
 // Policy: Accept (also when absent) or Drop, in any case.
@@ -66,8 +52,7 @@ int permission_priority(const JsonObject& permission) {
 }
 
 // One rule per peer the permission names: an IPv4 CIDR, an IPv6 CIDR and a security group
-// can all be set (Source* for ingress, Dest* for egress). A permission with none of them
-// (a prefix list) cannot be evaluated here and is left out.
+// and a prefix list can all be set (Source* for ingress, Dest* for egress).
 void add_rules_per_peer(const JsonObject& permission, const SgRule& rule, SecurityGroup& out) {
     const bool ingress = rule.direction == Direction::ingress;
     const std::string_view v4_key = ingress ? "SourceCidrIp" : "DestCidrIp";
@@ -75,6 +60,8 @@ void add_rules_per_peer(const JsonObject& permission, const SgRule& rule, Securi
     const auto v4 = permission.optional_string(v4_key);
     const auto v6 = permission.optional_string(v6_key);
     const auto peer_group = permission.optional_string(ingress ? "SourceGroupId" : "DestGroupId");
+    const auto prefix_list =
+        permission.optional_string(ingress ? "SourcePrefixListId" : "DestPrefixListId");
     if (!v4.empty()) {
         SgRule copy = rule;
         copy.peer = cidr_at(v4, permission.path_of(v4_key));
@@ -88,6 +75,11 @@ void add_rules_per_peer(const JsonObject& permission, const SgRule& rule, Securi
     if (!peer_group.empty()) {
         SgRule copy = rule;
         copy.peer_group = peer_group;
+        out.rules.push_back(std::move(copy));
+    }
+    if (!prefix_list.empty()) {
+        SgRule copy = rule;
+        copy.peer_prefix_list = prefix_list;
         out.rules.push_back(std::move(copy));
     }
 }
@@ -128,7 +120,118 @@ Interface parse_interface(const JsonObject& object) {
     return interface;
 }
 
+// ---- DescribeNetworkAclAttributes ----
+
+// Protocol: tcp, udp, icmp, gre or all; tcp and all let TCP through.
+std::string acl_protocol(const JsonObject& entry) {
+    return one_of(entry.required_string("Protocol"), entry.path_of("Protocol"),
+                  {"tcp", "udp", "icmp", "gre", "all"});
+}
+
+AclEntry parse_acl_entry(const JsonObject& object, bool egress, int position) {
+    AclEntry entry;
+    entry.cloud = Cloud::alibaba;
+    entry.number = position;
+    entry.egress = egress;
+    entry.id = object.optional_string("NetworkAclEntryId");
+    entry.name = object.optional_string("NetworkAclEntryName");
+    entry.protocol = acl_protocol(object);
+    entry.matches_tcp = entry.protocol == "tcp" || entry.protocol == "all";
+    entry.allow = one_of(object.required_string("Policy"), object.path_of("Policy"),
+                         {"accept", "drop"}) == "accept";
+    const std::string_view cidr_key = egress ? "DestinationCidrIp" : "SourceCidrIp";
+    entry.cidr = cidr_at(object.required_string(cidr_key), object.path_of(cidr_key));
+    const auto port = object.optional_string("Port");
+    if (!port.empty() && entry.protocol != "all") {
+        entry.ports = slash_port_range(port, object.path_of("Port"), 1);
+    }
+    return entry;
+}
+
+// Ingress or egress entries (`list`, its element `element`), numbered by position.
+void parse_acl_entries(const JsonObject& attribute, std::string_view list, std::string_view element,
+                       bool egress, NetworkAcl& acl) {
+    const auto entries = attribute.optional_object(list);
+    if (!entries) return;
+    int position = 0;
+    entries->for_each_object(element, [&](const JsonObject& object) {
+        acl.entries.push_back(parse_acl_entry(object, egress, ++position));
+    });
+}
+
+// ---- DescribeSnatTableEntries ----
+
+SnatEntry parse_snat_entry(const JsonObject& object) {
+    SnatEntry entry;
+    entry.id = object.required_string("SnatEntryId");
+    entry.name = object.optional_string("SnatEntryName");
+    entry.nat_gateway = object.optional_string("NatGatewayId");
+    entry.status = object.optional_string("Status");
+    const auto cidr = object.optional_string("SourceCIDR");
+    if (!cidr.empty()) entry.source_cidr = cidr_at(cidr, object.path_of("SourceCIDR"));
+    entry.source_vswitch = object.optional_string("SourceVSwitchId");
+    const auto pool = object.required_string("SnatIp");
+    for (const auto& address : comma_separated(pool)) {
+        entry.addresses.push_back(cidr_at(address, object.path_of("SnatIp")));
+    }
+    if (entry.addresses.empty()) fail(object.path_of("SnatIp"), "no address: \"" + pool + "\"");
+    return entry;
+}
+
 }  // namespace
+
+void parse_alibaba_security_groups(const JsonObject& root, RuleSet& into) {
+    root.required_object("SecurityGroups")
+        .for_each_object("SecurityGroup", [&](const JsonObject& object) {
+            GroupType type;
+            type.id = object.required_string("SecurityGroupId");
+            type.name = object.optional_string("SecurityGroupName");
+            const auto kind = object.optional_string("SecurityGroupType");
+            type.enterprise = !kind.empty() && one_of(kind, object.path_of("SecurityGroupType"),
+                                                      {"normal", "enterprise"}) == "enterprise";
+            into.group_types.push_back(std::move(type));
+        });
+}
+
+void parse_alibaba_network_acl(const JsonObject& root, RuleSet& into) {
+    const auto attribute = root.required_object("NetworkAclAttribute");
+    NetworkAcl acl;
+    acl.cloud = Cloud::alibaba;
+    acl.id = attribute.required_string("NetworkAclId");
+    acl.name = attribute.optional_string("NetworkAclName");
+    acl.vpc = attribute.optional_string("VpcId");
+    parse_acl_entries(attribute, "IngressAclEntries", "IngressAclEntry", false, acl);
+    parse_acl_entries(attribute, "EgressAclEntries", "EgressAclEntry", true, acl);
+    if (const auto resources = attribute.optional_object("Resources")) {
+        resources->for_each_object("Resource", [&](const JsonObject& resource) {
+            const auto status = resource.optional_string("Status");
+            const auto type = lower(resource.optional_string("ResourceType"));
+            if (upper(status) == "BINDED" && (type.empty() || type == "vswitch")) {
+                acl.subnets.push_back(resource.required_string("ResourceId"));
+            }
+        });
+    }
+    into.acls.push_back(std::move(acl));
+}
+
+void parse_alibaba_snat_entries(const JsonObject& root, RuleSet& into) {
+    root.required_object("SnatTableEntries")
+        .for_each_object("SnatTableEntry", [&](const JsonObject& object) {
+            into.snat_entries.push_back(parse_snat_entry(object));
+        });
+}
+
+void parse_alibaba_prefix_list(const JsonObject& root, RuleSet& into) {
+    PrefixList list;
+    list.cloud = Cloud::alibaba;
+    list.id = root.required_string("PrefixListId");
+    list.name = root.optional_string("PrefixListName");
+    list.entries.emplace();
+    root.required_object("Entries").for_each_object("Entry", [&](const JsonObject& entry) {
+        list.entries->push_back(cidr_at(entry.required_string("Cidr"), entry.path_of("Cidr")));
+    });
+    into.prefix_lists.push_back(std::move(list));
+}
 
 void parse_alibaba_security_group(const JsonObject& root, RuleSet& into) {
     SecurityGroup group;

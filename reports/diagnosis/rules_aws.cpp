@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // AWS exports: describe-security-groups, describe-network-acls, describe-network-interfaces,
-// as `aws ec2 ... --output json` prints them.
+// describe-managed-prefix-lists and get-managed-prefix-list-entries, as `aws ec2 ... --output
+// json` prints them.
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,7 +34,7 @@ PortRange permission_ports(const JsonObject& permission, const std::string& prot
     return ports;
 }
 
-enum class PeerKind { cidr, group };
+enum class PeerKind { cidr, group, prefix_list };
 
 // One copy of `base` per entry of the permission's `list_key` list, its peer read from
 // `field`: a CIDR block, or the id of a security group whose members are the peers.
@@ -45,6 +46,8 @@ void add_rules_per_peer(const JsonObject& permission, std::string_view list_key,
         auto text = entry.required_string(field);
         if (kind == PeerKind::group) {
             rule.peer_group = std::move(text);
+        } else if (kind == PeerKind::prefix_list) {
+            rule.peer_prefix_list = std::move(text);
         } else {
             rule.peer = cidr_at(text, entry.path_of(field));
         }
@@ -64,9 +67,8 @@ void parse_permissions(const JsonObject& group, std::string_view key, Direction 
         add_rules_per_peer(permission, "IpRanges", "CidrIp", PeerKind::cidr, base, out);
         add_rules_per_peer(permission, "Ipv6Ranges", "CidrIpv6", PeerKind::cidr, base, out);
         add_rules_per_peer(permission, "UserIdGroupPairs", "GroupId", PeerKind::group, base, out);
-        // PrefixListIds name managed lists whose contents are not in the export: not modelled,
-        // only checked to be objects.
-        permission.for_each_object("PrefixListIds", [](const JsonObject&) {});
+        add_rules_per_peer(permission, "PrefixListIds", "PrefixListId", PeerKind::prefix_list, base,
+                           out);
     });
 }
 
@@ -167,6 +169,9 @@ Interface parse_interface(const JsonObject& object) {
     object.for_each_object("Groups", [&](const JsonObject& group) {
         interface.groups.push_back(group.required_string("GroupId"));
     });
+    object.for_each_object("TagSet", [&](const JsonObject& tag) {
+        interface.tags.push_back({tag.required_string("Key"), tag.optional_string("Value")});
+    });
     return interface;
 }
 
@@ -186,6 +191,26 @@ void parse_aws_network_interfaces(const JsonObject& root, RuleSet& into) {
     for_each_object(
         root.required_array("NetworkInterfaces"), root.path_of("NetworkInterfaces"),
         [&](const JsonObject& object) { into.interfaces.push_back(parse_interface(object)); });
+}
+
+void parse_aws_prefix_lists(const JsonObject& root, RuleSet& into) {
+    for_each_object(root.required_array("PrefixLists"), root.path_of("PrefixLists"),
+                    [&](const JsonObject& object) {
+                        PrefixList list;
+                        list.id = object.required_string("PrefixListId");
+                        list.name = object.optional_string("PrefixListName");
+                        into.prefix_lists.push_back(std::move(list));
+                    });
+}
+
+void parse_aws_prefix_list_entries(const JsonObject& root, RuleSet& into) {
+    PrefixList list;
+    list.entries.emplace();
+    for_each_object(
+        root.required_array("Entries"), root.path_of("Entries"), [&](const JsonObject& entry) {
+            list.entries->push_back(cidr_at(entry.required_string("Cidr"), entry.path_of("Cidr")));
+        });
+    into.prefix_lists.push_back(std::move(list));
 }
 
 }  // namespace vpcprobe::rules::parsing

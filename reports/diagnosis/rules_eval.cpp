@@ -2,9 +2,11 @@
 #include "reports/diagnosis/rules_eval.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "core/text.h"
+#include "reports/diagnosis/rules_eval_border.h"
 
 namespace vpcprobe::rules {
 
@@ -58,6 +60,38 @@ bool in_group(const Interface* interface, const std::string& group) {
                                              group) != interface->groups.end();
 }
 
+enum class PeerMatch { no, yes, maybe };
+
+// The entries of prefix list `id`, when some export gave them.
+const PrefixList* prefix_list_entries(const RuleSet& rules, const std::string& id) {
+    for (const auto& list : rules.prefix_lists) {
+        if (list.id == id && list.entries) return &list;
+    }
+    return nullptr;
+}
+
+// "pl-0abc (kafka-clients)": a prefix list as steps and suspects name it.
+std::string prefix_list_text(const RuleSet& rules, const std::string& id) {
+    for (const auto& list : rules.prefix_lists) {
+        if (list.id == id && !list.name.empty()) return id + " (" + list.name + ")";
+    }
+    return id;
+}
+
+// Why a rule on prefix list `id` may match: its entries were not given, and how to get them.
+std::string prefix_list_unknown(const RuleSet& rules, Cloud cloud, const std::string& id) {
+    return prefix_list_text(rules, id) + " may hold it: its entries were not given (" +
+           (cloud == Cloud::aws ? "aws ec2 get-managed-prefix-list-entries --prefix-list-id " + id +
+                                      " > " + id + ".json"
+                                : "aliyun ecs DescribePrefixListAttributes --PrefixListId " + id) +
+           ")";
+}
+
+bool enterprise_group(const RuleSet& rules, const std::string& id) {
+    return std::any_of(rules.group_types.begin(), rules.group_types.end(),
+                       [&](const GroupType& type) { return type.id == id && type.enterprise; });
+}
+
 // "sg-1, sg-2": the groups consulted, in order.
 std::string group_ids(const std::vector<const SecurityGroup*>& groups) {
     std::vector<std::string> ids;
@@ -79,9 +113,26 @@ struct Side {
     int port;                  // destination port of the flow
     Evaluation& out;
 
-    bool peer_matches(const SgRule& rule) const {
-        if (rule.peer) return rule.peer->contains(peer);
-        return !rule.peer_group.empty() && in_group(peer_if, rule.peer_group);
+    PeerMatch peer_match(const SgRule& rule) const {
+        if (rule.peer) return rule.peer->contains(peer) ? PeerMatch::yes : PeerMatch::no;
+        if (!rule.peer_group.empty()) {
+            return in_group(peer_if, rule.peer_group) ? PeerMatch::yes : PeerMatch::no;
+        }
+        if (rule.peer_prefix_list.empty()) return PeerMatch::no;
+        const auto* list = prefix_list_entries(rules, rule.peer_prefix_list);
+        if (list == nullptr) return PeerMatch::maybe;
+        return std::any_of(list->entries->begin(), list->entries->end(),
+                           [&](const Cidr& entry) { return entry.contains(peer); })
+                   ? PeerMatch::yes
+                   : PeerMatch::no;
+    }
+    bool peer_matches(const SgRule& rule) const { return peer_match(rule) == PeerMatch::yes; }
+    // The rule would apply but for a prefix list whose entries are unknown.
+    bool may_match(const SgRule& rule) const {
+        return port_matches(rule) && peer_match(rule) == PeerMatch::maybe;
+    }
+    std::string maybe_text(const SgRule& rule) const {
+        return prefix_list_unknown(rules, self.cloud, rule.peer_prefix_list);
     }
     bool port_matches(const SgRule& rule) const {
         return rule.matches_tcp && rule.ports.contains(port);
@@ -90,6 +141,10 @@ struct Side {
         if (!rule.matches_tcp) return "not tcp";
         if (!rule.ports.contains(port)) return "other port";
         if (rule.peer) return "peer " + peer.text + " outside " + rule.peer->text;
+        if (!rule.peer_prefix_list.empty()) {
+            return "peer " + peer.text + " not in " +
+                   prefix_list_text(rules, rule.peer_prefix_list);
+        }
         return "peer not in " + rule.peer_group;
     }
 
@@ -112,7 +167,8 @@ struct Side {
 
     // No rule of these groups lets the flow through: one suspect per group, with the allowing
     // rules that come closest (right port, other peer; or right peer, other port).
-    void blame_groups(const std::vector<const SecurityGroup*>& groups) {
+    void blame_groups(const std::vector<const SecurityGroup*>& groups,
+                      const std::string& unless = "") {
         for (const auto* group : groups) {
             std::vector<std::string> near_misses;
             for (const auto& rule : group->rules) {
@@ -131,15 +187,29 @@ struct Side {
                              " allows tcp/" + std::to_string(port) + " " +
                              peer_phrase(direction, peer.text);
             if (!closest.empty()) suspect.detail += " (closest: " + closest + ")";
-            out.suspects.push_back(std::move(suspect));
+            if (unless.empty()) {
+                out.suspects.push_back(std::move(suspect));
+            } else {
+                suspect.detail += ", unless " + unless;
+                out.possible.push_back(std::move(suspect));
+            }
         }
     }
 
     SideResult aws(const std::vector<const SecurityGroup*>& groups) {
         const std::string dir(name(direction));
+        std::vector<std::string> maybe;  // rules that may allow it (prefix lists not given)
         for (const auto* group : groups) {
             for (const auto& rule : group->rules) {
                 if (rule.direction != direction) continue;
+                if (may_match(rule)) {
+                    out.steps.push_back({group->id + " " + dir + " rule " +
+                                             rule.describe(Cloud::aws) + ": may match (" +
+                                             maybe_text(rule) + ")",
+                                         StepOutcome::note});
+                    maybe.push_back(maybe_text(rule));
+                    continue;
+                }
                 if (port_matches(rule) && peer_matches(rule)) {
                     out.steps.push_back(
                         {group->id + " " + dir + ": allowed by rule " + rule.describe(Cloud::aws),
@@ -150,6 +220,16 @@ struct Side {
                                          ": no match (" + why_not(rule) + ")",
                                      StepOutcome::no_match});
             }
+        }
+        if (!maybe.empty()) {
+            out.steps.push_back({group_ids(groups) + " " + dir + ": no rule allows tcp/" +
+                                     std::to_string(port) + " " +
+                                     peer_phrase(direction, peer.text) +
+                                     " for certain; a rule on a prefix list may",
+                                 StepOutcome::note});
+            out.notes.push_back(join(maybe, "; "));
+            blame_groups(groups, join(maybe, "; "));
+            return SideResult::unknown;
         }
         out.steps.push_back({group_ids(groups) + " " + dir + ": no rule allows tcp/" +
                                  std::to_string(port) + " " + peer_phrase(direction, peer.text) +
@@ -196,6 +276,19 @@ struct Side {
     // group's defaults (egress accepted, ingress dropped).
     SideResult alibaba_default(const std::vector<const SecurityGroup*>& groups) {
         const std::string dir(name(direction));
+        const bool enterprise = std::any_of(groups.begin(), groups.end(), [&](const auto* group) {
+            return enterprise_group(rules, group->id);
+        });
+        if (enterprise) {
+            out.steps.push_back({group_ids(groups) + " " + dir + ": no rule matches tcp/" +
+                                     std::to_string(port) + " " +
+                                     peer_phrase(direction, peer.text) +
+                                     " -> drop (enterprise security groups drop what no rule "
+                                     "accepts, in both directions and between members)",
+                                 StepOutcome::deny});
+            blame_groups(groups);
+            return SideResult::blocked;
+        }
         for (const auto* group : groups) {
             if (group->inner_accept && in_group(peer_if, group->id)) {
                 out.steps.push_back({group->id + " " + dir +
@@ -221,8 +314,17 @@ struct Side {
 
     SideResult alibaba(const std::vector<const SecurityGroup*>& groups) {
         const std::string dir(name(direction));
+        std::vector<std::string> maybe_accept;
+        std::vector<std::string> maybe_drop;
         for (const auto& [group, rule] : alibaba_order(groups)) {
             auto text = group->id + " " + dir + " rule " + rule->describe(Cloud::alibaba);
+            if (may_match(*rule)) {
+                out.steps.push_back(
+                    {text + ": may match (" + maybe_text(*rule) + ")", StepOutcome::note});
+                (rule->accept ? maybe_accept : maybe_drop).push_back(maybe_text(*rule));
+                if (!rule->accept) blame_possible_drop(*group, *rule);
+                continue;
+            }
             if (!(port_matches(*rule) && peer_matches(*rule))) {
                 out.steps.push_back(
                     {text + ": no match (" + why_not(*rule) + ")", StepOutcome::no_match});
@@ -230,13 +332,44 @@ struct Side {
             }
             if (rule->accept) {
                 out.steps.push_back({text + ": matches -> accept", StepOutcome::allow});
-                return SideResult::allowed;
+                return maybe_drop.empty() ? SideResult::allowed : undecided(maybe_drop);
             }
             out.steps.push_back({text + ": matches -> drop", StepOutcome::deny});
+            if (!maybe_accept.empty()) {
+                blame_possible_drop(*group, *rule, join(maybe_accept, "; "));
+                return undecided(maybe_accept);
+            }
             blame_drop(*group, *rule);
             return SideResult::blocked;
         }
-        return alibaba_default(groups);
+        const SideResult fallback = alibaba_default(groups);
+        if (fallback == SideResult::blocked && !maybe_accept.empty()) {
+            auto blamed = out.suspects.end() - static_cast<std::ptrdiff_t>(groups.size());
+            for (auto it = blamed; it != out.suspects.end(); ++it) {
+                it->detail += ", unless " + join(maybe_accept, "; ");
+                out.possible.push_back(std::move(*it));
+            }
+            out.suspects.erase(blamed, out.suspects.end());
+            return undecided(maybe_accept);
+        }
+        return fallback == SideResult::allowed && !maybe_drop.empty() ? undecided(maybe_drop)
+                                                                      : fallback;
+    }
+
+    SideResult undecided(const std::vector<std::string>& why) {
+        out.notes.push_back(join(why, "; "));
+        return SideResult::unknown;
+    }
+
+    // An Alibaba Drop rule on a prefix list whose entries are unknown, or a Drop that applies
+    // only unless an earlier such rule accepts.
+    void blame_possible_drop(const SecurityGroup& group, const SgRule& rule,
+                             const std::string& unless = "") {
+        blame_drop(group, rule);
+        Suspect suspect = std::move(out.suspects.back());
+        out.suspects.pop_back();
+        suspect.detail += unless.empty() ? ", if " + maybe_text(rule) : ", unless " + unless;
+        out.possible.push_back(std::move(suspect));
     }
 
     SideResult evaluate() {
@@ -365,14 +498,13 @@ struct AclPass {
                 continue;
             }
             const std::string ports = intervals_text(split.overlap);
-            const std::string number =
-                entry->number == 32767 ? std::string("*") : std::to_string(entry->number);
+            const std::string number = entry->label();
             if (!entry->allow) {
                 out.steps.push_back({text + ": matches" +
                                          (return_path ? " ports " + ports : std::string()) +
                                          " -> deny",
                                      StepOutcome::deny});
-                blame(number, "rule " + number + " of " + acl.id + " denies " + dir() + " " +
+                blame(number, entry_name(*entry) + " of " + acl.id + " denies " + dir() + " " +
                                   denied(flow, ports));
                 return false;
             }
@@ -385,11 +517,26 @@ struct AclPass {
                                  StepOutcome::allow});
         }
         const std::string left = intervals_text(remaining);
+        if (acl.cloud == Cloud::alibaba) {
+            out.steps.push_back({label() + ": no entry matches tcp/" + left +
+                                     " -> deny (Alibaba network ACLs deny what no entry accepts)",
+                                 StepOutcome::deny});
+            blame("*", "no entry of " + acl.id + " accepts " + dir() + " " + denied(flow, left) +
+                           ": nothing matched is denied");
+            return false;
+        }
         out.steps.push_back(
             {label() + " default rule *: tcp/" + left + " -> deny", StepOutcome::deny});
         blame("*", "no rule of " + acl.id + " allows " + dir() + " " + denied(flow, left) +
                        ": the default rule * denies it");
         return false;
+    }
+
+    // "rule 100" (AWS), "entry 2 nae-... (name)" (Alibaba): how a suspect's detail names it.
+    static std::string entry_name(const AclEntry& entry) {
+        if (entry.cloud == Cloud::aws) return "rule " + entry.label();
+        return "entry " + std::to_string(entry.number) + (entry.id.empty() ? "" : " " + entry.id) +
+               (entry.name.empty() ? "" : " (" + entry.name + ")");
     }
 };
 
@@ -402,11 +549,11 @@ struct FlowPath {
     const NetworkAcl* destination_acl = nullptr;
 };
 
-// The ACL of an end's subnet, when the exports have ACLs at all and the end is on AWS.
+// The ACL of an end's subnet (AWS) or vSwitch (Alibaba), when the exports have ACLs at all.
 // Network ACLs filter traffic entering or leaving a subnet, never within it.
 const NetworkAcl* crossed_acl(const RuleSet& rules, const Interface* interface, bool same_subnet,
                               Evaluation& out) {
-    if (interface == nullptr || interface->cloud != Cloud::aws || same_subnet) return nullptr;
+    if (interface == nullptr || same_subnet) return nullptr;
     const auto* acl = find_acl(rules, *interface);
     if (acl == nullptr && !rules.acls.empty()) {
         out.notes.push_back("no network ACL in the exports for " + interface->subnet + " (" +
@@ -433,14 +580,112 @@ FlowPath find_path(const RuleSet& rules, const Flow& flow, const Cidr& source,
                              path.source->subnet == path.destination->subnet;
     path.source_acl = crossed_acl(rules, path.source, same_subnet, out);
     path.destination_acl = crossed_acl(rules, path.destination, same_subnet, out);
-    if (same_subnet && path.source->cloud == Cloud::aws) {
+    if (same_subnet && !rules.acls.empty()) {
         out.notes.push_back("both ends are in " + path.source->subnet +
                             ": network ACLs do not apply within a subnet");
     }
     return path;
 }
 
+SideResult side_result(border::PassResult result) {
+    switch (result) {
+        case border::PassResult::allowed:
+            return SideResult::allowed;
+        case border::PassResult::blocked:
+            return SideResult::blocked;
+        case border::PassResult::unknown:
+            break;
+    }
+    return SideResult::unknown;
+}
+
+std::vector<std::string> texts_of(const std::vector<Cidr>& addresses) {
+    std::vector<std::string> out;
+    for (const auto& address : addresses) out.push_back(address.text);
+    return out;
+}
+
+// "this host's security groups (eni-1: sg-1, sg-2), egress".
+std::string groups_label(const std::string& whose, const Interface& interface,
+                         Direction direction) {
+    return whose + " security groups (" + interface.id + ": " + join(interface.groups, ", ") +
+           "), " + std::string(name(direction));
+}
+
+// "the target's network ACL nacl-1 (vsw-1), ingress".
+std::string acl_label(const std::string& whose, const NetworkAcl& acl, const std::string& way) {
+    return whose + " network ACL " + acl.id + ", " + way;
+}
+
+bool has_policies(const RuleSet& rules, bool internet) {
+    return std::any_of(rules.firewall_policies.begin(), rules.firewall_policies.end(),
+                       [&](const FirewallPolicy& policy) {
+                           return (policy.border == FirewallBorder::vpc) != internet;
+                       });
+}
+
+// What lies between the two ends' own filters: for a public destination the NAT gateway (the
+// address the Internet sees) and Cloud Firewall's Internet border, out then in, once per SNAT
+// address; for a private one Cloud Firewall's VPC border, unless both ends are in one VPC.
+template <typename Consult>
+void cross_borders(const RuleSet& rules, const Flow& flow, const Cidr& source,
+                   const Cidr& destination, const FlowPath& path, Evaluation& out,
+                   Consult&& consult) {
+    const int port = flow.port;
+    if (is_public_address(destination)) {
+        const auto seen_as = border::public_source(rules, flow, source, path.source, out);
+        if (seen_as || !rules.snat_entries.empty()) {
+            out.path.push_back({"NAT (SNAT)", seen_as
+                                                  ? "this host is seen as " +
+                                                        join(texts_of(seen_as->addresses), " or ") +
+                                                        ": " + seen_as->via
+                                                  : "no entry covers this host"});
+        }
+        if (!has_policies(rules, true)) return;
+        std::vector<std::optional<Cidr>> sources;
+        if (seen_as) {
+            sources.assign(seen_as->addresses.begin(), seen_as->addresses.end());
+        } else {
+            sources.emplace_back(std::nullopt);
+        }
+        for (const auto& public_address : sources) {
+            for (auto side : {FirewallBorder::internet_out, FirewallBorder::internet_in}) {
+                consult("Cloud Firewall, " + std::string(name(side)) +
+                            (public_address ? " (from " + public_address->text + ")" : ""),
+                        side_result(
+                            border::firewall(rules, side, public_address, destination, port, out)));
+            }
+        }
+        return;
+    }
+    if (!has_policies(rules, false)) return;
+    if (path.source != nullptr && path.destination != nullptr && !path.source->vpc.empty() &&
+        path.source->vpc == path.destination->vpc) {
+        out.steps.push_back(
+            {"Cloud Firewall VPC border: both ends are in " + path.source->vpc + ": not crossed",
+             StepOutcome::note});
+        return;
+    }
+    consult(
+        "Cloud Firewall, VPC border",
+        side_result(border::firewall(rules, FirewallBorder::vpc, source, destination, port, out)));
+}
+
 }  // namespace
+
+bool is_public_address(const Cidr& address) {
+    static const std::vector<Cidr> kNotPublic = [] {
+        std::vector<Cidr> networks;
+        for (const char* text :
+             {"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+              "172.16.0.0/12", "192.168.0.0/16", "::1/128", "::/128", "fc00::/7", "fe80::/10"}) {
+            networks.push_back(*Cidr::parse(text));
+        }
+        return networks;
+    }();
+    return std::none_of(kNotPublic.begin(), kNotPublic.end(),
+                        [&](const Cidr& network) { return network.contains(address); });
+}
 
 Evaluation evaluate(const RuleSet& rules, const Flow& flow) {
     Evaluation out;
@@ -454,39 +699,89 @@ Evaluation evaluate(const RuleSet& rules, const Flow& flow) {
     const FlowPath path = find_path(rules, flow, *source, *destination, out);
     bool blocked = false;
     bool unknown = path.source == nullptr || path.destination == nullptr;
-    auto record = [&](SideResult result) {
+    auto consult = [&](std::string filter, SideResult result) {
         blocked = blocked || result == SideResult::blocked;
         unknown = unknown || result == SideResult::unknown;
+        out.path.push_back({std::move(filter), result == SideResult::allowed   ? "allowed"
+                                               : result == SideResult::blocked ? "blocked"
+                                                                               : "unknown"});
     };
-    auto record_acl = [&](bool allowed) { blocked = blocked || !allowed; };
+    auto acl = [](bool allowed) { return allowed ? SideResult::allowed : SideResult::blocked; };
     const int port = flow.port;
     // In the order the packets meet them: the request out and in, then the answers back.
     if (path.source != nullptr) {
-        record(
+        consult(
+            groups_label("this host's", *path.source, Direction::egress),
             Side{rules, *path.source, Direction::egress, *destination, path.destination, port, out}
                 .evaluate());
+    } else {
+        out.path.push_back({"this host's security groups, egress", "not in the exports"});
     }
     if (path.source_acl != nullptr) {
-        record_acl(AclPass{*path.source_acl, true, *destination, false, out}.allows(port, port));
+        consult(acl_label("this host's", *path.source_acl, "egress"),
+                acl(AclPass{*path.source_acl, true, *destination, false, out}.allows(port, port)));
     }
+    cross_borders(rules, flow, *source, *destination, path, out, consult);
     if (path.destination_acl != nullptr) {
-        record_acl(AclPass{*path.destination_acl, false, *source, false, out}.allows(port, port));
+        consult(acl_label("the target's", *path.destination_acl, "ingress"),
+                acl(AclPass{*path.destination_acl, false, *source, false, out}.allows(port, port)));
     }
     if (path.destination != nullptr) {
-        record(Side{rules, *path.destination, Direction::ingress, *source, path.source, port, out}
-                   .evaluate());
+        consult(groups_label("the target's", *path.destination, Direction::ingress),
+                Side{rules, *path.destination, Direction::ingress, *source, path.source, port, out}
+                    .evaluate());
+    } else {
+        out.path.push_back({"the target's security groups, ingress", "not in the exports"});
     }
     if (path.destination_acl != nullptr) {
-        record_acl(AclPass{*path.destination_acl, true, *source, true, out}.allows(kEphemeralFrom,
-                                                                                   kEphemeralTo));
+        consult(acl_label("the target's", *path.destination_acl, "egress (return path)"),
+                acl(AclPass{*path.destination_acl, true, *source, true, out}.allows(kEphemeralFrom,
+                                                                                    kEphemeralTo)));
     }
     if (path.source_acl != nullptr) {
-        record_acl(AclPass{*path.source_acl, false, *destination, true, out}.allows(kEphemeralFrom,
-                                                                                    kEphemeralTo));
+        consult(acl_label("this host's", *path.source_acl, "ingress (return path)"),
+                acl(AclPass{*path.source_acl, false, *destination, true, out}.allows(
+                    kEphemeralFrom, kEphemeralTo)));
     }
     out.verdict = blocked ? Verdict::blocked : unknown ? Verdict::unknown : Verdict::allowed;
     if (!blocked) out.suspects.clear();
     return out;
+}
+
+std::vector<Suspect> pni_egress_rules(const RuleSet& rules) {
+    std::vector<std::string> pni_groups;
+    for (const auto& interface : rules.interfaces) {
+        const bool pni = std::any_of(
+            interface.tags.begin(), interface.tags.end(),
+            [](const Tag& tag) { return tag.key == "Confluent" && lower(tag.value) == "true"; });
+        if (!pni) continue;
+        for (const auto& id : interface.groups) {
+            if (std::find(pni_groups.begin(), pni_groups.end(), id) == pni_groups.end()) {
+                pni_groups.push_back(id);
+            }
+        }
+    }
+    std::vector<Suspect> open;
+    for (const auto& id : pni_groups) {
+        const auto* group = find_group(rules, id);
+        if (group == nullptr) continue;
+        for (const auto& rule : group->rules) {
+            if (rule.direction != Direction::egress || !rule.accept) continue;
+            Suspect suspect;
+            suspect.kind = "security-group-rule";
+            suspect.id = rule.id.empty() ? group->id : rule.id;
+            suspect.direction = "egress";
+            suspect.rule = group->id + ": " + rule.describe(group->cloud);
+            suspect.detail = group->id +
+                             ", the security group of Confluent PNI ENIs (tagged "
+                             "Confluent=true), allows egress " +
+                             rule.describe(group->cloud) +
+                             ": Confluent Cloud can open connections into this network through "
+                             "it";
+            open.push_back(std::move(suspect));
+        }
+    }
+    return open;
 }
 
 std::vector<Suspect> wide_rules(const RuleSet& rules) {

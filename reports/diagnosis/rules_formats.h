@@ -19,10 +19,27 @@ namespace vpcprobe::rules::parsing {
 void parse_aws_security_groups(const JsonObject& root, RuleSet& into);
 void parse_aws_network_acls(const JsonObject& root, RuleSet& into);
 void parse_aws_network_interfaces(const JsonObject& root, RuleSet& into);
+// `aws ec2 describe-managed-prefix-lists` (PrefixLists: names) and
+// `get-managed-prefix-list-entries` (Entries: the CIDRs of a list the export does not name;
+// the PrefixList is added with an empty id, which parse_rules() fills in from the file).
+void parse_aws_prefix_lists(const JsonObject& root, RuleSet& into);
+void parse_aws_prefix_list_entries(const JsonObject& root, RuleSet& into);
 
 // Alibaba Cloud: `aliyun ecs DescribeSecurityGroupAttribute` (one group per file: top-level
 // SecurityGroupId and Permissions) and `DescribeNetworkInterfaces` (NetworkInterfaceSets).
 void parse_alibaba_security_group(const JsonObject& root, RuleSet& into);
 void parse_alibaba_network_interfaces(const JsonObject& root, RuleSet& into);
+// `aliyun ecs DescribeSecurityGroups` (SecurityGroups.SecurityGroup: each group's type),
+// `aliyun vpc DescribeNetworkAclAttributes` (NetworkAclAttribute), `aliyun vpc
+// DescribeSnatTableEntries` (SnatTableEntries) and `aliyun ecs DescribePrefixListAttributes`
+// (PrefixListId and Entries).
+void parse_alibaba_security_groups(const JsonObject& root, RuleSet& into);
+void parse_alibaba_network_acl(const JsonObject& root, RuleSet& into);
+void parse_alibaba_snat_entries(const JsonObject& root, RuleSet& into);
+void parse_alibaba_prefix_list(const JsonObject& root, RuleSet& into);
+
+// Alibaba Cloud Firewall: `aliyun cloudfw DescribeControlPolicy` (policies with Direction in or
+// out: the Internet border) and `DescribeVpcFirewallControlPolicy` (without: a VPC border).
+void parse_cloud_firewall_policies(const JsonObject& root, RuleSet& into);
 
 }  // namespace vpcprobe::rules::parsing

@@ -5,6 +5,8 @@
 #include <system_error>
 #include <utility>
 
+#include "core/text.h"
+
 namespace vpcprobe::rules::parsing {
 
 void fail(const std::string& path, const std::string& what) {
@@ -48,6 +50,9 @@ std::optional<std::int64_t> integer_at(const json::value* value, const std::stri
     }
     if (digits_allowed && value->is_string()) {
         if (auto number = digits(value->get_string())) return number;
+    }
+    if (value->is_string()) {
+        fail(path, "expected an integer: \"" + std::string(value->get_string()) + "\"");
     }
     fail(path, "expected an integer");
 }
@@ -93,6 +98,13 @@ std::optional<bool> JsonObject::optional_bool(std::string_view key) const {
     return value->get_bool();
 }
 
+std::optional<bool> JsonObject::optional_bool_or_word(std::string_view key) const {
+    const json::value* value = present(key);
+    if (value == nullptr || value->is_bool()) return optional_bool(key);
+    if (!value->is_string()) fail(path_of(key), "expected \"true\" or \"false\"");
+    return one_of(std::string(value->get_string()), path_of(key), {"true", "false"}) == "true";
+}
+
 const json::array& JsonObject::required_array(std::string_view key) const {
     const json::value* value = object_->if_contains(key);
     if (value == nullptr) fail(path_of(key), "missing");
@@ -125,6 +137,52 @@ Cidr cidr_at(const std::string& text, const std::string& path) {
 int port_at(std::int64_t value, const std::string& path) {
     if (value < -1 || value > 65535) fail(path, "port out of range: " + std::to_string(value));
     return static_cast<int>(value);
+}
+
+PortRange slash_port_range(const std::string& text, const std::string& path, int min_port) {
+    PortRange ports;
+    if (text == "-1/-1" || (min_port == 0 && text == "0/0")) return ports;
+    const auto slash = text.find('/');
+    if (slash == std::string::npos) fail(path, "expected \"FROM/TO\": \"" + text + "\"");
+    auto port = [&](std::string_view part) {
+        int value = 0;
+        auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+        if (ec != std::errc() || end != part.data() + part.size() || part.empty() ||
+            value < min_port || value > 65535) {
+            fail(path, "not a port range: \"" + text + "\"");
+        }
+        return value;
+    };
+    ports.from = port(std::string_view(text).substr(0, slash));
+    ports.to = port(std::string_view(text).substr(slash + 1));
+    if (ports.to < ports.from) fail(path, "not a port range: \"" + text + "\"");
+    return ports;
+}
+
+std::string one_of(const std::string& text, const std::string& path,
+                   std::initializer_list<std::string_view> allowed) {
+    const std::string value = lower(text);
+    std::string expected;
+    std::size_t i = 0;
+    for (auto option : allowed) {
+        if (value == option) return value;
+        expected += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + std::string(option);
+        ++i;
+    }
+    fail(path, "expected " + expected + ": \"" + text + "\"");
+}
+
+std::vector<std::string> comma_separated(std::string_view text) {
+    std::vector<std::string> items;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        auto item = text.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) items.emplace_back(item);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    }
+    return items;
 }
 
 void add_interface_address(Interface& interface, const std::string& text, const std::string& path) {

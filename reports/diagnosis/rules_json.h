@@ -15,9 +15,11 @@
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reports/diagnosis/rules.h"
 
@@ -58,6 +60,9 @@ class JsonObject {
     // strings ("Priority": "1").
     std::optional<std::int64_t> optional_integer_or_digits(std::string_view key) const;
     std::optional<bool> optional_bool(std::string_view key) const;
+    // The same, and the strings "true" / "false" (any case) count too: Alibaba Cloud Firewall
+    // writes Release that way.
+    std::optional<bool> optional_bool_or_word(std::string_view key) const;
 
     // An array member: required fails with "missing" when absent (a null is "expected an
     // array"), optional gives nullptr when absent or null.
@@ -114,6 +119,20 @@ Cidr cidr_at(const std::string& text, const std::string& path);
 
 // `value` at `path` as a port, -1 (the exports' "any") included; fails when out of range.
 int port_at(std::int64_t value, const std::string& path);
+
+// `text` at `path` as Alibaba writes port ranges, "FROM/TO" (each min_port..65535, FROM <= TO);
+// "-1/-1", and "0/0" when min_port is 0, is every port. Anything else ("80-90", "9092") fails
+// naming the value.
+PortRange slash_port_range(const std::string& text, const std::string& path, int min_port);
+
+// `text` at `path` as one of `allowed` (lower case; compared in any case), lower-cased; else
+// fails with "expected A, B or C: \"value\"".
+std::string one_of(const std::string& text, const std::string& path,
+                   std::initializer_list<std::string_view> allowed);
+
+// "a, b,c" as {"a", "b", "c"}: the items between commas, spaces around them dropped, empty
+// items left out (SnatIp pools, Cloud Firewall lists written as one string).
+std::vector<std::string> comma_separated(std::string_view text);
 
 // Adds `text` (read at `path`; "" adds nothing) to the interface's addresses as a host
 // network, unless the interface already has it: the exports list the primary address twice.

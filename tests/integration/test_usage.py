@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """End to end: bad input is a one-line error naming the flag or file at fault, exit 3, never a
 crash or a stack trace; --help and --version work."""
+import json
 import os
 import socket
 import tempfile
@@ -140,6 +141,51 @@ class Explain(unittest.TestCase):
                 self.assertEqual(r.code, 3, r)
                 self.assertIn(bad, r.err)
                 self.assertEqual(len(r.err.strip().splitlines()), 1, r.err)
+
+    def test_a_wrong_value_in_a_recognised_export_names_file_path_and_value(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "cfw.json")
+            with open(path, "w") as f:
+                json.dump({"Policys": [{"AclUuid": "u-1", "AclAction": "drop", "Order": 1,
+                                        "Direction": "in", "Source": "0.0.0.0/0",
+                                        "Destination": "0.0.0.0/0", "DestPort": "80-90"}]}, f)
+            r = vpcprobe("explain", "--rules", path, "--from", "10.0.0.1",
+                         "--to", "203.0.113.10:9092")
+        self.assertEqual(r.code, 3, r)
+        self.assertIn(f'{path}: expected "FROM/TO": "80-90" (at Policys[0].DestPort)', r.err)
+
+    def test_prefix_list_entries_named_on_the_command_line_and_public_source(self):
+        with tempfile.TemporaryDirectory() as d:
+            entries = os.path.join(d, "entries.json")
+            with open(entries, "w") as f:
+                json.dump({"Entries": [{"Cidr": "10.20.1.0/24"}]}, f)
+            groups = os.path.join(d, "sg.json")
+            with open(groups, "w") as f:
+                json.dump({"SecurityGroups": [{"GroupId": "sg-k", "IpPermissions": [
+                    {"IpProtocol": "tcp", "FromPort": 9092, "ToPort": 9092,
+                     "PrefixListIds": [{"PrefixListId": "pl-0cli"}]}]}]}, f)
+            enis = os.path.join(d, "enis.json")
+            with open(enis, "w") as f:
+                json.dump({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-k",
+                                                  "PrivateIpAddress": "10.0.0.5",
+                                                  "Groups": [{"GroupId": "sg-k"}]}]}, f)
+            base = ["explain", "--rules", groups, enis]
+            unnamed = vpcprobe(*base, entries, "--from", "10.20.1.15", "--to", "10.0.0.5:9092")
+            self.assertEqual(unnamed.code, 3, unnamed)
+            self.assertIn("--rules pl-0abc=", unnamed.err)
+            named = vpcprobe(*base, f"pl-0cli={entries}", "--from", "10.20.1.15",
+                             "--to", "10.0.0.5:9092")
+            self.assertEqual(named.code, 1, named)  # the source is on no exported interface
+            self.assertIn("sg-k ingress: allowed by rule tcp 9092 from pl-0cli", named.out)
+            outside = vpcprobe(*base, f"pl-0cli={entries}", "--from", "10.20.2.15",
+                               "--to", "10.0.0.5:9092")
+            self.assertEqual(outside.code, 2, outside)
+            seen = vpcprobe("explain", "--rules", groups, "--from", "10.20.1.15",
+                            "--to", "203.0.113.10:9092", "--public-source", "198.51.100.7")
+            self.assertIn("this host reaches the Internet as 198.51.100.7", seen.out)
+            bad = vpcprobe("explain", "--rules", groups, "--from", "10.20.1.15",
+                           "--to", "203.0.113.10:9092", "--public-source", "nat-gateway")
+            self.assertEqual(bad.code, 3, bad)
 
 
 class Listener:
@@ -348,3 +394,44 @@ class HelpAndVersion(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PniEgress(unittest.TestCase):
+    """`rules.pni_egress_open` comes with the exports, whether or not a probe failed."""
+
+    def test_egress_on_confluent_pni_enis_is_a_warning_while_every_probe_passes(self):
+        enis = {"NetworkInterfaces": [
+            {"NetworkInterfaceId": "eni-pni-1", "PrivateIpAddress": "10.1.0.10",
+             "Groups": [{"GroupId": "sg-pni"}],
+             "TagSet": [{"Key": "Confluent", "Value": "true"}]}]}
+
+        def groups(egress):
+            return {"SecurityGroups": [{"GroupId": "sg-pni", "IpPermissions": [
+                {"IpProtocol": "tcp", "FromPort": 9092, "ToPort": 9092,
+                 "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}], "IpPermissionsEgress": egress}]}
+
+        open_egress = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        with Listener("127.0.114.1") as listener, tempfile.TemporaryDirectory() as d:
+            for name, doc in {"enis.json": enis, "open.json": groups(open_egress),
+                              "closed.json": groups([])}.items():
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump(doc, f)
+
+            def run(group_file):
+                return vpcprobe("check", f"127.0.114.1:{listener.port}", "--tcp-only",
+                                "--format", "json", "--rules", os.path.join(d, "enis.json"),
+                                "--rules", os.path.join(d, group_file))
+
+            r = run("open.json")
+            self.assertEqual(r.code, 0, r)  # the exit status follows the targets only
+            validate(r.json)
+            self.assertEqual(r.json["targets"][0]["status"], "ok")
+            found = [f for f in r.json["findings"] if f["code"] == "rules.pni_egress_open"]
+            self.assertEqual(len(found), 1, r.json["findings"])
+            self.assertEqual(found[0]["severity"], "warning")
+            self.assertEqual([(s["id"], s["direction"], s["rule"]) for s in found[0]["suspects"]],
+                             [("sg-pni", "egress", "sg-pni: all traffic to 0.0.0.0/0")])
+
+            closed = run("closed.json")
+            self.assertEqual(closed.code, 0, closed)
+            self.assertNotIn("rules.pni_egress_open", closed.out)

@@ -56,6 +56,8 @@ const std::map<std::string, Sample>& samples() {
         {"deadline", {{"--deadline", "2m"}, "deadline = 120"}},
         {"bind", {{"--bind", "::1"}, "bind = \"::1\""}},
         {"rules", {{"--rules", "{DIR}/rules.json"}, "rules = \"{DIR}/rules.json\""}},
+        {"public_source",
+         {{"--public-source", "198.51.100.7"}, "public_source = \"198.51.100.7\""}},
         {"warn_days", {{"--warn-days", "7"}, "warn_days = 7"}},
         {"format", {{"--format", "junit"}, "format = \"junit\""}},
         {"output", {{"-o", "{DIR}/report.xml"}, "output = \"{DIR}/report.xml\""}},

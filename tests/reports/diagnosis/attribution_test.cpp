@@ -104,3 +104,51 @@ TEST_CASE("rules open to the world on Kafka ports become a warning finding") {
     attribute_to_rules(without, rules::RuleSet{});
     for (const auto& finding : without.findings) CHECK(finding.code != "rules.wider_than_needed");
 }
+
+TEST_CASE("rules.pni_egress_open: egress on Confluent PNI ENIs' group, with no probe failing") {
+    auto rules = rules::parse_rules(R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-pni",
+        "PrivateIpAddress": "10.1.0.10", "Groups": [{"GroupId": "sg-pni"}],
+        "TagSet": [{"Key": "Confluent", "Value": "true"}]}]})",
+                                    "enis.json");
+    REQUIRE(rules.ok());
+    auto groups = rules::parse_rules(R"({"SecurityGroups": [{"GroupId": "sg-pni",
+        "IpPermissionsEgress": [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+        "IpRanges": [{"CidrIp": "10.2.0.0/16"}]}]}]})",
+                                     "sgs.json");
+    REQUIRE(groups.ok());
+    rules->merge(std::move(*groups));
+    Report report = diagnose({}, agent_info());
+    attribute_to_rules(report, *rules);
+    const Finding* open = nullptr;
+    for (const auto& finding : report.findings)
+        if (finding.code == "rules.pni_egress_open") open = &finding;
+    REQUIRE(open != nullptr);
+    CHECK(open->severity == Severity::warning);
+    CHECK(open->summary.find("sg-pni") != std::string::npos);
+    REQUIRE(open->suspects.size() == 1);
+    CHECK(open->suspects[0].rule == "sg-pni: tcp 5432 to 10.2.0.0/16");
+    CHECK_FALSE(open->remedy.empty());
+}
+
+TEST_CASE("a public destination's suspects name the address this host reaches the Internet as") {
+    Report report = dropped("47.96.0.10", 9092);
+    auto rules = rules::parse_rules(R"({"Policys": [{"AclUuid": "u-kafka", "AclAction": "drop",
+        "Direction": "in", "Order": 1, "Proto": "TCP", "Source": "0.0.0.0/0", "SourceType": "net",
+        "Destination": "47.96.0.10/32", "DestinationType": "net", "DestPort": "9092/9092"}]})",
+                                    "cfw.json");
+    REQUIRE(rules.ok());
+    attribute_to_rules(report, *rules, "198.51.100.7");
+    const auto& suspects = report.targets[0].cause->suspects;
+    REQUIRE_FALSE(suspects.empty());
+    CHECK(suspects[0].kind == "cloud-firewall-policy");
+    CHECK(suspects[0].id == "u-kafka");
+    CHECK(suspects[0].detail.find("from 198.51.100.7") != std::string::npos);
+    CHECK(suspects[0].detail.find("this host reaches the Internet as 198.51.100.7") !=
+          std::string::npos);
+    INFO(report.targets[0].cause->remedy);
+    CHECK(
+        report.targets[0].cause->remedy.find(
+            "in Cloud Firewall, allow tcp/9092 to 47.96.0.10 from the address the suspect names") ==
+        0);
+    CHECK(report.targets[0].cause->remedy.find("u-kafka") != std::string::npos);
+}

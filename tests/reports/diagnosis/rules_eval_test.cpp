@@ -39,7 +39,7 @@ RuleSet alibaba() {
 
 Evaluation flow(const RuleSet& rules, const std::string& from, const std::string& to,
                 std::uint16_t port) {
-    auto evaluation = evaluate(rules, Flow{from, to, port});
+    auto evaluation = evaluate(rules, Flow{from, to, port, ""});
     std::string trace = std::string(name(evaluation.verdict)) + "\n";
     for (const auto& step : evaluation.steps) trace += "  " + step.text + "\n";
     for (const auto& note : evaluation.notes) trace += "  note: " + note + "\n";
@@ -145,8 +145,8 @@ TEST_CASE("AWS NACL: return traffic needs its own rule on ephemeral ports") {
                                   "continues"));
 
     // And an explicit deny on part of the range names that rule.
-    rules.acls[0].entries.push_back(
-        AclEntry{90, true, "6", true, false, Cidr::parse("0.0.0.0/0"), PortRange{60000, 61000}});
+    rules.acls[0].entries.push_back(AclEntry{90, true, "6", true, false, Cidr::parse("0.0.0.0/0"),
+                                             PortRange{60000, 61000}, Cloud::aws, "", ""});
     auto denied = flow(rules, "10.20.1.15", "10.0.0.5", 9092);
     REQUIRE(denied.verdict == Verdict::blocked);
     CHECK(denied.suspects[0].rule == "90");
@@ -338,6 +338,6 @@ TEST_CASE("explain: verdict, every rule consulted, suspects, exit status") {
                   out, err) == 3);
     CHECK(out.empty());
     CHECK(err == "vpcprobe: explain: " + kFixtures +
-                     "wrong_type.json: expected an integer (at "
+                     "wrong_type.json: expected an integer: \"9092\" (at "
                      "SecurityGroups[2].IpPermissions[1].FromPort)\n");
 }

@@ -46,7 +46,8 @@ TEST_CASE("rules_json: absent and null members are the same, wrong types name th
     CHECK(failure_of([&] { root.optional_string("n"); }) == "expected a string (at Top[1].n)");
     CHECK(root.optional_integer("n") == 7);
     CHECK_FALSE(root.optional_integer("a"));
-    CHECK(failure_of([&] { root.optional_integer("d"); }) == "expected an integer (at Top[1].d)");
+    CHECK(failure_of([&] { root.optional_integer("d"); }) ==
+          "expected an integer: \"12\" (at Top[1].d)");
     CHECK(root.optional_integer_or_digits("d") == 12);
     CHECK(root.optional_bool("b") == true);
     CHECK(failure_of([&] { root.optional_bool("s"); }) == "expected true or false (at Top[1].s)");

@@ -149,7 +149,8 @@ TEST_CASE("a wrong type names the file and the JSON path") {
     auto result = load_rules({file});
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().message() ==
-          file + ": expected an integer (at SecurityGroups[2].IpPermissions[1].FromPort)");
+          file +
+              ": expected an integer: \"9092\" (at SecurityGroups[2].IpPermissions[1].FromPort)");
 
     CHECK(error_of(R"({"SecurityGroups": {}})") ==
           "rules.json: expected an array (at SecurityGroups)");
@@ -163,10 +164,10 @@ TEST_CASE("a wrong type names the file and the JSON path") {
               .find("(at NetworkAcls[0].Entries[0].CidrBlock)") != std::string::npos);
     CHECK(error_of(R"({"SecurityGroupId": "sg-1", "Permissions": {"Permission": [{"Direction":
           "ingress", "IpProtocol": "TCP", "PortRange": "9092", "SourceCidrIp": "0.0.0.0/0"}]}})") ==
-          "rules.json: expected \"FROM/TO\" (at Permissions.Permission[0].PortRange)");
+          "rules.json: expected \"FROM/TO\": \"9092\" (at Permissions.Permission[0].PortRange)");
     CHECK(error_of(R"({"SecurityGroupId": "sg-1", "Permissions": {"Permission": [{"Direction":
           "ingress", "IpProtocol": "TCP", "PortRange": "1/2", "Priority": "high"}]}})") ==
-          "rules.json: expected an integer (at Permissions.Permission[0].Priority)");
+          "rules.json: expected an integer: \"high\" (at Permissions.Permission[0].Priority)");
     CHECK(error_of(R"({"SecurityGroupId": "sg-1", "Permissions": {"Permission": [{"Direction":
           "ingress", "IpProtocol": "TCP", "PortRange": "1/2", "Priority": 101}]}})") ==
           "rules.json: out of range 1-100: 101 (at Permissions.Permission[0].Priority)");
