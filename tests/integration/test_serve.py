@@ -107,22 +107,20 @@ class ServeEndToEnd(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.good_host, cls.other_host = f"good.{DOMAIN}", f"other.{DOMAIN}"
+        # Class cleanups run even when setUpClass fails half-way: nothing it started outlives it.
         cls.dns = Dnsmasq({cls.good_host: GOOD, cls.other_host: OTHER})
+        cls.addClassCleanup(cls.dns.close)
         cls.peer = TestPeer([f"{GOOD}:8443=tls:good", f"{OTHER}:8443=tls:good"],
                             hosts=[cls.good_host, cls.other_host])
+        cls.addClassCleanup(cls.peer.close)
         cls.dir = tempfile.mkdtemp(prefix="vpcprobe-serve-")
+        cls.addClassCleanup(shutil.rmtree, cls.dir, True)
         cls.config = os.path.join(cls.dir, "vpcprobe.toml")
         cls.targets = [f"{cls.good_host}:8443=endpoint", f"{REFUSED}:9443=endpoint"]
         write_config(cls.config, cls.targets, cls.dns.server, cls.peer.ca_file)
         cls.serve = Serve("-c", cls.config, "--interval", "200ms")
+        cls.addClassCleanup(cls.serve.close)
         cls.serve.wait_healthy()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.serve.close()
-        cls.peer.close()
-        cls.dns.close()
-        shutil.rmtree(cls.dir, ignore_errors=True)
 
     def test_prometheus_scrapes_it_and_answers_queries(self):
         prometheus_dir = tempfile.mkdtemp(prefix="vpcprobe-prometheus-")
