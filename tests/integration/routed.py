@@ -107,11 +107,13 @@ def run(argv, input=None, check=True):
     return proc
 
 
-class Topology:
-    """The four namespaces, created by the constructor (deleted again if that fails)."""
+class Namespaces:
+    """Network namespaces named PREFIX-NAME (the prefix carries the test's PID), made by the
+    subclass's _create() in the constructor and all deleted by close(), also when _create()
+    fails half-way. The base of every namespace set the integration tests build."""
 
-    def __init__(self, prefix=None):
-        self.prefix = prefix or f"vp14-{os.getpid()}"
+    def __init__(self, prefix):
+        self.prefix = prefix
         self.created = []
         try:
             self._create()
@@ -119,18 +121,68 @@ class Topology:
             self.close()
             raise
 
+    def _create(self):
+        raise NotImplementedError
+
     def ns(self, name):
         return f"{self.prefix}-{name}"
 
+    def add_netns(self, name):
+        """A new namespace `name` with its loopback up."""
+        run(["ip", "netns", "add", self.ns(name)])
+        self.created.append(self.ns(name))
+        self.ip(name, "link", "set", "lo", "up")
+
+    def ip(self, name, *args):
+        return run(["ip", "-n", self.ns(name), *args]).stdout
+
+    def exec_argv(self, name, argv):
+        return ["ip", "netns", "exec", self.ns(name), *argv]
+
+    def exec(self, name, argv, input=None, check=True):
+        return run(self.exec_argv(name, argv), input=input, check=check)
+
+    def nft(self, name, rules=""):
+        """Replaces the namespace's whole nftables ruleset by `rules` ("" = none)."""
+        with tempfile.NamedTemporaryFile("w", suffix=".nft", delete=False) as f:
+            f.write("flush ruleset\n" + rules)
+        try:
+            self.exec(name, ["nft", "-f", f.name])
+        finally:
+            os.unlink(f.name)
+
+    @contextlib.contextmanager
+    def inside(self, name):
+        """Moves this thread into the namespace for the block: a program started in it (by the
+        harness's peers, say) lives there, and the thread comes back out afterwards."""
+        with inside_netns(self.ns(name)):
+            yield
+
+    def close(self):
+        for ns in reversed(self.created):
+            run(["ip", "netns", "del", ns], check=False)
+        self.created = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Topology(Namespaces):
+    """The four namespaces, created by the constructor (deleted again if that fails)."""
+
+    def __init__(self, prefix=None):
+        super().__init__(prefix or f"vp14-{os.getpid()}")
+
     def _create(self):
         for name in (AGENT, R1, R2, CLUSTER):
-            run(["ip", "netns", "add", self.ns(name)])
-            self.created.append(self.ns(name))
+            self.add_netns(name)
             settings = dict(SYSCTLS_EVERYWHERE)
             if name in ROUTERS:
                 settings.update(SYSCTLS_ROUTERS)
             self.sysctl(name, settings)
-            self.ip(name, "link", "set", "lo", "up")
         for (left, left_if), (right, right_if) in LINKS:
             self.ip(left, "link", "add", "name", left_if, "type", "veth", "peer", "name",
                     right_if, "netns", self.ns(right))
@@ -174,42 +226,7 @@ class Topology:
     def sysctl(self, name, settings):
         self.exec(name, ["sysctl", "-q", "-w"] + [f"{k}={v}" for k, v in settings.items()])
 
-    def ip(self, name, *args):
-        return run(["ip", "-n", self.ns(name), *args]).stdout
-
-    def exec_argv(self, name, argv):
-        return ["ip", "netns", "exec", self.ns(name), *argv]
-
-    def exec(self, name, argv, input=None, check=True):
-        return run(self.exec_argv(name, argv), input=input, check=check)
-
-    def nft(self, name, rules=""):
-        """Replaces the namespace's whole nftables ruleset by `rules` ("" = none)."""
-        with tempfile.NamedTemporaryFile("w", suffix=".nft", delete=False) as f:
-            f.write("flush ruleset\n" + rules)
-        try:
-            self.exec(name, ["nft", "-f", f.name])
-        finally:
-            os.unlink(f.name)
-
     def clear_filters(self):
         for name in (AGENT, R1, R2, CLUSTER):
             self.nft(name)
 
-    @contextlib.contextmanager
-    def inside(self, name):
-        """Moves this thread into the namespace for the block: a program started in it (by the
-        harness's peers, say) lives there, and the thread comes back out afterwards."""
-        with inside_netns(self.ns(name)):
-            yield
-
-    def close(self):
-        for ns in reversed(self.created):
-            run(["ip", "netns", "del", ns], check=False)
-        self.created = []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

@@ -88,15 +88,15 @@ processes = []  # (what, object with close()) in start order; closed in reverse
 prometheus = None
 
 
-class Fleet(routed.Topology):
-    """The hub and the three agents (routed.Topology's namespace tools, another layout)."""
+class Fleet(routed.Namespaces):
+    """The hub and the three agents, in namespaces of their own."""
 
     def __init__(self):
         super().__init__(prefix=f"vp62-{os.getpid()}")
 
     def _create(self):
         for name in (HUB, *AGENTS):
-            self.ip_netns_add(name)
+            self.add_netns(name)
         for address in (*ADDRESSES.values(), DNS_ADDRESS, PROMETHEUS_ADDRESS):
             self.ip(HUB, "addr", "add", f"{address}/32", "dev", "lo")
         for name, (_, _, address, hub_address) in AGENTS.items():
@@ -108,11 +108,6 @@ class Fleet(routed.Topology):
             self.ip(HUB, "link", "set", f"to-{name}", "up")
             self.ip(name, "route", "add", "10.62.100.0/24", "via", hub_address)
         self._wait_ready()
-
-    def ip_netns_add(self, name):
-        routed.run(["ip", "netns", "add", self.ns(name)])
-        self.created.append(self.ns(name))
-        self.ip(name, "link", "set", "lo", "up")
 
     def _wait_ready(self, limit=10.0):
         """Until every agent reaches the hub (a RST from connect's closed port): a new veth

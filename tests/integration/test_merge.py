@@ -13,7 +13,6 @@ and app-b share 10.61.1.0/24, the bastion does not. Each agent runs the real `vp
 asked for the matrix and the findings in every format. Scenarios: no agent blocked, one agent
 blocked from one target, the application subnet blocked, every agent blocked, split DNS. Bad
 inputs are refused with exit 3 naming the file. Everything created is removed at the end."""
-import contextlib
 import json
 import os
 import shutil
@@ -25,7 +24,7 @@ import unittest
 
 import harness
 from harness import Dnsmasq, catalog_host, validate, vpcprobe
-from routed import inside_netns
+import routed
 
 harness.skip_module_unless_root()
 
@@ -59,30 +58,16 @@ def address_of(name):
     return AGENTS[name][0].split("/")[0]
 
 
-class Fleet:
+class Fleet(routed.Namespaces):
     """The namespaces above, created by the constructor (removed again if that fails)."""
 
     def __init__(self):
-        self.prefix = f"vp61-{os.getpid()}"
-        self.created = []
         self.listeners = []
-        try:
-            self._create()
-        except BaseException:
-            self.close()
-            raise
-
-    def ns(self, name):
-        return f"{self.prefix}-{name}"
-
-    def ip(self, name, *args):
-        return run(["ip", "-n", self.ns(name), *args]).stdout
+        super().__init__(f"vp61-{os.getpid()}")
 
     def _create(self):
         for name in (CLUSTER, *AGENTS):
-            run(["ip", "netns", "add", self.ns(name)])
-            self.created.append(self.ns(name))
-            self.ip(name, "link", "set", "lo", "up")
+            self.add_netns(name)
         for address in [a for _, a in ENDPOINTS.values()] + [KAFKA_OTHER, RESOLVER_MAIN,
                                                               RESOLVER_OTHER]:
             self.ip(CLUSTER, "addr", "add", f"{address}/32", "dev", "lo")
@@ -118,34 +103,20 @@ class Fleet:
                         raise RuntimeError(f"{name} does not reach the cluster")
                     time.sleep(0.05)
 
-    @contextlib.contextmanager
-    def inside(self, name):
-        """This thread in the namespace for the block: sockets and programs it starts live
-        there."""
-        with inside_netns(self.ns(name)):
-            yield
-
     def security_group(self, rules=""):
         """Replaces the cluster's nftables input filter with `rules` ("" = allow all)."""
-        ruleset = "flush ruleset\n"
+        ruleset = ""
         if rules:
             ruleset += ("table inet sg {\n  chain input {\n"
                         "    type filter hook input priority 0; policy accept;\n"
                         f"{rules}\n  }}\n}}\n")
-        with tempfile.NamedTemporaryFile("w", suffix=".nft", delete=False) as f:
-            f.write(ruleset)
-        try:
-            run(["ip", "netns", "exec", self.ns(CLUSTER), "nft", "-f", f.name])
-        finally:
-            os.unlink(f.name)
+        self.nft(CLUSTER, ruleset)
 
     def close(self):
         for listener in self.listeners:
             listener.close()
         self.listeners = []
-        for ns in reversed(self.created):
-            run(["ip", "netns", "del", ns], check=False)
-        self.created = []
+        super().close()
 
 
 def labels_toml(labels):

@@ -22,6 +22,7 @@ import time
 import unittest
 
 import harness
+import routed
 from harness import Result, VPCPROBE, validate
 
 harness.skip_module_unless_root()
@@ -71,34 +72,16 @@ while True:
 PORTS = ["9092", "9093", "9095", "9096"]
 
 
-def run(argv):
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed: {proc.stderr.strip()}")
+class Namespaces(routed.Namespaces):
+    """The client, the NAT and the cluster, each in a namespace of its own."""
 
-
-class Namespaces:
     def __init__(self):
-        self.prefix = f"vp63-{os.getpid()}"
-        self.created = []
-        try:
-            self._create()
-        except BaseException:
-            self.close()
-            raise
-
-    def ns(self, name):
-        return f"{self.prefix}-{name}"
-
-    def ip(self, name, *args):
-        run(["ip", "-n", self.ns(name), *args])
+        super().__init__(f"vp63-{os.getpid()}")
 
     def _create(self):
         for name in (CLIENT, NAT, CLUSTER):
-            run(["ip", "netns", "add", self.ns(name)])
-            self.created.append(self.ns(name))
-            self.ip(name, "link", "set", "lo", "up")
-        run(["ip", "netns", "exec", self.ns(NAT), "sysctl", "-qw", "net.ipv4.ip_forward=1"])
+            self.add_netns(name)
+        self.exec(NAT, ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
         self.ip(CLIENT, "link", "add", "to-nat", "type", "veth", "peer", "name", "to-client",
                 "netns", self.ns(NAT))
         self.ip(NAT, "link", "add", "to-cluster", "type", "veth", "peer", "name", "to-nat",
@@ -117,22 +100,9 @@ class Namespaces:
         self.nft(NAT, NAT_RULES)
         self.nft(CLUSTER, CLUSTER_FILTER)
 
-    def nft(self, name, rules):
-        with tempfile.NamedTemporaryFile("w", suffix=".nft", delete=False) as f:
-            f.write(rules)
-        try:
-            run(["ip", "netns", "exec", self.ns(name), "nft", "-f", f.name])
-        finally:
-            os.unlink(f.name)
-
     def popen(self, name, argv):
         return subprocess.Popen(["ip", "netns", "exec", self.ns(name), *argv],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-
-    def close(self):
-        for ns in reversed(self.created):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        self.created = []
 
 
 spaces = listener = None
