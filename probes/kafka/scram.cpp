@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/base64.h"
 #include "core/text.h"
 
 namespace vpcprobe {
@@ -43,29 +44,12 @@ std::string base64_encode(const ByteVector& data) {
     return base64_encode(data.data(), data.size());
 }
 
-bool is_base64_char(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/';
-}
-
-// Strict base64 (padded, RFC 4648 alphabet); nullopt for anything else.
+// Strict base64 (core/base64.h) of a SCRAM attribute, bounded; nullopt for anything else.
 std::optional<ByteVector> base64_decode(std::string_view text) {
-    if (text.empty() || text.size() % 4 != 0 || text.size() > kMaxAttributeBytes) {
-        return std::nullopt;
-    }
-    std::size_t padding = 0;
-    if (text.back() == '=') ++padding;
-    if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
-    for (std::size_t i = 0; i < text.size() - padding; ++i) {
-        if (!is_base64_char(text[i])) return std::nullopt;
-    }
-    ByteVector out(text.size() / 4 * 3);
-    const int decoded =
-        EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                        static_cast<int>(text.size()));
-    if (decoded < 0 || static_cast<std::size_t>(decoded) < padding) return std::nullopt;
-    out.resize(static_cast<std::size_t>(decoded) - padding);
-    return out;
+    if (text.empty() || text.size() > kMaxAttributeBytes) return std::nullopt;
+    auto decoded = decode_base64(text);
+    if (!decoded) return std::nullopt;
+    return ByteVector(decoded->begin(), decoded->end());
 }
 
 ByteVector hmac(const EVP_MD* md, const ByteVector& key, std::string_view data) {
