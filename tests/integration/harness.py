@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.parse
 
 VPCPROBE = os.environ.get("VPCPROBE", "")
 BUILD_DIR = os.environ.get("VPCPROBE_BUILD_DIR", "")
@@ -187,6 +188,71 @@ def stop(proc):
     for stream in (proc.stdout, proc.stderr):
         if stream:
             stream.close()
+
+
+# Debian's `prometheus`: the real scraper of serve's /metrics in the tests that need one.
+PROMETHEUS = shutil.which("prometheus") or ""
+
+
+class Prometheus:
+    """A real Prometheus server with its own storage under `directory`, configured by
+    `config` (the text of a prometheus.yml), listening on address:port; `enter()` is a context
+    manager putting this thread where it runs (a network namespace, say). Stopped by close()."""
+
+    def __init__(self, directory, config, address, port, enter=contextlib.nullcontext):
+        self.address, self.port, self.enter = address, port, enter
+        os.makedirs(directory, exist_ok=True)
+        config_file = os.path.join(directory, "prometheus.yml")
+        with open(config_file, "w") as f:
+            f.write(config)
+        self.log = os.path.join(directory, "prometheus.log")
+        with open(self.log, "w") as log, enter():
+            self.proc = subprocess.Popen(
+                [PROMETHEUS, f"--config.file={config_file}",
+                 f"--storage.tsdb.path={os.path.join(directory, 'data')}",
+                 f"--web.listen-address={address}:{port}"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+
+    def log_tail(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()[-3000:]
+
+    def api(self, path, **params):
+        """The `data` of an API answer; AssertionError if Prometheus exited or answered other
+        than success, OSError (ConnectionError) while it is not up or not ready yet."""
+        if self.proc.poll() is not None:
+            raise AssertionError(f"prometheus exited: {self.log_tail()}")
+        with self.enter():
+            connection = http.client.HTTPConnection(self.address, self.port, timeout=5)
+            try:
+                query = "?" + urllib.parse.urlencode(params) if params else ""
+                connection.request("GET", path + query)
+                response = connection.getresponse()
+                body = response.read()
+            finally:
+                connection.close()
+        if response.status == 503:  # what it answers until its storage is ready
+            raise ConnectionError(f"prometheus not ready: {body[:200]!r}")
+        answer = json.loads(body)
+        if answer.get("status") != "success":
+            raise AssertionError(f"prometheus answered {answer}")
+        return answer["data"]
+
+    def query(self, expression):
+        """[(labels, value)] of an instant query, the value a float."""
+        data = self.api("/api/v1/query", query=expression)
+        if data["resultType"] != "vector":
+            raise AssertionError(f"{expression}: not a vector: {data}")
+        return [(r["metric"], float(r["value"][1])) for r in data["result"]]
+
+    def close(self):
+        stop(self.proc)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 class Result:

@@ -20,7 +20,6 @@ asserting the matrix they return (which agent fails which target, and why), and 
 and the all-agents one for connect. Everything it starts it stops; the namespaces are deleted.
 Needs Debian's `prometheus`: without it the whole file is skipped."""
 import contextlib
-import http.client
 import json
 import os
 import re
@@ -30,15 +29,14 @@ import sys
 import tempfile
 import time
 import unittest
-import urllib.parse
 
 import harness
 import routed
 from fleetqueries import FLEET_RULES, dashboard_queries, fleet_rules
-from harness import Dnsmasq, Serve, TestPeer, stop, wait_until, write_config
+from harness import Dnsmasq, Serve, TestPeer, wait_until, write_config
 
 harness.skip_module_unless_root()
-PROMETHEUS = shutil.which("prometheus") or ""
+PROMETHEUS = harness.PROMETHEUS
 if not PROMETHEUS:
     print("SKIPPED: prometheus not found (install Debian's prometheus package, as "
           "scripts/install-deps.sh does)", file=sys.stderr)
@@ -130,68 +128,24 @@ class Fleet(routed.Namespaces):
                     time.sleep(0.05)
 
 
-class Prometheus:
+def fleet_prometheus(directory, scrape_targets):
     """Prometheus in the hub: its own storage, the fleet rules, a 1 s scrape and evaluation."""
-
-    def __init__(self, directory, scrape_targets):
-        self.dir = directory
-        rules = os.path.join(directory, "vpcprobe-fleet.yml")
-        with open(FLEET_RULES) as f:
-            shipped = f.read()
-        # The shipped rules as they are, but for `for:`: 2 s instead of minutes, so that the
-        # alerts go through pending to firing within the test.
-        fast, count = re.subn(r"(?m)^(\s+)for: \d+m$", r"\1for: 2s", shipped)
-        assert count == 2, count
-        with open(rules, "w") as f:
-            f.write(fast)
-        config = os.path.join(directory, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                    "  evaluation_interval: 1s\n"
-                    f"rule_files: ['{rules}']\n"
-                    "scrape_configs:\n  - job_name: vpcprobe\n    static_configs:\n"
-                    f"      - targets: {json.dumps(scrape_targets)}\n")
-        self.log = os.path.join(directory, "prometheus.log")
-        with open(self.log, "w") as log, fleet.inside(HUB):
-            self.proc = subprocess.Popen(
-                [PROMETHEUS, f"--config.file={config}",
-                 f"--storage.tsdb.path={os.path.join(directory, 'data')}",
-                 f"--web.listen-address={PROMETHEUS_ADDRESS}:{PROMETHEUS_PORT}"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-
-    def log_tail(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()[-3000:]
-
-    def api(self, path, **params):
-        """The `data` of a Prometheus API answer (asserts status success)."""
-        if self.proc.poll() is not None:
-            raise AssertionError(f"prometheus exited: {self.log_tail()}")
-        with fleet.inside(HUB):
-            connection = http.client.HTTPConnection(PROMETHEUS_ADDRESS, PROMETHEUS_PORT,
-                                                    timeout=5)
-            try:
-                query = "?" + urllib.parse.urlencode(params) if params else ""
-                connection.request("GET", path + query)
-                response = connection.getresponse()
-                body = response.read()
-            finally:
-                connection.close()
-        if response.status == 503:  # what it answers until its storage is ready
-            raise ConnectionError(f"prometheus not ready: {body[:200]!r}")
-        answer = json.loads(body)
-        assert answer["status"] == "success", answer
-        return answer["data"]
-
-    def query(self, expression):
-        """[(labels, value)] of an instant query; the value a float, or the string of a
-        string result."""
-        data = self.api("/api/v1/query", query=expression)
-        assert data["resultType"] == "vector", (expression, data)
-        return [(r["metric"], float(r["value"][1])) for r in data["result"]]
-
-    def close(self):
-        stop(self.proc)
+    rules = os.path.join(directory, "vpcprobe-fleet.yml")
+    with open(FLEET_RULES) as f:
+        shipped = f.read()
+    # The shipped rules as they are, but for `for:`: 2 s instead of minutes, so that the
+    # alerts go through pending to firing within the test.
+    fast, count = re.subn(r"(?m)^(\s+)for: \d+m$", r"\1for: 2s", shipped)
+    assert count == 2, count
+    with open(rules, "w") as f:
+        f.write(fast)
+    config = ("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+              "  evaluation_interval: 1s\n"
+              f"rule_files: ['{rules}']\n"
+              "scrape_configs:\n  - job_name: vpcprobe\n    static_configs:\n"
+              f"      - targets: {json.dumps(scrape_targets)}\n")
+    return harness.Prometheus(directory, config, PROMETHEUS_ADDRESS, PROMETHEUS_PORT,
+                              enter=lambda: fleet.inside(HUB))
 
 
 def setUpModule():
@@ -229,7 +183,7 @@ def start_everything():
     for serve in processes[2:]:
         with fleet.inside(ns_of(serve)):
             serve.wait_healthy(timeout=30)
-    prometheus = Prometheus(work_dir, scrape)
+    prometheus = fleet_prometheus(work_dir, scrape)
 
 
 def ns_of(serve):

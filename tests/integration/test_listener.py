@@ -10,7 +10,6 @@ The certificates are made here by the openssl command, the bcrypt hashes by Pyth
 module (libxcrypt). Root is not needed. Addresses 127.0.112.0/24 are this file's."""
 import base64
 import http.client
-import json
 import os
 import resource
 import selectors
@@ -23,7 +22,6 @@ import tempfile
 import threading
 import time
 import unittest
-import urllib.parse
 import warnings
 
 import harness
@@ -33,7 +31,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import crypt  # Python 3.11's, on libxcrypt: a real bcrypt, not the product's code
 
-PROMETHEUS = shutil.which("prometheus") or ""
+PROMETHEUS = harness.PROMETHEUS
 
 LISTEN = "127.0.112.1"
 PROMETHEUS_ADDRESS = "127.0.112.2"
@@ -258,38 +256,19 @@ class ListenerTls(unittest.TestCase):
                "    tls_config:\n      ca_file: {ca}\n"
                "    basic_auth:\n      username: prometheus\n      password: {password}\n"
                "    static_configs:\n      - targets: ['{target}']\n")
-        config = os.path.join(prometheus_dir, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n" +
-                    job.format(name="vpcprobe", ca=self.ca, password=PASSWORD,
-                               target=serve.endpoint) +
-                    job.format(name="wrong-password", ca=self.ca, password="not-" + PASSWORD,
-                               target=serve.endpoint))
-        log = open(os.path.join(prometheus_dir, "prometheus.log"), "w")
-        proc = subprocess.Popen(
-            [PROMETHEUS, f"--config.file={config}",
-             f"--storage.tsdb.path={os.path.join(prometheus_dir, 'data')}",
-             f"--web.listen-address={PROMETHEUS_ADDRESS}:{port}"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            def api(path, **query):
-                connection = http.client.HTTPConnection(PROMETHEUS_ADDRESS, port, timeout=5)
-                try:
-                    connection.request("GET", path + "?" + urllib.parse.urlencode(query))
-                    answer = json.loads(connection.getresponse().read())
-                finally:
-                    connection.close()
-                self.assertEqual(answer["status"], "success", answer)
-                return answer["data"]
+        config = ("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n" +
+                  job.format(name="vpcprobe", ca=self.ca, password=PASSWORD,
+                             target=serve.endpoint) +
+                  job.format(name="wrong-password", ca=self.ca, password="not-" + PASSWORD,
+                             target=serve.endpoint))
+        with harness.Prometheus(prometheus_dir, config, PROMETHEUS_ADDRESS, port) as prometheus:
+            api = prometheus.api
 
             def values(expression):
-                return {r["metric"].get("job", ""): float(r["value"][1])
-                        for r in api("/api/v1/query", query=expression)["result"]}
+                return {labels.get("job", ""): value
+                        for labels, value in prometheus.query(expression)}
 
             def both_scraped():
-                if proc.poll() is not None:
-                    with open(log.name) as f:
-                        raise AssertionError("prometheus exited: " + f.read()[-2000:])
                 try:
                     up = values("up")
                 except OSError:
@@ -307,9 +286,6 @@ class ListenerTls(unittest.TestCase):
             self.assertEqual(targets["wrong-password"]["health"], "down")
             self.assertIn("401", targets["wrong-password"]["lastError"])
             self.assertNotIn(PASSWORD, serve.log_text())
-        finally:
-            stop(proc)
-            log.close()
 
     def test_reload_rereads_the_web_config_and_keeps_the_old_one_when_broken(self):
         web = os.path.join(self.dir, "reload.yml")

@@ -9,7 +9,6 @@ promtool): without it the whole file is skipped. Addresses 127.0.85.0/24 and 127
 are this file's."""
 import datetime
 import functools
-import http.client
 import json
 import os
 import re
@@ -21,13 +20,12 @@ import sys
 import tempfile
 import time
 import unittest
-import urllib.parse
 
 import harness
-from harness import (VPCPROBE, Dnsmasq, TestPeer, assert_flat, fd_count, free_port, soak_env, stop,
+from harness import (VPCPROBE, Dnsmasq, TestPeer, assert_flat, fd_count, free_port, soak_env,
                      validate, vm_rss_kib, wait_until, write_config)
 
-PROMETHEUS = shutil.which("prometheus") or ""
+PROMETHEUS = harness.PROMETHEUS
 PROMTOOL = shutil.which("promtool") or ""
 if not PROMETHEUS or not PROMTOOL:
     print("SKIPPED: prometheus/promtool not found (install Debian's prometheus package, as "
@@ -124,35 +122,17 @@ class ServeEndToEnd(unittest.TestCase):
 
     def test_prometheus_scrapes_it_and_answers_queries(self):
         prometheus_dir = tempfile.mkdtemp(prefix="vpcprobe-prometheus-")
-        port = free_port(PROMETHEUS_ADDRESS)
-        config = os.path.join(prometheus_dir, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                    "scrape_configs:\n  - job_name: vpcprobe\n    static_configs:\n"
-                    f"      - targets: ['{self.serve.endpoint}']\n")
-        log = open(os.path.join(prometheus_dir, "prometheus.log"), "w")
-        proc = subprocess.Popen(
-            [PROMETHEUS, f"--config.file={config}",
-             f"--storage.tsdb.path={os.path.join(prometheus_dir, 'data')}",
-             f"--web.listen-address={PROMETHEUS_ADDRESS}:{port}"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        try:
+        self.addCleanup(shutil.rmtree, prometheus_dir, True)
+        config = ("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                  "scrape_configs:\n  - job_name: vpcprobe\n    static_configs:\n"
+                  f"      - targets: ['{self.serve.endpoint}']\n")
+        with harness.Prometheus(prometheus_dir, config, PROMETHEUS_ADDRESS,
+                                free_port(PROMETHEUS_ADDRESS)) as prometheus:
             def query(expression):
-                connection = http.client.HTTPConnection(PROMETHEUS_ADDRESS, port, timeout=5)
-                try:
-                    connection.request(
-                        "GET", "/api/v1/query?" + urllib.parse.urlencode({"query": expression}))
-                    answer = json.loads(connection.getresponse().read())
-                finally:
-                    connection.close()
-                self.assertEqual(answer["status"], "success", answer)
-                return {tuple(sorted(r["metric"].items())): float(r["value"][1])
-                        for r in answer["data"]["result"]}
+                return {tuple(sorted(labels.items())): value
+                        for labels, value in prometheus.query(expression)}
 
             def scraped():
-                if proc.poll() is not None:
-                    with open(log.name) as f:
-                        raise AssertionError("prometheus exited: " + f.read()[-2000:])
                 try:
                     result = query("vpcprobe_target_up")
                 except OSError:
@@ -176,10 +156,6 @@ class ServeEndToEnd(unittest.TestCase):
             self.assertEqual(list(cause.values()), [1.0])
             self.assertEqual(list(query('up{job="vpcprobe"}').values()), [1.0])
             self.assertEqual(list(query("vpcprobe_serve_ready").values()), [1.0])
-        finally:
-            stop(proc)
-            log.close()
-            shutil.rmtree(prometheus_dir, ignore_errors=True)
 
     def test_promtool_accepts_the_text_format(self):
         status, headers, text = self.serve.get_text("/metrics")
