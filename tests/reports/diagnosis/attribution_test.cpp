@@ -9,6 +9,7 @@
 
 #include "reports/diagnosis/rules_eval.h"
 #include "tests/support/report_fixtures.h"
+#include "tests/support/rules_fixtures.h"
 
 using namespace vpcprobe;
 using namespace vpcprobe::test;
@@ -16,8 +17,7 @@ using namespace vpcprobe::test;
 namespace {
 
 rules::RuleSet aws_exports() {
-    const std::string dir =
-        std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/diagnosis/fixtures/rules/";
+    const std::string& dir = vpcprobe::test::kRulesFixtures;
     auto loaded =
         rules::load_rules({dir + "aws_security_groups.json", dir + "aws_network_acls.json",
                            dir + "aws_network_interfaces.json"});

@@ -23,6 +23,7 @@
 #include "reports/render/markdown_report.h"
 #include "reports/render/text_report.h"
 #include "tests/support/report_fixtures.h"
+#include "tests/support/rules_fixtures.h"
 
 using namespace vpcprobe;
 using namespace vpcprobe::test;
@@ -201,8 +202,7 @@ TEST_CASE("a dropped SYN with a suspect group: the remedy names the group, once 
 }
 
 TEST_CASE("rules attribution writes the remedy again with the ACL entry it found") {
-    const std::string dir =
-        std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/diagnosis/fixtures/rules/";
+    const std::string& dir = vpcprobe::test::kRulesFixtures;
     auto rules = rules::load_rules({dir + "aws_security_groups.json", dir + "aws_network_acls.json",
                                     dir + "aws_network_interfaces.json"});
     REQUIRE(rules.ok());

@@ -12,13 +12,11 @@
 
 #include "agent/explain_command.h"
 #include "reports/diagnosis/rules_eval.h"
+#include "tests/support/rules_fixtures.h"
 
 using namespace vpcprobe::rules;
 
 namespace {
-
-const std::string kFixtures =
-    std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/diagnosis/fixtures/rules/";
 
 // Every text export given, merged.
 RuleSet parse_all(const std::vector<std::string>& texts) {
@@ -33,11 +31,7 @@ RuleSet parse_all(const std::vector<std::string>& texts) {
 }
 
 RuleSet with_fixtures(RuleSet rules, const std::vector<std::string>& names) {
-    std::vector<std::string> files;
-    for (const auto& name : names) files.push_back(kFixtures + name);
-    auto loaded = load_rules(files);
-    if (!loaded) FAIL(loaded.error().message());
-    rules.merge(std::move(*loaded));
+    rules.merge(vpcprobe::test::load_rules_fixtures(names));
     return rules;
 }
 
@@ -460,8 +454,8 @@ TEST_CASE("PNI: egress rules on the group of ENIs tagged Confluent=true") {
 TEST_CASE("explain: every filter on the path, NAT and Cloud Firewall included, in order") {
     vpcprobe::Command command;
     command.kind = vpcprobe::CommandKind::explain;
-    command.options.rules_files = {kFixtures + "alibaba_snat.json",
-                                   kFixtures + "cloudfw_internet.json"};
+    command.options.rules_files = {vpcprobe::test::kRulesFixtures + "alibaba_snat.json",
+                                   vpcprobe::test::kRulesFixtures + "cloudfw_internet.json"};
     command.explain.from = "10.20.7.7";
     command.explain.to_host = kPublicKafka;
     command.explain.to_port = 9092;

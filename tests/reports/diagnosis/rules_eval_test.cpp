@@ -11,29 +11,22 @@
 #include <string>
 
 #include "agent/explain_command.h"
+#include "tests/support/rules_fixtures.h"
 
 using namespace vpcprobe::rules;
 
+using vpcprobe::test::kRulesFixtures;
+using vpcprobe::test::load_rules_fixtures;
+
 namespace {
 
-const std::string kFixtures =
-    std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/diagnosis/fixtures/rules/";
-
-RuleSet load(const std::vector<std::string>& names) {
-    std::vector<std::string> files;
-    for (const auto& name : names) files.push_back(kFixtures + name);
-    auto result = load_rules(files);
-    if (!result) FAIL(result.error().message());
-    return *result;
-}
-
 RuleSet aws() {
-    return load(
+    return load_rules_fixtures(
         {"aws_security_groups.json", "aws_network_acls.json", "aws_network_interfaces.json"});
 }
 
 RuleSet alibaba() {
-    return load(
+    return load_rules_fixtures(
         {"alibaba_sg_kafka.json", "alibaba_sg_client.json", "alibaba_network_interfaces.json"});
 }
 
@@ -293,7 +286,7 @@ int explain(const std::vector<std::string>& names, const std::string& from, cons
             std::uint16_t port, std::string& out, std::string& err) {
     vpcprobe::Command command;
     command.kind = vpcprobe::CommandKind::explain;
-    for (const auto& name : names) command.options.rules_files.push_back(kFixtures + name);
+    for (const auto& name : names) command.options.rules_files.push_back(kRulesFixtures + name);
     command.explain.from = from;
     command.explain.to_host = to;
     command.explain.to_port = port;
@@ -337,7 +330,7 @@ TEST_CASE("explain: verdict, every rule consulted, suspects, exit status") {
     CHECK(explain({"aws_security_groups.json", "wrong_type.json"}, "10.20.1.15", "10.0.0.5", 9092,
                   out, err) == 3);
     CHECK(out.empty());
-    CHECK(err == "vpcprobe: explain: " + kFixtures +
+    CHECK(err == "vpcprobe: explain: " + kRulesFixtures +
                      "wrong_type.json: expected an integer: \"9092\" (at "
                      "SecurityGroups[2].IpPermissions[1].FromPort)\n");
 }

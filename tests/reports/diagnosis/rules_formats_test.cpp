@@ -10,28 +10,14 @@
 
 #include "reports/diagnosis/rules.h"
 #include "tests/support/process.h"
+#include "tests/support/rules_fixtures.h"
 
 using namespace vpcprobe::rules;
 
+using vpcprobe::test::load_rules_fixtures;
+using vpcprobe::test::rules_error_of;
+
 namespace {
-
-const std::string kFixtures =
-    std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/diagnosis/fixtures/rules/";
-
-RuleSet load_ok(const std::vector<std::string>& names) {
-    std::vector<std::string> files;
-    for (const auto& name : names) files.push_back(kFixtures + name);
-    auto result = load_rules(files);
-    if (!result) FAIL(result.error().message());
-    return *result;
-}
-
-std::string error_of(std::string_view text, std::string_view file = "rules.json") {
-    auto parsed = parse_rules(text, file);
-    REQUIRE_FALSE(parsed.ok());
-    CHECK(parsed.error().message().find('\n') == std::string::npos);
-    return parsed.error().message();
-}
 
 // One Internet-border policy with `field` set to `value` (raw JSON).
 std::string policy_with(const std::string& field, const std::string& value) {
@@ -45,7 +31,7 @@ std::string policy_with(const std::string& field, const std::string& value) {
 }  // namespace
 
 TEST_CASE("Cloud Firewall DescribeControlPolicy: Internet border, both directions") {
-    auto rules = load_ok({"cloudfw_internet.json"});
+    auto rules = load_rules_fixtures({"cloudfw_internet.json"});
     REQUIRE(rules.firewall_policies.size() == 5);
     const auto& log = rules.firewall_policies[0];
     CHECK(log.border == FirewallBorder::internet_in);
@@ -74,7 +60,7 @@ TEST_CASE("Cloud Firewall DescribeControlPolicy: Internet border, both direction
 }
 
 TEST_CASE("Cloud Firewall DescribeVpcFirewallControlPolicy: VPC border, applications kept") {
-    auto rules = load_ok({"cloudfw_vpc.json"});
+    auto rules = load_rules_fixtures({"cloudfw_vpc.json"});
     REQUIRE(rules.firewall_policies.size() == 2);
     CHECK(rules.firewall_policies[0].border == FirewallBorder::vpc);
     CHECK(rules.firewall_policies[0].application == "ANY");
@@ -85,7 +71,7 @@ TEST_CASE("Cloud Firewall DescribeVpcFirewallControlPolicy: VPC border, applicat
 }
 
 TEST_CASE("DescribeSnatTableEntries: CIDRs, vSwitches, pools and status") {
-    auto rules = load_ok({"alibaba_snat.json"});
+    auto rules = load_rules_fixtures({"alibaba_snat.json"});
     REQUIRE(rules.snat_entries.size() == 3);
     const auto& pool = rules.snat_entries[1];
     CHECK(pool.id == "snat-bp1subnet000002");
@@ -97,7 +83,7 @@ TEST_CASE("DescribeSnatTableEntries: CIDRs, vSwitches, pools and status") {
 }
 
 TEST_CASE("DescribeNetworkAclAttributes: entries in list order, BINDED vSwitches only") {
-    auto rules = load_ok({"alibaba_network_acl.json"});
+    auto rules = load_rules_fixtures({"alibaba_network_acl.json"});
     REQUIRE(rules.acls.size() == 1);
     const auto& acl = rules.acls[0];
     CHECK(acl.cloud == Cloud::alibaba);
@@ -117,8 +103,8 @@ TEST_CASE("DescribeNetworkAclAttributes: entries in list order, BINDED vSwitches
 }
 
 TEST_CASE("prefix lists: AWS names and entries (file name or pl-ID=FILE), Alibaba attributes") {
-    auto rules =
-        load_ok({"aws_prefix_lists.json", "pl-0abc1234def567890.json", "alibaba_prefix_list.json"});
+    auto rules = load_rules_fixtures(
+        {"aws_prefix_lists.json", "pl-0abc1234def567890.json", "alibaba_prefix_list.json"});
     REQUIRE(rules.prefix_lists.size() == 4);
     CHECK(rules.prefix_lists[0].name == "kafka-clients");
     CHECK_FALSE(rules.prefix_lists[0].entries);
@@ -161,7 +147,7 @@ TEST_CASE("prefix-list references in AWS and Alibaba rules, next to group refere
 }
 
 TEST_CASE("DescribeSecurityGroups: the group type") {
-    auto rules = load_ok({"alibaba_security_groups.json"});
+    auto rules = load_rules_fixtures({"alibaba_security_groups.json"});
     REQUIRE(rules.group_types.size() == 2);
     CHECK(rules.group_types[0].enterprise);
     CHECK_FALSE(rules.group_types[1].enterprise);
@@ -177,40 +163,41 @@ TEST_CASE("AWS interfaces keep their tags") {
 }
 
 TEST_CASE("a recognised shape with a wrong value is an error naming file, path and value") {
-    CHECK(error_of(policy_with("DestPort", "\"80-90\""), "cfw.json") ==
+    CHECK(rules_error_of(policy_with("DestPort", "\"80-90\""), "cfw.json") ==
           "cfw.json: expected \"FROM/TO\": \"80-90\" (at Policys[0].DestPort)");
-    CHECK(error_of(policy_with("AclAction", "\"deny\"")) ==
+    CHECK(rules_error_of(policy_with("AclAction", "\"deny\"")) ==
           "rules.json: expected accept, drop or log: \"deny\" (at Policys[0].AclAction)");
-    CHECK(error_of(R"({"Policys": [{"AclUuid": "u", "AclAction": "drop", "Order": "first"}]})") ==
+    CHECK(rules_error_of(
+              R"({"Policys": [{"AclUuid": "u", "AclAction": "drop", "Order": "first"}]})") ==
           "rules.json: expected an integer: \"first\" (at Policys[0].Order)");
-    CHECK(error_of(R"({"Policys": [{"AclUuid": "u", "AclAction": "drop"}]})") ==
+    CHECK(rules_error_of(R"({"Policys": [{"AclUuid": "u", "AclAction": "drop"}]})") ==
           "rules.json: missing (at Policys[0].Order)");
-    CHECK(error_of(policy_with("Release", "\"maybe\"")) ==
+    CHECK(rules_error_of(policy_with("Release", "\"maybe\"")) ==
           "rules.json: expected true or false: \"maybe\" (at Policys[0].Release)");
-    CHECK(error_of(policy_with("Direction", "\"up\"")) ==
+    CHECK(rules_error_of(policy_with("Direction", "\"up\"")) ==
           "rules.json: expected in or out: \"up\" (at Policys[0].Direction)");
-    CHECK(error_of(R"({"Policys": [{"AclUuid": "u", "AclAction": "drop", "Order": 1,
+    CHECK(rules_error_of(R"({"Policys": [{"AclUuid": "u", "AclAction": "drop", "Order": 1,
         "Source": "book", "SourceType": "group", "SourceGroupCidrs": ["10.0.0.0/99"]}]})") ==
           "rules.json: not an address or CIDR block: \"10.0.0.0/99\" (at "
           "Policys[0].SourceGroupCidrs)");
-    CHECK(error_of(R"({"SnatTableEntries": {"SnatTableEntry": [{"SnatEntryId": "snat-1",
+    CHECK(rules_error_of(R"({"SnatTableEntries": {"SnatTableEntry": [{"SnatEntryId": "snat-1",
         "SnatIp": "198.51.100.7,nope"}]}})") ==
           "rules.json: not an address or CIDR block: \"nope\" (at "
           "SnatTableEntries.SnatTableEntry[0].SnatIp)");
-    CHECK(error_of(R"({"NetworkAclAttribute": {"NetworkAclId": "nacl-1", "IngressAclEntries":
+    CHECK(rules_error_of(R"({"NetworkAclAttribute": {"NetworkAclId": "nacl-1", "IngressAclEntries":
         {"IngressAclEntry": [{"Policy": "allow", "Protocol": "tcp", "SourceCidrIp": "0.0.0.0/0",
         "Port": "1/2"}]}}})") ==
           "rules.json: expected accept or drop: \"allow\" (at "
           "NetworkAclAttribute.IngressAclEntries.IngressAclEntry[0].Policy)");
-    CHECK(error_of(R"({"NetworkAclAttribute": {"NetworkAclId": "nacl-1", "EgressAclEntries":
+    CHECK(rules_error_of(R"({"NetworkAclAttribute": {"NetworkAclId": "nacl-1", "EgressAclEntries":
         {"EgressAclEntry": [{"Policy": "drop", "Protocol": "tcp", "DestinationCidrIp":
         "0.0.0.0/0", "Port": "90/80"}]}}})") ==
           "rules.json: not a port range: \"90/80\" (at "
           "NetworkAclAttribute.EgressAclEntries.EgressAclEntry[0].Port)");
-    CHECK(error_of(R"({"SecurityGroups": {"SecurityGroup": [{"SecurityGroupId": "sg-1",
+    CHECK(rules_error_of(R"({"SecurityGroups": {"SecurityGroup": [{"SecurityGroupId": "sg-1",
         "SecurityGroupType": "premium"}]}})") ==
           "rules.json: expected normal or enterprise: \"premium\" (at "
           "SecurityGroups.SecurityGroup[0].SecurityGroupType)");
-    CHECK(error_of(R"({"PrefixListId": "pl-1", "Entries": {"Entry": [{"Cidr": 5}]}})") ==
+    CHECK(rules_error_of(R"({"PrefixListId": "pl-1", "Entries": {"Entry": [{"Cidr": 5}]}})") ==
           "rules.json: expected a string (at Entries.Entry[0].Cidr)");
 }

@@ -9,34 +9,13 @@
 #include <string>
 
 #include "tests/support/process.h"
+#include "tests/support/rules_fixtures.h"
 
 using namespace vpcprobe::rules;
 
-namespace {
-
-const std::string kFixtures =
-    std::string(VPCPROBE_SOURCE_DIR) + "/tests/reports/diagnosis/fixtures/rules/";
-
-std::string fixture(const std::string& name) {
-    return kFixtures + name;
-}
-
-RuleSet load_ok(const std::vector<std::string>& names) {
-    std::vector<std::string> files;
-    for (const auto& name : names) files.push_back(fixture(name));
-    auto result = load_rules(files);
-    if (!result) FAIL(result.error().message());
-    return *result;
-}
-
-std::string error_of(std::string_view text, std::string_view file = "rules.json") {
-    auto parsed = parse_rules(text, file);
-    REQUIRE_FALSE(parsed.ok());
-    CHECK(parsed.error().message().find('\n') == std::string::npos);
-    return parsed.error().message();
-}
-
-}  // namespace
+using vpcprobe::test::load_rules_fixtures;
+using vpcprobe::test::rules_error_of;
+using vpcprobe::test::rules_fixture;
 
 TEST_CASE("Cidr parses networks and bare addresses and tests containment") {
     auto net = Cidr::parse("10.20.0.0/16");
@@ -58,7 +37,7 @@ TEST_CASE("Cidr parses networks and bare addresses and tests containment") {
 }
 
 TEST_CASE("AWS describe-security-groups: one rule per peer, ports and protocols") {
-    auto rules = load_ok({"aws_security_groups.json"});
+    auto rules = load_rules_fixtures({"aws_security_groups.json"});
     REQUIRE(rules.groups.size() == 2);
     const auto& kafka = rules.groups[0];
     CHECK(kafka.id == "sg-0a1b2c3d4e5f60718");
@@ -80,7 +59,7 @@ TEST_CASE("AWS describe-security-groups: one rule per peer, ports and protocols"
 }
 
 TEST_CASE("AWS describe-network-acls and describe-network-interfaces") {
-    auto rules = load_ok({"aws_network_acls.json", "aws_network_interfaces.json"});
+    auto rules = load_rules_fixtures({"aws_network_acls.json", "aws_network_interfaces.json"});
     REQUIRE(rules.acls.size() == 2);
     const auto& acl = rules.acls[0];
     CHECK(acl.id == "acl-0f1e2d3c4b5a69788");
@@ -103,7 +82,7 @@ TEST_CASE("AWS describe-network-acls and describe-network-interfaces") {
 }
 
 TEST_CASE("Alibaba DescribeSecurityGroupAttribute and DescribeNetworkInterfaces") {
-    auto rules = load_ok(
+    auto rules = load_rules_fixtures(
         {"alibaba_sg_kafka.json", "alibaba_sg_client.json", "alibaba_network_interfaces.json"});
     REQUIRE(rules.groups.size() == 2);
     const auto& kafka = rules.groups[0];
@@ -127,7 +106,7 @@ TEST_CASE("Alibaba DescribeSecurityGroupAttribute and DescribeNetworkInterfaces"
 }
 
 TEST_CASE("malformed JSON names the file") {
-    auto file = fixture("malformed.json");
+    auto file = rules_fixture("malformed.json");
     auto result = load_rules({file});
     REQUIRE_FALSE(result.ok());
     auto message = result.error().message();
@@ -135,43 +114,45 @@ TEST_CASE("malformed JSON names the file") {
 }
 
 TEST_CASE("an unrecognised shape names the file and what was expected") {
-    auto file = fixture("unknown_shape.json");
-    auto result = load_rules({fixture("aws_security_groups.json"), file});
+    auto file = rules_fixture("unknown_shape.json");
+    auto result = load_rules({rules_fixture("aws_security_groups.json"), file});
     REQUIRE_FALSE(result.ok());
     auto message = result.error().message();
     CHECK(message.rfind(file + ": not a recognised rules export", 0) == 0);
-    CHECK(error_of("[1, 2]").find("not a recognised rules export") != std::string::npos);
-    CHECK(error_of("\"text\"").find("rules.json: ") == 0);
+    CHECK(rules_error_of("[1, 2]").find("not a recognised rules export") != std::string::npos);
+    CHECK(rules_error_of("\"text\"").find("rules.json: ") == 0);
 }
 
 TEST_CASE("a wrong type names the file and the JSON path") {
-    auto file = fixture("wrong_type.json");
+    auto file = rules_fixture("wrong_type.json");
     auto result = load_rules({file});
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().message() ==
           file +
               ": expected an integer: \"9092\" (at SecurityGroups[2].IpPermissions[1].FromPort)");
 
-    CHECK(error_of(R"({"SecurityGroups": {}})") ==
+    CHECK(rules_error_of(R"({"SecurityGroups": {}})") ==
           "rules.json: expected an array (at SecurityGroups)");
-    CHECK(error_of(R"({"SecurityGroups": [{"GroupName": "x"}]})") ==
+    CHECK(rules_error_of(R"({"SecurityGroups": [{"GroupName": "x"}]})") ==
           "rules.json: missing (at SecurityGroups[0].GroupId)");
-    CHECK(error_of(R"({"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [{"RuleNumber": 100,
+    CHECK(
+        rules_error_of(R"({"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [{"RuleNumber": 100,
           "Protocol": "6", "RuleAction": "allow", "Egress": "no", "CidrBlock": "0.0.0.0/0"}]}]})") ==
-          "rules.json: expected true or false (at NetworkAcls[0].Entries[0].Egress)");
-    CHECK(error_of(R"({"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [{"RuleNumber": 100,
+        "rules.json: expected true or false (at NetworkAcls[0].Entries[0].Egress)");
+    CHECK(
+        rules_error_of(R"({"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [{"RuleNumber": 100,
           "Protocol": "6", "RuleAction": "allow", "CidrBlock": "10.0.0.0/40"}]}]})")
-              .find("(at NetworkAcls[0].Entries[0].CidrBlock)") != std::string::npos);
-    CHECK(error_of(R"({"SecurityGroupId": "sg-1", "Permissions": {"Permission": [{"Direction":
+            .find("(at NetworkAcls[0].Entries[0].CidrBlock)") != std::string::npos);
+    CHECK(rules_error_of(R"({"SecurityGroupId": "sg-1", "Permissions": {"Permission": [{"Direction":
           "ingress", "IpProtocol": "TCP", "PortRange": "9092", "SourceCidrIp": "0.0.0.0/0"}]}})") ==
           "rules.json: expected \"FROM/TO\": \"9092\" (at Permissions.Permission[0].PortRange)");
-    CHECK(error_of(R"({"SecurityGroupId": "sg-1", "Permissions": {"Permission": [{"Direction":
+    CHECK(rules_error_of(R"({"SecurityGroupId": "sg-1", "Permissions": {"Permission": [{"Direction":
           "ingress", "IpProtocol": "TCP", "PortRange": "1/2", "Priority": "high"}]}})") ==
           "rules.json: expected an integer: \"high\" (at Permissions.Permission[0].Priority)");
-    CHECK(error_of(R"({"SecurityGroupId": "sg-1", "Permissions": {"Permission": [{"Direction":
+    CHECK(rules_error_of(R"({"SecurityGroupId": "sg-1", "Permissions": {"Permission": [{"Direction":
           "ingress", "IpProtocol": "TCP", "PortRange": "1/2", "Priority": 101}]}})") ==
           "rules.json: out of range 1-100: 101 (at Permissions.Permission[0].Priority)");
-    CHECK(error_of(R"({"NetworkInterfaceSets": {"NetworkInterfaceSet": [{"NetworkInterfaceId":
+    CHECK(rules_error_of(R"({"NetworkInterfaceSets": {"NetworkInterfaceSet": [{"NetworkInterfaceId":
           "eni-1", "SecurityGroupIds": {"SecurityGroupId": [7]}}]}})") ==
           "rules.json: expected a string (at "
           "NetworkInterfaceSets.NetworkInterfaceSet[0].SecurityGroupIds.SecurityGroupId[0])");
@@ -211,5 +192,5 @@ TEST_CASE("unreadable, too large and deeply nested files are errors, not crashes
 
     std::string deep =
         "{\"SecurityGroups\": " + std::string(10000, '[') + std::string(10000, ']') + "}";
-    CHECK(error_of(deep).find("not valid JSON") != std::string::npos);
+    CHECK(rules_error_of(deep).find("not valid JSON") != std::string::npos);
 }
