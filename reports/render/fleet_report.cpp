@@ -496,12 +496,7 @@ std::string render_fleet_json(const FleetReport& report) {
     w.begin_array();
     for (const FleetFinding& found : report.findings) fleet_finding_json(w, found);
     w.end_array();
-    w.key("summary");
-    w.begin_object();
-    w.member("ok", report.summary.ok);
-    w.member("warning", report.summary.warning);
-    w.member("failed", report.summary.failed);
-    w.end_object();
+    summary_member(w, report.summary);
     fleet_section(w, report);
     w.end_object();
     out.push_back('\n');

@@ -559,15 +559,19 @@ void report_tail(JsonWriter& w, const Report& report) {
     w.begin_array();
     for (const auto& finding : report.findings) finding_json(w, finding);
     w.end_array();
-    w.key("summary");
-    w.begin_object();
-    w.member("ok", report.summary.ok);
-    w.member("warning", report.summary.warning);
-    w.member("failed", report.summary.failed);
-    w.end_object();
+    summary_member(w, report.summary);
 }
 
 }  // namespace
+
+void summary_member(JsonWriter& w, const Summary& summary) {
+    w.key("summary");
+    w.begin_object();
+    w.member("ok", summary.ok);
+    w.member("warning", summary.warning);
+    w.member("failed", summary.failed);
+    w.end_object();
+}
 
 void finding_members(JsonWriter& w, const Finding& finding) {
     w.member("code", finding.code);

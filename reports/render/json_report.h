@@ -30,8 +30,10 @@ class JsonWriter;
 
 // Pieces of the document for reports built around it (the merged report of
 // reports/render/fleet_report.h), so both say them alike: the members before "targets"
-// (schema_version, tool, agent), and one finding's members inside an object the caller opened.
+// (schema_version, tool, agent), one finding's members inside an object the caller opened, and
+// the "summary" member.
 void report_head_members(JsonWriter& w, const Report& report);
 void finding_members(JsonWriter& w, const Finding& finding);
+void summary_member(JsonWriter& w, const Summary& summary);
 
 }  // namespace vpcprobe
